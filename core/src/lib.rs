@@ -9,5 +9,6 @@
 //! the same run natively and in WebAssembly.
 #![warn(missing_docs)]
 
+pub mod layers;
 pub mod rng;
 pub mod time;

@@ -1,0 +1,4 @@
+//! The layered stack under every instance.
+pub mod hypervisor;
+pub mod physical;
+pub mod placement;
