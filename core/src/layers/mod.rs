@@ -2,3 +2,5 @@
 pub mod hypervisor;
 pub mod physical;
 pub mod placement;
+pub mod network;
+pub mod storage;
