@@ -1,0 +1,53 @@
+#!/usr/bin/env bash
+# Installs whatever is missing, then runs every test layer of Strata, timing each stage.
+#   native core tests, core purity + wasm32 build, browser component tests (wasm-bindgen-test in
+#   headless Chromium), release bundle + size budget, end-to-end tests (playwright-core).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+export PATH="$HOME/.cargo/bin:$PWD/node_modules/.bin:$PATH"
+export CHROMEDRIVER=/usr/bin/chromedriver
+export CARGO_TERM_COLOR=never
+
+LOG_DIR=$(mktemp -d)
+STAGES=()
+TIMES=()
+run_stage() {
+  local name=$1; shift
+  printf '\n\033[1m==> %s\033[0m\n' "$name"
+  local t0; t0=$(date +%s)
+  local log="$LOG_DIR/${#STAGES[@]}.log"
+  if ! "$@" 2>&1 | tee "$log"; then
+    printf '\nFAILED: %s (after %ss)\n' "$name" "$(( $(date +%s) - t0 ))"
+    exit 1
+  fi
+  STAGES+=("$name"); TIMES+=("$(( $(date +%s) - t0 ))")
+}
+
+core_is_pure() {
+  local tree; tree=$(cargo tree -p strata-core -e normal --prefix none)
+  if grep -E '^(wasm-bindgen|web-sys|js-sys|leptos)[^ ]* v' <<<"$tree"; then
+    echo "strata-core depends on a web crate (above): the core must stay pure"; return 1
+  fi
+  echo "strata-core has $(sort -u <<<"$tree" | wc -l) crates in its normal dependency tree, none of them web crates"
+  cargo build -p strata-core --lib --target wasm32-unknown-unknown
+}
+
+T_ALL=$(date +%s)
+run_stage "setup (install what is missing)" scripts/setup.sh
+run_stage "core purity and wasm32 build" core_is_pure
+run_stage "core tests (native)" cargo test -p strata-core --release
+run_stage "browser component tests (wasm-bindgen-test, headless Chromium)" \
+  cargo test -p strata-web --target wasm32-unknown-unknown
+run_stage "release bundle (trunk build --release)" trunk build --release --offline
+run_stage "bundle size" node scripts/bundle-size.mjs
+run_stage "end-to-end tests (playwright-core, headless Chromium)" \
+  node --test --test-concurrency=1 tests/e2e/
+
+printf '\n\033[1m==> summary\033[0m\n'
+for i in "${!STAGES[@]}"; do printf '  %-66s %5ss\n' "${STAGES[$i]}" "${TIMES[$i]}"; done
+printf '  %-66s %5ss\n' "total" "$(( $(date +%s) - T_ALL ))"
+sum() { awk '{ s += $1 } END { print s + 0 }'; }
+passed=$(cat "$LOG_DIR"/*.log | sed -nE 's/^test result: [a-zA-Z]+\. ([0-9]+) passed.*/\1/p; s/^# pass ([0-9]+)$/\1/p' | sum)
+failed=$(cat "$LOG_DIR"/*.log | sed -nE 's/^test result: [a-zA-Z]+\. [0-9]+ passed; ([0-9]+) failed.*/\1/p; s/^# fail ([0-9]+)$/\1/p' | sum)
+echo
+echo "all: ${passed} passed, ${failed} failed"

@@ -1,0 +1,13 @@
+//! The areas of the screen, one file each.
+
+pub mod canvas;
+pub mod header;
+pub mod inspector;
+pub mod palette;
+pub mod timeline;
+
+pub use canvas::Canvas;
+pub use header::Header;
+pub use inspector::Inspector;
+pub use palette::Palette;
+pub use timeline::Timeline;
