@@ -165,6 +165,18 @@ pub struct InfrastructureConfig {
     pub volumes: Vec<VolumeConfig>,
 }
 
+impl InfrastructureConfig {
+    /// The `infrastructure` part of a scenario (topology) document, if it has one. The rest of
+    /// the document is not looked at.
+    pub fn from_scenario_json(text: &str) -> Result<Option<InfrastructureConfig>, serde_json::Error> {
+        let doc: serde_json::Value = serde_json::from_str(text)?;
+        match doc.get("infrastructure") {
+            Some(v) => serde_json::from_value(v.clone()).map(Some),
+            None => Ok(None),
+        }
+    }
+}
+
 /// Something in the configuration that was skipped, and where.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct LayerDiagnostic {

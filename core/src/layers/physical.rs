@@ -300,20 +300,19 @@ impl Fleet {
         let t = &params.per_az;
         for suffix in &params.azs {
             let az = fleet.add_az(region, &format!("{}{}", params.region, suffix));
-            for d in 0..t.data_centers.max(1) {
+            let mut memory_hosts = 0usize;
+            for _ in 0..t.data_centers.max(1) {
                 let dc = fleet.add_data_center(az);
                 for _ in 0..t.racks_per_data_center {
                     let rack = fleet.add_rack(dc);
                     for _ in 0..t.compute_hosts_per_rack {
                         fleet.push_host(rack, t.compute_host.clone(), None);
                     }
-                    for m in 0..t.memory_hosts_per_rack {
+                    for _ in 0..t.memory_hosts_per_rack {
+                        // Memory sizes alternate across the AZ.
                         let sizes = &t.memory_host_sizes_gib;
-                        let size = if sizes.is_empty() {
-                            512
-                        } else {
-                            sizes[(m as usize + d as usize) % sizes.len()]
-                        };
+                        let size = if sizes.is_empty() { 512 } else { sizes[memory_hosts % sizes.len()] };
+                        memory_hosts += 1;
                         fleet.push_host(rack, HostSpec::memory(size), None);
                     }
                 }
