@@ -164,7 +164,7 @@ fn insufficient_capacity_fails_at_placement_with_the_decision() {
     assert_eq!(launched, 18);
     assert_eq!(failure.0.phase, LaunchPhase::CapacityReserved);
     assert!(failure.0.reason.starts_with("InsufficientInstanceCapacity"), "{}", failure.0.reason);
-    assert!(failure.0.reason.contains("GiB memory free"), "{}", failure.0.reason);
+    assert!(failure.0.reason.contains("have too little free memory"), "{}", failure.0.reason);
     let decision = failure.1.expect("decision recorded");
     assert_eq!(decision.candidates.len(), 6);
     assert_eq!(decision.filtered().count(), 6);

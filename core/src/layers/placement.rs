@@ -429,8 +429,13 @@ fn summarize(d: &PlacementDecision) -> String {
     let mut counts: Vec<(String, usize)> = Vec::new();
     for c in d.filtered() {
         if let CandidateVerdict::Filtered { reason } = &c.verdict {
-            // Group by the reason's kind (the text up to the first digit keeps numbers apart).
-            let key = reason.split(|ch: char| ch.is_ascii_digit()).next().unwrap_or(reason).trim().to_string();
+            let key = if reason.contains("vCPUs free") {
+                "have too few free vCPUs".to_string()
+            } else if reason.contains("memory free") {
+                "have too little free memory".to_string()
+            } else {
+                reason.clone()
+            };
             match counts.iter_mut().find(|(k, _)| *k == key) {
                 Some((_, n)) => *n += 1,
                 None => counts.push((key, 1)),
