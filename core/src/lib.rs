@@ -7,8 +7,40 @@
 //! input ([`time::SimTime`]), randomness comes from one seeded, portable generator
 //! ([`rng::SimRng`]), and every output is data the caller polls. The same topology and seed give
 //! the same run natively and in WebAssembly.
+//!
+//! ## Modules
+//! - [`topology`]: the versioned document (containers, components, connections, request types).
+//! - [`catalog`]: static descriptions of every component kind, for the editor.
+//! - [`validate`]: diagnostics; never fails.
+//! - [`sim`]: the discrete-event engine and its metrics.
+//! - [`bench`]: a self-timing-free benchmark entry point the web crate can time.
+//!
+//! ## Example
+//! ```
+//! use strata_core::sim::{SimConfig, Simulation};
+//! use strata_core::time::SimTime;
+//! use strata_core::topology::{ComponentKind, Topology};
+//!
+//! let mut t = Topology::new("one server");
+//! t.add("users", ComponentKind::Client, None);
+//! t.add("web", ComponentKind::Ec2, None);
+//! t.connect("users", "web");
+//! assert!(!strata_core::validate::validate(&t).has_errors());
+//!
+//! let mut sim = Simulation::new(&t, SimConfig::with_seed(7)).unwrap();
+//! sim.step_until(SimTime::from_secs(10));
+//! let report = sim.report();
+//! let web = report.component("web").unwrap();
+//! assert!(web.completions > 500); // 100 req/s for 10 s
+//! assert_eq!(web.arrivals, web.completions + web.errors.total + web.in_flight);
+//! ```
 #![warn(missing_docs)]
 
+pub mod bench;
+pub mod catalog;
 pub mod layers;
 pub mod rng;
+pub mod sim;
 pub mod time;
+pub mod topology;
+pub mod validate;

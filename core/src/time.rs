@@ -23,6 +23,14 @@ impl SimTime {
     /// The far future: later than any event a run schedules.
     pub const MAX: SimTime = SimTime(u64::MAX);
 
+    /// `n` seconds after the start.
+    pub const fn from_secs(n: u64) -> SimTime {
+        SimTime(n * 1_000_000_000)
+    }
+    /// `n` milliseconds after the start.
+    pub const fn from_millis(n: u64) -> SimTime {
+        SimTime(n * 1_000_000)
+    }
     /// Nanoseconds since the start.
     pub const fn as_nanos(self) -> u64 {
         self.0

@@ -1,0 +1,314 @@
+//! The metrics report: what [`super::Simulation::report`] returns and `strata-sim run --json`
+//! prints (schema `strata.metrics.v1`).
+//!
+//! ```text
+//! Report {
+//!   schema: "strata.metrics.v1", time_s, measured_s (time since warm-up), seed, events,
+//!   trace_hash: "16 hex digits", journeys_dropped,
+//!   components: [ComponentReport {
+//!     id, kind, arrivals, completions, errors: ErrorCounts, in_flight,
+//!     throughput_rps (completions / measured_s), latency: Latency (successful calls),
+//!     mean_time_in_component_ms (all departures, for Little's law), mean_wait_ms (queue wait),
+//!     utilization (busy servers / servers, time-weighted), mean_queue_length, mean_in_system,
+//!     instances, cache_hits, cache_misses, cold_starts, launches, terminations,
+//!     delivered, delivery_failed,
+//!     by_request_type: [TypeReport { request_type, arrivals, completions, errors, latency }] }],
+//!   clients: [ClientReport {
+//!     id, requests, successes, errors: ErrorCounts (root causes), in_flight, success_rate,
+//!     throughput_rps, latency (end to end), by_request_type }],
+//! }
+//! ErrorCounts { timeout, queue_full, dependency, throttled, no_healthy_target, dns_failure,
+//!               unavailable, hop_limit, total }
+//! Latency { count, mean_ms, p50_ms, p95_ms, p99_ms, p999_ms, max_ms }
+//! ```
+//! Counts always satisfy `arrivals = completions + errors.total + in_flight` (requests that
+//! arrived before the warm-up ended are not counted anywhere).
+
+use super::stats::{Histogram, LatencySummary};
+use super::{ErrorCause, Simulation, N_CAUSES};
+use crate::topology::ComponentKind;
+use serde::Serialize;
+
+/// Errors by cause.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct ErrorCounts {
+    /// See [`ErrorCause::Timeout`].
+    pub timeout: u64,
+    /// See [`ErrorCause::QueueFull`].
+    pub queue_full: u64,
+    /// See [`ErrorCause::Dependency`].
+    pub dependency: u64,
+    /// See [`ErrorCause::Throttled`].
+    pub throttled: u64,
+    /// See [`ErrorCause::NoHealthyTarget`].
+    pub no_healthy_target: u64,
+    /// See [`ErrorCause::DnsFailure`].
+    pub dns_failure: u64,
+    /// See [`ErrorCause::Unavailable`].
+    pub unavailable: u64,
+    /// See [`ErrorCause::HopLimit`].
+    pub hop_limit: u64,
+    /// Sum of all causes.
+    pub total: u64,
+}
+
+impl ErrorCounts {
+    fn add(&mut self, e: &[u64; N_CAUSES]) {
+        self.timeout += e[0];
+        self.queue_full += e[1];
+        self.dependency += e[2];
+        self.throttled += e[3];
+        self.no_healthy_target += e[4];
+        self.dns_failure += e[5];
+        self.unavailable += e[6];
+        self.hop_limit += e[7];
+        self.total += e.iter().sum::<u64>();
+    }
+    /// The count for one cause.
+    pub fn get(&self, cause: ErrorCause) -> u64 {
+        match cause {
+            ErrorCause::Timeout => self.timeout,
+            ErrorCause::QueueFull => self.queue_full,
+            ErrorCause::Dependency => self.dependency,
+            ErrorCause::Throttled => self.throttled,
+            ErrorCause::NoHealthyTarget => self.no_healthy_target,
+            ErrorCause::DnsFailure => self.dns_failure,
+            ErrorCause::Unavailable => self.unavailable,
+            ErrorCause::HopLimit => self.hop_limit,
+        }
+    }
+}
+
+/// Per request type figures.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct TypeReport {
+    /// Request type name.
+    pub request_type: String,
+    /// Calls that arrived.
+    pub arrivals: u64,
+    /// Calls answered successfully.
+    pub completions: u64,
+    /// Calls answered with an error.
+    pub errors: ErrorCounts,
+    /// Latency of successful calls.
+    pub latency: LatencySummary,
+}
+
+/// One component's figures.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct ComponentReport {
+    /// Component id.
+    pub id: String,
+    /// Kind.
+    pub kind: ComponentKind,
+    /// Calls that arrived.
+    pub arrivals: u64,
+    /// Calls answered successfully.
+    pub completions: u64,
+    /// Calls answered with an error, by cause.
+    pub errors: ErrorCounts,
+    /// Calls arrived and not yet answered.
+    pub in_flight: u64,
+    /// Successful answers per second.
+    pub throughput_rps: f64,
+    /// Latency of successful calls (time in this component and below).
+    pub latency: LatencySummary,
+    /// Mean time from arrival to answer over every answered call, in ms.
+    pub mean_time_in_component_ms: f64,
+    /// Mean wait in the queue before service, in ms (queueing kinds).
+    pub mean_wait_ms: f64,
+    /// Busy servers over servers available, time-weighted (vCPUs, nodes, concurrency).
+    pub utilization: f64,
+    /// Time-average number of calls waiting in queues (SQS: backlog).
+    pub mean_queue_length: f64,
+    /// Time-average number of calls in the component.
+    pub mean_in_system: f64,
+    /// Instances in service now (groups), else 1.
+    pub instances: u32,
+    /// Cache hits (CloudFront, ElastiCache).
+    pub cache_hits: u64,
+    /// Cache misses.
+    pub cache_misses: u64,
+    /// Lambda cold starts.
+    pub cold_starts: u64,
+    /// Instances launched by scaling.
+    pub launches: u64,
+    /// Instances terminated by scaling.
+    pub terminations: u64,
+    /// SQS messages processed by consumers.
+    pub delivered: u64,
+    /// SQS messages whose processing failed.
+    pub delivery_failed: u64,
+    /// The same figures per request type.
+    pub by_request_type: Vec<TypeReport>,
+}
+
+/// One client population's end-to-end figures.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct ClientReport {
+    /// Component id.
+    pub id: String,
+    /// Requests sent.
+    pub requests: u64,
+    /// Requests answered successfully within the timeout.
+    pub successes: u64,
+    /// Failed requests by root cause.
+    pub errors: ErrorCounts,
+    /// Requests not yet answered.
+    pub in_flight: u64,
+    /// successes / (successes + errors).
+    pub success_rate: f64,
+    /// Successful requests per second.
+    pub throughput_rps: f64,
+    /// End-to-end latency of successful requests.
+    pub latency: LatencySummary,
+    /// The same figures per request type.
+    pub by_request_type: Vec<TypeReport>,
+}
+
+/// One time-series bucket.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize)]
+pub struct SeriesPoint {
+    /// End of the bucket, seconds.
+    pub t_s: f64,
+    /// Arrivals in the bucket.
+    pub arrivals: u64,
+    /// Successful answers in the bucket.
+    pub completions: u64,
+    /// Errors in the bucket.
+    pub errors: u64,
+    /// Mean latency of the bucket's successful answers.
+    pub mean_latency_ms: f64,
+    /// 99th percentile of the bucket's successful answers.
+    pub p99_ms: f64,
+    /// Busy over available servers in the bucket.
+    pub utilization: f64,
+    /// Time-average queue length in the bucket.
+    pub mean_queue: f64,
+    /// Calls in the component at the end of the bucket.
+    pub in_flight: u64,
+    /// Instances in service at the end of the bucket.
+    pub instances: u32,
+}
+
+/// Everything measured so far.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Report {
+    /// Schema name and version.
+    pub schema: &'static str,
+    /// Simulated time now, seconds.
+    pub time_s: f64,
+    /// Time since statistics (re)started, seconds.
+    pub measured_s: f64,
+    /// Seed of the run.
+    pub seed: u64,
+    /// Events processed.
+    pub events: u64,
+    /// Trace hash as 16 hex digits.
+    pub trace_hash: String,
+    /// Journey events lost because nobody drained them.
+    pub journeys_dropped: u64,
+    /// Every non-client component.
+    pub components: Vec<ComponentReport>,
+    /// Every client population.
+    pub clients: Vec<ClientReport>,
+}
+
+pub(super) fn build(sim: &Simulation) -> Report {
+    let core = &sim.core;
+    let now = core.now;
+    let measured = now.saturating_sub(core.measure_start);
+    let measured_s = measured as f64 / 1e9;
+    let per_s = |x: u64| if measured_s > 0.0 { x as f64 / measured_s } else { 0.0 };
+    let mut components = Vec::new();
+    let mut clients = Vec::new();
+    for (c, s) in core.stats.iter().enumerate() {
+        let meta = &core.meta[c];
+        let mut all = Histogram::new();
+        let (mut arrivals, mut completions, mut errors) = (0, 0, ErrorCounts::default());
+        let (mut err_lat, mut wait, mut started) = (0u128, 0u128, 0u64);
+        let mut by_type = Vec::new();
+        for (ti, t) in s.types.iter().enumerate() {
+            all.merge(&t.lat);
+            arrivals += t.arrivals;
+            completions += t.completions;
+            errors.add(&t.errors);
+            err_lat += t.err_lat_sum;
+            wait += t.wait_sum;
+            started += t.started;
+            let mut e = ErrorCounts::default();
+            e.add(&t.errors);
+            by_type.push(TypeReport {
+                request_type: sim.type_names[ti].clone(),
+                arrivals: t.arrivals,
+                completions: t.completions,
+                errors: e,
+                latency: LatencySummary::of(&t.lat),
+            });
+        }
+        let in_flight = arrivals - completions - errors.total;
+        let departed = completions + errors.total;
+        if meta.kind == ComponentKind::Client {
+            let answered = completions + errors.total;
+            clients.push(ClientReport {
+                id: meta.id.clone(),
+                requests: arrivals,
+                successes: completions,
+                errors,
+                in_flight,
+                success_rate: if answered > 0 { completions as f64 / answered as f64 } else { 1.0 },
+                throughput_rps: per_s(completions),
+                latency: LatencySummary::of(&all),
+                by_request_type: by_type,
+            });
+            continue;
+        }
+        let cap = s.cap.integral(now);
+        components.push(ComponentReport {
+            id: meta.id.clone(),
+            kind: meta.kind,
+            arrivals,
+            completions,
+            errors,
+            in_flight,
+            throughput_rps: per_s(completions),
+            mean_time_in_component_ms: if departed > 0 { (all.sum() + err_lat) as f64 / departed as f64 / 1e6 } else { 0.0 },
+            latency: LatencySummary::of(&all),
+            mean_wait_ms: if started > 0 { wait as f64 / started as f64 / 1e6 } else { 0.0 },
+            utilization: if cap > 0 { s.busy.integral(now) as f64 / cap as f64 } else { 0.0 },
+            mean_queue_length: if measured > 0 { s.queue.integral(now) as f64 / measured as f64 } else { 0.0 },
+            mean_in_system: if measured > 0 { s.in_sys.integral(now) as f64 / measured as f64 } else { 0.0 },
+            instances: sim.instances_in_service(super::ComponentIdx(c as u32)),
+            cache_hits: s.hits,
+            cache_misses: s.misses,
+            cold_starts: s.cold_starts,
+            launches: s.launches,
+            terminations: s.terminations,
+            delivered: s.delivered,
+            delivery_failed: s.delivery_failed,
+            by_request_type: by_type,
+        });
+    }
+    Report {
+        schema: "strata.metrics.v1",
+        time_s: now as f64 / 1e9,
+        measured_s,
+        seed: sim.config.seed,
+        events: core.events,
+        trace_hash: format!("{:016x}", core.hash),
+        journeys_dropped: core.journeys_dropped,
+        components,
+        clients,
+    }
+}
+
+impl Report {
+    /// The component with this id.
+    pub fn component(&self, id: &str) -> Option<&ComponentReport> {
+        self.components.iter().find(|c| c.id == id)
+    }
+    /// The client population with this id.
+    pub fn client(&self, id: &str) -> Option<&ClientReport> {
+        self.clients.iter().find(|c| c.id == id)
+    }
+}

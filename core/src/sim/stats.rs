@@ -1,0 +1,290 @@
+//! Fixed-size statistics: log-linear histograms, time-weighted averages, bounded ring buffers.
+//! Nothing here allocates after construction.
+
+use serde::Serialize;
+
+/// Sub-buckets per power of two: 2^5 = 32, so a bucket is at most 1/32 of its value wide
+/// (reported values are bucket midpoints: relative error below 1.6%).
+const SUB_BITS: u32 = 5;
+const SUB: usize = 1 << SUB_BITS;
+/// Largest power of two tracked exactly: 2^42 ns is about 73 minutes; longer values clamp.
+const MAX_EXP: u32 = 42;
+const BUCKETS: usize = (MAX_EXP as usize - SUB_BITS as usize + 2) * SUB;
+
+/// An HDR-style histogram of nanosecond values with fixed log-linear buckets.
+#[derive(Clone)]
+pub struct Histogram {
+    counts: Box<[u64]>,
+    count: u64,
+    sum: u128,
+    max: u64,
+    min: u64,
+}
+
+impl std::fmt::Debug for Histogram {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Histogram").field("count", &self.count).field("max", &self.max).finish()
+    }
+}
+
+impl Default for Histogram {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl Histogram {
+    /// An empty histogram (about 10 KB).
+    pub fn new() -> Self {
+        Histogram { counts: vec![0; BUCKETS].into_boxed_slice(), count: 0, sum: 0, max: 0, min: u64::MAX }
+    }
+
+    #[inline]
+    fn index(v: u64) -> usize {
+        if v < SUB as u64 {
+            return v as usize;
+        }
+        let e = 63 - v.leading_zeros();
+        if e > MAX_EXP {
+            return BUCKETS - 1;
+        }
+        let m = (v >> (e - SUB_BITS)) as usize; // in [32, 64)
+        (e - SUB_BITS + 1) as usize * SUB + (m - SUB)
+    }
+
+    fn bounds(i: usize) -> (u64, u64) {
+        if i < SUB {
+            return (i as u64, i as u64 + 1);
+        }
+        let g = (i / SUB) as u32;
+        let m = (i % SUB + SUB) as u64;
+        let lo = m << (g - 1);
+        (lo, lo + (1u64 << (g - 1)))
+    }
+
+    /// Adds one value.
+    #[inline]
+    pub fn record(&mut self, v: u64) {
+        self.counts[Self::index(v)] += 1;
+        self.count += 1;
+        self.sum += v as u128;
+        if v > self.max {
+            self.max = v;
+        }
+        if v < self.min {
+            self.min = v;
+        }
+    }
+
+    /// Number of values.
+    pub fn count(&self) -> u64 {
+        self.count
+    }
+    /// Exact mean (from the running sum), 0 when empty.
+    pub fn mean(&self) -> f64 {
+        if self.count == 0 {
+            0.0
+        } else {
+            self.sum as f64 / self.count as f64
+        }
+    }
+    /// Exact sum of all values.
+    pub fn sum(&self) -> u128 {
+        self.sum
+    }
+    /// Largest value.
+    pub fn max(&self) -> u64 {
+        self.max
+    }
+    /// The value at quantile `q` (0..=1), as the midpoint of its bucket, clamped to [min, max].
+    pub fn quantile(&self, q: f64) -> u64 {
+        if self.count == 0 {
+            return 0;
+        }
+        let rank = ((q.clamp(0.0, 1.0) * self.count as f64).ceil() as u64).max(1);
+        let mut seen = 0;
+        for (i, &c) in self.counts.iter().enumerate() {
+            seen += c;
+            if seen >= rank {
+                let (lo, hi) = Self::bounds(i);
+                return ((lo + hi) / 2).clamp(self.min, self.max);
+            }
+        }
+        self.max
+    }
+    /// Adds every value of `other`.
+    pub fn merge(&mut self, other: &Histogram) {
+        for (a, b) in self.counts.iter_mut().zip(other.counts.iter()) {
+            *a += *b;
+        }
+        self.count += other.count;
+        self.sum += other.sum;
+        self.max = self.max.max(other.max);
+        self.min = self.min.min(other.min);
+    }
+    /// Forgets everything (keeps the memory).
+    pub fn clear(&mut self) {
+        if self.count > 0 {
+            self.counts.iter_mut().for_each(|c| *c = 0);
+        }
+        self.count = 0;
+        self.sum = 0;
+        self.max = 0;
+        self.min = u64::MAX;
+    }
+}
+
+/// The time integral of a non-negative integer quantity (queue length, busy servers...).
+#[derive(Clone, Copy, Debug, Default)]
+pub struct TimeWeighted {
+    /// Current value.
+    pub value: u64,
+    last: u64,
+    integral: u128,
+}
+
+impl TimeWeighted {
+    /// Changes the value at `now` by `delta`.
+    #[inline]
+    pub fn add(&mut self, now: u64, delta: i64) {
+        self.integral += self.value as u128 * (now - self.last) as u128;
+        self.last = now;
+        self.value = (self.value as i64 + delta) as u64;
+    }
+    /// The integral from the last reset up to `now` (value × ns).
+    #[inline]
+    pub fn integral(&self, now: u64) -> u128 {
+        self.integral + self.value as u128 * now.saturating_sub(self.last) as u128
+    }
+    /// Restarts the integral at `now`, keeping the value.
+    pub fn reset(&mut self, now: u64) {
+        self.integral = 0;
+        self.last = now;
+    }
+}
+
+/// A fixed-capacity ring buffer that overwrites its oldest entry when full.
+#[derive(Clone, Debug)]
+pub struct Ring<T> {
+    buf: Vec<T>,
+    head: usize,
+    cap: usize,
+}
+
+impl<T: Clone> Ring<T> {
+    /// A ring holding at most `cap` items (at least one).
+    pub fn new(cap: usize) -> Self {
+        Ring { buf: Vec::with_capacity(cap.max(1)), head: 0, cap: cap.max(1) }
+    }
+    /// Adds an item, dropping the oldest when full.
+    pub fn push(&mut self, v: T) {
+        if self.buf.len() < self.cap {
+            self.buf.push(v);
+        } else {
+            self.buf[self.head] = v;
+            self.head = (self.head + 1) % self.cap;
+        }
+    }
+    /// Items, oldest first.
+    pub fn iter(&self) -> impl Iterator<Item = &T> {
+        self.buf[self.head..].iter().chain(self.buf[..self.head].iter())
+    }
+    /// Items held.
+    pub fn len(&self) -> usize {
+        self.buf.len()
+    }
+    /// Whether it is empty.
+    pub fn is_empty(&self) -> bool {
+        self.buf.is_empty()
+    }
+    /// Memory reserved, in items (never grows past the capacity given at construction).
+    pub fn capacity(&self) -> usize {
+        self.buf.capacity()
+    }
+}
+
+/// Latency figures in milliseconds.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Serialize)]
+pub struct LatencySummary {
+    /// Values recorded.
+    pub count: u64,
+    /// Exact mean.
+    pub mean_ms: f64,
+    /// Median.
+    pub p50_ms: f64,
+    /// 95th percentile.
+    pub p95_ms: f64,
+    /// 99th percentile.
+    pub p99_ms: f64,
+    /// 99.9th percentile.
+    pub p999_ms: f64,
+    /// Largest.
+    pub max_ms: f64,
+}
+
+impl LatencySummary {
+    /// Summarises a histogram of nanoseconds.
+    pub fn of(h: &Histogram) -> Self {
+        let ms = |ns: u64| ns as f64 / 1e6;
+        LatencySummary {
+            count: h.count(),
+            mean_ms: h.mean() / 1e6,
+            p50_ms: ms(h.quantile(0.5)),
+            p95_ms: ms(h.quantile(0.95)),
+            p99_ms: ms(h.quantile(0.99)),
+            p999_ms: ms(h.quantile(0.999)),
+            max_ms: ms(h.max()),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn buckets_are_contiguous_and_tight() {
+        let mut prev_hi = 0;
+        for i in 0..BUCKETS {
+            let (lo, hi) = Histogram::bounds(i);
+            assert_eq!(lo, prev_hi, "bucket {i}");
+            assert!(hi > lo);
+            assert_eq!(Histogram::index(lo), i);
+            assert_eq!(Histogram::index(hi - 1), i);
+            if lo >= 32 {
+                assert!((hi - lo) as f64 / lo as f64 <= 1.0 / 32.0 + 1e-12);
+            }
+            prev_hi = hi;
+        }
+    }
+
+    #[test]
+    fn quantiles_within_bucket_precision() {
+        let mut h = Histogram::new();
+        for v in 1..=100_000u64 {
+            h.record(v * 1000);
+        }
+        for q in [0.5, 0.95, 0.99, 0.999] {
+            let exact = q * 100_000.0 * 1000.0;
+            let got = h.quantile(q) as f64;
+            assert!((got - exact).abs() / exact < 0.02, "q{q}: {got} vs {exact}");
+        }
+        assert_eq!(h.mean(), 50_000.5 * 1000.0);
+        h.record(u64::MAX);
+        assert_eq!(h.max(), u64::MAX);
+    }
+
+    #[test]
+    fn time_weighted_and_ring() {
+        let mut tw = TimeWeighted::default();
+        tw.add(0, 2);
+        tw.add(10, -1);
+        assert_eq!(tw.integral(20), 30);
+        let mut r = Ring::new(3);
+        for i in 0..10 {
+            r.push(i);
+        }
+        assert_eq!(r.iter().copied().collect::<Vec<_>>(), vec![7, 8, 9]);
+        assert_eq!(r.capacity(), 3);
+    }
+}

@@ -1,0 +1,1056 @@
+//! The topology document: what the editor saves, what users share and what the runner loads.
+//!
+//! A topology is plain data: containers (region, availability zone, VPC, subnet), components
+//! (a kind with its parameters, a label, a position on the canvas, the container it sits in),
+//! directed connections (who calls whom, with a share and an optional request-type filter) and
+//! the request types that client populations send.
+//!
+//! ## Format rules
+//! - The document carries `"version": 1`. A document with a newer version is refused with
+//!   [`LoadError::UnsupportedVersion`] instead of being half understood.
+//! - Ids are editor-friendly strings (`"alb-1"`); the engine maps them to dense indices.
+//! - Every kind-specific parameter has a realistic default (see [`crate::catalog`]), so a component
+//!   can be written as `{"id": "web", "kind": "ec2"}`.
+//! - **Unknown fields are ignored**, at every level. A file written by a newer build that only
+//!   adds optional fields still loads; anything that changes meaning bumps `version`.
+//! - Container nesting is expressed by `parent`: an AZ's parent is a region, a VPC's parent is a
+//!   region (or an AZ), a subnet's parent is a VPC. A subnet's AZ is its `az` field, or the AZ found
+//!   by walking up its parents.
+//! - The client population is a component of kind `client`: its container is the region its users
+//!   are in, its parameters are the arrival process and request mix.
+
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+use std::fmt;
+
+/// The document version this build reads and writes.
+pub const CURRENT_VERSION: u32 = 1;
+
+/// A whole architecture: the unit the editor saves and the simulator runs.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Topology {
+    /// Document format version; always [`CURRENT_VERSION`] when written by this build.
+    pub version: u32,
+    /// Short title.
+    #[serde(default)]
+    pub name: String,
+    /// One-paragraph explanation shown in the gallery.
+    #[serde(default)]
+    pub description: String,
+    /// The request types client populations send, with their default share of the mix.
+    #[serde(default = "default_request_types")]
+    pub request_types: Vec<RequestType>,
+    /// Regions, AZs, VPCs and subnets.
+    #[serde(default)]
+    pub containers: Vec<Container>,
+    /// Boxes on the canvas: clients and services.
+    #[serde(default)]
+    pub components: Vec<Component>,
+    /// Directed edges: the `from` component calls the `to` component.
+    #[serde(default)]
+    pub connections: Vec<Connection>,
+    /// Network latency figures between placements.
+    #[serde(default)]
+    pub network: NetworkParams,
+}
+
+fn default_request_types() -> Vec<RequestType> {
+    vec![RequestType { name: "default".into(), share: 1.0, write: false }]
+}
+
+/// A named kind of request (e.g. `static`, `read`, `write`); each follows its own path.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct RequestType {
+    /// Name referenced by connection filters and per-type parameters.
+    pub name: String,
+    /// Default share of a client's mix (normalised over all types).
+    #[serde(default = "one")]
+    pub share: f64,
+    /// Writes are never served from a cache, go to a database primary and pay the Multi-AZ commit.
+    #[serde(default)]
+    pub write: bool,
+}
+
+fn one() -> f64 {
+    1.0
+}
+
+/// A rectangle on the canvas that holds components or other containers.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Container {
+    /// Unique id, e.g. `"us-east-1"`, `"vpc-main"`, `"subnet-a"`.
+    pub id: String,
+    /// What the container is.
+    pub kind: ContainerKind,
+    /// The enclosing container (none for a region).
+    #[serde(default)]
+    pub parent: Option<String>,
+    /// Display name.
+    #[serde(default)]
+    pub label: String,
+    /// IPv4 CIDR block, for VPCs and subnets (e.g. `"10.0.1.0/24"`).
+    #[serde(default)]
+    pub cidr: Option<String>,
+    /// Subnet only: whether it routes to an internet gateway.
+    #[serde(default)]
+    pub public: bool,
+    /// Subnet only: the AZ it lives in, when its parent chain does not name one.
+    #[serde(default)]
+    pub az: Option<String>,
+}
+
+/// The four levels of placement.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ContainerKind {
+    /// A geographic region (e.g. `us-east-1`).
+    Region,
+    /// A failure-isolated availability zone within a region.
+    Az,
+    /// A virtual private cloud with a CIDR block.
+    Vpc,
+    /// A subnet of a VPC, in one AZ.
+    Subnet,
+}
+
+/// A point on the editor canvas.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct Position {
+    /// Horizontal coordinate.
+    pub x: f64,
+    /// Vertical coordinate.
+    pub y: f64,
+}
+
+/// One box on the canvas.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Component {
+    /// Unique id, e.g. `"alb-1"`.
+    pub id: String,
+    /// Display name.
+    #[serde(default)]
+    pub label: String,
+    /// Where the box is drawn.
+    #[serde(default)]
+    pub position: Position,
+    /// The container it sits in (subnet for instances, region for regional services, none for
+    /// global ones such as Route 53 and CloudFront).
+    #[serde(default)]
+    pub container: Option<String>,
+    /// The kind, and its parameters (written flat next to `kind`).
+    #[serde(flatten)]
+    pub spec: ComponentSpec,
+}
+
+/// A component's kind with its kind-specific parameters. Serialised with a `kind` tag.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum ComponentSpec {
+    /// A population of users sending requests.
+    Client(ClientParams),
+    /// DNS with routing policies and health checks.
+    Route53(Route53Params),
+    /// CDN edge cache.
+    Cloudfront(CloudFrontParams),
+    /// Application load balancer.
+    Alb(AlbParams),
+    /// One virtual machine.
+    Ec2(Ec2Params),
+    /// An Auto Scaling group of identical instances.
+    Asg(AsgParams),
+    /// Managed relational database.
+    Rds(RdsParams),
+    /// Managed Redis/Memcached cache.
+    Elasticache(ElastiCacheParams),
+    /// Object storage.
+    S3(S3Params),
+    /// Key-value database.
+    Dynamodb(DynamoDbParams),
+    /// Functions as a service.
+    Lambda(LambdaParams),
+    /// Message queue decoupling producers from consumers.
+    Sqs(SqsParams),
+}
+
+/// The kind of a component, without parameters.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ComponentKind {
+    /// See [`ComponentSpec::Client`].
+    Client,
+    /// See [`ComponentSpec::Route53`].
+    Route53,
+    /// See [`ComponentSpec::Cloudfront`].
+    Cloudfront,
+    /// See [`ComponentSpec::Alb`].
+    Alb,
+    /// See [`ComponentSpec::Ec2`].
+    Ec2,
+    /// See [`ComponentSpec::Asg`].
+    Asg,
+    /// See [`ComponentSpec::Rds`].
+    Rds,
+    /// See [`ComponentSpec::Elasticache`].
+    Elasticache,
+    /// See [`ComponentSpec::S3`].
+    S3,
+    /// See [`ComponentSpec::Dynamodb`].
+    Dynamodb,
+    /// See [`ComponentSpec::Lambda`].
+    Lambda,
+    /// See [`ComponentSpec::Sqs`].
+    Sqs,
+}
+
+impl ComponentKind {
+    /// Every kind, in palette order.
+    pub const ALL: [ComponentKind; 12] = [
+        ComponentKind::Client,
+        ComponentKind::Route53,
+        ComponentKind::Cloudfront,
+        ComponentKind::Alb,
+        ComponentKind::Ec2,
+        ComponentKind::Asg,
+        ComponentKind::Rds,
+        ComponentKind::Elasticache,
+        ComponentKind::S3,
+        ComponentKind::Dynamodb,
+        ComponentKind::Lambda,
+        ComponentKind::Sqs,
+    ];
+
+    /// The `kind` tag as written in documents.
+    pub fn tag(self) -> &'static str {
+        match self {
+            ComponentKind::Client => "client",
+            ComponentKind::Route53 => "route53",
+            ComponentKind::Cloudfront => "cloudfront",
+            ComponentKind::Alb => "alb",
+            ComponentKind::Ec2 => "ec2",
+            ComponentKind::Asg => "asg",
+            ComponentKind::Rds => "rds",
+            ComponentKind::Elasticache => "elasticache",
+            ComponentKind::S3 => "s3",
+            ComponentKind::Dynamodb => "dynamodb",
+            ComponentKind::Lambda => "lambda",
+            ComponentKind::Sqs => "sqs",
+        }
+    }
+
+    /// A component of this kind with every parameter at its default.
+    pub fn default_spec(self) -> ComponentSpec {
+        match self {
+            ComponentKind::Client => ComponentSpec::Client(Default::default()),
+            ComponentKind::Route53 => ComponentSpec::Route53(Default::default()),
+            ComponentKind::Cloudfront => ComponentSpec::Cloudfront(Default::default()),
+            ComponentKind::Alb => ComponentSpec::Alb(Default::default()),
+            ComponentKind::Ec2 => ComponentSpec::Ec2(Default::default()),
+            ComponentKind::Asg => ComponentSpec::Asg(Default::default()),
+            ComponentKind::Rds => ComponentSpec::Rds(Default::default()),
+            ComponentKind::Elasticache => ComponentSpec::Elasticache(Default::default()),
+            ComponentKind::S3 => ComponentSpec::S3(Default::default()),
+            ComponentKind::Dynamodb => ComponentSpec::Dynamodb(Default::default()),
+            ComponentKind::Lambda => ComponentSpec::Lambda(Default::default()),
+            ComponentKind::Sqs => ComponentSpec::Sqs(Default::default()),
+        }
+    }
+}
+
+impl fmt::Display for ComponentKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.tag())
+    }
+}
+
+impl ComponentSpec {
+    /// The kind, without parameters.
+    pub fn kind(&self) -> ComponentKind {
+        match self {
+            ComponentSpec::Client(_) => ComponentKind::Client,
+            ComponentSpec::Route53(_) => ComponentKind::Route53,
+            ComponentSpec::Cloudfront(_) => ComponentKind::Cloudfront,
+            ComponentSpec::Alb(_) => ComponentKind::Alb,
+            ComponentSpec::Ec2(_) => ComponentKind::Ec2,
+            ComponentSpec::Asg(_) => ComponentKind::Asg,
+            ComponentSpec::Rds(_) => ComponentKind::Rds,
+            ComponentSpec::Elasticache(_) => ComponentKind::Elasticache,
+            ComponentSpec::S3(_) => ComponentKind::S3,
+            ComponentSpec::Dynamodb(_) => ComponentKind::Dynamodb,
+            ComponentSpec::Lambda(_) => ComponentKind::Lambda,
+            ComponentSpec::Sqs(_) => ComponentKind::Sqs,
+        }
+    }
+}
+
+/// A directed edge: `from` calls `to`.
+///
+/// What `share` means depends on the caller. Routers (client, Route 53, CloudFront origin
+/// selection, ALB, cache miss path, SQS consumers) pick **one** matching connection per request,
+/// with probability proportional to `share`. Compute (EC2, Auto Scaling group, Lambda) makes
+/// **every** matching call in order, `share` times per request on average (0.3 = 30% of requests
+/// make this call; 2 = two calls each).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Connection {
+    /// Optional id, for diagnostics and selection in the editor.
+    #[serde(default)]
+    pub id: Option<String>,
+    /// Caller component id.
+    pub from: String,
+    /// Callee component id.
+    pub to: String,
+    /// Weight (routers) or mean calls per request (compute); default 1.
+    #[serde(default = "one")]
+    pub share: f64,
+    /// Request types that take this connection; empty means all.
+    #[serde(default)]
+    pub request_types: Vec<String>,
+}
+
+impl Connection {
+    /// The id diagnostics use: the explicit id, or `from->to`.
+    pub fn label(&self) -> String {
+        self.id.clone().unwrap_or_else(|| format!("{}->{}", self.from, self.to))
+    }
+}
+
+/// Round-trip network latencies by placement (DOMAIN figures), in milliseconds.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct NetworkParams {
+    /// Round trip between two endpoints in the same AZ.
+    pub same_az_rtt_ms: f64,
+    /// Round trip between AZs of one region (also to regional services such as S3).
+    pub cross_az_rtt_ms: f64,
+    /// Round trip between regions.
+    pub cross_region_rtt_ms: f64,
+    /// Round trip from a client population to a region over the internet.
+    pub internet_rtt_ms: f64,
+}
+
+impl Default for NetworkParams {
+    fn default() -> Self {
+        NetworkParams { same_az_rtt_ms: 0.3, cross_az_rtt_ms: 1.0, cross_region_rtt_ms: 70.0, internet_rtt_ms: 30.0 }
+    }
+}
+
+/// A random duration, written in milliseconds.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "dist", rename_all = "snake_case")]
+pub enum Dist {
+    /// Always `ms`.
+    Constant {
+        /// The value.
+        ms: f64,
+    },
+    /// Exponential (memoryless) with the given mean.
+    Exponential {
+        /// Mean.
+        mean_ms: f64,
+    },
+    /// Log-normal with the given mean and coefficient of variation (std dev / mean).
+    LogNormal {
+        /// Mean.
+        mean_ms: f64,
+        /// Coefficient of variation.
+        cv: f64,
+    },
+    /// Uniform between two bounds.
+    Uniform {
+        /// Lower bound.
+        min_ms: f64,
+        /// Upper bound.
+        max_ms: f64,
+    },
+}
+
+impl Dist {
+    /// Mean of the distribution in milliseconds.
+    pub fn mean_ms(&self) -> f64 {
+        match *self {
+            Dist::Constant { ms } => ms,
+            Dist::Exponential { mean_ms } | Dist::LogNormal { mean_ms, .. } => mean_ms,
+            Dist::Uniform { min_ms, max_ms } => (min_ms + max_ms) / 2.0,
+        }
+    }
+    /// The first parameter that makes no sense, as a message.
+    pub fn problem(&self) -> Option<String> {
+        let bad = |v: f64| !v.is_finite() || v < 0.0;
+        match *self {
+            Dist::Constant { ms } if bad(ms) => Some(format!("constant {ms} ms is not a duration")),
+            Dist::Exponential { mean_ms } if bad(mean_ms) => Some(format!("exponential mean {mean_ms} ms is not a duration")),
+            Dist::LogNormal { mean_ms, cv } if bad(mean_ms) || bad(cv) => {
+                Some(format!("log-normal mean {mean_ms} ms / cv {cv} must be non-negative"))
+            }
+            Dist::Uniform { min_ms, max_ms } if bad(min_ms) || bad(max_ms) || min_ms > max_ms => {
+                Some(format!("uniform [{min_ms}, {max_ms}] ms is not a range"))
+            }
+            _ => None,
+        }
+    }
+    fn exp(mean_ms: f64) -> Dist {
+        Dist::Exponential { mean_ms }
+    }
+    fn logn(mean_ms: f64, cv: f64) -> Dist {
+        Dist::LogNormal { mean_ms, cv }
+    }
+}
+
+/// How a client population's request rate changes over time (Poisson arrivals at that rate).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "pattern", rename_all = "snake_case")]
+pub enum Arrival {
+    /// A steady rate.
+    Constant {
+        /// Requests per second.
+        rate_rps: f64,
+    },
+    /// Linear change from one rate to another.
+    Ramp {
+        /// Rate before `start_s`.
+        from_rps: f64,
+        /// Rate after `start_s + duration_s`.
+        to_rps: f64,
+        /// When the ramp starts, seconds.
+        #[serde(default)]
+        start_s: f64,
+        /// How long the ramp lasts, seconds.
+        duration_s: f64,
+    },
+    /// A base rate with one burst.
+    Spike {
+        /// Rate outside the spike.
+        base_rps: f64,
+        /// Rate during the spike.
+        peak_rps: f64,
+        /// When the spike starts, seconds.
+        at_s: f64,
+        /// How long it lasts, seconds.
+        duration_s: f64,
+    },
+    /// A sinusoidal daily (or any period) cycle: `mean * (1 + amplitude * cos(2π (t - peak_at) / period))`.
+    DailyCycle {
+        /// Mean rate.
+        mean_rps: f64,
+        /// Relative swing, 0..=1.
+        amplitude: f64,
+        /// Period, seconds (default one day).
+        #[serde(default = "day")]
+        period_s: f64,
+        /// When in the period the peak is, seconds.
+        #[serde(default)]
+        peak_at_s: f64,
+    },
+}
+
+fn day() -> f64 {
+    86_400.0
+}
+
+impl Default for Arrival {
+    fn default() -> Self {
+        Arrival::Constant { rate_rps: 100.0 }
+    }
+}
+
+impl Arrival {
+    /// The rate at simulated second `t`.
+    pub fn rate_at(&self, t: f64) -> f64 {
+        match *self {
+            Arrival::Constant { rate_rps } => rate_rps,
+            Arrival::Ramp { from_rps, to_rps, start_s, duration_s } => {
+                if t <= start_s {
+                    from_rps
+                } else if t >= start_s + duration_s || duration_s <= 0.0 {
+                    to_rps
+                } else {
+                    from_rps + (to_rps - from_rps) * (t - start_s) / duration_s
+                }
+            }
+            Arrival::Spike { base_rps, peak_rps, at_s, duration_s } => {
+                if t >= at_s && t < at_s + duration_s {
+                    peak_rps
+                } else {
+                    base_rps
+                }
+            }
+            Arrival::DailyCycle { mean_rps, amplitude, period_s, peak_at_s } => {
+                let phase = 2.0 * std::f64::consts::PI * (t - peak_at_s) / period_s;
+                (mean_rps * (1.0 + amplitude * libm::cos(phase))).max(0.0)
+            }
+        }
+    }
+    /// An upper bound of the rate over all time (for thinning).
+    pub fn max_rate(&self) -> f64 {
+        match *self {
+            Arrival::Constant { rate_rps } => rate_rps,
+            Arrival::Ramp { from_rps, to_rps, .. } => from_rps.max(to_rps),
+            Arrival::Spike { base_rps, peak_rps, .. } => base_rps.max(peak_rps),
+            Arrival::DailyCycle { mean_rps, amplitude, .. } => mean_rps * (1.0 + amplitude.abs()),
+        }
+    }
+    /// Every rate figure in the pattern, for validation.
+    pub fn rates(&self) -> Vec<f64> {
+        match *self {
+            Arrival::Constant { rate_rps } => vec![rate_rps],
+            Arrival::Ramp { from_rps, to_rps, .. } => vec![from_rps, to_rps],
+            Arrival::Spike { base_rps, peak_rps, .. } => vec![base_rps, peak_rps],
+            Arrival::DailyCycle { mean_rps, .. } => vec![mean_rps],
+        }
+    }
+}
+
+/// Parameters of a client population.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct ClientParams {
+    /// Arrival process.
+    pub arrival: Arrival,
+    /// Request mix override: request type -> share. Empty: the request types' own shares.
+    pub mix: BTreeMap<String, f64>,
+    /// The user gives up after this long (counted as a timeout).
+    pub timeout_ms: f64,
+}
+
+impl Default for ClientParams {
+    fn default() -> Self {
+        ClientParams { arrival: Arrival::default(), mix: BTreeMap::new(), timeout_ms: 30_000.0 }
+    }
+}
+
+/// Route 53 routing policies.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RoutingPolicy {
+    /// One record; several targets are picked at random.
+    #[default]
+    Simple,
+    /// Targets in proportion to the connections' shares.
+    Weighted,
+    /// The target with the lowest latency from the client's region.
+    Latency,
+    /// The first connection is primary; the next healthy one is used when it fails its health check.
+    Failover,
+}
+
+/// Parameters of a Route 53 hosted zone record.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct Route53Params {
+    /// Record TTL: how long resolvers cache an answer.
+    pub ttl_s: f64,
+    /// Routing policy.
+    pub policy: RoutingPolicy,
+    /// Time to resolve when the resolver has no cached answer.
+    pub query_ms: f64,
+    /// Independent resolvers per client population (each caches its own answer).
+    pub resolvers: u32,
+    /// Health-check interval.
+    pub health_check_interval_s: f64,
+    /// Consecutive failed checks before a target is unhealthy.
+    pub failure_threshold: u32,
+}
+
+impl Default for Route53Params {
+    fn default() -> Self {
+        Route53Params { ttl_s: 60.0, policy: RoutingPolicy::Simple, query_ms: 30.0, resolvers: 64, health_check_interval_s: 30.0, failure_threshold: 3 }
+    }
+}
+
+/// Parameters of a CloudFront distribution.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct CloudFrontParams {
+    /// Round trip from a user to the nearest edge.
+    pub edge_rtt_ms: f64,
+    /// Edge processing per request.
+    pub processing_ms: f64,
+    /// Fraction of cacheable requests served from the edge.
+    pub hit_ratio: f64,
+    /// Per request type override of `hit_ratio`.
+    pub hit_ratio_by_type: BTreeMap<String, f64>,
+    /// Round trip from the edge to an origin in its region.
+    pub origin_rtt_ms: f64,
+}
+
+impl Default for CloudFrontParams {
+    fn default() -> Self {
+        CloudFrontParams { edge_rtt_ms: 15.0, processing_ms: 1.0, hit_ratio: 0.9, hit_ratio_by_type: BTreeMap::new(), origin_rtt_ms: 20.0 }
+    }
+}
+
+/// How a load balancer picks a target.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum LbAlgorithm {
+    /// Each healthy target in turn.
+    #[default]
+    RoundRobin,
+    /// The healthy target with the fewest requests in flight.
+    LeastOutstandingRequests,
+}
+
+/// Parameters of an application load balancer.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct AlbParams {
+    /// Target selection.
+    pub algorithm: LbAlgorithm,
+    /// Whether a load-balancer node may send to targets in other AZs.
+    pub cross_zone: bool,
+    /// Processing added per request.
+    pub processing_ms: f64,
+    /// Seconds between health checks of each target.
+    pub health_check_interval_s: f64,
+    /// Consecutive successes before a target receives traffic.
+    pub healthy_threshold: u32,
+    /// Consecutive failures before a target stops receiving traffic.
+    pub unhealthy_threshold: u32,
+}
+
+impl Default for AlbParams {
+    fn default() -> Self {
+        AlbParams { algorithm: LbAlgorithm::RoundRobin, cross_zone: true, processing_ms: 1.0, health_check_interval_s: 30.0, healthy_threshold: 5, unhealthy_threshold: 2 }
+    }
+}
+
+/// An EBS-backed disk step: each request does `ios_per_request` I/Os against an IOPS limit.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct DiskParams {
+    /// Sustained IOPS (gp3 baseline 3,000).
+    pub iops: f64,
+    /// I/Os each request performs.
+    pub ios_per_request: f64,
+}
+
+impl Default for DiskParams {
+    fn default() -> Self {
+        DiskParams { iops: 3000.0, ios_per_request: 1.0 }
+    }
+}
+
+/// Parameters of one EC2 instance.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct Ec2Params {
+    /// Instance type from [`crate::catalog::INSTANCE_TYPES`].
+    pub instance_type: String,
+    /// Override of the type's vCPU count (parallel servers).
+    pub vcpus: Option<u32>,
+    /// CPU time a request needs on one vCPU.
+    pub service_time: Dist,
+    /// Per request type override of `service_time`.
+    pub service_time_by_type: BTreeMap<String, Dist>,
+    /// Requests waiting for a vCPU beyond this are refused (queue full).
+    pub queue_capacity: u32,
+    /// A request older than this is dropped when dequeued, or answered as a timeout.
+    pub timeout_ms: f64,
+    /// Optional disk I/O step after the CPU work.
+    pub disk: Option<DiskParams>,
+}
+
+impl Default for Ec2Params {
+    fn default() -> Self {
+        Ec2Params {
+            instance_type: "t3.medium".into(),
+            vcpus: None,
+            service_time: Dist::exp(20.0),
+            service_time_by_type: BTreeMap::new(),
+            queue_capacity: 1000,
+            timeout_ms: 30_000.0,
+            disk: None,
+        }
+    }
+}
+
+/// Parameters of an Auto Scaling group (its instances behave like [`Ec2Params`]).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct AsgParams {
+    /// Launch template: instance type.
+    pub instance_type: String,
+    /// Override of the type's vCPU count.
+    pub vcpus: Option<u32>,
+    /// Never fewer instances than this.
+    pub min: u32,
+    /// Instances at start.
+    pub desired: u32,
+    /// Never more instances than this.
+    pub max: u32,
+    /// Subnets to spread instances over (one per AZ); empty: the group's container.
+    pub subnets: Vec<String>,
+    /// Target-tracking set point: average CPU utilisation, percent.
+    pub target_cpu_percent: f64,
+    /// Seconds a new instance is excluded from the CPU metric after it starts serving.
+    pub warmup_s: f64,
+    /// Seconds after a scaling action before the group scales in.
+    pub cooldown_s: f64,
+    /// How often the policy evaluates the metric.
+    pub evaluation_period_s: f64,
+    /// Fastest instance launch (request to serving).
+    pub launch_min_s: f64,
+    /// Slowest instance launch.
+    pub launch_max_s: f64,
+    /// As [`Ec2Params::service_time`].
+    pub service_time: Dist,
+    /// As [`Ec2Params::service_time_by_type`].
+    pub service_time_by_type: BTreeMap<String, Dist>,
+    /// As [`Ec2Params::queue_capacity`].
+    pub queue_capacity: u32,
+    /// As [`Ec2Params::timeout_ms`].
+    pub timeout_ms: f64,
+}
+
+impl Default for AsgParams {
+    fn default() -> Self {
+        AsgParams {
+            instance_type: "t3.medium".into(),
+            vcpus: None,
+            min: 2,
+            desired: 2,
+            max: 6,
+            subnets: Vec::new(),
+            target_cpu_percent: 50.0,
+            warmup_s: 300.0,
+            cooldown_s: 300.0,
+            evaluation_period_s: 60.0,
+            launch_min_s: 8.0,
+            launch_max_s: 15.0,
+            service_time: Dist::exp(20.0),
+            service_time_by_type: BTreeMap::new(),
+            queue_capacity: 1000,
+            timeout_ms: 30_000.0,
+        }
+    }
+}
+
+/// Parameters of an RDS database.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct RdsParams {
+    /// DB instance class from [`crate::catalog::DB_INSTANCE_CLASSES`].
+    pub instance_class: String,
+    /// Override of the class's vCPU count.
+    pub vcpus: Option<u32>,
+    /// Time a simple query takes on one vCPU.
+    pub query_time: Dist,
+    /// Per request type override of `query_time`.
+    pub query_time_by_type: BTreeMap<String, Dist>,
+    /// Synchronous standby in another AZ: writes wait for its commit.
+    pub multi_az: bool,
+    /// Extra time a write waits for the standby's commit.
+    pub commit_ms: f64,
+    /// Asynchronous read replicas; reads are spread over them.
+    pub read_replicas: u32,
+    /// How far replicas lag behind the primary (reported, not simulated per row).
+    pub replication_lag_ms: f64,
+    /// Connections beyond this are refused; default from the class's memory.
+    pub max_connections: Option<u32>,
+}
+
+impl Default for RdsParams {
+    fn default() -> Self {
+        RdsParams {
+            instance_class: "db.m5.large".into(),
+            vcpus: None,
+            query_time: Dist::logn(2.0, 0.5),
+            query_time_by_type: BTreeMap::new(),
+            multi_az: true,
+            commit_ms: 1.5,
+            read_replicas: 0,
+            replication_lag_ms: 100.0,
+            max_connections: None,
+        }
+    }
+}
+
+/// Parameters of an ElastiCache cluster.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct ElastiCacheParams {
+    /// Nodes (shards), each serving one command at a time.
+    pub nodes: u32,
+    /// Time per command on a node.
+    pub service_time: Dist,
+    /// Fraction of reads found in the cache.
+    pub hit_ratio: f64,
+    /// Per request type override of `hit_ratio`.
+    pub hit_ratio_by_type: BTreeMap<String, f64>,
+    /// Commands waiting per node beyond this are refused.
+    pub queue_capacity: u32,
+}
+
+impl Default for ElastiCacheParams {
+    fn default() -> Self {
+        ElastiCacheParams { nodes: 1, service_time: Dist::exp(0.1), hit_ratio: 0.8, hit_ratio_by_type: BTreeMap::new(), queue_capacity: 10_000 }
+    }
+}
+
+/// Parameters of an S3 bucket.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct S3Params {
+    /// Time to first byte of a GET.
+    pub get_latency: Dist,
+    /// Time to complete a PUT.
+    pub put_latency: Dist,
+    /// Key prefixes the requests spread over uniformly.
+    pub prefixes: u32,
+    /// GET/HEAD requests per second each prefix accepts before 503 SlowDown.
+    pub get_rps_per_prefix: f64,
+    /// PUT/COPY/POST/DELETE requests per second each prefix accepts.
+    pub put_rps_per_prefix: f64,
+}
+
+impl Default for S3Params {
+    fn default() -> Self {
+        S3Params { get_latency: Dist::logn(30.0, 0.6), put_latency: Dist::logn(50.0, 0.6), prefixes: 1, get_rps_per_prefix: 5500.0, put_rps_per_prefix: 3500.0 }
+    }
+}
+
+/// Parameters of a DynamoDB table.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct DynamoDbParams {
+    /// Latency of a read.
+    pub read_latency: Dist,
+    /// Latency of a write.
+    pub write_latency: Dist,
+    /// Reads per second before throttling (on-demand table quota by default).
+    pub read_capacity_rps: f64,
+    /// Writes per second before throttling.
+    pub write_capacity_rps: f64,
+}
+
+impl Default for DynamoDbParams {
+    fn default() -> Self {
+        DynamoDbParams { read_latency: Dist::logn(4.0, 0.5), write_latency: Dist::logn(6.0, 0.5), read_capacity_rps: 40_000.0, write_capacity_rps: 40_000.0 }
+    }
+}
+
+/// Parameters of a Lambda function.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct LambdaParams {
+    /// Handler run time (the environment is held for it and for downstream calls).
+    pub duration: Dist,
+    /// Extra time when no warm environment is free.
+    pub cold_start: Dist,
+    /// Concurrent executions before 429 throttling.
+    pub concurrency_limit: u32,
+    /// How long an idle environment stays warm.
+    pub keep_warm_s: f64,
+    /// Memory size (informational; CPU share scales with it on AWS).
+    pub memory_mb: u32,
+}
+
+impl Default for LambdaParams {
+    fn default() -> Self {
+        LambdaParams { duration: Dist::exp(50.0), cold_start: Dist::logn(300.0, 0.5), concurrency_limit: 1000, keep_warm_s: 600.0, memory_mb: 512 }
+    }
+}
+
+/// Parameters of an SQS queue.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct SqsParams {
+    /// Time for a producer's SendMessage.
+    pub send_latency: Dist,
+    /// Consumers polling in parallel (each handles one message at a time).
+    pub consumer_concurrency: u32,
+    /// Messages the queue holds before SendMessage is refused.
+    pub max_messages: u32,
+}
+
+impl Default for SqsParams {
+    fn default() -> Self {
+        SqsParams { send_latency: Dist::logn(10.0, 0.5), consumer_concurrency: 10, max_messages: 1_000_000 }
+    }
+}
+
+/// Why a document could not be loaded. Validation problems are not load errors: they are
+/// [`crate::validate::Diagnostic`]s.
+#[derive(Debug, thiserror::Error)]
+pub enum LoadError {
+    /// Not JSON, or JSON of the wrong shape.
+    #[error("line {line}, column {column}: {message}")]
+    Syntax {
+        /// 1-based line.
+        line: usize,
+        /// 1-based column.
+        column: usize,
+        /// What the parser expected.
+        message: String,
+    },
+    /// The `version` field is absent or not a number.
+    #[error("missing or non-numeric \"version\" field (this build reads version {CURRENT_VERSION})")]
+    MissingVersion,
+    /// Written by a newer (or unknown) format.
+    #[error("document version {found} is not supported: this build reads version {CURRENT_VERSION}; update Strata to open it")]
+    UnsupportedVersion {
+        /// The version in the file.
+        found: u64,
+    },
+}
+
+impl Topology {
+    /// An empty version-1 document.
+    pub fn new(name: impl Into<String>) -> Self {
+        Topology {
+            version: CURRENT_VERSION,
+            name: name.into(),
+            description: String::new(),
+            request_types: default_request_types(),
+            containers: Vec::new(),
+            components: Vec::new(),
+            connections: Vec::new(),
+            network: NetworkParams::default(),
+        }
+    }
+
+    /// Parses a document, checking its version first so a newer file gets a clear message.
+    pub fn from_json(text: &str) -> Result<Topology, LoadError> {
+        let syntax = |e: serde_json::Error| LoadError::Syntax { line: e.line(), column: e.column(), message: e.to_string() };
+        let value: serde_json::Value = serde_json::from_str(text).map_err(syntax)?;
+        let version = value.get("version").and_then(|v| v.as_u64()).ok_or(LoadError::MissingVersion)?;
+        if version != u64::from(CURRENT_VERSION) {
+            return Err(LoadError::UnsupportedVersion { found: version });
+        }
+        // Parse the text again (not the Value) so shape errors keep their line and column.
+        serde_json::from_str(text).map_err(syntax)
+    }
+
+    /// Pretty JSON for saving.
+    pub fn to_json(&self) -> String {
+        serde_json::to_string_pretty(self).unwrap_or_default()
+    }
+
+    /// The component with this id.
+    pub fn component(&self, id: &str) -> Option<&Component> {
+        self.components.iter().find(|c| c.id == id)
+    }
+
+    /// The container with this id.
+    pub fn container(&self, id: &str) -> Option<&Container> {
+        self.containers.iter().find(|c| c.id == id)
+    }
+
+    /// Adds a component with default parameters; returns it for tweaking.
+    pub fn add(&mut self, id: &str, kind: ComponentKind, container: Option<&str>) -> &mut Component {
+        self.components.push(Component {
+            id: id.into(),
+            label: String::new(),
+            position: Position::default(),
+            container: container.map(Into::into),
+            spec: kind.default_spec(),
+        });
+        self.components.last_mut().expect("just pushed")
+    }
+
+    /// Adds a connection with share 1 and no filter.
+    pub fn connect(&mut self, from: &str, to: &str) -> &mut Connection {
+        self.connections.push(Connection { id: None, from: from.into(), to: to.into(), share: 1.0, request_types: Vec::new() });
+        self.connections.last_mut().expect("just pushed")
+    }
+}
+
+/// A parsed IPv4 CIDR block.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Cidr {
+    /// Network address (host bits may be set in the text; they are masked off).
+    pub addr: u32,
+    /// Prefix length, 0..=32.
+    pub prefix: u8,
+}
+
+impl Cidr {
+    /// Parses `a.b.c.d/n`.
+    pub fn parse(text: &str) -> Result<Cidr, String> {
+        let (ip, len) = text.split_once('/').ok_or_else(|| format!("`{text}` is not a CIDR block (expected e.g. 10.0.0.0/16)"))?;
+        let prefix: u8 = len.parse().ok().filter(|p| *p <= 32).ok_or_else(|| format!("`{text}`: prefix length must be 0..32"))?;
+        let mut addr = 0u32;
+        let mut parts = 0;
+        for p in ip.split('.') {
+            let octet: u8 = p.parse().map_err(|_| format!("`{text}`: `{p}` is not an octet"))?;
+            addr = (addr << 8) | u32::from(octet);
+            parts += 1;
+        }
+        if parts != 4 {
+            return Err(format!("`{text}`: an IPv4 address has four octets"));
+        }
+        Ok(Cidr { addr: addr & Self::mask(prefix), prefix })
+    }
+    fn mask(prefix: u8) -> u32 {
+        if prefix == 0 {
+            0
+        } else {
+            u32::MAX << (32 - prefix)
+        }
+    }
+    /// Whether `other` lies entirely inside `self`.
+    pub fn contains(&self, other: &Cidr) -> bool {
+        other.prefix >= self.prefix && (other.addr & Self::mask(self.prefix)) == self.addr
+    }
+    /// Whether the two blocks share any address.
+    pub fn overlaps(&self, other: &Cidr) -> bool {
+        self.contains(other) || other.contains(self)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn minimal_component_gets_defaults() {
+        let t = Topology::from_json(
+            r#"{"version":1,"components":[{"id":"web","kind":"ec2","future_field":3}],"later":true}"#,
+        )
+        .unwrap();
+        match &t.components[0].spec {
+            ComponentSpec::Ec2(p) => assert_eq!(p.instance_type, "t3.medium"),
+            other => panic!("wrong kind {other:?}"),
+        }
+        assert_eq!(t.request_types[0].name, "default");
+    }
+
+    #[test]
+    fn newer_version_is_refused_clearly() {
+        let e = Topology::from_json(r#"{"version":2,"components":[]}"#).unwrap_err();
+        assert!(matches!(e, LoadError::UnsupportedVersion { found: 2 }));
+        assert!(e.to_string().contains("version 2"));
+        assert!(matches!(Topology::from_json("{}").unwrap_err(), LoadError::MissingVersion));
+        let e = Topology::from_json("{\"version\":1,\n\"components\":[{\"id\":\"x\",\"kind\":\"nope\"}]}").unwrap_err();
+        assert!(matches!(e, LoadError::Syntax { line: 2, .. }), "{e}");
+    }
+
+    #[test]
+    fn round_trips_every_kind() {
+        let mut t = Topology::new("all");
+        for (i, k) in ComponentKind::ALL.iter().enumerate() {
+            t.add(&format!("c{i}"), *k, None);
+        }
+        let back = Topology::from_json(&t.to_json()).unwrap();
+        assert_eq!(back, t);
+        assert!(t.to_json().contains("\"kind\": \"elasticache\""));
+    }
+
+    #[test]
+    fn cidr_math() {
+        let vpc = Cidr::parse("10.0.0.0/16").unwrap();
+        let a = Cidr::parse("10.0.1.0/24").unwrap();
+        let b = Cidr::parse("10.0.1.128/25").unwrap();
+        let out = Cidr::parse("10.1.0.0/24").unwrap();
+        assert!(vpc.contains(&a) && a.overlaps(&b) && !vpc.contains(&out));
+        assert!(Cidr::parse("10.0.0/16").is_err() && Cidr::parse("10.0.0.0/33").is_err());
+    }
+
+    #[test]
+    fn arrival_patterns() {
+        let r = Arrival::Ramp { from_rps: 10.0, to_rps: 30.0, start_s: 10.0, duration_s: 10.0 };
+        assert_eq!(r.rate_at(15.0), 20.0);
+        let d = Arrival::DailyCycle { mean_rps: 100.0, amplitude: 0.5, period_s: 100.0, peak_at_s: 0.0 };
+        assert!((d.rate_at(0.0) - 150.0).abs() < 1e-9 && (d.rate_at(50.0) - 50.0).abs() < 1e-9);
+        assert_eq!(d.max_rate(), 150.0);
+    }
+}

@@ -1,0 +1,781 @@
+//! Checks a topology and reports what is wrong with it. Validation never fails: it returns a
+//! list of [`Diagnostic`]s, each naming the element it is about, so the editor can underline it.
+//!
+//! Errors make a topology impossible to simulate ([`crate::sim::Simulation::new`] refuses it);
+//! warnings describe something that runs but probably is not what the author meant.
+
+use crate::catalog::{self, Outgoing};
+use crate::topology::{Cidr, ComponentKind, ComponentSpec, ContainerKind, Dist, Topology};
+use serde::Serialize;
+use std::collections::{BTreeMap, BTreeSet};
+use std::fmt;
+
+/// How bad a finding is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Severity {
+    /// The topology cannot be simulated.
+    Error,
+    /// It runs, but probably not as intended.
+    Warning,
+}
+
+/// Stable identifiers of findings (they never change meaning; new ones may be added).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Code {
+    /// An id that names nothing (component, container, request type).
+    UnknownReference,
+    /// Two elements share an id.
+    DuplicateId,
+    /// Requests can circle forever: a cycle no request can leave.
+    CycleWithoutExit,
+    /// A cycle that requests can leave (they stop after 64 hops).
+    Cycle,
+    /// A CIDR block that does not parse.
+    InvalidCidr,
+    /// A subnet's block is not inside its VPC's.
+    SubnetOutsideVpc,
+    /// Two subnets of one VPC overlap.
+    SubnetsOverlap,
+    /// A container nested under the wrong kind of parent.
+    BadNesting,
+    /// A component no client request can reach.
+    Unreachable,
+    /// A parameter outside its valid range.
+    InvalidParameter,
+    /// Routing shares that do not add up to 1 (they are normalised).
+    SharesDoNotSum,
+    /// A component that must forward requests has nowhere to send some of them.
+    NoRoute,
+    /// Outgoing connections the kind ignores.
+    IgnoredConnection,
+    /// No client population: nothing will happen.
+    NoTraffic,
+    /// A component placed in a container that does not suit it.
+    Placement,
+}
+
+impl Code {
+    /// The snake_case name as serialised.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Code::UnknownReference => "unknown_reference",
+            Code::DuplicateId => "duplicate_id",
+            Code::CycleWithoutExit => "cycle_without_exit",
+            Code::Cycle => "cycle",
+            Code::InvalidCidr => "invalid_cidr",
+            Code::SubnetOutsideVpc => "subnet_outside_vpc",
+            Code::SubnetsOverlap => "subnets_overlap",
+            Code::BadNesting => "bad_nesting",
+            Code::Unreachable => "unreachable",
+            Code::InvalidParameter => "invalid_parameter",
+            Code::SharesDoNotSum => "shares_do_not_sum",
+            Code::NoRoute => "no_route",
+            Code::IgnoredConnection => "ignored_connection",
+            Code::NoTraffic => "no_traffic",
+            Code::Placement => "placement",
+        }
+    }
+}
+
+/// The element a diagnostic is about.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(tag = "type", content = "id", rename_all = "snake_case")]
+pub enum Element {
+    /// A component, by id.
+    Component(String),
+    /// A connection, by index in `connections`.
+    Connection(usize),
+    /// A container, by id.
+    Container(String),
+    /// A request type, by name.
+    RequestType(String),
+    /// The document as a whole.
+    Document,
+}
+
+/// One finding.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Diagnostic {
+    /// How bad.
+    pub severity: Severity,
+    /// Stable code.
+    pub code: Code,
+    /// What is wrong, for a person.
+    pub message: String,
+    /// What it is about.
+    pub element: Element,
+}
+
+impl fmt::Display for Diagnostic {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let sev = match self.severity {
+            Severity::Error => "error",
+            Severity::Warning => "warning",
+        };
+        let el = match &self.element {
+            Element::Component(id) => format!("component `{id}`"),
+            Element::Connection(i) => format!("connection #{i}"),
+            Element::Container(id) => format!("container `{id}`"),
+            Element::RequestType(n) => format!("request type `{n}`"),
+            Element::Document => "document".into(),
+        };
+        write!(f, "{sev}[{}] {el}: {}", self.code.as_str(), self.message)
+    }
+}
+
+/// Everything validation found.
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+pub struct Validation {
+    /// Findings, errors first, then in document order.
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+impl Validation {
+    /// Whether any finding is an error.
+    pub fn has_errors(&self) -> bool {
+        self.diagnostics.iter().any(|d| d.severity == Severity::Error)
+    }
+    /// The errors only.
+    pub fn errors(&self) -> impl Iterator<Item = &Diagnostic> {
+        self.diagnostics.iter().filter(|d| d.severity == Severity::Error)
+    }
+    /// Whether a finding with this code exists.
+    pub fn has(&self, code: Code) -> bool {
+        self.diagnostics.iter().any(|d| d.code == code)
+    }
+}
+
+struct Out(Vec<Diagnostic>);
+
+impl Out {
+    fn err(&mut self, code: Code, element: Element, message: String) {
+        self.0.push(Diagnostic { severity: Severity::Error, code, message, element });
+    }
+    fn warn(&mut self, code: Code, element: Element, message: String) {
+        self.0.push(Diagnostic { severity: Severity::Warning, code, message, element });
+    }
+}
+
+/// Checks `topology`. Never fails.
+pub fn validate(topology: &Topology) -> Validation {
+    let mut out = Out(Vec::new());
+    let t = topology;
+
+    // Request types.
+    let mut types = BTreeSet::new();
+    for rt in &t.request_types {
+        let el = Element::RequestType(rt.name.clone());
+        if !types.insert(rt.name.as_str()) {
+            out.err(Code::DuplicateId, el.clone(), format!("request type `{}` is declared twice", rt.name));
+        }
+        if !rt.share.is_finite() || rt.share < 0.0 {
+            out.err(Code::InvalidParameter, el, format!("share {} must be a non-negative number", rt.share));
+        }
+    }
+    if t.request_types.is_empty() {
+        out.err(Code::InvalidParameter, Element::Document, "at least one request type is needed".into());
+    } else if t.request_types.len() > 64 {
+        out.err(Code::InvalidParameter, Element::Document, "at most 64 request types are supported".into());
+    }
+
+    // Containers.
+    let mut containers: BTreeMap<&str, usize> = BTreeMap::new();
+    for (i, c) in t.containers.iter().enumerate() {
+        if containers.insert(c.id.as_str(), i).is_some() {
+            out.err(Code::DuplicateId, Element::Container(c.id.clone()), format!("container id `{}` is used twice", c.id));
+        }
+    }
+    let mut cidrs: BTreeMap<&str, Cidr> = BTreeMap::new();
+    for c in &t.containers {
+        let el = Element::Container(c.id.clone());
+        let parent = c.parent.as_deref().and_then(|p| containers.get(p).map(|&i| &t.containers[i]));
+        if let Some(p) = &c.parent {
+            if parent.is_none() {
+                out.err(Code::UnknownReference, el.clone(), format!("parent `{p}` does not exist"));
+            }
+        }
+        let allowed: &[ContainerKind] = match c.kind {
+            ContainerKind::Region => &[],
+            ContainerKind::Az => &[ContainerKind::Region],
+            ContainerKind::Vpc => &[ContainerKind::Region, ContainerKind::Az],
+            ContainerKind::Subnet => &[ContainerKind::Vpc],
+        };
+        match (parent, c.kind) {
+            (None, ContainerKind::Region) => {}
+            (None, k) if c.parent.is_none() => {
+                out.err(Code::BadNesting, el.clone(), format!("a {k:?} needs a parent ({allowed:?})"));
+            }
+            (Some(p), k) if !allowed.contains(&p.kind) => {
+                out.err(Code::BadNesting, el.clone(), format!("a {k:?} cannot sit inside {:?} `{}`", p.kind, p.id));
+            }
+            _ => {}
+        }
+        if let Some(az) = &c.az {
+            if !t.containers.iter().any(|x| x.id == *az && x.kind == ContainerKind::Az) {
+                out.err(Code::UnknownReference, el.clone(), format!("AZ `{az}` does not exist"));
+            }
+        }
+        match (c.kind, &c.cidr) {
+            (ContainerKind::Vpc | ContainerKind::Subnet, Some(text)) => match Cidr::parse(text) {
+                Ok(cidr) => {
+                    cidrs.insert(c.id.as_str(), cidr);
+                }
+                Err(e) => out.err(Code::InvalidCidr, el.clone(), e),
+            },
+            (ContainerKind::Vpc, None) => out.err(Code::InvalidCidr, el.clone(), "a VPC needs a CIDR block".into()),
+            (ContainerKind::Subnet, None) => out.err(Code::InvalidCidr, el.clone(), "a subnet needs a CIDR block".into()),
+            _ => {}
+        }
+        if c.kind == ContainerKind::Vpc {
+            if let Some(cidr) = cidrs.get(c.id.as_str()) {
+                let private = [("10.0.0.0/8"), ("172.16.0.0/12"), ("192.168.0.0/16")]
+                    .iter()
+                    .any(|r| Cidr::parse(r).map(|r| r.contains(cidr)).unwrap_or(false));
+                if !private {
+                    out.warn(Code::InvalidCidr, el.clone(), "VPC block is outside the RFC 1918 private ranges".into());
+                }
+                if !(16..=28).contains(&cidr.prefix) {
+                    out.err(Code::InvalidCidr, el.clone(), format!("VPC prefix /{} is outside /16../28", cidr.prefix));
+                }
+            }
+        }
+    }
+    for c in t.containers.iter().filter(|c| c.kind == ContainerKind::Subnet) {
+        let (Some(sub), Some(vpc_id)) = (cidrs.get(c.id.as_str()), c.parent.as_deref()) else { continue };
+        if let Some(vpc) = cidrs.get(vpc_id) {
+            if !vpc.contains(sub) {
+                out.err(
+                    Code::SubnetOutsideVpc,
+                    Element::Container(c.id.clone()),
+                    format!("{} is not inside VPC `{vpc_id}` ({})", c.cidr.as_deref().unwrap_or(""), t.container(vpc_id).and_then(|v| v.cidr.as_deref()).unwrap_or("")),
+                );
+            }
+        }
+    }
+    let subnets: Vec<_> = t.containers.iter().filter(|c| c.kind == ContainerKind::Subnet).collect();
+    for (i, a) in subnets.iter().enumerate() {
+        for b in &subnets[i + 1..] {
+            if a.parent != b.parent {
+                continue;
+            }
+            if let (Some(x), Some(y)) = (cidrs.get(a.id.as_str()), cidrs.get(b.id.as_str())) {
+                if x.overlaps(y) {
+                    out.err(Code::SubnetsOverlap, Element::Container(b.id.clone()), format!("overlaps subnet `{}` in the same VPC", a.id));
+                }
+            }
+        }
+    }
+
+    // Components.
+    let mut ids: BTreeMap<&str, usize> = BTreeMap::new();
+    for (i, c) in t.components.iter().enumerate() {
+        if ids.insert(c.id.as_str(), i).is_some() {
+            out.err(Code::DuplicateId, Element::Component(c.id.clone()), format!("component id `{}` is used twice", c.id));
+        }
+        if containers.contains_key(c.id.as_str()) {
+            out.err(Code::DuplicateId, Element::Component(c.id.clone()), format!("`{}` is also a container id", c.id));
+        }
+    }
+    for c in &t.components {
+        let el = Element::Component(c.id.clone());
+        let container = c.container.as_deref().and_then(|id| containers.get(id).map(|&i| &t.containers[i]));
+        if let Some(id) = &c.container {
+            if container.is_none() {
+                out.err(Code::UnknownReference, el.clone(), format!("container `{id}` does not exist"));
+            }
+        }
+        let kind = c.spec.kind();
+        match kind {
+            ComponentKind::Ec2 | ComponentKind::Rds | ComponentKind::Elasticache | ComponentKind::Alb => {
+                if c.container.is_some() && !matches!(container.map(|c| c.kind), Some(ContainerKind::Subnet | ContainerKind::Vpc)) {
+                    out.warn(Code::Placement, el.clone(), format!("a {} usually sits in a subnet", catalog::kind_info(kind).name));
+                }
+            }
+            ComponentKind::Client => {
+                if matches!(container.map(|c| c.kind), Some(ContainerKind::Vpc | ContainerKind::Subnet)) {
+                    out.warn(Code::Placement, el.clone(), "clients are outside the cloud: put them in a region (or nowhere)".into());
+                }
+            }
+            _ => {}
+        }
+        check_params(&mut out, t, &types, &el, &c.spec, &containers);
+    }
+    if !t.components.iter().any(|c| c.spec.kind() == ComponentKind::Client) {
+        out.warn(Code::NoTraffic, Element::Document, "no client population: the simulation will be idle".into());
+    }
+
+    // Connections.
+    for (i, conn) in t.connections.iter().enumerate() {
+        let el = Element::Connection(i);
+        for end in [&conn.from, &conn.to] {
+            if !ids.contains_key(end.as_str()) {
+                out.err(Code::UnknownReference, el.clone(), format!("component `{end}` does not exist ({})", conn.label()));
+            }
+        }
+        if !conn.share.is_finite() || conn.share < 0.0 {
+            out.err(Code::InvalidParameter, el.clone(), format!("share {} must be a non-negative number", conn.share));
+        }
+        for rt in &conn.request_types {
+            if !types.contains(rt.as_str()) {
+                out.err(Code::UnknownReference, el.clone(), format!("request type `{rt}` is not declared"));
+            }
+        }
+        if let Some(&to) = ids.get(conn.to.as_str()) {
+            if t.components[to].spec.kind() == ComponentKind::Client {
+                out.err(Code::InvalidParameter, el.clone(), "a client population cannot be called".into());
+            }
+        }
+        if let Some(&from) = ids.get(conn.from.as_str()) {
+            let kind = t.components[from].spec.kind();
+            if catalog::kind_info(kind).outgoing == Outgoing::None {
+                out.warn(Code::IgnoredConnection, el.clone(), format!("a {kind} makes no calls; this connection is ignored"));
+            }
+        }
+    }
+
+    // Routing: every forwarding component must have a route for every type, shares should sum.
+    let outgoing = |from: &str, rt: &str| -> Vec<(usize, f64)> {
+        t.connections
+            .iter()
+            .enumerate()
+            .filter(|(_, c)| c.from == from && ids.contains_key(c.to.as_str()))
+            .filter(|(_, c)| c.request_types.is_empty() || c.request_types.iter().any(|x| x == rt))
+            .map(|(i, c)| (i, c.share))
+            .collect()
+    };
+    for c in &t.components {
+        let kind = c.spec.kind();
+        let mode = catalog::kind_info(kind).outgoing;
+        if !matches!(mode, Outgoing::Route | Outgoing::Deliver) {
+            continue;
+        }
+        for rt in &t.request_types {
+            let outs = outgoing(&c.id, &rt.name);
+            if outs.is_empty() {
+                if kind == ComponentKind::Client {
+                    out.err(Code::NoRoute, Element::Component(c.id.clone()), format!("no connection carries `{}` requests anywhere", rt.name));
+                }
+                continue;
+            }
+            let sum: f64 = outs.iter().map(|o| o.1).sum();
+            if sum <= 0.0 {
+                out.err(Code::SharesDoNotSum, Element::Component(c.id.clone()), format!("every connection for `{}` has share 0", rt.name));
+            } else if outs.len() > 1 && outs.iter().all(|o| o.1 <= 1.0) && (sum - 1.0).abs() > 1e-6 && kind != ComponentKind::Alb {
+                out.warn(
+                    Code::SharesDoNotSum,
+                    Element::Component(c.id.clone()),
+                    format!("shares for `{}` sum to {sum:.3}, not 1; they are used as relative weights", rt.name),
+                );
+            }
+        }
+    }
+
+    // Reachability from clients.
+    let mut reached = vec![false; t.components.len()];
+    let mut stack: Vec<usize> = (0..t.components.len()).filter(|&i| t.components[i].spec.kind() == ComponentKind::Client).collect();
+    for &i in &stack {
+        reached[i] = true;
+    }
+    while let Some(i) = stack.pop() {
+        for conn in t.connections.iter().filter(|c| c.from == t.components[i].id) {
+            if let Some(&j) = ids.get(conn.to.as_str()) {
+                if !reached[j] {
+                    reached[j] = true;
+                    stack.push(j);
+                }
+            }
+        }
+    }
+    for (i, c) in t.components.iter().enumerate() {
+        if !reached[i] && stack.is_empty() && ids.get(c.id.as_str()) == Some(&i) {
+            out.warn(Code::Unreachable, Element::Component(c.id.clone()), "no client request can reach this component".into());
+        }
+    }
+
+    // Cycles (Tarjan's strongly connected components over the component graph).
+    let n = t.components.len();
+    let mut adj = vec![Vec::new(); n];
+    for conn in &t.connections {
+        if let (Some(&a), Some(&b)) = (ids.get(conn.from.as_str()), ids.get(conn.to.as_str())) {
+            if catalog::kind_info(t.components[a].spec.kind()).outgoing != Outgoing::None {
+                adj[a].push(b);
+            }
+        }
+    }
+    for scc in strongly_connected(&adj) {
+        let cyclic = scc.len() > 1 || adj[scc[0]].contains(&scc[0]);
+        if !cyclic {
+            continue;
+        }
+        let members: BTreeSet<usize> = scc.iter().copied().collect();
+        let leaves = scc.iter().any(|&v| adj[v].iter().any(|w| !members.contains(w)));
+        // A cache can answer without forwarding; that is an exit too.
+        let answers = scc.iter().any(|&v| matches!(catalog::kind_info(t.components[v].spec.kind()).outgoing, Outgoing::OnMiss));
+        let names: Vec<&str> = scc.iter().map(|&v| t.components[v].id.as_str()).collect();
+        let first = Element::Component(t.components[*scc.iter().min().unwrap_or(&0)].id.clone());
+        if !leaves && !answers {
+            out.err(Code::CycleWithoutExit, first, format!("requests entering {names:?} can never leave"));
+        } else {
+            out.warn(Code::Cycle, first, format!("{names:?} form a cycle; requests stop after 64 hops"));
+        }
+    }
+
+    out.0.sort_by_key(|d| d.severity);
+    Validation { diagnostics: out.0 }
+}
+
+fn check_params(out: &mut Out, t: &Topology, types: &BTreeSet<&str>, el: &Element, spec: &ComponentSpec, containers: &BTreeMap<&str, usize>) {
+    let mut bad = |what: &str, msg: String| out.err(Code::InvalidParameter, el.clone(), format!("{what}: {msg}"));
+    let mut unknown_types: Vec<String> = Vec::new();
+    let mut check_types = |keys: &mut dyn Iterator<Item = &String>| {
+        for k in keys {
+            if !types.contains(k.as_str()) {
+                unknown_types.push(k.clone());
+            }
+        }
+    };
+    let nonneg = |v: f64| v.is_finite() && v >= 0.0;
+    let ratio = |v: f64| v.is_finite() && (0.0..=1.0).contains(&v);
+    let dist = |bad: &mut dyn FnMut(&str, String), name: &str, d: &Dist| {
+        if let Some(p) = d.problem() {
+            bad(name, p);
+        }
+    };
+    match spec {
+        ComponentSpec::Client(p) => {
+            for r in p.arrival.rates() {
+                if !nonneg(r) {
+                    bad("arrival", format!("rate {r} req/s must be zero or more"));
+                }
+            }
+            if let crate::topology::Arrival::DailyCycle { amplitude, period_s, .. } = p.arrival {
+                if !ratio(amplitude) {
+                    bad("arrival.amplitude", format!("{amplitude} must be within 0..1"));
+                }
+                if !(period_s > 0.0) {
+                    bad("arrival.period_s", format!("{period_s} must be positive"));
+                }
+            }
+            if p.mix.values().any(|v| !nonneg(*v)) || (!p.mix.is_empty() && p.mix.values().sum::<f64>() <= 0.0) {
+                bad("mix", "shares must be non-negative and not all zero".into());
+            }
+            check_types(&mut p.mix.keys());
+            if !(p.timeout_ms > 0.0) {
+                bad("timeout_ms", format!("{} must be positive", p.timeout_ms));
+            }
+        }
+        ComponentSpec::Route53(p) => {
+            if !nonneg(p.ttl_s) {
+                bad("ttl_s", format!("{} must be zero or more", p.ttl_s));
+            }
+            if !nonneg(p.query_ms) {
+                bad("query_ms", format!("{} must be zero or more", p.query_ms));
+            }
+            if p.resolvers == 0 {
+                bad("resolvers", "at least one resolver is needed".into());
+            }
+            if !(p.health_check_interval_s > 0.0) {
+                bad("health_check_interval_s", "must be positive".into());
+            }
+        }
+        ComponentSpec::Cloudfront(p) => {
+            if !ratio(p.hit_ratio) {
+                bad("hit_ratio", format!("{} is outside [0, 1]", p.hit_ratio));
+            }
+            for (k, v) in &p.hit_ratio_by_type {
+                if !ratio(*v) {
+                    bad("hit_ratio_by_type", format!("`{k}`: {v} is outside [0, 1]"));
+                }
+            }
+            check_types(&mut p.hit_ratio_by_type.keys());
+            for (n, v) in [("edge_rtt_ms", p.edge_rtt_ms), ("processing_ms", p.processing_ms), ("origin_rtt_ms", p.origin_rtt_ms)] {
+                if !nonneg(v) {
+                    bad(n, format!("{v} must be zero or more"));
+                }
+            }
+        }
+        ComponentSpec::Alb(p) => {
+            if !nonneg(p.processing_ms) {
+                bad("processing_ms", format!("{} must be zero or more", p.processing_ms));
+            }
+            if !(p.health_check_interval_s > 0.0) || p.healthy_threshold == 0 || p.unhealthy_threshold == 0 {
+                bad("health check", "interval and thresholds must be positive".into());
+            }
+        }
+        ComponentSpec::Ec2(p) => {
+            if catalog::instance_type(&p.instance_type).is_none() {
+                bad("instance_type", format!("`{}` is not a known instance type", p.instance_type));
+            }
+            if p.vcpus == Some(0) {
+                bad("vcpus", "zero capacity: at least one vCPU".into());
+            }
+            dist(&mut bad, "service_time", &p.service_time);
+            for (k, d) in &p.service_time_by_type {
+                dist(&mut bad, &format!("service_time_by_type.{k}"), d);
+            }
+            check_types(&mut p.service_time_by_type.keys());
+            if !(p.timeout_ms > 0.0) {
+                bad("timeout_ms", format!("{} must be positive", p.timeout_ms));
+            }
+            if let Some(d) = &p.disk {
+                if !(d.iops > 0.0) || !nonneg(d.ios_per_request) {
+                    bad("disk", "iops must be positive, ios_per_request zero or more".into());
+                }
+            }
+        }
+        ComponentSpec::Asg(p) => {
+            if catalog::instance_type(&p.instance_type).is_none() {
+                bad("instance_type", format!("`{}` is not a known instance type", p.instance_type));
+            }
+            if p.vcpus == Some(0) {
+                bad("vcpus", "zero capacity: at least one vCPU".into());
+            }
+            if !(p.min <= p.desired && p.desired <= p.max) || p.max == 0 {
+                bad("min/desired/max", format!("need min <= desired <= max and max > 0 (got {}/{}/{})", p.min, p.desired, p.max));
+            }
+            if p.max > 1000 {
+                bad("max", "at most 1000 instances".into());
+            }
+            if !(p.target_cpu_percent > 0.0 && p.target_cpu_percent <= 100.0) {
+                bad("target_cpu_percent", format!("{} must be in (0, 100]", p.target_cpu_percent));
+            }
+            if !(p.evaluation_period_s > 0.0) || !nonneg(p.warmup_s) || !nonneg(p.cooldown_s) {
+                bad("timing", "evaluation period must be positive, warm-up and cooldown zero or more".into());
+            }
+            if !(nonneg(p.launch_min_s) && p.launch_min_s <= p.launch_max_s) {
+                bad("launch_min_s/launch_max_s", "need 0 <= min <= max".into());
+            }
+            dist(&mut bad, "service_time", &p.service_time);
+            for (k, d) in &p.service_time_by_type {
+                dist(&mut bad, &format!("service_time_by_type.{k}"), d);
+            }
+            check_types(&mut p.service_time_by_type.keys());
+            for s in &p.subnets {
+                match containers.get(s.as_str()).map(|&i| t.containers[i].kind) {
+                    None => out_unknown(&mut bad, s),
+                    Some(ContainerKind::Subnet) => {}
+                    Some(_) => bad("subnets", format!("`{s}` is not a subnet")),
+                }
+            }
+            if !(p.timeout_ms > 0.0) {
+                bad("timeout_ms", format!("{} must be positive", p.timeout_ms));
+            }
+        }
+        ComponentSpec::Rds(p) => {
+            if catalog::db_instance_class(&p.instance_class).is_none() {
+                bad("instance_class", format!("`{}` is not a known DB instance class", p.instance_class));
+            }
+            if p.vcpus == Some(0) || p.max_connections == Some(0) {
+                bad("capacity", "zero capacity: vCPUs and connections must be at least 1".into());
+            }
+            dist(&mut bad, "query_time", &p.query_time);
+            for (k, d) in &p.query_time_by_type {
+                dist(&mut bad, &format!("query_time_by_type.{k}"), d);
+            }
+            check_types(&mut p.query_time_by_type.keys());
+            if !nonneg(p.commit_ms) || !nonneg(p.replication_lag_ms) {
+                bad("commit_ms/replication_lag_ms", "must be zero or more".into());
+            }
+        }
+        ComponentSpec::Elasticache(p) => {
+            if p.nodes == 0 {
+                bad("nodes", "zero capacity: at least one node".into());
+            }
+            if !ratio(p.hit_ratio) {
+                bad("hit_ratio", format!("{} is outside [0, 1]", p.hit_ratio));
+            }
+            for (k, v) in &p.hit_ratio_by_type {
+                if !ratio(*v) {
+                    bad("hit_ratio_by_type", format!("`{k}`: {v} is outside [0, 1]"));
+                }
+            }
+            check_types(&mut p.hit_ratio_by_type.keys());
+            dist(&mut bad, "service_time", &p.service_time);
+        }
+        ComponentSpec::S3(p) => {
+            dist(&mut bad, "get_latency", &p.get_latency);
+            dist(&mut bad, "put_latency", &p.put_latency);
+            if p.prefixes == 0 || !(p.get_rps_per_prefix > 0.0) || !(p.put_rps_per_prefix > 0.0) {
+                bad("rate limits", "prefixes and per-prefix rates must be positive".into());
+            }
+        }
+        ComponentSpec::Dynamodb(p) => {
+            dist(&mut bad, "read_latency", &p.read_latency);
+            dist(&mut bad, "write_latency", &p.write_latency);
+            if !(p.read_capacity_rps > 0.0) || !(p.write_capacity_rps > 0.0) {
+                bad("capacity", "read and write capacity must be positive".into());
+            }
+        }
+        ComponentSpec::Lambda(p) => {
+            dist(&mut bad, "duration", &p.duration);
+            dist(&mut bad, "cold_start", &p.cold_start);
+            if p.concurrency_limit == 0 {
+                bad("concurrency_limit", "zero capacity: at least 1".into());
+            }
+            if !nonneg(p.keep_warm_s) {
+                bad("keep_warm_s", "must be zero or more".into());
+            }
+        }
+        ComponentSpec::Sqs(p) => {
+            dist(&mut bad, "send_latency", &p.send_latency);
+            if p.consumer_concurrency == 0 || p.max_messages == 0 {
+                bad("capacity", "consumer_concurrency and max_messages must be at least 1".into());
+            }
+        }
+    }
+    for k in unknown_types {
+        out.err(Code::UnknownReference, el.clone(), format!("request type `{k}` is not declared"));
+    }
+}
+
+fn out_unknown(bad: &mut dyn FnMut(&str, String), s: &str) {
+    bad("subnets", format!("subnet `{s}` does not exist"));
+}
+
+/// Tarjan's algorithm, iterative. Returns the strongly connected components.
+fn strongly_connected(adj: &[Vec<usize>]) -> Vec<Vec<usize>> {
+    let n = adj.len();
+    let mut index = vec![usize::MAX; n];
+    let mut low = vec![0; n];
+    let mut on_stack = vec![false; n];
+    let mut stack = Vec::new();
+    let mut out = Vec::new();
+    let mut next = 0;
+    for root in 0..n {
+        if index[root] != usize::MAX {
+            continue;
+        }
+        let mut work = vec![(root, 0usize)];
+        while let Some(&mut (v, ref mut i)) = work.last_mut() {
+            if *i == 0 && index[v] == usize::MAX {
+                index[v] = next;
+                low[v] = next;
+                next += 1;
+                stack.push(v);
+                on_stack[v] = true;
+            }
+            if let Some(&w) = adj[v].get(*i) {
+                *i += 1;
+                if index[w] == usize::MAX {
+                    work.push((w, 0));
+                } else if on_stack[w] {
+                    low[v] = low[v].min(index[w]);
+                }
+                continue;
+            }
+            work.pop();
+            if let Some(&(parent, _)) = work.last() {
+                low[parent] = low[parent].min(low[v]);
+            }
+            if low[v] == index[v] {
+                let mut scc = Vec::new();
+                while let Some(w) = stack.pop() {
+                    on_stack[w] = false;
+                    scc.push(w);
+                    if w == v {
+                        break;
+                    }
+                }
+                scc.sort_unstable();
+                out.push(scc);
+            }
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::topology::{ComponentKind as K, Container, ContainerKind as CK, Topology};
+
+    fn base() -> Topology {
+        let mut t = Topology::new("t");
+        t.add("users", K::Client, None);
+        t.add("web", K::Ec2, None);
+        t.connect("users", "web");
+        t
+    }
+
+    fn container(id: &str, kind: CK, parent: Option<&str>, cidr: Option<&str>) -> Container {
+        Container { id: id.into(), kind, parent: parent.map(Into::into), label: String::new(), cidr: cidr.map(Into::into), public: false, az: None }
+    }
+
+    #[test]
+    fn clean_topology_has_no_errors() {
+        let v = validate(&base());
+        assert!(!v.has_errors(), "{:?}", v.diagnostics);
+    }
+
+    #[test]
+    fn unknown_reference_and_duplicate() {
+        let mut t = base();
+        t.connect("web", "ghost");
+        t.add("web", K::Rds, None);
+        let v = validate(&t);
+        assert!(v.diagnostics.iter().any(|d| d.code == Code::UnknownReference && d.element == Element::Connection(1)));
+        assert!(v.has(Code::DuplicateId));
+    }
+
+    #[test]
+    fn cycle_without_exit_is_an_error_with_exit_a_warning() {
+        let mut t = base();
+        t.add("lb", K::Alb, None);
+        t.add("lb2", K::Alb, None);
+        t.connect("web", "lb");
+        t.connect("lb", "lb2");
+        t.connect("lb2", "lb");
+        let v = validate(&t);
+        assert!(v.has(Code::CycleWithoutExit), "{:?}", v.diagnostics);
+        t.add("db", K::Rds, None);
+        t.connect("lb2", "db");
+        let v = validate(&t);
+        assert!(!v.has(Code::CycleWithoutExit) && v.has(Code::Cycle));
+    }
+
+    #[test]
+    fn subnet_cidr_checks() {
+        let mut t = base();
+        t.containers.push(container("r", CK::Region, None, None));
+        t.containers.push(container("vpc", CK::Vpc, Some("r"), Some("10.0.0.0/16")));
+        t.containers.push(container("a", CK::Subnet, Some("vpc"), Some("10.0.1.0/24")));
+        t.containers.push(container("b", CK::Subnet, Some("vpc"), Some("10.0.1.128/25")));
+        t.containers.push(container("c", CK::Subnet, Some("vpc"), Some("10.9.0.0/24")));
+        t.containers.push(container("d", CK::Subnet, Some("r"), Some("10.0.9.0/24")));
+        let v = validate(&t);
+        let about = |code, id: &str| v.diagnostics.iter().any(|d| d.code == code && d.element == Element::Container(id.into()));
+        assert!(about(Code::SubnetsOverlap, "b"));
+        assert!(about(Code::SubnetOutsideVpc, "c"));
+        assert!(about(Code::BadNesting, "d"));
+    }
+
+    #[test]
+    fn unreachable_and_impossible_parameters() {
+        let mut t = base();
+        t.add("lonely", K::S3, None);
+        if let ComponentSpec::Client(p) = &mut t.components[0].spec {
+            p.arrival = crate::topology::Arrival::Constant { rate_rps: -5.0 };
+        }
+        if let ComponentSpec::Ec2(p) = &mut t.components[1].spec {
+            p.vcpus = Some(0);
+        }
+        t.add("cdn", K::Cloudfront, None);
+        if let ComponentSpec::Cloudfront(p) = &mut t.components[3].spec {
+            p.hit_ratio = 1.5;
+        }
+        t.connect("users", "cdn").share = 0.3;
+        t.connections[0].share = 0.3;
+        let v = validate(&t);
+        let about = |code, id: &str| v.diagnostics.iter().any(|d| d.code == code && d.element == Element::Component(id.into()));
+        assert!(about(Code::Unreachable, "lonely"));
+        assert!(about(Code::InvalidParameter, "users"));
+        assert!(about(Code::InvalidParameter, "web"));
+        assert!(about(Code::InvalidParameter, "cdn"));
+        assert!(about(Code::SharesDoNotSum, "users"));
+        assert!(v.has_errors());
+        // Errors sort first.
+        assert_eq!(v.diagnostics[0].severity, Severity::Error);
+    }
+}
