@@ -125,16 +125,16 @@ fn gp2_100_gb_bursts_at_3000_then_falls_to_300_after_33_minutes() {
     let s = saturate("gp2-burst-before.json", 45);
     assert_eq!(s.len(), 45);
     // 5.4M credits drained at 3,000 - 300 = 2,700 per second: 2,000 s = 33 min 20 s.
-    for m in 0..33 {
-        assert!(close(s[m].iops, 3000.0), "minute {}: {}", m + 1, s[m].iops);
-        assert!(s[m].burst_balance_percent > 0.0);
+    for (m, x) in s.iter().enumerate().take(33) {
+        assert!(close(x.iops, 3000.0), "minute {}: {}", m + 1, x.iops);
+        assert!(x.burst_balance_percent > 0.0);
     }
     assert!(s[32].burst_balance_percent < 2.0, "{}", s[32].burst_balance_percent);
     // Minute 34 is 20 s at burst and 40 s at baseline.
     assert!(close(s[33].iops, (20.0 * 3000.0 + 40.0 * 300.0) / 60.0), "{}", s[33].iops);
-    for m in 34..45 {
-        assert!(close(s[m].iops, 300.0), "minute {}: {}", m + 1, s[m].iops);
-        assert_eq!(s[m].burst_balance_percent, 0.0);
+    for (m, x) in s.iter().enumerate().skip(34) {
+        assert!(close(x.iops, 300.0), "minute {}: {}", m + 1, x.iops);
+        assert_eq!(x.burst_balance_percent, 0.0);
     }
 }
 
@@ -142,13 +142,14 @@ fn gp2_100_gb_bursts_at_3000_then_falls_to_300_after_33_minutes() {
 fn gp2_200_gb_doubles_the_baseline_to_600() {
     let s = saturate("gp2-burst-after.json", 45);
     // 5.4M / (3,000 - 600) = 2,250 s = 37.5 min of burst.
-    for m in 0..37 {
-        assert!(close(s[m].iops, 3000.0), "minute {}: {}", m + 1, s[m].iops);
+    for (m, x) in s.iter().enumerate().take(37) {
+        assert!(close(x.iops, 3000.0), "minute {}: {}", m + 1, x.iops);
     }
-    for m in 38..45 {
-        assert!(close(s[m].iops, 600.0), "minute {}: {}", m + 1, s[m].iops);
-        assert_eq!(s[m].burst_balance_percent, 0.0);
+    for (m, x) in s.iter().enumerate().skip(38) {
+        assert!(close(x.iops, 600.0), "minute {}: {}", m + 1, x.iops);
+        assert_eq!(x.burst_balance_percent, 0.0);
     }
+    assert_eq!(s.len(), 45);
 }
 
 #[test]
