@@ -355,7 +355,10 @@ pub struct LaunchPlan {
 impl LaunchPlan {
     /// Time from the call to `running` (none if it failed).
     pub fn total(&self) -> Option<Duration> {
-        self.outcome.as_ref().ok().map(|t| t.since(self.requested_at))
+        self.outcome
+            .as_ref()
+            .ok()
+            .map(|t| t.since(self.requested_at))
     }
 }
 
@@ -424,19 +427,40 @@ pub enum LifecycleError {
 }
 
 impl Infrastructure {
-    fn log(&mut self, at: SimTime, principal: &Principal, action: &str, target: &str, result: Result<(), String>) {
-        self.api_log.push(ApiCall { at, principal: principal.clone(), action: action.into(), target: target.into(), result });
+    fn log(
+        &mut self,
+        at: SimTime,
+        principal: &Principal,
+        action: &str,
+        target: &str,
+        result: Result<(), String>,
+    ) {
+        self.api_log.push(ApiCall {
+            at,
+            principal: principal.clone(),
+            action: action.into(),
+            target: target.into(),
+            result,
+        });
     }
 
     fn schedule(&mut self, at: SimTime, instance: InstanceId, to: InstanceState) {
         self.seq += 1;
-        self.scheduled.push(Scheduled { at, seq: self.seq, instance, to });
+        self.scheduled.push(Scheduled {
+            at,
+            seq: self.seq,
+            instance,
+            to,
+        });
     }
 
     fn vcpus_in_use(&self, account: &str) -> u32 {
         self.instances
             .iter()
-            .filter(|i| i.account == account && matches!(i.state, InstanceState::Pending | InstanceState::Running))
+            .filter(|i| {
+                i.account == account
+                    && matches!(i.state, InstanceState::Pending | InstanceState::Running)
+            })
             .filter_map(|i| instance_type(&i.instance_type).map(|t| t.vcpus))
             .sum()
     }
@@ -446,8 +470,14 @@ impl Infrastructure {
     pub fn launch_instance(&mut self, now: SimTime, req: &LaunchRequest) -> LaunchPlan {
         let id = InstanceId(self.instances.len() as u32);
         let subnet = self.network.subnet_by_name(&req.subnet);
-        let az = subnet.map(|s| self.network.subnet(s).az.clone()).unwrap_or_default();
-        let az_name = self.fleet.az_by_name(&az).map(|a| self.fleet.az(a).name.clone()).unwrap_or(az.clone());
+        let az = subnet
+            .map(|s| self.network.subnet(s).az.clone())
+            .unwrap_or_default();
+        let az_name = self
+            .fleet
+            .az_by_name(&az)
+            .map(|a| self.fleet.az(a).name.clone())
+            .unwrap_or(az.clone());
         self.instances.push(Instance {
             id,
             name: req.name.clone(),
@@ -465,7 +495,13 @@ impl Infrastructure {
             busy_until: SimTime::ZERO,
             restarts: 0,
         });
-        let mut plan = LaunchPlan { instance: id, requested_at: now, events: Vec::new(), outcome: Ok(now), placement: None };
+        let mut plan = LaunchPlan {
+            instance: id,
+            requested_at: now,
+            events: Vec::new(),
+            outcome: Ok(now),
+            placement: None,
+        };
         let mut t = now;
         let p = self.params.clone();
 
@@ -475,19 +511,31 @@ impl Infrastructure {
         let check = (|| {
             let principal = req.principal.to_string();
             if p.iam_denied.contains(&principal) {
-                return Err(format!("AccessDenied: {principal} is not authorized to perform ec2:RunInstances"));
+                return Err(format!(
+                    "AccessDenied: {principal} is not authorized to perform ec2:RunInstances"
+                ));
             }
             let Some(itype) = itype else {
-                return Err(format!("InvalidParameterValue: unknown instance type `{}`", req.instance_type));
+                return Err(format!(
+                    "InvalidParameterValue: unknown instance type `{}`",
+                    req.instance_type
+                ));
             };
             if subnet.is_none() {
-                return Err(format!("InvalidSubnetID.NotFound: no subnet named `{}`", req.subnet));
+                return Err(format!(
+                    "InvalidSubnetID.NotFound: no subnet named `{}`",
+                    req.subnet
+                ));
             }
             let Some(az_id) = self.fleet.az_by_name(&az) else {
-                return Err(format!("InvalidParameterValue: the subnet's AZ `{az}` is not in this region's fleet"));
+                return Err(format!(
+                    "InvalidParameterValue: the subnet's AZ `{az}` is not in this region's fleet"
+                ));
             };
             if !self.fleet.az(az_id).available {
-                return Err(format!("Unsupported: {az_name} is not accepting launches right now"));
+                return Err(format!(
+                    "Unsupported: {az_name} is not accepting launches right now"
+                ));
             }
             let used = self.vcpus_in_use(&req.account) - itype.vcpus; // this instance is pending already
             if used + itype.vcpus > p.vcpu_quota {
@@ -500,14 +548,19 @@ impl Infrastructure {
         })();
         let az_id = match check {
             Ok(a) => a,
-            Err(reason) => return self.fail_launch(plan, t, LaunchPhase::RequestAccepted, reason, req),
+            Err(reason) => {
+                return self.fail_launch(plan, t, LaunchPhase::RequestAccepted, reason, req)
+            }
         };
         let itype = itype.expect("checked");
         plan.events.push(LaunchEvent {
             at: t,
             phase: LaunchPhase::RequestAccepted,
             layer: Layer::Service,
-            detail: format!("{} may call RunInstances; quota and {} checked; sent to the EC2 control plane", req.principal, az_name),
+            detail: format!(
+                "{} may call RunInstances; quota and {} checked; sent to the EC2 control plane",
+                req.principal, az_name
+            ),
             failed: false,
         });
 
@@ -519,15 +572,25 @@ impl Infrastructure {
         preq.group = req.placement_group.clone();
         preq.tenancy = req.tenancy.clone();
         preq.host = req.host.as_deref().and_then(|h| self.fleet.host_by_name(h));
-        let decision = match self.placement.place(&self.fleet, &mut self.hypervisors, &preq, &mut self.rng) {
-            Ok(d) => d,
-            Err(e) => {
-                if let PlacementError::InsufficientCapacity { decision, .. } = &e {
-                    plan.placement = Some((**decision).clone());
+        let decision =
+            match self
+                .placement
+                .place(&self.fleet, &mut self.hypervisors, &preq, &mut self.rng)
+            {
+                Ok(d) => d,
+                Err(e) => {
+                    if let PlacementError::InsufficientCapacity { decision, .. } = &e {
+                        plan.placement = Some((**decision).clone());
+                    }
+                    return self.fail_launch(
+                        plan,
+                        t,
+                        LaunchPhase::CapacityReserved,
+                        e.to_string(),
+                        req,
+                    );
                 }
-                return self.fail_launch(plan, t, LaunchPhase::CapacityReserved, e.to_string(), req);
-            }
-        };
+            };
         let host = decision.chosen.expect("placed");
         let vm = decision.vm.expect("placed");
         {
@@ -542,7 +605,12 @@ impl Infrastructure {
             layer: Layer::Placement,
             detail: format!(
                 "host {} in {} ({} vCPUs and {:.0} GiB free after reserving {} vCPUs / {} GiB)",
-                self.fleet.host(host).name, az_name, hs.free_vcpus(), hs.free_memory_gib(), itype.vcpus, itype.memory_gib
+                self.fleet.host(host).name,
+                az_name,
+                hs.free_vcpus(),
+                hs.free_memory_gib(),
+                itype.vcpus,
+                itype.memory_gib
             ),
             failed: false,
         });
@@ -554,19 +622,34 @@ impl Infrastructure {
             at: t,
             phase: LaunchPhase::VmCreated,
             layer: Layer::Hypervisor,
-            detail: format!("hypervisor on {} isolates {} vCPUs and {} GiB: an empty VM", self.fleet.host(host).name, itype.vcpus, itype.memory_gib),
+            detail: format!(
+                "hypervisor on {} isolates {} vCPUs and {} GiB: an empty VM",
+                self.fleet.host(host).name,
+                itype.vcpus,
+                itype.memory_gib
+            ),
             failed: false,
         });
 
         // 4. Storage attached.
         t += p.storage_attached.draw(&mut self.rng);
         let vol_name = format!("{}-root", req.name);
-        let vol = match self.storage.create_volume(&vol_name, &az_name, req.root_volume_gib, req.root_volume_kind, None) {
+        let vol = match self.storage.create_volume(
+            &vol_name,
+            &az_name,
+            req.root_volume_gib,
+            req.root_volume_kind,
+            None,
+        ) {
             Ok(v) => v,
-            Err(e) => return self.fail_launch(plan, t, LaunchPhase::StorageAttached, e.to_string(), req),
+            Err(e) => {
+                return self.fail_launch(plan, t, LaunchPhase::StorageAttached, e.to_string(), req)
+            }
         };
         self.storage.volume_mut(vol).delete_on_termination = true;
-        self.storage.attach(vol, &req.name, &az_name).expect("same AZ, new volume");
+        self.storage
+            .attach(vol, &req.name, &az_name)
+            .expect("same AZ, new volume");
         self.instances[id.index()].volumes.push(vol);
         plan.events.push(LaunchEvent {
             at: t,
@@ -589,13 +672,33 @@ impl Infrastructure {
             match self.network.sg_by_name(g) {
                 Some(s) => sgs.push(s),
                 None => {
-                    return self.fail_launch(plan, t, LaunchPhase::NetworkConfigured, format!("InvalidGroup.NotFound: no security group named `{g}`"), req)
+                    return self.fail_launch(
+                        plan,
+                        t,
+                        LaunchPhase::NetworkConfigured,
+                        format!("InvalidGroup.NotFound: no security group named `{g}`"),
+                        req,
+                    )
                 }
             }
         }
-        let eni = match self.network.create_eni(&req.name, subnet.expect("checked"), sgs, None, req.public_ip) {
+        let eni = match self.network.create_eni(
+            &req.name,
+            subnet.expect("checked"),
+            sgs,
+            None,
+            req.public_ip,
+        ) {
             Ok(e) => e,
-            Err(e) => return self.fail_launch(plan, t, LaunchPhase::NetworkConfigured, e.to_string(), req),
+            Err(e) => {
+                return self.fail_launch(
+                    plan,
+                    t,
+                    LaunchPhase::NetworkConfigured,
+                    e.to_string(),
+                    req,
+                )
+            }
         };
         self.instances[id.index()].eni = Some(eni);
         let e = self.network.eni(eni);
@@ -607,8 +710,14 @@ impl Infrastructure {
                 "ENI with private IP {} in {}{}; security groups {} applied; route tables updated",
                 e.private_ip,
                 self.network.subnet(e.subnet).cidr,
-                e.public_ip.map(|p| format!(", public IP {p}")).unwrap_or_default(),
-                if req.security_groups.is_empty() { "(none)".to_string() } else { req.security_groups.join(", ") }
+                e.public_ip
+                    .map(|p| format!(", public IP {p}"))
+                    .unwrap_or_default(),
+                if req.security_groups.is_empty() {
+                    "(none)".to_string()
+                } else {
+                    req.security_groups.join(", ")
+                }
             ),
             failed: false,
         });
@@ -635,7 +744,14 @@ impl Infrastructure {
         plan
     }
 
-    fn fail_launch(&mut self, mut plan: LaunchPlan, t: SimTime, phase: LaunchPhase, reason: String, req: &LaunchRequest) -> LaunchPlan {
+    fn fail_launch(
+        &mut self,
+        mut plan: LaunchPlan,
+        t: SimTime,
+        phase: LaunchPhase,
+        reason: String,
+        req: &LaunchRequest,
+    ) -> LaunchPlan {
         let id = plan.instance;
         let released = self.release_everything(id);
         let detail = if released.is_empty() {
@@ -643,12 +759,27 @@ impl Infrastructure {
         } else {
             format!("{reason}; released {}", released.join(", "))
         };
-        plan.events.push(LaunchEvent { at: t, phase, layer: phase.layer(), detail, failed: true });
-        plan.outcome = Err(LaunchFailure { phase, reason: reason.clone() });
+        plan.events.push(LaunchEvent {
+            at: t,
+            phase,
+            layer: phase.layer(),
+            detail,
+            failed: true,
+        });
+        plan.outcome = Err(LaunchFailure {
+            phase,
+            reason: reason.clone(),
+        });
         // A launch that never got past the request is refused outright; later failures end
         // as a terminated instance.
         self.instances[id.index()].state = InstanceState::Terminated;
-        self.log(plan.requested_at, &req.principal, "RunInstances", &req.name, Err(reason));
+        self.log(
+            plan.requested_at,
+            &req.principal,
+            "RunInstances",
+            &req.name,
+            Err(reason),
+        );
         plan
     }
 
@@ -660,7 +791,10 @@ impl Infrastructure {
         if let Some(vm) = inst.vm {
             if self.hypervisors.vm(vm).state != VmState::Released {
                 self.hypervisors.release(vm);
-                out.push(format!("capacity on {}", self.fleet.host(self.hypervisors.vm(vm).host).name));
+                out.push(format!(
+                    "capacity on {}",
+                    self.fleet.host(self.hypervisors.vm(vm).host).name
+                ));
             }
         }
         self.placement.forget(&inst.name);
@@ -723,11 +857,21 @@ impl Infrastructure {
 
     /// Stops a running instance: it leaves its host once `stopped` (volumes, ENI and private IP
     /// stay; an auto-assigned public IP goes). Returns when it will be stopped.
-    pub fn stop_instance(&mut self, now: SimTime, id: InstanceId, who: &Principal) -> Result<SimTime, LifecycleError> {
+    pub fn stop_instance(
+        &mut self,
+        now: SimTime,
+        id: InstanceId,
+        who: &Principal,
+    ) -> Result<SimTime, LifecycleError> {
         let inst = &self.instances[id.index()];
         let name = inst.name.clone();
         if inst.state != InstanceState::Running {
-            let e = LifecycleError::WrongState { instance: name.clone(), state: inst.state, action: "StopInstances", needs: "running" };
+            let e = LifecycleError::WrongState {
+                instance: name.clone(),
+                state: inst.state,
+                action: "StopInstances",
+                needs: "running",
+            };
             self.log(now, who, "StopInstances", &name, Err(e.to_string()));
             return Err(e);
         }
@@ -739,10 +883,20 @@ impl Infrastructure {
     }
 
     /// Starts a stopped instance: placement runs again, moving away from the previous host.
-    pub fn start_instance(&mut self, now: SimTime, id: InstanceId, who: &Principal) -> Result<LaunchPlan, LifecycleError> {
+    pub fn start_instance(
+        &mut self,
+        now: SimTime,
+        id: InstanceId,
+        who: &Principal,
+    ) -> Result<LaunchPlan, LifecycleError> {
         let inst = self.instances[id.index()].clone();
         if inst.state != InstanceState::Stopped {
-            let e = LifecycleError::WrongState { instance: inst.name.clone(), state: inst.state, action: "StartInstances", needs: "stopped" };
+            let e = LifecycleError::WrongState {
+                instance: inst.name.clone(),
+                state: inst.state,
+                action: "StartInstances",
+                needs: "stopped",
+            };
             self.log(now, who, "StartInstances", &inst.name, Err(e.to_string()));
             return Err(e);
         }
@@ -763,13 +917,17 @@ impl Infrastructure {
             failed: false,
         }];
         t += p.capacity_reserved.draw(&mut self.rng);
-        let decision = match self.placement.place(&self.fleet, &mut self.hypervisors, &preq, &mut self.rng) {
-            Ok(d) => d,
-            Err(e) => {
-                self.log(now, who, "StartInstances", &inst.name, Err(e.to_string()));
-                return Err(e.into());
-            }
-        };
+        let decision =
+            match self
+                .placement
+                .place(&self.fleet, &mut self.hypervisors, &preq, &mut self.rng)
+            {
+                Ok(d) => d,
+                Err(e) => {
+                    self.log(now, who, "StartInstances", &inst.name, Err(e.to_string()));
+                    return Err(e.into());
+                }
+            };
         let host = decision.chosen.expect("placed");
         {
             let i = &mut self.instances[id.index()];
@@ -778,34 +936,81 @@ impl Infrastructure {
             i.state = InstanceState::Pending;
             i.restarts += 1;
         }
-        let moved = if Some(host) == inst.host { "the same host" } else { "a different host" };
+        let moved = if Some(host) == inst.host {
+            "the same host"
+        } else {
+            "a different host"
+        };
         events.push(LaunchEvent {
             at: t,
             phase: LaunchPhase::CapacityReserved,
             layer: Layer::Placement,
-            detail: format!("host {} ({moved} than before the stop)", self.fleet.host(host).name),
+            detail: format!(
+                "host {} ({moved} than before the stop)",
+                self.fleet.host(host).name
+            ),
             failed: false,
         });
         t += p.vm_created.draw(&mut self.rng);
-        events.push(LaunchEvent { at: t, phase: LaunchPhase::VmCreated, layer: Layer::Hypervisor, detail: format!("new VM on {}", self.fleet.host(host).name), failed: false });
+        events.push(LaunchEvent {
+            at: t,
+            phase: LaunchPhase::VmCreated,
+            layer: Layer::Hypervisor,
+            detail: format!("new VM on {}", self.fleet.host(host).name),
+            failed: false,
+        });
         if let (true, Some(eni)) = (inst.wants_public_ip, inst.eni) {
             let ip = self.network.assign_public_ip(eni);
-            events.push(LaunchEvent { at: t, phase: LaunchPhase::NetworkConfigured, layer: Layer::Network, detail: format!("new public IP {ip}; private IP kept"), failed: false });
+            events.push(LaunchEvent {
+                at: t,
+                phase: LaunchPhase::NetworkConfigured,
+                layer: Layer::Network,
+                detail: format!("new public IP {ip}; private IP kept"),
+                failed: false,
+            });
         }
         t += p.os_boot.draw(&mut self.rng);
-        events.push(LaunchEvent { at: t, phase: LaunchPhase::OsBoot, layer: Layer::Guest, detail: "boot from the same root volume".into(), failed: false });
-        events.push(LaunchEvent { at: t, phase: LaunchPhase::Running, layer: Layer::Service, detail: format!("{} is running", inst.name), failed: false });
+        events.push(LaunchEvent {
+            at: t,
+            phase: LaunchPhase::OsBoot,
+            layer: Layer::Guest,
+            detail: "boot from the same root volume".into(),
+            failed: false,
+        });
+        events.push(LaunchEvent {
+            at: t,
+            phase: LaunchPhase::Running,
+            layer: Layer::Service,
+            detail: format!("{} is running", inst.name),
+            failed: false,
+        });
         self.schedule(t, id, InstanceState::Running);
         self.log(now, who, "StartInstances", &inst.name, Ok(()));
-        Ok(LaunchPlan { instance: id, requested_at: now, events, outcome: Ok(t), placement: Some(decision) })
+        Ok(LaunchPlan {
+            instance: id,
+            requested_at: now,
+            events,
+            outcome: Ok(t),
+            placement: Some(decision),
+        })
     }
 
     /// Reboots a running instance: same host, same VM, unavailable for the reboot time.
-    pub fn reboot_instance(&mut self, now: SimTime, id: InstanceId, who: &Principal) -> Result<SimTime, LifecycleError> {
+    pub fn reboot_instance(
+        &mut self,
+        now: SimTime,
+        id: InstanceId,
+        who: &Principal,
+    ) -> Result<SimTime, LifecycleError> {
         let inst = &self.instances[id.index()];
         let name = inst.name.clone();
         if inst.state != InstanceState::Running {
-            let e = LifecycleError::WrongState { instance: name.clone(), state: inst.state, action: "RebootInstances", needs: "running" };
+            let e = LifecycleError::WrongState {
+                instance: name.clone(),
+                state: inst.state,
+                action: "RebootInstances",
+                needs: "running",
+            };
             self.log(now, who, "RebootInstances", &name, Err(e.to_string()));
             return Err(e);
         }
@@ -817,11 +1022,21 @@ impl Infrastructure {
 
     /// Terminates an instance: everything is released once `terminated`; data volumes not
     /// marked delete-on-termination survive, detached.
-    pub fn terminate_instance(&mut self, now: SimTime, id: InstanceId, who: &Principal) -> Result<SimTime, LifecycleError> {
+    pub fn terminate_instance(
+        &mut self,
+        now: SimTime,
+        id: InstanceId,
+        who: &Principal,
+    ) -> Result<SimTime, LifecycleError> {
         let inst = &self.instances[id.index()];
         let name = inst.name.clone();
         if !inst.state.can_become(InstanceState::ShuttingDown) {
-            let e = LifecycleError::WrongState { instance: name.clone(), state: inst.state, action: "TerminateInstances", needs: "pending, running or stopped" };
+            let e = LifecycleError::WrongState {
+                instance: name.clone(),
+                state: inst.state,
+                action: "TerminateInstances",
+                needs: "pending, running or stopped",
+            };
             self.log(now, who, "TerminateInstances", &name, Err(e.to_string()));
             return Err(e);
         }
@@ -876,7 +1091,14 @@ mod tests {
     #[test]
     fn default_phase_ranges_sum_inside_eight_to_fifteen_seconds() {
         let p = LaunchParams::default();
-        let r = [p.request_accepted, p.capacity_reserved, p.vm_created, p.storage_attached, p.network_configured, p.os_boot];
+        let r = [
+            p.request_accepted,
+            p.capacity_reserved,
+            p.vm_created,
+            p.storage_attached,
+            p.network_configured,
+            p.os_boot,
+        ];
         let lo: f64 = r.iter().map(|x| x.min).sum();
         let hi: f64 = r.iter().map(|x| x.max).sum();
         assert!(lo >= 8.0 && hi <= 15.0, "{lo}..{hi}");
