@@ -7,6 +7,7 @@
 //! `theme` follows the system colour scheme unless the user picks one.
 
 pub mod app;
+pub mod editor;
 pub mod shell;
 pub mod theme;
 

@@ -1,0 +1,894 @@
+//! The document being edited: a [`Topology`] plus the editor's layout of its containers, and
+//! every edit a user can make on it, as plain methods (moving, nesting, connecting, deleting,
+//! copying). Pure: no DOM, unit-tested natively.
+//!
+//! Containers have no position in the topology format, so the editor keeps a rectangle for each
+//! in [`Layout`] and writes it next to the topology as the `"layout"` field (which the core
+//! ignores, as it ignores every unknown field). A container is drawn as the union of its stored
+//! rectangle and its contents: it grows to fit its children and moves with them.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use serde::{Deserialize, Serialize};
+use strata_core::catalog;
+use strata_core::topology::{Component, ComponentKind, Connection, Container, ContainerKind, Position, Topology};
+
+use super::geom::{bounds, snap, Point, Rect, NODE_H, NODE_W};
+
+/// Padding between a container's edge and its contents.
+pub const PAD: f64 = 24.0;
+/// Extra room at the top of a container for its title.
+pub const HEADER: f64 = 28.0;
+/// Size of a container dropped from the palette.
+pub const DEFAULT_CONTAINER: (f64, f64) = (320.0, 200.0);
+
+/// Stored rectangles of containers, by id.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct Layout {
+    /// Container id -> rectangle (before growing to fit the contents).
+    #[serde(default)]
+    pub containers: BTreeMap<String, Rect>,
+}
+
+/// A document in the editor.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Doc {
+    /// What the simulator runs.
+    pub topology: Topology,
+    /// Where the containers are drawn.
+    pub layout: Layout,
+}
+
+/// Something a user can place: a component kind, or a container kind.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Placeable {
+    /// A component of this kind.
+    Component(ComponentKind),
+    /// A container of this kind; `public` matters for subnets only.
+    Container(ContainerKind, bool),
+}
+
+/// Why a placement is refused, or `Ok`. `target` is the kind of the container the item would
+/// land in (`None`: the bare canvas).
+pub fn check_placement(item: Placeable, target: Option<ContainerKind>) -> Result<(), String> {
+    use ComponentKind as K;
+    use ContainerKind as C;
+    let name = |k: K| catalog::kind_info(k).name;
+    match item {
+        Placeable::Container(C::Region, _) => match target {
+            None => Ok(()),
+            Some(_) => Err("A region is the outermost container: place it on the bare canvas.".into()),
+        },
+        Placeable::Container(C::Az, _) => match target {
+            Some(C::Region) => Ok(()),
+            _ => Err("An availability zone belongs inside a region.".into()),
+        },
+        Placeable::Container(C::Vpc, _) => match target {
+            Some(C::Region | C::Az) => Ok(()),
+            _ => Err("A VPC lives in a region (or an availability zone): drop it inside one.".into()),
+        },
+        Placeable::Container(C::Subnet, _) => match target {
+            Some(C::Vpc) => Ok(()),
+            _ => Err("A subnet must be inside a VPC.".into()),
+        },
+        Placeable::Component(k @ (K::Ec2 | K::Rds | K::Elasticache)) => match target {
+            Some(C::Subnet) => Ok(()),
+            _ => Err(format!("{} runs inside a VPC: drop it into a subnet.", name(k))),
+        },
+        Placeable::Component(k @ (K::Alb | K::Asg)) => match target {
+            Some(C::Subnet | C::Vpc) => Ok(()),
+            _ => Err(format!("{} runs inside a VPC: drop it into a VPC or one of its subnets.", name(k))),
+        },
+        Placeable::Component(K::Lambda) => Ok(()),
+        Placeable::Component(K::Client) => match target {
+            None | Some(C::Region | C::Az) => Ok(()),
+            _ => Err("Clients are users outside the cloud: place them on the canvas or in a region.".into()),
+        },
+        Placeable::Component(k @ (K::Route53 | K::Cloudfront)) => match target {
+            None | Some(C::Region) => Ok(()),
+            _ => Err(format!("{} is a global service outside any VPC.", name(k))),
+        },
+        Placeable::Component(k @ (K::S3 | K::Dynamodb | K::Sqs)) => match target {
+            None | Some(C::Region) => Ok(()),
+            _ => Err(format!("{} is a regional service outside any VPC: place it in a region (reach it from subnets through an endpoint).", name(k))),
+        },
+    }
+}
+
+/// The rectangle of a component.
+pub fn node_rect(c: &Component) -> Rect {
+    Rect::new(c.position.x, c.position.y, NODE_W, NODE_H)
+}
+
+/// Display name of a container kind.
+pub fn container_kind_name(kind: ContainerKind, public: bool) -> &'static str {
+    match (kind, public) {
+        (ContainerKind::Region, _) => "Region",
+        (ContainerKind::Az, _) => "Availability zone",
+        (ContainerKind::Vpc, _) => "VPC",
+        (ContainerKind::Subnet, true) => "Public subnet",
+        (ContainerKind::Subnet, false) => "Private subnet",
+    }
+}
+
+/// Why an edit was refused.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Refused(pub String);
+
+impl Doc {
+    /// A document from a topology, laying it out when it carries no usable positions.
+    pub fn new(topology: Topology, layout: Layout) -> Doc {
+        let mut doc = Doc { topology, layout };
+        if doc.needs_layout() {
+            doc.auto_layout();
+        }
+        doc.settle();
+        doc
+    }
+
+    /// An empty document.
+    pub fn empty(name: &str) -> Doc {
+        Doc { topology: Topology::new(name), layout: Layout::default() }
+    }
+
+    /// The rectangle of every container: its stored rectangle grown to fit its contents.
+    pub fn container_rects(&self) -> BTreeMap<String, Rect> {
+        let t = &self.topology;
+        let mut out = BTreeMap::new();
+        let mut visiting = BTreeSet::new();
+        for c in &t.containers {
+            self.rect_of(&c.id, &mut out, &mut visiting);
+        }
+        out
+    }
+
+    fn rect_of(&self, id: &str, out: &mut BTreeMap<String, Rect>, visiting: &mut BTreeSet<String>) -> Option<Rect> {
+        if let Some(r) = out.get(id) {
+            return Some(*r);
+        }
+        if !visiting.insert(id.to_string()) {
+            return None; // a parent cycle: ignore the back edge
+        }
+        let t = &self.topology;
+        let mut kids: Vec<Rect> = t.components.iter().filter(|c| c.container.as_deref() == Some(id)).map(node_rect).collect();
+        for child in t.containers.iter().filter(|c| c.parent.as_deref() == Some(id)) {
+            if let Some(r) = self.rect_of(&child.id, out, visiting) {
+                kids.push(r);
+            }
+        }
+        let fit = bounds(&kids).map(|b| Rect::new(b.x - PAD, b.y - PAD - HEADER, b.w + 2.0 * PAD, b.h + 2.0 * PAD + HEADER));
+        let stored = self.layout.containers.get(id).copied();
+        let rect = match (stored, fit) {
+            (Some(s), Some(f)) => s.union(&f),
+            (Some(s), None) => s,
+            (None, Some(f)) => f,
+            (None, None) => Rect::new(0.0, 0.0, DEFAULT_CONTAINER.0, DEFAULT_CONTAINER.1),
+        };
+        visiting.remove(id);
+        out.insert(id.to_string(), rect);
+        Some(rect)
+    }
+
+    /// Nesting depth of a container (a region is 0).
+    pub fn depth(&self, id: &str) -> usize {
+        let mut d = 0;
+        let mut cur = self.topology.container(id).and_then(|c| c.parent.clone());
+        while let Some(p) = cur {
+            d += 1;
+            if d > 16 {
+                break;
+            }
+            cur = self.topology.container(&p).and_then(|c| c.parent.clone());
+        }
+        d
+    }
+
+    /// Writes the fitted rectangles back as stored ones, so containers never shrink under
+    /// their contents and survive their contents moving away.
+    pub fn settle(&mut self) {
+        let rects = self.container_rects();
+        self.layout.containers = rects;
+    }
+
+    /// The deepest container whose rectangle holds `p`, skipping `exclude`.
+    pub fn container_at(&self, p: Point, exclude: &BTreeSet<String>) -> Option<String> {
+        let rects = self.container_rects();
+        rects
+            .iter()
+            .filter(|(id, r)| r.contains(p) && !exclude.contains(*id))
+            .max_by(|a, b| self.depth(a.0).cmp(&self.depth(b.0)).then(b.1.area().total_cmp(&a.1.area())))
+            .map(|(id, _)| id.clone())
+    }
+
+    /// The component whose box holds `p` (topmost, i.e. last drawn, first).
+    pub fn component_at(&self, p: Point) -> Option<String> {
+        self.topology.components.iter().rev().find(|c| node_rect(c).contains(p)).map(|c| c.id.clone())
+    }
+
+    /// Components and containers whose rectangles lie fully inside `band` (rubber-band
+    /// selection). Containers are only selected when the band holds them entirely.
+    pub fn in_rect(&self, band: &Rect) -> Vec<String> {
+        let mut ids: Vec<String> =
+            self.topology.components.iter().filter(|c| band.contains_rect(&node_rect(c))).map(|c| c.id.clone()).collect();
+        for (id, r) in self.container_rects() {
+            if band.contains_rect(&r) {
+                ids.push(id);
+            }
+        }
+        ids
+    }
+
+    /// Every container nested (at any depth) inside `id`, and `id` itself.
+    pub fn subtree(&self, id: &str) -> BTreeSet<String> {
+        let mut set = BTreeSet::from([id.to_string()]);
+        loop {
+            let before = set.len();
+            for c in &self.topology.containers {
+                if c.parent.as_ref().is_some_and(|p| set.contains(p)) {
+                    set.insert(c.id.clone());
+                }
+            }
+            if set.len() == before {
+                return set;
+            }
+        }
+    }
+
+    /// A fresh id with this prefix (`ec2-1`, `ec2-2`, ...).
+    pub fn fresh_id(&self, prefix: &str) -> String {
+        let taken = |id: &str| self.topology.component(id).is_some() || self.topology.container(id).is_some();
+        (1..).map(|i| format!("{prefix}-{i}")).find(|id| !taken(id)).unwrap_or_default()
+    }
+
+    fn kind_of_container(&self, id: Option<&str>) -> Option<ContainerKind> {
+        id.and_then(|id| self.topology.container(id)).map(|c| c.kind)
+    }
+
+    /// Adds a component of `kind` with its top-left corner at `at` (snapped), into the
+    /// container under its centre. Refused when the model forbids that placement.
+    pub fn add_component(&mut self, kind: ComponentKind, at: Point) -> Result<String, Refused> {
+        let at = Point::new(snap(at.x), snap(at.y));
+        let centre = Point::new(at.x + NODE_W / 2.0, at.y + NODE_H / 2.0);
+        let container = self.container_at(centre, &BTreeSet::new());
+        check_placement(Placeable::Component(kind), self.kind_of_container(container.as_deref())).map_err(Refused)?;
+        let id = self.fresh_id(kind.tag());
+        let label = catalog::kind_info(kind).name.to_string();
+        let c = self.topology.add(&id, kind, container.as_deref());
+        c.position = Position { x: at.x, y: at.y };
+        c.label = label;
+        self.settle();
+        Ok(id)
+    }
+
+    /// Adds a container whose top-left corner is at `at`, inside the container there.
+    pub fn add_container(&mut self, kind: ContainerKind, public: bool, at: Point) -> Result<String, Refused> {
+        let at = Point::new(snap(at.x), snap(at.y));
+        let centre = Point::new(at.x + DEFAULT_CONTAINER.0 / 2.0, at.y + DEFAULT_CONTAINER.1 / 2.0);
+        let parent = self.container_at(at, &BTreeSet::new()).or_else(|| self.container_at(centre, &BTreeSet::new()));
+        check_placement(Placeable::Container(kind, public), self.kind_of_container(parent.as_deref())).map_err(Refused)?;
+        let prefix = match kind {
+            ContainerKind::Region => "region",
+            ContainerKind::Az => "az",
+            ContainerKind::Vpc => "vpc",
+            ContainerKind::Subnet => {
+                if public {
+                    "public-subnet"
+                } else {
+                    "private-subnet"
+                }
+            }
+        };
+        let id = self.fresh_id(prefix);
+        let cidr = match kind {
+            ContainerKind::Vpc => Some(self.free_vpc_cidr()),
+            ContainerKind::Subnet => parent.as_deref().map(|p| self.free_subnet_cidr(p)),
+            _ => None,
+        };
+        let label = match kind {
+            ContainerKind::Region => "us-east-1".to_string(),
+            ContainerKind::Az => {
+                let n = self.topology.containers.iter().filter(|c| c.kind == ContainerKind::Az).count();
+                format!("us-east-1{}", (b'a' + (n % 26) as u8) as char)
+            }
+            _ => format!("{} {}", container_kind_name(kind, public), id.rsplit('-').next().unwrap_or("")),
+        };
+        // A subnet's AZ: the AZ it is drawn in, if any.
+        let az = if kind == ContainerKind::Subnet {
+            self.ancestors(parent.as_deref()).into_iter().find(|a| self.kind_of_container(Some(a)) == Some(ContainerKind::Az))
+        } else {
+            None
+        };
+        self.topology.containers.push(Container { id: id.clone(), kind, parent, label, cidr, public, az });
+        self.layout.containers.insert(id.clone(), Rect::new(at.x, at.y, DEFAULT_CONTAINER.0, DEFAULT_CONTAINER.1));
+        self.settle();
+        Ok(id)
+    }
+
+    fn ancestors(&self, start: Option<&str>) -> Vec<String> {
+        let mut out = Vec::new();
+        let mut cur = start.map(str::to_string);
+        while let Some(id) = cur {
+            if out.contains(&id) || out.len() > 16 {
+                break;
+            }
+            cur = self.topology.container(&id).and_then(|c| c.parent.clone());
+            out.push(id);
+        }
+        out
+    }
+
+    fn free_vpc_cidr(&self) -> String {
+        (0..=255)
+            .map(|i| format!("10.{i}.0.0/16"))
+            .find(|c| !self.topology.containers.iter().any(|x| x.cidr.as_deref() == Some(c)))
+            .unwrap_or_else(|| "10.0.0.0/16".into())
+    }
+
+    fn free_subnet_cidr(&self, vpc: &str) -> String {
+        let base = self
+            .topology
+            .container(vpc)
+            .and_then(|v| v.cidr.as_deref())
+            .and_then(|c| strata_core::topology::Cidr::parse(c).ok())
+            .unwrap_or(strata_core::topology::Cidr { addr: 10 << 24, prefix: 16 });
+        let (a, b) = ((base.addr >> 24) & 255, (base.addr >> 16) & 255);
+        (0..=255)
+            .map(|i| format!("{a}.{b}.{i}.0/24"))
+            .find(|c| !self.topology.containers.iter().any(|x| x.cidr.as_deref() == Some(c)))
+            .unwrap_or_else(|| format!("{a}.{b}.0.0/24"))
+    }
+
+    /// The components and containers that move when `ids` are dragged: the items themselves
+    /// plus everything inside the containers among them.
+    pub fn moving_set(&self, ids: &BTreeSet<String>) -> (BTreeSet<String>, BTreeSet<String>) {
+        let mut containers = BTreeSet::new();
+        for id in ids {
+            if self.topology.container(id).is_some() {
+                containers.extend(self.subtree(id));
+            }
+        }
+        let comps = self
+            .topology
+            .components
+            .iter()
+            .filter(|c| ids.contains(&c.id) || c.container.as_ref().is_some_and(|p| containers.contains(p)))
+            .map(|c| c.id.clone())
+            .collect();
+        (comps, containers)
+    }
+
+    /// Moves the items by (dx, dy) without changing where they are nested.
+    pub fn translate(&mut self, ids: &BTreeSet<String>, dx: f64, dy: f64) {
+        let (comps, containers) = self.moving_set(ids);
+        for c in &mut self.topology.components {
+            if comps.contains(&c.id) {
+                c.position.x += dx;
+                c.position.y += dy;
+            }
+        }
+        for id in &containers {
+            if let Some(r) = self.layout.containers.get_mut(id) {
+                *r = r.translate(dx, dy);
+            }
+        }
+    }
+
+    /// Moves the items by (dx, dy) (positions snapped when `snap_to_grid`), then nests each moved
+    /// item in the container it now sits in. All or nothing: if any item may not sit where it was
+    /// dropped, nothing changes and the reason is returned.
+    pub fn move_items(&mut self, ids: &BTreeSet<String>, dx: f64, dy: f64, snap_to_grid: bool) -> Result<(), Refused> {
+        let before = self.clone();
+        let (mut dx, mut dy) = (dx, dy);
+        if snap_to_grid {
+            // Snap the first moved item's corner; everything else keeps its offset from it.
+            if let Some(c) = self.topology.components.iter().find(|c| ids.contains(&c.id)) {
+                dx = snap(c.position.x + dx) - c.position.x;
+                dy = snap(c.position.y + dy) - c.position.y;
+            } else {
+                // Containers move by whole grid steps, so their contents stay on the grid.
+                dx = snap(dx);
+                dy = snap(dy);
+            }
+        }
+        let rects = self.container_rects();
+        self.translate(ids, dx, dy);
+        // Re-nest: only the dragged items themselves (their contents travel with them).
+        let dragged_containers: BTreeSet<String> = ids.iter().filter(|id| self.topology.container(id).is_some()).cloned().collect();
+        let mut exclude = BTreeSet::new();
+        for id in &dragged_containers {
+            exclude.extend(self.subtree(id));
+        }
+        // Stored rectangles of containers the items leave must not follow them: use the
+        // rectangles from before the move for hit testing.
+        let mut probe = self.clone();
+        for (id, r) in &rects {
+            if !exclude.contains(id) {
+                probe.layout.containers.insert(id.clone(), *r);
+            }
+        }
+        for id in ids {
+            if let Some(c) = self.topology.component(id) {
+                let kind = c.spec.kind();
+                let centre = node_rect(c).center();
+                // Hit-test against containers without the moved component inside them.
+                let mut p = probe.clone();
+                p.topology.components.retain(|x| !ids.contains(&x.id));
+                let target = p.container_at(centre, &exclude);
+                if let Err(e) = check_placement(Placeable::Component(kind), self.kind_of_container(target.as_deref())) {
+                    *self = before;
+                    return Err(Refused(e));
+                }
+                if let Some(c) = self.topology.components.iter_mut().find(|c| c.id == *id) {
+                    c.container = target;
+                }
+            } else if let Some(k) = self.topology.container(id).map(|c| (c.kind, c.public)) {
+                let r = self.container_rects()[id.as_str()];
+                let mut p = probe.clone();
+                p.topology.components.retain(|x| !ids.contains(&x.id));
+                let target = p.container_at(Point::new(r.x + 1.0, r.y + 1.0), &exclude);
+                if let Err(e) = check_placement(Placeable::Container(k.0, k.1), self.kind_of_container(target.as_deref())) {
+                    *self = before;
+                    return Err(Refused(e));
+                }
+                if let Some(c) = self.topology.containers.iter_mut().find(|c| c.id == *id) {
+                    c.parent = target;
+                }
+            }
+        }
+        // Containers the items left shrink back to what they held before, grown to fit.
+        for (id, r) in rects {
+            if !exclude.contains(&id) {
+                self.layout.containers.insert(id, r);
+            }
+        }
+        self.settle();
+        Ok(())
+    }
+
+    /// Deletes components and containers (with everything inside them) and every connection
+    /// that touches a deleted component. Connections are named `conn:<index>`.
+    pub fn delete(&mut self, ids: &BTreeSet<String>) {
+        let (comps, containers) = self.moving_set(ids);
+        let conn_idx: BTreeSet<usize> = ids.iter().filter_map(|id| id.strip_prefix("conn:")?.parse().ok()).collect();
+        let t = &mut self.topology;
+        t.components.retain(|c| !comps.contains(&c.id));
+        t.containers.retain(|c| !containers.contains(&c.id));
+        let mut i = 0;
+        t.connections.retain(|c| {
+            let keep = !conn_idx.contains(&i) && !comps.contains(&c.from) && !comps.contains(&c.to);
+            i += 1;
+            keep
+        });
+        for id in &containers {
+            self.layout.containers.remove(id);
+        }
+    }
+
+    /// Connects two components. Refused for self-loops, duplicates and calls into a client.
+    pub fn connect(&mut self, from: &str, to: &str) -> Result<usize, Refused> {
+        if from == to {
+            return Err(Refused("A component cannot call itself.".into()));
+        }
+        let (Some(a), Some(b)) = (self.topology.component(from), self.topology.component(to)) else {
+            return Err(Refused("Connect two components.".into()));
+        };
+        if b.spec.kind() == ComponentKind::Client {
+            return Err(Refused("A client population sends requests; nothing can call it.".into()));
+        }
+        if catalog::kind_info(a.spec.kind()).outgoing == catalog::Outgoing::None {
+            return Err(Refused(format!("A {} makes no calls of its own.", catalog::kind_info(a.spec.kind()).name)));
+        }
+        if self.topology.connections.iter().any(|c| c.from == from && c.to == to) {
+            return Err(Refused(format!("{from} already calls {to}.")));
+        }
+        self.topology.connect(from, to);
+        Ok(self.topology.connections.len() - 1)
+    }
+
+    /// The selected items as clipboard JSON (see [`ClipboardData`]).
+    pub fn copy(&self, ids: &BTreeSet<String>) -> Option<ClipboardData> {
+        let (comps, containers) = self.moving_set(ids);
+        if comps.is_empty() && containers.is_empty() {
+            return None;
+        }
+        let rects = self.container_rects();
+        Some(ClipboardData {
+            strata: CLIPBOARD_TAG.into(),
+            version: 1,
+            containers: self.topology.containers.iter().filter(|c| containers.contains(&c.id)).cloned().collect(),
+            components: self.topology.components.iter().filter(|c| comps.contains(&c.id)).cloned().collect(),
+            connections: self
+                .topology
+                .connections
+                .iter()
+                .filter(|c| comps.contains(&c.from) && comps.contains(&c.to))
+                .cloned()
+                .collect(),
+            layout: containers.iter().filter_map(|id| rects.get(id).map(|r| (id.clone(), *r))).collect(),
+        })
+    }
+
+    /// Pastes clipboard content offset by (dx, dy), with fresh ids. Items keep their
+    /// container when it is part of the paste or exists in this document. Returns the new ids
+    /// of the top-level pasted items.
+    pub fn paste(&mut self, data: &ClipboardData, dx: f64, dy: f64) -> Vec<String> {
+        let mut map: BTreeMap<String, String> = BTreeMap::new();
+        for c in &data.containers {
+            let prefix = c.id.trim_end_matches(|ch: char| ch.is_ascii_digit() || ch == '-');
+            let id = self.fresh_id(if prefix.is_empty() { "container" } else { prefix });
+            // Reserve the id before the next one is chosen.
+            self.topology.containers.push(Container { id: id.clone(), ..c.clone() });
+            map.insert(c.id.clone(), id);
+        }
+        for c in &data.components {
+            let prefix = c.id.trim_end_matches(|ch: char| ch.is_ascii_digit() || ch == '-');
+            let id = self.fresh_id(if prefix.is_empty() { c.spec.kind().tag() } else { prefix });
+            self.topology.components.push(Component { id: id.clone(), ..c.clone() });
+            map.insert(c.id.clone(), id);
+        }
+        let remap = |old: &Option<String>, map: &BTreeMap<String, String>, t: &Topology| -> Option<String> {
+            let old = old.as_ref()?;
+            map.get(old).cloned().or_else(|| t.container(old).map(|_| old.clone()))
+        };
+        let mut top = Vec::new();
+        let n_cont = self.topology.containers.len() - data.containers.len();
+        for i in n_cont..self.topology.containers.len() {
+            let parent = remap(&self.topology.containers[i].parent, &map, &self.topology);
+            if !self.topology.containers[i].parent.as_ref().is_some_and(|p| map.contains_key(p)) {
+                top.push(self.topology.containers[i].id.clone());
+            }
+            self.topology.containers[i].parent = parent;
+            let az = self.topology.containers[i].az.clone();
+            self.topology.containers[i].az = az.and_then(|a| map.get(&a).cloned().or(Some(a)));
+        }
+        let n_comp = self.topology.components.len() - data.components.len();
+        for i in n_comp..self.topology.components.len() {
+            let old_parent = self.topology.components[i].container.clone();
+            if !old_parent.as_ref().is_some_and(|p| map.contains_key(p)) {
+                top.push(self.topology.components[i].id.clone());
+            }
+            let container = remap(&old_parent, &map, &self.topology);
+            let c = &mut self.topology.components[i];
+            c.container = container;
+            c.position.x += dx;
+            c.position.y += dy;
+        }
+        for (old, r) in &data.layout {
+            if let Some(new) = map.get(old) {
+                self.layout.containers.insert(new.clone(), r.translate(dx, dy));
+            }
+        }
+        for conn in &data.connections {
+            if let (Some(f), Some(t)) = (map.get(&conn.from), map.get(&conn.to)) {
+                self.topology.connections.push(Connection { id: None, from: f.clone(), to: t.clone(), ..conn.clone() });
+            }
+        }
+        self.settle();
+        top
+    }
+
+    /// Whether the components carry no usable positions (a hand-written or generated file):
+    /// more than one component and at least half of them stacked on another.
+    pub fn needs_layout(&self) -> bool {
+        let cs = &self.topology.components;
+        if cs.len() < 2 {
+            return false;
+        }
+        let distinct: BTreeSet<(i64, i64)> = cs.iter().map(|c| (c.position.x as i64, c.position.y as i64)).collect();
+        distinct.len() * 2 <= cs.len() && self.layout.containers.is_empty()
+    }
+
+    /// Places every component and container: global components in a column on the left,
+    /// then each top-level container with its components in a grid and its child containers
+    /// side by side.
+    pub fn auto_layout(&mut self) {
+        self.layout.containers.clear();
+        let order = flow_order(&self.topology);
+        let mut x = 0.0;
+        let globals: Vec<String> = order.iter().filter(|id| self.topology.component(id).is_some_and(|c| c.container.is_none())).cloned().collect();
+        let gap_y = NODE_H + 48.0;
+        for (i, id) in globals.iter().enumerate() {
+            self.set_pos(id, 0.0, HEADER + PAD + i as f64 * gap_y);
+        }
+        if !globals.is_empty() {
+            x += NODE_W + 96.0;
+        }
+        let roots: Vec<String> = self
+            .topology
+            .containers
+            .iter()
+            .filter(|c| c.parent.as_ref().is_none_or(|p| self.topology.container(p).is_none()))
+            .map(|c| c.id.clone())
+            .collect();
+        for id in roots {
+            let r = self.layout_container(&id, Point::new(x, 0.0), &order, 0);
+            x = r.right() + 64.0;
+        }
+    }
+
+    fn set_pos(&mut self, id: &str, x: f64, y: f64) {
+        if let Some(c) = self.topology.components.iter_mut().find(|c| c.id == id) {
+            c.position = Position { x, y };
+        }
+    }
+
+    fn layout_container(&mut self, id: &str, at: Point, order: &[String], depth: usize) -> Rect {
+        let inner = Point::new(at.x + PAD, at.y + PAD + HEADER);
+        let comps: Vec<String> =
+            order.iter().filter(|c| self.topology.component(c).is_some_and(|c| c.container.as_deref() == Some(id))).cloned().collect();
+        let cols = if comps.len() > 4 { 2 } else { 1 };
+        let (gx, gy) = (NODE_W + 48.0, NODE_H + 40.0);
+        let mut bottom = inner.y;
+        let mut right = inner.x;
+        for (i, c) in comps.iter().enumerate() {
+            let (cx, cy) = (inner.x + (i % cols) as f64 * gx, inner.y + (i / cols) as f64 * gy);
+            self.set_pos(c, cx, cy);
+            bottom = bottom.max(cy + NODE_H);
+            right = right.max(cx + NODE_W);
+        }
+        let kids: Vec<String> = self.topology.containers.iter().filter(|c| c.parent.as_deref() == Some(id)).map(|c| c.id.clone()).collect();
+        // Subnets stack vertically (public above private); other containers go side by side.
+        let mut cx = if comps.is_empty() { inner.x } else { right + 48.0 };
+        let mut cy = inner.y;
+        for k in kids {
+            if depth > 12 {
+                break;
+            }
+            let is_subnet = self.topology.container(&k).is_some_and(|c| c.kind == ContainerKind::Subnet);
+            let r = self.layout_container(&k, Point::new(cx, cy), order, depth + 1);
+            if is_subnet {
+                cy = r.bottom() + 32.0;
+            } else {
+                cx = r.right() + 32.0;
+            }
+            right = right.max(r.right());
+            bottom = bottom.max(r.bottom());
+        }
+        let rect = Rect::new(at.x, at.y, (right - at.x + PAD).max(200.0), (bottom - at.y + PAD).max(120.0));
+        self.layout.containers.insert(id.to_string(), rect);
+        rect
+    }
+}
+
+/// Component ids in request-flow order (breadth first from the clients), so auto layout puts
+/// callers before callees.
+pub fn flow_order(t: &Topology) -> Vec<String> {
+    let mut seen: BTreeSet<&str> = BTreeSet::new();
+    let mut out: Vec<String> = Vec::new();
+    let mut queue: std::collections::VecDeque<&str> =
+        t.components.iter().filter(|c| c.spec.kind() == ComponentKind::Client).map(|c| c.id.as_str()).collect();
+    for c in &t.components {
+        if queue.is_empty() && seen.is_empty() {
+            queue.push_back(c.id.as_str());
+        }
+    }
+    while let Some(id) = queue.pop_front() {
+        if !seen.insert(id) {
+            continue;
+        }
+        out.push(id.to_string());
+        for conn in t.connections.iter().filter(|c| c.from == id) {
+            queue.push_back(conn.to.as_str());
+        }
+    }
+    for c in &t.components {
+        if !seen.contains(c.id.as_str()) {
+            out.push(c.id.clone());
+        }
+    }
+    out
+}
+
+/// Tag identifying Strata clipboard content.
+pub const CLIPBOARD_TAG: &str = "strata-clipboard";
+
+/// What copy puts on the clipboard (as JSON text, so it also pastes into another tab).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ClipboardData {
+    /// Always [`CLIPBOARD_TAG`].
+    pub strata: String,
+    /// Format version, 1.
+    pub version: u32,
+    /// Copied containers (with everything inside them).
+    pub containers: Vec<Container>,
+    /// Copied components.
+    pub components: Vec<Component>,
+    /// Connections between copied components.
+    pub connections: Vec<Connection>,
+    /// Rectangles of the copied containers.
+    pub layout: BTreeMap<String, Rect>,
+}
+
+impl ClipboardData {
+    /// JSON text for the clipboard.
+    pub fn to_text(&self) -> String {
+        serde_json::to_string(self).unwrap_or_default()
+    }
+    /// Parses clipboard text; `None` when it is not Strata content.
+    pub fn from_text(text: &str) -> Option<ClipboardData> {
+        let d: ClipboardData = serde_json::from_str(text).ok()?;
+        (d.strata == CLIPBOARD_TAG && d.version == 1).then_some(d)
+    }
+}
+
+/// Serialises a document as the versioned topology JSON, with the editor's `"layout"` beside it.
+pub fn doc_to_json(doc: &Doc) -> String {
+    let mut v = serde_json::to_value(&doc.topology).unwrap_or(serde_json::Value::Null);
+    if let Some(obj) = v.as_object_mut() {
+        obj.insert("layout".into(), serde_json::to_value(&doc.layout).unwrap_or_default());
+    }
+    serde_json::to_string_pretty(&v).unwrap_or_default()
+}
+
+/// Parses a document file: the core's loader decides (with its clear errors for bad or newer
+/// files); the editor's `"layout"` is read when present and well formed, ignored otherwise.
+pub fn doc_from_json(text: &str) -> Result<Doc, String> {
+    let topology = Topology::from_json(text).map_err(|e| e.to_string())?;
+    let layout = serde_json::from_str::<serde_json::Value>(text)
+        .ok()
+        .and_then(|v| v.get("layout").cloned())
+        .and_then(|l| serde_json::from_value::<Layout>(l).ok())
+        .unwrap_or_default();
+    Ok(Doc::new(topology, layout))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn three_tier() -> Doc {
+        let mut d = Doc::empty("t");
+        let region = d.add_container(ContainerKind::Region, false, Point::new(0.0, 0.0)).unwrap();
+        let vpc = d.add_container(ContainerKind::Vpc, false, Point::new(32.0, 48.0)).unwrap();
+        assert_eq!(d.topology.container(&vpc).unwrap().parent.as_deref(), Some(region.as_str()));
+        let sub = d.add_container(ContainerKind::Subnet, false, Point::new(64.0, 96.0)).unwrap();
+        assert_eq!(d.topology.container(&sub).unwrap().cidr.as_deref(), Some("10.0.0.0/24"));
+        d
+    }
+
+    #[test]
+    fn placement_rules_explain_refusals() {
+        assert!(check_placement(Placeable::Component(ComponentKind::Rds), Some(ContainerKind::Subnet)).is_ok());
+        let e = check_placement(Placeable::Component(ComponentKind::Rds), None).unwrap_err();
+        assert!(e.contains("subnet"), "{e}");
+        assert!(check_placement(Placeable::Container(ContainerKind::Subnet, true), Some(ContainerKind::Region)).unwrap_err().contains("VPC"));
+        assert!(check_placement(Placeable::Component(ComponentKind::S3), Some(ContainerKind::Subnet)).is_err());
+        assert!(check_placement(Placeable::Component(ComponentKind::Client), None).is_ok());
+    }
+
+    #[test]
+    fn drop_nests_into_the_deepest_container() {
+        let mut d = three_tier();
+        let sub = d.topology.containers[2].clone();
+        let r = d.container_rects()[&sub.id];
+        let id = d.add_component(ComponentKind::Rds, Point::new(r.x + 10.0, r.y + 40.0)).unwrap();
+        assert_eq!(d.topology.component(&id).unwrap().container.as_deref(), Some(sub.id.as_str()));
+        let refused = d.add_component(ComponentKind::Rds, Point::new(-2000.0, -2000.0)).unwrap_err();
+        assert!(refused.0.contains("subnet"));
+        assert_eq!(d.topology.components.len(), 1, "a refused drop adds nothing");
+    }
+
+    #[test]
+    fn containers_grow_to_fit_and_move_with_children() {
+        let mut d = three_tier();
+        let sub = d.topology.containers[2].id.clone();
+        let vpc = d.topology.containers[1].id.clone();
+        let r = d.container_rects()[&sub];
+        let id = d.add_component(ComponentKind::Ec2, Point::new(r.x + 16.0, r.y + 48.0)).unwrap();
+        // Drag the EC2 to the subnet's bottom-right corner: the subnet (and its VPC) grow.
+        let ids = BTreeSet::from([id.clone()]);
+        d.move_items(&ids, 200.0, 96.0, true).unwrap();
+        let grown = d.container_rects();
+        assert!(grown[&sub].contains_rect(&node_rect(d.topology.component(&id).unwrap())));
+        assert!(grown[&vpc].contains_rect(&grown[&sub]));
+        // Moving the VPC moves the subnet and the EC2.
+        let before = d.topology.component(&id).unwrap().position;
+        d.move_items(&BTreeSet::from([vpc.clone()]), 160.0, 32.0, true).unwrap();
+        let after = d.topology.component(&id).unwrap().position;
+        assert_eq!((after.x - before.x, after.y - before.y), (160.0, 32.0));
+        assert_eq!(d.topology.component(&id).unwrap().container.as_deref(), Some(sub.as_str()));
+    }
+
+    #[test]
+    fn moving_out_of_a_subnet_is_refused_for_an_instance() {
+        let mut d = three_tier();
+        let sub = d.topology.containers[2].id.clone();
+        let r = d.container_rects()[&sub];
+        let id = d.add_component(ComponentKind::Rds, Point::new(r.x + 16.0, r.y + 48.0)).unwrap();
+        let snapshot = d.clone();
+        let e = d.move_items(&BTreeSet::from([id]), 3000.0, 0.0, true).unwrap_err();
+        assert!(e.0.contains("subnet"));
+        assert_eq!(d, snapshot, "nothing changed");
+    }
+
+    #[test]
+    fn delete_removes_contents_and_connections() {
+        let mut d = three_tier();
+        let sub = d.topology.containers[2].id.clone();
+        let r = d.container_rects()[&sub];
+        let web = d.add_component(ComponentKind::Ec2, Point::new(r.x + 16.0, r.y + 48.0)).unwrap();
+        let client = d.add_component(ComponentKind::Client, Point::new(-400.0, 0.0)).unwrap();
+        d.connect(&client, &web).unwrap();
+        assert!(d.connect(&client, &web).is_err(), "duplicate refused");
+        assert!(d.connect(&web, &client).is_err(), "clients cannot be called");
+        d.delete(&BTreeSet::from([d.topology.containers[1].id.clone()]));
+        assert_eq!(d.topology.containers.len(), 1);
+        assert_eq!(d.topology.components.len(), 1);
+        assert!(d.topology.connections.is_empty());
+    }
+
+    #[test]
+    fn clipboard_round_trip_with_fresh_ids() {
+        let mut d = three_tier();
+        let sub = d.topology.containers[2].id.clone();
+        let r = d.container_rects()[&sub];
+        let a = d.add_component(ComponentKind::Ec2, Point::new(r.x + 16.0, r.y + 48.0)).unwrap();
+        let b = d.add_component(ComponentKind::Rds, Point::new(r.x + 16.0, r.y + 160.0)).unwrap();
+        d.connect(&a, &b).unwrap();
+        let clip = d.copy(&BTreeSet::from([a.clone(), b.clone()])).unwrap();
+        let text = clip.to_text();
+        let back = ClipboardData::from_text(&text).unwrap();
+        assert!(ClipboardData::from_text("{\"hello\":1}").is_none());
+        let top = d.paste(&back, 32.0, 32.0);
+        assert_eq!(top.len(), 2);
+        assert_eq!(d.topology.components.len(), 4);
+        assert_eq!(d.topology.connections.len(), 2);
+        let pasted = d.topology.component(&top[0]).unwrap();
+        assert_ne!(pasted.id, a);
+        assert_eq!(pasted.container.as_deref(), Some(sub.as_str()), "keeps its subnet");
+        // Copying a container takes its contents along.
+        let clip = d.copy(&BTreeSet::from([d.topology.containers[1].id.clone()])).unwrap();
+        assert_eq!(clip.containers.len(), 2);
+        assert_eq!(clip.components.len(), 4);
+    }
+
+    #[test]
+    fn file_round_trip_keeps_layout_and_refuses_newer_versions() {
+        let d = three_tier();
+        let text = doc_to_json(&d);
+        let back = doc_from_json(&text).unwrap();
+        assert_eq!(back.topology, d.topology);
+        assert_eq!(back.layout, d.layout);
+        let e = doc_from_json(r#"{"version": 9}"#).unwrap_err();
+        assert!(e.contains("version 9"), "{e}");
+        assert!(doc_from_json("not json").is_err());
+    }
+
+    #[test]
+    fn auto_layout_spreads_stacked_components() {
+        let mut t = Topology::new("x");
+        t.containers.push(Container { id: "r".into(), kind: ContainerKind::Region, parent: None, label: String::new(), cidr: None, public: false, az: None });
+        t.containers.push(Container { id: "v".into(), kind: ContainerKind::Vpc, parent: Some("r".into()), label: String::new(), cidr: Some("10.0.0.0/16".into()), public: false, az: None });
+        t.containers.push(Container { id: "s".into(), kind: ContainerKind::Subnet, parent: Some("v".into()), label: String::new(), cidr: Some("10.0.1.0/24".into()), public: false, az: None });
+        t.add("users", ComponentKind::Client, None);
+        t.add("web", ComponentKind::Ec2, Some("s"));
+        t.add("db", ComponentKind::Rds, Some("s"));
+        t.connect("users", "web");
+        t.connect("web", "db");
+        let d = Doc::new(t, Layout::default());
+        let rects: Vec<Rect> = d.topology.components.iter().map(node_rect).collect();
+        for i in 0..rects.len() {
+            for j in i + 1..rects.len() {
+                assert!(!rects[i].intersects(&rects[j]), "components overlap after layout");
+            }
+        }
+        let cr = d.container_rects();
+        assert!(cr["v"].contains_rect(&cr["s"]) && cr["r"].contains_rect(&cr["v"]));
+        assert!(cr["s"].contains_rect(&rects[1]));
+        assert!(!cr["r"].contains_rect(&rects[0]), "the client stays outside the region");
+    }
+
+    #[test]
+    fn hit_testing() {
+        let mut d = three_tier();
+        let sub = d.topology.containers[2].id.clone();
+        let r = d.container_rects()[&sub];
+        let a = d.add_component(ComponentKind::Ec2, Point::new(r.x + 16.0, r.y + 48.0)).unwrap();
+        let c = node_rect(d.topology.component(&a).unwrap()).center();
+        assert_eq!(d.component_at(c), Some(a.clone()));
+        assert_eq!(d.container_at(c, &BTreeSet::new()), Some(sub.clone()));
+        assert_eq!(d.component_at(Point::new(-999.0, -999.0)), None);
+        let all = d.in_rect(&Rect::new(-10_000.0, -10_000.0, 20_000.0, 20_000.0));
+        assert_eq!(all.len(), 4);
+    }
+}

@@ -1,0 +1,141 @@
+//! A standalone SVG of the diagram (what the canvas shows, with explicit colours instead of the
+//! stylesheet's), for the SVG download and as the source of the PNG. User text is escaped.
+
+use strata_core::catalog;
+
+use super::icons::{category_color, container_color, container_glyph, glyph};
+use super::model::container_kind_name;
+use super::scene::Scene;
+
+/// Export options.
+#[derive(Clone, Debug, PartialEq)]
+pub struct SvgOptions {
+    /// Background fill; `None` leaves it transparent.
+    pub background: Option<String>,
+    /// Dark palette for text and boxes.
+    pub dark: bool,
+    /// Margin around the diagram, in world units.
+    pub margin: f64,
+}
+
+impl Default for SvgOptions {
+    fn default() -> Self {
+        SvgOptions { background: Some("#ffffff".into()), dark: false, margin: 24.0 }
+    }
+}
+
+/// Escapes text for XML content and attribute values.
+pub fn escape(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for ch in s.chars() {
+        match ch {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c if (c as u32) < 0x20 && c != '\n' && c != '\t' => {}
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+fn truncate(s: &str, n: usize) -> String {
+    if s.chars().count() <= n {
+        s.to_string()
+    } else {
+        let mut t: String = s.chars().take(n - 1).collect();
+        t.push('…');
+        t
+    }
+}
+
+/// Renders the scene; returns the SVG text and its width and height in pixels (world units).
+pub fn render(scene: &Scene, opts: &SvgOptions) -> (String, f64, f64) {
+    let b = scene.bounds.unwrap_or_default().inflate(opts.margin);
+    let (w, h) = (b.w.max(1.0).ceil(), b.h.max(1.0).ceil());
+    let (text, muted, node_fill, node_stroke, edge) =
+        if opts.dark { ("#e6e9ed", "#9aa4af", "#1f242a", "#2d333b", "#9aa4af") } else { ("#1b1f24", "#5d6672", "#ffffff", "#d9dde3", "#5d6672") };
+    let mut s = String::with_capacity(1024 + scene.nodes.len() * 600);
+    s.push_str(&format!(
+        r#"<svg xmlns="http://www.w3.org/2000/svg" width="{w}" height="{h}" viewBox="{:.1} {:.1} {w} {h}" font-family="system-ui, -apple-system, Segoe UI, Roboto, sans-serif">"#,
+        b.x, b.y
+    ));
+    s.push_str(&format!(
+        r#"<defs><marker id="arrow" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="8" markerHeight="8" orient="auto-start-reverse"><path d="M0 0L10 5L0 10z" fill="{edge}"/></marker></defs>"#
+    ));
+    if let Some(bg) = &opts.background {
+        s.push_str(&format!(r#"<rect x="{:.1}" y="{:.1}" width="{w}" height="{h}" fill="{}"/>"#, b.x, b.y, escape(bg)));
+    }
+    for c in &scene.containers {
+        let col = container_color(c.kind, c.public);
+        let dash = if matches!(c.kind, strata_core::topology::ContainerKind::Az) { r#" stroke-dasharray="6 4""# } else { "" };
+        let r = c.rect;
+        s.push_str(&format!(
+            r#"<g><rect x="{:.1}" y="{:.1}" width="{:.1}" height="{:.1}" rx="6" fill="{col}" fill-opacity="0.04" stroke="{col}" stroke-width="1.5"{dash}/>"#,
+            r.x, r.y, r.w, r.h
+        ));
+        s.push_str(&format!(
+            r#"<g transform="translate({:.1} {:.1}) scale(0.75)" fill="none" stroke="{col}" stroke-width="2" stroke-linecap="round" stroke-linejoin="round"><path d="{}"/></g>"#,
+            r.x + 8.0,
+            r.y + 6.0,
+            container_glyph(c.kind)
+        ));
+        let cidr = c.cidr.as_deref().map(|x| format!("  {x}")).unwrap_or_default();
+        s.push_str(&format!(
+            r#"<text x="{:.1}" y="{:.1}" font-size="12" font-weight="600" fill="{col}">{}<tspan fill="{muted}" font-weight="400">{}</tspan></text></g>"#,
+            r.x + 32.0,
+            r.y + 20.0,
+            escape(&truncate(&format!("{} · {}", c.label, container_kind_name(c.kind, c.public)), 60)),
+            escape(&cidr)
+        ));
+    }
+    for e in &scene.edges {
+        s.push_str(&format!(r#"<path d="{}" fill="none" stroke="{edge}" stroke-width="1.5" marker-end="url(#arrow)"/>"#, e.path));
+    }
+    for n in &scene.nodes {
+        let info = catalog::kind_info(n.kind);
+        let col = category_color(info.category);
+        let r = n.rect;
+        s.push_str(&format!(
+            r##"<g><rect x="{:.1}" y="{:.1}" width="{:.1}" height="{:.1}" rx="8" fill="{node_fill}" stroke="{node_stroke}"/><rect x="{:.1}" y="{:.1}" width="36" height="36" rx="6" fill="{col}"/><g transform="translate({:.1} {:.1})" fill="none" stroke="#fff" stroke-width="1.8" stroke-linecap="round" stroke-linejoin="round"><path d="{}"/></g>"##,
+            r.x, r.y, r.w, r.h, r.x + 10.0, r.y + 10.0, r.x + 16.0, r.y + 16.0, glyph(n.kind)
+        ));
+        s.push_str(&format!(
+            r#"<text x="{:.1}" y="{:.1}" font-size="12" font-weight="600" fill="{text}">{}</text><text x="{:.1}" y="{:.1}" font-size="10.5" fill="{muted}">{}</text></g>"#,
+            r.x + 54.0,
+            r.y + 25.0,
+            escape(&truncate(n.title(), 13)),
+            r.x + 54.0,
+            r.y + 40.0,
+            escape(&truncate(&n.id, 15))
+        ));
+    }
+    s.push_str("</svg>");
+    (s, w, h)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::editor::geom::Point;
+    use crate::editor::model::Doc;
+    use crate::editor::scene::build;
+    use strata_core::topology::ComponentKind;
+
+    #[test]
+    fn labels_are_text_never_markup() {
+        let mut d = Doc::empty("x");
+        let id = d.add_component(ComponentKind::Client, Point::new(0.0, 0.0)).unwrap();
+        d.topology.components[0].label = "<script>alert(1)</script>&".into();
+        let (svg, w, h) = render(&build(&d), &SvgOptions::default());
+        assert!(!svg.contains("<script>"));
+        assert!(svg.contains("&lt;script&gt;"));
+        assert!(svg.contains(&id));
+        assert!(w > 100.0 && h > 50.0);
+        assert!(svg.contains("fill=\"#ffffff\""));
+        let (clear, _, _) = render(&build(&d), &SvgOptions { background: None, ..Default::default() });
+        assert!(!clear.contains("fill=\"#ffffff\"/>"), "transparent has no background rect");
+    }
+}
