@@ -1,0 +1,59 @@
+//! Same topology + same seed = the same run, in the browser and natively.
+//!
+//! `scripts/test.sh` runs every gallery scenario with the native `strata-sim run --json` first and
+//! passes the hashes in `STRATA_NATIVE_TRACE_HASHES` (`name=hash;...`) at compile time; this test
+//! recomputes them in wasm32 inside headless Chromium and compares.
+#![cfg(target_arch = "wasm32")]
+
+use strata_wasm_checks::scenario_trace_hash;
+use wasm_bindgen_test::*;
+
+wasm_bindgen_test_configure!(run_in_browser);
+
+const SEED: u64 = 7;
+const DURATION_S: f64 = 20.0;
+
+macro_rules! scenarios {
+    ($($name:literal),* $(,)?) => {
+        &[$(($name, include_str!(concat!("../../../public/scenarios/", $name, ".json")))),*]
+    };
+}
+
+const SCENARIOS: &[(&str, &str)] = scenarios![
+    "single-ec2",
+    "three-tier",
+    "static-site",
+    "multi-service",
+    "noisy-neighbour-before",
+    "gp2-burst-before",
+    "peering-routes-before",
+];
+
+#[wasm_bindgen_test]
+fn a_run_repeats_exactly_in_wasm() {
+    for (name, json) in SCENARIOS {
+        let a = scenario_trace_hash(json, SEED, DURATION_S).unwrap();
+        let b = scenario_trace_hash(json, SEED, DURATION_S).unwrap();
+        assert_eq!(a, b, "{name}: two runs with seed {SEED} differ");
+        let other = scenario_trace_hash(json, SEED + 1, DURATION_S).unwrap();
+        assert_ne!(a, other, "{name}: the seed must matter");
+    }
+}
+
+#[wasm_bindgen_test]
+fn wasm_runs_match_the_native_runner() {
+    let native = option_env!("STRATA_NATIVE_TRACE_HASHES")
+        .expect("run through scripts/test.sh, which computes the native hashes first");
+    let mut compared = 0;
+    for pair in native.split(';').filter(|p| !p.is_empty()) {
+        let (name, hash) = pair.split_once('=').expect("name=hash");
+        let (_, json) = SCENARIOS
+            .iter()
+            .find(|(n, _)| *n == name)
+            .unwrap_or_else(|| panic!("native hash for unknown scenario {name}"));
+        let wasm = scenario_trace_hash(json, SEED, DURATION_S).unwrap();
+        assert_eq!(wasm, hash, "{name}: wasm trace hash differs from native");
+        compared += 1;
+    }
+    assert_eq!(compared, SCENARIOS.len(), "every scenario compared");
+}
