@@ -242,6 +242,37 @@ pub struct JourneyEvent {
     pub kind: HopKind,
 }
 
+/// What an Auto Scaling group did, for the activity history.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ScalingAction {
+    /// The policy decided to add instances.
+    ScaleOut,
+    /// The policy decided to remove instances.
+    ScaleIn,
+    /// A launched instance started serving.
+    InstanceReady,
+}
+
+/// One entry of a group's scaling history.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize)]
+pub struct ScalingActivity {
+    /// When.
+    pub time: SimTime,
+    /// Which group.
+    pub component: ComponentIdx,
+    /// What happened.
+    pub action: ScalingAction,
+    /// Instance slot (for `InstanceReady`), else `u32::MAX`.
+    pub instance: u32,
+    /// Instances in service or launching before the action.
+    pub capacity_before: u32,
+    /// Capacity the policy asked for.
+    pub desired: u32,
+    /// Average CPU of warmed-up instances the decision was based on (0..1).
+    pub cpu: f64,
+}
+
 /// Result of [`Simulation::audit`]: independent recount of live requests against the counters.
 #[derive(Clone, Debug, Default, PartialEq, Serialize)]
 pub struct Audit {
@@ -643,6 +674,7 @@ pub struct Simulation {
     scratch: Vec<(u32, u32, u16, u32)>,
     resolution_ns: u64,
     write_types: u64,
+    activities: Ring<ScalingActivity>,
 }
 
 #[inline]
@@ -1784,6 +1816,16 @@ impl Simulation {
         let s = &mut self.core.stats[comp as usize];
         s.cap.add(now, i.st.servers as i64);
         s.launches += 1;
+        let capacity = g.inst.iter().filter(|i| matches!(i.state, InstState::InService | InstState::Launching)).count() as u32;
+        self.activities.push(ScalingActivity {
+            time: SimTime(now),
+            component: ComponentIdx(comp),
+            action: ScalingAction::InstanceReady,
+            instance: inst,
+            capacity_before: capacity,
+            desired: capacity,
+            cpu: 0.0,
+        });
     }
 
     fn on_scaling(&mut self, comp: u32) {
@@ -1818,11 +1860,26 @@ impl Simulation {
         if warm == 0 {
             return;
         }
+        // Target tracking: the capacity that would bring the warmed-up instances' average to the
+        // target. Instances still launching or warming count as capacity already on its way (so
+        // the group does not launch again for the same load) but not in the metric. Scale-in is
+        // conservative: it needs the metric 10% below the target.
         let cpu = cpu_sum / warm as f64;
         let capacity = serving + g.inst.iter().filter(|i| i.state == InstState::Launching).count() as u32;
-        let desired = ((serving as f64 * cpu / asg.target) - 1e-9).ceil().max(0.0) as u32;
-        let desired = desired.clamp(asg.min, asg.max);
+        let need = |target: f64| (((warm as f64 * cpu / target) - 1e-9).ceil().max(0.0) as u32).clamp(asg.min, asg.max);
+        let desired = need(asg.target);
+        let desired = if desired < serving { need(asg.target * 0.9) } else { desired };
+        let activity = |action| ScalingActivity {
+            time: SimTime(now),
+            component: ComponentIdx(comp),
+            action,
+            instance: NONE,
+            capacity_before: capacity,
+            desired,
+            cpu,
+        };
         if desired > capacity {
+            self.activities.push(activity(ScalingAction::ScaleOut));
             for _ in capacity..desired {
                 // Launch in the AZ with the fewest instances.
                 let az = *asg
@@ -1842,6 +1899,7 @@ impl Simulation {
             }
             asg.last_action = now;
         } else if desired < serving && pending == 0 && now >= asg.last_action + asg.cooldown_ns {
+            self.activities.push(activity(ScalingAction::ScaleIn));
             for _ in desired..serving {
                 // Remove from the AZ with the most instances, the newest first.
                 let az = *asg
@@ -1955,6 +2013,11 @@ impl Simulation {
             s.window.clear();
             s.prev = Prev { arrivals: a, completions: d, errors: e, lat_sum: ls, busy, cap, queue };
         }
+    }
+
+    /// The scaling history of every group (the last 4,096 entries), oldest first.
+    pub fn scaling_activities(&self) -> Vec<ScalingActivity> {
+        self.activities.iter().copied().collect()
     }
 
     /// The time series of a component, oldest point first.
@@ -2287,6 +2350,7 @@ fn build(t: &Topology, config: SimConfig) -> Result<Simulation, BuildError> {
         scratch: Vec::with_capacity(64),
         resolution_ns: res,
         write_types,
+        activities: Ring::new(4096),
         config,
     })
 }

@@ -1,0 +1,72 @@
+//! The command-line runner: clear errors with path and reason, exit codes, JSON schema.
+
+use std::process::Command;
+
+fn sim(args: &[&str]) -> (i32, String, String) {
+    let out = Command::new(env!("CARGO_BIN_EXE_strata-sim")).args(args).output().expect("runs");
+    (out.status.code().unwrap_or(-1), String::from_utf8_lossy(&out.stdout).into(), String::from_utf8_lossy(&out.stderr).into())
+}
+
+fn scenario(name: &str) -> String {
+    format!("{}/../public/scenarios/{name}", env!("CARGO_MANIFEST_DIR"))
+}
+
+fn temp(name: &str, text: &str) -> String {
+    let path = format!("{}/{name}", env!("CARGO_TARGET_TMPDIR"));
+    std::fs::write(&path, text).unwrap();
+    path
+}
+
+#[test]
+fn bad_files_exit_2_naming_path_and_reason() {
+    let (code, _, err) = sim(&["run", "/no/such/topology.json"]);
+    assert_eq!(code, 2);
+    assert!(err.contains("/no/such/topology.json") && err.contains("cannot read"), "{err}");
+
+    let broken = temp("broken.json", "{\"version\": 1,\n \"components\": [ {\"id\": \"x\", \"kind\": \"mainframe\"} ]}");
+    let (code, _, err) = sim(&["run", &broken]);
+    assert_eq!(code, 2);
+    assert!(err.contains(&broken) && err.contains("line 2") && err.contains("mainframe"), "{err}");
+
+    let newer = temp("newer.json", "{\"version\": 7}");
+    let (code, _, err) = sim(&["run", &newer]);
+    assert_eq!(code, 2);
+    assert!(err.contains("version 7"), "{err}");
+
+    let (code, _, _) = sim(&["run", &scenario("single-ec2.json"), "--duration", "soon"]);
+    assert_eq!(code, 2);
+}
+
+#[test]
+fn validate_prints_diagnostics_and_exits_1_on_errors() {
+    let bad = temp(
+        "invalid.json",
+        r#"{"version":1,"components":[{"id":"u","kind":"client"},{"id":"w","kind":"ec2","vcpus":0}],
+            "connections":[{"from":"u","to":"w"},{"from":"w","to":"ghost"}]}"#,
+    );
+    let (code, out, _) = sim(&["validate", &bad]);
+    assert_eq!(code, 1);
+    assert!(out.contains("unknown_reference") && out.contains("invalid_parameter"), "{out}");
+    let (code, out, _) = sim(&["validate", &scenario("three-tier.json")]);
+    assert_eq!(code, 0, "{out}");
+}
+
+#[test]
+fn run_json_follows_the_documented_schema() {
+    let (code, out, err) = sim(&["run", &scenario("single-ec2.json"), "--seed", "3", "--duration", "5s", "--json", "--series"]);
+    assert_eq!(code, 0, "{err}");
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(v["schema"], "strata.metrics.v1");
+    assert_eq!(v["seed"], 3);
+    assert_eq!(v["time_s"], 5.0);
+    let web = &v["components"][0];
+    assert_eq!(web["id"], "web");
+    for key in ["arrivals", "completions", "errors", "in_flight", "latency", "utilization", "mean_queue_length", "by_request_type"] {
+        assert!(!web[key].is_null(), "missing {key}");
+    }
+    assert!(web["latency"]["p999_ms"].as_f64().is_some());
+    assert_eq!(v["series"]["web"].as_array().unwrap().len(), 5);
+    let (code, out, _) = sim(&["run", &scenario("single-ec2.json"), "--duration", "2s"]);
+    assert_eq!(code, 0);
+    assert!(out.contains("web") && out.contains("p99"), "{out}");
+}
