@@ -39,6 +39,7 @@
 pub mod bench;
 pub mod catalog;
 pub mod layers;
+pub mod lint;
 pub mod rng;
 pub mod sim;
 pub mod time;
