@@ -1,7 +1,7 @@
 //! `strata-bench`: engine events per second, natively.
 //!
 //! ```text
-//! cargo run --profile bench-native -p strata-core --bin strata-bench -- [--events N] [--json]
+//! cargo run --profile bench-native -p strata-core --bin strata-bench -- [--events N | --customers N] [--json]
 //! ```
 //! Runs the M/M/1 model (lambda = 800/s, mu = 1000/s, the same as `bench/mm1_peers.py`) and the
 //! three-tier gallery scenario, and prints events/s and customers/s for each. This is the only
@@ -23,9 +23,12 @@ fn main() {
     while let Some(a) = args.next() {
         match a.as_str() {
             "--events" => events = args.next().and_then(|v| v.parse().ok()).unwrap_or(events),
+            // M/M/1 takes four events per customer (arrival, arrival at the server, service
+            // end, response), so N customers is 4N events.
+            "--customers" => events = args.next().and_then(|v| v.parse::<u64>().ok()).map_or(events, |c| c * 4),
             "--json" => json = true,
             _ => {
-                eprintln!("usage: strata-bench [--events N] [--json]");
+                eprintln!("usage: strata-bench [--events N | --customers N] [--json]");
                 std::process::exit(2);
             }
         }

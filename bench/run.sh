@@ -1,0 +1,33 @@
+#!/usr/bin/env bash
+# Engine benchmark: Strata natively vs SimPy and Ciw on the same M/M/1 model
+# (lambda = 800/s, mu = 1000/s, same number of customers), plus Strata's headline events/s on
+# M/M/1 and on the three-tier scenario.
+#
+#   bench/run.sh [CUSTOMERS]        (default 200000; needs `pip install simpy ciw`)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+N="${1:-200000}"
+
+cargo build -q --profile bench-native -p strata-core --bin strata-bench
+BIN=target/bench-native/strata-bench
+
+echo "== Strata native, headline (20M events each)"
+$BIN
+
+echo
+echo "== Same M/M/1, $N customers each"
+STRATA=$($BIN --customers "$N" --json)
+PEERS=$(python3 bench/mm1_peers.py --customers "$N")
+python3 - "$STRATA" "$PEERS" <<'PY'
+import json, sys
+strata = [r for r in json.loads(sys.argv[1]) if r["model"] == "mm1"][0]
+rows = [{"engine": "strata", **strata}] + [json.loads(l) for l in sys.argv[2].splitlines() if l.strip()]
+base = strata["customers_per_s"]
+print(f"{'engine':<8} {'customers':>10} {'seconds':>9} {'customers/s':>13} {'W ms':>7} {'strata is':>11}")
+for r in rows:
+    if "error" in r:
+        print(f"{r['engine']:<8} {r['error']}")
+        continue
+    ratio = base / r["customers_per_s"]
+    print(f"{r['engine']:<8} {r['customers']:>10} {r['seconds']:>9.3f} {r['customers_per_s']:>13,.0f} {r['mean_time_in_system_ms']:>7.3f} {ratio:>10.1f}x")
+PY
