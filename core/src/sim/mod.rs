@@ -941,8 +941,8 @@ impl Simulation {
                 break;
             }
             let e = self.core.queue.pop().expect("peeked");
-            debug_assert!(e.time >= self.core.now, "time went backwards");
-            self.core.now = e.time;
+            debug_assert!(e.time() >= self.core.now, "time went backwards");
+            self.core.now = e.time();
             self.dispatch(e.ev);
         }
         if t.0 > self.core.now {
@@ -955,7 +955,7 @@ impl Simulation {
         let mut done = 0;
         while done < n {
             let Some(e) = self.core.queue.pop() else { break };
-            self.core.now = e.time;
+            self.core.now = e.time();
             self.dispatch(e.ev);
             done += 1;
         }

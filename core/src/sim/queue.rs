@@ -1,8 +1,6 @@
 //! The future event list: a binary min-heap of small `Copy` entries ordered by (time, sequence).
 //! Events at the same instant run in the order they were scheduled, on every platform.
 
-use std::cmp::Ordering;
-use std::collections::BinaryHeap;
 
 /// What happens. Small and `Copy`: the heap moves these around a lot.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -50,49 +48,83 @@ impl Ev {
     }
 }
 
+/// A heap entry: the (time, sequence) pair packed in one `u128` (time in the high half) so an
+/// ordering is a single integer comparison.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) struct Entry {
-    pub(crate) time: u64,
-    pub(crate) seq: u64,
+    key: u128,
     pub(crate) ev: Ev,
 }
 
-impl Ord for Entry {
-    fn cmp(&self, other: &Self) -> Ordering {
-        // Reversed: BinaryHeap is a max-heap and we want the earliest first.
-        (other.time, other.seq).cmp(&(self.time, self.seq))
-    }
-}
-impl PartialOrd for Entry {
-    fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
-        Some(self.cmp(other))
+impl Entry {
+    #[inline]
+    pub(crate) fn time(&self) -> u64 {
+        (self.key >> 64) as u64
     }
 }
 
-/// Pending events.
+/// Pending events: a binary min-heap on `key`. Hand-written rather than `std`'s `BinaryHeap`
+/// because the standard `pop` swaps entries in 8-byte pieces and then reads them back whole,
+/// which stalls store forwarding on every event; here entries move as whole values into a hole.
 #[derive(Debug)]
 pub(crate) struct EventQueue {
-    heap: BinaryHeap<Entry>,
+    heap: Vec<Entry>,
     seq: u64,
 }
 
 impl EventQueue {
     pub(crate) fn with_capacity(n: usize) -> Self {
-        EventQueue { heap: BinaryHeap::with_capacity(n), seq: 0 }
+        EventQueue { heap: Vec::with_capacity(n), seq: 0 }
     }
+
     #[inline]
     pub(crate) fn push(&mut self, time: u64, ev: Ev) {
         self.seq += 1;
-        self.heap.push(Entry { time, seq: self.seq, ev });
+        let e = Entry { key: (u128::from(time) << 64) | u128::from(self.seq), ev };
+        let mut i = self.heap.len();
+        self.heap.push(e);
+        while i > 0 {
+            let p = (i - 1) / 2;
+            if self.heap[p].key <= e.key {
+                break;
+            }
+            self.heap[i] = self.heap[p];
+            i = p;
+        }
+        self.heap[i] = e;
     }
+
     #[inline]
     pub(crate) fn peek_time(&self) -> Option<u64> {
-        self.heap.peek().map(|e| e.time)
+        self.heap.first().map(Entry::time)
     }
+
     #[inline]
     pub(crate) fn pop(&mut self) -> Option<Entry> {
-        self.heap.pop()
+        let last = self.heap.pop()?;
+        let n = self.heap.len();
+        if n == 0 {
+            return Some(last);
+        }
+        let top = self.heap[0];
+        let mut i = 0;
+        loop {
+            let l = 2 * i + 1;
+            if l >= n {
+                break;
+            }
+            let r = l + 1;
+            let c = if r < n && self.heap[r].key < self.heap[l].key { r } else { l };
+            if self.heap[c].key >= last.key {
+                break;
+            }
+            self.heap[i] = self.heap[c];
+            i = c;
+        }
+        self.heap[i] = last;
+        Some(top)
     }
+
     pub(crate) fn capacity(&self) -> usize {
         self.heap.capacity()
     }
@@ -103,6 +135,25 @@ mod tests {
     use super::*;
 
     #[test]
+    fn pops_in_time_then_sequence_order_at_any_size() {
+        let mut q = EventQueue::with_capacity(4);
+        let mut x: u64 = 12345;
+        let mut expect = Vec::new();
+        for seq in 1..=2000u64 {
+            x = x.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+            let t = (x >> 33) % 50;
+            q.push(t, Ev::Arrive { call: seq as u32 });
+            expect.push((t, seq));
+        }
+        expect.sort();
+        let got: Vec<(u64, u64)> = std::iter::from_fn(|| q.pop()).map(|e| match e.ev {
+            Ev::Arrive { call } => (e.time(), u64::from(call)),
+            _ => unreachable!(),
+        }).collect();
+        assert_eq!(got, expect);
+    }
+
+    #[test]
     fn same_time_pops_in_schedule_order() {
         let mut q = EventQueue::with_capacity(4);
         q.push(5, Ev::Arrive { call: 1 });
@@ -110,6 +161,7 @@ mod tests {
         q.push(5, Ev::Arrive { call: 3 });
         q.push(3, Ev::Arrive { call: 4 });
         let order: Vec<_> = std::iter::from_fn(|| q.pop()).map(|e| e.ev).collect();
+        assert!(q.pop().is_none());
         assert_eq!(
             order,
             vec![Ev::Arrive { call: 2 }, Ev::Arrive { call: 4 }, Ev::Arrive { call: 1 }, Ev::Arrive { call: 3 }]
