@@ -388,8 +388,9 @@ pub fn validate(topology: &Topology) -> Validation {
             }
         }
     }
+    let has_clients = t.components.iter().any(|c| c.spec.kind() == ComponentKind::Client);
     for (i, c) in t.components.iter().enumerate() {
-        if !reached[i] && stack.is_empty() && ids.get(c.id.as_str()) == Some(&i) {
+        if has_clients && !reached[i] && ids.get(c.id.as_str()) == Some(&i) {
             out.warn(Code::Unreachable, Element::Component(c.id.clone()), "no client request can reach this component".into());
         }
     }
@@ -437,6 +438,8 @@ fn check_params(out: &mut Out, t: &Topology, types: &BTreeSet<&str>, el: &Elemen
         }
     };
     let nonneg = |v: f64| v.is_finite() && v >= 0.0;
+    // False for NaN too.
+    let pos = |v: f64| v > 0.0;
     let ratio = |v: f64| v.is_finite() && (0.0..=1.0).contains(&v);
     let dist = |bad: &mut dyn FnMut(&str, String), name: &str, d: &Dist| {
         if let Some(p) = d.problem() {
@@ -454,7 +457,7 @@ fn check_params(out: &mut Out, t: &Topology, types: &BTreeSet<&str>, el: &Elemen
                 if !ratio(amplitude) {
                     bad("arrival.amplitude", format!("{amplitude} must be within 0..1"));
                 }
-                if !(period_s > 0.0) {
+                if !pos(period_s) {
                     bad("arrival.period_s", format!("{period_s} must be positive"));
                 }
             }
@@ -462,7 +465,7 @@ fn check_params(out: &mut Out, t: &Topology, types: &BTreeSet<&str>, el: &Elemen
                 bad("mix", "shares must be non-negative and not all zero".into());
             }
             check_types(&mut p.mix.keys());
-            if !(p.timeout_ms > 0.0) {
+            if !pos(p.timeout_ms) {
                 bad("timeout_ms", format!("{} must be positive", p.timeout_ms));
             }
         }
@@ -476,7 +479,7 @@ fn check_params(out: &mut Out, t: &Topology, types: &BTreeSet<&str>, el: &Elemen
             if p.resolvers == 0 {
                 bad("resolvers", "at least one resolver is needed".into());
             }
-            if !(p.health_check_interval_s > 0.0) {
+            if !pos(p.health_check_interval_s) {
                 bad("health_check_interval_s", "must be positive".into());
             }
         }
@@ -500,7 +503,7 @@ fn check_params(out: &mut Out, t: &Topology, types: &BTreeSet<&str>, el: &Elemen
             if !nonneg(p.processing_ms) {
                 bad("processing_ms", format!("{} must be zero or more", p.processing_ms));
             }
-            if !(p.health_check_interval_s > 0.0) || p.healthy_threshold == 0 || p.unhealthy_threshold == 0 {
+            if !pos(p.health_check_interval_s) || p.healthy_threshold == 0 || p.unhealthy_threshold == 0 {
                 bad("health check", "interval and thresholds must be positive".into());
             }
         }
@@ -516,11 +519,11 @@ fn check_params(out: &mut Out, t: &Topology, types: &BTreeSet<&str>, el: &Elemen
                 dist(&mut bad, &format!("service_time_by_type.{k}"), d);
             }
             check_types(&mut p.service_time_by_type.keys());
-            if !(p.timeout_ms > 0.0) {
+            if !pos(p.timeout_ms) {
                 bad("timeout_ms", format!("{} must be positive", p.timeout_ms));
             }
             if let Some(d) = &p.disk {
-                if !(d.iops > 0.0) || !nonneg(d.ios_per_request) {
+                if !pos(d.iops) || !nonneg(d.ios_per_request) {
                     bad("disk", "iops must be positive, ios_per_request zero or more".into());
                 }
             }
@@ -541,7 +544,7 @@ fn check_params(out: &mut Out, t: &Topology, types: &BTreeSet<&str>, el: &Elemen
             if !(p.target_cpu_percent > 0.0 && p.target_cpu_percent <= 100.0) {
                 bad("target_cpu_percent", format!("{} must be in (0, 100]", p.target_cpu_percent));
             }
-            if !(p.evaluation_period_s > 0.0) || !nonneg(p.warmup_s) || !nonneg(p.cooldown_s) {
+            if !pos(p.evaluation_period_s) || !nonneg(p.warmup_s) || !nonneg(p.cooldown_s) {
                 bad("timing", "evaluation period must be positive, warm-up and cooldown zero or more".into());
             }
             if !(nonneg(p.launch_min_s) && p.launch_min_s <= p.launch_max_s) {
@@ -559,7 +562,7 @@ fn check_params(out: &mut Out, t: &Topology, types: &BTreeSet<&str>, el: &Elemen
                     Some(_) => bad("subnets", format!("`{s}` is not a subnet")),
                 }
             }
-            if !(p.timeout_ms > 0.0) {
+            if !pos(p.timeout_ms) {
                 bad("timeout_ms", format!("{} must be positive", p.timeout_ms));
             }
         }
@@ -597,14 +600,14 @@ fn check_params(out: &mut Out, t: &Topology, types: &BTreeSet<&str>, el: &Elemen
         ComponentSpec::S3(p) => {
             dist(&mut bad, "get_latency", &p.get_latency);
             dist(&mut bad, "put_latency", &p.put_latency);
-            if p.prefixes == 0 || !(p.get_rps_per_prefix > 0.0) || !(p.put_rps_per_prefix > 0.0) {
+            if p.prefixes == 0 || !pos(p.get_rps_per_prefix) || !pos(p.put_rps_per_prefix) {
                 bad("rate limits", "prefixes and per-prefix rates must be positive".into());
             }
         }
         ComponentSpec::Dynamodb(p) => {
             dist(&mut bad, "read_latency", &p.read_latency);
             dist(&mut bad, "write_latency", &p.write_latency);
-            if !(p.read_capacity_rps > 0.0) || !(p.write_capacity_rps > 0.0) {
+            if !pos(p.read_capacity_rps) || !pos(p.write_capacity_rps) {
                 bad("capacity", "read and write capacity must be positive".into());
             }
         }

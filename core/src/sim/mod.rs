@@ -1143,7 +1143,7 @@ impl Simulation {
         };
         core.next_req += 1;
         let req = core.next_req;
-        let sampled = core.sample_every > 0 && req % core.sample_every == 0;
+        let sampled = core.sample_every > 0 && req.is_multiple_of(core.sample_every);
         let write = self.type_names.len() > rtype as usize && self.is_write(rtype);
         let core = &mut self.core;
         let root = Call {
@@ -2098,7 +2098,7 @@ fn build(t: &Topology, config: SimConfig) -> Result<Simulation, BuildError> {
     for conn in &t.connections {
         let (Some(&from), Some(&to)) = (idx.get(conn.from.as_str()), idx.get(conn.to.as_str())) else { continue };
         for (ti, rt) in t.request_types.iter().enumerate() {
-            if !conn.request_types.is_empty() && !conn.request_types.iter().any(|x| *x == rt.name) {
+            if !conn.request_types.is_empty() && !conn.request_types.contains(&rt.name) {
                 continue;
             }
             let slot = from as usize * nt + ti;

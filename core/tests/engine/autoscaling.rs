@@ -78,9 +78,9 @@ fn scales_out_on_load_and_back_in_after_it_falls() {
     for i in &ins {
         for r in &ready {
             let since = secs(i.time) - secs(r.time);
-            assert!(since < 0.0 || since >= WARMUP_S, "scale-in at {} while an instance was warming ({} s)", secs(i.time), since);
+            assert!(!(0.0..WARMUP_S).contains(&since), "scale-in at {} while an instance was warming ({} s)", secs(i.time), since);
         }
-        let prev = log.iter().filter(|a| a.action != ScalingAction::InstanceReady && a.time < i.time).next_back();
+        let prev = log.iter().rfind(|a| a.action != ScalingAction::InstanceReady && a.time < i.time);
         if let Some(p) = prev {
             assert!(secs(i.time) - secs(p.time) >= COOLDOWN_S, "scale-in {} s after the previous action", secs(i.time) - secs(p.time));
         }
