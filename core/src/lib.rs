@@ -38,6 +38,7 @@
 
 pub mod bench;
 pub mod catalog;
+pub mod cloudformation;
 pub mod layers;
 pub mod lint;
 pub mod rng;
