@@ -1480,7 +1480,11 @@ impl Simulation {
                 match target {
                     Some(t) => {
                         if let Node::Route53(r) = &mut self.nodes[comp as usize] {
-                            r.cache[c.inst as usize] = (t, core.now + r.ttl_ns);
+                            // A resolver's first answer gets a random remaining TTL: the many
+                            // resolvers of a population are out of phase, as in steady state.
+                            let slot = &mut r.cache[c.inst as usize];
+                            let ttl = if slot.0 == NONE { (r.ttl_ns as f64 * core.rng.random::<f64>()) as u64 } else { r.ttl_ns };
+                            *slot = (t, core.now + ttl);
                         }
                         if let Err(e) = core.send(call, t, NONE, NONE16) {
                             core.respond(call, e, 0);

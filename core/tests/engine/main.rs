@@ -11,6 +11,8 @@ mod cli;
 mod common;
 mod conservation_props;
 mod determinism;
+mod dns_failover;
+mod lambda_and_sqs;
 mod littles_law;
 mod load_balancing;
 #[cfg(not(debug_assertions))]
