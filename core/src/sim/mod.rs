@@ -23,10 +23,12 @@
 //! - [`Simulation::set_disk_iops`]: per-instance disk step (EBS IOPS limit, burst balance).
 //! - [`Simulation::schedule_fault`]: failures as ordinary scheduled events.
 
+mod journey;
 mod queue;
 mod report;
 pub mod stats;
 
+pub use journey::{assemble_journeys, Hop, Journey};
 pub use report::{ClientReport, ComponentReport, ErrorCounts, Report, SeriesPoint, TypeReport};
 
 use crate::catalog;
@@ -672,6 +674,7 @@ pub struct Simulation {
     az_ids: Vec<String>,
     type_names: Vec<String>,
     scratch: Vec<(u32, u32, u16, u32)>,
+    deferred: Vec<u32>,
     resolution_ns: u64,
     write_types: u64,
     activities: Ring<ScalingActivity>,
@@ -926,6 +929,16 @@ impl Simulation {
     /// The index of a component id.
     pub fn component_index(&self, id: &str) -> Option<ComponentIdx> {
         self.core.meta.iter().position(|m| m.id == id).map(|i| ComponentIdx(i as u32))
+    }
+
+    /// The document id of a component.
+    pub fn component_id(&self, component: ComponentIdx) -> &str {
+        &self.core.meta[component.0 as usize].id
+    }
+
+    /// The kind of a component.
+    pub fn component_kind(&self, component: ComponentIdx) -> ComponentKind {
+        self.core.meta[component.0 as usize].kind
     }
 
     /// Number of components.
@@ -1402,9 +1415,8 @@ impl Simulation {
                     let nc = core.calls[n as usize];
                     if core.now - nc.arrived > timeout {
                         core.respond(n, ErrorCause::Timeout.code(), 0);
-                        // Its instance bookkeeping (after_respond) below, outside the borrow.
-                        i.active -= 1;
-                        core.calls[n as usize].flags &= !F_ACTIVE;
+                        // Its instance bookkeeping runs below, outside this borrow.
+                        self.deferred.push(n);
                         next = i.st.queue.pop_front();
                         if next.is_some() {
                             core.stats[comp as usize].queue.add(core.now, -1);
@@ -1416,10 +1428,20 @@ impl Simulation {
                     core.start(comp, &mut i.st, n, svc);
                     break;
                 }
-                if !i.up {
+                let up = i.up;
+                let disk = i.disk_gap_ns > 0.0 && g.disk_ios > 0.0;
+                let mut deferred = std::mem::take(&mut self.deferred);
+                for n in deferred.drain(..) {
+                    self.after_respond(n);
+                }
+                self.deferred = deferred;
+                if !up {
                     return self.fail(call, ErrorCause::Unavailable);
                 }
-                if i.disk_gap_ns > 0.0 && g.disk_ios > 0.0 {
+                let core = &mut self.core;
+                let Node::Group(g) = &mut self.nodes[comp as usize] else { return };
+                let i = &mut g.inst[c.inst as usize];
+                if disk {
                     let ios = g.disk_ios.floor() + f64::from(u8::from(core.rng.random::<f64>() < g.disk_ios.fract()));
                     let begin = i.disk_next.max(core.now);
                     i.disk_next = begin + (ios * i.disk_gap_ns) as u64;
@@ -2352,6 +2374,7 @@ fn build(t: &Topology, config: SimConfig) -> Result<Simulation, BuildError> {
         az_ids: azs,
         type_names: t.request_types.iter().map(|r| r.name.clone()).collect(),
         scratch: Vec::with_capacity(64),
+        deferred: Vec::with_capacity(16),
         resolution_ns: res,
         write_types,
         activities: Ring::new(4096),

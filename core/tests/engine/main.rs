@@ -13,6 +13,7 @@ mod conservation_props;
 mod determinism;
 mod dns_failover;
 mod lambda_and_sqs;
+mod journeys;
 mod littles_law;
 mod load_balancing;
 #[cfg(not(debug_assertions))]
