@@ -13,7 +13,7 @@
 //! - [`catalog`]: static descriptions of every component kind, for the editor.
 //! - [`validate`]: diagnostics; never fails.
 //! - [`sim`]: the discrete-event engine and its metrics.
-//! - [`bench`]: a self-timing-free benchmark entry point the web crate can time.
+//! - [`bench`](mod@bench): benchmark entry points; no clock inside, the caller times them.
 //!
 //! ## Example
 //! ```

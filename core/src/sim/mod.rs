@@ -525,7 +525,7 @@ enum Node {
     Cdn { proc_ns: u64, hit: Vec<f64> },
     Alb(Alb),
     Group(Group),
-    Rds { st: Vec<Station>, svc: Vec<Sampler>, commit_ns: u64, max_conn: u64 },
+    Rds { st: Vec<Station>, svc: Vec<Sampler>, commit_ns: u64, max_conn: u64, lag_ns: u64, last_write: Option<u64> },
     Cache { st: Vec<Station>, svc: Sampler, hit: Vec<f64> },
     S3 { get: Sampler, put: Sampler, gets: Vec<Bucket>, puts: Vec<Bucket> },
     Ddb { read: Sampler, write: Sampler, rb: Bucket, wb: Bucket },
@@ -593,6 +593,7 @@ struct CompStats {
     terminations: u64,
     delivered: u64,
     delivery_failed: u64,
+    stale_reads: u64,
 }
 
 impl CompStats {
@@ -613,6 +614,7 @@ impl CompStats {
             terminations: 0,
             delivered: 0,
             delivery_failed: 0,
+            stale_reads: 0,
         }
     }
     fn reset(&mut self, now: u64) {
@@ -632,6 +634,7 @@ impl CompStats {
         self.terminations = 0;
         self.delivered = 0;
         self.delivery_failed = 0;
+        self.stale_reads = 0;
     }
 }
 
@@ -1451,14 +1454,21 @@ impl Simulation {
                 }
                 self.continue_calls(call);
             }
-            Node::Rds { st, svc, commit_ns, .. } => {
+            Node::Rds { st, svc, commit_ns, lag_ns, last_write, .. } => {
                 let station = &mut st[c.inst as usize];
                 if let Some(n) = core.finish(comp, station) {
                     let nc = core.calls[n as usize];
                     let d = svc[calls_for(&nc)].sample(&mut core.rng);
                     core.start(comp, station, n, d);
                 }
-                if c.flags & F_WRITE != 0 && *commit_ns > 0 {
+                let write = c.flags & F_WRITE != 0;
+                if write {
+                    *last_write = Some(core.now);
+                } else if c.inst > 0 && last_write.is_some_and(|w| core.now < w + *lag_ns) {
+                    // Served by an asynchronous replica that has not applied the latest write.
+                    core.stats[comp as usize].stale_reads += 1;
+                }
+                if write && *commit_ns > 0 {
                     core.calls[call as usize].phase = P_COMMIT;
                     core.queue.push(core.now + *commit_ns, Ev::Resume { call });
                 } else {
@@ -2288,6 +2298,8 @@ fn build(t: &Topology, config: SimConfig) -> Result<Simulation, BuildError> {
                     svc: per_type(&p.query_time_by_type, &p.query_time),
                     commit_ns: if p.multi_az { ns(p.commit_ms) } else { 0 },
                     max_conn: max_conn as u64,
+                    lag_ns: ns(p.replication_lag_ms),
+                    last_write: None,
                 }
             }
             ComponentSpec::Elasticache(p) => {

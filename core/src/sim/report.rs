@@ -11,7 +11,7 @@
 //!     mean_time_in_component_ms (all departures, for Little's law), mean_wait_ms (queue wait),
 //!     utilization (busy servers / servers, time-weighted), mean_queue_length, mean_in_system,
 //!     instances, cache_hits, cache_misses, cold_starts, launches, terminations,
-//!     delivered, delivery_failed,
+//!     delivered, delivery_failed, stale_reads,
 //!     by_request_type: [TypeReport { request_type, arrivals, completions, errors, latency }] }],
 //!   clients: [ClientReport {
 //!     id, requests, successes, errors: ErrorCounts (root causes), in_flight, success_rate,
@@ -139,6 +139,8 @@ pub struct ComponentReport {
     pub delivered: u64,
     /// SQS messages whose processing failed.
     pub delivery_failed: u64,
+    /// RDS reads served by a replica less than the replication lag after a write (possibly stale).
+    pub stale_reads: u64,
     /// The same figures per request type.
     pub by_request_type: Vec<TypeReport>,
 }
@@ -286,6 +288,7 @@ pub(super) fn build(sim: &Simulation) -> Report {
             terminations: s.terminations,
             delivered: s.delivered,
             delivery_failed: s.delivery_failed,
+            stale_reads: s.stale_reads,
             by_request_type: by_type,
         });
     }

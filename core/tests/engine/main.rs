@@ -18,5 +18,6 @@ mod littles_law;
 mod load_balancing;
 #[cfg(not(debug_assertions))]
 mod queueing_theory;
+mod rds_replicas;
 mod s3_throttling;
 mod scenarios;
