@@ -40,3 +40,41 @@ fn least_outstanding_has_a_lower_tail_than_round_robin() {
     }
     assert!(share(&lor, 0) + share(&lor, 1) > 0.6, "fast targets get most of the traffic under LOR");
 }
+
+fn zonal_topology(cross_zone: bool) -> Topology {
+    let t = r#"{"version":1,
+      "containers":[
+        {"id":"r","kind":"region"},
+        {"id":"az-a","kind":"az","parent":"r"},{"id":"az-b","kind":"az","parent":"r"},
+        {"id":"vpc","kind":"vpc","parent":"r","cidr":"10.0.0.0/16"},
+        {"id":"sa","kind":"subnet","parent":"vpc","az":"az-a","cidr":"10.0.1.0/24"},
+        {"id":"sb","kind":"subnet","parent":"vpc","az":"az-b","cidr":"10.0.2.0/24"}],
+      "components":[
+        {"id":"users","kind":"client","container":"r","arrival":{"pattern":"constant","rate_rps":400}},
+        {"id":"alb","kind":"alb","container":"sa"},
+        {"id":"a0","kind":"ec2","container":"sa","instance_type":"m5.xlarge"},
+        {"id":"b0","kind":"ec2","container":"sb","instance_type":"m5.xlarge"},
+        {"id":"b1","kind":"ec2","container":"sb","instance_type":"m5.xlarge"},
+        {"id":"b2","kind":"ec2","container":"sb","instance_type":"m5.xlarge"}],
+      "connections":[{"from":"users","to":"alb"},{"from":"alb","to":"a0"},{"from":"alb","to":"b0"},
+                     {"from":"alb","to":"b1"},{"from":"alb","to":"b2"}]}"#;
+    let mut t = Topology::from_json(t).unwrap();
+    if let ComponentSpec::Alb(p) = &mut t.components[1].spec {
+        p.cross_zone = cross_zone;
+    }
+    t
+}
+
+#[test]
+fn without_cross_zone_each_az_gets_an_equal_share_whatever_its_target_count() {
+    let share = |r: &strata_core::sim::Report, id: &str| r.component(id).unwrap().arrivals as f64 / r.component("alb").unwrap().arrivals as f64;
+    let (_, on) = run(&zonal_topology(true), 2, 60.0, 0.0);
+    let (_, off) = run(&zonal_topology(false), 2, 60.0, 0.0);
+    for id in ["a0", "b0", "b1", "b2"] {
+        assert!((share(&on, id) - 0.25).abs() < 0.01, "cross-zone on: {id} {}", share(&on, id));
+    }
+    assert!((share(&off, "a0") - 0.5).abs() < 0.01, "cross-zone off: the lone target in az-a takes half: {}", share(&off, "a0"));
+    for id in ["b0", "b1", "b2"] {
+        assert!((share(&off, id) - 1.0 / 6.0).abs() < 0.01, "cross-zone off: {id} {}", share(&off, id));
+    }
+}
