@@ -287,16 +287,15 @@ pub fn validate(topology: &Topology) -> Validation {
             }
         }
         let kind = c.spec.kind();
+        let placed_in = container.map(|c| c.kind);
         match kind {
-            ComponentKind::Ec2 | ComponentKind::Rds | ComponentKind::Elasticache | ComponentKind::Alb => {
-                if c.container.is_some() && !matches!(container.map(|c| c.kind), Some(ContainerKind::Subnet | ContainerKind::Vpc)) {
-                    out.warn(Code::Placement, el.clone(), format!("a {} usually sits in a subnet", catalog::kind_info(kind).name));
-                }
+            ComponentKind::Ec2 | ComponentKind::Rds | ComponentKind::Elasticache | ComponentKind::Alb
+                if c.container.is_some() && !matches!(placed_in, Some(ContainerKind::Subnet | ContainerKind::Vpc)) =>
+            {
+                out.warn(Code::Placement, el.clone(), format!("a {} usually sits in a subnet", catalog::kind_info(kind).name));
             }
-            ComponentKind::Client => {
-                if matches!(container.map(|c| c.kind), Some(ContainerKind::Vpc | ContainerKind::Subnet)) {
-                    out.warn(Code::Placement, el.clone(), "clients are outside the cloud: put them in a region (or nowhere)".into());
-                }
+            ComponentKind::Client if matches!(placed_in, Some(ContainerKind::Vpc | ContainerKind::Subnet)) => {
+                out.warn(Code::Placement, el.clone(), "clients are outside the cloud: put them in a region (or nowhere)".into());
             }
             _ => {}
         }
