@@ -35,10 +35,10 @@ core_is_pure() {
 # Native trace hashes of the gallery scenarios, for the wasm determinism check to compare against.
 DETERMINISM_SCENARIOS="single-ec2 three-tier static-site multi-service noisy-neighbour-before gp2-burst-before peering-routes-before"
 native_trace_hashes() {
-  cargo build --release -p strata-core --bin strata-sim
+  cargo build --profile bench-native -p strata-core --bin strata-sim
   local pairs="" name hash
   for name in $DETERMINISM_SCENARIOS; do
-    hash=$(target/release/strata-sim run "public/scenarios/$name.json" --seed 7 --duration 20s --json \
+    hash=$(target/bench-native/strata-sim run "public/scenarios/$name.json" --seed 7 --duration 20s --json \
       | node -e 'let s="";process.stdin.on("data",d=>s+=d).on("end",()=>console.log(JSON.parse(s).trace_hash))')
     echo "  native $name: $hash"
     pairs+="$name=$hash;"
@@ -53,7 +53,8 @@ wasm_determinism() {
 T_ALL=$(date +%s)
 run_stage "setup (install what is missing)" scripts/setup.sh
 run_stage "core purity and wasm32 build" core_is_pure
-run_stage "core tests (native)" cargo test -p strata-core --release
+run_stage "core tests (native, optimised: includes queueing theory and the 1-hour memory run)" \
+  cargo test -p strata-core --profile bench-native
 run_stage "browser component tests (wasm-bindgen-test, headless Chromium)" \
   cargo test -p strata-web --target wasm32-unknown-unknown
 run_stage "native trace hashes (strata-sim run --json)" native_trace_hashes
