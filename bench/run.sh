@@ -3,10 +3,14 @@
 # (lambda = 800/s, mu = 1000/s, same number of customers), plus Strata's headline events/s on
 # M/M/1 and on the three-tier scenario.
 #
-#   bench/run.sh [CUSTOMERS]        (default 200000; needs `pip install simpy ciw`)
+#   bench/run.sh [CUSTOMERS]        (default 200000)
+# Installs SimPy and Ciw from PyPI if missing. Ends with the wasm build in headless Chromium
+# against native (needs the tools scripts/setup.sh installs).
 set -euo pipefail
 cd "$(dirname "$0")/.."
+export PATH="$HOME/.cargo/bin:$PWD/node_modules/.bin:$PATH"
 N="${1:-200000}"
+python3 -c 'import simpy, ciw' 2>/dev/null || pip install -q simpy ciw
 
 cargo build -q --profile bench-native -p strata-core --bin strata-bench
 BIN=target/bench-native/strata-bench
@@ -31,3 +35,7 @@ for r in rows:
     ratio = base / r["customers_per_s"]
     print(f"{r['engine']:<8} {r['customers']:>10} {r['seconds']:>9.3f} {r['customers_per_s']:>13,.0f} {r['mean_time_in_system_ms']:>7.3f} {ratio:>10.1f}x")
 PY
+
+echo
+echo "== wasm in headless Chromium vs native (same models, same event count)"
+node tests/wasm/bench.mjs --events 20000000
