@@ -1,13 +1,17 @@
 use leptos::prelude::*;
 
-use crate::shell::{Canvas, Header, Inspector, Palette, Timeline};
+use crate::shell::{Canvas, Header, Inspector, Overlays, Palette, PaletteDragLayer, Timeline};
+use crate::state::provide_editor;
 use crate::theme::provide_theme;
 
 /// The whole app: header on top, palette on the left, the canvas in the middle, the inspector
-/// on the right and the timeline strip along the bottom.
+/// on the right and the timeline strip along the bottom; dialogs and drag feedback above them.
 #[component]
 pub fn App() -> impl IntoView {
     provide_theme();
+    let ed = provide_editor();
+    crate::keys::install(ed);
+    crate::io::open_share_link(ed);
     view! {
         <div class="app" data-testid="app">
             <Header/>
@@ -15,6 +19,8 @@ pub fn App() -> impl IntoView {
             <Canvas/>
             <Inspector/>
             <Timeline/>
+            <Overlays/>
+            <PaletteDragLayer/>
         </div>
     }
 }

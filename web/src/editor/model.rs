@@ -158,6 +158,18 @@ impl Doc {
         }
         let fit = bounds(&kids).map(|b| Rect::new(b.x - PAD, b.y - PAD - HEADER, b.w + 2.0 * PAD, b.h + 2.0 * PAD + HEADER));
         let stored = self.layout.containers.get(id).copied();
+        // An AZ that holds nothing but is named by subnets (`az` field) is drawn around them, as
+        // in AWS diagrams where the AZ band crosses the VPC.
+        if kids.is_empty() && t.container(id).is_some_and(|c| c.kind == ContainerKind::Az) {
+            let members: Vec<String> = t.containers.iter().filter(|c| c.az.as_deref() == Some(id)).map(|c| c.id.clone()).collect();
+            let rects: Vec<Rect> = members.iter().filter_map(|m| self.rect_of(m, out, visiting)).collect();
+            if let Some(b) = bounds(&rects) {
+                let r = Rect::new(b.x - PAD / 2.0, b.y - HEADER, b.w + PAD, b.h + HEADER + PAD / 2.0);
+                visiting.remove(id);
+                out.insert(id.to_string(), r);
+                return Some(r);
+            }
+        }
         let rect = match (stored, fit) {
             (Some(s), Some(f)) => s.union(&f),
             (Some(s), None) => s,
@@ -187,7 +199,14 @@ impl Doc {
     /// their contents and survive their contents moving away.
     pub fn settle(&mut self) {
         let rects = self.container_rects();
-        self.layout.containers = rects;
+        let t = &self.topology;
+        let derived = |id: &str| {
+            t.container(id).is_some_and(|c| c.kind == ContainerKind::Az)
+                && !t.components.iter().any(|c| c.container.as_deref() == Some(id))
+                && !t.containers.iter().any(|c| c.parent.as_deref() == Some(id))
+                && t.containers.iter().any(|c| c.az.as_deref() == Some(id))
+        };
+        self.layout.containers = rects.into_iter().filter(|(id, _)| !derived(id)).collect();
     }
 
     /// The deepest container whose rectangle holds `p`, skipping `exclude`.
@@ -567,15 +586,28 @@ impl Doc {
         top
     }
 
-    /// Whether the components carry no usable positions (a hand-written or generated file):
-    /// more than one component and at least half of them stacked on another.
+    /// Whether the document needs laying out: it has containers but no editor layout (a
+    /// hand-written or generated file), or its components are stacked or overlap.
     pub fn needs_layout(&self) -> bool {
         let cs = &self.topology.components;
+        if !self.layout.containers.is_empty() {
+            return false;
+        }
+        // Containers have no position in the topology format: a file without the editor's
+        // layout gets one.
+        if !self.topology.containers.is_empty() {
+            return true;
+        }
         if cs.len() < 2 {
             return false;
         }
         let distinct: BTreeSet<(i64, i64)> = cs.iter().map(|c| (c.position.x as i64, c.position.y as i64)).collect();
-        distinct.len() * 2 <= cs.len() && self.layout.containers.is_empty()
+        if distinct.len() * 2 <= cs.len() {
+            return true;
+        }
+        // Positions written for smaller boxes: any two components overlap.
+        let rects: Vec<Rect> = cs.iter().map(node_rect).collect();
+        rects.iter().enumerate().any(|(i, a)| rects[i + 1..].iter().any(|b| a.intersects(b)))
     }
 
     /// Places every component and container: global components in a column on the left,
@@ -626,25 +658,50 @@ impl Doc {
             bottom = bottom.max(cy + NODE_H);
             right = right.max(cx + NODE_W);
         }
-        let kids: Vec<String> = self.topology.containers.iter().filter(|c| c.parent.as_deref() == Some(id)).map(|c| c.id.clone()).collect();
-        // Subnets stack vertically (public above private); other containers go side by side.
+        let t = &self.topology;
+        // AZs that only name subnets are drawn around them; they take no room of their own.
+        let kids: Vec<String> = t
+            .containers
+            .iter()
+            .filter(|c| c.parent.as_deref() == Some(id))
+            .filter(|c| {
+                !(c.kind == ContainerKind::Az
+                    && !t.components.iter().any(|x| x.container.as_deref() == Some(c.id.as_str()))
+                    && !t.containers.iter().any(|x| x.parent.as_deref() == Some(c.id.as_str()))
+                    && t.containers.iter().any(|x| x.az.as_deref() == Some(c.id.as_str())))
+            })
+            .map(|c| c.id.clone())
+            .collect();
+        // Subnets go in one column per AZ (public above private); other containers side by side.
+        let mut columns: Vec<(Option<String>, Vec<String>)> = Vec::new();
+        for k in &kids {
+            let c = t.container(k).expect("listed above");
+            let key = if c.kind == ContainerKind::Subnet { c.az.clone().or(Some(String::new())) } else { None };
+            match columns.iter_mut().find(|(a, _)| key.is_some() && a == &key) {
+                Some((_, v)) => v.push(k.clone()),
+                None => columns.push((key, vec![k.clone()])),
+            }
+        }
+        for (_, col) in &mut columns {
+            col.sort_by_key(|k| !self.topology.container(k).is_some_and(|c| c.public));
+        }
         let mut cx = if comps.is_empty() { inner.x } else { right + 48.0 };
-        let mut cy = inner.y;
-        for k in kids {
+        for (_, col) in columns {
             if depth > 12 {
                 break;
             }
-            let is_subnet = self.topology.container(&k).is_some_and(|c| c.kind == ContainerKind::Subnet);
-            let r = self.layout_container(&k, Point::new(cx, cy), order, depth + 1);
-            if is_subnet {
-                cy = r.bottom() + 32.0;
-            } else {
-                cx = r.right() + 32.0;
+            let mut cy = inner.y + if col.len() == 1 { 0.0 } else { 8.0 };
+            let mut col_right = cx;
+            for k in col {
+                let r = self.layout_container(&k, Point::new(cx, cy), order, depth + 1);
+                cy = r.bottom() + 40.0;
+                col_right = col_right.max(r.right());
+                right = right.max(r.right());
+                bottom = bottom.max(r.bottom());
             }
-            right = right.max(r.right());
-            bottom = bottom.max(r.bottom());
+            cx = col_right + 40.0;
         }
-        let rect = Rect::new(at.x, at.y, (right - at.x + PAD).max(200.0), (bottom - at.y + PAD).max(120.0));
+        let rect = Rect::new(at.x, at.y, (right - at.x + PAD).max(256.0), (bottom - at.y + PAD).max(120.0));
         self.layout.containers.insert(id.to_string(), rect);
         rect
     }
@@ -702,7 +759,7 @@ pub struct ClipboardData {
 impl ClipboardData {
     /// JSON text for the clipboard.
     pub fn to_text(&self) -> String {
-        serde_json::to_string(self).unwrap_or_default()
+        serde_json::to_string_pretty(self).unwrap_or_default()
     }
     /// Parses clipboard text; `None` when it is not Strata content.
     pub fn from_text(text: &str) -> Option<ClipboardData> {
@@ -713,9 +770,12 @@ impl ClipboardData {
 
 /// Serialises a document as the versioned topology JSON, with the editor's `"layout"` beside it.
 pub fn doc_to_json(doc: &Doc) -> String {
-    let mut v = serde_json::to_value(&doc.topology).unwrap_or(serde_json::Value::Null);
+    // Through text rather than `to_value`: one serializer instantiation for the document types
+    // keeps the WebAssembly bundle small.
+    let mut v: serde_json::Value = serde_json::from_str(&doc.topology.to_json()).unwrap_or_default();
     if let Some(obj) = v.as_object_mut() {
-        obj.insert("layout".into(), serde_json::to_value(&doc.layout).unwrap_or_default());
+        let layout = serde_json::to_string_pretty(&doc.layout).ok().and_then(|t| serde_json::from_str(&t).ok()).unwrap_or_default();
+        obj.insert("layout".into(), layout);
     }
     serde_json::to_string_pretty(&v).unwrap_or_default()
 }
@@ -727,7 +787,7 @@ pub fn doc_from_json(text: &str) -> Result<Doc, String> {
     let layout = serde_json::from_str::<serde_json::Value>(text)
         .ok()
         .and_then(|v| v.get("layout").cloned())
-        .and_then(|l| serde_json::from_value::<Layout>(l).ok())
+        .and_then(|l| serde_json::from_str::<Layout>(&l.to_string()).ok())
         .unwrap_or_default();
     Ok(Doc::new(topology, layout))
 }

@@ -7,9 +7,20 @@ use strata_core::catalog::{ParamInfo, ParamType};
 use strata_core::topology::{Cidr, Component, Topology};
 use strata_core::validate::{validate, Code, Element};
 
+/// A component as a JSON object (through text: the same serializer as documents, which keeps
+/// the bundle small).
+fn component_value(c: &Component) -> Value {
+    serde_json::to_string_pretty(c).ok().and_then(|t| serde_json::from_str(&t).ok()).unwrap_or(Value::Null)
+}
+
+/// A serde message without its " at line 1 column 80" suffix (meaningless to the user here).
+fn strip_position(msg: &str) -> String {
+    msg.split(" at line ").next().unwrap_or(msg).to_string()
+}
+
 /// The text shown in a field for the current value.
 pub fn field_text(c: &Component, name: &str) -> String {
-    let v = serde_json::to_value(c).ok().and_then(|v| v.get(name).cloned()).unwrap_or(Value::Null);
+    let v = component_value(c).get(name).cloned().unwrap_or(Value::Null);
     match v {
         Value::Null => String::new(),
         Value::String(s) => s,
@@ -96,11 +107,11 @@ pub fn parse_value(p: &ParamInfo, text: &str) -> Result<Value, String> {
 pub fn apply_param(t: &Topology, id: &str, p: &ParamInfo, text: &str) -> Result<Topology, String> {
     let value = parse_value(p, text)?;
     let idx = t.components.iter().position(|c| c.id == id).ok_or_else(|| format!("`{id}` no longer exists"))?;
-    let mut v = serde_json::to_value(&t.components[idx]).map_err(|e| e.to_string())?;
+    let mut v = component_value(&t.components[idx]);
     if let Some(obj) = v.as_object_mut() {
         obj.insert(p.name.to_string(), value);
     }
-    let c: Component = serde_json::from_value(v).map_err(|e| format!("not a valid {}: {e}", p.name))?;
+    let c: Component = serde_json::from_str(&v.to_string()).map_err(|e| format!("not a valid {}: {}", p.name, strip_position(&e.to_string())))?;
     let mut next = t.clone();
     next.components[idx] = c;
     new_parameter_error(t, &next, Element::Component(id.to_string())).map_or(Ok(next), Err)

@@ -1,22 +1,640 @@
-use leptos::prelude::*;
+//! The drawing area: an SVG of containers, connections and components over a snap grid, with
+//! every pointer interaction of a diagram editor: select (click, shift-click, rubber band),
+//! move (containers carry their contents), connect by dragging from a handle, pan (space+drag,
+//! middle button, one finger on the background), zoom to the cursor (wheel, pinch), a minimap
+//! and a zoom bar. Off-screen elements are not rendered, and at small zoom the boxes drop their
+//! text, so large diagrams stay smooth.
 
-/// The central drawing area. Empty, it tells the user how to begin.
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+
+use leptos::prelude::*;
+use strata_core::catalog;
+use wasm_bindgen::JsCast;
+
+use crate::editor::geom::{Point, Rect, Viewport, GRID, NODE_H, NODE_W};
+use crate::editor::icons::{category_color, container_color, container_glyph, glyph};
+use crate::editor::model::{container_kind_name, Placeable};
+use crate::editor::scene::{ContainerShape, EdgeShape, NodeShape};
+use crate::state::{use_editor, Editor, Level, MovePreview};
+
+#[derive(Clone, Debug)]
+enum Mode {
+    Idle,
+    Pan { last: Point },
+    Band { start: Point },
+    Move { ids: BTreeSet<String>, start: Point, moved: bool },
+    Link { from: String },
+    Pinch { dist: f64, viewport: Viewport, mid: Point },
+}
+
+fn truncate(s: &str, n: usize) -> String {
+    if s.chars().count() <= n {
+        s.to_string()
+    } else {
+        let mut t: String = s.chars().take(n.saturating_sub(1)).collect();
+        t.push('…');
+        t
+    }
+}
+
+/// Canvas-local pixel position of a client point.
+fn local_point(el: &web_sys::Element, client_x: f64, client_y: f64) -> Point {
+    let r = el.get_bounding_client_rect();
+    Point::new(client_x - r.left(), client_y - r.top())
+}
+
+/// Whether a client point lies over the element.
+pub fn client_over(el: &web_sys::Element, x: f64, y: f64) -> bool {
+    let r = el.get_bounding_client_rect();
+    x >= r.left() && x <= r.right() && y >= r.top() && y <= r.bottom()
+}
+
+/// Drops a palette item at a world point (its centre), nesting it in the container there.
+pub fn drop_placeable(ed: Editor, item: Placeable, centre: Point) {
+    let id = ed.edit(|d| match item {
+        Placeable::Component(kind) => d.add_component(kind, Point::new(centre.x - NODE_W / 2.0, centre.y - NODE_H / 2.0)),
+        Placeable::Container(kind, public) => d.add_container(kind, public, Point::new(centre.x - 40.0, centre.y - 20.0)),
+    });
+    if let Some(id) = id {
+        ed.selection.set(BTreeSet::from([id]));
+    }
+}
+
 #[component]
 pub fn Canvas() -> impl IntoView {
+    let ed = use_editor();
+    let svg_ref = NodeRef::<leptos::svg::Svg>::new();
+    let mode = StoredValue::new(Mode::Idle);
+    let band: RwSignal<Option<Rect>> = RwSignal::new(None);
+    let link: RwSignal<Option<(Point, Point)>> = RwSignal::new(None);
+    let touches: StoredValue<BTreeMap<i32, Point>> = StoredValue::new(BTreeMap::new());
+
+    // Keep the canvas size known (fit, culling, minimap).
+    let measure = move || {
+        if let Some(svg) = svg_ref.get_untracked() {
+            let r = svg.get_bounding_client_rect();
+            if r.width() > 0.0 {
+                ed.canvas_size.set((r.width(), r.height()));
+            }
+        }
+    };
+    Effect::new(move |first: Option<()>| {
+        if svg_ref.get().is_some() && first.is_none() {
+            measure();
+            ed.fit();
+        }
+    });
+    let resize = window_event_listener(leptos::ev::resize, move |_| measure());
+    on_cleanup(move || resize.remove());
+
+    let svg_el = move || -> Option<web_sys::Element> { svg_ref.get_untracked().map(|s| s.unchecked_into()) };
+    let to_world = move |cx: f64, cy: f64| -> Point {
+        let el = svg_el();
+        let p = el.map(|e| local_point(&e, cx, cy)).unwrap_or_default();
+        ed.viewport.get_untracked().to_world(p)
+    };
+
+    // Per-element worst diagnostic level, for the badges.
+    let badges = Memo::new(move |_| {
+        ed.diagnostics.with(|ds| {
+            let mut m: HashMap<String, Level> = HashMap::new();
+            for d in ds {
+                if let Some(t) = &d.target {
+                    let e = m.entry(t.clone()).or_insert(d.level);
+                    if d.level < *e {
+                        *e = d.level;
+                    }
+                }
+            }
+            m
+        })
+    });
+
+    // Culling: only what is near the visible area is rendered.
+    let visible_rect = Memo::new(move |_| {
+        let vp = ed.viewport.get();
+        let (w, h) = ed.canvas_size.get();
+        vp.visible(w, h).inflate(120.0 / vp.zoom)
+    });
+    let vis_containers = Memo::new(move |_| {
+        let v = visible_rect.get();
+        ed.scene.with(|s| s.containers.iter().filter(|c| c.rect.intersects(&v)).cloned().collect::<Vec<_>>())
+    });
+    let vis_nodes = Memo::new(move |_| {
+        let v = visible_rect.get();
+        ed.scene.with(|s| s.nodes.iter().filter(|n| n.rect.intersects(&v)).cloned().collect::<Vec<_>>())
+    });
+    let vis_edges = Memo::new(move |_| {
+        let v = visible_rect.get();
+        ed.scene.with(|s| s.edges.iter().filter(|e| e.bbox.inflate(1.0).intersects(&v)).cloned().collect::<Vec<_>>())
+    });
+    let lod = move || {
+        let z = ed.viewport.get().zoom;
+        if z < 0.3 {
+            "world lod-low"
+        } else {
+            "world"
+        }
+    };
+
+    let pointer_down = move |ev: web_sys::PointerEvent| {
+        let Some(el) = svg_el() else { return };
+        let local = local_point(&el, ev.client_x() as f64, ev.client_y() as f64);
+        let world = ed.viewport.get_untracked().to_world(local);
+        let target: Option<web_sys::Element> = ev.target().and_then(|t| t.dyn_into::<web_sys::Element>().ok());
+        let find = |sel: &str| target.as_ref().and_then(|t| t.closest(sel).ok().flatten()).and_then(|e| e.get_attribute("data-id"));
+        let _ = el.set_pointer_capture(ev.pointer_id());
+        if let Some(active) = web_sys::window().and_then(|w| w.document()).and_then(|d| d.active_element()) {
+            // Leave text fields so keyboard shortcuts reach the canvas.
+            if matches!(active.tag_name().as_str(), "INPUT" | "TEXTAREA" | "SELECT") {
+                if let Ok(h) = active.dyn_into::<web_sys::HtmlElement>() {
+                    let _ = h.blur();
+                }
+            }
+        }
+        if ev.pointer_type() == "touch" {
+            touches.update_value(|t| {
+                t.insert(ev.pointer_id(), local);
+            });
+            if touches.with_value(|t| t.len()) == 2 {
+                let pts: Vec<Point> = touches.with_value(|t| t.values().copied().collect());
+                let dist = ((pts[0].x - pts[1].x).powi(2) + (pts[0].y - pts[1].y).powi(2)).sqrt().max(1.0);
+                let mid = Point::new((pts[0].x + pts[1].x) / 2.0, (pts[0].y + pts[1].y) / 2.0);
+                ed.preview.set(None);
+                band.set(None);
+                mode.set_value(Mode::Pinch { dist, viewport: ed.viewport.get_untracked(), mid });
+                return;
+            }
+        }
+        if ev.button() == 1 || ed.space.get_untracked() {
+            ev.prevent_default();
+            mode.set_value(Mode::Pan { last: local });
+            return;
+        }
+        if ev.button() != 0 {
+            return;
+        }
+        let shift = ev.shift_key() || ev.meta_key() || ev.ctrl_key();
+        if let Some(from) = find("[data-handle]") {
+            link.set(Some((world, world)));
+            mode.set_value(Mode::Link { from });
+            return;
+        }
+        let item = find("[data-node]").or_else(|| find("[data-container]"));
+        if let Some(id) = item {
+            let mut sel = ed.selection.get_untracked();
+            if shift {
+                if !sel.remove(&id) {
+                    sel.insert(id.clone());
+                }
+            } else if !sel.contains(&id) {
+                sel = BTreeSet::from([id.clone()]);
+            }
+            ed.selection.set(sel.clone());
+            let ids: BTreeSet<String> = sel.into_iter().filter(|s| !s.starts_with("conn:")).collect();
+            if !ids.is_empty() && (!shift || ids.contains(&id)) {
+                mode.set_value(Mode::Move { ids, start: world, moved: false });
+            }
+            return;
+        }
+        if let Some(edge) = find("[data-edge]") {
+            let id = format!("conn:{edge}");
+            ed.selection.update(|s| {
+                if shift {
+                    if !s.remove(&id) {
+                        s.insert(id);
+                    }
+                } else {
+                    *s = BTreeSet::from([id]);
+                }
+            });
+            return;
+        }
+        // The bare canvas.
+        if ev.pointer_type() == "touch" {
+            mode.set_value(Mode::Pan { last: local });
+            return;
+        }
+        if !shift {
+            ed.selection.set(BTreeSet::new());
+        }
+        band.set(Some(Rect::from_corners(world, world)));
+        mode.set_value(Mode::Band { start: world });
+    };
+
+    let pointer_move = move |ev: web_sys::PointerEvent| {
+        let Some(el) = svg_el() else { return };
+        let local = local_point(&el, ev.client_x() as f64, ev.client_y() as f64);
+        if ev.pointer_type() == "touch" {
+            touches.update_value(|t| {
+                if let Some(p) = t.get_mut(&ev.pointer_id()) {
+                    *p = local;
+                }
+            });
+        }
+        let world = ed.viewport.get_untracked().to_world(local);
+        let m = mode.get_value();
+        match m {
+            Mode::Idle => {}
+            Mode::Pan { last } => {
+                ed.viewport.update(|v| *v = v.pan_by(local.x - last.x, local.y - last.y));
+                mode.set_value(Mode::Pan { last: local });
+            }
+            Mode::Band { start } => band.set(Some(Rect::from_corners(start, world))),
+            Mode::Move { ids, start, moved } => {
+                let (dx, dy) = (world.x - start.x, world.y - start.y);
+                if !moved && dx.abs() < 3.0 / ed.viewport.get_untracked().zoom && dy.abs() < 3.0 / ed.viewport.get_untracked().zoom {
+                    return;
+                }
+                ed.preview.set(Some(MovePreview { ids: ids.clone(), dx, dy }));
+                mode.set_value(Mode::Move { ids, start, moved: true });
+            }
+            Mode::Link { .. } => link.update(|l| {
+                if let Some(l) = l {
+                    l.1 = world;
+                }
+            }),
+            Mode::Pinch { dist, viewport, mid } => {
+                let pts: Vec<Point> = touches.with_value(|t| t.values().copied().collect());
+                if pts.len() == 2 {
+                    let d = ((pts[0].x - pts[1].x).powi(2) + (pts[0].y - pts[1].y).powi(2)).sqrt().max(1.0);
+                    let now_mid = Point::new((pts[0].x + pts[1].x) / 2.0, (pts[0].y + pts[1].y) / 2.0);
+                    let v = viewport.zoom_at(mid, d / dist).pan_by(now_mid.x - mid.x, now_mid.y - mid.y);
+                    ed.viewport.set(v);
+                }
+            }
+        }
+    };
+
+    let pointer_up = move |ev: web_sys::PointerEvent| {
+        touches.update_value(|t| {
+            t.remove(&ev.pointer_id());
+        });
+        let world = to_world(ev.client_x() as f64, ev.client_y() as f64);
+        let m = mode.get_value();
+        mode.set_value(Mode::Idle);
+        match m {
+            Mode::Band { .. } => {
+                if let Some(r) = band.get_untracked() {
+                    if r.w > 2.0 || r.h > 2.0 {
+                        let hits = ed.doc.with_untracked(|d| d.in_rect(&r));
+                        ed.selection.update(|s| s.extend(hits));
+                    }
+                }
+                band.set(None);
+            }
+            Mode::Move { ids, start, moved } => {
+                ed.preview.set(None);
+                if moved {
+                    let snap = ed.snap.get_untracked();
+                    ed.edit(|d| d.move_items(&ids, world.x - start.x, world.y - start.y, snap));
+                }
+            }
+            Mode::Link { from } => {
+                link.set(None);
+                let to = ed.doc.with_untracked(|d| d.component_at(world));
+                match to {
+                    Some(to) if to != from => {
+                        if let Some(i) = ed.edit(|d| d.connect(&from, &to)) {
+                            ed.selection.set(BTreeSet::from([format!("conn:{i}")]));
+                        }
+                    }
+                    Some(_) => {}
+                    None => ed.notify("Release the connection on another component to connect them.", false),
+                }
+            }
+            _ => {}
+        }
+    };
+
+    let wheel = move |ev: web_sys::WheelEvent| {
+        ev.prevent_default();
+        let Some(el) = svg_el() else { return };
+        let local = local_point(&el, ev.client_x() as f64, ev.client_y() as f64);
+        let unit = if ev.delta_mode() == 1 { 16.0 } else { 1.0 };
+        let factor = (-ev.delta_y() * unit * if ev.ctrl_key() { 0.01 } else { 0.0015 }).exp();
+        ed.viewport.update(|v| *v = v.zoom_at(local, factor));
+    };
+
+    let transform = move || {
+        let v = ed.viewport.get();
+        format!("translate({:.2} {:.2}) scale({:.4})", v.pan.x, v.pan.y, v.zoom)
+    };
+    let grid_style = move || {
+        let v = ed.viewport.get();
+        let s = GRID * v.zoom * if v.zoom < 0.5 { 4.0 } else { 1.0 };
+        format!("background-size:{s:.2}px {s:.2}px;background-position:{:.2}px {:.2}px", v.pan.x, v.pan.y)
+    };
+    let empty = move || ed.doc.with(|d| d.topology.components.is_empty() && d.topology.containers.is_empty());
+
     view! {
         <main class="canvas" data-testid="canvas" aria-label="Architecture canvas">
-            <div class="canvas-grid" aria-hidden="true"></div>
-            <div class="empty-state" data-testid="canvas-empty">
-                <svg viewBox="0 0 64 64" class="empty-icon" aria-hidden="true">
-                    <rect x="6" y="14" width="22" height="16" rx="3"/>
-                    <rect x="36" y="34" width="22" height="16" rx="3"/>
-                    <path d="M28 22h8v20h0"/>
-                </svg>
-                <p class="empty-title">"Drag a component here or open a template"</p>
-                <p class="empty-sub">
-                    "Sketch regions, availability zones, VPCs and subnets, connect services, then press Run to watch requests flow."
-                </p>
-            </div>
+            <div class="canvas-grid" aria-hidden="true" style=grid_style></div>
+            <svg
+                node_ref=svg_ref
+                class="canvas-svg"
+                data-testid="canvas-svg"
+                role="application"
+                aria-label="Diagram: drag to select, drag components to move them, drag from a component's handle to connect"
+                class:panning=move || ed.space.get()
+                on:pointerdown=pointer_down
+                on:pointermove=pointer_move
+                on:pointerup=pointer_up
+                on:pointercancel=pointer_up
+                on:wheel=wheel
+                on:contextmenu=|ev| ev.prevent_default()
+            >
+                <defs>
+                    <marker id="arrow" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="8" markerHeight="8" orient="auto-start-reverse">
+                        <path d="M0 0L10 5L0 10z" class="arrow-head"></path>
+                    </marker>
+                    <marker id="arrow-sel" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="8" markerHeight="8" orient="auto-start-reverse">
+                        <path d="M0 0L10 5L0 10z" class="arrow-head-sel"></path>
+                    </marker>
+                </defs>
+                <g class=lod transform=transform>
+                    <g class="layer-containers">
+                        <For each=move || vis_containers.get() key=|c| (c.id.clone(), c.label.clone(), c.cidr.clone(), c.public, rect_key(&c.rect)) let:c>
+                            <ContainerView c=c badges=badges/>
+                        </For>
+                    </g>
+                    <g class="layer-edges">
+                        <For each=move || vis_edges.get() key=|e| (e.index, e.from.clone(), e.to.clone(), e.path.clone()) let:e>
+                            <EdgeView e=e badges=badges/>
+                        </For>
+                    </g>
+                    <g class="layer-nodes">
+                        <For each=move || vis_nodes.get() key=|n| (n.id.clone(), n.label.clone(), rect_key(&n.rect)) let:n>
+                            <NodeView n=n badges=badges/>
+                        </For>
+                    </g>
+                    {move || link.get().map(|(a, b)| view! {
+                        <line class="link-preview" x1=a.x y1=a.y x2=b.x y2=b.y marker-end="url(#arrow-sel)"></line>
+                    })}
+                    {move || band.get().map(|r| view! {
+                        <rect class="band" data-testid="rubber-band" x=r.x y=r.y width=r.w height=r.h></rect>
+                    })}
+                </g>
+            </svg>
+            <Show when=empty>
+                <div class="empty-state" data-testid="canvas-empty">
+                    <svg viewBox="0 0 64 64" class="empty-icon" aria-hidden="true">
+                        <rect x="6" y="14" width="22" height="16" rx="3"/>
+                        <rect x="36" y="34" width="22" height="16" rx="3"/>
+                        <path d="M28 22h8v20h0"/>
+                    </svg>
+                    <p class="empty-title">"Drag a component here or open a template"</p>
+                    <p class="empty-sub">
+                        "Sketch regions, availability zones, VPCs and subnets, connect services, then press Run to watch requests flow. Press ? for shortcuts."
+                    </p>
+                </div>
+            </Show>
+            <ZoomBar/>
+            <Minimap/>
+            <NoticeLine/>
         </main>
+    }
+}
+
+fn rect_key(r: &Rect) -> (u64, u64, u64, u64) {
+    (r.x.to_bits(), r.y.to_bits(), r.w.to_bits(), r.h.to_bits())
+}
+
+#[component]
+fn ContainerView(c: ContainerShape, badges: Memo<HashMap<String, Level>>) -> impl IntoView {
+    let ed = use_editor();
+    let id = c.id.clone();
+    let id2 = c.id.clone();
+    let id3 = c.id.clone();
+    let id4 = c.id.clone();
+    let r = c.rect;
+    let color = container_color(c.kind, c.public);
+    let kind_name = container_kind_name(c.kind, c.public);
+    let title = truncate(&c.label, 40);
+    // "Public subnet 1 · Public subnet" says it twice.
+    let lower = c.label.to_lowercase();
+    let show_kind = !lower.contains(&kind_name.to_lowercase())
+        && !(c.kind == strata_core::topology::ContainerKind::Subnet && (lower.contains("public") || lower.contains("private") || lower.contains("subnet")))
+        && !(c.kind == strata_core::topology::ContainerKind::Vpc && lower.contains("vpc"));
+    let cidr = c.cidr.clone().unwrap_or_default();
+    let aria = format!("{kind_name} {}{}", c.label, c.cidr.as_deref().map(|x| format!(", {x}")).unwrap_or_default());
+    let badge = move || badges.with(|b| b.get(&id3).copied());
+    view! {
+        <g
+            class=format!("container kind-{:?}", c.kind).to_lowercase()
+            class:selected=move || ed.selection.with(|s| s.contains(&id))
+            class:drop-target=move || ed.drop_target.with(|t| t.as_deref() == Some(id2.as_str()))
+            data-container=""
+            data-id=c.id.clone()
+            data-testid=format!("container-{}", c.id)
+            role="group"
+            aria-label=aria
+        >
+            <rect class="container-box" x=r.x y=r.y width=r.w height=r.h rx="6" style=format!("stroke:{color};fill:{color}")></rect>
+            <g class="container-glyph" transform=format!("translate({} {}) scale(0.75)", r.x + 8.0, r.y + 6.0) style=format!("stroke:{color}")>
+                <path d=container_glyph(c.kind)></path>
+            </g>
+            <text class="container-title" x=r.x + 32.0 y=r.y + 20.0 style=format!("fill:{color}")>
+                {title}{show_kind.then(|| format!(" · {kind_name}"))}
+                <tspan class="container-cidr">{if cidr.is_empty() { String::new() } else { format!("  {cidr}") }}</tspan>
+            </text>
+            {move || badge().map(|l| view! {
+                <g class=format!("badge badge-{}", l.as_str()) data-testid=format!("badge-{}", id4) transform=format!("translate({} {})", r.right() - 12.0, r.y + 12.0)>
+                    <circle r="8"></circle>
+                    <text y="4">"!"</text>
+                </g>
+            })}
+        </g>
+    }
+}
+
+#[component]
+fn NodeView(n: NodeShape, badges: Memo<HashMap<String, Level>>) -> impl IntoView {
+    let ed = use_editor();
+    let info = catalog::kind_info(n.kind);
+    let color = category_color(info.category);
+    let r = n.rect;
+    let id = n.id.clone();
+    let id_focus = n.id.clone();
+    let id_badge = n.id.clone();
+    let id_b2 = n.id.clone();
+    let title = truncate(n.title(), 14);
+    let sub = truncate(&n.id, 16);
+    let aria = format!("{}, {} ({})", n.title(), info.name, n.id);
+    let badge = move || badges.with(|b| b.get(&id_badge).copied());
+    view! {
+        <g
+            class="node"
+            class:selected=move || ed.selection.with(|s| s.contains(&id))
+            data-node=""
+            data-id=n.id.clone()
+            data-testid=format!("node-{}", n.id)
+            data-kind=n.kind.tag()
+            transform=format!("translate({} {})", r.x, r.y)
+            tabindex="0"
+            role="button"
+            aria-label=aria
+            on:focus=move |_| {
+                if !ed.selection.with_untracked(|s| s.contains(&id_focus)) {
+                    ed.selection.set(BTreeSet::from([id_focus.clone()]));
+                }
+            }
+        >
+            <rect class="node-box" width=NODE_W height=NODE_H rx="8"></rect>
+            <rect class="node-tile" x="10" y="10" width="36" height="36" rx="6" style=format!("fill:{color}")></rect>
+            <g class="node-glyph" transform="translate(16 16)">
+                <path d=glyph(n.kind)></path>
+            </g>
+            <text class="node-label" x="54" y="25">{title}</text>
+            <text class="node-sub" x="54" y="40">{sub}</text>
+            <circle class="handle" data-handle="" data-id=n.id.clone() data-testid=format!("handle-{}", n.id) cx=NODE_W cy=NODE_H / 2.0 r="7">
+                <title>"Drag to another component to connect"</title>
+            </circle>
+            {move || badge().map(|l| view! {
+                <g class=format!("badge badge-{}", l.as_str()) data-testid=format!("badge-{}", id_b2) transform=format!("translate({} -2)", NODE_W - 6.0)>
+                    <circle r="8"></circle>
+                    <text y="4">"!"</text>
+                </g>
+            })}
+        </g>
+    }
+}
+
+#[component]
+fn EdgeView(e: EdgeShape, badges: Memo<HashMap<String, Level>>) -> impl IntoView {
+    let ed = use_editor();
+    let key = format!("conn:{}", e.index);
+    let key2 = key.clone();
+    let key3 = key.clone();
+    let selected = Memo::new(move |_| ed.selection.with(|s| s.contains(&key)));
+    let level = move || badges.with(|b| b.get(&key2).copied());
+    let _ = &key3;
+    view! {
+        <g
+            class="edge"
+            class:selected=move || selected.get()
+            class:edge-warn=move || level().is_some()
+            data-edge=""
+            data-id=e.index.to_string()
+            data-testid=format!("edge-{}-{}", e.from, e.to)
+            role="button"
+            aria-label=format!("Connection from {} to {}", e.from, e.to)
+        >
+            <path class="edge-hit" d=e.path.clone()></path>
+            <path class="edge-line" d=e.path.clone() marker-end=move || if selected.get() { "url(#arrow-sel)" } else { "url(#arrow)" }></path>
+        </g>
+    }
+}
+
+#[component]
+fn ZoomBar() -> impl IntoView {
+    let ed = use_editor();
+    let zoom_by = move |f: f64| {
+        let (w, h) = ed.canvas_size.get_untracked();
+        ed.viewport.update(|v| *v = v.zoom_at(Point::new(w / 2.0, h / 2.0), f));
+    };
+    view! {
+        <div class="zoombar" role="toolbar" aria-label="Zoom">
+            <button class="icon-btn" data-testid="zoom-out" title="Zoom out (-)" aria-label="Zoom out" on:click=move |_| zoom_by(1.0 / 1.25)>"−"</button>
+            <span class="zoom-level" data-testid="zoom-level">{move || format!("{:.0}%", ed.viewport.get().zoom * 100.0)}</span>
+            <button class="icon-btn" data-testid="zoom-in" title="Zoom in (+)" aria-label="Zoom in" on:click=move |_| zoom_by(1.25)>"+"</button>
+            <button class="icon-btn" data-testid="zoom-fit" title="Fit to screen (Shift+1)" aria-label="Fit to screen" on:click=move |_| ed.fit()>"⤢"</button>
+            <button
+                class="icon-btn"
+                class:on=move || ed.snap.get()
+                data-testid="snap-toggle"
+                title="Snap to grid (G)"
+                aria-label="Snap to grid"
+                aria-pressed=move || ed.snap.get().to_string()
+                on:click=move |_| ed.snap.update(|s| *s = !*s)
+            >"#"</button>
+        </div>
+    }
+}
+
+const MM_W: f64 = 200.0;
+const MM_H: f64 = 130.0;
+
+#[component]
+fn Minimap() -> impl IntoView {
+    let ed = use_editor();
+    let dragging = StoredValue::new(false);
+    // World area shown by the minimap: the diagram plus the visible area, at the minimap's aspect.
+    let frame = Memo::new(move |_| {
+        let (w, h) = ed.canvas_size.get();
+        let vis = ed.viewport.get().visible(w, h);
+        let b = ed.scene.with(|s| s.bounds).map(|b| b.union(&vis)).unwrap_or(vis).inflate(40.0);
+        let scale = (b.w / MM_W).max(b.h / MM_H);
+        let (fw, fh) = (MM_W * scale, MM_H * scale);
+        Rect::new(b.center().x - fw / 2.0, b.center().y - fh / 2.0, fw, fh)
+    });
+    let nodes_path = Memo::new(move |_| {
+        ed.scene.with(|s| {
+            let mut p = String::with_capacity(s.nodes.len() * 32);
+            for n in &s.nodes {
+                p.push_str(&format!("M{:.0} {:.0}h{:.0}v{:.0}h-{:.0}z", n.rect.x, n.rect.y, n.rect.w, n.rect.h, n.rect.w));
+            }
+            p
+        })
+    });
+    let containers_path = Memo::new(move |_| {
+        ed.scene.with(|s| {
+            let mut p = String::new();
+            for c in &s.containers {
+                p.push_str(&format!("M{:.0} {:.0}h{:.0}v{:.0}h-{:.0}z", c.rect.x, c.rect.y, c.rect.w, c.rect.h, c.rect.w));
+            }
+            p
+        })
+    });
+    let view_rect = move || {
+        let (w, h) = ed.canvas_size.get();
+        ed.viewport.get().visible(w, h)
+    };
+    let jump = move |ev: &web_sys::PointerEvent| {
+        let Some(t) = ev.current_target().and_then(|t| t.dyn_into::<web_sys::Element>().ok()) else { return };
+        let p = local_point(&t, ev.client_x() as f64, ev.client_y() as f64);
+        let f = frame.get_untracked();
+        let world = Point::new(f.x + p.x / MM_W * f.w, f.y + p.y / MM_H * f.h);
+        let (w, h) = ed.canvas_size.get_untracked();
+        ed.viewport.update(|v| *v = v.center_on(world, w, h));
+    };
+    let hidden = move || ed.scene.with(|s| s.nodes.is_empty() && s.containers.is_empty());
+    view! {
+        <svg
+            class="minimap"
+            class:hidden=hidden
+            data-testid="minimap"
+            role="img"
+            aria-label="Minimap: click to move the view"
+            width=MM_W
+            height=MM_H
+            viewBox=move || { let f = frame.get(); format!("{} {} {} {}", f.x, f.y, f.w, f.h) }
+            on:pointerdown=move |ev| {
+                dragging.set_value(true);
+                if let Some(t) = ev.current_target().and_then(|t| t.dyn_into::<web_sys::Element>().ok()) {
+                    let _ = t.set_pointer_capture(ev.pointer_id());
+                }
+                jump(&ev);
+            }
+            on:pointermove=move |ev| if dragging.get_value() { jump(&ev) }
+            on:pointerup=move |_| dragging.set_value(false)
+        >
+            <path class="mm-containers" d=move || containers_path.get()></path>
+            <path class="mm-nodes" d=move || nodes_path.get()></path>
+            <rect class="mm-view" x=move || view_rect().x y=move || view_rect().y width=move || view_rect().w height=move || view_rect().h></rect>
+        </svg>
+    }
+}
+
+#[component]
+fn NoticeLine() -> impl IntoView {
+    let ed = use_editor();
+    view! {
+        {move || ed.notice.get().map(|n| view! {
+            <div class=if n.error { "notice notice-error" } else { "notice" } data-testid="notice" role=if n.error { "alert" } else { "status" }>
+                <span data-testid="notice-text">{n.text.clone()}</span>
+                <button class="icon-btn" aria-label="Dismiss" data-testid="notice-dismiss" on:click=move |_| ed.notice.set(None)>"×"</button>
+            </div>
+        })}
     }
 }

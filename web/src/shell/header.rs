@@ -1,16 +1,24 @@
-use leptos::prelude::*;
+//! The top bar: product name, the documents menu, templates, import/export, share, undo/redo,
+//! help and the theme toggle. Every command here also has a keyboard shortcut.
 
+use leptos::prelude::*;
+use wasm_bindgen::JsCast;
+
+use crate::editor::model::Doc;
+use crate::io;
+use crate::state::{use_editor, Overlay};
 use crate::theme::{use_theme, ThemeChoice};
 
-/// The top bar: product name, document title, and the theme toggle.
 #[component]
 pub fn Header() -> impl IntoView {
     let theme = use_theme();
+    let ed = use_editor();
     let label = move || match theme.0.get() {
         ThemeChoice::System => "Theme: system",
         ThemeChoice::Light => "Theme: light",
         ThemeChoice::Dark => "Theme: dark",
     };
+    let file_ref = NodeRef::<leptos::html::Input>::new();
     view! {
         <header class="header" data-testid="header">
             <div class="brand">
@@ -22,7 +30,47 @@ pub fn Header() -> impl IntoView {
                 <h1 class="brand-name">"Strata"</h1>
                 <span class="brand-tag">"cloud architecture, all the way down"</span>
             </div>
-            <div class="header-actions">
+            <nav class="header-actions" aria-label="Document">
+                <select
+                    class="btn doc-select"
+                    data-testid="doc-select"
+                    aria-label="Open document"
+                    title="Your documents (saved in this browser)"
+                    on:change=move |ev| {
+                        let v = event_target_value(&ev);
+                        match v.as_str() {
+                            "__new" => ed.open_new(Doc::empty("Untitled")),
+                            "__delete" => ed.delete_current(),
+                            id => ed.open_saved(id),
+                        }
+                        // Show the open document again (the select is a menu).
+                        if let Some(t) = ev.target().and_then(|t| t.dyn_into::<web_sys::HtmlSelectElement>().ok()) {
+                            t.set_value(&ed.current.get_untracked());
+                        }
+                    }
+                >
+                    {move || {
+                        let cur = ed.current.get();
+                        ed.docs.get().into_iter().map(|d| {
+                            let sel = d.id == cur;
+                            view! { <option value=d.id.clone() selected=sel>{if d.name.trim().is_empty() { "Untitled".to_string() } else { d.name.clone() }}</option> }
+                        }).collect_view()
+                    }}
+                    <option value="__new" data-testid="doc-new">"+ New document"</option>
+                    <option value="__delete">"Delete this document"</option>
+                </select>
+                <button class="btn" data-testid="open-templates" title="Open a template" on:click=move |_| ed.overlay.set(Overlay::Templates)>"Templates"</button>
+                <button class="btn" data-testid="import" title="Import a JSON document (opens as a new document)" on:click=move |_| {
+                    if let Some(i) = file_ref.get_untracked() { i.click(); }
+                }>"Import"</button>
+                <input type="file" accept=".json,application/json" class="hidden" data-testid="import-file" node_ref=file_ref
+                    on:change=move |_| if let Some(i) = file_ref.get_untracked() { io::import_file(ed, i) } />
+                <button class="btn" data-testid="open-export" title="Export JSON, SVG, PNG or CloudFormation" on:click=move |_| ed.overlay.set(Overlay::Export)>"Export"</button>
+                <button class="btn" data-testid="share" title="Copy a link that contains this diagram" on:click=move |_| io::share(ed)>"Share"</button>
+                <span class="sep" aria-hidden="true"></span>
+                <button class="btn btn-ghost" data-testid="undo" title="Undo (Ctrl+Z)" aria-label="Undo" disabled=move || !ed.undo_state.get().0 on:click=move |_| ed.undo()>"↶"</button>
+                <button class="btn btn-ghost" data-testid="redo" title="Redo (Ctrl+Shift+Z)" aria-label="Redo" disabled=move || !ed.undo_state.get().1 on:click=move |_| ed.redo()>"↷"</button>
+                <button class="btn btn-ghost" data-testid="help" title="Keyboard shortcuts (?)" aria-label="Keyboard shortcuts" on:click=move |_| ed.overlay.set(Overlay::Help)>"?"</button>
                 <button
                     class="btn btn-ghost"
                     data-testid="theme-toggle"
@@ -31,7 +79,7 @@ pub fn Header() -> impl IntoView {
                 >
                     {label}
                 </button>
-            </div>
+            </nav>
         </header>
     }
 }

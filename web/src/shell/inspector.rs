@@ -1,14 +1,277 @@
-use leptos::prelude::*;
+//! The right column: the parameters of whatever is selected, generated from the core's catalog
+//! (unit, default, valid range, one-line explanation; invalid values are refused with the
+//! reason and never stored), and below it the live list of problems (validation and lint), each
+//! a button that selects and shows its element.
 
-/// The right column: parameters of whatever is selected.
+use std::collections::{BTreeMap, BTreeSet};
+
+use leptos::prelude::*;
+use strata_core::catalog::{self, ParamType};
+use strata_core::topology::ContainerKind;
+
+use crate::editor::model::container_kind_name;
+use crate::editor::params::{apply_container, apply_param, apply_share, field_text, range_text, ContainerField};
+use crate::shell::palette::item_icon;
+use crate::state::{use_editor, Editor};
+
+type Errors = RwSignal<BTreeMap<String, String>>;
+
+fn commit(ed: Editor, errors: Errors, key: String, result: Result<strata_core::topology::Topology, String>) {
+    match result {
+        Ok(t) => {
+            errors.update(|e| {
+                e.remove(&key);
+            });
+            ed.replace_topology(t);
+        }
+        Err(reason) => errors.update(|e| {
+            e.insert(key, reason);
+        }),
+    }
+}
+
+fn error_line(errors: Errors, key: &str) -> impl IntoView {
+    let k = key.to_string();
+    let k2 = key.to_string();
+    move || {
+        errors.with(|e| e.get(&k).cloned()).map(|msg| {
+            view! { <p class="field-error" role="alert" data-testid=format!("param-error-{}", k2)>{msg}</p> }
+        })
+    }
+}
+
+fn text_field(ed: Editor, errors: Errors, key: &str, label: &str, value: String, apply: impl Fn(&str) -> Result<strata_core::topology::Topology, String> + 'static + Clone) -> impl IntoView {
+    let key_s = key.to_string();
+    let apply2 = apply.clone();
+    let key2 = key_s.clone();
+    view! {
+        <div class="field">
+            <label class="field-label" for=format!("f-{key}")>{label.to_string()}</label>
+            <input
+                id=format!("f-{key}")
+                class="field-input"
+                type="text"
+                data-testid=format!("param-{key}")
+                value=value
+                on:change=move |ev| commit(ed, errors, key_s.clone(), apply(&event_target_value(&ev)))
+                on:keydown=move |ev| {
+                    if ev.key() == "Enter" {
+                        commit(ed, errors, key2.clone(), apply2(&event_target_value(&ev)));
+                    }
+                }
+            />
+            {error_line(errors, key)}
+        </div>
+    }
+}
+
 #[component]
 pub fn Inspector() -> impl IntoView {
+    let ed = use_editor();
+    let errors: Errors = RwSignal::new(BTreeMap::new());
+    // Errors belong to the fields of one selection.
+    Effect::new(move |_| {
+        ed.selection.track();
+        errors.set(BTreeMap::new());
+    });
+    let body = move || {
+        let sel: BTreeSet<String> = ed.selection.get();
+        let doc = ed.doc.get();
+        let t = doc.topology.clone();
+        if sel.is_empty() {
+            let n = (t.components.len(), t.containers.len(), t.connections.len());
+            let tn = t.clone();
+            let td = t.clone();
+            return view! {
+                <div class="insp-section" data-testid="inspector-empty">
+                    <p class="empty-hint">"Select a component to see and edit its parameters."</p>
+                    {text_field(ed, errors, "doc-name", "Document name", t.name.clone(), move |v| { let mut x = tn.clone(); x.name = v.to_string(); Ok(x) })}
+                    {text_field(ed, errors, "doc-description", "Description", t.description.clone(), move |v| { let mut x = td.clone(); x.description = v.to_string(); Ok(x) })}
+                    <p class="insp-stats">{format!("{} components, {} containers, {} connections", n.0, n.1, n.2)}</p>
+                </div>
+            }
+            .into_any();
+        }
+        if sel.len() > 1 {
+            return view! {
+                <div class="insp-section" data-testid="inspector-multi">
+                    <p>{format!("{} items selected", sel.len())}</p>
+                    <p class="empty-hint">"Drag to move them together; Ctrl+D duplicates, Delete removes, arrow keys nudge."</p>
+                </div>
+            }
+            .into_any();
+        }
+        let id = sel.iter().next().cloned().unwrap_or_default();
+        if let Some(c) = t.component(&id).cloned() {
+            let info = catalog::kind_info(c.spec.kind());
+            let tl = t.clone();
+            let idl = id.clone();
+            let container = c.container.clone().and_then(|cid| t.container(&cid).map(|x| format!("{} ({})", x.label, container_kind_name(x.kind, x.public)))).unwrap_or_else(|| "none (global)".into());
+            let params = info
+                .params
+                .iter()
+                .map(|p| {
+                    let value = field_text(&c, p.name);
+                    let (t2, id2) = (t.clone(), id.clone());
+                    let apply = move |v: &str| apply_param(&t2, &id2, p, v);
+                    let unit = if p.unit.is_empty() { String::new() } else { format!(" ({})", p.unit) };
+                    let hint = {
+                        let mut h = p.help.to_string();
+                        if let Some(r) = range_text(p) {
+                            h.push_str(&format!(" Valid: {r}."));
+                        }
+                        h.push_str(&format!(" Default: {}.", p.default.trim_matches('"')));
+                        h
+                    };
+                    let key = p.name.to_string();
+                    let input = match p.ty {
+                        ParamType::Bool => {
+                            let checked = value == "true";
+                            let apply = apply.clone();
+                            let key = key.clone();
+                            view! {
+                                <input type="checkbox" class="field-check" id=format!("f-{}", p.name) data-testid=format!("param-{}", p.name) prop:checked=checked
+                                    on:change=move |ev| commit(ed, errors, key.clone(), apply(if event_target_checked(&ev) { "true" } else { "false" })) />
+                            }
+                            .into_any()
+                        }
+                        ParamType::Choice { options } => {
+                            let apply = apply.clone();
+                            let key = key.clone();
+                            view! {
+                                <select class="field-input" id=format!("f-{}", p.name) data-testid=format!("param-{}", p.name)
+                                    on:change=move |ev| commit(ed, errors, key.clone(), apply(&event_target_value(&ev)))>
+                                    {options.iter().map(|o| view! { <option value=*o selected=*o == value>{*o}</option> }).collect_view()}
+                                </select>
+                            }
+                            .into_any()
+                        }
+                        _ => {
+                            let apply2 = apply.clone();
+                            let (k1, k2) = (key.clone(), key.clone());
+                            let wide = matches!(p.ty, ParamType::Number | ParamType::Integer);
+                            view! {
+                                <input type="text" class="field-input" class:mono=!wide id=format!("f-{}", p.name) data-testid=format!("param-{}", p.name) value=value
+                                    placeholder=if p.default == "null" { "default" } else { "" }
+                                    on:change=move |ev| commit(ed, errors, k1.clone(), apply(&event_target_value(&ev)))
+                                    on:keydown=move |ev| if ev.key() == "Enter" { commit(ed, errors, k2.clone(), apply2(&event_target_value(&ev))) } />
+                            }
+                            .into_any()
+                        }
+                    };
+                    view! {
+                        <div class="field">
+                            <label class="field-label" for=format!("f-{}", p.name)>{p.name}<span class="unit">{unit}</span></label>
+                            {input}
+                            <p class="field-help">{hint}</p>
+                            {error_line(errors, p.name)}
+                        </div>
+                    }
+                })
+                .collect_view();
+            return view! {
+                <div class="insp-section" data-testid="inspector-component">
+                    <div class="insp-head">
+                        {item_icon(crate::editor::model::Placeable::Component(info.kind))}
+                        <div>
+                            <div class="insp-kind">{info.name}</div>
+                            <div class="insp-id">{id.clone()}" · in "{container}</div>
+                        </div>
+                    </div>
+                    <p class="field-help">{info.summary}</p>
+                    {text_field(ed, errors, "label", "Label", c.label.clone(), move |v| {
+                        let mut x = tl.clone();
+                        if let Some(c) = x.components.iter_mut().find(|c| c.id == idl) { c.label = v.to_string(); }
+                        Ok(x)
+                    })}
+                    {params}
+                </div>
+            }
+            .into_any();
+        }
+        if let Some(c) = t.container(&id).cloned() {
+            let (t1, t2, t3) = (t.clone(), t.clone(), t.clone());
+            let (i1, i2, i3) = (id.clone(), id.clone(), id.clone());
+            let has_cidr = matches!(c.kind, ContainerKind::Vpc | ContainerKind::Subnet);
+            let subnet = c.kind == ContainerKind::Subnet;
+            return view! {
+                <div class="insp-section" data-testid="inspector-container">
+                    <div class="insp-head">
+                        {item_icon(crate::editor::model::Placeable::Container(c.kind, c.public))}
+                        <div>
+                            <div class="insp-kind">{container_kind_name(c.kind, c.public)}</div>
+                            <div class="insp-id">{id.clone()}</div>
+                        </div>
+                    </div>
+                    {text_field(ed, errors, "label", "Label", c.label.clone(), move |v| apply_container(&t1, &i1, ContainerField::Label, v))}
+                    {has_cidr.then(|| text_field(ed, errors, "cidr", "CIDR block", c.cidr.clone().unwrap_or_default(), move |v| apply_container(&t2, &i2, ContainerField::Cidr, v)))}
+                    {subnet.then(|| view! {
+                        <div class="field">
+                            <label class="field-label">
+                                <input type="checkbox" class="field-check" data-testid="param-public" prop:checked=c.public
+                                    on:change=move |ev| commit(ed, errors, "public".into(), apply_container(&t3, &i3, ContainerField::Public, if event_target_checked(&ev) { "true" } else { "false" })) />
+                                " Public (routes to an internet gateway)"
+                            </label>
+                        </div>
+                    })}
+                    <p class="field-help">"Drag the box to move it with everything inside; drop it into another container to nest it."</p>
+                </div>
+            }
+            .into_any();
+        }
+        if let Some(i) = id.strip_prefix("conn:").and_then(|i| i.parse::<usize>().ok()) {
+            if let Some(conn) = t.connections.get(i).cloned() {
+                let t1 = t.clone();
+                return view! {
+                    <div class="insp-section" data-testid="inspector-connection">
+                        <div class="insp-kind">"Connection"</div>
+                        <div class="insp-id">{format!("{} → {}", conn.from, conn.to)}</div>
+                        {text_field(ed, errors, "share", "share", conn.share.to_string(), move |v| apply_share(&t1, i, v))}
+                        <p class="field-help">"For routers (client, Route 53, ALB, caches, queues): relative weight of this path. For compute (EC2, ASG, Lambda): calls per request on average."</p>
+                        <p class="field-help">{if conn.request_types.is_empty() { "Carries every request type.".to_string() } else { format!("Carries: {}", conn.request_types.join(", ")) }}</p>
+                    </div>
+                }
+                .into_any();
+            }
+        }
+        view! { <p class="empty-hint">"Nothing to show."</p> }.into_any()
+    };
     view! {
         <aside class="panel inspector" data-testid="inspector" aria-label="Inspector">
             <h2 class="panel-title">"Inspector"</h2>
-            <p class="empty-hint" data-testid="inspector-empty">
-                "Select a component to see and edit its parameters."
-            </p>
+            {body}
+            <Problems/>
         </aside>
+    }
+}
+
+#[component]
+fn Problems() -> impl IntoView {
+    let ed = use_editor();
+    let count = move || ed.diagnostics.with(|d| d.len());
+    view! {
+        <section class="problems" data-testid="problems" aria-label="Problems">
+            <h2 class="panel-title">"Problems "<span class="count" data-testid="problem-count">{count}</span></h2>
+            {move || (count() == 0).then(|| view! { <p class="empty-hint" data-testid="problems-empty">"No problems found."</p> })}
+            <ul class="problem-list">
+                {move || ed.diagnostics.get().into_iter().take(200).map(|d| {
+                    let target = d.target.clone();
+                    view! {
+                        <li>
+                            <button
+                                class=format!("problem problem-{}", d.level.as_str())
+                                data-testid="problem"
+                                data-code=d.code
+                                data-target=d.target.clone().unwrap_or_default()
+                                on:click=move |_| if let Some(t) = &target { ed.focus(t) }
+                            >
+                                <span class="problem-level">{d.level.as_str()}</span>
+                                <span class="problem-text">{d.target.clone().map(|t| format!("{t}: ")).unwrap_or_default()}{d.message.clone()}</span>
+                            </button>
+                        </li>
+                    }
+                }).collect_view()}
+            </ul>
+        </section>
     }
 }

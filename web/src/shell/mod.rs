@@ -3,11 +3,13 @@
 pub mod canvas;
 pub mod header;
 pub mod inspector;
+pub mod overlays;
 pub mod palette;
 pub mod timeline;
 
 pub use canvas::Canvas;
 pub use header::Header;
 pub use inspector::Inspector;
-pub use palette::Palette;
+pub use overlays::Overlays;
+pub use palette::{Palette, PaletteDragLayer};
 pub use timeline::Timeline;

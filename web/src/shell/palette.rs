@@ -1,9 +1,151 @@
-use leptos::prelude::*;
+//! The left column: every component kind the core knows (from its catalog), grouped by
+//! category with Strata's icons, plus the containers (region, AZ, VPC, subnets). Searchable.
+//! Drag an item onto the canvas (mouse, pen or touch), or focus it and press Enter to place it
+//! in the middle of the view.
 
-/// The left column: the components a user can drag onto the canvas.
+use leptos::prelude::*;
+use strata_core::catalog::{self, Category};
+use strata_core::topology::ContainerKind;
+use wasm_bindgen::JsCast;
+
+use crate::editor::geom::Point;
+use crate::editor::icons::{category_color, category_title, container_color, container_glyph, glyph};
+use crate::editor::model::{container_kind_name, Placeable};
+use crate::shell::canvas::{client_over, drop_placeable};
+use crate::state::use_editor;
+
+struct Item {
+    placeable: Placeable,
+    name: &'static str,
+    summary: &'static str,
+    testid: String,
+}
+
+fn groups() -> Vec<(&'static str, &'static str, Vec<Item>)> {
+    let containers = [
+        (ContainerKind::Region, false, "A geographic region: the outermost box."),
+        (ContainerKind::Az, false, "An availability zone: an isolated failure domain inside a region."),
+        (ContainerKind::Vpc, false, "A virtual private cloud with its own address block."),
+        (ContainerKind::Subnet, true, "A subnet with a route to the internet gateway (load balancers, NAT)."),
+        (ContainerKind::Subnet, false, "A subnet with no inbound route from the internet (instances, databases)."),
+    ];
+    let mut out = vec![(
+        "Groups",
+        "#147eba",
+        containers
+            .iter()
+            .map(|&(k, public, summary)| Item {
+                placeable: Placeable::Container(k, public),
+                name: container_kind_name(k, public),
+                summary,
+                testid: format!("palette-{}", container_kind_name(k, public).to_lowercase().replace(' ', "-")),
+            })
+            .collect(),
+    )];
+    for cat in [Category::Traffic, Category::Networking, Category::Compute, Category::Database, Category::Storage, Category::Integration] {
+        let items: Vec<Item> = catalog::KINDS
+            .iter()
+            .filter(|k| k.category == cat)
+            .map(|k| Item { placeable: Placeable::Component(k.kind), name: k.name, summary: k.summary, testid: format!("palette-{}", k.kind.tag()) })
+            .collect();
+        if !items.is_empty() {
+            out.push((category_title(cat), category_color(cat), items));
+        }
+    }
+    out
+}
+
+/// The icon of a palette item.
+pub fn item_icon(p: Placeable) -> impl IntoView {
+    match p {
+        Placeable::Component(k) => {
+            let color = category_color(catalog::kind_info(k).category);
+            view! {
+                <svg class="pal-icon" viewBox="0 0 24 24" aria-hidden="true">
+                    <rect width="24" height="24" rx="5" style=format!("fill:{color}")></rect>
+                    <g transform="translate(4 4) scale(0.6667)" class="pal-glyph"><path d=glyph(k)></path></g>
+                </svg>
+            }
+            .into_any()
+        }
+        Placeable::Container(k, public) => {
+            let color = container_color(k, public);
+            view! {
+                <svg class="pal-icon" viewBox="0 0 24 24" aria-hidden="true">
+                    <rect x="1" y="1" width="22" height="22" rx="5" class="pal-frame" style=format!("stroke:{color}")></rect>
+                    <g transform="translate(4 4) scale(0.6667)" class="pal-glyph-c" style=format!("stroke:{color}")><path d=container_glyph(k)></path></g>
+                </svg>
+            }
+            .into_any()
+        }
+    }
+}
+
 #[component]
 pub fn Palette() -> impl IntoView {
+    let ed = use_editor();
     let (query, set_query) = signal(String::new());
+    let place_in_view = move |p: Placeable| {
+        let (w, h) = ed.canvas_size.get_untracked();
+        let c = ed.viewport.get_untracked().to_world(Point::new(w / 2.0, h / 2.0));
+        drop_placeable(ed, p, c);
+    };
+    let sections = groups()
+        .into_iter()
+        .map(|(title, color, items)| {
+            let names: Vec<String> = items.iter().map(|i| format!("{} {}", i.name, i.summary).to_lowercase()).collect();
+            let names2 = names.clone();
+            let visible = move || {
+                let q = query.get().to_lowercase();
+                q.is_empty() || names.iter().any(|n| n.contains(q.trim()))
+            };
+            let rows = items
+                .into_iter()
+                .zip(names2)
+                .map(|(item, hay)| {
+                    let p = item.placeable;
+                    let shown = move || {
+                        let q = query.get().to_lowercase();
+                        q.trim().is_empty() || hay.contains(q.trim())
+                    };
+                    view! {
+                        <li
+                            class="pal-item"
+                            class:hidden=move || !shown()
+                            data-testid=item.testid
+                            tabindex="0"
+                            role="button"
+                            aria-label=format!("{}: {} Drag onto the canvas, or press Enter to add.", item.name, item.summary)
+                            title=item.summary
+                            on:pointerdown=move |ev| {
+                                if ev.button() != 0 { return; }
+                                ev.prevent_default();
+                                if let Some(t) = ev.current_target().and_then(|t| t.dyn_into::<web_sys::Element>().ok()) {
+                                    let _ = t.release_pointer_capture(ev.pointer_id());
+                                }
+                                ed.palette_drag.set(Some((p, ev.client_x() as f64, ev.client_y() as f64)));
+                            }
+                            on:keydown=move |ev| {
+                                if ev.key() == "Enter" || ev.key() == " " {
+                                    ev.prevent_default();
+                                    place_in_view(p);
+                                }
+                            }
+                        >
+                            {item_icon(p)}
+                            <span class="pal-name">{item.name}</span>
+                        </li>
+                    }
+                })
+                .collect_view();
+            view! {
+                <section class="pal-group" class:hidden=move || !visible()>
+                    <h3 class="pal-title"><span class="pal-swatch" style=format!("background:{color}")></span>{title}</h3>
+                    <ul class="pal-list">{rows}</ul>
+                </section>
+            }
+        })
+        .collect_view();
     view! {
         <aside class="panel palette" data-testid="palette" aria-label="Component palette">
             <h2 class="panel-title">"Components"</h2>
@@ -16,9 +158,61 @@ pub fn Palette() -> impl IntoView {
                 prop:value=query
                 on:input=move |ev| set_query.set(event_target_value(&ev))
             />
-            <p class="empty-hint" data-testid="palette-empty">
-                "Component kinds appear here, grouped by category."
-            </p>
+            <div class="pal-groups">{sections}</div>
         </aside>
+    }
+}
+
+/// The ghost that follows the pointer while a palette item is dragged, and the drop itself.
+#[component]
+pub fn PaletteDragLayer() -> impl IntoView {
+    let ed = use_editor();
+    let canvas_el = move || -> Option<web_sys::Element> {
+        web_sys::window()?.document()?.query_selector("[data-testid=canvas-svg]").ok().flatten()
+    };
+    let update_target = move |x: f64, y: f64| {
+        let target = canvas_el().filter(|el| client_over(el, x, y)).and_then(|el| {
+            let r = el.get_bounding_client_rect();
+            let w = ed.viewport.get_untracked().to_world(Point::new(x - r.left(), y - r.top()));
+            ed.doc.with_untracked(|d| d.container_at(w, &Default::default()))
+        });
+        if ed.drop_target.get_untracked() != target {
+            ed.drop_target.set(target);
+        }
+    };
+    let mv = window_event_listener(leptos::ev::pointermove, move |ev| {
+        if let Some((p, _, _)) = ed.palette_drag.get_untracked() {
+            let (x, y) = (ev.client_x() as f64, ev.client_y() as f64);
+            ed.palette_drag.set(Some((p, x, y)));
+            update_target(x, y);
+        }
+    });
+    let up = window_event_listener(leptos::ev::pointerup, move |ev| {
+        if let Some((p, _, _)) = ed.palette_drag.get_untracked() {
+            ed.palette_drag.set(None);
+            ed.drop_target.set(None);
+            let (x, y) = (ev.client_x() as f64, ev.client_y() as f64);
+            if let Some(el) = canvas_el().filter(|el| client_over(el, x, y)) {
+                let r = el.get_bounding_client_rect();
+                let world = ed.viewport.get_untracked().to_world(Point::new(x - r.left(), y - r.top()));
+                drop_placeable(ed, p, world);
+            }
+        }
+    });
+    let cancel = window_event_listener(leptos::ev::pointercancel, move |_| {
+        ed.palette_drag.set(None);
+        ed.drop_target.set(None);
+    });
+    on_cleanup(move || {
+        mv.remove();
+        up.remove();
+        cancel.remove();
+    });
+    view! {
+        {move || ed.palette_drag.get().map(|(p, x, y)| view! {
+            <div class="drag-ghost" data-testid="drag-ghost" style=format!("left:{}px;top:{}px", x - 20.0, y - 20.0) aria-hidden="true">
+                {item_icon(p)}
+            </div>
+        })}
     }
 }

@@ -1,0 +1,204 @@
+// The topology editor, used like a person uses it: building the three-tier architecture from
+// the palette, editing parameters, undo/redo, autosave across reloads, lint as the design is
+// fixed, keyboard and clipboard. Any console error fails a test.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { serve, launch, openApp, artifactPath } from './harness.mjs';
+import { box, centre, connect, drag, dropFromPalette, nodeIds, openTemplate, savedDoc } from './editor-helpers.mjs';
+
+let server, browser;
+before(async () => { server = await serve(); browser = await launch(); });
+after(async () => { await browser?.close(); await server?.close(); });
+
+const VIEW = { viewport: { width: 1440, height: 900 } };
+
+/** Region > VPC > public subnet + private subnet, by dragging from the palette. */
+async function buildNetwork(page) {
+  const c = await box(page, 'canvas-svg');
+  await dropFromPalette(page, 'palette-region', { x: c.x + 240, y: c.y + 140 });
+  let r = await box(page, 'container-region-1');
+  await dropFromPalette(page, 'palette-vpc', { x: r.x + 80, y: r.y + 90 });
+  let v = await box(page, 'container-vpc-1');
+  await dropFromPalette(page, 'palette-public-subnet', { x: v.x + 90, y: v.y + 80 });
+  const pub = await box(page, 'container-public-subnet-1');
+  v = await box(page, 'container-vpc-1');
+  // Into the VPC's free strip under the public subnet.
+  await dropFromPalette(page, 'palette-private-subnet', { x: v.x + 56, y: pub.y + pub.height + 30 });
+}
+
+test('build the three-tier architecture from the palette, with nesting, refusals and connections', async () => {
+  const context = await browser.newContext(VIEW);
+  const { page, errors } = await openApp(context, server.url);
+  assert.ok(await page.getByTestId('canvas-empty').isVisible());
+  await buildNetwork(page);
+  for (const id of ['region-1', 'vpc-1', 'public-subnet-1', 'private-subnet-1']) {
+    assert.ok(await page.getByTestId(`container-${id}`).isVisible(), `${id} drawn`);
+  }
+  // A database dropped on the bare canvas is refused, with the reason.
+  const c = await box(page, 'canvas-svg');
+  await dropFromPalette(page, 'palette-rds', { x: c.x + 80, y: c.y + c.height - 60 });
+  assert.match(await page.getByTestId('notice-text').innerText(), /subnet/);
+  assert.deepEqual(await nodeIds(page), [], 'nothing was added');
+
+  const pub = await box(page, 'container-public-subnet-1');
+  await dropFromPalette(page, 'palette-alb', { x: pub.x + 110, y: pub.y + 80 });
+  let priv = await box(page, 'container-private-subnet-1');
+  await dropFromPalette(page, 'palette-ec2', { x: priv.x + 100, y: priv.y + 75 });
+  priv = await box(page, 'container-private-subnet-1');
+  await dropFromPalette(page, 'palette-rds', { x: priv.x + 260, y: priv.y + 160 });
+  const r = await box(page, 'container-region-1');
+  await dropFromPalette(page, 'palette-client', { x: Math.max(c.x + 90, r.x - 110), y: r.y + 60 });
+  assert.deepEqual(await nodeIds(page), ['alb-1', 'client-1', 'ec2-1', 'rds-1']);
+
+  await connect(page, 'client-1', 'alb-1');
+  await connect(page, 'alb-1', 'ec2-1');
+  await connect(page, 'ec2-1', 'rds-1');
+  for (const e of ['client-1-alb-1', 'alb-1-ec2-1', 'ec2-1-rds-1']) {
+    assert.ok(await page.getByTestId(`edge-${e}`).count(), `edge ${e}`);
+  }
+  const doc = await savedDoc(page);
+  const where = Object.fromEntries(doc.components.map((x) => [x.id, x.container ?? null]));
+  assert.deepEqual(where, { 'alb-1': 'public-subnet-1', 'ec2-1': 'private-subnet-1', 'rds-1': 'private-subnet-1', 'client-1': null });
+  assert.equal(doc.containers.find((x) => x.id === 'private-subnet-1').parent, 'vpc-1');
+  assert.equal(doc.connections.length, 3);
+  // Containers grew to hold their contents.
+  const subnet = await box(page, 'container-private-subnet-1');
+  const rds = await box(page, 'node-rds-1');
+  assert.ok(rds.x + rds.width <= subnet.x + subnet.width && rds.y + rds.height <= subnet.y + subnet.height, 'the subnet holds the RDS');
+
+  // Moving the VPC carries everything inside it.
+  const before = await box(page, 'node-ec2-1');
+  const v = await box(page, 'container-vpc-1');
+  await drag(page, { x: v.x + 150, y: v.y + 12 }, { x: v.x + 150 + 64, y: v.y + 12 + 32 });
+  const afterMove = await box(page, 'node-ec2-1');
+  assert.ok(Math.abs(afterMove.x - before.x - 64) < 2 && Math.abs(afterMove.y - before.y - 32) < 2, 'EC2 moved with its VPC');
+  await page.screenshot({ path: artifactPath('editor-three-tier-built.png') });
+
+  // Edit a parameter: refused when out of range (never stored), accepted when valid.
+  await page.getByTestId('node-rds-1').click();
+  await page.getByTestId('param-read_replicas').fill('99');
+  await page.getByTestId('param-read_replicas').press('Enter');
+  assert.match(await page.getByTestId('param-error-read_replicas').innerText(), /out of range.*0 to 15/);
+  assert.equal((await savedDoc(page)).components.find((x) => x.id === 'rds-1').read_replicas, 0, 'refused value not stored');
+  await page.getByTestId('param-read_replicas').fill('2');
+  await page.getByTestId('param-read_replicas').press('Enter');
+  assert.equal((await savedDoc(page)).components.find((x) => x.id === 'rds-1').read_replicas, 2);
+  await page.getByTestId('param-instance_class').selectOption('db.r5.large');
+  assert.equal((await savedDoc(page)).components.find((x) => x.id === 'rds-1').instance_class, 'db.r5.large');
+
+  // Undo / redo, with the buttons and the keyboard.
+  await page.getByTestId('undo').click();
+  assert.equal((await savedDoc(page)).components.find((x) => x.id === 'rds-1').instance_class, 'db.m5.large');
+  await page.getByTestId('redo').click();
+  assert.equal((await savedDoc(page)).components.find((x) => x.id === 'rds-1').instance_class, 'db.r5.large');
+  await page.getByTestId('node-ec2-1').click();
+  await page.keyboard.press('Delete');
+  assert.deepEqual(await nodeIds(page), ['alb-1', 'client-1', 'rds-1']);
+  assert.equal((await savedDoc(page)).connections.length, 1, 'its connections went with it');
+  await page.keyboard.press('Control+z');
+  assert.deepEqual(await nodeIds(page), ['alb-1', 'client-1', 'ec2-1', 'rds-1']);
+  await page.keyboard.press('Control+Shift+z');
+  assert.deepEqual(await nodeIds(page), ['alb-1', 'client-1', 'rds-1']);
+  await page.keyboard.press('Control+y'); // nothing left to redo: no change, no error
+  await page.keyboard.press('Control+z');
+
+  // Reload: the autosave restores everything.
+  await page.reload();
+  await page.getByTestId('node-rds-1').waitFor();
+  assert.deepEqual(await nodeIds(page), ['alb-1', 'client-1', 'ec2-1', 'rds-1']);
+  assert.equal(await page.getByTestId('edge-ec2-1-rds-1').count(), 1);
+  assert.equal((await savedDoc(page)).components.find((x) => x.id === 'rds-1').read_replicas, 2);
+  assert.deepEqual(errors, [], 'no console errors');
+  await context.close();
+});
+
+test('a lint warning appears and disappears as the design is fixed', async () => {
+  const context = await browser.newContext(VIEW);
+  const { page, errors } = await openApp(context, server.url);
+  await buildNetwork(page);
+  const pub = await box(page, 'container-public-subnet-1');
+  await dropFromPalette(page, 'palette-rds', { x: pub.x + 110, y: pub.y + 80 });
+  const lint = page.locator('[data-testid="problem"][data-code="database_in_public_subnet"]');
+  await lint.waitFor();
+  assert.match(await lint.innerText(), /rds-1.*private subnet/);
+  assert.equal(await page.getByTestId('badge-rds-1').count(), 1, 'the RDS carries a badge');
+  // Clicking the problem selects the element.
+  await lint.click();
+  assert.ok(await page.getByTestId('inspector-component').isVisible());
+  // Fix 1: move the database into the private subnet.
+  const rds = await centre(page, 'node-rds-1');
+  const priv = await box(page, 'container-private-subnet-1');
+  await drag(page, rds, { x: priv.x + 100, y: priv.y + 80 });
+  assert.equal(await lint.count(), 0, 'the warning is gone');
+  assert.equal((await savedDoc(page)).components[0].container, 'private-subnet-1');
+  // A single-AZ database is a single point of failure: turning Multi-AZ off warns, on again fixes.
+  await page.getByTestId('node-rds-1').click();
+  await page.getByTestId('param-multi_az').uncheck();
+  const spof = page.locator('[data-testid="problem"][data-code="single_az"]');
+  await spof.waitFor();
+  await page.screenshot({ path: artifactPath('editor-lint.png') });
+  await page.getByTestId('param-multi_az').check();
+  assert.equal(await spof.count(), 0);
+  assert.deepEqual(errors, []);
+  await context.close();
+});
+
+test('keyboard: help overlay, select all, nudge, duplicate, copy and paste between tabs', async () => {
+  const context = await browser.newContext(VIEW);
+  const { page, errors } = await openApp(context, server.url);
+  await page.keyboard.press('?');
+  await page.getByTestId('help-overlay').waitFor();
+  assert.match(await page.getByTestId('help-overlay').innerText(), /Undo/);
+  await page.keyboard.press('Escape');
+  assert.equal(await page.getByTestId('help-overlay').count(), 0);
+
+  await openTemplate(page, 'three-tier');
+  const ids = await nodeIds(page);
+  assert.ok(ids.length >= 5);
+  // Keyboard placement from the palette.
+  await page.getByTestId('palette-lambda').focus();
+  await page.keyboard.press('Enter');
+  assert.ok((await nodeIds(page)).includes('lambda-1'));
+  const b0 = await box(page, 'node-lambda-1');
+  await page.keyboard.press('ArrowRight');
+  await page.keyboard.press('ArrowDown');
+  const b1 = await box(page, 'node-lambda-1');
+  assert.ok(b1.x > b0.x && b1.y > b0.y, 'nudged');
+  await page.keyboard.press('Control+d');
+  assert.ok((await nodeIds(page)).includes('lambda-2'), 'duplicated');
+
+  // Copy in this tab, paste in another tab of the same browser.
+  const text = await page.evaluate(() => {
+    const dt = new DataTransfer();
+    window.dispatchEvent(new ClipboardEvent('copy', { clipboardData: dt, bubbles: true, cancelable: true }));
+    return dt.getData('text/plain');
+  });
+  assert.equal(JSON.parse(text).strata, 'strata-clipboard');
+  const other = await context.newPage();
+  const otherErrors = [];
+  other.on('console', (m) => { if (m.type() === 'error') otherErrors.push(m.text()); });
+  await other.goto(server.url);
+  await other.getByTestId('app').waitFor();
+  await other.getByTestId('doc-select').selectOption('__new');
+  await other.evaluate((t) => {
+    const dt = new DataTransfer();
+    dt.setData('text/plain', t);
+    window.dispatchEvent(new ClipboardEvent('paste', { clipboardData: dt, bubbles: true, cancelable: true }));
+  }, text);
+  assert.deepEqual(await nodeIds(other), ['lambda-1']);
+
+  // Rubber band selects, Ctrl+A selects all.
+  await page.keyboard.press('Escape');
+  await page.keyboard.press('Control+a');
+  assert.match(await page.getByTestId('inspector-multi').innerText(), /items selected/);
+  // Zoom and fit.
+  const z0 = await page.getByTestId('zoom-level').innerText();
+  const c = await centre(page, 'canvas-svg');
+  await page.mouse.move(c.x, c.y);
+  await page.mouse.wheel(0, -300);
+  assert.notEqual(await page.getByTestId('zoom-level').innerText(), z0, 'wheel zooms');
+  await page.getByTestId('zoom-fit').click();
+  assert.deepEqual(errors, []);
+  assert.deepEqual(otherErrors, []);
+  await context.close();
+});

@@ -1,0 +1,146 @@
+//! Dialogs over the canvas (keyboard shortcuts, template gallery, export, share link) and the
+//! storage warning bar.
+
+use leptos::prelude::*;
+
+use crate::io::{self, TemplateEntry};
+use crate::state::{use_editor, Overlay};
+
+/// Keyboard shortcuts, listed in the help overlay.
+pub const SHORTCUTS: &[(&str, &str)] = &[
+    ("Drag from the palette", "Add a component or container (Enter on a focused item adds it in the middle)"),
+    ("Click / Shift+click", "Select / add to the selection"),
+    ("Drag on the background", "Select with a rubber band"),
+    ("Drag a component's round handle", "Connect it to another component"),
+    ("Space+drag, middle button, one finger", "Pan"),
+    ("Wheel, pinch, + / −", "Zoom to the cursor"),
+    ("Shift+1 or F", "Fit the diagram to the screen"),
+    ("Arrow keys (Shift: ×4)", "Nudge the selection by one grid step"),
+    ("Delete / Backspace", "Delete the selection"),
+    ("Ctrl+D", "Duplicate"),
+    ("Ctrl+C / Ctrl+X / Ctrl+V", "Copy / cut / paste (also between tabs)"),
+    ("Ctrl+A", "Select everything"),
+    ("Ctrl+Z / Ctrl+Shift+Z, Ctrl+Y", "Undo / redo"),
+    ("G", "Snap to grid on or off"),
+    ("Escape", "Clear the selection, close a dialog"),
+    ("?", "This help"),
+];
+
+#[component]
+pub fn Overlays() -> impl IntoView {
+    let ed = use_editor();
+    let close = move || ed.overlay.set(Overlay::None);
+    view! {
+        {move || match ed.overlay.get() {
+            Overlay::None => ().into_any(),
+            Overlay::Help => view! {
+                <Dialog title="Keyboard shortcuts" testid="help-overlay">
+                    <table class="shortcuts">
+                        {SHORTCUTS.iter().map(|(k, v)| view! { <tr><th><kbd>{*k}</kbd></th><td>{*v}</td></tr> }).collect_view()}
+                    </table>
+                </Dialog>
+            }.into_any(),
+            Overlay::Templates => view! { <Dialog title="Templates" testid="templates"><Gallery/></Dialog> }.into_any(),
+            Overlay::Export => view! { <Dialog title="Export" testid="export-dialog"><ExportPanel/></Dialog> }.into_any(),
+            Overlay::Share => view! {
+                <Dialog title="Share link" testid="share-dialog">
+                    <p>"Anyone who opens this link gets a copy of the diagram as a new document (the link holds the whole document; nothing is uploaded)."</p>
+                    <input class="field-input mono" readonly=true data-testid="share-url" prop:value=move || ed.share_url.get()
+                        on:focus=move |ev| { if let Some(t) = ev.target() { use wasm_bindgen::JsCast; if let Ok(i) = t.dyn_into::<web_sys::HtmlInputElement>() { i.select(); } } } />
+                    <p class="field-help">{move || format!("{} characters; copied to the clipboard when the browser allows it.", ed.share_url.get().len())}</p>
+                </Dialog>
+            }.into_any(),
+        }}
+        {move || ed.storage_problem.get().map(|p| view! {
+            <div class="storage-warning" role="alert" data-testid="storage-warning">
+                <span>{p}" Download a copy to keep your work."</span>
+                <button class="btn" data-testid="storage-download" on:click=move |_| io::export_json(ed)>"Download"</button>
+            </div>
+        })}
+        {let _ = close;}
+    }
+}
+
+#[component]
+fn Dialog(title: &'static str, testid: &'static str, children: Children) -> impl IntoView {
+    let ed = use_editor();
+    view! {
+        <div class="overlay" on:pointerdown=move |ev| {
+            use wasm_bindgen::JsCast;
+            let on_backdrop = ev.target().and_then(|t| t.dyn_into::<web_sys::Element>().ok()).is_some_and(|e| e.class_list().contains("overlay"));
+            if on_backdrop { ed.overlay.set(Overlay::None); }
+        }>
+            <div class="dialog" role="dialog" aria-modal="true" aria-label=title data-testid=testid>
+                <div class="dialog-head">
+                    <h2>{title}</h2>
+                    <button class="icon-btn" aria-label="Close" data-testid="dialog-close" on:click=move |_| ed.overlay.set(Overlay::None)>"×"</button>
+                </div>
+                {children()}
+            </div>
+        </div>
+    }
+}
+
+#[component]
+fn Gallery() -> impl IntoView {
+    let ed = use_editor();
+    let entries = LocalResource::new(io::load_templates);
+    view! {
+        <Suspense fallback=|| view! { <p class="empty-hint">"Loading templates…"</p> }>
+            {move || entries.get().map(|r| match r {
+                Ok(list) => view! {
+                    <ul class="gallery">
+                        {list.into_iter().map(|e: TemplateEntry| {
+                            let stem = e.file.trim_end_matches(".json").to_string();
+                            let e2 = e.clone();
+                            view! {
+                                <li>
+                                    <button class="gallery-item" data-testid=format!("template-{stem}") on:click=move |_| io::open_template(ed, e2.clone())>
+                                        <span class="gallery-title">{e.title.clone()}</span>
+                                        <span class="gallery-desc">{e.description.clone()}</span>
+                                    </button>
+                                </li>
+                            }
+                        }).collect_view()}
+                    </ul>
+                }.into_any(),
+                Err(e) => view! { <p class="field-error">{format!("Templates could not be loaded: {e}")}</p> }.into_any(),
+            })}
+        </Suspense>
+    }
+}
+
+#[component]
+fn ExportPanel() -> impl IntoView {
+    let ed = use_editor();
+    let scale = RwSignal::new(2.0f64);
+    let transparent = RwSignal::new(false);
+    view! {
+        <div class="export">
+            <section>
+                <h3>"Document"</h3>
+                <button class="btn" data-testid="export-json" on:click=move |_| io::export_json(ed)>"JSON (Strata topology)"</button>
+                <button class="btn" data-testid="export-cfn" on:click=move |_| io::export_cloudformation(ed)>"CloudFormation template"</button>
+            </section>
+            <section>
+                <h3>"Image"</h3>
+                <label class="field-label">"Scale "
+                    <select class="field-input inline" data-testid="export-scale" on:change=move |ev| scale.set(event_target_value(&ev).parse().unwrap_or(2.0))>
+                        <option value="1">"1×"</option>
+                        <option value="2" selected=true>"2×"</option>
+                        <option value="3">"3×"</option>
+                        <option value="4">"4×"</option>
+                    </select>
+                </label>
+                <label class="field-label">
+                    <input type="checkbox" data-testid="export-transparent" prop:checked=move || transparent.get() on:change=move |ev| transparent.set(event_target_checked(&ev)) />
+                    " Transparent background"
+                </label>
+                <div class="row">
+                    <button class="btn" data-testid="export-svg" on:click=move |_| io::export_svg(ed, transparent.get_untracked())>"SVG"</button>
+                    <button class="btn" data-testid="export-png" on:click=move |_| io::export_png(ed, scale.get_untracked(), transparent.get_untracked())>"PNG"</button>
+                </div>
+            </section>
+        </div>
+    }
+}
