@@ -19,6 +19,7 @@
 //! - The client population is a component of kind `client`: its container is the region its users
 //!   are in, its parameters are the arrival process and request mix.
 
+use crate::layers::InfrastructureConfig;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use std::fmt;
@@ -52,6 +53,12 @@ pub struct Topology {
     /// Network latency figures between placements.
     #[serde(default)]
     pub network: NetworkParams,
+    /// The layers under the boxes: hosts, hypervisors, VPC rules, volumes, launch parameters
+    /// (see [`crate::layers`]). Absent: the engine models no layers and runs as before. An EC2
+    /// component whose id names an instance of `infrastructure.instances` runs on that
+    /// instance's host, volume and network interface.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub infrastructure: Option<InfrastructureConfig>,
 }
 
 fn default_request_types() -> Vec<RequestType> {
@@ -304,6 +311,10 @@ pub struct Connection {
     /// Request types that take this connection; empty means all.
     #[serde(default)]
     pub request_types: Vec<String>,
+    /// TCP port the caller connects to, for the network layer's rules (default 80). Only used
+    /// when both ends run on instances of the document's `infrastructure`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub port: Option<u16>,
 }
 
 impl Connection {
@@ -905,6 +916,7 @@ impl Topology {
             components: Vec::new(),
             connections: Vec::new(),
             network: NetworkParams::default(),
+            infrastructure: None,
         }
     }
 
@@ -949,7 +961,7 @@ impl Topology {
 
     /// Adds a connection with share 1 and no filter.
     pub fn connect(&mut self, from: &str, to: &str) -> &mut Connection {
-        self.connections.push(Connection { id: None, from: from.into(), to: to.into(), share: 1.0, request_types: Vec::new() });
+        self.connections.push(Connection { id: None, from: from.into(), to: to.into(), share: 1.0, request_types: Vec::new(), port: None });
         self.connections.last_mut().expect("just pushed")
     }
 }

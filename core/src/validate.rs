@@ -54,6 +54,11 @@ pub enum Code {
     NoTraffic,
     /// A component placed in a container that does not suit it.
     Placement,
+    /// Part of the `infrastructure` that could not be built or placed (it is left out).
+    Infrastructure,
+    /// The network layer (routes, NACLs, security groups) blocks a connection: its requests
+    /// will fail with `network_blocked`.
+    NetworkBlocked,
 }
 
 impl Code {
@@ -75,6 +80,8 @@ impl Code {
             Code::IgnoredConnection => "ignored_connection",
             Code::NoTraffic => "no_traffic",
             Code::Placement => "placement",
+            Code::Infrastructure => "infrastructure",
+            Code::NetworkBlocked => "network_blocked",
         }
     }
 }
@@ -91,6 +98,8 @@ pub enum Element {
     Container(String),
     /// A request type, by name.
     RequestType(String),
+    /// A part of the `infrastructure` section, by path (e.g. `instances[2] (api)`).
+    Infrastructure(String),
     /// The document as a whole.
     Document,
 }
@@ -119,6 +128,7 @@ impl fmt::Display for Diagnostic {
             Element::Connection(i) => format!("connection #{i}"),
             Element::Container(id) => format!("container `{id}`"),
             Element::RequestType(n) => format!("request type `{n}`"),
+            Element::Infrastructure(p) => format!("infrastructure `{p}`"),
             Element::Document => "document".into(),
         };
         write!(f, "{sev}[{}] {el}: {}", self.code.as_str(), self.message)
@@ -422,8 +432,39 @@ pub fn validate(topology: &Topology) -> Validation {
         }
     }
 
+    if let Some(cfg) = &t.infrastructure {
+        check_layers(&mut out, t, cfg);
+    }
+
     out.0.sort_by_key(|d| d.severity);
     Validation { diagnostics: out.0 }
+}
+
+/// What the layers report: parts that could not be built, and connections the network blocks
+/// (the same evaluation the engine applies to every request).
+fn check_layers(out: &mut Out, t: &Topology, cfg: &crate::layers::InfrastructureConfig) {
+    let a = crate::layers::attach::attach(t, cfg, 0);
+    for d in a.diagnostics {
+        // `components[web]` and `instances[3] (web)` concern the component when it exists.
+        let named = d
+            .path
+            .strip_prefix("components[")
+            .and_then(|p| p.strip_suffix(']'))
+            .or_else(|| d.path.split_once(" (").and_then(|(_, n)| n.strip_suffix(')')));
+        let element = match named {
+            Some(id) if t.component(id).is_some() => Element::Component(id.to_string()),
+            _ => Element::Infrastructure(d.path.clone()),
+        };
+        out.warn(Code::Infrastructure, element, d.message);
+    }
+    for p in a.paths.iter().filter(|p| !p.report.reachable) {
+        let reason = p.report.reason().unwrap_or("blocked");
+        let msg = format!(
+            "{} cannot reach {} on port {}: {reason}",
+            t.components[p.from].id, t.components[p.to].id, p.port
+        );
+        out.warn(Code::NetworkBlocked, Element::Connection(p.connection), msg);
+    }
 }
 
 fn check_params(out: &mut Out, t: &Topology, types: &BTreeSet<&str>, el: &Element, spec: &ComponentSpec, containers: &BTreeMap<&str, usize>) {

@@ -5,6 +5,9 @@
 //! strata-sim validate FILE [--json]
 //! strata-sim catalog
 //! ```
+//! `run` also prints the layers under the instances when the topology has an `infrastructure`:
+//! each instance's host, steal and service-time multiplier, each volume's IOPS limit and
+//! `BurstBalance`, the connections the network blocks and why, and the launches.
 //! `run --json` prints the report described in `strata_core::sim::report` (schema
 //! `strata.metrics.v1`); with `--series` each component also gets its time series under
 //! `"series": {"<component id>": [SeriesPoint, ...]}`.
@@ -193,7 +196,65 @@ fn run(t: &Topology, args: &Args) -> ExitCode {
             errors_text(&c.errors)
         );
     }
+    if let Some(l) = &report.layers {
+        print_layers(l);
+    }
     ExitCode::SUCCESS
+}
+
+fn print_layers(l: &strata_core::sim::LayersReport) {
+    println!();
+    println!(
+        "{:<20} {:<12} {:<30} {:<9} {:>7} {:>7} {:>8}",
+        "instance", "component", "host", "state", "steal%", "x svc", "guest%"
+    );
+    for i in &l.instances {
+        println!(
+            "{:<20} {:<12} {:<30} {:<9} {:>6.1}% {:>7.2} {:>7.1}%",
+            i.name,
+            i.component.as_deref().unwrap_or("-"),
+            i.host.as_deref().unwrap_or("-"),
+            i.state.to_string(),
+            i.steal_percent,
+            i.service_time_multiplier,
+            i.guest_cpu_percent
+        );
+    }
+    println!();
+    println!(
+        "{:<20} {:<20} {:<5} {:>6} {:>9} {:>7} {:>7} {:>13} {:>10}",
+        "volume", "instance", "kind", "GiB", "baseline", "burst", "limit", "BurstBalance", "I/Os"
+    );
+    for v in &l.volumes {
+        let kind = serde_json::to_value(v.kind).ok().and_then(|k| k.as_str().map(String::from)).unwrap_or_default();
+        println!(
+            "{:<20} {:<20} {:<5} {:>6} {:>9} {:>7} {:>7} {:>12.1}% {:>10}",
+            v.name,
+            v.instance.as_deref().unwrap_or("-"),
+            kind,
+            v.size_gib,
+            v.baseline_iops,
+            v.burst_iops,
+            v.iops_limit,
+            v.burst_balance_percent,
+            v.ios_done
+        );
+    }
+    for b in &l.blocked_paths {
+        println!();
+        println!(
+            "blocked: {} -> {} port {} at {} ({}), {} request(s) failed: {}",
+            b.from,
+            b.to,
+            b.port,
+            b.at,
+            serde_json::to_value(b.hop).ok().and_then(|k| k.as_str().map(String::from)).unwrap_or_default(),
+            b.failures,
+            b.reason
+        );
+    }
+    println!();
+    println!("launches: {} running, {} failed; {} API call(s) logged", l.launches, l.failed_launches, l.api_log.len());
 }
 
 fn errors_text(e: &strata_core::sim::ErrorCounts) -> String {

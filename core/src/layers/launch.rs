@@ -246,8 +246,14 @@ pub struct LaunchRequest {
     pub name: String,
     /// Instance type, e.g. `t3.medium`.
     pub instance_type: String,
-    /// Subnet, by name (its AZ is the instance's AZ).
+    /// Subnet, by name (its AZ is the instance's AZ). Empty: the instance is not in a modelled
+    /// VPC; it gets no network interface and lands in `az`.
+    #[serde(default)]
     pub subnet: String,
+    /// The AZ when `subnet` is empty (full name or suffix); none or unknown: the AZ with the
+    /// most free capacity.
+    #[serde(default)]
+    pub az: Option<String>,
     /// Security groups, by name.
     #[serde(default)]
     pub security_groups: Vec<String>,
@@ -299,6 +305,7 @@ impl LaunchRequest {
             name: name.into(),
             instance_type: instance_type.into(),
             subnet: subnet.into(),
+            az: None,
             security_groups: Vec::new(),
             public_ip: false,
             root_volume_gib: root_size(),
@@ -470,9 +477,21 @@ impl Infrastructure {
     pub fn launch_instance(&mut self, now: SimTime, req: &LaunchRequest) -> LaunchPlan {
         let id = InstanceId(self.instances.len() as u32);
         let subnet = self.network.subnet_by_name(&req.subnet);
-        let az = subnet
-            .map(|s| self.network.subnet(s).az.clone())
-            .unwrap_or_default();
+        let no_vpc = req.subnet.is_empty();
+        let az = match (subnet, no_vpc) {
+            (Some(s), _) => self.network.subnet(s).az.clone(),
+            (None, true) => req
+                .az
+                .as_deref()
+                .and_then(|a| self.fleet.az_by_name(a))
+                .or_else(|| {
+                    super::placement::Placement::az_with_most_free(&self.fleet, &self.hypervisors)
+                        .map(|(a, _)| a)
+                })
+                .map(|a| self.fleet.az(a).name.clone())
+                .unwrap_or_default(),
+            (None, false) => String::new(),
+        };
         let az_name = self
             .fleet
             .az_by_name(&az)
@@ -521,7 +540,7 @@ impl Infrastructure {
                     req.instance_type
                 ));
             };
-            if subnet.is_none() {
+            if subnet.is_none() && !no_vpc {
                 return Err(format!(
                     "InvalidSubnetID.NotFound: no subnet named `{}`",
                     req.subnet
@@ -667,6 +686,16 @@ impl Infrastructure {
 
         // 5. Network configured.
         t += p.network_configured.draw(&mut self.rng);
+        if no_vpc {
+            plan.events.push(LaunchEvent {
+                at: t,
+                phase: LaunchPhase::NetworkConfigured,
+                layer: Layer::Network,
+                detail: format!("virtual NIC attached in {az_name} (no VPC modelled: no private IP or security groups to apply)"),
+                failed: false,
+            });
+            return self.boot(plan, t, &vol_name, req, now);
+        }
         let mut sgs = Vec::new();
         for g in &req.security_groups {
             match self.network.sg_by_name(g) {
@@ -722,8 +751,20 @@ impl Infrastructure {
             failed: false,
         });
 
-        // 6. OS boot, then running.
-        t += p.os_boot.draw(&mut self.rng);
+        self.boot(plan, t, &vol_name, req, now)
+    }
+
+    /// 6. OS boot, then running.
+    fn boot(
+        &mut self,
+        mut plan: LaunchPlan,
+        mut t: SimTime,
+        vol_name: &str,
+        req: &LaunchRequest,
+        now: SimTime,
+    ) -> LaunchPlan {
+        let id = plan.instance;
+        t += self.params.os_boot.draw(&mut self.rng);
         plan.events.push(LaunchEvent {
             at: t,
             phase: LaunchPhase::OsBoot,

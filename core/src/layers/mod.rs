@@ -32,6 +32,7 @@
 //! assert!(infra.service_time_multiplier(web) < 1.05); // a quiet host: only the 3% overhead
 //! ```
 
+pub mod attach;
 pub mod hypervisor;
 pub mod launch;
 pub mod network;
@@ -81,8 +82,14 @@ pub struct InstanceConfig {
     pub name: String,
     /// Instance type.
     pub instance_type: String,
-    /// Subnet, by name (its AZ is the instance's AZ).
+    /// Subnet, by name (its AZ is the instance's AZ). Empty: not in a modelled VPC (no network
+    /// interface; the AZ is `az`).
+    #[serde(default)]
     pub subnet: String,
+    /// The AZ when `subnet` is empty (full name or suffix); none or unknown: the AZ with the
+    /// most free capacity.
+    #[serde(default)]
+    pub az: Option<String>,
     /// Security groups, by name.
     #[serde(default)]
     pub security_groups: Vec<String>,
@@ -114,6 +121,28 @@ pub struct InstanceConfig {
 
 fn eight() -> u32 {
     8
+}
+
+impl InstanceConfig {
+    /// An instance of `instance_type` with every other field at its default (no subnet: it
+    /// lands in the AZ with the most free capacity, without a network interface).
+    pub fn new(name: &str, instance_type: &str) -> Self {
+        InstanceConfig {
+            name: name.into(),
+            instance_type: instance_type.into(),
+            subnet: String::new(),
+            az: None,
+            security_groups: Vec::new(),
+            private_ip: None,
+            public_ip: false,
+            host: None,
+            tenancy: Tenancy::default(),
+            placement_group: None,
+            account: launch::default_account(),
+            cpu_demand: 0.0,
+            root_volume_gib: eight(),
+        }
+    }
 }
 
 /// A volume that exists when the scenario starts.
@@ -267,18 +296,31 @@ impl Infrastructure {
         (infra, diags)
     }
 
-    fn add_running_instance(&mut self, ic: &InstanceConfig) -> Result<InstanceId, String> {
+    /// Adds an instance that is already running (placed, booted, attached) at time zero, as the
+    /// scenario's `instances` list does. Nothing is left reserved when it fails.
+    pub fn add_running_instance(&mut self, ic: &InstanceConfig) -> Result<InstanceId, String> {
         let itype = instance_type(&ic.instance_type)
             .ok_or_else(|| format!("unknown instance type `{}`", ic.instance_type))?;
-        let subnet = self
-            .network
-            .subnet_by_name(&ic.subnet)
-            .ok_or_else(|| format!("no subnet named `{}`", ic.subnet))?;
-        let az_text = self.network.subnet(subnet).az.clone();
-        let az = self
-            .fleet
-            .az_by_name(&az_text)
-            .ok_or_else(|| format!("subnet's AZ `{az_text}` is not in the fleet"))?;
+        let (subnet, az) = if ic.subnet.is_empty() {
+            let az = ic
+                .az
+                .as_deref()
+                .and_then(|a| self.fleet.az_by_name(a))
+                .or_else(|| Placement::az_with_most_free(&self.fleet, &self.hypervisors).map(|(a, _)| a))
+                .ok_or_else(|| "the fleet has no AZ with free capacity".to_string())?;
+            (None, az)
+        } else {
+            let subnet = self
+                .network
+                .subnet_by_name(&ic.subnet)
+                .ok_or_else(|| format!("no subnet named `{}`", ic.subnet))?;
+            let az_text = self.network.subnet(subnet).az.clone();
+            let az = self
+                .fleet
+                .az_by_name(&az_text)
+                .ok_or_else(|| format!("subnet's AZ `{az_text}` is not in the fleet"))?;
+            (Some(subnet), az)
+        };
         let az_name = self.fleet.az(az).name.clone();
         let mut sgs = Vec::new();
         for g in &ic.security_groups {
@@ -328,13 +370,15 @@ impl Infrastructure {
         };
         self.hypervisors.start(vm);
         self.hypervisors.set_cpu_demand(vm, ic.cpu_demand);
-        let eni = match self
-            .network
-            .create_eni(&ic.name, subnet, sgs, ic.private_ip, ic.public_ip)
-        {
-            Ok(e) => e,
-            Err(e) => {
+        let eni = match subnet.map(|subnet| {
+            self.network
+                .create_eni(&ic.name, subnet, sgs, ic.private_ip, ic.public_ip)
+        }) {
+            None => None,
+            Some(Ok(e)) => Some(e),
+            Some(Err(e)) => {
                 self.hypervisors.release(vm);
+                self.placement.forget(&ic.name);
                 return Err(e.to_string());
             }
         };
@@ -348,7 +392,10 @@ impl Infrastructure {
             Ok(v) => v,
             Err(e) => {
                 self.hypervisors.release(vm);
-                self.network.delete_eni(eni);
+                self.placement.forget(&ic.name);
+                if let Some(eni) = eni {
+                    self.network.delete_eni(eni);
+                }
                 return Err(e.to_string());
             }
         };
@@ -366,7 +413,7 @@ impl Infrastructure {
             state: InstanceState::Running,
             vm: Some(vm),
             host: Some(host),
-            eni: Some(eni),
+            eni,
             volumes: vec![vol],
             wants_public_ip: ic.public_ip,
             placement_group: ic.placement_group.clone(),

@@ -190,6 +190,13 @@ impl Volume {
         self.busy_until
     }
 
+    /// I/Os the storage cluster has finished by `now`: those scheduled, less the backlog still
+    /// queued (estimated at the current IOPS limit, exact while the limit does not change).
+    pub fn ios_served(&self, now: SimTime) -> u64 {
+        let backlog = self.busy_until.since(now).as_secs_f64() * self.iops_limit(now) as f64;
+        self.ios_done.saturating_sub(backlog.round() as u64)
+    }
+
     /// Like [`Volume::serve`], plus the network round trip to the storage cluster: when the
     /// request's disk step completes.
     pub fn io_completion_time(

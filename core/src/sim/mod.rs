@@ -24,11 +24,13 @@
 //! - [`Simulation::schedule_fault`]: failures as ordinary scheduled events.
 
 mod journey;
+mod layered;
 mod queue;
 mod report;
 pub mod stats;
 
 pub use journey::{assemble_journeys, Hop, Journey};
+pub use layered::{BlockedPath, InstanceLayers, LayersReport, LifecycleEvent, VolumeLayers};
 pub use report::{ClientReport, ComponentReport, ErrorCounts, Report, SeriesPoint, TypeReport};
 
 use crate::catalog;
@@ -74,11 +76,14 @@ pub enum ErrorCause {
     Unavailable,
     /// The request went through more than [`MAX_HOPS`] components (a cycle).
     HopLimit,
+    /// The network layer (route tables, NACLs, security groups) drops the connection; the
+    /// report's `layers.blocked_paths` names the first hop that blocks and why.
+    NetworkBlocked,
 }
 
 impl ErrorCause {
     /// Every cause, in report order.
-    pub const ALL: [ErrorCause; 8] = [
+    pub const ALL: [ErrorCause; N_CAUSES] = [
         ErrorCause::Timeout,
         ErrorCause::QueueFull,
         ErrorCause::Dependency,
@@ -87,6 +92,7 @@ impl ErrorCause {
         ErrorCause::DnsFailure,
         ErrorCause::Unavailable,
         ErrorCause::HopLimit,
+        ErrorCause::NetworkBlocked,
     ];
     fn code(self) -> u8 {
         self as u8 + 1
@@ -95,7 +101,7 @@ impl ErrorCause {
         ErrorCause::ALL[(c - 1) as usize]
     }
 }
-const N_CAUSES: usize = 8;
+const N_CAUSES: usize = 9;
 
 /// How a run is configured. The seed is configuration, never drawn from entropy.
 #[derive(Clone, Debug, PartialEq)]
@@ -254,6 +260,8 @@ pub enum ScalingAction {
     ScaleIn,
     /// A launched instance started serving.
     InstanceReady,
+    /// A launch failed in the layers (e.g. insufficient capacity); what it reserved was released.
+    LaunchFailed,
 }
 
 /// One entry of a group's scaling history.
@@ -438,6 +446,10 @@ struct Instance {
     disk_next: u64,
     mark_busy: u128,
     mark_time: u64,
+    /// Its instance in the layers (`NONE`: the topology has no layers or it was not placed).
+    layer: u32,
+    /// Busy integral at the last metrics tick (for the CPU demand fed to the hypervisor).
+    tick_busy: u128,
 }
 
 #[derive(Debug)]
@@ -552,6 +564,8 @@ struct CallOut {
     to: u32,
     whole: u16,
     frac: f64,
+    /// Index of the blocked path in the layers' list (`NONE16`: the network lets it through).
+    blocked: u16,
 }
 
 #[derive(Debug, Default)]
@@ -681,6 +695,8 @@ pub struct Simulation {
     resolution_ns: u64,
     write_types: u64,
     activities: Ring<ScalingActivity>,
+    /// The layers under the instances, when the topology has an `infrastructure`.
+    layers: Option<Box<layered::LayerRun>>,
 }
 
 #[inline]
@@ -1248,6 +1264,9 @@ impl Simulation {
                     let s = &mut self.core.stats[c.comp as usize];
                     s.cap.add(now, -servers);
                     s.terminations += 1;
+                    if let Some(run) = self.layers.as_deref_mut() {
+                        run.terminate(now, std::mem::replace(&mut i.layer, NONE), &self.core.meta[c.comp as usize].id);
+                    }
                 }
             }
             Node::Lambda { active, idle, .. } => {
@@ -1446,10 +1465,19 @@ impl Simulation {
                 let i = &mut g.inst[c.inst as usize];
                 if disk {
                     let ios = g.disk_ios.floor() + f64::from(u8::from(core.rng.random::<f64>() < g.disk_ios.fract()));
-                    let begin = i.disk_next.max(core.now);
-                    i.disk_next = begin + (ios * i.disk_gap_ns) as u64;
+                    // On a layered instance the volume decides (IOPS limit, burst credits, the
+                    // round trip to the storage cluster); otherwise the fixed IOPS gap.
+                    let on_volume = match self.layers.as_deref_mut() {
+                        Some(run) if i.layer != NONE => run.disk_io(i.layer, core.now, ios as u32),
+                        _ => None,
+                    };
+                    let done = on_volume.unwrap_or_else(|| {
+                        let begin = i.disk_next.max(core.now);
+                        i.disk_next = begin + (ios * i.disk_gap_ns) as u64;
+                        i.disk_next
+                    });
                     core.calls[call as usize].phase = P_DISK;
-                    core.queue.push(i.disk_next, Ev::Resume { call });
+                    core.queue.push(done, Ev::Resume { call });
                     return;
                 }
                 self.continue_calls(call);
@@ -1572,6 +1600,9 @@ impl Simulation {
                 continue;
             }
             core.calls[call as usize].remaining = (n - 1) as u16;
+            if o.blocked != NONE16 {
+                return self.network_blocked(call, o.blocked);
+            }
             if let Err(e) = core.send(call, o.to, NONE, NONE16) {
                 core.respond(call, e, 0);
                 self.after_respond(call);
@@ -1616,6 +1647,9 @@ impl Simulation {
                     self.core.calls[parent as usize].remaining -= 1;
                     let core = &mut self.core;
                     let o = core.callouts[p.comp as usize * core.nt + p.rtype as usize][p.step as usize];
+                    if o.blocked != NONE16 {
+                        return self.network_blocked(parent, o.blocked);
+                    }
                     if let Err(e) = core.send(parent, o.to, NONE, NONE16) {
                         core.respond(parent, e, 0);
                         self.after_respond(parent);
@@ -1849,6 +1883,14 @@ impl Simulation {
         i.ready_at = now;
         i.mark_busy = i.st.busy_tw.integral(now);
         i.mark_time = now;
+        i.tick_busy = i.mark_busy;
+        if let Some(run) = self.layers.as_deref_mut() {
+            // Running in the layers too: its host's contention applies from now on.
+            run.infra.advance(SimTime(now));
+            if i.layer != NONE {
+                i.mult = run.multiplier(i.layer);
+            }
+        }
         let s = &mut self.core.stats[comp as usize];
         s.cap.add(now, i.st.servers as i64);
         s.launches += 1;
@@ -1916,6 +1958,7 @@ impl Simulation {
         };
         if desired > capacity {
             self.activities.push(activity(ScalingAction::ScaleOut));
+            let mut failed = 0u32;
             for _ in capacity..desired {
                 // Launch in the AZ with the fewest instances.
                 let az = *asg
@@ -1930,10 +1973,28 @@ impl Simulation {
                 i.up = true;
                 i.initial = false;
                 i.down_at = u64::MAX;
-                let d = asg.launch.sample(&mut self.core.rng);
-                self.core.queue.push(now + d, Ev::InstanceReady { comp, inst: slot as u32 });
+                match self.layers.as_deref_mut() {
+                    // The layered launch: placement, VM, storage, network, boot.
+                    Some(run) => match run.launch_slot(now, comp, slot as u32, az, &self.core.meta[comp as usize].id, &self.az_ids) {
+                        Some((layer, ready)) => {
+                            i.layer = layer;
+                            self.core.queue.push(ready, Ev::InstanceReady { comp, inst: slot as u32 });
+                        }
+                        None => {
+                            i.state = InstState::Free;
+                            failed += 1;
+                        }
+                    },
+                    None => {
+                        let d = asg.launch.sample(&mut self.core.rng);
+                        self.core.queue.push(now + d, Ev::InstanceReady { comp, inst: slot as u32 });
+                    }
+                }
             }
             asg.last_action = now;
+            if failed > 0 {
+                self.activities.push(activity(ScalingAction::LaunchFailed));
+            }
         } else if desired < serving && pending == 0 && now >= asg.last_action + asg.cooldown_ns {
             self.activities.push(activity(ScalingAction::ScaleIn));
             for _ in desired..serving {
@@ -1957,6 +2018,9 @@ impl Simulation {
                     let s = &mut self.core.stats[comp as usize];
                     s.cap.add(now, -(i.st.servers as i64));
                     s.terminations += 1;
+                    if let Some(run) = self.layers.as_deref_mut() {
+                        run.terminate(now, std::mem::replace(&mut i.layer, NONE), &self.core.meta[comp as usize].id);
+                    }
                 } else {
                     i.state = InstState::Draining;
                 }
@@ -2015,6 +2079,9 @@ impl Simulation {
         let now = self.core.now;
         let res = self.resolution_ns;
         self.core.queue.push(now + res, Ev::MetricsTick);
+        if self.layers.is_some() {
+            self.layers_tick();
+        }
         for (c, s) in self.core.stats.iter_mut().enumerate() {
             let (mut a, mut d, mut e, mut ls) = (0u64, 0u64, 0u64, 0u128);
             for t in &s.types {
@@ -2045,6 +2112,7 @@ impl Simulation {
                 mean_queue: (queue - p.queue) as f64 / span,
                 in_flight: s.in_sys.value,
                 instances,
+                ..self.layers.as_deref().map_or(SeriesPoint::EMPTY_LAYERS, |l| l.series_fields(c))
             });
             s.window.clear();
             s.prev = Prev { arrivals: a, completions: d, errors: e, lat_sum: ls, busy, cap, queue };
@@ -2139,7 +2207,7 @@ fn build(t: &Topology, config: SimConfig) -> Result<Simulation, BuildError> {
             }
             let slot = from as usize * nt + ti;
             match catalog::kind_info(meta[from as usize].kind).outgoing {
-                catalog::Outgoing::Call => callouts[slot].push(CallOut { to, whole: conn.share.floor().min(1000.0) as u16, frac: conn.share.fract() }),
+                catalog::Outgoing::Call => callouts[slot].push(CallOut { to, whole: conn.share.floor().min(1000.0) as u16, frac: conn.share.fract(), blocked: NONE16 }),
                 catalog::Outgoing::None => {}
                 _ => {
                     if conn.share > 0.0 {
@@ -2379,7 +2447,7 @@ fn build(t: &Topology, config: SimConfig) -> Result<Simulation, BuildError> {
         cross_region_ns: half(net.cross_region_rtt_ms),
         internet_ns: half(net.internet_rtt_ms),
     };
-    Ok(Simulation {
+    let mut sim = Simulation {
         core,
         nodes,
         faults: Vec::new(),
@@ -2390,8 +2458,13 @@ fn build(t: &Topology, config: SimConfig) -> Result<Simulation, BuildError> {
         resolution_ns: res,
         write_types,
         activities: Ring::new(4096),
+        layers: None,
         config,
-    })
+    };
+    if let Some(cfg) = &t.infrastructure {
+        layered::attach(&mut sim, t, cfg);
+    }
+    Ok(sim)
 }
 
 fn new_instance(vcpus: u32, cap: u32, az: u16) -> Instance {
@@ -2409,5 +2482,7 @@ fn new_instance(vcpus: u32, cap: u32, az: u16) -> Instance {
         disk_next: 0,
         mark_busy: 0,
         mark_time: 0,
+        layer: NONE,
+        tick_busy: 0,
     }
 }

@@ -18,7 +18,14 @@
 //!     throughput_rps, latency (end to end), by_request_type }],
 //! }
 //! ErrorCounts { timeout, queue_full, dependency, throttled, no_healthy_target, dns_failure,
-//!               unavailable, hop_limit, total }
+//!               unavailable, hop_limit, network_blocked, total }
+//! layers (only with an `infrastructure`): LayersReport {
+//!   instances: [InstanceLayers { name, component, slot, state, az, host, private_ip,
+//!     steal_percent, service_time_multiplier, guest_cpu_percent }],
+//!   volumes: [VolumeLayers { name, instance, kind, size_gib, baseline_iops, burst_iops,
+//!     iops_limit, burst_balance_percent, ios_done }],
+//!   blocked_paths: [BlockedPath { connection, from, to, port, hop, at, reason, failures }],
+//!   launches, failed_launches, api_log: [ApiCall { at, principal, action, target, result }] }
 //! Latency { count, mean_ms, p50_ms, p95_ms, p99_ms, p999_ms, max_ms }
 //! ```
 //! Counts always satisfy `arrivals = completions + errors.total + in_flight` (requests that
@@ -48,6 +55,8 @@ pub struct ErrorCounts {
     pub unavailable: u64,
     /// See [`ErrorCause::HopLimit`].
     pub hop_limit: u64,
+    /// See [`ErrorCause::NetworkBlocked`].
+    pub network_blocked: u64,
     /// Sum of all causes.
     pub total: u64,
 }
@@ -62,6 +71,7 @@ impl ErrorCounts {
         self.dns_failure += e[5];
         self.unavailable += e[6];
         self.hop_limit += e[7];
+        self.network_blocked += e[8];
         self.total += e.iter().sum::<u64>();
     }
     /// The count for one cause.
@@ -75,6 +85,7 @@ impl ErrorCounts {
             ErrorCause::DnsFailure => self.dns_failure,
             ErrorCause::Unavailable => self.unavailable,
             ErrorCause::HopLimit => self.hop_limit,
+            ErrorCause::NetworkBlocked => self.network_blocked,
         }
     }
 }
@@ -191,6 +202,42 @@ pub struct SeriesPoint {
     pub in_flight: u64,
     /// Instances in service at the end of the bucket.
     pub instances: u32,
+    /// Layers only: mean CPU steal of the component's instances, percent.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub steal_percent: Option<f64>,
+    /// Layers only: mean CPU utilisation the instances' guests report (steal not included).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub guest_cpu_percent: Option<f64>,
+    /// Layers only: mean factor CPU contention stretches service times by.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub service_time_multiplier: Option<f64>,
+    /// Layers only: lowest `BurstBalance` of the instances' data volumes, percent.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub burst_balance_percent: Option<f64>,
+    /// Layers only: I/Os per second the instances' data volumes served in the bucket.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub disk_iops: Option<f64>,
+}
+
+impl SeriesPoint {
+    /// The layer fields of a point for a component without layers.
+    pub const EMPTY_LAYERS: SeriesPoint = SeriesPoint {
+        t_s: 0.0,
+        arrivals: 0,
+        completions: 0,
+        errors: 0,
+        mean_latency_ms: 0.0,
+        p99_ms: 0.0,
+        utilization: 0.0,
+        mean_queue: 0.0,
+        in_flight: 0,
+        instances: 0,
+        steal_percent: None,
+        guest_cpu_percent: None,
+        service_time_multiplier: None,
+        burst_balance_percent: None,
+        disk_iops: None,
+    };
 }
 
 /// Everything measured so far.
@@ -214,6 +261,9 @@ pub struct Report {
     pub components: Vec<ComponentReport>,
     /// Every client population.
     pub clients: Vec<ClientReport>,
+    /// What the layers under the instances did (topologies with an `infrastructure` only).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub layers: Option<super::LayersReport>,
 }
 
 pub(super) fn build(sim: &Simulation) -> Report {
@@ -302,6 +352,7 @@ pub(super) fn build(sim: &Simulation) -> Report {
         journeys_dropped: core.journeys_dropped,
         components,
         clients,
+        layers: sim.layers.as_deref().map(|l| l.report(sim)),
     }
 }
 

@@ -1,0 +1,506 @@
+//! The engine's side of the layers: what happens under an instance shows up in its requests.
+//!
+//! When the topology has an `infrastructure`, [`crate::layers::attach`] puts every EC2 instance
+//! and every initial Auto Scaling instance on a host (see there for which component is which
+//! instance), and then during the run:
+//!
+//! * **CPU contention.** At every metrics tick each instance's measured busy time, less the
+//!   steal it suffered, is fed to its hypervisor as CPU demand (beside the neighbours' load of
+//!   the scenario), and every instance's service times are multiplied by its host's
+//!   [`Infrastructure::service_time_multiplier`]. A VM whose guest sees 15% CPU answers 2-3
+//!   times slower when its neighbours oversubscribe the host.
+//! * **EBS.** A request's disk step runs on the instance's data volume
+//!   ([`Infrastructure::disk_io`]) at simulated time: IOPS limit, gp2 credits, queueing and
+//!   the round trip to the storage cluster.
+//! * **Network.** A connection the network layer blocks (route, NACL or security group) fails
+//!   every request that takes it with [`ErrorCause::NetworkBlocked`]; the report names the
+//!   first blocking hop and why ([`BlockedPath`]).
+//! * **Launches.** An Auto Scaling scale-out runs the layered launch
+//!   ([`Infrastructure::launch_instance`]); the instance takes traffic once it is running, a
+//!   failed launch returns its slot. Every phase is a [`LifecycleEvent`] for the UI
+//!   ([`Simulation::drain_lifecycle_events`]); every call is in [`Simulation::api_log`].
+//!
+//! Nothing here runs per event except the disk step of layered instances and one comparison
+//! per outgoing call; a topology without `infrastructure` pays nothing else.
+
+use super::{ComponentIdx, ErrorCause, InstState, Node, SeriesPoint, Simulation, F_COUNTED, NONE};
+use crate::layers::attach::{self, asg_slot_placement, placement_of};
+use crate::layers::launch::{ApiCall, InstanceId, InstanceState, Layer, LaunchPhase, LaunchPlan, LaunchRequest, Principal};
+use crate::layers::network::HopKind as NetHop;
+use crate::layers::storage::{VolumeKind, VolumeState};
+use crate::layers::{Infrastructure, InfrastructureConfig};
+use crate::time::SimTime;
+use crate::topology::{ComponentSpec, Topology};
+use serde::Serialize;
+
+/// A connection the network layer blocks, and what it cost.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct BlockedPath {
+    /// Index in `Topology::connections`.
+    pub connection: usize,
+    /// Caller component id.
+    pub from: String,
+    /// Callee component id.
+    pub to: String,
+    /// TCP port.
+    pub port: u16,
+    /// The first check that blocks.
+    pub hop: NetHop,
+    /// The route table, NACL or security group that decided.
+    pub at: String,
+    /// Why, in words, with the change that would fix it.
+    pub reason: String,
+    /// Requests that failed on it (after the warm-up).
+    pub failures: u64,
+}
+
+/// One phase of a launch (or its failure), when it happens, for the UI to animate.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct LifecycleEvent {
+    /// When the phase completes.
+    pub time: SimTime,
+    /// The group it launches for (`None`: a user's launch outside the topology).
+    pub component: Option<ComponentIdx>,
+    /// Instance slot in the group.
+    pub slot: u32,
+    /// The instance's name.
+    pub instance: String,
+    /// The phase.
+    pub phase: LaunchPhase,
+    /// The layer the phase belongs to.
+    pub layer: Layer,
+    /// What happened, in words.
+    pub detail: String,
+    /// Whether the phase failed (the launch ends here; its reservations were released).
+    pub failed: bool,
+    /// The host chosen (from capacity reserved on).
+    pub host: Option<String>,
+    /// The private IP (from network configured on).
+    pub private_ip: Option<String>,
+    /// The root volume (from storage attached on).
+    pub volume: Option<String>,
+}
+
+/// One instance as the layers see it.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct InstanceLayers {
+    /// Instance name.
+    pub name: String,
+    /// The component it serves, if any (neighbours of other tenants serve none).
+    pub component: Option<String>,
+    /// Slot in the component.
+    pub slot: Option<u32>,
+    /// Instance type.
+    pub instance_type: String,
+    /// Lifecycle state.
+    pub state: InstanceState,
+    /// AZ.
+    pub az: String,
+    /// The host it runs on (the previous one when stopped).
+    pub host: Option<String>,
+    /// Private IP of its network interface.
+    pub private_ip: Option<String>,
+    /// CPU steal, percent.
+    pub steal_percent: f64,
+    /// Factor CPU contention stretches its service times by (1 / (1 - overhead) on a quiet host).
+    pub service_time_multiplier: f64,
+    /// CPU utilisation its guest reports, percent (steal is not in it).
+    pub guest_cpu_percent: f64,
+}
+
+/// One EBS volume.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct VolumeLayers {
+    /// Volume name.
+    pub name: String,
+    /// The instance it is attached to.
+    pub instance: Option<String>,
+    /// gp2, gp3 or io2.
+    pub kind: VolumeKind,
+    /// Size, GiB.
+    pub size_gib: u32,
+    /// IOPS it sustains forever.
+    pub baseline_iops: u32,
+    /// IOPS while it has credits.
+    pub burst_iops: u32,
+    /// IOPS limit now.
+    pub iops_limit: u32,
+    /// `BurstBalance`, percent.
+    pub burst_balance_percent: f64,
+    /// I/Os issued so far.
+    pub ios_done: u64,
+    /// I/Os the storage cluster has finished (the rest are queued).
+    pub ios_served: u64,
+}
+
+/// The layers' part of the report.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct LayersReport {
+    /// Every instance (the topology's and the scenario's other tenants').
+    pub instances: Vec<InstanceLayers>,
+    /// Every volume not deleted.
+    pub volumes: Vec<VolumeLayers>,
+    /// Connections the network blocks.
+    pub blocked_paths: Vec<BlockedPath>,
+    /// Launches that reached `running` (Auto Scaling and user launches).
+    pub launches: u64,
+    /// Launches that failed.
+    pub failed_launches: u64,
+    /// Every API call, oldest first.
+    pub api_log: Vec<ApiCall>,
+}
+
+#[derive(Clone, Copy, Debug, Default)]
+struct LayerPoint {
+    steal: f64,
+    guest: f64,
+    mult: f64,
+    burst: Option<f64>,
+    iops: f64,
+}
+
+/// Where a group launches in one AZ.
+#[derive(Debug)]
+struct SlotPlace {
+    az: u16,
+    subnet: Option<String>,
+    az_id: Option<String>,
+}
+
+#[derive(Debug)]
+struct AsgTemplate {
+    instance_type: String,
+    places: Vec<SlotPlace>,
+}
+
+/// Layer state of a running simulation.
+#[derive(Debug)]
+pub(super) struct LayerRun {
+    pub(super) infra: Infrastructure,
+    blocked: Vec<BlockedPath>,
+    /// Lifecycle events not drained yet, in time order.
+    pending: Vec<LifecycleEvent>,
+    launches: u64,
+    failed_launches: u64,
+    asg: Vec<Option<AsgTemplate>>,
+    launched: Vec<u32>,
+    last_tick: u64,
+    points: Vec<Option<LayerPoint>>,
+    ios_prev: Vec<u64>,
+}
+
+/// Builds the layers of `cfg` for `sim` (called once by the engine's build).
+pub(super) fn attach(sim: &mut Simulation, t: &Topology, cfg: &InfrastructureConfig) {
+    let a = attach::attach(t, cfg, sim.config.seed);
+    let n = t.components.len();
+    for (ci, slots) in a.instances.iter().enumerate() {
+        if let Node::Group(g) = &mut sim.nodes[ci] {
+            for (k, id) in slots.iter().enumerate() {
+                if let (Some(id), Some(i)) = (id, g.inst.get_mut(k)) {
+                    i.layer = id.0;
+                    i.mult = a.infra.service_time_multiplier(*id);
+                }
+            }
+        }
+    }
+    let mut blocked = Vec::new();
+    for p in a.paths.iter().filter(|p| !p.report.reachable) {
+        let Some(hop) = p.report.blocking_hop() else { continue };
+        let idx = blocked.len() as u16;
+        blocked.push(BlockedPath {
+            connection: p.connection,
+            from: t.components[p.from].id.clone(),
+            to: t.components[p.to].id.clone(),
+            port: p.port,
+            hop: hop.kind,
+            at: hop.component.clone(),
+            reason: hop.detail.clone(),
+            failures: 0,
+        });
+        let nt = sim.core.nt;
+        for ty in 0..nt {
+            for o in sim.core.callouts[p.from * nt + ty].iter_mut().filter(|o| o.to as usize == p.to) {
+                o.blocked = idx;
+            }
+        }
+    }
+    let mut asg = Vec::with_capacity(n);
+    let mut launched = vec![0; n];
+    for (ci, c) in t.components.iter().enumerate() {
+        let ComponentSpec::Asg(p) = &c.spec else {
+            asg.push(None);
+            continue;
+        };
+        launched[ci] = a.instances[ci].len() as u32;
+        let places = (0..p.subnets.len().max(1))
+            .map(|k| {
+                let (subnet, az_id) = asg_slot_placement(t, &p.subnets, c.container.as_deref(), k);
+                let az = az_id.as_ref().and_then(|z| sim.az_ids.iter().position(|x| x == z)).map_or(super::NONE16, |z| z as u16);
+                let subnet = subnet.filter(|s| a.infra.network.subnet_by_name(s).is_some());
+                SlotPlace { az, subnet, az_id }
+            })
+            .collect();
+        asg.push(Some(AsgTemplate { instance_type: p.instance_type.clone(), places }));
+    }
+    let _ = placement_of;
+    sim.layers = Some(Box::new(LayerRun {
+        infra: a.infra,
+        blocked,
+        pending: Vec::new(),
+        launches: 0,
+        failed_launches: 0,
+        asg,
+        launched,
+        last_tick: 0,
+        points: vec![None; n],
+        ios_prev: vec![0; n],
+    }));
+}
+
+impl LayerRun {
+    /// When a disk step of `ios` I/Os issued at `now` completes on the instance's volume.
+    #[inline]
+    pub(super) fn disk_io(&mut self, layer: u32, now: u64, ios: u32) -> Option<u64> {
+        if ios == 0 {
+            return Some(now);
+        }
+        self.infra.disk_io(InstanceId(layer), SimTime(now), ios).map(|t| t.0)
+    }
+
+    pub(super) fn multiplier(&self, layer: u32) -> f64 {
+        self.infra.service_time_multiplier(InstanceId(layer))
+    }
+
+    /// Launches slot `slot` of group `comp` in AZ `az` through every layer. Returns the
+    /// instance and when it runs, or `None` if the launch failed (nothing stays reserved).
+    pub(super) fn launch_slot(&mut self, now: u64, comp: u32, slot: u32, az: u16, comp_id: &str, _az_ids: &[String]) -> Option<(u32, u64)> {
+        let tpl = self.asg.get(comp as usize)?.as_ref()?;
+        let place = tpl.places.iter().find(|p| p.az == az).or(tpl.places.first())?;
+        self.launched[comp as usize] += 1;
+        let name = format!("{comp_id}-{}", self.launched[comp as usize]);
+        let mut req = LaunchRequest::new(&name, &tpl.instance_type, place.subnet.as_deref().unwrap_or(""), "");
+        req.az = place.az_id.clone();
+        req.principal = Principal::AutoScaling(comp_id.to_string());
+        let plan = self.infra.launch_instance(SimTime(now), &req);
+        self.record(&plan, Some(ComponentIdx(comp)), slot, &name);
+        plan.outcome.ok().map(|t| (plan.instance.0, t.0))
+    }
+
+    /// Terminates a group's instance (scale-in).
+    pub(super) fn terminate(&mut self, now: u64, layer: u32, comp_id: &str) {
+        if layer != NONE {
+            let _ = self.infra.terminate_instance(SimTime(now), InstanceId(layer), &Principal::AutoScaling(comp_id.to_string()));
+        }
+    }
+
+    fn record(&mut self, plan: &LaunchPlan, component: Option<ComponentIdx>, slot: u32, name: &str) {
+        match plan.outcome {
+            Ok(_) => self.launches += 1,
+            Err(_) => self.failed_launches += 1,
+        }
+        let inst = self.infra.instance(plan.instance);
+        let host = plan.placement.as_ref().and_then(|d| d.chosen).map(|h| self.infra.fleet.host(h).name.clone());
+        let ip = inst.eni.map(|e| self.infra.network.eni(e).private_ip.to_string());
+        let volume = inst.volumes.first().map(|v| self.infra.storage.volume(*v).name.clone());
+        for e in &plan.events {
+            let ok_past = |p: LaunchPhase| e.phase >= p && !(e.failed && e.phase == p);
+            self.pending.push(LifecycleEvent {
+                time: e.at,
+                component,
+                slot,
+                instance: name.to_string(),
+                phase: e.phase,
+                layer: e.layer,
+                detail: e.detail.clone(),
+                failed: e.failed,
+                host: host.clone().filter(|_| ok_past(LaunchPhase::CapacityReserved)),
+                private_ip: ip.clone().filter(|_| ok_past(LaunchPhase::NetworkConfigured)),
+                volume: volume.clone().filter(|_| ok_past(LaunchPhase::StorageAttached)),
+            });
+        }
+        self.pending.sort_by_key(|e| e.time);
+    }
+
+    pub(super) fn series_fields(&self, comp: usize) -> SeriesPoint {
+        match self.points.get(comp).copied().flatten() {
+            None => SeriesPoint::EMPTY_LAYERS,
+            Some(p) => SeriesPoint {
+                steal_percent: Some(p.steal),
+                guest_cpu_percent: Some(p.guest),
+                service_time_multiplier: Some(p.mult),
+                burst_balance_percent: p.burst,
+                disk_iops: Some(p.iops),
+                ..SeriesPoint::EMPTY_LAYERS
+            },
+        }
+    }
+
+    pub(super) fn report(&self, sim: &Simulation) -> LayersReport {
+        let infra = &self.infra;
+        let now = SimTime(sim.core.now);
+        let mut owner: Vec<Option<(String, u32)>> = vec![None; infra.instances.len()];
+        for (c, node) in sim.nodes.iter().enumerate() {
+            if let Node::Group(g) = node {
+                for (k, i) in g.inst.iter().enumerate() {
+                    if i.layer != NONE {
+                        owner[i.layer as usize] = Some((sim.core.meta[c].id.clone(), k as u32));
+                    }
+                }
+            }
+        }
+        let instances = infra
+            .instances
+            .iter()
+            .map(|i| InstanceLayers {
+                name: i.name.clone(),
+                component: owner[i.id.index()].as_ref().map(|o| o.0.clone()),
+                slot: owner[i.id.index()].as_ref().map(|o| o.1),
+                instance_type: i.instance_type.clone(),
+                state: i.state,
+                az: i.az.clone(),
+                host: i.host.map(|h| infra.fleet.host(h).name.clone()),
+                private_ip: i.eni.map(|e| infra.network.eni(e).private_ip.to_string()),
+                steal_percent: infra.steal_percent(i.id),
+                service_time_multiplier: infra.service_time_multiplier(i.id),
+                guest_cpu_percent: i.vm.map_or(0.0, |vm| infra.hypervisors.guest_cpu_percent(vm)),
+            })
+            .collect();
+        let volumes = infra
+            .storage
+            .volumes
+            .iter()
+            .filter(|v| v.state != VolumeState::Deleted)
+            .map(|v| VolumeLayers {
+                name: v.name.clone(),
+                instance: match &v.state {
+                    VolumeState::InUse(n) => Some(n.clone()),
+                    _ => None,
+                },
+                kind: v.kind,
+                size_gib: v.size_gib,
+                baseline_iops: v.baseline_iops(),
+                burst_iops: v.burst_iops(),
+                iops_limit: v.iops_limit(now),
+                burst_balance_percent: v.burst_balance_percent(now),
+                ios_done: v.ios_done,
+                ios_served: v.ios_served(now),
+            })
+            .collect();
+        LayersReport {
+            instances,
+            volumes,
+            blocked_paths: self.blocked.clone(),
+            launches: self.launches,
+            failed_launches: self.failed_launches,
+            api_log: infra.api_log.clone(),
+        }
+    }
+}
+
+impl Simulation {
+    /// A request's call crosses a path the network layer blocks: it fails at once.
+    pub(super) fn network_blocked(&mut self, call: u32, blocked: u16) {
+        if self.core.calls[call as usize].flags & F_COUNTED != 0 {
+            if let Some(p) = self.layers.as_deref_mut().and_then(|l| l.blocked.get_mut(blocked as usize)) {
+                p.failures += 1;
+            }
+        }
+        self.fail(call, ErrorCause::NetworkBlocked);
+    }
+
+    /// Metrics tick: feed each instance's CPU demand to its hypervisor, then refresh every
+    /// instance's service-time multiplier and the per-component layer figures.
+    pub(super) fn layers_tick(&mut self) {
+        let now = self.core.now;
+        let Some(run) = self.layers.as_deref_mut() else { return };
+        run.infra.advance(SimTime(now));
+        let span = now.saturating_sub(run.last_tick);
+        run.last_tick = now;
+        if span == 0 {
+            return;
+        }
+        for node in &mut self.nodes {
+            let Node::Group(g) = node else { continue };
+            for i in g.inst.iter_mut().filter(|i| i.layer != NONE) {
+                let busy = i.st.busy_tw.integral(now);
+                let b = busy.saturating_sub(i.tick_busy) as f64 / (span as f64 * i.st.servers as f64);
+                i.tick_busy = busy;
+                let id = InstanceId(i.layer);
+                // The guest sees its vCPUs busy for the share of the stretched service time
+                // they actually ran; the rest was steal.
+                let demand = if i.state == InstState::Launching || !i.up { 0.0 } else { b * (1.0 - run.infra.steal_percent(id) / 100.0) };
+                run.infra.set_cpu_demand(id, demand);
+            }
+        }
+        let t = SimTime(now);
+        for (c, node) in self.nodes.iter_mut().enumerate() {
+            let Node::Group(g) = node else { continue };
+            let (mut n, mut p, mut ios) = (0u32, LayerPoint::default(), 0u64);
+            for i in g.inst.iter_mut().filter(|i| i.layer != NONE) {
+                let id = InstanceId(i.layer);
+                i.mult = run.infra.service_time_multiplier(id);
+                if let Some(v) = run.infra.data_volume(id) {
+                    ios += run.infra.storage.volume(v).ios_served(t);
+                }
+                if i.state != InstState::InService {
+                    continue;
+                }
+                n += 1;
+                p.steal += run.infra.steal_percent(id);
+                p.guest += run.infra.instance(id).vm.map_or(0.0, |vm| run.infra.hypervisors.guest_cpu_percent(vm));
+                p.mult += i.mult;
+                if let Some(v) = run.infra.data_volume(id) {
+                    let b = run.infra.storage.volume(v).burst_balance_percent(t);
+                    p.burst = Some(p.burst.map_or(b, |x: f64| x.min(b)));
+                }
+            }
+            p.iops = ios.saturating_sub(run.ios_prev[c]) as f64 / (span as f64 / 1e9);
+            run.ios_prev[c] = ios;
+            run.points[c] = (n > 0).then(|| LayerPoint { steal: p.steal / n as f64, guest: p.guest / n as f64, mult: p.mult / n as f64, ..p });
+        }
+    }
+
+    /// Whether the topology has layers under its instances (an `infrastructure`).
+    pub fn has_layers(&self) -> bool {
+        self.layers.is_some()
+    }
+
+    /// The layers (hosts, VMs, network, volumes, instances), when the topology has them.
+    pub fn infrastructure(&self) -> Option<&Infrastructure> {
+        self.layers.as_deref().map(|l| &l.infra)
+    }
+
+    /// Takes the launch phases that have happened by now (oldest first). Phases of launches
+    /// in progress stay until their time comes.
+    pub fn drain_lifecycle_events(&mut self) -> Vec<LifecycleEvent> {
+        let now = self.core.now;
+        match self.layers.as_deref_mut() {
+            Some(l) => {
+                let n = l.pending.partition_point(|e| e.time.0 <= now);
+                l.pending.drain(..n).collect()
+            }
+            None => Vec::new(),
+        }
+    }
+
+    /// The CloudTrail-style log of API calls (launches, terminations...), oldest first.
+    pub fn api_log(&self) -> &[ApiCall] {
+        self.layers.as_deref().map_or(&[], |l| &l.infra.api_log)
+    }
+
+    /// Connections the network layer blocks, with their reasons and failure counts.
+    pub fn blocked_paths(&self) -> &[BlockedPath] {
+        self.layers.as_deref().map_or(&[], |l| &l.blocked)
+    }
+
+    /// A user's launch now, outside the topology's components (it serves no traffic): the
+    /// plan, whose phases also arrive through [`Simulation::drain_lifecycle_events`]. `None`
+    /// when the topology has no layers.
+    pub fn launch_instance(&mut self, req: &LaunchRequest) -> Option<LaunchPlan> {
+        let now = SimTime(self.core.now);
+        let run = self.layers.as_deref_mut()?;
+        let plan = run.infra.launch_instance(now, req);
+        run.record(&plan, None, NONE, &req.name);
+        Some(plan)
+    }
+}
