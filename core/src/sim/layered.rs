@@ -33,6 +33,9 @@ use crate::time::SimTime;
 use crate::topology::{ComponentSpec, Topology};
 use serde::Serialize;
 
+/// Time constant of the CPU demand fed to the hypervisor (exponential smoothing), in ns.
+const DEMAND_SMOOTHING_NS: f64 = 10e9;
+
 /// A connection the network layer blocks, and what it cost.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct BlockedPath {
@@ -429,7 +432,11 @@ impl Simulation {
                 // The guest sees its vCPUs busy for the share of the stretched service time
                 // they actually ran; the rest was steal.
                 let demand = if i.state == InstState::Launching || !i.up { 0.0 } else { b * (1.0 - run.infra.steal_percent(id) / 100.0) };
-                run.infra.set_cpu_demand(id, demand);
+                // Smoothed over ~10 s, as a monitoring agent's average would be: one second of
+                // a few dozen requests is too noisy to drive the host's load.
+                let prev = run.infra.instance(id).vm.map_or(demand, |vm| run.infra.hypervisors.vm(vm).cpu_demand);
+                let alpha = (span as f64 / DEMAND_SMOOTHING_NS).min(1.0);
+                run.infra.set_cpu_demand(id, prev + alpha * (demand - prev));
             }
         }
         let t = SimTime(now);
