@@ -1,6 +1,6 @@
 // Engine speed in the browser against native, in one run.
-//   node tests/wasm/bench.mjs [--events N]
-// Builds strata-core for wasm32 (profile bench-wasm) and natively (profile bench-native), runs
+//   node tests/wasm/bench.mjs [--events N] [--wasm-profile release|bench-wasm]
+// Builds strata-core for wasm32 (by default the release profile the app ships) and natively (profile bench-native), runs
 // the native `strata-bench --json`, then loads the wasm build in headless Chromium and times the
 // same models (same event count, same seed) with performance.now(). Prints events/s and ratios.
 import { execFileSync } from 'node:child_process';
@@ -9,16 +9,19 @@ import { join } from 'node:path';
 import { ROOT, serve, launch } from '../e2e/harness.mjs';
 
 const args = process.argv.slice(2);
-const events = Number(args[args.indexOf('--events') + 1] || 0) || 20_000_000;
+const opt = (name, fallback) => (args.includes(name) ? args[args.indexOf(name) + 1] : fallback);
+const events = Number(opt('--events', 20_000_000));
+// `release` is what the app ships (size-optimised); `bench-wasm` is the same code at opt-level 3.
+const wasmProfile = opt('--wasm-profile', 'release');
 const sh = (cmd, argv, opts = {}) => execFileSync(cmd, argv, { cwd: ROOT, stdio: ['ignore', 'pipe', 'inherit'], ...opts }).toString();
 
-console.log('building native (bench-native) and wasm (bench-wasm) ...');
+console.log(`building native (bench-native) and wasm (${wasmProfile}) ...`);
 sh('cargo', ['build', '-q', '--profile', 'bench-native', '-p', 'strata-core', '--bin', 'strata-bench']);
-sh('cargo', ['build', '-q', '--profile', 'bench-wasm', '-p', 'strata-wasm-checks', '--target', 'wasm32-unknown-unknown']);
+sh('cargo', ['build', '-q', '--profile', wasmProfile, '-p', 'strata-wasm-checks', '--target', 'wasm32-unknown-unknown']);
 const out = join(ROOT, 'target', 'wasm-bench');
 mkdirSync(out, { recursive: true });
 sh('wasm-bindgen', ['--target', 'web', '--out-dir', out,
-  join(ROOT, 'target', 'wasm32-unknown-unknown', 'bench-wasm', 'strata_wasm_checks.wasm')]);
+  join(ROOT, 'target', 'wasm32-unknown-unknown', wasmProfile, 'strata_wasm_checks.wasm')]);
 writeFileSync(join(out, 'index.html'), '<!doctype html><title>strata wasm bench</title>');
 
 const native = JSON.parse(sh(join(ROOT, 'target', 'bench-native', 'strata-bench'), ['--events', String(events), '--json']));
@@ -48,7 +51,7 @@ try {
     const n = native.find((r) => r.model === w.model);
     console.log(`${w.model.padEnd(12)} ${fmt(n.events_per_s).padStart(12)} ${fmt(w.events_per_s).padStart(16)} ${(100 * w.events_per_s / n.events_per_s).toFixed(0).padStart(11)}%`);
   }
-  console.log(`(${events} events per model, seed 1; events counted by the engine in both builds)`);
+  console.log(`(${events} events per model, seed 1, wasm profile ${wasmProfile}; events counted by the engine in both builds)`);
 } finally {
   await browser.close();
   await server.close();
