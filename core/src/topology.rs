@@ -966,48 +966,9 @@ impl Topology {
     }
 }
 
-/// A parsed IPv4 CIDR block.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct Cidr {
-    /// Network address (host bits may be set in the text; they are masked off).
-    pub addr: u32,
-    /// Prefix length, 0..=32.
-    pub prefix: u8,
-}
-
-impl Cidr {
-    /// Parses `a.b.c.d/n`.
-    pub fn parse(text: &str) -> Result<Cidr, String> {
-        let (ip, len) = text.split_once('/').ok_or_else(|| format!("`{text}` is not a CIDR block (expected e.g. 10.0.0.0/16)"))?;
-        let prefix: u8 = len.parse().ok().filter(|p| *p <= 32).ok_or_else(|| format!("`{text}`: prefix length must be 0..32"))?;
-        let mut addr = 0u32;
-        let mut parts = 0;
-        for p in ip.split('.') {
-            let octet: u8 = p.parse().map_err(|_| format!("`{text}`: `{p}` is not an octet"))?;
-            addr = (addr << 8) | u32::from(octet);
-            parts += 1;
-        }
-        if parts != 4 {
-            return Err(format!("`{text}`: an IPv4 address has four octets"));
-        }
-        Ok(Cidr { addr: addr & Self::mask(prefix), prefix })
-    }
-    fn mask(prefix: u8) -> u32 {
-        if prefix == 0 {
-            0
-        } else {
-            u32::MAX << (32 - prefix)
-        }
-    }
-    /// Whether `other` lies entirely inside `self`.
-    pub fn contains(&self, other: &Cidr) -> bool {
-        other.prefix >= self.prefix && (other.addr & Self::mask(self.prefix)) == self.addr
-    }
-    /// Whether the two blocks share any address.
-    pub fn overlaps(&self, other: &Cidr) -> bool {
-        self.contains(other) || other.contains(self)
-    }
-}
+/// A parsed IPv4 CIDR block: the network layer's [`crate::layers::network::Ipv4Cidr`], the one
+/// CIDR type of the crate. [`Cidr::parse`] reads the text of a container's `cidr`.
+pub use crate::layers::network::Ipv4Cidr as Cidr;
 
 #[cfg(test)]
 mod tests {

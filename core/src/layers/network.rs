@@ -23,11 +23,36 @@ use super::physical::typed_id;
 // ---------------------------------------------------------------------------------------------
 // CIDR blocks
 
-/// An IPv4 CIDR block such as `10.0.0.0/16` (host bits always zero).
+/// An IPv4 CIDR block such as `10.0.0.0/16`: the one CIDR type of the crate, used by the
+/// network layer and by the topology document's VPC and subnet containers
+/// ([`crate::topology::Cidr`] is this type).
+///
+/// Blocks made by [`Ipv4Cidr::new`], [`Ipv4Cidr::parse`] and [`str::parse`] have their host
+/// bits cleared.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct Ipv4Cidr {
-    network: u32,
-    prefix: u8,
+    /// The network address as a number (`10.0.0.0` is `10 << 24`).
+    pub addr: u32,
+    /// Prefix length, 0 to 32.
+    pub prefix: u8,
+}
+
+/// What [`Ipv4Cidr::contains`] accepts: an address, or a whole block.
+pub trait CidrMember {
+    /// Whether `self` lies inside `block`.
+    fn inside(self, block: &Ipv4Cidr) -> bool;
+}
+
+impl CidrMember for Ipv4Addr {
+    fn inside(self, block: &Ipv4Cidr) -> bool {
+        u32::from(self) & mask(block.prefix) == block.addr
+    }
+}
+
+impl CidrMember for &Ipv4Cidr {
+    fn inside(self, block: &Ipv4Cidr) -> bool {
+        block.contains_cidr(self)
+    }
 }
 
 /// A CIDR that does not parse.
@@ -54,18 +79,18 @@ impl Ipv4Cidr {
     pub fn new(addr: Ipv4Addr, prefix: u8) -> Self {
         let prefix = prefix.min(32);
         Ipv4Cidr {
-            network: u32::from(addr) & mask(prefix),
+            addr: u32::from(addr) & mask(prefix),
             prefix,
         }
     }
     /// `0.0.0.0/0`: every address.
     pub const ANY: Ipv4Cidr = Ipv4Cidr {
-        network: 0,
+        addr: 0,
         prefix: 0,
     };
     /// The network address.
     pub fn network(&self) -> Ipv4Addr {
-        Ipv4Addr::from(self.network)
+        Ipv4Addr::from(self.addr)
     }
     /// The prefix length.
     pub fn prefix(&self) -> u8 {
@@ -75,9 +100,9 @@ impl Ipv4Cidr {
     pub fn size(&self) -> u64 {
         1u64 << (32 - self.prefix as u32)
     }
-    /// Whether `ip` is inside.
-    pub fn contains(&self, ip: Ipv4Addr) -> bool {
-        u32::from(ip) & mask(self.prefix) == self.network
+    /// Whether `x` (an [`Ipv4Addr`], or all of a `&Ipv4Cidr`) is inside.
+    pub fn contains<T: CidrMember>(&self, x: T) -> bool {
+        x.inside(self)
     }
     /// Whether all of `other` is inside.
     pub fn contains_cidr(&self, other: &Ipv4Cidr) -> bool {
@@ -89,12 +114,12 @@ impl Ipv4Cidr {
     }
     /// The address `offset` places after the network address.
     pub fn nth(&self, offset: u64) -> Option<Ipv4Addr> {
-        (offset < self.size()).then(|| Ipv4Addr::from(self.network.wrapping_add(offset as u32)))
+        (offset < self.size()).then(|| Ipv4Addr::from(self.addr.wrapping_add(offset as u32)))
     }
     /// The offset of `ip` inside the block.
     pub fn offset_of(&self, ip: Ipv4Addr) -> Option<u64> {
         self.contains(ip)
-            .then(|| (u32::from(ip) - self.network) as u64)
+            .then(|| (u32::from(ip) - self.addr) as u64)
     }
 }
 
@@ -103,6 +128,34 @@ fn mask(prefix: u8) -> u32 {
         0
     } else {
         u32::MAX << (32 - prefix as u32)
+    }
+}
+
+impl Ipv4Cidr {
+    /// Parses `a.b.c.d/n` as topology documents write it: host bits are cleared rather than
+    /// refused (the network layer's configuration, read with [`str::parse`], refuses them).
+    pub fn parse(text: &str) -> Result<Ipv4Cidr, String> {
+        let (ip, len) = text
+            .split_once('/')
+            .ok_or_else(|| format!("`{text}` is not a CIDR block (expected e.g. 10.0.0.0/16)"))?;
+        let prefix: u8 = len
+            .parse()
+            .ok()
+            .filter(|p| *p <= 32)
+            .ok_or_else(|| format!("`{text}`: prefix length must be 0..32"))?;
+        let mut addr = 0u32;
+        let mut parts = 0;
+        for p in ip.split('.') {
+            let octet: u8 = p
+                .parse()
+                .map_err(|_| format!("`{text}`: `{p}` is not an octet"))?;
+            addr = (addr << 8) | u32::from(octet);
+            parts += 1;
+        }
+        if parts != 4 {
+            return Err(format!("`{text}`: an IPv4 address has four octets"));
+        }
+        Ok(Ipv4Cidr::new(Ipv4Addr::from(addr), prefix))
     }
 }
 
@@ -2383,15 +2436,15 @@ mod tests {
     #[test]
     fn cidr_parsing_and_containment() {
         let v = c("10.0.0.0/16");
-        assert!(v.contains("10.0.255.7".parse().unwrap()));
-        assert!(!v.contains("10.1.0.1".parse().unwrap()));
+        assert!(v.contains("10.0.255.7".parse::<Ipv4Addr>().unwrap()));
+        assert!(!v.contains("10.1.0.1".parse::<Ipv4Addr>().unwrap()));
         assert!(v.contains_cidr(&c("10.0.1.0/24")));
         assert!(!c("10.0.1.0/24").contains_cidr(&v));
         assert!(v.overlaps(&c("10.0.3.0/24")));
         assert!(!v.overlaps(&c("10.1.0.0/16")));
         assert_eq!(c("10.0.1.0/24").size(), 256);
         assert_eq!(Ipv4Cidr::ANY.size(), 1 << 32);
-        assert!(Ipv4Cidr::ANY.contains("8.8.8.8".parse().unwrap()));
+        assert!(Ipv4Cidr::ANY.contains("8.8.8.8".parse::<Ipv4Addr>().unwrap()));
         assert_eq!(c("10.0.1.0/24").to_string(), "10.0.1.0/24");
         assert_eq!(
             "10.0.1.5/24".parse::<Ipv4Cidr>().unwrap_err().to_string(),
