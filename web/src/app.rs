@@ -12,6 +12,9 @@ pub fn App() -> impl IntoView {
     let ed = provide_editor();
     crate::keys::install(ed);
     crate::io::open_share_link(ed);
+    // A share link pasted into the address bar of an open tab only changes the fragment.
+    let hash = window_event_listener(leptos::ev::hashchange, move |_| crate::io::open_share_link(ed));
+    on_cleanup(move || hash.remove());
     view! {
         <div class="app" data-testid="app">
             <Header/>

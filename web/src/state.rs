@@ -12,7 +12,7 @@ use strata_core::validate::{validate, Element, Severity};
 use crate::editor::geom::{Point, Viewport};
 use crate::editor::history::History;
 use crate::editor::model::{doc_from_json, doc_to_json, Doc, Placeable, Refused};
-use crate::editor::scene::{build, Scene};
+use crate::editor::scene::{build, preview as preview_scene, Scene};
 use crate::storage::{self, DocMeta};
 
 /// Undo steps kept.
@@ -178,16 +178,13 @@ impl Editor {
         };
         let doc = RwSignal::new(doc);
         let preview: RwSignal<Option<MovePreview>> = RwSignal::new(None);
-        let scene = Memo::new(move |_| {
-            let p = preview.get();
-            match p {
-                Some(p) => {
-                    let mut d = doc.get();
-                    d.translate(&p.ids, p.dx, p.dy);
-                    build(&d)
-                }
-                None => doc.with(build),
+        let base_scene = Memo::new(move |_| doc.with(build));
+        let scene = Memo::new(move |_| match preview.get() {
+            Some(p) => {
+                let (comps, containers) = doc.with(|d| d.moving_set(&p.ids));
+                base_scene.with(|s| preview_scene(s, &comps, &containers, p.dx, p.dy))
             }
+            None => base_scene.get(),
         });
         let diagnostics = Memo::new(move |_| doc.with(diagnose));
         let ed = Editor {
@@ -329,6 +326,13 @@ impl Editor {
     /// Opens a document as a new entry in the documents list (never overwriting another).
     pub fn open_new(&self, doc: Doc) {
         let mut docs = self.docs.get_untracked();
+        // An empty, untouched document makes room instead of cluttering the list.
+        let cur = self.current.get_untracked();
+        let empty = self.doc.with_untracked(|d| d.topology.components.is_empty() && d.topology.containers.is_empty());
+        if empty && !self.history.with_value(|h| h.can_undo()) {
+            docs.retain(|d| d.id != cur);
+            storage::remove(&cur);
+        }
         let id = storage::fresh_id(&docs);
         docs.push(DocMeta { id: id.clone(), name: doc.topology.name.clone() });
         self.docs.set(docs);

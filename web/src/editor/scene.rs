@@ -135,6 +135,36 @@ pub fn build(doc: &Doc) -> Scene {
     Scene { bounds: bounds(&all), containers, nodes, edges }
 }
 
+/// The scene while items are being dragged: `base` with the moving components and containers
+/// shifted by (dx, dy) and only the connections that touch a moving component re-routed (their
+/// containers do not grow until the drop). Much cheaper than [`build`] on a large diagram.
+pub fn preview(base: &Scene, comps: &std::collections::BTreeSet<String>, containers: &std::collections::BTreeSet<String>, dx: f64, dy: f64) -> Scene {
+    let mut s = base.clone();
+    for c in s.containers.iter_mut().filter(|c| containers.contains(&c.id)) {
+        c.rect = c.rect.translate(dx, dy);
+    }
+    let mut moved: std::collections::HashMap<&str, Rect> = std::collections::HashMap::new();
+    for n in s.nodes.iter_mut().filter(|n| comps.contains(&n.id)) {
+        n.rect = n.rect.translate(dx, dy);
+    }
+    for n in &s.nodes {
+        if comps.contains(&n.id) {
+            moved.insert(n.id.as_str(), n.rect);
+        }
+    }
+    let rect_of = |id: &str| moved.get(id).copied().or_else(|| base.nodes.iter().find(|n| n.id == id).map(|n| n.rect));
+    let mut edges = s.edges.clone();
+    for e in edges.iter_mut().filter(|e| comps.contains(&e.from) || comps.contains(&e.to)) {
+        if let (Some(a), Some(b)) = (rect_of(&e.from), rect_of(&e.to)) {
+            e.points = route(&a, &b, &[]);
+            e.path = path_data(&e.points);
+            e.bbox = e.points.iter().fold(Rect::new(e.points[0].x, e.points[0].y, 0.0, 0.0), |r, p| r.union(&Rect::new(p.x, p.y, 0.0, 0.0)));
+        }
+    }
+    s.edges = edges;
+    s
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -156,5 +186,11 @@ mod tests {
         assert!(s.edges[0].path.starts_with('M'));
         assert!(s.bounds.unwrap().contains_rect(&s.nodes[0].rect));
         assert_eq!(s.nodes[1].title(), "Application Load Balancer");
+        // Dragging the ALB: it moves, its edge follows, the client stays.
+        let p = preview(&s, &[b.clone()].into_iter().collect(), &Default::default(), 32.0, 16.0);
+        assert_eq!(p.nodes[1].rect, s.nodes[1].rect.translate(32.0, 16.0));
+        assert_eq!(p.nodes[0].rect, s.nodes[0].rect);
+        assert_ne!(p.edges[0].path, s.edges[0].path);
+        assert_eq!(*p.edges[0].points.last().unwrap(), Point::new(p.nodes[1].rect.x, p.nodes[1].rect.center().y));
     }
 }

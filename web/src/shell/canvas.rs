@@ -111,10 +111,20 @@ pub fn Canvas() -> impl IntoView {
     });
 
     // Culling: only what is near the visible area is rendered.
+    // The culling rectangle is the visible area grown by half a screen and snapped outwards to
+    // tiles of a power-of-two size, so it only changes (and the lists below are only recomputed)
+    // when the view crosses a tile boundary or the zoom halves or doubles, not on every frame
+    // of a pan or zoom.
     let visible_rect = Memo::new(move |_| {
         let vp = ed.viewport.get();
         let (w, h) = ed.canvas_size.get();
-        vp.visible(w, h).inflate(120.0 / vp.zoom)
+        let v = vp.visible(w, h);
+        let tile = 2f64.powi((v.w.max(v.h) / 2.0).max(1.0).log2().ceil() as i32);
+        let x0 = ((v.x - v.w / 2.0) / tile).floor() * tile;
+        let y0 = ((v.y - v.h / 2.0) / tile).floor() * tile;
+        let x1 = ((v.right() + v.w / 2.0) / tile).ceil() * tile;
+        let y1 = ((v.bottom() + v.h / 2.0) / tile).ceil() * tile;
+        Rect::new(x0, y0, x1 - x0, y1 - y0)
     });
     let vis_containers = Memo::new(move |_| {
         let v = visible_rect.get();
