@@ -166,6 +166,10 @@ test('keyboard: help overlay, select all, nudge, duplicate, copy and paste betwe
   assert.ok(b1.x > b0.x && b1.y > b0.y, 'nudged');
   await page.keyboard.press('Control+d');
   assert.ok((await nodeIds(page)).includes('lambda-2'), 'duplicated');
+  // Connecting without a mouse: the inspector's "Connect to" list.
+  await page.getByTestId('connect-to').selectOption('lambda-1');
+  assert.equal(await page.getByTestId('edge-lambda-2-lambda-1').count(), 1, 'connected from the keyboard');
+  await page.getByTestId('node-lambda-2').focus();
 
   // Copy in this tab, paste in another tab of the same browser.
   const text = await page.evaluate(() => {

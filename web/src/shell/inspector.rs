@@ -169,6 +169,40 @@ pub fn Inspector() -> impl IntoView {
                     }
                 })
                 .collect_view();
+            let others: Vec<(String, String)> = t
+                .components
+                .iter()
+                .filter(|o| o.id != id && o.spec.kind() != strata_core::topology::ComponentKind::Client)
+                .filter(|o| !t.connections.iter().any(|x| x.from == id && x.to == o.id))
+                .take(500)
+                .map(|o| (o.id.clone(), if o.label.is_empty() { o.id.clone() } else { format!("{} ({})", o.label, o.id) }))
+                .collect();
+            let from = id.clone();
+            let calls = info.outgoing != catalog::Outgoing::None && !others.is_empty();
+            let actions = view! {
+                <div class="insp-actions">
+                    {calls.then(|| view! {
+                        <select class="field-input" data-testid="connect-to" aria-label="Connect to another component"
+                            on:change=move |ev| {
+                                let to = event_target_value(&ev);
+                                if !to.is_empty() {
+                                    if let Some(i) = ed.edit(|d| d.connect(&from, &to)) {
+                                        ed.selection.set(BTreeSet::from([format!("conn:{i}")]));
+                                    }
+                                }
+                            }>
+                            <option value="" selected=true>"Connect to…"</option>
+                            {others.into_iter().map(|(oid, name)| view! { <option value=oid>{name}</option> }).collect_view()}
+                        </select>
+                    })}
+                    <button class="btn" data-testid="duplicate" title="Duplicate (Ctrl+D)" on:click=move |_| crate::keys::duplicate(ed)>"Duplicate"</button>
+                    <button class="btn" data-testid="delete" title="Delete (Delete)" on:click=move |_| {
+                        let sel = ed.selection.get_untracked();
+                        ed.edit(|d| { d.delete(&sel); Ok(()) });
+                        ed.selection.set(BTreeSet::new());
+                    }>"Delete"</button>
+                </div>
+            };
             return view! {
                 <div class="insp-section" data-testid="inspector-component">
                     <div class="insp-head">
@@ -179,6 +213,7 @@ pub fn Inspector() -> impl IntoView {
                         </div>
                     </div>
                     <p class="field-help">{info.summary}</p>
+                    {actions}
                     {text_field(ed, errors, "label", "Label", c.label.clone(), move |v| {
                         let mut x = tl.clone();
                         if let Some(c) = x.components.iter_mut().find(|c| c.id == idl) { c.label = v.to_string(); }

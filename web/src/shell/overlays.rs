@@ -84,29 +84,29 @@ fn Dialog(title: &'static str, testid: &'static str, children: Children) -> impl
 #[component]
 fn Gallery() -> impl IntoView {
     let ed = use_editor();
-    let entries = LocalResource::new(io::load_templates);
+    let entries: RwSignal<Option<Result<Vec<TemplateEntry>, String>>> = RwSignal::new(None);
+    leptos::task::spawn_local(async move { entries.set(Some(io::load_templates().await)) });
     view! {
-        <Suspense fallback=|| view! { <p class="empty-hint">"Loading templates…"</p> }>
-            {move || entries.get().map(|r| match r {
-                Ok(list) => view! {
-                    <ul class="gallery">
-                        {list.into_iter().map(|e: TemplateEntry| {
-                            let stem = e.file.trim_end_matches(".json").to_string();
-                            let e2 = e.clone();
-                            view! {
-                                <li>
-                                    <button class="gallery-item" data-testid=format!("template-{stem}") on:click=move |_| io::open_template(ed, e2.clone())>
-                                        <span class="gallery-title">{e.title.clone()}</span>
-                                        <span class="gallery-desc">{e.description.clone()}</span>
-                                    </button>
-                                </li>
-                            }
-                        }).collect_view()}
-                    </ul>
-                }.into_any(),
-                Err(e) => view! { <p class="field-error">{format!("Templates could not be loaded: {e}")}</p> }.into_any(),
-            })}
-        </Suspense>
+        {move || match entries.get() {
+            None => view! { <p class="empty-hint">"Loading templates…"</p> }.into_any(),
+            Some(Ok(list)) => view! {
+                <ul class="gallery">
+                    {list.into_iter().map(|e: TemplateEntry| {
+                        let stem = e.file.trim_end_matches(".json").to_string();
+                        let e2 = e.clone();
+                        view! {
+                            <li>
+                                <button class="gallery-item" data-testid=format!("template-{stem}") on:click=move |_| io::open_template(ed, e2.clone())>
+                                    <span class="gallery-title">{e.title.clone()}</span>
+                                    <span class="gallery-desc">{e.description.clone()}</span>
+                                </button>
+                            </li>
+                        }
+                    }).collect_view()}
+                </ul>
+            }.into_any(),
+            Some(Err(e)) => view! { <p class="field-error">{format!("Templates could not be loaded: {e}")}</p> }.into_any(),
+        }}
     }
 }
 
