@@ -12,7 +12,10 @@
 //! - [`topology`]: the versioned document (containers, components, connections, request types).
 //! - [`catalog`]: static descriptions of every component kind, for the editor.
 //! - [`validate`]: diagnostics; never fails.
-//! - [`sim`]: the discrete-event engine and its metrics.
+//! - [`layers`]: hosts, hypervisors, placement, VPC network, EBS storage and the launch
+//!   lifecycle under every instance; [`layers::attach`] puts a topology's instances on them.
+//! - [`sim`]: the discrete-event engine and its metrics (on the layers when the topology has an
+//!   `infrastructure`).
 //! - [`bench`](mod@bench): benchmark entry points; no clock inside, the caller times them.
 //!
 //! ## Example

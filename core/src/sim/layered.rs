@@ -24,7 +24,7 @@
 //! per outgoing call; a topology without `infrastructure` pays nothing else.
 
 use super::{ComponentIdx, ErrorCause, InstState, Node, SeriesPoint, Simulation, F_COUNTED, NONE};
-use crate::layers::attach::{self, asg_slot_placement, placement_of};
+use crate::layers::attach::{self, asg_slot_placement};
 use crate::layers::launch::{ApiCall, InstanceId, InstanceState, Layer, LaunchPhase, LaunchPlan, LaunchRequest, Principal};
 use crate::layers::network::HopKind as NetHop;
 use crate::layers::storage::{VolumeKind, VolumeState};
@@ -245,7 +245,6 @@ pub(super) fn attach(sim: &mut Simulation, t: &Topology, cfg: &InfrastructureCon
             .collect();
         asg.push(Some(AsgTemplate { instance_type: p.instance_type.clone(), places }));
     }
-    let _ = placement_of;
     sim.layers = Some(Box::new(LayerRun {
         infra: a.infra,
         blocked,
@@ -276,7 +275,7 @@ impl LayerRun {
 
     /// Launches slot `slot` of group `comp` in AZ `az` through every layer. Returns the
     /// instance and when it runs, or `None` if the launch failed (nothing stays reserved).
-    pub(super) fn launch_slot(&mut self, now: u64, comp: u32, slot: u32, az: u16, comp_id: &str, _az_ids: &[String]) -> Option<(u32, u64)> {
+    pub(super) fn launch_slot(&mut self, now: u64, comp: u32, slot: u32, az: u16, comp_id: &str) -> Option<(u32, u64)> {
         let tpl = self.asg.get(comp as usize)?.as_ref()?;
         let place = tpl.places.iter().find(|p| p.az == az).or(tpl.places.first())?;
         self.launched[comp as usize] += 1;

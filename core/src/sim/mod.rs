@@ -18,7 +18,12 @@
 //! - A call ends exactly once: with success or one [`ErrorCause`]. A component that sees an error
 //!   from a callee answers with [`ErrorCause::Dependency`]; the client records the root cause.
 //!
-//! ## Hooks for the layers underneath
+//! ## The layers underneath
+//! A topology with an `infrastructure` runs on [`crate::layers`] (see the `layered` module):
+//! host CPU contention stretches service times, disk steps run on EBS volumes, blocked network
+//! paths fail with [`ErrorCause::NetworkBlocked`], Auto Scaling launches go through the
+//! layered launch ([`Simulation::drain_lifecycle_events`], [`Simulation::api_log`]).
+//! Without one, these hooks set the same effects by hand:
 //! - [`Simulation::set_service_time_multiplier`]: per-instance CPU slow-down (noisy neighbour).
 //! - [`Simulation::set_disk_iops`]: per-instance disk step (EBS IOPS limit, burst balance).
 //! - [`Simulation::schedule_fault`]: failures as ordinary scheduled events.
@@ -1975,7 +1980,7 @@ impl Simulation {
                 i.down_at = u64::MAX;
                 match self.layers.as_deref_mut() {
                     // The layered launch: placement, VM, storage, network, boot.
-                    Some(run) => match run.launch_slot(now, comp, slot as u32, az, &self.core.meta[comp as usize].id, &self.az_ids) {
+                    Some(run) => match run.launch_slot(now, comp, slot as u32, az, &self.core.meta[comp as usize].id) {
                         Some((layer, ready)) => {
                             i.layer = layer;
                             self.core.queue.push(ready, Ev::InstanceReady { comp, inst: slot as u32 });

@@ -19,15 +19,20 @@
 //! }
 //! ErrorCounts { timeout, queue_full, dependency, throttled, no_healthy_target, dns_failure,
 //!               unavailable, hop_limit, network_blocked, total }
-//! layers (only with an `infrastructure`): LayersReport {
-//!   instances: [InstanceLayers { name, component, slot, state, az, host, private_ip,
-//!     steal_percent, service_time_multiplier, guest_cpu_percent }],
-//!   volumes: [VolumeLayers { name, instance, kind, size_gib, baseline_iops, burst_iops,
-//!     iops_limit, burst_balance_percent, ios_done }],
-//!   blocked_paths: [BlockedPath { connection, from, to, port, hop, at, reason, failures }],
-//!   launches, failed_launches, api_log: [ApiCall { at, principal, action, target, result }] }
 //! Latency { count, mean_ms, p50_ms, p95_ms, p99_ms, p999_ms, max_ms }
 //! ```
+//! With an `infrastructure`, the report also has `layers` (absent otherwise):
+//! ```text
+//! LayersReport {
+//!   instances: [InstanceLayers { name, component, slot, instance_type, state, az, host,
+//!     private_ip, steal_percent, service_time_multiplier, guest_cpu_percent }],
+//!   volumes: [VolumeLayers { name, instance, kind, size_gib, baseline_iops, burst_iops,
+//!     iops_limit, burst_balance_percent, ios_done, ios_served }],
+//!   blocked_paths: [BlockedPath { connection, from, to, port, hop, at, reason, failures }],
+//!   launches, failed_launches, api_log: [ApiCall { at, principal, action, target, result }] }
+//! ```
+//! and the series points of layered groups carry `steal_percent`, `guest_cpu_percent`,
+//! `service_time_multiplier`, `burst_balance_percent` and `disk_iops`.
 //! Counts always satisfy `arrivals = completions + errors.total + in_flight` (requests that
 //! arrived before the warm-up ended are not counted anywhere).
 
