@@ -191,7 +191,13 @@ test('keyboard: help overlay, select all, nudge, duplicate, copy and paste betwe
   }, text);
   assert.deepEqual(await nodeIds(other), ['lambda-1']);
 
-  // Rubber band selects, Ctrl+A selects all.
+  // Rubber band selects what it encloses; Ctrl+A selects all.
+  await page.keyboard.press('Escape');
+  await page.getByTestId('zoom-fit').click();
+  const dns = await box(page, 'node-dns');
+  const cdn = await box(page, 'node-cdn');
+  await drag(page, { x: dns.x - 12, y: dns.y - 12 }, { x: cdn.x + cdn.width + 6, y: cdn.y + cdn.height + 6 });
+  assert.match(await page.getByTestId('inspector-multi').innerText(), /2 items selected/);
   await page.keyboard.press('Escape');
   await page.keyboard.press('Control+a');
   assert.match(await page.getByTestId('inspector-multi').innerText(), /items selected/);
@@ -204,5 +210,40 @@ test('keyboard: help overlay, select all, nudge, duplicate, copy and paste betwe
   await page.getByTestId('zoom-fit').click();
   assert.deepEqual(errors, []);
   assert.deepEqual(otherErrors, []);
+  await context.close();
+});
+
+test('touch: one finger on the background pans, two fingers pinch-zoom, a finger drags a component', async () => {
+  const context = await browser.newContext({ ...VIEW, hasTouch: true });
+  const { page, errors } = await openApp(context, server.url);
+  await openTemplate(page, 'three-tier');
+  const cdp = await context.newCDPSession(page);
+  const touch = (type, points) => cdp.send('Input.dispatchTouchEvent', { type, touchPoints: points.map(([x, y], id) => ({ x, y, id })) });
+  const c = await box(page, 'canvas-svg');
+  const zoom = async () => parseInt(await page.getByTestId('zoom-level').innerText(), 10);
+  // Pan with one finger on an empty spot.
+  const node0 = await box(page, 'node-users');
+  const start = [c.x + 30, c.y + c.height - 40];
+  await touch('touchStart', [start]);
+  for (let i = 1; i <= 5; i++) await touch('touchMove', [[start[0] + 12 * i, start[1] - 8 * i]]);
+  await touch('touchEnd', []);
+  const node1 = await box(page, 'node-users');
+  assert.ok(Math.abs(node1.x - node0.x - 60) < 2 && Math.abs(node1.y - node0.y + 40) < 2, 'panned by the finger');
+  // Pinch out: zoom grows.
+  const z0 = await zoom();
+  const [mx, my] = [c.x + c.width / 2, c.y + c.height - 60];
+  await touch('touchStart', [[mx - 20, my], [mx + 20, my]]);
+  for (let i = 1; i <= 5; i++) await touch('touchMove', [[mx - 20 - 10 * i, my], [mx + 20 + 10 * i, my]]);
+  await touch('touchEnd', []);
+  assert.ok((await zoom()) > z0 * 1.5, `pinch zoomed in (${z0}% -> ${await zoom()}%)`);
+  // Drag a component with a finger.
+  await page.getByTestId('zoom-fit').click();
+  const n = await centre(page, 'node-cdn');
+  await touch('touchStart', [[n.x, n.y]]);
+  for (let i = 1; i <= 5; i++) await touch('touchMove', [[n.x, n.y + 10 * i]]);
+  await touch('touchEnd', []);
+  const moved = await centre(page, 'node-cdn');
+  assert.ok(moved.y > n.y + 20, 'the component moved');
+  assert.deepEqual(errors, []);
   await context.close();
 });
