@@ -30,10 +30,12 @@ test('export JSON and import it again; bad and newer files are refused without t
   const bad = artifactPath('bad.json');
   writeFileSync(bad, '{"version": 1, "components": [ {"id": "x", "kind": ');
   await page.getByTestId('import-file').setInputFiles(bad);
+  await page.getByTestId('notice-text').filter({ hasText: 'bad.json' }).waitFor();
   assert.match(await page.getByTestId('notice-text').innerText(), /Could not import bad\.json: line 1.*unchanged/);
   const newer = artifactPath('newer.json');
   writeFileSync(newer, JSON.stringify({ ...doc, version: 2 }));
   await page.getByTestId('import-file').setInputFiles(newer);
+  await page.getByTestId('notice-text').filter({ hasText: 'newer.json' }).waitFor();
   assert.match(await page.getByTestId('notice-text').innerText(), /version 2 is not supported.*unchanged/);
   assert.equal(await page.getByTestId('doc-select').inputValue(), before, 'still the same document');
   assert.deepEqual(await nodeIds(page), ids);

@@ -165,10 +165,17 @@ impl Editor {
         let mut docs = storage::index();
         let storage_problem = RwSignal::new(storage::available().err().map(|e| format!("Your work cannot be saved in this browser: {e}.")));
         let current_id = storage::current().filter(|id| docs.iter().any(|d| &d.id == id)).or_else(|| docs.first().map(|d| d.id.clone()));
+        let mut load_problem = None;
         let (current_id, doc) = match current_id.as_deref().and_then(|id| storage::load(id).map(|t| (id.to_string(), t))) {
             Some((id, text)) => match doc_from_json(&text) {
                 Ok(d) => (id, d),
-                Err(_) => (id, Doc::empty("Untitled")),
+                Err(e) => {
+                    // Never overwrite what cannot be read: start a new document beside it.
+                    load_problem = Some(format!("The last document could not be opened ({e}); it is kept in storage untouched."));
+                    let id = storage::fresh_id(&docs);
+                    docs.push(DocMeta { id: id.clone(), name: "Untitled".into() });
+                    (id, Doc::empty("Untitled"))
+                }
             },
             None => {
                 let id = storage::fresh_id(&docs);
@@ -208,6 +215,9 @@ impl Editor {
             drop_target: RwSignal::new(None),
             space: RwSignal::new(false),
         };
+        if let Some(p) = load_problem {
+            ed.notify(p, true);
+        }
         // Autosave: every change of the document is written at once.
         Effect::new(move |_| {
             let text = ed.doc.with(doc_to_json);

@@ -406,6 +406,12 @@ pub fn Canvas() -> impl IntoView {
     }
 }
 
+/// Whether a focus event came from the keyboard (Tab), not from a click (which selects on its
+/// own, with Shift semantics).
+fn keyboard_focus(ev: &web_sys::FocusEvent) -> bool {
+    ev.target().and_then(|t| t.dyn_into::<web_sys::Element>().ok()).is_some_and(|e| e.matches(":focus-visible").unwrap_or(false))
+}
+
 fn rect_key(r: &Rect) -> (u64, u64, u64, u64) {
     (r.x.to_bits(), r.y.to_bits(), r.w.to_bits(), r.h.to_bits())
 }
@@ -417,6 +423,7 @@ fn ContainerView(c: ContainerShape, badges: Memo<HashMap<String, Level>>) -> imp
     let id2 = c.id.clone();
     let id3 = c.id.clone();
     let id4 = c.id.clone();
+    let id5 = c.id.clone();
     let r = c.rect;
     let color = container_color(c.kind, c.public);
     let kind_name = container_kind_name(c.kind, c.public);
@@ -438,7 +445,13 @@ fn ContainerView(c: ContainerShape, badges: Memo<HashMap<String, Level>>) -> imp
             data-id=c.id.clone()
             data-testid=format!("container-{}", c.id)
             role="group"
+            tabindex="0"
             aria-label=aria
+            on:focus=move |ev| {
+                if keyboard_focus(&ev) && !ed.selection.with_untracked(|s| s.contains(&id5)) {
+                    ed.selection.set(BTreeSet::from([id5.clone()]));
+                }
+            }
         >
             <rect class="container-box" x=r.x y=r.y width=r.w height=r.h rx="6" style=format!("stroke:{color};fill:{color}")></rect>
             <g class="container-glyph" transform=format!("translate({} {}) scale(0.75)", r.x + 8.0, r.y + 6.0) style=format!("stroke:{color}")>
@@ -484,8 +497,8 @@ fn NodeView(n: NodeShape, badges: Memo<HashMap<String, Level>>) -> impl IntoView
             tabindex="0"
             role="button"
             aria-label=aria
-            on:focus=move |_| {
-                if !ed.selection.with_untracked(|s| s.contains(&id_focus)) {
+            on:focus=move |ev| {
+                if keyboard_focus(&ev) && !ed.selection.with_untracked(|s| s.contains(&id_focus)) {
                     ed.selection.set(BTreeSet::from([id_focus.clone()]));
                 }
             }
