@@ -286,7 +286,7 @@ impl Editor {
     /// Steps back one edit.
     pub fn undo(&self) {
         let cur = self.doc.get_untracked();
-        if let Some(Ok(prev)) = self.history.try_update_value(|h| h.undo(cur)) {
+        if let Some(Some(prev)) = self.history.try_update_value(|h| h.undo(cur)) {
             self.doc.set(prev);
             self.prune_selection();
         }
@@ -296,7 +296,7 @@ impl Editor {
     /// Steps forward one undone edit.
     pub fn redo(&self) {
         let cur = self.doc.get_untracked();
-        if let Some(Ok(next)) = self.history.try_update_value(|h| h.redo(cur)) {
+        if let Some(Some(next)) = self.history.try_update_value(|h| h.redo(cur)) {
             self.doc.set(next);
             self.prune_selection();
         }

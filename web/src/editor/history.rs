@@ -25,25 +25,18 @@ impl<T> History<T> {
         self.past.push_back(before);
         self.future.clear();
     }
-    /// The state to go back to, given the current one (which becomes redoable).
-    pub fn undo(&mut self, current: T) -> Result<T, T> {
-        match self.past.pop_back() {
-            Some(prev) => {
-                self.future.push(current);
-                Ok(prev)
-            }
-            None => Err(current),
-        }
+    /// The state to go back to, given the current one (which becomes redoable); `None` when
+    /// there is nothing to undo (`current` stays where it is).
+    pub fn undo(&mut self, current: T) -> Option<T> {
+        let prev = self.past.pop_back()?;
+        self.future.push(current);
+        Some(prev)
     }
-    /// The state to go forward to, given the current one.
-    pub fn redo(&mut self, current: T) -> Result<T, T> {
-        match self.future.pop() {
-            Some(next) => {
-                self.past.push_back(current);
-                Ok(next)
-            }
-            None => Err(current),
-        }
+    /// The state to go forward to, given the current one; `None` when there is nothing to redo.
+    pub fn redo(&mut self, current: T) -> Option<T> {
+        let next = self.future.pop()?;
+        self.past.push_back(current);
+        Some(next)
     }
     /// Whether undo would do something.
     pub fn can_undo(&self) -> bool {
@@ -82,7 +75,7 @@ mod tests {
         h.record(state);
         state = 7;
         assert!(!h.can_redo());
-        assert_eq!(h.redo(state), Err(7));
+        assert_eq!(h.redo(state), None);
         state = h.undo(state).unwrap();
         assert_eq!(state, 2);
     }
@@ -96,7 +89,7 @@ mod tests {
             state = next;
         }
         let mut steps = 0;
-        while let Ok(s) = h.undo(state) {
+        while let Some(s) = h.undo(state) {
             state = s;
             steps += 1;
         }

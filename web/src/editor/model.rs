@@ -181,6 +181,16 @@ impl Doc {
         Some(rect)
     }
 
+    /// Whether `id` is an AZ that holds nothing itself but is named by subnets: it is drawn as a
+    /// band around them rather than placed.
+    pub fn is_az_band(&self, id: &str) -> bool {
+        let t = &self.topology;
+        t.container(id).is_some_and(|c| c.kind == ContainerKind::Az)
+            && !t.components.iter().any(|c| c.container.as_deref() == Some(id))
+            && !t.containers.iter().any(|c| c.parent.as_deref() == Some(id))
+            && t.containers.iter().any(|c| c.az.as_deref() == Some(id))
+    }
+
     /// Nesting depth of a container (a region is 0).
     pub fn depth(&self, id: &str) -> usize {
         let mut d = 0;
@@ -199,14 +209,7 @@ impl Doc {
     /// their contents and survive their contents moving away.
     pub fn settle(&mut self) {
         let rects = self.container_rects();
-        let t = &self.topology;
-        let derived = |id: &str| {
-            t.container(id).is_some_and(|c| c.kind == ContainerKind::Az)
-                && !t.components.iter().any(|c| c.container.as_deref() == Some(id))
-                && !t.containers.iter().any(|c| c.parent.as_deref() == Some(id))
-                && t.containers.iter().any(|c| c.az.as_deref() == Some(id))
-        };
-        self.layout.containers = rects.into_iter().filter(|(id, _)| !derived(id)).collect();
+        self.layout.containers = rects.into_iter().filter(|(id, _)| !self.is_az_band(id)).collect();
     }
 
     /// The deepest container whose rectangle holds `p`, skipping `exclude`.
@@ -664,12 +667,7 @@ impl Doc {
             .containers
             .iter()
             .filter(|c| c.parent.as_deref() == Some(id))
-            .filter(|c| {
-                !(c.kind == ContainerKind::Az
-                    && !t.components.iter().any(|x| x.container.as_deref() == Some(c.id.as_str()))
-                    && !t.containers.iter().any(|x| x.parent.as_deref() == Some(c.id.as_str()))
-                    && t.containers.iter().any(|x| x.az.as_deref() == Some(c.id.as_str())))
-            })
+            .filter(|c| !self.is_az_band(&c.id))
             .map(|c| c.id.clone())
             .collect();
         // Subnets go in one column per AZ (public above private); other containers side by side.
