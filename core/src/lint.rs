@@ -43,7 +43,7 @@ pub enum Rule {
     PublicS3Origin,
     /// A tier that one AZ (or one instance) failing takes down.
     SingleAz,
-    /// Private instances calling out of the VPC with no NAT gateway or endpoint path.
+    /// Private instances calling services outside every VPC with no NAT gateway or endpoint path.
     NoEgressPath,
 }
 
@@ -251,9 +251,9 @@ pub fn lint(t: &Topology) -> Vec<Finding> {
             .connections
             .iter()
             .filter(|x| x.from == c.id)
-            .filter(|x| {
-                t.component(&x.to).is_some_and(|to| vpc_of(t, to.container.as_deref()).as_deref() != Some(vpc.as_str()))
-            })
+            // Services outside every VPC (S3, DynamoDB, SQS, ...). Another VPC is reached through
+            // peering or a transit gateway, which the network layer checks, not through a NAT.
+            .filter(|x| t.component(&x.to).is_some_and(|to| vpc_of(t, to.container.as_deref()).is_none()))
             .map(|x| x.to.as_str())
             .collect();
         if let Some(first) = outside.first() {
@@ -369,5 +369,20 @@ mod tests {
         t.components.iter_mut().find(|c| c.id == "alb").unwrap().container = Some("vpc".into());
         let f = lint(&t);
         assert!(f.iter().any(|f| f.rule == Rule::NoEgressPath && f.message.contains("gateway endpoint")), "{f:?}");
+        // A database in another VPC is reached through peering, not a NAT gateway.
+        let mut t = base();
+        t.containers.retain(|c| c.id != "pub-a");
+        t.components.iter_mut().find(|c| c.id == "alb").unwrap().container = Some("vpc".into());
+        t.containers.push(crate::topology::Container {
+            id: "vpc2".into(),
+            kind: ContainerKind::Vpc,
+            parent: Some("r".into()),
+            label: String::new(),
+            cidr: Some("10.1.0.0/16".into()),
+            public: false,
+            az: None,
+        });
+        t.components.iter_mut().find(|c| c.id == "db").unwrap().container = Some("vpc2".into());
+        assert!(!rules(&t).contains(&Rule::NoEgressPath));
     }
 }
