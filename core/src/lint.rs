@@ -3,11 +3,11 @@
 //! instances and databases, S3 private behind CloudFront, every tier in two AZs). Like
 //! [`crate::validate`], linting never fails: it returns findings, each naming its element.
 //!
-//! The topology format has no security groups, NAT gateways or VPC endpoints yet, so the rules
-//! judge what the document does say:
-//! - *open database port*: a database that a client population, Route 53 or CloudFront calls
-//!   directly has its port reachable from the internet, as with a security group open to
-//!   `0.0.0.0/0` on 3306/5432/6379;
+//! Security groups come from the document's `infrastructure` section when it has one; the boxes
+//! and arrows say the rest:
+//! - *open database port*: a security group with an inbound rule from `0.0.0.0/0` covering a
+//!   database port (3306, 5432, 6379, ...), or a database that a client population, Route 53 or
+//!   CloudFront calls directly (its port must then be open to the internet);
 //! - *no egress path*: a VPC with no public subnet has nowhere for a NAT gateway, so its private
 //!   instances can reach services outside the VPC only through endpoints, which the document
 //!   cannot express.
@@ -37,7 +37,8 @@ use std::fmt;
 pub enum Rule {
     /// A database or cache in a subnet that routes to the internet gateway.
     DatabaseInPublicSubnet,
-    /// A database called straight from the internet (its port open to 0.0.0.0/0).
+    /// A database port open to 0.0.0.0/0: by a security-group rule, or because the internet
+    /// calls the database directly.
     DatabaseOpenToInternet,
     /// An S3 bucket served to users directly instead of privately behind CloudFront with OAC.
     PublicS3Origin,
@@ -76,6 +77,18 @@ impl fmt::Display for Finding {
         write!(f, "lint[{}] {:?}: {}", self.rule.as_str(), self.element, self.message)
     }
 }
+
+/// Well-known database and cache ports.
+const DB_PORTS: &[(u16, &str)] = &[
+    (1433, "SQL Server"),
+    (1521, "Oracle"),
+    (3306, "MySQL"),
+    (5432, "PostgreSQL"),
+    (5439, "Redshift"),
+    (6379, "Redis"),
+    (11211, "Memcached"),
+    (27017, "MongoDB"),
+];
 
 fn is_database(k: ComponentKind) -> bool {
     matches!(k, ComponentKind::Rds | ComponentKind::Elasticache)
@@ -177,6 +190,40 @@ pub fn lint(t: &Topology) -> Vec<Finding> {
         }
     }
 
+    // Security groups open to the whole internet on a database port.
+    if let Some(inf) = &t.infrastructure {
+        for (vi, v) in inf.network.vpcs.iter().enumerate() {
+            for (si, sg) in v.security_groups.iter().enumerate() {
+                for r in &sg.inbound {
+                    if !matches!(r.peer.trim(), "0.0.0.0/0" | "::/0") {
+                        continue;
+                    }
+                    let Some((port, engine)) = DB_PORTS.iter().find(|(p, _)| r.ports.from <= *p && *p <= r.ports.to) else { continue };
+                    let message = format!(
+                        "security group `{}` lets {} in on port {port} ({engine}): allow only the application tier's security group",
+                        sg.name,
+                        r.peer.trim()
+                    );
+                    let users: Vec<&str> = inf
+                        .instances
+                        .iter()
+                        .filter(|i| i.security_groups.iter().any(|g| g == &sg.name) && t.component(&i.name).is_some())
+                        .map(|i| i.name.as_str())
+                        .collect();
+                    if users.is_empty() {
+                        let path = format!("network.vpcs[{vi}].security_groups[{si}] ({})", sg.name);
+                        out.push(Finding { rule: Rule::DatabaseOpenToInternet, message, element: Element::Infrastructure(path) });
+                    } else {
+                        for u in users {
+                            out.push(Finding { rule: Rule::DatabaseOpenToInternet, message: message.clone(), element: Element::Component(u.to_string()) });
+                        }
+                    }
+                    break;
+                }
+            }
+        }
+    }
+
     // Single points of failure.
     for c in &t.components {
         match &c.spec {
@@ -244,7 +291,12 @@ pub fn lint(t: &Topology) -> Vec<Finding> {
         }
         let Some(vpc) = vpc_of(t, Some(&sub.id)) else { continue };
         let has_public = t.containers.iter().any(|x| x.kind == ContainerKind::Subnet && x.public && vpc_of(t, Some(&x.id)).as_deref() == Some(vpc.as_str()));
-        if has_public {
+        // A NAT gateway written in the infrastructure section (VPC named like the container).
+        let vpc_label = t.container(&vpc).map(|c| c.label.clone()).unwrap_or_default();
+        let has_nat = t.infrastructure.as_ref().is_some_and(|inf| {
+            inf.network.vpcs.iter().any(|v| (v.name == vpc || v.name == vpc_label) && !v.nat_gateways.is_empty())
+        });
+        if has_public || has_nat {
             continue;
         }
         let outside: Vec<&str> = t
@@ -338,6 +390,22 @@ mod tests {
         let f = lint(&t);
         assert!(f.iter().any(|f| f.rule == Rule::DatabaseOpenToInternet && f.element == Element::Connection(7)));
         assert!(f.iter().any(|f| f.rule == Rule::PublicS3Origin && f.message.contains("Origin Access Control")));
+    }
+
+    #[test]
+    fn security_group_open_to_the_world_on_a_database_port() {
+        let doc = |source: &str| {
+            format!(
+                r#"{{"version":1,"components":[{{"id":"db","kind":"ec2"}}],"infrastructure":{{"network":{{"vpcs":[{{"name":"v","cidr":"10.0.0.0/16",
+                "security_groups":[{{"name":"sg-db","inbound":[{{"ports":"5432","source":"{source}"}}]}}]}}]}},
+                "instances":[{{"name":"db","instance_type":"m5.large","subnet":"","security_groups":["sg-db"]}}]}}}}"#
+            )
+        };
+        let open = Topology::from_json(&doc("0.0.0.0/0")).unwrap();
+        let f = lint(&open);
+        assert!(f.iter().any(|f| f.rule == Rule::DatabaseOpenToInternet && f.element == Element::Component("db".into()) && f.message.contains("5432 (PostgreSQL)")), "{f:?}");
+        let closed = Topology::from_json(&doc("10.0.0.0/16")).unwrap();
+        assert!(!lint(&closed).iter().any(|f| f.rule == Rule::DatabaseOpenToInternet));
     }
 
     #[test]
