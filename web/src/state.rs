@@ -144,6 +144,10 @@ fn target_of(el: &Element) -> Option<String> {
 /// Validation and lint of a document, errors first.
 pub fn diagnose(doc: &Doc) -> Vec<Diag> {
     let t = &doc.topology;
+    // An empty canvas is not a problem to report.
+    if t.components.is_empty() && t.containers.is_empty() {
+        return Vec::new();
+    }
     let mut out: Vec<Diag> = validate(t)
         .diagnostics
         .into_iter()
