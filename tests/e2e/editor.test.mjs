@@ -20,10 +20,12 @@ async function buildNetwork(page) {
   await dropFromPalette(page, 'palette-vpc', { x: r.x + 80, y: r.y + 90 });
   let v = await box(page, 'container-vpc-1');
   await dropFromPalette(page, 'palette-public-subnet', { x: v.x + 90, y: v.y + 80 });
-  const pub = await box(page, 'container-public-subnet-1');
-  v = await box(page, 'container-vpc-1');
-  // Into the VPC's free strip under the public subnet.
-  await dropFromPalette(page, 'palette-private-subnet', { x: v.x + 56, y: pub.y + pub.height + 30 });
+  // Dropped onto the public subnet, the private one goes into the VPC, below it.
+  const pub = await centre(page, 'container-public-subnet-1');
+  await dropFromPalette(page, 'palette-private-subnet', { x: pub.x, y: pub.y });
+  const a = await box(page, 'container-public-subnet-1');
+  const b = await box(page, 'container-private-subnet-1');
+  if (b.y < a.y + a.height) throw new Error('the private subnet overlaps the public one');
 }
 
 test('build the three-tier architecture from the palette, with nesting, refusals and connections', async () => {
@@ -75,6 +77,7 @@ test('build the three-tier architecture from the palette, with nesting, refusals
   await page.screenshot({ path: artifactPath('editor-three-tier-built.png') });
 
   // Edit a parameter: refused when out of range (never stored), accepted when valid.
+  await page.getByTestId('zoom-fit').click();
   await page.getByTestId('node-rds-1').click();
   await page.getByTestId('param-read_replicas').fill('99');
   await page.getByTestId('param-read_replicas').press('Enter');

@@ -397,7 +397,9 @@ impl Editor {
     pub fn fit(&self) {
         let (w, h) = self.canvas_size.get_untracked();
         if let Some(b) = self.scene.with_untracked(|s| s.bounds) {
-            self.viewport.set(Viewport::fit(&b, w, h, 48.0));
+            // Keep the strip along the bottom (zoom bar, minimap) clear when there is room.
+            let h = if h > 400.0 { h - 120.0 } else { h };
+            self.viewport.set(Viewport::fit(&b, w, h, 40.0));
         } else {
             self.viewport.set(Viewport::default());
         }

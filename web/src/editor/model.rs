@@ -13,7 +13,7 @@ use serde::{Deserialize, Serialize};
 use strata_core::catalog;
 use strata_core::topology::{Component, ComponentKind, Connection, Container, ContainerKind, Position, Topology};
 
-use super::geom::{bounds, snap, Point, Rect, NODE_H, NODE_W};
+use super::geom::{bounds, snap, Point, Rect, GRID, NODE_H, NODE_W};
 
 /// Padding between a container's edge and its contents.
 pub const PAD: f64 = 24.0;
@@ -284,10 +284,36 @@ impl Doc {
 
     /// Adds a container whose top-left corner is at `at`, inside the container there.
     pub fn add_container(&mut self, kind: ContainerKind, public: bool, at: Point) -> Result<String, Refused> {
-        let at = Point::new(snap(at.x), snap(at.y));
+        let mut at = Point::new(snap(at.x), snap(at.y));
         let centre = Point::new(at.x + DEFAULT_CONTAINER.0 / 2.0, at.y + DEFAULT_CONTAINER.1 / 2.0);
-        let parent = self.container_at(at, &BTreeSet::new()).or_else(|| self.container_at(centre, &BTreeSet::new()));
-        check_placement(Placeable::Container(kind, public), self.kind_of_container(parent.as_deref())).map_err(Refused)?;
+        let hit = self.container_at(at, &BTreeSet::new()).or_else(|| self.container_at(centre, &BTreeSet::new()));
+        // Dropped onto something that cannot hold it (a subnet onto a subnet): the nearest
+        // enclosing container that can, if any, as a diagram tool would.
+        let item = Placeable::Container(kind, public);
+        let parent = self
+            .ancestors(hit.as_deref())
+            .into_iter()
+            .find(|a| check_placement(item, self.kind_of_container(Some(a))).is_ok())
+            .or(hit.clone());
+        check_placement(item, self.kind_of_container(parent.as_deref())).map_err(Refused)?;
+        // Do not cover a sibling: go below the lowest one it would overlap.
+        let rects = self.container_rects();
+        let mine = |at: Point| Rect::new(at.x, at.y, DEFAULT_CONTAINER.0, DEFAULT_CONTAINER.1);
+        for _ in 0..64 {
+            let blocker = self
+                .topology
+                .containers
+                .iter()
+                .filter(|c| c.parent == parent)
+                .filter_map(|c| rects.get(&c.id))
+                .filter(|r| r.intersects(&mine(at)))
+                .map(|r| r.bottom())
+                .fold(None, |m: Option<f64>, b| Some(m.map_or(b, |m| m.max(b))));
+            match blocker {
+                Some(b) => at.y = snap(b + 2.0 * GRID),
+                None => break,
+            }
+        }
         let prefix = match kind {
             ContainerKind::Region => "region",
             ContainerKind::Az => "az",
@@ -802,6 +828,19 @@ mod tests {
         let sub = d.add_container(ContainerKind::Subnet, false, Point::new(64.0, 96.0)).unwrap();
         assert_eq!(d.topology.container(&sub).unwrap().cidr.as_deref(), Some("10.0.0.0/24"));
         d
+    }
+
+    #[test]
+    fn a_subnet_dropped_on_a_subnet_goes_into_the_vpc_below_it() {
+        let mut d = three_tier();
+        let first = d.topology.containers[2].id.clone();
+        let r = d.container_rects()[&first];
+        let second = d.add_container(ContainerKind::Subnet, true, Point::new(r.x + 20.0, r.y + 20.0)).unwrap();
+        let c = d.topology.container(&second).unwrap();
+        assert_eq!(c.parent.as_deref(), Some(d.topology.containers[1].id.as_str()), "nested in the VPC");
+        let rects = d.container_rects();
+        assert!(!rects[&first].intersects(&rects[&second]), "placed beside, not on top");
+        assert_ne!(c.cidr, d.topology.container(&first).unwrap().cidr, "its own block");
     }
 
     #[test]
