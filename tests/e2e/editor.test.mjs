@@ -74,6 +74,16 @@ test('build the three-tier architecture from the palette, with nesting, refusals
   await drag(page, { x: v.x + 150, y: v.y + 12 }, { x: v.x + 150 + 64, y: v.y + 12 + 32 });
   const afterMove = await box(page, 'node-ec2-1');
   assert.ok(Math.abs(afterMove.x - before.x - 64) < 2 && Math.abs(afterMove.y - before.y - 32) < 2, 'EC2 moved with its VPC');
+  // Resizing a container by its corner: it grows, and one undo puts it back.
+  await page.getByTestId('zoom-fit').click();
+  const sub0 = await box(page, 'container-private-subnet-1');
+  await page.mouse.click(sub0.x + 30, sub0.y + 10);
+  const grip = await centre(page, 'resize-private-subnet-1');
+  await drag(page, grip, { x: grip.x + 96, y: grip.y + 48 });
+  const sub1 = await box(page, 'container-private-subnet-1');
+  assert.ok(sub1.width > sub0.width + 60 && sub1.height > sub0.height + 30, `the subnet grew (${sub0.width}x${sub0.height} -> ${sub1.width}x${sub1.height})`);
+  await page.getByTestId('undo').click();
+  assert.ok(Math.abs((await box(page, 'container-private-subnet-1')).width - sub0.width) < 2, 'one undo step');
   await page.screenshot({ path: artifactPath('editor-three-tier-built.png') });
 
   // Edit a parameter: refused when out of range (never stored), accepted when valid.

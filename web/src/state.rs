@@ -273,6 +273,20 @@ impl Editor {
         }
     }
 
+    /// Starts a gesture that changes the document live (a resize): the state before it becomes
+    /// one undo step when it ends.
+    pub fn begin_gesture(&self) -> Doc {
+        self.doc.get_untracked()
+    }
+
+    /// Ends a gesture started with [`Editor::begin_gesture`].
+    pub fn end_gesture(&self, before: Doc) {
+        if self.doc.with_untracked(|d| *d != before) {
+            self.history.update_value(|h| h.record(before));
+            self.refresh_undo();
+        }
+    }
+
     /// Replaces the topology after a checked edit (inspector).
     pub fn replace_topology(&self, t: strata_core::topology::Topology) {
         self.edit(|d| {

@@ -386,6 +386,29 @@ impl Doc {
             .unwrap_or_else(|| format!("{a}.{b}.0.0/24"))
     }
 
+    /// Resizes a container by its bottom-right corner. It never shrinks below its contents (nor
+    /// below a minimum size); enclosing containers grow to fit.
+    pub fn resize_container(&mut self, id: &str, w: f64, h: f64) {
+        if self.is_az_band(id) {
+            return;
+        }
+        let Some(r) = self.container_rects().get(id).copied() else { return };
+        let saved = self.layout.containers.clone();
+        // Fit without the stored rectangle: what the contents need.
+        self.layout.containers.remove(id);
+        let need = self.container_rects().get(id).copied();
+        self.layout.containers = saved;
+        let has_contents = self.topology.components.iter().any(|c| c.container.as_deref() == Some(id))
+            || self.topology.containers.iter().any(|c| c.parent.as_deref() == Some(id));
+        let mut next = Rect::new(r.x, r.y, snap(w).max(160.0), snap(h).max(96.0));
+        if let (true, Some(n)) = (has_contents, need) {
+            next.w = next.w.max(n.right() - r.x);
+            next.h = next.h.max(n.bottom() - r.y);
+        }
+        self.layout.containers.insert(id.to_string(), next);
+        self.settle();
+    }
+
     /// The components and containers that move when `ids` are dragged: the items themselves
     /// plus everything inside the containers among them.
     pub fn moving_set(&self, ids: &BTreeSet<String>) -> (BTreeSet<String>, BTreeSet<String>) {
@@ -828,6 +851,22 @@ mod tests {
         let sub = d.add_container(ContainerKind::Subnet, false, Point::new(64.0, 96.0)).unwrap();
         assert_eq!(d.topology.container(&sub).unwrap().cidr.as_deref(), Some("10.0.0.0/24"));
         d
+    }
+
+    #[test]
+    fn resizing_never_hides_contents() {
+        let mut d = three_tier();
+        let sub = d.topology.containers[2].id.clone();
+        let r = d.container_rects()[&sub];
+        d.resize_container(&sub, 640.0, 400.0);
+        let big = d.container_rects()[&sub];
+        assert_eq!((big.w, big.h), (640.0, 400.0));
+        assert!(d.container_rects()[&d.topology.containers[1].id].contains_rect(&big), "the VPC grew");
+        let id = d.add_component(ComponentKind::Ec2, Point::new(r.x + 400.0, r.y + 300.0)).unwrap();
+        d.resize_container(&sub, 10.0, 10.0);
+        let small = d.container_rects()[&sub];
+        assert!(small.contains_rect(&node_rect(d.topology.component(&id).unwrap())), "still holds its EC2");
+        assert!(small.w < big.w, "but did shrink");
     }
 
     #[test]

@@ -25,6 +25,7 @@ enum Mode {
     Move { ids: BTreeSet<String>, start: Point, moved: bool },
     Link { from: String },
     Pinch { dist: f64, viewport: Viewport, mid: Point },
+    Resize { id: String, origin: Point },
 }
 
 fn truncate(s: &str, n: usize) -> String {
@@ -68,6 +69,8 @@ pub fn Canvas() -> impl IntoView {
     let band: RwSignal<Option<Rect>> = RwSignal::new(None);
     let link: RwSignal<Option<(Point, Point)>> = RwSignal::new(None);
     let touches: StoredValue<BTreeMap<i32, Point>> = StoredValue::new(BTreeMap::new());
+    // The document before a live gesture (resize), recorded as one undo step at its end.
+    let gesture: StoredValue<Option<crate::editor::model::Doc>> = StoredValue::new(None);
 
     // Keep the canvas size known (fit, culling, minimap).
     let measure = move || {
@@ -185,6 +188,14 @@ pub fn Canvas() -> impl IntoView {
             return;
         }
         let shift = ev.shift_key() || ev.meta_key() || ev.ctrl_key();
+        if let Some(id) = find("[data-resize]") {
+            let origin = ed.scene.with_untracked(|s| s.containers.iter().find(|c| c.id == id).map(|c| Point::new(c.rect.x, c.rect.y)));
+            if let Some(origin) = origin {
+                gesture.set_value(Some(ed.begin_gesture()));
+                mode.set_value(Mode::Resize { id, origin });
+            }
+            return;
+        }
         if let Some(from) = find("[data-handle]") {
             link.set(Some((world, world)));
             mode.set_value(Mode::Link { from });
@@ -259,6 +270,9 @@ pub fn Canvas() -> impl IntoView {
                 ed.preview.set(Some(MovePreview { ids: ids.clone(), dx, dy }));
                 mode.set_value(Mode::Move { ids, start, moved: true });
             }
+            Mode::Resize { id, origin, .. } => {
+                ed.doc.update(|d| d.resize_container(&id, world.x - origin.x, world.y - origin.y));
+            }
             Mode::Link { .. } => link.update(|l| {
                 if let Some(l) = l {
                     l.1 = world;
@@ -298,6 +312,11 @@ pub fn Canvas() -> impl IntoView {
                 if moved {
                     let snap = ed.snap.get_untracked();
                     ed.edit(|d| d.move_items(&ids, world.x - start.x, world.y - start.y, snap));
+                }
+            }
+            Mode::Resize { .. } => {
+                if let Some(before) = gesture.try_update_value(|g| g.take()).flatten() {
+                    ed.end_gesture(before);
                 }
             }
             Mode::Link { from } => {
@@ -461,6 +480,10 @@ fn ContainerView(c: ContainerShape, badges: Memo<HashMap<String, Level>>) -> imp
                 {title}{show_kind.then(|| format!(" · {kind_name}"))}
                 <tspan class="container-cidr">{if cidr.is_empty() { String::new() } else { format!("  {cidr}") }}</tspan>
             </text>
+            <rect class="resize-handle" data-resize="" data-id=c.id.clone() data-testid=format!("resize-{}", c.id)
+                x=r.right() - 7.0 y=r.bottom() - 7.0 width="12" height="12" rx="2">
+                <title>"Drag to resize"</title>
+            </rect>
             {move || badge().map(|l| view! {
                 <g class=format!("badge badge-{}", l.as_str()) data-testid=format!("badge-{}", id4) transform=format!("translate({} {})", r.right() - 12.0, r.y + 12.0)>
                     <circle r="8"></circle>
