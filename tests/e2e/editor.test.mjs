@@ -260,3 +260,42 @@ test('touch: one finger on the background pans, two fingers pinch-zoom, a finger
   assert.deepEqual(errors, []);
   await context.close();
 });
+
+test('mouse: space+drag and middle-button drag pan; a clicked connection is deleted with Delete', async () => {
+  const context = await browser.newContext(VIEW);
+  const { page, errors } = await openApp(context, server.url);
+  await openTemplate(page, 'three-tier');
+  const c = await box(page, 'canvas-svg');
+  const start = { x: c.x + 40, y: c.y + c.height - 40 };
+  const n0 = await box(page, 'node-users');
+  await page.mouse.move(start.x, start.y);
+  await page.keyboard.down(' ');
+  await drag(page, start, { x: start.x + 50, y: start.y - 30 });
+  await page.keyboard.up(' ');
+  const n1 = await box(page, 'node-users');
+  assert.ok(Math.abs(n1.x - n0.x - 50) < 2 && Math.abs(n1.y - n0.y + 30) < 2, 'space+drag panned');
+  assert.equal(await page.getByTestId('rubber-band').count(), 0);
+  await page.mouse.move(start.x, start.y);
+  await page.mouse.down({ button: 'middle' });
+  await page.mouse.move(start.x - 20, start.y - 10, { steps: 4 });
+  await page.mouse.up({ button: 'middle' });
+  const n2 = await box(page, 'node-users');
+  assert.ok(Math.abs(n2.x - n1.x + 20) < 2, 'middle button panned');
+  // Click a connection (on its line) and delete it.
+  const before = (await savedDoc(page)).connections.length;
+  const edge = page.getByTestId('edge-dns-cdn');
+  const pt = await edge.evaluate((g) => {
+    const p = g.querySelector('.edge-line');
+    const m = p.getTotalLength() / 2;
+    const q = p.getPointAtLength(m);
+    const ctm = p.getScreenCTM();
+    return { x: q.x * ctm.a + ctm.e, y: q.y * ctm.d + ctm.f };
+  });
+  await page.mouse.click(pt.x, pt.y);
+  assert.ok(await page.getByTestId('inspector-connection').isVisible(), 'the connection is selected');
+  await page.keyboard.press('Delete');
+  assert.equal((await savedDoc(page)).connections.length, before - 1);
+  assert.equal(await page.getByTestId('edge-dns-cdn').count(), 0);
+  assert.deepEqual(errors, []);
+  await context.close();
+});
