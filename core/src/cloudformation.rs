@@ -18,7 +18,7 @@
 //! ```
 
 use crate::topology::{ComponentKind, ComponentSpec, ContainerKind, Topology};
-use serde_json::{json, Map, Value};
+use serde_json::{Map, Value};
 use std::collections::BTreeMap;
 
 /// A template and what was left out of it.
@@ -55,12 +55,29 @@ pub fn logical_id(id: &str) -> String {
     out
 }
 
-fn r(id: &str) -> Value {
-    json!({ "Ref": logical_id(id) })
+// Resources are written as JSON text and parsed once: far less WebAssembly than building
+// each object with `json!`, which matters because this module ships in the browser bundle.
+
+/// A JSON string literal.
+fn q(s: &str) -> String {
+    Value::String(s.to_string()).to_string()
 }
 
-fn tags(name: &str) -> Value {
-    json!([{ "Key": "Name", "Value": name }])
+/// `{"Ref": "<LogicalId>"}`.
+fn rf(id: &str) -> String {
+    format!(r#"{{"Ref":{}}}"#, q(&logical_id(id)))
+}
+
+fn tags(name: &str) -> String {
+    format!(r#"[{{"Key":"Name","Value":{}}}]"#, q(name))
+}
+
+fn list(items: &[String]) -> String {
+    format!("[{}]", items.join(","))
+}
+
+fn put(res: &mut BTreeMap<String, Value>, id: String, text: String) {
+    res.insert(id, serde_json::from_str(&text).unwrap_or(Value::Null));
 }
 
 fn vpc_of(t: &Topology, container: Option<&str>) -> Option<String> {
@@ -93,9 +110,9 @@ fn az_name(t: &Topology, subnet: &crate::topology::Container) -> Option<String> 
 /// Builds the template.
 pub fn export(t: &Topology) -> Export {
     let mut res: BTreeMap<String, Value> = BTreeMap::new();
-    let mut outputs: Map<String, Value> = Map::new();
+    let mut outputs: Vec<(String, String)> = Vec::new();
     let mut skipped = Vec::new();
-    let image = json!({ "Ref": "ImageId" });
+    const IMAGE: &str = r#"{"Ref":"ImageId"}"#;
     let mut needs_image = false;
 
     // Network.
@@ -103,11 +120,15 @@ pub fn export(t: &Topology) -> Export {
         let name = if c.label.is_empty() { c.id.clone() } else { c.label.clone() };
         match c.kind {
             ContainerKind::Vpc => {
-                res.insert(
+                let cidr = c.cidr.clone().unwrap_or_else(|| "10.0.0.0/16".into());
+                put(
+                    &mut res,
                     logical_id(&c.id),
-                    json!({ "Type": "AWS::EC2::VPC", "Properties": {
-                        "CidrBlock": c.cidr.clone().unwrap_or_else(|| "10.0.0.0/16".into()),
-                        "EnableDnsSupport": true, "EnableDnsHostnames": true, "Tags": tags(&name) } }),
+                    format!(
+                        r#"{{"Type":"AWS::EC2::VPC","Properties":{{"CidrBlock":{},"EnableDnsSupport":true,"EnableDnsHostnames":true,"Tags":{}}}}}"#,
+                        q(&cidr),
+                        tags(&name)
+                    ),
                 );
                 let publics: Vec<&crate::topology::Container> = t
                     .containers
@@ -116,23 +137,26 @@ pub fn export(t: &Topology) -> Export {
                     .collect();
                 if !publics.is_empty() {
                     let v = logical_id(&c.id);
-                    res.insert(format!("{v}InternetGateway"), json!({ "Type": "AWS::EC2::InternetGateway", "Properties": { "Tags": tags(&format!("{name} gateway")) } }));
-                    res.insert(
+                    let vr = rf(&c.id);
+                    put(&mut res, format!("{v}InternetGateway"), format!(r#"{{"Type":"AWS::EC2::InternetGateway","Properties":{{"Tags":{}}}}}"#, tags(&format!("{name} gateway"))));
+                    put(
+                        &mut res,
                         format!("{v}GatewayAttachment"),
-                        json!({ "Type": "AWS::EC2::VPCGatewayAttachment", "Properties": { "VpcId": r(&c.id), "InternetGatewayId": { "Ref": format!("{v}InternetGateway") } } }),
+                        format!(r#"{{"Type":"AWS::EC2::VPCGatewayAttachment","Properties":{{"VpcId":{vr},"InternetGatewayId":{{"Ref":"{v}InternetGateway"}}}}}}"#),
                     );
-                    res.insert(format!("{v}PublicRoutes"), json!({ "Type": "AWS::EC2::RouteTable", "Properties": { "VpcId": r(&c.id) } }));
-                    res.insert(
+                    put(&mut res, format!("{v}PublicRoutes"), format!(r#"{{"Type":"AWS::EC2::RouteTable","Properties":{{"VpcId":{vr}}}}}"#));
+                    put(
+                        &mut res,
                         format!("{v}DefaultRoute"),
-                        json!({ "Type": "AWS::EC2::Route", "DependsOn": format!("{v}GatewayAttachment"), "Properties": {
-                            "RouteTableId": { "Ref": format!("{v}PublicRoutes") }, "DestinationCidrBlock": "0.0.0.0/0",
-                            "GatewayId": { "Ref": format!("{v}InternetGateway") } } }),
+                        format!(
+                            r#"{{"Type":"AWS::EC2::Route","DependsOn":"{v}GatewayAttachment","Properties":{{"RouteTableId":{{"Ref":"{v}PublicRoutes"}},"DestinationCidrBlock":"0.0.0.0/0","GatewayId":{{"Ref":"{v}InternetGateway"}}}}}}"#
+                        ),
                     );
                     for s in publics {
-                        res.insert(
+                        put(
+                            &mut res,
                             format!("{}PublicRoutes", logical_id(&s.id)),
-                            json!({ "Type": "AWS::EC2::SubnetRouteTableAssociation", "Properties": {
-                                "SubnetId": r(&s.id), "RouteTableId": { "Ref": format!("{v}PublicRoutes") } } }),
+                            format!(r#"{{"Type":"AWS::EC2::SubnetRouteTableAssociation","Properties":{{"SubnetId":{},"RouteTableId":{{"Ref":"{v}PublicRoutes"}}}}}}"#, rf(&s.id)),
                         );
                     }
                 }
@@ -142,19 +166,24 @@ pub fn export(t: &Topology) -> Export {
                     skipped.push(format!("{} (a subnet outside any VPC)", c.id));
                     continue;
                 };
-                let az = az_name(t, c).map(Value::String).unwrap_or_else(|| json!({ "Fn::Select": [i % 2, { "Fn::GetAZs": "" }] }));
-                res.insert(
+                let az = az_name(t, c).map(|a| q(&a)).unwrap_or_else(|| format!(r#"{{"Fn::Select":[{},{{"Fn::GetAZs":""}}]}}"#, i % 2));
+                put(
+                    &mut res,
                     logical_id(&c.id),
-                    json!({ "Type": "AWS::EC2::Subnet", "Properties": {
-                        "VpcId": r(&vpc), "CidrBlock": c.cidr.clone().unwrap_or_default(), "AvailabilityZone": az,
-                        "MapPublicIpOnLaunch": c.public, "Tags": tags(&name) } }),
+                    format!(
+                        r#"{{"Type":"AWS::EC2::Subnet","Properties":{{"VpcId":{},"CidrBlock":{},"AvailabilityZone":{az},"MapPublicIpOnLaunch":{},"Tags":{}}}}}"#,
+                        rf(&vpc),
+                        q(c.cidr.as_deref().unwrap_or_default()),
+                        c.public,
+                        tags(&name)
+                    ),
                 );
             }
             ContainerKind::Region | ContainerKind::Az => {}
         }
     }
 
-    let subnets_like = |container: Option<&str>, public: Option<bool>| -> Vec<Value> {
+    let subnets_like = |container: Option<&str>, public: Option<bool>| -> Vec<String> {
         let Some(vpc) = vpc_of(t, container) else { return Vec::new() };
         let own = container.and_then(|id| t.container(id)).filter(|c| c.kind == ContainerKind::Subnet);
         let want_public = public.or(own.map(|s| s.public));
@@ -162,7 +191,7 @@ pub fn export(t: &Topology) -> Export {
             .iter()
             .filter(|s| s.kind == ContainerKind::Subnet && vpc_of(t, Some(&s.id)).as_deref() == Some(vpc.as_str()))
             .filter(|s| want_public.is_none_or(|p| s.public == p))
-            .map(|s| r(&s.id))
+            .map(|s| rf(&s.id))
             .collect()
     };
     let callees = |id: &str| -> Vec<&crate::topology::Component> {
@@ -177,205 +206,249 @@ pub fn export(t: &Topology) -> Export {
             ComponentSpec::Route53(_) => skipped.push(format!("{} (Route 53 records need a hosted zone you own)", c.id)),
             ComponentSpec::Ec2(p) => {
                 needs_image = true;
-                let mut props = json!({ "InstanceType": p.instance_type, "ImageId": image, "Tags": tags(&name) });
-                if let Some(s) = c.container.as_deref().filter(|s| t.container(s).is_some_and(|x| x.kind == ContainerKind::Subnet)) {
-                    props["SubnetId"] = r(s);
-                }
-                res.insert(lid, json!({ "Type": "AWS::EC2::Instance", "Properties": props }));
+                let subnet = c
+                    .container
+                    .as_deref()
+                    .filter(|s| t.container(s).is_some_and(|x| x.kind == ContainerKind::Subnet))
+                    .map(|s| format!(r#","SubnetId":{}"#, rf(s)))
+                    .unwrap_or_default();
+                put(
+                    &mut res,
+                    lid,
+                    format!(r#"{{"Type":"AWS::EC2::Instance","Properties":{{"InstanceType":{},"ImageId":{IMAGE},"Tags":{}{subnet}}}}}"#, q(&p.instance_type), tags(&name)),
+                );
             }
             ComponentSpec::Asg(p) => {
                 needs_image = true;
-                res.insert(
+                put(
+                    &mut res,
                     format!("{lid}LaunchTemplate"),
-                    json!({ "Type": "AWS::EC2::LaunchTemplate", "Properties": { "LaunchTemplateData": { "InstanceType": p.instance_type, "ImageId": image } } }),
+                    format!(r#"{{"Type":"AWS::EC2::LaunchTemplate","Properties":{{"LaunchTemplateData":{{"InstanceType":{},"ImageId":{IMAGE}}}}}}}"#, q(&p.instance_type)),
                 );
-                let subnets: Vec<Value> =
-                    if p.subnets.is_empty() { subnets_like(c.container.as_deref(), Some(false)) } else { p.subnets.iter().map(|s| r(s)).collect() };
-                let tgs: Vec<Value> = t
+                let subnets: Vec<String> =
+                    if p.subnets.is_empty() { subnets_like(c.container.as_deref(), Some(false)) } else { p.subnets.iter().map(|s| rf(s)).collect() };
+                let tgs: Vec<String> = t
                     .connections
                     .iter()
                     .filter(|x| x.to == c.id && t.component(&x.from).is_some_and(|f| f.spec.kind() == ComponentKind::Alb))
-                    .map(|x| json!({ "Ref": format!("{}TargetGroup", logical_id(&x.from)) }))
+                    .map(|x| format!(r#"{{"Ref":"{}TargetGroup"}}"#, logical_id(&x.from)))
                     .collect();
-                res.insert(
+                put(
+                    &mut res,
                     lid.clone(),
-                    json!({ "Type": "AWS::AutoScaling::AutoScalingGroup", "Properties": {
-                        "MinSize": p.min.to_string(), "MaxSize": p.max.to_string(), "DesiredCapacity": p.desired.to_string(),
-                        "VPCZoneIdentifier": subnets, "TargetGroupARNs": tgs, "HealthCheckGracePeriod": p.warmup_s as u64,
-                        "LaunchTemplate": { "LaunchTemplateId": { "Ref": format!("{lid}LaunchTemplate") },
-                            "Version": { "Fn::GetAtt": [format!("{lid}LaunchTemplate"), "LatestVersionNumber"] } } } }),
+                    format!(
+                        r#"{{"Type":"AWS::AutoScaling::AutoScalingGroup","Properties":{{"MinSize":"{}","MaxSize":"{}","DesiredCapacity":"{}","VPCZoneIdentifier":{},"TargetGroupARNs":{},"HealthCheckGracePeriod":{},"LaunchTemplate":{{"LaunchTemplateId":{{"Ref":"{lid}LaunchTemplate"}},"Version":{{"Fn::GetAtt":["{lid}LaunchTemplate","LatestVersionNumber"]}}}}}}}}"#,
+                        p.min,
+                        p.max,
+                        p.desired,
+                        list(&subnets),
+                        list(&tgs),
+                        p.warmup_s as u64
+                    ),
                 );
-                res.insert(
+                put(
+                    &mut res,
                     format!("{lid}CpuPolicy"),
-                    json!({ "Type": "AWS::AutoScaling::ScalingPolicy", "Properties": {
-                        "AutoScalingGroupName": { "Ref": lid }, "PolicyType": "TargetTrackingScaling", "EstimatedInstanceWarmup": p.warmup_s as u64,
-                        "TargetTrackingConfiguration": { "TargetValue": p.target_cpu_percent,
-                            "PredefinedMetricSpecification": { "PredefinedMetricType": "ASGAverageCPUUtilization" } } } }),
+                    format!(
+                        r#"{{"Type":"AWS::AutoScaling::ScalingPolicy","Properties":{{"AutoScalingGroupName":{{"Ref":"{lid}"}},"PolicyType":"TargetTrackingScaling","EstimatedInstanceWarmup":{},"TargetTrackingConfiguration":{{"TargetValue":{},"PredefinedMetricSpecification":{{"PredefinedMetricType":"ASGAverageCPUUtilization"}}}}}}}}"#,
+                        p.warmup_s as u64,
+                        Value::from(p.target_cpu_percent)
+                    ),
                 );
             }
             ComponentSpec::Alb(p) => {
                 let public = c.container.as_deref().and_then(|s| t.container(s)).is_none_or(|s| s.public || s.kind != ContainerKind::Subnet);
-                res.insert(
+                put(
+                    &mut res,
                     lid.clone(),
-                    json!({ "Type": "AWS::ElasticLoadBalancingV2::LoadBalancer", "Properties": {
-                        "Type": "application", "Scheme": if public { "internet-facing" } else { "internal" },
-                        "Subnets": subnets_like(c.container.as_deref(), None), "Tags": tags(&name) } }),
+                    format!(
+                        r#"{{"Type":"AWS::ElasticLoadBalancingV2::LoadBalancer","Properties":{{"Type":"application","Scheme":"{}","Subnets":{},"Tags":{}}}}}"#,
+                        if public { "internet-facing" } else { "internal" },
+                        list(&subnets_like(c.container.as_deref(), None)),
+                        tags(&name)
+                    ),
                 );
-                let targets: Vec<Value> =
-                    callees(&c.id).iter().filter(|x| x.spec.kind() == ComponentKind::Ec2).map(|x| json!({ "Id": r(&x.id) })).collect();
-                let mut tg = json!({ "Port": 80, "Protocol": "HTTP", "TargetType": "instance", "Targets": targets,
-                    "HealthCheckIntervalSeconds": p.health_check_interval_s as u64,
-                    "HealthyThresholdCount": p.healthy_threshold, "UnhealthyThresholdCount": p.unhealthy_threshold });
-                if let Some(v) = vpc_of(t, c.container.as_deref()) {
-                    tg["VpcId"] = r(&v);
-                }
-                res.insert(format!("{lid}TargetGroup"), json!({ "Type": "AWS::ElasticLoadBalancingV2::TargetGroup", "Properties": tg }));
-                res.insert(
+                let targets: Vec<String> =
+                    callees(&c.id).iter().filter(|x| x.spec.kind() == ComponentKind::Ec2).map(|x| format!(r#"{{"Id":{}}}"#, rf(&x.id))).collect();
+                let vpc = vpc_of(t, c.container.as_deref()).map(|v| format!(r#","VpcId":{}"#, rf(&v))).unwrap_or_default();
+                put(
+                    &mut res,
+                    format!("{lid}TargetGroup"),
+                    format!(
+                        r#"{{"Type":"AWS::ElasticLoadBalancingV2::TargetGroup","Properties":{{"Port":80,"Protocol":"HTTP","TargetType":"instance","Targets":{},"HealthCheckIntervalSeconds":{},"HealthyThresholdCount":{},"UnhealthyThresholdCount":{}{vpc}}}}}"#,
+                        list(&targets),
+                        p.health_check_interval_s as u64,
+                        p.healthy_threshold,
+                        p.unhealthy_threshold
+                    ),
+                );
+                put(
+                    &mut res,
                     format!("{lid}Listener"),
-                    json!({ "Type": "AWS::ElasticLoadBalancingV2::Listener", "Properties": {
-                        "LoadBalancerArn": { "Ref": lid }, "Port": 80, "Protocol": "HTTP",
-                        "DefaultActions": [{ "Type": "forward", "TargetGroupArn": { "Ref": format!("{lid}TargetGroup") } }] } }),
+                    format!(
+                        r#"{{"Type":"AWS::ElasticLoadBalancingV2::Listener","Properties":{{"LoadBalancerArn":{{"Ref":"{lid}"}},"Port":80,"Protocol":"HTTP","DefaultActions":[{{"Type":"forward","TargetGroupArn":{{"Ref":"{lid}TargetGroup"}}}}]}}}}"#
+                    ),
                 );
-                outputs.insert(format!("{lid}DnsName"), json!({ "Value": { "Fn::GetAtt": [lid, "DNSName"] } }));
+                outputs.push((format!("{lid}DnsName"), format!(r#"{{"Value":{{"Fn::GetAtt":["{lid}","DNSName"]}}}}"#)));
             }
             ComponentSpec::Rds(p) => {
                 let subnets = subnets_like(c.container.as_deref(), Some(false));
-                let mut props = json!({ "Engine": "mysql", "DBInstanceClass": p.instance_class, "AllocatedStorage": "20",
-                    "MultiAZ": p.multi_az, "MasterUsername": "admin", "ManageMasterUserPassword": true,
-                    "PubliclyAccessible": false, "BackupRetentionPeriod": 7, "Tags": tags(&name) });
+                let mut group = String::new();
                 if !subnets.is_empty() {
-                    res.insert(
+                    put(
+                        &mut res,
                         format!("{lid}SubnetGroup"),
-                        json!({ "Type": "AWS::RDS::DBSubnetGroup", "Properties": { "DBSubnetGroupDescription": format!("Subnets of {name}"), "SubnetIds": subnets } }),
+                        format!(r#"{{"Type":"AWS::RDS::DBSubnetGroup","Properties":{{"DBSubnetGroupDescription":{},"SubnetIds":{}}}}}"#, q(&format!("Subnets of {name}")), list(&subnets)),
                     );
-                    props["DBSubnetGroupName"] = json!({ "Ref": format!("{lid}SubnetGroup") });
+                    group = format!(r#","DBSubnetGroupName":{{"Ref":"{lid}SubnetGroup"}}"#);
                 }
-                res.insert(lid.clone(), json!({ "Type": "AWS::RDS::DBInstance", "DeletionPolicy": "Snapshot", "Properties": props }));
+                put(
+                    &mut res,
+                    lid.clone(),
+                    format!(
+                        r#"{{"Type":"AWS::RDS::DBInstance","DeletionPolicy":"Snapshot","Properties":{{"Engine":"mysql","DBInstanceClass":{},"AllocatedStorage":"20","MultiAZ":{},"MasterUsername":"admin","ManageMasterUserPassword":true,"PubliclyAccessible":false,"BackupRetentionPeriod":7,"Tags":{}{group}}}}}"#,
+                        q(&p.instance_class),
+                        p.multi_az,
+                        tags(&name)
+                    ),
+                );
                 for n in 1..=p.read_replicas {
-                    res.insert(
+                    put(
+                        &mut res,
                         format!("{lid}Replica{n}"),
-                        json!({ "Type": "AWS::RDS::DBInstance", "Properties": { "SourceDBInstanceIdentifier": { "Ref": lid }, "DBInstanceClass": p.instance_class } }),
+                        format!(r#"{{"Type":"AWS::RDS::DBInstance","Properties":{{"SourceDBInstanceIdentifier":{{"Ref":"{lid}"}},"DBInstanceClass":{}}}}}"#, q(&p.instance_class)),
                     );
                 }
             }
             ComponentSpec::Elasticache(p) => {
                 let subnets = subnets_like(c.container.as_deref(), Some(false));
-                let mut props = json!({ "Engine": "redis", "CacheNodeType": "cache.t3.micro", "NumCacheNodes": 1 });
+                let mut group = String::new();
                 if !subnets.is_empty() {
-                    res.insert(
+                    put(
+                        &mut res,
                         format!("{lid}SubnetGroup"),
-                        json!({ "Type": "AWS::ElastiCache::SubnetGroup", "Properties": { "Description": format!("Subnets of {name}"), "SubnetIds": subnets } }),
+                        format!(r#"{{"Type":"AWS::ElastiCache::SubnetGroup","Properties":{{"Description":{},"SubnetIds":{}}}}}"#, q(&format!("Subnets of {name}")), list(&subnets)),
                     );
-                    props["CacheSubnetGroupName"] = json!({ "Ref": format!("{lid}SubnetGroup") });
+                    group = format!(r#","CacheSubnetGroupName":{{"Ref":"{lid}SubnetGroup"}}"#);
                 }
                 if p.nodes > 1 {
                     skipped.push(format!("{} ({} shards: exported as one node; use a cluster-mode replication group)", c.id, p.nodes));
                 }
-                res.insert(lid, json!({ "Type": "AWS::ElastiCache::CacheCluster", "Properties": props }));
-            }
-            ComponentSpec::S3(_) => {
-                res.insert(
-                    lid.clone(),
-                    json!({ "Type": "AWS::S3::Bucket", "Properties": {
-                        "PublicAccessBlockConfiguration": { "BlockPublicAcls": true, "BlockPublicPolicy": true, "IgnorePublicAcls": true, "RestrictPublicBuckets": true },
-                        "BucketEncryption": { "ServerSideEncryptionConfiguration": [{ "ServerSideEncryptionByDefault": { "SSEAlgorithm": "AES256" } }] } } }),
+                put(
+                    &mut res,
+                    lid,
+                    format!(r#"{{"Type":"AWS::ElastiCache::CacheCluster","Properties":{{"Engine":"redis","CacheNodeType":"cache.t3.micro","NumCacheNodes":1{group}}}}}"#),
                 );
             }
+            ComponentSpec::S3(_) => put(
+                &mut res,
+                lid,
+                r#"{"Type":"AWS::S3::Bucket","Properties":{"PublicAccessBlockConfiguration":{"BlockPublicAcls":true,"BlockPublicPolicy":true,"IgnorePublicAcls":true,"RestrictPublicBuckets":true},"BucketEncryption":{"ServerSideEncryptionConfiguration":[{"ServerSideEncryptionByDefault":{"SSEAlgorithm":"AES256"}}]}}}"#.to_string(),
+            ),
             ComponentSpec::Cloudfront(_) => {
                 let mut origins = Vec::new();
+                let mut first = None;
                 for o in callees(&c.id) {
                     let oid = logical_id(&o.id);
                     match o.spec.kind() {
                         ComponentKind::S3 => {
                             let oac = format!("{lid}{oid}Oac");
-                            res.insert(
+                            put(
+                                &mut res,
                                 oac.clone(),
-                                json!({ "Type": "AWS::CloudFront::OriginAccessControl", "Properties": { "OriginAccessControlConfig": {
-                                    "Name": format!("{}-{}", c.id, o.id), "OriginAccessControlOriginType": "s3",
-                                    "SigningBehavior": "always", "SigningProtocol": "sigv4" } } }),
+                                format!(
+                                    r#"{{"Type":"AWS::CloudFront::OriginAccessControl","Properties":{{"OriginAccessControlConfig":{{"Name":{},"OriginAccessControlOriginType":"s3","SigningBehavior":"always","SigningProtocol":"sigv4"}}}}}}"#,
+                                    q(&format!("{}-{}", c.id, o.id))
+                                ),
                             );
-                            res.insert(
+                            put(
+                                &mut res,
                                 format!("{oid}Policy"),
-                                json!({ "Type": "AWS::S3::BucketPolicy", "Properties": { "Bucket": { "Ref": oid }, "PolicyDocument": {
-                                    "Version": "2012-10-17", "Statement": [{ "Effect": "Allow", "Principal": { "Service": "cloudfront.amazonaws.com" },
-                                    "Action": "s3:GetObject", "Resource": { "Fn::Sub": format!("${{{oid}.Arn}}/*") },
-                                    "Condition": { "StringEquals": { "AWS:SourceArn": { "Fn::Sub": format!("arn:aws:cloudfront::${{AWS::AccountId}}:distribution/${{{lid}}}") } } } }] } } }),
+                                format!(
+                                    r#"{{"Type":"AWS::S3::BucketPolicy","Properties":{{"Bucket":{{"Ref":"{oid}"}},"PolicyDocument":{{"Version":"2012-10-17","Statement":[{{"Effect":"Allow","Principal":{{"Service":"cloudfront.amazonaws.com"}},"Action":"s3:GetObject","Resource":{{"Fn::Sub":"${{{oid}.Arn}}/*"}},"Condition":{{"StringEquals":{{"AWS:SourceArn":{{"Fn::Sub":"arn:aws:cloudfront::${{AWS::AccountId}}:distribution/${{{lid}}}"}}}}}}}}]}}}}}}"#
+                                ),
                             );
-                            origins.push(json!({ "Id": o.id, "DomainName": { "Fn::GetAtt": [oid, "RegionalDomainName"] },
-                                "S3OriginConfig": { "OriginAccessIdentity": "" }, "OriginAccessControlId": { "Fn::GetAtt": [oac, "Id"] } }));
+                            origins.push(format!(
+                                r#"{{"Id":{},"DomainName":{{"Fn::GetAtt":["{oid}","RegionalDomainName"]}},"S3OriginConfig":{{"OriginAccessIdentity":""}},"OriginAccessControlId":{{"Fn::GetAtt":["{oac}","Id"]}}}}"#,
+                                q(&o.id)
+                            ));
                         }
-                        ComponentKind::Alb => origins.push(json!({ "Id": o.id, "DomainName": { "Fn::GetAtt": [oid, "DNSName"] },
-                            "CustomOriginConfig": { "OriginProtocolPolicy": "http-only", "HTTPPort": 80 } })),
-                        _ => {}
+                        ComponentKind::Alb => origins.push(format!(
+                            r#"{{"Id":{},"DomainName":{{"Fn::GetAtt":["{oid}","DNSName"]}},"CustomOriginConfig":{{"OriginProtocolPolicy":"http-only","HTTPPort":80}}}}"#,
+                            q(&o.id)
+                        )),
+                        _ => continue,
                     }
+                    first.get_or_insert_with(|| o.id.clone());
                 }
-                if origins.is_empty() {
+                let Some(first) = first else {
                     skipped.push(format!("{} (a distribution needs an S3 or load balancer origin)", c.id));
                     continue;
-                }
-                let first = origins[0]["Id"].clone();
-                res.insert(
+                };
+                put(
+                    &mut res,
                     lid.clone(),
-                    json!({ "Type": "AWS::CloudFront::Distribution", "Properties": { "DistributionConfig": {
-                        "Enabled": true, "Comment": name, "Origins": origins,
-                        "DefaultCacheBehavior": { "TargetOriginId": first, "ViewerProtocolPolicy": "redirect-to-https",
-                            "CachePolicyId": "658327ea-f89d-4fab-a63d-7e88639e58f6" } } } }),
+                    format!(
+                        r#"{{"Type":"AWS::CloudFront::Distribution","Properties":{{"DistributionConfig":{{"Enabled":true,"Comment":{},"Origins":{},"DefaultCacheBehavior":{{"TargetOriginId":{},"ViewerProtocolPolicy":"redirect-to-https","CachePolicyId":"658327ea-f89d-4fab-a63d-7e88639e58f6"}}}}}}}}"#,
+                        q(&name),
+                        list(&origins),
+                        q(&first)
+                    ),
                 );
-                outputs.insert(format!("{lid}Domain"), json!({ "Value": { "Fn::GetAtt": [lid, "DomainName"] } }));
+                outputs.push((format!("{lid}Domain"), format!(r#"{{"Value":{{"Fn::GetAtt":["{lid}","DomainName"]}}}}"#)));
             }
-            ComponentSpec::Dynamodb(_) => {
-                res.insert(
-                    lid,
-                    json!({ "Type": "AWS::DynamoDB::Table", "Properties": { "BillingMode": "PAY_PER_REQUEST",
-                        "AttributeDefinitions": [{ "AttributeName": "pk", "AttributeType": "S" }],
-                        "KeySchema": [{ "AttributeName": "pk", "KeyType": "HASH" }] } }),
-                );
-            }
+            ComponentSpec::Dynamodb(_) => put(
+                &mut res,
+                lid,
+                r#"{"Type":"AWS::DynamoDB::Table","Properties":{"BillingMode":"PAY_PER_REQUEST","AttributeDefinitions":[{"AttributeName":"pk","AttributeType":"S"}],"KeySchema":[{"AttributeName":"pk","KeyType":"HASH"}]}}"#.to_string(),
+            ),
             ComponentSpec::Lambda(p) => {
-                res.insert(
+                put(
+                    &mut res,
                     format!("{lid}Role"),
-                    json!({ "Type": "AWS::IAM::Role", "Properties": {
-                        "AssumeRolePolicyDocument": { "Version": "2012-10-17", "Statement": [{ "Effect": "Allow",
-                            "Principal": { "Service": "lambda.amazonaws.com" }, "Action": "sts:AssumeRole" }] },
-                        "ManagedPolicyArns": ["arn:aws:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole"] } }),
+                    r#"{"Type":"AWS::IAM::Role","Properties":{"AssumeRolePolicyDocument":{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"lambda.amazonaws.com"},"Action":"sts:AssumeRole"}]},"ManagedPolicyArns":["arn:aws:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole"]}}"#.to_string(),
                 );
-                res.insert(
+                put(
+                    &mut res,
                     lid.clone(),
-                    json!({ "Type": "AWS::Lambda::Function", "Properties": {
-                        "Runtime": "python3.12", "Handler": "index.handler", "MemorySize": p.memory_mb, "Timeout": 30,
-                        "Role": { "Fn::GetAtt": [format!("{lid}Role"), "Arn"] },
-                        "Code": { "ZipFile": "def handler(event, context):\n    return {'statusCode': 200}\n" } } }),
+                    format!(
+                        r#"{{"Type":"AWS::Lambda::Function","Properties":{{"Runtime":"python3.12","Handler":"index.handler","MemorySize":{},"Timeout":30,"Role":{{"Fn::GetAtt":["{lid}Role","Arn"]}},"Code":{{"ZipFile":"def handler(event, context):\n    return {{'statusCode': 200}}\n"}}}}}}"#,
+                        p.memory_mb
+                    ),
                 );
             }
-            ComponentSpec::Sqs(_) => {
-                res.insert(lid, json!({ "Type": "AWS::SQS::Queue", "Properties": { "MessageRetentionPeriod": 345600 } }));
-            }
+            ComponentSpec::Sqs(_) => put(&mut res, lid, r#"{"Type":"AWS::SQS::Queue","Properties":{"MessageRetentionPeriod":345600}}"#.to_string()),
         }
     }
 
-    let mut template = json!({
-        "AWSTemplateFormatVersion": "2010-09-09",
-        "Description": format!("{} (exported by Strata)", if t.name.is_empty() { "Architecture" } else { &t.name }),
-        "Resources": res,
-    });
+    let mut template = Map::new();
+    template.insert("AWSTemplateFormatVersion".into(), Value::from("2010-09-09"));
+    template.insert("Description".into(), Value::from(format!("{} (exported by Strata)", if t.name.is_empty() { "Architecture" } else { &t.name })));
     if needs_image {
-        template["Parameters"] = json!({ "ImageId": { "Type": "AWS::SSM::Parameter::Value<AWS::EC2::Image::Id>",
-            "Default": "/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-x86_64",
-            "Description": "AMI for instances and launch templates" } });
+        let p = r#"{"ImageId":{"Type":"AWS::SSM::Parameter::Value<AWS::EC2::Image::Id>","Default":"/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-x86_64","Description":"AMI for instances and launch templates"}}"#;
+        template.insert("Parameters".into(), serde_json::from_str(p).unwrap_or(Value::Null));
     }
+    template.insert("Resources".into(), Value::Object(res.into_iter().collect()));
     if !outputs.is_empty() {
-        template["Outputs"] = Value::Object(outputs);
+        let o: Map<String, Value> = outputs.into_iter().map(|(k, v)| (k, serde_json::from_str(&v).unwrap_or(Value::Null))).collect();
+        template.insert("Outputs".into(), Value::Object(o));
     }
     if !skipped.is_empty() {
-        template["Metadata"] = json!({ "Strata": { "NotExported": skipped } });
+        let list = Value::Array(skipped.iter().map(|s| Value::from(s.as_str())).collect());
+        let mut strata = Map::new();
+        strata.insert("NotExported".into(), list);
+        let mut meta = Map::new();
+        meta.insert("Strata".into(), Value::Object(strata));
+        template.insert("Metadata".into(), Value::Object(meta));
     }
-    Export { template, skipped }
+    Export { template: Value::Object(template), skipped }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::topology::Container;
+    use serde_json::json;
 
     fn sample() -> Topology {
         let mut t = Topology::new("Three tier");
@@ -455,6 +528,9 @@ mod tests {
                 _ => {}
             }
         }
+        for (id, r) in res {
+            assert!(r["Type"].as_str().is_some_and(|t| t.starts_with("AWS::")), "{id} is a well-formed resource");
+        }
         let mut refs = Vec::new();
         walk(&out.template, &mut refs);
         for r in refs {
@@ -462,6 +538,22 @@ mod tests {
         }
         // Deterministic.
         assert_eq!(export(&sample()).to_json(), out.to_json());
+    }
+
+    #[test]
+    fn user_text_is_escaped() {
+        let mut t = sample();
+        for c in &mut t.components {
+            c.label = "web \"tier\" \\ {1}".into();
+        }
+        for c in &mut t.containers {
+            c.label = "a \"b\"".into();
+        }
+        let out = export(&t);
+        let res = out.template["Resources"].as_object().unwrap();
+        assert!(res.values().all(|r| r.is_object()));
+        assert_eq!(res["Db"]["Properties"]["Tags"][0]["Value"], "web \"tier\" \\ {1}");
+        assert_eq!(res["Fn"]["Properties"]["Code"]["ZipFile"], "def handler(event, context):\n    return {'statusCode': 200}\n");
     }
 
     #[test]
