@@ -134,6 +134,17 @@ impl Histogram {
     }
 }
 
+/// `a × b` without overflow. A 128-bit multiply is a library call in wasm32, so the usual case (both
+/// factors below 2^32: a small count times an interval shorter than about 4 s) multiplies in 64 bits.
+#[inline]
+fn mul_wide(a: u64, b: u64) -> u128 {
+    if (a | b) >> 32 == 0 {
+        u128::from(a * b)
+    } else {
+        u128::from(a) * u128::from(b)
+    }
+}
+
 /// The time integral of a non-negative integer quantity (queue length, busy servers...).
 #[derive(Clone, Copy, Debug, Default)]
 pub struct TimeWeighted {
@@ -147,14 +158,14 @@ impl TimeWeighted {
     /// Changes the value at `now` by `delta`.
     #[inline]
     pub fn add(&mut self, now: u64, delta: i64) {
-        self.integral += self.value as u128 * (now - self.last) as u128;
+        self.integral += mul_wide(self.value, now - self.last);
         self.last = now;
         self.value = (self.value as i64 + delta) as u64;
     }
     /// The integral from the last reset up to `now` (value × ns).
     #[inline]
     pub fn integral(&self, now: u64) -> u128 {
-        self.integral + self.value as u128 * now.saturating_sub(self.last) as u128
+        self.integral + mul_wide(self.value, now.saturating_sub(self.last))
     }
     /// Restarts the integral at `now`, keeping the value.
     pub fn reset(&mut self, now: u64) {
