@@ -432,6 +432,8 @@ pub fn validate(topology: &Topology) -> Validation {
         }
     }
 
+    check_network(&mut out, &t.network);
+
     if let Some(cfg) = &t.infrastructure {
         check_layers(&mut out, t, cfg);
     }
@@ -467,6 +469,72 @@ fn check_layers(out: &mut Out, t: &Topology, cfg: &crate::layers::Infrastructure
     }
 }
 
+/// The highest arrival rate of one client population, requests per second. Above it the gaps
+/// between arrivals approach the engine's 1 ns time step.
+pub const MAX_RATE_RPS: f64 = 1e7;
+/// The longest latency, service time or processing time a parameter may describe (1 hour), ms.
+pub const MAX_LATENCY_MS: f64 = 3_600_000.0;
+/// The longest network round trip, ms: a one-way hop of half of it must fit the engine's
+/// per-hop field (about 4.29 s), even when an internet and a cross-region hop add up.
+pub const MAX_RTT_MS: f64 = 4_000.0;
+/// The longest period, timeout or TTL a parameter may describe (30 days, the longest run), s.
+pub const MAX_PERIOD_S: f64 = 30.0 * 86_400.0;
+/// The shortest interval of a periodic check (health checks, scaling evaluations), s.
+pub const MIN_INTERVAL_S: f64 = 0.01;
+/// The largest coefficient of variation of a log-normal distribution.
+pub const MAX_CV: f64 = 100.0;
+
+/// The problem with a random duration, including values too large to simulate.
+fn dist_problem(d: &Dist) -> Option<String> {
+    if let Some(p) = d.problem() {
+        return Some(p);
+    }
+    let upper = match *d {
+        Dist::Constant { ms } => ms,
+        Dist::Exponential { mean_ms } | Dist::LogNormal { mean_ms, .. } => mean_ms,
+        Dist::Uniform { max_ms, .. } => max_ms,
+    };
+    if upper > MAX_LATENCY_MS {
+        return Some(format!("{upper} ms exceeds the simulator's limit of 1 hour ({MAX_LATENCY_MS} ms)"));
+    }
+    if let Dist::LogNormal { cv, .. } = *d {
+        if cv > MAX_CV {
+            return Some(format!("log-normal cv {cv} exceeds {MAX_CV}"));
+        }
+    }
+    None
+}
+
+/// The problem with a duration parameter in milliseconds that must lie within `0..=max_ms`.
+fn ms_problem(v: f64, max_ms: f64) -> Option<String> {
+    limit_problem(v, max_ms, "ms")
+}
+
+/// The problem with a non-negative quantity in `unit` that must not exceed `max`.
+fn limit_problem(v: f64, max: f64, unit: &str) -> Option<String> {
+    if !v.is_finite() || v < 0.0 {
+        Some(format!("{v} {unit} must be zero or more"))
+    } else if v > max {
+        Some(format!("{v} {unit} exceeds the simulator's limit of {max} {unit}"))
+    } else {
+        None
+    }
+}
+
+/// The network round trips (`network.*`): non-negative and at most [`MAX_RTT_MS`].
+fn check_network(out: &mut Out, n: &crate::topology::NetworkParams) {
+    for (name, v) in [
+        ("same_az_rtt_ms", n.same_az_rtt_ms),
+        ("cross_az_rtt_ms", n.cross_az_rtt_ms),
+        ("cross_region_rtt_ms", n.cross_region_rtt_ms),
+        ("internet_rtt_ms", n.internet_rtt_ms),
+    ] {
+        if let Some(p) = ms_problem(v, MAX_RTT_MS) {
+            out.err(Code::InvalidParameter, Element::Document, format!("network.{name}: {p}"));
+        }
+    }
+}
+
 fn check_params(out: &mut Out, t: &Topology, types: &BTreeSet<&str>, el: &Element, spec: &ComponentSpec, containers: &BTreeMap<&str, usize>) {
     let mut bad = |what: &str, msg: String| out.err(Code::InvalidParameter, el.clone(), format!("{what}: {msg}"));
     let mut unknown_types: Vec<String> = Vec::new();
@@ -482,8 +550,26 @@ fn check_params(out: &mut Out, t: &Topology, types: &BTreeSet<&str>, el: &Elemen
     let pos = |v: f64| v > 0.0;
     let ratio = |v: f64| v.is_finite() && (0.0..=1.0).contains(&v);
     let dist = |bad: &mut dyn FnMut(&str, String), name: &str, d: &Dist| {
-        if let Some(p) = d.problem() {
+        if let Some(p) = dist_problem(d) {
             bad(name, p);
+        }
+    };
+    // A duration in ms within 0..=max.
+    let ms = |bad: &mut dyn FnMut(&str, String), name: &str, v: f64, max: f64| {
+        if let Some(p) = ms_problem(v, max) {
+            bad(name, p);
+        }
+    };
+    // A span in seconds within 0..=30 days.
+    let secs = |bad: &mut dyn FnMut(&str, String), name: &str, v: f64| {
+        if let Some(p) = limit_problem(v, MAX_PERIOD_S, "s") {
+            bad(name, p);
+        }
+    };
+    // A period in seconds within MIN_INTERVAL_S..=MAX_PERIOD_S.
+    let interval = |bad: &mut dyn FnMut(&str, String), name: &str, v: f64| {
+        if !(v >= MIN_INTERVAL_S && v <= MAX_PERIOD_S) {
+            bad(name, format!("{v} s must be between {MIN_INTERVAL_S} s and {MAX_PERIOD_S} s (30 days)"));
         }
     };
     match spec {
@@ -493,13 +579,40 @@ fn check_params(out: &mut Out, t: &Topology, types: &BTreeSet<&str>, el: &Elemen
                     bad("arrival", format!("rate {r} req/s must be zero or more"));
                 }
             }
-            if let crate::topology::Arrival::DailyCycle { amplitude, period_s, .. } = p.arrival {
-                if !ratio(amplitude) {
-                    bad("arrival.amplitude", format!("{amplitude} must be within 0..1"));
+            let peak = p.arrival.max_rate();
+            if p.arrival.rates().into_iter().all(nonneg) && peak > MAX_RATE_RPS {
+                bad("arrival", format!("peak rate {peak} req/s exceeds the simulator's 10 million requests/s per population"));
+            }
+            let instant = |v: f64| v.is_finite() && v.abs() <= MAX_PERIOD_S;
+            match p.arrival {
+                crate::topology::Arrival::DailyCycle { amplitude, period_s, peak_at_s, .. } => {
+                    if !ratio(amplitude) {
+                        bad("arrival.amplitude", format!("{amplitude} must be within 0..1"));
+                    }
+                    if !(period_s >= 1.0 && period_s <= MAX_PERIOD_S) {
+                        bad("arrival.period_s", format!("{period_s} s must be between 1 s and {MAX_PERIOD_S} s (30 days)"));
+                    }
+                    if !instant(peak_at_s) {
+                        bad("arrival.peak_at_s", format!("{peak_at_s} s is not a time within 30 days"));
+                    }
                 }
-                if !pos(period_s) {
-                    bad("arrival.period_s", format!("{period_s} must be positive"));
+                crate::topology::Arrival::Ramp { start_s, duration_s, .. } => {
+                    if !instant(start_s) {
+                        bad("arrival.start_s", format!("{start_s} s is not a time within 30 days"));
+                    }
+                    if !(duration_s.is_finite() && (0.0..=MAX_PERIOD_S).contains(&duration_s)) {
+                        bad("arrival.duration_s", format!("{duration_s} s must be between 0 and {MAX_PERIOD_S} s (30 days)"));
+                    }
                 }
+                crate::topology::Arrival::Spike { at_s, duration_s, .. } => {
+                    if !instant(at_s) {
+                        bad("arrival.at_s", format!("{at_s} s is not a time within 30 days"));
+                    }
+                    if !(duration_s.is_finite() && (0.0..=MAX_PERIOD_S).contains(&duration_s)) {
+                        bad("arrival.duration_s", format!("{duration_s} s must be between 0 and {MAX_PERIOD_S} s (30 days)"));
+                    }
+                }
+                crate::topology::Arrival::Constant { .. } => {}
             }
             if p.mix.values().any(|v| !nonneg(*v)) || (!p.mix.is_empty() && p.mix.values().sum::<f64>() <= 0.0) {
                 bad("mix", "shares must be non-negative and not all zero".into());
@@ -510,18 +623,12 @@ fn check_params(out: &mut Out, t: &Topology, types: &BTreeSet<&str>, el: &Elemen
             }
         }
         ComponentSpec::Route53(p) => {
-            if !nonneg(p.ttl_s) {
-                bad("ttl_s", format!("{} must be zero or more", p.ttl_s));
-            }
-            if !nonneg(p.query_ms) {
-                bad("query_ms", format!("{} must be zero or more", p.query_ms));
-            }
+            secs(&mut bad, "ttl_s", p.ttl_s);
+            ms(&mut bad, "query_ms", p.query_ms, MAX_LATENCY_MS);
             if p.resolvers == 0 {
                 bad("resolvers", "at least one resolver is needed".into());
             }
-            if !pos(p.health_check_interval_s) {
-                bad("health_check_interval_s", "must be positive".into());
-            }
+            interval(&mut bad, "health_check_interval_s", p.health_check_interval_s);
         }
         ComponentSpec::Cloudfront(p) => {
             if !ratio(p.hit_ratio) {
@@ -533,18 +640,16 @@ fn check_params(out: &mut Out, t: &Topology, types: &BTreeSet<&str>, el: &Elemen
                 }
             }
             check_types(&mut p.hit_ratio_by_type.keys());
-            for (n, v) in [("edge_rtt_ms", p.edge_rtt_ms), ("processing_ms", p.processing_ms), ("origin_rtt_ms", p.origin_rtt_ms)] {
-                if !nonneg(v) {
-                    bad(n, format!("{v} must be zero or more"));
-                }
+            for (n, v, max) in [("edge_rtt_ms", p.edge_rtt_ms, MAX_RTT_MS), ("processing_ms", p.processing_ms, MAX_LATENCY_MS), ("origin_rtt_ms", p.origin_rtt_ms, MAX_RTT_MS)] {
+                ms(&mut bad, n, v, max);
             }
         }
         ComponentSpec::Alb(p) => {
-            if !nonneg(p.processing_ms) {
-                bad("processing_ms", format!("{} must be zero or more", p.processing_ms));
-            }
+            ms(&mut bad, "processing_ms", p.processing_ms, MAX_LATENCY_MS);
             if !pos(p.health_check_interval_s) || p.healthy_threshold == 0 || p.unhealthy_threshold == 0 {
                 bad("health check", "interval and thresholds must be positive".into());
+            } else {
+                interval(&mut bad, "health_check_interval_s", p.health_check_interval_s);
             }
         }
         ComponentSpec::Ec2(p) => {
@@ -586,9 +691,15 @@ fn check_params(out: &mut Out, t: &Topology, types: &BTreeSet<&str>, el: &Elemen
             }
             if !pos(p.evaluation_period_s) || !nonneg(p.warmup_s) || !nonneg(p.cooldown_s) {
                 bad("timing", "evaluation period must be positive, warm-up and cooldown zero or more".into());
+            } else {
+                interval(&mut bad, "evaluation_period_s", p.evaluation_period_s);
+                secs(&mut bad, "warmup_s", p.warmup_s);
+                secs(&mut bad, "cooldown_s", p.cooldown_s);
             }
             if !(nonneg(p.launch_min_s) && p.launch_min_s <= p.launch_max_s) {
                 bad("launch_min_s/launch_max_s", "need 0 <= min <= max".into());
+            } else {
+                secs(&mut bad, "launch_max_s", p.launch_max_s);
             }
             dist(&mut bad, "service_time", &p.service_time);
             for (k, d) in &p.service_time_by_type {
@@ -618,9 +729,8 @@ fn check_params(out: &mut Out, t: &Topology, types: &BTreeSet<&str>, el: &Elemen
                 dist(&mut bad, &format!("query_time_by_type.{k}"), d);
             }
             check_types(&mut p.query_time_by_type.keys());
-            if !nonneg(p.commit_ms) || !nonneg(p.replication_lag_ms) {
-                bad("commit_ms/replication_lag_ms", "must be zero or more".into());
-            }
+            ms(&mut bad, "commit_ms", p.commit_ms, MAX_LATENCY_MS);
+            ms(&mut bad, "replication_lag_ms", p.replication_lag_ms, MAX_LATENCY_MS);
         }
         ComponentSpec::Elasticache(p) => {
             if p.nodes == 0 {
@@ -657,9 +767,7 @@ fn check_params(out: &mut Out, t: &Topology, types: &BTreeSet<&str>, el: &Elemen
             if p.concurrency_limit == 0 {
                 bad("concurrency_limit", "zero capacity: at least 1".into());
             }
-            if !nonneg(p.keep_warm_s) {
-                bad("keep_warm_s", "must be zero or more".into());
-            }
+            secs(&mut bad, "keep_warm_s", p.keep_warm_s);
         }
         ComponentSpec::Sqs(p) => {
             dist(&mut bad, "send_latency", &p.send_latency);

@@ -33,6 +33,8 @@ mod layered;
 mod queue;
 mod report;
 pub mod stats;
+#[cfg(test)]
+mod unvalidated_tests;
 
 pub use journey::{assemble_journeys, Hop, Journey};
 pub use layered::{BlockedPath, InstanceLayers, LayersReport, LifecycleEvent, VolumeLayers};
@@ -702,6 +704,8 @@ pub struct Simulation {
     activities: Ring<ScalingActivity>,
     /// The layers under the instances, when the topology has an `infrastructure`.
     layers: Option<Box<layered::LayerRun>>,
+    /// Events processed at a time earlier than the clock (see [`Simulation::time_regressions`]).
+    time_regressions: u64,
 }
 
 #[inline]
@@ -761,7 +765,7 @@ impl Core {
         match (fclass, t.class) {
             (_, LocClass::Edge) => t.edge_ns,
             (LocClass::Edge, _) => f.origin_ns,
-            (LocClass::Client, _) => self.internet_ns + if cross_region { self.cross_region_ns } else { 0 },
+            (LocClass::Client, _) => self.internet_ns.saturating_add(if cross_region { self.cross_region_ns } else { 0 }),
             _ => {
                 if cross_region {
                     self.cross_region_ns
@@ -803,7 +807,7 @@ impl Core {
             hops: p.hops + 1,
         };
         let Some(c) = self.alloc(child) else { return Err(ErrorCause::QueueFull.code()) };
-        self.queue.push(self.now + lat as u64, Ev::Arrive { call: c });
+        self.queue.push(self.now.saturating_add(lat as u64), Ev::Arrive { call: c });
         Ok(())
     }
 
@@ -849,7 +853,7 @@ impl Core {
         }
         self.journey(&c, if err == 0 { HopKind::Done } else { HopKind::Error(ErrorCause::from_code(err)) });
         if c.parent != NONE {
-            self.queue.push(now + c.up_ns as u64, Ev::Response { call });
+            self.queue.push(now.saturating_add(c.up_ns as u64), Ev::Response { call });
         }
     }
 
@@ -900,7 +904,7 @@ impl Core {
         if c.flags & F_SAMPLED != 0 {
             self.journey(&c, HopKind::Start);
         }
-        self.queue.push(now + svc, Ev::ServiceDone { call });
+        self.queue.push(now.saturating_add(svc), Ev::ServiceDone { call });
     }
 
     /// A server of `st` is free again: the next queued call (if any) is returned for starting.
@@ -979,6 +983,7 @@ impl Simulation {
             }
             let e = self.core.queue.pop().expect("peeked");
             debug_assert!(e.time() >= self.core.now, "time went backwards");
+            self.time_regressions += u64::from(e.time() < self.core.now);
             self.core.now = e.time();
             self.dispatch(e.ev);
         }
@@ -987,11 +992,45 @@ impl Simulation {
         }
     }
 
+    /// Like [`Simulation::step_until`], but processes at most `max_events` events, so an
+    /// interactive caller (one animation frame) can bound its work however busy the run is.
+    /// Returns true when every event up to `t` was processed and the clock is at `t` (or later);
+    /// false when the budget ran out first (the clock is then at the last processed event, and the
+    /// next call continues from there).
+    pub fn step_until_budget(&mut self, t: SimTime, max_events: u64) -> bool {
+        let mut done = 0;
+        while let Some(time) = self.core.queue.peek_time() {
+            if time > t.0 {
+                break;
+            }
+            if done >= max_events {
+                return false;
+            }
+            let e = self.core.queue.pop().expect("peeked");
+            self.time_regressions += u64::from(e.time() < self.core.now);
+            self.core.now = e.time();
+            self.dispatch(e.ev);
+            done += 1;
+        }
+        if t.0 > self.core.now {
+            self.core.now = t.0;
+        }
+        true
+    }
+
+    /// How many events were processed at a time earlier than the one before them. Always 0: the
+    /// engine schedules with saturating arithmetic and never in the past. Checked by the tests in
+    /// every build profile (the `debug_assert` in the event loop vanishes in optimised builds).
+    pub fn time_regressions(&self) -> u64 {
+        self.time_regressions
+    }
+
     /// Processes up to `n` events (whatever their time); returns how many were processed.
     pub fn step_events(&mut self, n: u64) -> u64 {
         let mut done = 0;
         while done < n {
             let Some(e) = self.core.queue.pop() else { break };
+            self.time_regressions += u64::from(e.time() < self.core.now);
             self.core.now = e.time();
             self.dispatch(e.ev);
             done += 1;
@@ -1165,7 +1204,8 @@ impl Simulation {
         let now = core.now;
         // Next candidate arrival (thinning at the peak rate for time-varying patterns).
         let gap: f64 = core.rng.sample::<f64, _>(Exp1) / *max_rate * 1e9;
-        core.queue.push(now + (gap + 0.5) as u64, Ev::ClientArrival { comp });
+        // At least 1 ns between candidates: a gap that rounds to zero would never let time move.
+        core.queue.push(now.saturating_add(((gap + 0.5) as u64).max(1)), Ev::ClientArrival { comp });
         if !*constant {
             let rate = arrival.rate_at(now as f64 / 1e9);
             if core.rng.random::<f64>() * *max_rate >= rate {
@@ -1308,16 +1348,16 @@ impl Simulation {
                     self.fail(call, ErrorCause::DnsFailure);
                 } else {
                     core.calls[call as usize].phase = P_RESOLVE;
-                    core.queue.push(now + r.query_ns, Ev::Resume { call });
+                    core.queue.push(now.saturating_add(r.query_ns), Ev::Resume { call });
                 }
             }
             Node::Cdn { proc_ns, .. } => {
                 core.calls[call as usize].phase = P_LOOKUP;
-                core.queue.push(now + *proc_ns, Ev::Resume { call });
+                core.queue.push(now.saturating_add(*proc_ns), Ev::Resume { call });
             }
             Node::Alb(a) => {
                 core.calls[call as usize].phase = P_PICK;
-                core.queue.push(now + a.proc_ns, Ev::Resume { call });
+                core.queue.push(now.saturating_add(a.proc_ns), Ev::Resume { call });
             }
             Node::Group(g) => {
                 let mut inst = c.inst;
@@ -1386,7 +1426,7 @@ impl Simulation {
                 }
                 let d = if write { put.sample(&mut core.rng) } else { get.sample(&mut core.rng) };
                 core.calls[call as usize].phase = P_REPLY;
-                core.queue.push(now + d, Ev::Resume { call });
+                core.queue.push(now.saturating_add(d), Ev::Resume { call });
             }
             Node::Ddb { read, write, rb, wb } => {
                 let w = c.flags & F_WRITE != 0;
@@ -1396,7 +1436,7 @@ impl Simulation {
                 }
                 let d = if w { write.sample(&mut core.rng) } else { read.sample(&mut core.rng) };
                 core.calls[call as usize].phase = P_REPLY;
-                core.queue.push(now + d, Ev::Resume { call });
+                core.queue.push(now.saturating_add(d), Ev::Resume { call });
             }
             Node::Lambda { dur, cold, limit, active, idle, keep_ns } => {
                 if *active >= *limit {
@@ -1410,11 +1450,11 @@ impl Simulation {
                 }
                 let mut d = dur.sample(&mut core.rng);
                 if idle.pop_back().is_none() {
-                    d += cold.sample(&mut core.rng);
+                    d = d.saturating_add(cold.sample(&mut core.rng));
                     core.stats[comp as usize].cold_starts += 1;
                 }
                 core.calls[call as usize].phase = P_RUN;
-                core.queue.push(now + d, Ev::Resume { call });
+                core.queue.push(now.saturating_add(d), Ev::Resume { call });
             }
             Node::Sqs { send, max, backlog, .. } => {
                 if backlog.len() >= *max {
@@ -1422,7 +1462,7 @@ impl Simulation {
                 }
                 let d = send.sample(&mut core.rng);
                 core.calls[call as usize].phase = P_SEND;
-                core.queue.push(now + d, Ev::Resume { call });
+                core.queue.push(now.saturating_add(d), Ev::Resume { call });
             }
         }
     }
@@ -1478,7 +1518,7 @@ impl Simulation {
                     };
                     let done = on_volume.unwrap_or_else(|| {
                         let begin = i.disk_next.max(core.now);
-                        i.disk_next = begin + (ios * i.disk_gap_ns) as u64;
+                        i.disk_next = begin.saturating_add((ios * i.disk_gap_ns) as u64);
                         i.disk_next
                     });
                     core.calls[call as usize].phase = P_DISK;
@@ -1497,13 +1537,13 @@ impl Simulation {
                 let write = c.flags & F_WRITE != 0;
                 if write {
                     *last_write = Some(core.now);
-                } else if c.inst > 0 && last_write.is_some_and(|w| core.now < w + *lag_ns) {
+                } else if c.inst > 0 && last_write.is_some_and(|w| core.now < w.saturating_add(*lag_ns)) {
                     // Served by an asynchronous replica that has not applied the latest write.
                     core.stats[comp as usize].stale_reads += 1;
                 }
                 if write && *commit_ns > 0 {
                     core.calls[call as usize].phase = P_COMMIT;
-                    core.queue.push(core.now + *commit_ns, Ev::Resume { call });
+                    core.queue.push(core.now.saturating_add(*commit_ns), Ev::Resume { call });
                 } else {
                     self.ok(call);
                 }
@@ -1549,7 +1589,7 @@ impl Simulation {
                             // resolvers of a population are out of phase, as in steady state.
                             let slot = &mut r.cache[c.inst as usize];
                             let ttl = if slot.0 == NONE { (r.ttl_ns as f64 * core.rng.random::<f64>()) as u64 } else { r.ttl_ns };
-                            *slot = (t, core.now + ttl);
+                            *slot = (t, core.now.saturating_add(ttl));
                         }
                         if let Err(e) = core.send(call, t, NONE, NONE16) {
                             core.respond(call, e, 0);
@@ -1874,7 +1914,7 @@ impl Simulation {
                 r.fails[t as usize] = if up { 0 } else { r.fails[t as usize].saturating_add(1) };
             }
         }
-        self.core.queue.push(self.core.now + interval, Ev::HealthCheck { comp });
+        self.core.queue.push(self.core.now.saturating_add(interval.max(1)), Ev::HealthCheck { comp });
     }
 
     fn on_instance_ready(&mut self, comp: u32, inst: u32) {
@@ -1915,7 +1955,7 @@ impl Simulation {
         let now = self.core.now;
         let Node::Group(g) = &mut self.nodes[comp as usize] else { return };
         let Some(asg) = &mut g.asg else { return };
-        self.core.queue.push(now + asg.period_ns, Ev::ScalingEval { comp });
+        self.core.queue.push(now.saturating_add(asg.period_ns.max(1)), Ev::ScalingEval { comp });
         // Average CPU over in-service instances past their warm-up.
         let (mut cpu_sum, mut warm) = (0.0, 0u32);
         let mut serving = 0u32;
@@ -1992,7 +2032,7 @@ impl Simulation {
                     },
                     None => {
                         let d = asg.launch.sample(&mut self.core.rng);
-                        self.core.queue.push(now + d, Ev::InstanceReady { comp, inst: slot as u32 });
+                        self.core.queue.push(now.saturating_add(d), Ev::InstanceReady { comp, inst: slot as u32 });
                     }
                 }
             }
@@ -2083,7 +2123,7 @@ impl Simulation {
     fn on_tick(&mut self) {
         let now = self.core.now;
         let res = self.resolution_ns;
-        self.core.queue.push(now + res, Ev::MetricsTick);
+        self.core.queue.push(now.saturating_add(res.max(1)), Ev::MetricsTick);
         if self.layers.is_some() {
             self.layers_tick();
         }
@@ -2258,7 +2298,7 @@ fn build(t: &Topology, config: SimConfig) -> Result<Simulation, BuildError> {
                 let max_rate = p.arrival.max_rate();
                 if max_rate > 0.0 {
                     let gap: f64 = rng.sample::<f64, _>(Exp1) / max_rate * 1e9;
-                    queue.push((gap + 0.5) as u64, Ev::ClientArrival { comp: ci as u32 });
+                    queue.push(((gap + 0.5) as u64).max(1), Ev::ClientArrival { comp: ci as u32 });
                 }
                 let ordinal = client_ordinal;
                 client_ordinal += 1;
@@ -2464,6 +2504,7 @@ fn build(t: &Topology, config: SimConfig) -> Result<Simulation, BuildError> {
         write_types,
         activities: Ring::new(4096),
         layers: None,
+        time_regressions: 0,
         config,
     };
     if let Some(cfg) = &t.infrastructure {

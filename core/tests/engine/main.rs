@@ -12,6 +12,7 @@ mod common;
 mod conservation_props;
 mod determinism;
 mod dns_failover;
+mod extreme_values;
 mod lambda_and_sqs;
 mod journeys;
 mod littles_law;
