@@ -142,6 +142,9 @@ impl fmt::Display for SimTime {
     }
 }
 
+/// The longest run the runner accepts: 30 days of simulated time.
+pub const MAX_RUN: Duration = Duration::from_secs(30 * 86_400);
+
 /// Parses a human duration such as `60s`, `250ms`, `1.5h`, `2m`, `100us` or `500ns`.
 /// A bare number is seconds.
 pub fn parse_duration(text: &str) -> Result<Duration, String> {
@@ -163,6 +166,9 @@ pub fn parse_duration(text: &str) -> Result<Duration, String> {
     if !secs.is_finite() || secs < 0.0 {
         return Err(format!("`{text}` is not a valid duration"));
     }
+    if secs >= u64::MAX as f64 / 1e9 {
+        return Err(format!("`{text}` is too long (the longest span is about 584 years)"));
+    }
     Ok(Duration::from_secs_f64(secs))
 }
 
@@ -179,6 +185,9 @@ mod tests {
         assert_eq!(parse_duration("7").unwrap(), Duration::from_secs(7));
         assert!(parse_duration("-3s").is_err());
         assert!(parse_duration("3 parsecs").is_err());
+        assert!(parse_duration("99999999999999999999s").unwrap_err().contains("too long"));
+        assert!(parse_duration("1e400").is_err());
+        assert!(parse_duration("584y").is_err());
     }
 
     #[test]

@@ -16,7 +16,7 @@
 
 use std::process::ExitCode;
 use strata_core::sim::{SimConfig, Simulation};
-use strata_core::time::{parse_duration, SimTime};
+use strata_core::time::{parse_duration, SimTime, MAX_RUN};
 use strata_core::topology::Topology;
 use strata_core::validate::{validate, Severity};
 
@@ -60,6 +60,12 @@ fn parse_args() -> Result<Args, String> {
             s if a.file.is_none() => a.file = Some(s.to_string()),
             s => return Err(format!("unexpected argument `{s}`")),
         }
+    }
+    if a.duration > MAX_RUN {
+        return Err(format!("--duration {} exceeds the longest run, 30 days of simulated time", a.duration));
+    }
+    if a.warmup >= a.duration {
+        return Err(format!("--warmup {} must be shorter than --duration {}", a.warmup, a.duration));
     }
     Ok(a)
 }

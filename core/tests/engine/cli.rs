@@ -70,3 +70,31 @@ fn run_json_follows_the_documented_schema() {
     assert_eq!(code, 0);
     assert!(out.contains("web") && out.contains("p99"), "{out}");
 }
+
+#[test]
+fn absurd_durations_exit_2_instead_of_hanging() {
+    let file = scenario("single-ec2.json");
+    for d in ["99999999999999999999s", "31d", "721h", "1e30"] {
+        let (code, out, err) = sim(&["run", &file, "--duration", d]);
+        assert_eq!(code, 2, "--duration {d}: {out}{err}");
+        assert!(err.contains("--duration") || err.contains(d), "{err}");
+    }
+    let (code, _, err) = sim(&["run", &file, "--duration", "721h"]);
+    assert_eq!(code, 2);
+    assert!(err.contains("30 days"), "{err}");
+}
+
+#[test]
+fn warmup_not_shorter_than_duration_exits_2() {
+    let file = scenario("single-ec2.json");
+    for (w, d) in [("10s", "10s"), ("20s", "10s"), ("61s", "60s")] {
+        let (code, _, err) = sim(&["run", &file, "--warmup", w, "--duration", d]);
+        assert_eq!(code, 2, "--warmup {w} --duration {d}");
+        assert!(err.contains("--warmup") && err.contains("shorter"), "{err}");
+    }
+    // The default duration is 60 s.
+    let (code, _, _) = sim(&["run", &file, "--warmup", "90s"]);
+    assert_eq!(code, 2);
+    let (code, _, err) = sim(&["run", &file, "--warmup", "1s", "--duration", "2s"]);
+    assert_eq!(code, 0, "{err}");
+}

@@ -13,6 +13,7 @@ mod conservation_props;
 mod determinism;
 mod dns_failover;
 mod extreme_values;
+mod interactive_stepping;
 mod lambda_and_sqs;
 mod journeys;
 mod littles_law;
