@@ -120,9 +120,15 @@ proptest! {
 
     #[test]
     fn random_runs_account_for_every_request(topo in any::<u64>(), seed in any::<u64>(), steps in prop::collection::vec(1u64..700_000_000, 1..12)) {
-        let t = random_topology(topo);
+        let mut t = random_topology(topo);
+        // Now and then an absurd value (which validation must refuse).
+        let absurd = seed % 16 == 0;
+        if absurd {
+            t.network.cross_az_rtt_ms = if seed % 32 == 0 { -1.0 } else { 1e300 };
+        }
         let v = validate(&t);
         let built = Simulation::new(&t, SimConfig { seed, journey_sample_every: 7, max_calls: 20_000, ..SimConfig::default() });
+        prop_assert!(!absurd || v.has_errors(), "an absurd round trip was accepted");
         if v.has_errors() {
             prop_assert!(built.is_err());
             return Ok(());
@@ -147,6 +153,9 @@ proptest! {
             sim.step_until(SimTime(target));
             prop_assert!(sim.now() >= last);
             prop_assert_eq!(sim.now(), SimTime(target));
+            // Every processed event came at or after the one before it (a real check, unlike
+            // the event loop's debug assertion, which optimised builds drop).
+            prop_assert_eq!(sim.time_regressions(), 0);
             last = sim.now();
             for j in sim.drain_journeys() {
                 prop_assert!(j.time >= last_journey && j.time <= last);
@@ -158,6 +167,47 @@ proptest! {
         // Going back in time is refused.
         sim.step_until(SimTime(target / 2));
         prop_assert_eq!(sim.now(), SimTime(target));
+        let r = sim.report();
+        for c in &r.components {
+            prop_assert_eq!(c.arrivals, c.completions + c.errors.total + c.in_flight, "{}", c.id);
+        }
+        for c in &r.clients {
+            prop_assert_eq!(c.requests, c.successes + c.errors.total + c.in_flight, "{}", c.id);
+        }
+    }
+}
+
+/// The generator produces mostly valid topologies, so the property above (which only checks that
+/// a refused topology is not built) is not vacuous.
+#[test]
+fn most_random_topologies_are_valid() {
+    let n = 400;
+    let valid = (0..n).filter(|&i| !validate(&random_topology(i * 7919 + 1)).has_errors()).count();
+    // 374 of 400 today.
+    assert!(valid * 100 >= n as usize * 85, "only {valid} of {n} random topologies are valid");
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 6, ..ProptestConfig::default() })]
+
+    /// The layered engine (hosts, hypervisors, volumes, network) under random seeds, steps and
+    /// faults: every request accounted for, time monotone.
+    #[test]
+    fn layered_runs_account_for_every_request(which in 0usize..4, seed in any::<u64>(), steps in prop::collection::vec(1u64..2_000_000_000, 1..6)) {
+        let name = ["noisy-neighbour-before.json", "gp2-burst-before.json", "peering-routes-before.json", "noisy-neighbour-after.json"][which];
+        let t = crate::common::scenario(name);
+        let mut sim = Simulation::new(&t, SimConfig { seed, journey_sample_every: 11, ..SimConfig::default() }).unwrap();
+        let victim = t.components.iter().find(|c| c.spec.kind() != ComponentKind::Client).map(|c| c.id.clone()).unwrap();
+        let _ = sim.schedule_fault(SimTime::from_secs(2), &Fault::InstanceDown { component: victim.clone(), instance: 0 });
+        let _ = sim.schedule_fault(SimTime::from_secs(4), &Fault::InstanceUp { component: victim, instance: 0 });
+        let mut target = 0;
+        for s in &steps {
+            target += s;
+            sim.step_until(SimTime(target));
+            prop_assert_eq!(sim.now(), SimTime(target));
+            prop_assert_eq!(sim.time_regressions(), 0);
+            prop_assert!(sim.audit().consistent);
+        }
         let r = sim.report();
         for c in &r.components {
             prop_assert_eq!(c.arrivals, c.completions + c.errors.total + c.in_flight, "{}", c.id);
