@@ -2,7 +2,6 @@
 //! the command-line runner open: the symptom appears (with numbers), the fix removes it.
 
 use rand::Rng;
-use rand_distr::{Distribution, Exp};
 use strata_core::layers::launch::{InstanceState, LaunchPhase};
 use strata_core::layers::network::HopKind;
 use strata_core::layers::storage::{IoSample, VolumeKind, GP2_MAX_CREDITS};
@@ -23,17 +22,6 @@ fn load(file: &str, seed: u64) -> Infrastructure {
 
 fn secs(s: u64) -> SimTime {
     SimTime::ZERO + Duration::from_secs(s)
-}
-
-/// Median of `n` exponential CPU times (mean 20 ms) stretched by `multiplier`, in ms.
-fn p50_service_ms(multiplier: f64, seed: u64) -> f64 {
-    let mut rng = rng_from_seed(seed);
-    let exp = Exp::new(1.0 / 20.0).unwrap();
-    let mut v: Vec<f64> = (0..10_001)
-        .map(|_| exp.sample(&mut rng) * multiplier)
-        .collect();
-    v.sort_by(f64::total_cmp);
-    v[v.len() / 2]
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -67,14 +55,8 @@ fn noisy_neighbour_slows_a_guest_at_15_percent_cpu_two_to_three_times() {
         before.steal_percent(api_b)
     );
     assert!(after.steal_percent(api_a) < 1.0);
-
-    let p50_before = p50_service_ms(m_before, 9);
-    let p50_after = p50_service_ms(m_after, 9);
-    let ratio = p50_before / p50_after;
-    assert!(
-        (2.0..=3.0).contains(&ratio),
-        "p50 {p50_before:.1} ms vs {p50_after:.1} ms (x{ratio:.2})"
-    );
+    // The latency the multiplier causes is measured through the engine, in
+    // `layers_in_engine.rs` (noisy_neighbour_slows_the_api_two_to_three_times_...).
 }
 
 #[test]
