@@ -169,7 +169,7 @@ fn peering_with_routes_and_the_sg_rule_passes_traffic() {
     let (sim, r) = run(&t, 2, 60);
     let users = r.client("users").unwrap();
     assert_eq!(users.errors.total, 0);
-    assert!(users.success_rate > 0.999);
+    assert!(users.success_rate.unwrap() > 0.999);
     assert_eq!(r.component("db").unwrap().completions, r.component("app").unwrap().completions);
     assert!(sim.blocked_paths().is_empty());
 }

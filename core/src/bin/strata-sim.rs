@@ -169,10 +169,10 @@ fn run(t: &Topology, args: &Args) -> ExitCode {
     println!("{:<16} {:>10} {:>9} {:>9} {:>9} {:>9} {:>9}  errors", "client", "requests", "success", "p50 ms", "p95 ms", "p99 ms", "p99.9 ms");
     for c in &report.clients {
         println!(
-            "{:<16} {:>10} {:>8.2}% {:>9.2} {:>9.2} {:>9.2} {:>9.2}  {}",
+            "{:<16} {:>10} {:>9} {:>9.2} {:>9.2} {:>9.2} {:>9.2}  {}",
             c.id,
             c.requests,
-            c.success_rate * 100.0,
+            c.success_rate.map_or("—".to_string(), |r| format!("{:.2}%", r * 100.0)),
             c.latency.p50_ms,
             c.latency.p95_ms,
             c.latency.p99_ms,

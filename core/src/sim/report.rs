@@ -14,7 +14,8 @@
 //!     delivered, delivery_failed, stale_reads,
 //!     by_request_type: [TypeReport { request_type, arrivals, completions, errors, latency }] }],
 //!   clients: [ClientReport {
-//!     id, requests, successes, errors: ErrorCounts (root causes), in_flight, success_rate,
+//!     id, requests, successes, errors: ErrorCounts (root causes), in_flight,
+//!     success_rate (null while no request has been answered),
 //!     throughput_rps, latency (end to end), by_request_type }],
 //! }
 //! ErrorCounts { timeout, queue_full, dependency, throttled, no_healthy_target, dns_failure,
@@ -174,8 +175,9 @@ pub struct ClientReport {
     pub errors: ErrorCounts,
     /// Requests not yet answered.
     pub in_flight: u64,
-    /// successes / (successes + errors).
-    pub success_rate: f64,
+    /// successes / (successes + errors); `None` (JSON `null`) while no request has been
+    /// answered, since there is no rate to speak of.
+    pub success_rate: Option<f64>,
     /// Successful requests per second.
     pub throughput_rps: f64,
     /// End-to-end latency of successful requests.
@@ -313,7 +315,7 @@ pub(super) fn build(sim: &Simulation) -> Report {
                 successes: completions,
                 errors,
                 in_flight,
-                success_rate: if answered > 0 { completions as f64 / answered as f64 } else { 1.0 },
+                success_rate: (answered > 0).then(|| completions as f64 / answered as f64),
                 throughput_rps: per_s(completions),
                 latency: LatencySummary::of(&all),
                 by_request_type: by_type,

@@ -98,3 +98,28 @@ fn warmup_not_shorter_than_duration_exits_2() {
     let (code, _, err) = sim(&["run", &file, "--warmup", "1s", "--duration", "2s"]);
     assert_eq!(code, 0, "{err}");
 }
+
+#[test]
+fn success_rate_is_undefined_until_a_request_is_answered() {
+    // A population that sends nothing: no rate to report, neither 0 % nor 100 %.
+    let idle = temp(
+        "idle.json",
+        r#"{"version":1,"components":[{"id":"u","kind":"client","arrival":{"pattern":"constant","rate_rps":0}},{"id":"w","kind":"ec2"}],
+            "connections":[{"from":"u","to":"w"}]}"#,
+    );
+    let (code, out, err) = sim(&["run", &idle, "--duration", "2s", "--json"]);
+    assert_eq!(code, 0, "{err}");
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let u = &v["clients"][0];
+    assert_eq!(u["requests"], 0);
+    assert!(u["success_rate"].is_null(), "{u}");
+    let (code, out, _) = sim(&["run", &idle, "--duration", "2s"]);
+    assert_eq!(code, 0);
+    let row = out.lines().find(|l| l.starts_with("u ")).unwrap_or_else(|| panic!("{out}"));
+    assert!(row.contains('—') && !row.contains('%'), "{row}");
+    // A busy one reports a number.
+    let (_, out, _) = sim(&["run", &scenario("single-ec2.json"), "--duration", "5s", "--json"]);
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let rate = v["clients"][0]["success_rate"].as_f64().unwrap();
+    assert!(rate > 0.99, "{rate}");
+}
