@@ -4,22 +4,28 @@
 //! optimised builds only (`cargo test -p strata-core --profile bench-native`), the rest run
 //! everywhere.
 
+mod arrival_patterns;
+mod asg_spread;
 mod autoscaling;
 mod bounded_memory;
+mod bounded_queues;
 mod cache_hit_ratio;
 mod cli;
 mod common;
 mod conservation_props;
 mod determinism;
 mod dns_failover;
+mod dynamodb_throttling;
 mod extreme_values;
 mod interactive_stepping;
 mod lambda_and_sqs;
 mod journeys;
 mod littles_law;
 mod load_balancing;
+mod network_latency;
 #[cfg(not(debug_assertions))]
 mod queueing_theory;
 mod rds_replicas;
+mod route53_weighted;
 mod s3_throttling;
 mod scenarios;
