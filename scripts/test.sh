@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs whatever is missing, then runs every test layer of Strata, timing each stage.
-#   native core tests, core purity + wasm32 build, browser component tests (wasm-bindgen-test in
+#   native core tests, core purity + wasm32 build, native tests of the web crate's pure logic,
+#   browser component tests (wasm-bindgen-test in
 #   headless Chromium), release bundle + size budget, end-to-end tests (playwright-core).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -55,6 +56,8 @@ run_stage "setup (install what is missing)" scripts/setup.sh
 run_stage "core purity and wasm32 build" core_is_pure
 run_stage "core tests (native, optimised: includes queueing theory and the 1-hour memory run)" \
   cargo test -p strata-core --profile bench-native
+run_stage "web logic tests (native: geometry, routing, undo, formats)" \
+  cargo test -p strata-web --lib
 run_stage "browser component tests (wasm-bindgen-test, headless Chromium)" \
   cargo test -p strata-web --target wasm32-unknown-unknown
 run_stage "native trace hashes (strata-sim run --json)" native_trace_hashes
