@@ -706,6 +706,8 @@ pub struct Simulation {
     layers: Option<Box<layered::LayerRun>>,
     /// Events processed at a time earlier than the clock (see [`Simulation::time_regressions`]).
     time_regressions: u64,
+    /// Scratch for Route 53 health checks: the distinct targets of the record being checked.
+    health_targets: Vec<u32>,
 }
 
 #[inline]
@@ -812,7 +814,7 @@ impl Core {
     }
 
     /// Picks one route for the call's type, weighted by share. `None` if there is none.
-    #[inline]
+    #[inline(always)]
     fn choose(&mut self, comp: u32, rtype: u8) -> Option<u32> {
         let routes = &self.routes[comp as usize * self.nt + rtype as usize];
         match routes.len() {
@@ -1292,12 +1294,17 @@ impl Simulation {
         self.after_respond(call);
     }
 
-    /// Kind-specific bookkeeping once a call has answered.
+    /// Kind-specific bookkeeping once a call has answered. Most calls have none: that test is
+    /// inlined at every call site, the bookkeeping is not.
+    #[inline(always)]
     fn after_respond(&mut self, call: u32) {
-        let c = self.core.calls[call as usize];
-        if c.flags & F_ACTIVE == 0 {
-            return;
+        if self.core.calls[call as usize].flags & F_ACTIVE != 0 {
+            self.after_respond_active(call);
         }
+    }
+
+    fn after_respond_active(&mut self, call: u32) {
+        let c = self.core.calls[call as usize];
         let now = self.core.now;
         match &mut self.nodes[c.comp as usize] {
             Node::Group(g) => {
@@ -1875,28 +1882,29 @@ impl Simulation {
                 pick(true).or_else(|| pick(false))
             }
             RoutingPolicy::Weighted => {
-                let mut prev = 0.0;
-                let weights: Vec<(u32, f64)> = routes
-                    .iter()
-                    .map(|x| {
+                // Each record's weight (its step in the cumulative shares), zero when unhealthy;
+                // computed twice rather than collected, so a lookup does not allocate.
+                let weights = || {
+                    let mut prev = 0.0;
+                    routes.iter().map(move |x| {
                         let w = x.cum - prev;
                         prev = x.cum;
                         (x.to, if healthy(x.to) { w } else { 0.0 })
                     })
-                    .collect();
-                let total: f64 = weights.iter().map(|w| w.1).sum();
+                };
+                let total = weights().fold(0.0, |sum, w| sum + w.1);
                 if total <= 0.0 {
                     return self.core.choose(comp, c.rtype);
                 }
                 let x = self.core.rng.random::<f64>() * total;
                 let mut acc = 0.0;
-                for (to, w) in &weights {
+                for (to, w) in weights() {
                     acc += w;
                     if x < acc {
-                        return Some(*to);
+                        return Some(to);
                     }
                 }
-                weights.last().map(|w| w.0)
+                routes.last().map(|r| r.to)
             }
         }
     }
@@ -1905,15 +1913,19 @@ impl Simulation {
         let Node::Route53(r) = &self.nodes[comp as usize] else { return };
         let interval = r.interval_ns;
         let nt = self.core.nt;
-        let mut targets: Vec<u32> = (0..nt).flat_map(|t| self.core.routes[comp as usize * nt + t].iter().map(|r| r.to)).collect();
+        // The distinct targets, in a buffer reused from check to check.
+        let mut targets = std::mem::take(&mut self.health_targets);
+        targets.clear();
+        targets.extend((0..nt).flat_map(|t| self.core.routes[comp as usize * nt + t].iter().map(|r| r.to)));
         targets.sort_unstable();
         targets.dedup();
-        let ups: Vec<(u32, bool)> = targets.iter().map(|&t| (t, self.component_up(t))).collect();
-        if let Node::Route53(r) = &mut self.nodes[comp as usize] {
-            for (t, up) in ups {
+        for &t in &targets {
+            let up = self.component_up(t);
+            if let Node::Route53(r) = &mut self.nodes[comp as usize] {
                 r.fails[t as usize] = if up { 0 } else { r.fails[t as usize].saturating_add(1) };
             }
         }
+        self.health_targets = targets;
         self.core.queue.push(self.core.now.saturating_add(interval.max(1)), Ev::HealthCheck { comp });
     }
 
@@ -2505,6 +2517,7 @@ fn build(t: &Topology, config: SimConfig) -> Result<Simulation, BuildError> {
         activities: Ring::new(4096),
         layers: None,
         time_regressions: 0,
+        health_targets: Vec::new(),
         config,
     };
     if let Some(cfg) = &t.infrastructure {
