@@ -1158,6 +1158,10 @@ impl Simulation {
         Audit { per_component, live_calls, consistent }
     }
 
+    /// The handlers of rare events (metrics ticks, scaling, health checks, launches, faults, the
+    /// end of the warm-up) stay out of line: inlined here they doubled this function, and a
+    /// WebAssembly engine optimises one function at a time in the background while the run goes
+    /// on in its baseline code, so the per-event path waited for all of them.
     fn dispatch(&mut self, ev: Ev) {
         let core = &mut self.core;
         core.events += 1;
@@ -1189,13 +1193,7 @@ impl Simulation {
             Ev::ScalingEval { comp } => self.on_scaling(comp),
             Ev::HealthCheck { comp } => self.on_health_check(comp),
             Ev::MetricsTick => self.on_tick(),
-            Ev::Warmup => {
-                let now = self.core.now;
-                self.core.measure_start = now;
-                for s in &mut self.core.stats {
-                    s.reset(now);
-                }
-            }
+            Ev::Warmup => self.on_warmup(),
             Ev::Fault { index } => self.on_fault(index),
         }
     }
@@ -1909,6 +1907,7 @@ impl Simulation {
         }
     }
 
+    #[inline(never)]
     fn on_health_check(&mut self, comp: u32) {
         let Node::Route53(r) = &self.nodes[comp as usize] else { return };
         let interval = r.interval_ns;
@@ -1929,6 +1928,7 @@ impl Simulation {
         self.core.queue.push(self.core.now.saturating_add(interval.max(1)), Ev::HealthCheck { comp });
     }
 
+    #[inline(never)]
     fn on_instance_ready(&mut self, comp: u32, inst: u32) {
         let now = self.core.now;
         let Node::Group(g) = &mut self.nodes[comp as usize] else { return };
@@ -1963,6 +1963,7 @@ impl Simulation {
         });
     }
 
+    #[inline(never)]
     fn on_scaling(&mut self, comp: u32) {
         let now = self.core.now;
         let Node::Group(g) = &mut self.nodes[comp as usize] else { return };
@@ -2086,6 +2087,7 @@ impl Simulation {
         }
     }
 
+    #[inline(never)]
     fn on_fault(&mut self, index: u32) {
         let now = self.core.now;
         match self.faults[index as usize] {
@@ -2132,6 +2134,16 @@ impl Simulation {
         }
     }
 
+    #[inline(never)]
+    fn on_warmup(&mut self) {
+        let now = self.core.now;
+        self.core.measure_start = now;
+        for s in &mut self.core.stats {
+            s.reset(now);
+        }
+    }
+
+    #[inline(never)]
     fn on_tick(&mut self) {
         let now = self.core.now;
         let res = self.resolution_ns;
