@@ -36,10 +36,10 @@ core_is_pure() {
 # Native trace hashes of the gallery scenarios, for the wasm determinism check to compare against.
 DETERMINISM_SCENARIOS="single-ec2 three-tier static-site multi-service noisy-neighbour-before gp2-burst-before peering-routes-before"
 native_trace_hashes() {
-  cargo build --profile bench-native -p strata-core --bin strata-sim
+  cargo build --profile ci -p strata-core --bin strata-sim
   local pairs="" name hash
   for name in $DETERMINISM_SCENARIOS; do
-    hash=$(target/bench-native/strata-sim run "public/scenarios/$name.json" --seed 7 --duration 20s --json \
+    hash=$(target/ci/strata-sim run "public/scenarios/$name.json" --seed 7 --duration 20s --json \
       | node -e 'let s="";process.stdin.on("data",d=>s+=d).on("end",()=>console.log(JSON.parse(s).trace_hash))')
     echo "  native $name: $hash"
     pairs+="$name=$hash;"
@@ -55,7 +55,7 @@ T_ALL=$(date +%s)
 run_stage "setup (install what is missing)" scripts/setup.sh
 run_stage "core purity and wasm32 build" core_is_pure
 run_stage "core tests (native, optimised: includes queueing theory and the 1-hour memory run)" \
-  cargo test -p strata-core --profile bench-native
+  cargo test -p strata-core --profile ci
 run_stage "web logic tests (native: geometry, routing, undo, formats)" \
   cargo test -p strata-web --lib
 run_stage "browser component tests (wasm-bindgen-test, headless Chromium)" \

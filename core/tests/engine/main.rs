@@ -1,7 +1,7 @@
 //! Behaviour tests of the simulation engine, one file per behaviour, all through the public API.
 //!
 //! The statistical queueing-theory checks need tens of millions of events; they run in
-//! optimised builds only (`cargo test -p strata-core --profile bench-native`), the rest run
+//! optimised builds only (`cargo test -p strata-core --profile ci`, or any optimised profile), the rest run
 //! everywhere.
 
 mod arrival_patterns;

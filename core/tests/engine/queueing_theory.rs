@@ -1,5 +1,5 @@
 //! M/M/1 and M/M/c against their closed forms (Erlang C), with replications and a discarded
-//! warm-up. Run in optimised builds: `cargo test -p strata-core --profile bench-native`.
+//! warm-up. Run in optimised builds: `cargo test -p strata-core --profile ci`.
 
 use crate::common::run;
 use strata_core::bench::mmc_topology;
