@@ -398,6 +398,30 @@ struct Call {
     hops: u8,
 }
 
+impl Call {
+    /// A call with no parent (a client's request, an SQS delivery) arriving at `comp` at `now`.
+    fn root(req: u64, now: u64, comp: u32, origin: u16, rtype: u8, flags: u8) -> Self {
+        Call {
+            req,
+            arrived: now,
+            parent: NONE,
+            comp,
+            inst: NONE,
+            up_ns: 0,
+            step: 0,
+            remaining: 0,
+            origin,
+            az: NONE16,
+            rtype,
+            phase: P_NONE,
+            outcome: 0,
+            root: 0,
+            flags,
+            hops: 0,
+        }
+    }
+}
+
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum LocClass {
     Client,
@@ -1223,24 +1247,7 @@ impl Simulation {
         let sampled = core.sample_every > 0 && req.is_multiple_of(core.sample_every);
         let write = self.type_names.len() > rtype as usize && self.is_write(rtype);
         let core = &mut self.core;
-        let root = Call {
-            req,
-            arrived: now,
-            parent: NONE,
-            comp,
-            inst: NONE,
-            up_ns: 0,
-            step: 0,
-            remaining: 0,
-            origin: *ordinal,
-            az: NONE16,
-            rtype,
-            phase: P_NONE,
-            outcome: 0,
-            root: 0,
-            flags: (if sampled { F_SAMPLED } else { 0 }) | (if write { F_WRITE } else { 0 }),
-            hops: 0,
-        };
+        let root = Call::root(req, now, comp, *ordinal, rtype, (if sampled { F_SAMPLED } else { 0 }) | (if write { F_WRITE } else { 0 }));
         let Some(call) = core.alloc(root) else {
             // Out of call slots: count the request as refused at the client.
             let s = &mut core.stats[comp as usize];
@@ -1731,24 +1738,7 @@ impl Simulation {
                 core.stats[comp as usize].delivery_failed += 1;
                 continue;
             };
-            let d = Call {
-                req: m.req,
-                arrived: core.now,
-                parent: NONE,
-                comp,
-                inst: NONE,
-                up_ns: 0,
-                step: 0,
-                remaining: 0,
-                origin: m.origin,
-                az: NONE16,
-                rtype: m.rtype,
-                phase: P_NONE,
-                outcome: 0,
-                root: 0,
-                flags: m.flags | F_DELIVERY,
-                hops: 0,
-            };
+            let d = Call::root(m.req, core.now, comp, m.origin, m.rtype, m.flags | F_DELIVERY);
             let Some(dc) = core.alloc(d) else {
                 core.stats[comp as usize].delivery_failed += 1;
                 continue;
