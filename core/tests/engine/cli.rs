@@ -11,8 +11,10 @@ fn scenario(name: &str) -> String {
     format!("{}/../public/scenarios/{name}", env!("CARGO_MANIFEST_DIR"))
 }
 
+/// Writes `text` to a file private to this test process (test runs in other profiles share
+/// the directory, so the process id keeps them apart).
 fn temp(name: &str, text: &str) -> String {
-    let path = format!("{}/{name}", env!("CARGO_TARGET_TMPDIR"));
+    let path = format!("{}/{}-{name}", env!("CARGO_TARGET_TMPDIR"), std::process::id());
     std::fs::write(&path, text).unwrap();
     path
 }
