@@ -38,4 +38,7 @@ PY
 
 echo
 echo "== wasm in headless Chromium vs native (same models, same event count)"
-node tests/wasm/bench.mjs --events 20000000
+echo "-- the engine as the app ships it (release profile: strata-core at opt-level s)"
+node tests/wasm/bench.mjs --events 20000000 --wasm-profile release
+echo "-- the engine built for speed (opt-level 3)"
+node tests/wasm/bench.mjs --events 20000000 --wasm-profile bench-wasm
