@@ -49,6 +49,14 @@ test('run, pause, resume and reset a template in the browser', async () => {
   await page.getByTestId('run-reset').click();
   assert.equal(await clockSeconds(page), 0);
   assert.equal(await page.getByTestId('run-clients').count(), 0, 'figures cleared');
+
+  // A run belongs to its document: opening another one ends it.
+  await page.getByTestId('run').click();
+  await page.getByTestId('run-client-users').waitFor();
+  await openTemplate(page, 'single-ec2');
+  await page.waitForFunction(() => document.querySelector('[data-testid="sim-clock"]').innerText === 't = 0.000 s');
+  assert.match(await page.getByTestId('run').innerText(), /Run/);
+  assert.equal(await page.getByTestId('run-clients').count(), 0);
   assert.deepEqual(errors, []);
   await context.close();
 });

@@ -91,7 +91,7 @@ pub fn Timeline() -> impl IntoView {
             state.set(RunState::Paused);
         }
     };
-    let reset = move |_| {
+    let reset = move |_: ()| {
         stop_ticking();
         run.set_value(None);
         summary.set(Summary::default());
@@ -100,6 +100,14 @@ pub fn Timeline() -> impl IntoView {
         state.set(RunState::Idle);
     };
     on_cleanup(stop_ticking);
+    // A run belongs to the document it started from: opening another document ends it.
+    Effect::new(move |previous: Option<String>| {
+        let current = editor.current.get();
+        if previous.is_some_and(|p| p != current) {
+            reset(());
+        }
+        current
+    });
 
     let play_label = move || match state.get() {
         RunState::Running => "❚❚ Pause",
@@ -133,7 +141,7 @@ pub fn Timeline() -> impl IntoView {
                     data-testid="run-reset"
                     title="Stop and clear this run"
                     disabled=move || state.get() == RunState::Idle
-                    on:click=reset
+                    on:click=move |_| reset(())
                 >
                     "⟲ Reset"
                 </button>
