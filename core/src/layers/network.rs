@@ -1559,6 +1559,29 @@ impl Network {
         None
     }
 
+    /// A NACL hop on the request path: traffic inside one subnet never crosses a NACL, so it
+    /// passes; otherwise the subnet's ACL decides ([`Self::nacl_hop`]).
+    #[allow(clippy::too_many_arguments)]
+    fn nacl_step(
+        &self,
+        w: &mut Walk,
+        same_subnet: bool,
+        kind: HopKind,
+        subnet: SubnetId,
+        dir: Direction,
+        protocol: Protocol,
+        peer: Ipv4Addr,
+        port: u16,
+        fix: &str,
+    ) {
+        if same_subnet {
+            let acl = &self.nacls[self.subnet(subnet).nacl.index()].name;
+            w.pass(kind, acl, "Same subnet: network ACLs are not crossed".into());
+        } else {
+            self.nacl_hop(w, kind, subnet, dir, protocol, peer, port, fix);
+        }
+    }
+
     #[allow(clippy::too_many_arguments)]
     fn nacl_hop(
         &self,
@@ -1702,29 +1725,19 @@ impl Network {
         };
 
         // 2. NACL out of the source subnet (traffic inside one subnet never crosses a NACL).
-        if same_subnet {
-            w.pass(
-                HopKind::NaclOutbound,
-                &self.nacls[ss.nacl.index()].name,
-                "Same subnet: network ACLs are not crossed".into(),
-            );
-        } else {
-            self.nacl_hop(
-                w,
-                HopKind::NaclOutbound,
-                se.subnet,
-                Direction::Outbound,
-                protocol,
-                dst_ip,
-                port,
-                &format!(
-                    "add an outbound allow rule for {protocol} {port} to {} before any deny",
-                    ds.cidr
-                ),
-            );
-            if w.blocked {
-                return;
-            }
+        self.nacl_step(
+            w,
+            same_subnet,
+            HopKind::NaclOutbound,
+            se.subnet,
+            Direction::Outbound,
+            protocol,
+            dst_ip,
+            port,
+            &format!("add an outbound allow rule for {protocol} {port} to {} before any deny", ds.cidr),
+        );
+        if w.blocked {
+            return;
         }
 
         // 3. SG out of the source ENI.
@@ -1750,29 +1763,19 @@ impl Network {
         }
 
         // 4. NACL in of the destination subnet.
-        if same_subnet {
-            w.pass(
-                HopKind::NaclInbound,
-                &self.nacls[ds.nacl.index()].name,
-                "Same subnet: network ACLs are not crossed".into(),
-            );
-        } else {
-            self.nacl_hop(
-                w,
-                HopKind::NaclInbound,
-                de.subnet,
-                Direction::Inbound,
-                protocol,
-                src_ip,
-                port,
-                &format!(
-                    "add an inbound allow rule for {protocol} {port} from {} before any deny",
-                    ss.cidr
-                ),
-            );
-            if w.blocked {
-                return;
-            }
+        self.nacl_step(
+            w,
+            same_subnet,
+            HopKind::NaclInbound,
+            de.subnet,
+            Direction::Inbound,
+            protocol,
+            src_ip,
+            port,
+            &format!("add an inbound allow rule for {protocol} {port} from {} before any deny", ss.cidr),
+        );
+        if w.blocked {
+            return;
         }
 
         // 5. SG in of the destination ENI.
