@@ -896,6 +896,27 @@ impl Infrastructure {
         }
     }
 
+    /// The instance's name if it is in `state`; otherwise logs `action` as failed and returns
+    /// the wrong-state error.
+    fn require_state(
+        &mut self,
+        now: SimTime,
+        id: InstanceId,
+        who: &Principal,
+        action: &'static str,
+        state: InstanceState,
+        needs: &'static str,
+    ) -> Result<String, LifecycleError> {
+        let inst = &self.instances[id.index()];
+        let name = inst.name.clone();
+        if inst.state != state {
+            let e = LifecycleError::WrongState { instance: name.clone(), state: inst.state, action, needs };
+            self.log(now, who, action, &name, Err(e.to_string()));
+            return Err(e);
+        }
+        Ok(name)
+    }
+
     /// Stops a running instance: it leaves its host once `stopped` (volumes, ENI and private IP
     /// stay; an auto-assigned public IP goes). Returns when it will be stopped.
     pub fn stop_instance(
@@ -904,18 +925,7 @@ impl Infrastructure {
         id: InstanceId,
         who: &Principal,
     ) -> Result<SimTime, LifecycleError> {
-        let inst = &self.instances[id.index()];
-        let name = inst.name.clone();
-        if inst.state != InstanceState::Running {
-            let e = LifecycleError::WrongState {
-                instance: name.clone(),
-                state: inst.state,
-                action: "StopInstances",
-                needs: "running",
-            };
-            self.log(now, who, "StopInstances", &name, Err(e.to_string()));
-            return Err(e);
-        }
+        let name = self.require_state(now, id, who, "StopInstances", InstanceState::Running, "running")?;
         self.instances[id.index()].state = InstanceState::Stopping;
         let at = now + self.params.stop.draw(&mut self.rng);
         self.schedule(at, id, InstanceState::Stopped);
@@ -930,17 +940,8 @@ impl Infrastructure {
         id: InstanceId,
         who: &Principal,
     ) -> Result<LaunchPlan, LifecycleError> {
+        self.require_state(now, id, who, "StartInstances", InstanceState::Stopped, "stopped")?;
         let inst = self.instances[id.index()].clone();
-        if inst.state != InstanceState::Stopped {
-            let e = LifecycleError::WrongState {
-                instance: inst.name.clone(),
-                state: inst.state,
-                action: "StartInstances",
-                needs: "stopped",
-            };
-            self.log(now, who, "StartInstances", &inst.name, Err(e.to_string()));
-            return Err(e);
-        }
         let itype = instance_type(&inst.instance_type).expect("launched with a known type");
         let mut preq = PlacementRequest::new(&inst.name, itype);
         preq.account = inst.account.clone();
@@ -1043,18 +1044,7 @@ impl Infrastructure {
         id: InstanceId,
         who: &Principal,
     ) -> Result<SimTime, LifecycleError> {
-        let inst = &self.instances[id.index()];
-        let name = inst.name.clone();
-        if inst.state != InstanceState::Running {
-            let e = LifecycleError::WrongState {
-                instance: name.clone(),
-                state: inst.state,
-                action: "RebootInstances",
-                needs: "running",
-            };
-            self.log(now, who, "RebootInstances", &name, Err(e.to_string()));
-            return Err(e);
-        }
+        let name = self.require_state(now, id, who, "RebootInstances", InstanceState::Running, "running")?;
         let until = now + self.params.reboot.draw(&mut self.rng);
         self.instances[id.index()].busy_until = until;
         self.log(now, who, "RebootInstances", &name, Ok(()));
