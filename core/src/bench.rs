@@ -31,8 +31,11 @@ pub fn mm1_topology(lambda: f64, mu: f64) -> Topology {
 pub fn mmc_topology(lambda: f64, mu: f64, c: u32) -> Topology {
     let mut t = Topology::new(format!("M/M/{c}"));
     t.network.internet_rtt_ms = 0.0;
-    t.add("clients", ComponentKind::Client, None).spec =
-        ComponentSpec::Client(crate::topology::ClientParams { arrival: Arrival::Constant { rate_rps: lambda }, timeout_ms: 1e12, ..Default::default() });
+    t.add("clients", ComponentKind::Client, None).spec = ComponentSpec::Client(crate::topology::ClientParams {
+        arrival: Arrival::Constant { rate_rps: lambda },
+        timeout_ms: 1e12,
+        ..Default::default()
+    });
     let server = t.add("server", ComponentKind::Ec2, None);
     if let ComponentSpec::Ec2(p) = &mut server.spec {
         p.vcpus = Some(c);
@@ -52,7 +55,13 @@ pub fn bench_topology(topology: &Topology, events: u64, seed: u64) -> BenchResul
     let r = sim.report();
     let customers = r.clients.iter().map(|c| c.requests).sum();
     let mean = r.components.iter().map(|c| c.mean_time_in_component_ms).next().unwrap_or(0.0);
-    BenchResult { events: sim.events_processed(), customers, simulated_s: r.time_s, trace_hash: sim.trace_hash(), mean_time_in_system_ms: mean }
+    BenchResult {
+        events: sim.events_processed(),
+        customers,
+        simulated_s: r.time_s,
+        trace_hash: sim.trace_hash(),
+        mean_time_in_system_ms: mean,
+    }
 }
 
 /// M/M/1 at utilisation 0.8 (lambda = 800/s, mu = 1000/s) for `events` events.

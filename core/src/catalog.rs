@@ -106,13 +106,33 @@ pub enum Outgoing {
     None,
 }
 
-const fn num(name: &'static str, unit: &'static str, default: &'static str, min: f64, max: f64, help: &'static str) -> ParamInfo {
+const fn num(
+    name: &'static str,
+    unit: &'static str,
+    default: &'static str,
+    min: f64,
+    max: f64,
+    help: &'static str,
+) -> ParamInfo {
     ParamInfo { name, ty: ParamType::Number, unit, default, min: Some(min), max: Some(max), help }
 }
-const fn int(name: &'static str, unit: &'static str, default: &'static str, min: f64, max: f64, help: &'static str) -> ParamInfo {
+const fn int(
+    name: &'static str,
+    unit: &'static str,
+    default: &'static str,
+    min: f64,
+    max: f64,
+    help: &'static str,
+) -> ParamInfo {
     ParamInfo { name, ty: ParamType::Integer, unit, default, min: Some(min), max: Some(max), help }
 }
-const fn other(name: &'static str, ty: ParamType, unit: &'static str, default: &'static str, help: &'static str) -> ParamInfo {
+const fn other(
+    name: &'static str,
+    ty: ParamType,
+    unit: &'static str,
+    default: &'static str,
+    help: &'static str,
+) -> ParamInfo {
     ParamInfo { name, ty, unit, default, min: None, max: None, help }
 }
 
@@ -120,12 +140,37 @@ const INF: f64 = f64::INFINITY;
 const POLICIES: &[&str] = &["simple", "weighted", "latency", "failover"];
 const LB: &[&str] = &["round_robin", "least_outstanding_requests"];
 const EC2_TYPES: &[&str] = &[
-    "t2.micro", "t2.small", "t3.micro", "t3.small", "t3.medium", "t3.large", "t3.xlarge", "t3.2xlarge", "m5.large",
-    "m5.xlarge", "m5.2xlarge", "m5.4xlarge", "c5.large", "c5.xlarge", "c5.2xlarge", "c5.4xlarge", "r5.large",
-    "r5.xlarge", "r5.2xlarge", "r5.4xlarge",
+    "t2.micro",
+    "t2.small",
+    "t3.micro",
+    "t3.small",
+    "t3.medium",
+    "t3.large",
+    "t3.xlarge",
+    "t3.2xlarge",
+    "m5.large",
+    "m5.xlarge",
+    "m5.2xlarge",
+    "m5.4xlarge",
+    "c5.large",
+    "c5.xlarge",
+    "c5.2xlarge",
+    "c5.4xlarge",
+    "r5.large",
+    "r5.xlarge",
+    "r5.2xlarge",
+    "r5.4xlarge",
 ];
-const DB_CLASSES: &[&str] =
-    &["db.t3.micro", "db.t3.medium", "db.m5.large", "db.m5.xlarge", "db.m5.2xlarge", "db.r5.large", "db.r5.xlarge", "db.r5.2xlarge"];
+const DB_CLASSES: &[&str] = &[
+    "db.t3.micro",
+    "db.t3.medium",
+    "db.m5.large",
+    "db.m5.xlarge",
+    "db.m5.2xlarge",
+    "db.r5.large",
+    "db.r5.xlarge",
+    "db.r5.2xlarge",
+];
 
 const EXP20: &str = r#"{"dist":"exponential","mean_ms":20.0}"#;
 
@@ -138,8 +183,20 @@ pub static KINDS: &[KindInfo] = &[
         summary: "Users in a region sending Poisson traffic with a request mix.",
         outgoing: Outgoing::Route,
         params: &[
-            other("arrival", ParamType::Arrival, "req/s", r#"{"pattern":"constant","rate_rps":100.0}"#, "Arrival pattern: constant, ramp, spike or daily_cycle."),
-            other("mix", ParamType::PerRequestType, "share", "{}", "Share of each request type; empty uses the request types' own shares."),
+            other(
+                "arrival",
+                ParamType::Arrival,
+                "req/s",
+                r#"{"pattern":"constant","rate_rps":100.0}"#,
+                "Arrival pattern: constant, ramp, spike or daily_cycle.",
+            ),
+            other(
+                "mix",
+                ParamType::PerRequestType,
+                "share",
+                "{}",
+                "Share of each request type; empty uses the request types' own shares.",
+            ),
             num("timeout_ms", "ms", "30000.0", 0.0, INF, "Users give up after this long."),
         ],
     },
@@ -194,7 +251,13 @@ pub static KINDS: &[KindInfo] = &[
         summary: "A virtual machine: vCPUs serve requests in parallel from a bounded queue.",
         outgoing: Outgoing::Call,
         params: &[
-            other("instance_type", ParamType::Choice { options: EC2_TYPES }, "", "\"t3.medium\"", "Instance type (sets vCPUs and memory)."),
+            other(
+                "instance_type",
+                ParamType::Choice { options: EC2_TYPES },
+                "",
+                "\"t3.medium\"",
+                "Instance type (sets vCPUs and memory).",
+            ),
             other("vcpus", ParamType::Integer, "vCPU", "null", "Override of the type's vCPU count."),
             other("service_time", ParamType::Distribution, "ms", EXP20, "CPU time per request on one vCPU."),
             other("service_time_by_type", ParamType::PerRequestType, "ms", "{}", "Service time per request type."),
@@ -210,7 +273,13 @@ pub static KINDS: &[KindInfo] = &[
         summary: "Identical instances across AZs; target tracking on CPU adds and removes them.",
         outgoing: Outgoing::Call,
         params: &[
-            other("instance_type", ParamType::Choice { options: EC2_TYPES }, "", "\"t3.medium\"", "Launch template instance type."),
+            other(
+                "instance_type",
+                ParamType::Choice { options: EC2_TYPES },
+                "",
+                "\"t3.medium\"",
+                "Launch template instance type.",
+            ),
             other("vcpus", ParamType::Integer, "vCPU", "null", "Override of the type's vCPU count."),
             int("min", "instances", "2", 0.0, 1000.0, "Minimum size."),
             int("desired", "instances", "2", 0.0, 1000.0, "Size at start."),
@@ -224,7 +293,14 @@ pub static KINDS: &[KindInfo] = &[
             num("launch_max_s", "s", "15.0", 0.0, 600.0, "Slowest launch to serving."),
             other("service_time", ParamType::Distribution, "ms", EXP20, "CPU time per request on one vCPU."),
             other("service_time_by_type", ParamType::PerRequestType, "ms", "{}", "Service time per request type."),
-            int("queue_capacity", "requests", "1000", 0.0, 1e9, "Waiting requests per instance beyond this are refused."),
+            int(
+                "queue_capacity",
+                "requests",
+                "1000",
+                0.0,
+                1e9,
+                "Waiting requests per instance beyond this are refused.",
+            ),
             num("timeout_ms", "ms", "30000.0", 0.0, INF, "Requests older than this time out."),
         ],
     },
@@ -235,9 +311,21 @@ pub static KINDS: &[KindInfo] = &[
         summary: "Relational primary, optional Multi-AZ standby (sync commit) and read replicas.",
         outgoing: Outgoing::None,
         params: &[
-            other("instance_class", ParamType::Choice { options: DB_CLASSES }, "", "\"db.m5.large\"", "DB instance class."),
+            other(
+                "instance_class",
+                ParamType::Choice { options: DB_CLASSES },
+                "",
+                "\"db.m5.large\"",
+                "DB instance class.",
+            ),
             other("vcpus", ParamType::Integer, "vCPU", "null", "Override of the class's vCPU count."),
-            other("query_time", ParamType::Distribution, "ms", r#"{"dist":"log_normal","mean_ms":2.0,"cv":0.5}"#, "Simple query time (1-5 ms)."),
+            other(
+                "query_time",
+                ParamType::Distribution,
+                "ms",
+                r#"{"dist":"log_normal","mean_ms":2.0,"cv":0.5}"#,
+                "Simple query time (1-5 ms).",
+            ),
             other("query_time_by_type", ParamType::PerRequestType, "ms", "{}", "Query time per request type."),
             other("multi_az", ParamType::Bool, "", "true", "Synchronous standby in another AZ."),
             num("commit_ms", "ms", "1.5", 0.0, 100.0, "Extra write latency for the standby commit (1-2 ms)."),
@@ -254,7 +342,13 @@ pub static KINDS: &[KindInfo] = &[
         outgoing: Outgoing::OnMiss,
         params: &[
             int("nodes", "", "1", 1.0, 500.0, "Shards, each serving one command at a time."),
-            other("service_time", ParamType::Distribution, "ms", r#"{"dist":"exponential","mean_ms":0.1}"#, "Time per command."),
+            other(
+                "service_time",
+                ParamType::Distribution,
+                "ms",
+                r#"{"dist":"exponential","mean_ms":0.1}"#,
+                "Time per command.",
+            ),
             num("hit_ratio", "", "0.8", 0.0, 1.0, "Fraction of reads found."),
             other("hit_ratio_by_type", ParamType::PerRequestType, "", "{}", "Hit ratio per request type."),
             int("queue_capacity", "commands", "10000", 0.0, 1e9, "Waiting commands per node beyond this are refused."),
@@ -267,8 +361,20 @@ pub static KINDS: &[KindInfo] = &[
         summary: "Object storage; each key prefix takes 5,500 GET and 3,500 PUT per second, then 503 SlowDown.",
         outgoing: Outgoing::None,
         params: &[
-            other("get_latency", ParamType::Distribution, "ms", r#"{"dist":"log_normal","mean_ms":30.0,"cv":0.6}"#, "GET first byte (10-100 ms)."),
-            other("put_latency", ParamType::Distribution, "ms", r#"{"dist":"log_normal","mean_ms":50.0,"cv":0.6}"#, "PUT completion."),
+            other(
+                "get_latency",
+                ParamType::Distribution,
+                "ms",
+                r#"{"dist":"log_normal","mean_ms":30.0,"cv":0.6}"#,
+                "GET first byte (10-100 ms).",
+            ),
+            other(
+                "put_latency",
+                ParamType::Distribution,
+                "ms",
+                r#"{"dist":"log_normal","mean_ms":50.0,"cv":0.6}"#,
+                "PUT completion.",
+            ),
             int("prefixes", "", "1", 1.0, 1e6, "Key prefixes requests spread over."),
             num("get_rps_per_prefix", "req/s", "5500.0", 0.0, INF, "GET rate per prefix before throttling."),
             num("put_rps_per_prefix", "req/s", "3500.0", 0.0, INF, "PUT rate per prefix before throttling."),
@@ -281,8 +387,20 @@ pub static KINDS: &[KindInfo] = &[
         summary: "Key-value store with single-digit ms latency; throttles beyond its capacity.",
         outgoing: Outgoing::None,
         params: &[
-            other("read_latency", ParamType::Distribution, "ms", r#"{"dist":"log_normal","mean_ms":4.0,"cv":0.5}"#, "Read latency (2-10 ms)."),
-            other("write_latency", ParamType::Distribution, "ms", r#"{"dist":"log_normal","mean_ms":6.0,"cv":0.5}"#, "Write latency."),
+            other(
+                "read_latency",
+                ParamType::Distribution,
+                "ms",
+                r#"{"dist":"log_normal","mean_ms":4.0,"cv":0.5}"#,
+                "Read latency (2-10 ms).",
+            ),
+            other(
+                "write_latency",
+                ParamType::Distribution,
+                "ms",
+                r#"{"dist":"log_normal","mean_ms":6.0,"cv":0.5}"#,
+                "Write latency.",
+            ),
             num("read_capacity_rps", "req/s", "40000.0", 0.0, INF, "Reads per second before throttling."),
             num("write_capacity_rps", "req/s", "40000.0", 0.0, INF, "Writes per second before throttling."),
         ],
@@ -294,8 +412,20 @@ pub static KINDS: &[KindInfo] = &[
         summary: "Functions: cold start when no warm environment is free, 429 beyond the concurrency limit.",
         outgoing: Outgoing::Call,
         params: &[
-            other("duration", ParamType::Distribution, "ms", r#"{"dist":"exponential","mean_ms":50.0}"#, "Handler run time."),
-            other("cold_start", ParamType::Distribution, "ms", r#"{"dist":"log_normal","mean_ms":300.0,"cv":0.5}"#, "Cold start (100 ms-1 s+)."),
+            other(
+                "duration",
+                ParamType::Distribution,
+                "ms",
+                r#"{"dist":"exponential","mean_ms":50.0}"#,
+                "Handler run time.",
+            ),
+            other(
+                "cold_start",
+                ParamType::Distribution,
+                "ms",
+                r#"{"dist":"log_normal","mean_ms":300.0,"cv":0.5}"#,
+                "Cold start (100 ms-1 s+).",
+            ),
             int("concurrency_limit", "", "1000", 1.0, 1e6, "Concurrent executions before throttling."),
             num("keep_warm_s", "s", "600.0", 0.0, 86_400.0, "Idle time before an environment is reclaimed."),
             int("memory_mb", "MB", "512", 128.0, 10_240.0, "Memory size."),
@@ -308,7 +438,13 @@ pub static KINDS: &[KindInfo] = &[
         summary: "Producers get an answer once the message is stored; consumers drain it at their own pace.",
         outgoing: Outgoing::Deliver,
         params: &[
-            other("send_latency", ParamType::Distribution, "ms", r#"{"dist":"log_normal","mean_ms":10.0,"cv":0.5}"#, "SendMessage time."),
+            other(
+                "send_latency",
+                ParamType::Distribution,
+                "ms",
+                r#"{"dist":"log_normal","mean_ms":10.0,"cv":0.5}"#,
+                "SendMessage time.",
+            ),
             int("consumer_concurrency", "", "10", 1.0, 1e6, "Messages processed in parallel."),
             int("max_messages", "", "1000000", 1.0, 1e9, "Backlog before sends are refused."),
         ],

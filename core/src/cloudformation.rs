@@ -99,7 +99,9 @@ fn az_name(t: &Topology, subnet: &crate::topology::Container) -> Option<String> 
         if c.kind == ContainerKind::Az {
             let label = if c.label.is_empty() { &c.id } else { &c.label };
             // Only a real AZ name ("us-east-1a") can be written as is.
-            let real = label.chars().last().is_some_and(|l| l.is_ascii_lowercase()) && label.contains('-') && label.chars().any(|d| d.is_ascii_digit());
+            let real = label.chars().last().is_some_and(|l| l.is_ascii_lowercase())
+                && label.contains('-')
+                && label.chars().any(|d| d.is_ascii_digit());
             return real.then(|| label.clone());
         }
         cur = c.parent.clone();
@@ -133,18 +135,35 @@ pub fn export(t: &Topology) -> Export {
                 let publics: Vec<&crate::topology::Container> = t
                     .containers
                     .iter()
-                    .filter(|s| s.kind == ContainerKind::Subnet && s.public && vpc_of(t, Some(&s.id)).as_deref() == Some(c.id.as_str()))
+                    .filter(|s| {
+                        s.kind == ContainerKind::Subnet
+                            && s.public
+                            && vpc_of(t, Some(&s.id)).as_deref() == Some(c.id.as_str())
+                    })
                     .collect();
                 if !publics.is_empty() {
                     let v = logical_id(&c.id);
                     let vr = rf(&c.id);
-                    put(&mut res, format!("{v}InternetGateway"), format!(r#"{{"Type":"AWS::EC2::InternetGateway","Properties":{{"Tags":{}}}}}"#, tags(&format!("{name} gateway"))));
+                    put(
+                        &mut res,
+                        format!("{v}InternetGateway"),
+                        format!(
+                            r#"{{"Type":"AWS::EC2::InternetGateway","Properties":{{"Tags":{}}}}}"#,
+                            tags(&format!("{name} gateway"))
+                        ),
+                    );
                     put(
                         &mut res,
                         format!("{v}GatewayAttachment"),
-                        format!(r#"{{"Type":"AWS::EC2::VPCGatewayAttachment","Properties":{{"VpcId":{vr},"InternetGatewayId":{{"Ref":"{v}InternetGateway"}}}}}}"#),
+                        format!(
+                            r#"{{"Type":"AWS::EC2::VPCGatewayAttachment","Properties":{{"VpcId":{vr},"InternetGatewayId":{{"Ref":"{v}InternetGateway"}}}}}}"#
+                        ),
                     );
-                    put(&mut res, format!("{v}PublicRoutes"), format!(r#"{{"Type":"AWS::EC2::RouteTable","Properties":{{"VpcId":{vr}}}}}"#));
+                    put(
+                        &mut res,
+                        format!("{v}PublicRoutes"),
+                        format!(r#"{{"Type":"AWS::EC2::RouteTable","Properties":{{"VpcId":{vr}}}}}"#),
+                    );
                     put(
                         &mut res,
                         format!("{v}DefaultRoute"),
@@ -156,7 +175,10 @@ pub fn export(t: &Topology) -> Export {
                         put(
                             &mut res,
                             format!("{}PublicRoutes", logical_id(&s.id)),
-                            format!(r#"{{"Type":"AWS::EC2::SubnetRouteTableAssociation","Properties":{{"SubnetId":{},"RouteTableId":{{"Ref":"{v}PublicRoutes"}}}}}}"#, rf(&s.id)),
+                            format!(
+                                r#"{{"Type":"AWS::EC2::SubnetRouteTableAssociation","Properties":{{"SubnetId":{},"RouteTableId":{{"Ref":"{v}PublicRoutes"}}}}}}"#,
+                                rf(&s.id)
+                            ),
                         );
                     }
                 }
@@ -166,7 +188,9 @@ pub fn export(t: &Topology) -> Export {
                     skipped.push(format!("{} (a subnet outside any VPC)", c.id));
                     continue;
                 };
-                let az = az_name(t, c).map(|a| q(&a)).unwrap_or_else(|| format!(r#"{{"Fn::Select":[{},{{"Fn::GetAZs":""}}]}}"#, i % 2));
+                let az = az_name(t, c)
+                    .map(|a| q(&a))
+                    .unwrap_or_else(|| format!(r#"{{"Fn::Select":[{},{{"Fn::GetAZs":""}}]}}"#, i % 2));
                 put(
                     &mut res,
                     logical_id(&c.id),
@@ -423,14 +447,18 @@ pub fn export(t: &Topology) -> Export {
 
     let mut template = Map::new();
     template.insert("AWSTemplateFormatVersion".into(), Value::from("2010-09-09"));
-    template.insert("Description".into(), Value::from(format!("{} (exported by Strata)", if t.name.is_empty() { "Architecture" } else { &t.name })));
+    template.insert(
+        "Description".into(),
+        Value::from(format!("{} (exported by Strata)", if t.name.is_empty() { "Architecture" } else { &t.name })),
+    );
     if needs_image {
         let p = r#"{"ImageId":{"Type":"AWS::SSM::Parameter::Value<AWS::EC2::Image::Id>","Default":"/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-x86_64","Description":"AMI for instances and launch templates"}}"#;
         template.insert("Parameters".into(), serde_json::from_str(p).unwrap_or(Value::Null));
     }
     template.insert("Resources".into(), Value::Object(res.into_iter().collect()));
     if !outputs.is_empty() {
-        let o: Map<String, Value> = outputs.into_iter().map(|(k, v)| (k, serde_json::from_str(&v).unwrap_or(Value::Null))).collect();
+        let o: Map<String, Value> =
+            outputs.into_iter().map(|(k, v)| (k, serde_json::from_str(&v).unwrap_or(Value::Null))).collect();
         template.insert("Outputs".into(), Value::Object(o));
     }
     if !skipped.is_empty() {
@@ -553,7 +581,10 @@ mod tests {
         let res = out.template["Resources"].as_object().unwrap();
         assert!(res.values().all(|r| r.is_object()));
         assert_eq!(res["Db"]["Properties"]["Tags"][0]["Value"], "web \"tier\" \\ {1}");
-        assert_eq!(res["Fn"]["Properties"]["Code"]["ZipFile"], "def handler(event, context):\n    return {'statusCode': 200}\n");
+        assert_eq!(
+            res["Fn"]["Properties"]["Code"]["ZipFile"],
+            "def handler(event, context):\n    return {'statusCode': 200}\n"
+        );
     }
 
     #[test]

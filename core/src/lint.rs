@@ -198,7 +198,10 @@ pub fn lint(t: &Topology) -> Vec<Finding> {
                     if !matches!(r.peer.trim(), "0.0.0.0/0" | "::/0") {
                         continue;
                     }
-                    let Some((port, engine)) = DB_PORTS.iter().find(|(p, _)| r.ports.from <= *p && *p <= r.ports.to) else { continue };
+                    let Some((port, engine)) = DB_PORTS.iter().find(|(p, _)| r.ports.from <= *p && *p <= r.ports.to)
+                    else {
+                        continue;
+                    };
                     let message = format!(
                         "security group `{}` lets {} in on port {port} ({engine}): allow only the application tier's security group",
                         sg.name,
@@ -212,10 +215,18 @@ pub fn lint(t: &Topology) -> Vec<Finding> {
                         .collect();
                     if users.is_empty() {
                         let path = format!("network.vpcs[{vi}].security_groups[{si}] ({})", sg.name);
-                        out.push(Finding { rule: Rule::DatabaseOpenToInternet, message, element: Element::Infrastructure(path) });
+                        out.push(Finding {
+                            rule: Rule::DatabaseOpenToInternet,
+                            message,
+                            element: Element::Infrastructure(path),
+                        });
                     } else {
                         for u in users {
-                            out.push(Finding { rule: Rule::DatabaseOpenToInternet, message: message.clone(), element: Element::Component(u.to_string()) });
+                            out.push(Finding {
+                                rule: Rule::DatabaseOpenToInternet,
+                                message: message.clone(),
+                                element: Element::Component(u.to_string()),
+                            });
                         }
                     }
                     break;
@@ -233,13 +244,19 @@ pub fn lint(t: &Topology) -> Vec<Finding> {
                 element: Element::Component(c.id.clone()),
             }),
             ComponentSpec::Asg(p) => {
-                let subnets: Vec<Option<&str>> =
-                    if p.subnets.is_empty() { vec![c.container.as_deref()] } else { p.subnets.iter().map(|s| Some(s.as_str())).collect() };
+                let subnets: Vec<Option<&str>> = if p.subnets.is_empty() {
+                    vec![c.container.as_deref()]
+                } else {
+                    p.subnets.iter().map(|s| Some(s.as_str())).collect()
+                };
                 let azs: BTreeSet<Option<String>> = subnets.iter().map(|s| az_of(t, *s)).collect();
                 if azs.len() == 1 && azs.iter().all(Option::is_some) {
                     out.push(Finding {
                         rule: Rule::SingleAz,
-                        message: format!("Auto Scaling group `{}` spreads over one AZ only: give it subnets in two AZs", c.id),
+                        message: format!(
+                            "Auto Scaling group `{}` spreads over one AZ only: give it subnets in two AZs",
+                            c.id
+                        ),
                         element: Element::Component(c.id.clone()),
                     });
                 }
@@ -250,7 +267,10 @@ pub fn lint(t: &Topology) -> Vec<Finding> {
     // A tier: the compute targets that one caller spreads requests over.
     for caller in &t.components {
         let ck = caller.spec.kind();
-        if !matches!(ck, ComponentKind::Alb | ComponentKind::Client | ComponentKind::Route53 | ComponentKind::Cloudfront) {
+        if !matches!(
+            ck,
+            ComponentKind::Alb | ComponentKind::Client | ComponentKind::Route53 | ComponentKind::Cloudfront
+        ) {
             continue;
         }
         let targets: Vec<&crate::topology::Component> = t
@@ -271,7 +291,10 @@ pub fn lint(t: &Topology) -> Vec<Finding> {
         } else {
             let azs: BTreeSet<Option<String>> = targets.iter().map(|x| az_of(t, x.container.as_deref())).collect();
             match azs.iter().next() {
-                Some(Some(az)) if azs.len() == 1 => Some(format!("every instance behind `{}` is in AZ `{az}`: one AZ outage takes the tier down", caller.id)),
+                Some(Some(az)) if azs.len() == 1 => Some(format!(
+                    "every instance behind `{}` is in AZ `{az}`: one AZ outage takes the tier down",
+                    caller.id
+                )),
                 _ => None,
             }
         };
@@ -290,7 +313,9 @@ pub fn lint(t: &Topology) -> Vec<Finding> {
             continue;
         }
         let Some(vpc) = vpc_of(t, Some(&sub.id)) else { continue };
-        let has_public = t.containers.iter().any(|x| x.kind == ContainerKind::Subnet && x.public && vpc_of(t, Some(&x.id)).as_deref() == Some(vpc.as_str()));
+        let has_public = t.containers.iter().any(|x| {
+            x.kind == ContainerKind::Subnet && x.public && vpc_of(t, Some(&x.id)).as_deref() == Some(vpc.as_str())
+        });
         // A NAT gateway written in the infrastructure section (VPC named like the container).
         let vpc_label = t.container(&vpc).map(|c| c.label.clone()).unwrap_or_default();
         let has_nat = t.infrastructure.as_ref().is_some_and(|inf| {
@@ -310,10 +335,17 @@ pub fn lint(t: &Topology) -> Vec<Finding> {
             .collect();
         if let Some(first) = outside.first() {
             let endpoint = matches!(kind(first), Some(ComponentKind::S3 | ComponentKind::Dynamodb));
-            let how = if endpoint { "add a public subnet with a NAT gateway, or a VPC gateway endpoint" } else { "add a public subnet with a NAT gateway, or an interface endpoint" };
+            let how = if endpoint {
+                "add a public subnet with a NAT gateway, or a VPC gateway endpoint"
+            } else {
+                "add a public subnet with a NAT gateway, or an interface endpoint"
+            };
             out.push(Finding {
                 rule: Rule::NoEgressPath,
-                message: format!("`{}` in private subnet `{}` calls `{first}` outside its VPC, but the VPC has no way out: {how}", c.id, sub.id),
+                message: format!(
+                    "`{}` in private subnet `{}` calls `{first}` outside its VPC, but the VPC has no way out: {how}",
+                    c.id, sub.id
+                ),
                 element: Element::Component(c.id.clone()),
             });
         }
@@ -403,7 +435,12 @@ mod tests {
         };
         let open = Topology::from_json(&doc("0.0.0.0/0")).unwrap();
         let f = lint(&open);
-        assert!(f.iter().any(|f| f.rule == Rule::DatabaseOpenToInternet && f.element == Element::Component("db".into()) && f.message.contains("5432 (PostgreSQL)")), "{f:?}");
+        assert!(
+            f.iter().any(|f| f.rule == Rule::DatabaseOpenToInternet
+                && f.element == Element::Component("db".into())
+                && f.message.contains("5432 (PostgreSQL)")),
+            "{f:?}"
+        );
         let closed = Topology::from_json(&doc("10.0.0.0/16")).unwrap();
         assert!(!lint(&closed).iter().any(|f| f.rule == Rule::DatabaseOpenToInternet));
     }
@@ -417,7 +454,9 @@ mod tests {
         t.components.iter_mut().find(|c| c.id == "web-b").unwrap().container = Some("priv-a".into());
         let f = lint(&t);
         assert!(f.iter().any(|f| f.rule == Rule::SingleAz && f.element == Element::Component("db".into())));
-        assert!(f.iter().any(|f| f.rule == Rule::SingleAz && f.element == Element::Component("alb".into()) && f.message.contains("AZ `a`")));
+        assert!(f.iter().any(|f| f.rule == Rule::SingleAz
+            && f.element == Element::Component("alb".into())
+            && f.message.contains("AZ `a`")));
         // One instance behind the load balancer.
         let mut t = base();
         t.connections.retain(|c| c.to != "web-b");

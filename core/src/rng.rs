@@ -155,14 +155,18 @@ mod tests {
 
     #[test]
     fn same_seed_same_stream() {
-        let a: Vec<u64> = (0..8).map({
-            let mut r = rng_from_seed(42);
-            move |_| r.random()
-        }).collect();
-        let b: Vec<u64> = (0..8).map({
-            let mut r = rng_from_seed(42);
-            move |_| r.random()
-        }).collect();
+        let a: Vec<u64> = (0..8)
+            .map({
+                let mut r = rng_from_seed(42);
+                move |_| r.random()
+            })
+            .collect();
+        let b: Vec<u64> = (0..8)
+            .map({
+                let mut r = rng_from_seed(42);
+                move |_| r.random()
+            })
+            .collect();
         assert_eq!(a, b);
         assert_ne!(derive_seed(42, 1), derive_seed(42, 2));
     }

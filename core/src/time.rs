@@ -151,9 +151,8 @@ pub fn parse_duration(text: &str) -> Result<Duration, String> {
     let t = text.trim();
     let split = t.find(|c: char| !(c.is_ascii_digit() || c == '.')).unwrap_or(t.len());
     let (num, unit) = t.split_at(split);
-    let value: f64 = num
-        .parse()
-        .map_err(|_| format!("`{text}` is not a duration (expected e.g. 60s, 250ms, 2m, 1h)"))?;
+    let value: f64 =
+        num.parse().map_err(|_| format!("`{text}` is not a duration (expected e.g. 60s, 250ms, 2m, 1h)"))?;
     let secs = match unit.trim() {
         "" | "s" | "sec" => value,
         "ms" => value / 1e3,

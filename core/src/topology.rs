@@ -388,7 +388,9 @@ impl Dist {
         let bad = |v: f64| !v.is_finite() || v < 0.0;
         match *self {
             Dist::Constant { ms } if bad(ms) => Some(format!("constant {ms} ms is not a duration")),
-            Dist::Exponential { mean_ms } if bad(mean_ms) => Some(format!("exponential mean {mean_ms} ms is not a duration")),
+            Dist::Exponential { mean_ms } if bad(mean_ms) => {
+                Some(format!("exponential mean {mean_ms} ms is not a duration"))
+            }
             Dist::LogNormal { mean_ms, cv } if bad(mean_ms) || bad(cv) => {
                 Some(format!("log-normal mean {mean_ms} ms / cv {cv} must be non-negative"))
             }
@@ -563,7 +565,14 @@ pub struct Route53Params {
 
 impl Default for Route53Params {
     fn default() -> Self {
-        Route53Params { ttl_s: 60.0, policy: RoutingPolicy::Simple, query_ms: 30.0, resolvers: 64, health_check_interval_s: 30.0, failure_threshold: 3 }
+        Route53Params {
+            ttl_s: 60.0,
+            policy: RoutingPolicy::Simple,
+            query_ms: 30.0,
+            resolvers: 64,
+            health_check_interval_s: 30.0,
+            failure_threshold: 3,
+        }
     }
 }
 
@@ -585,7 +594,13 @@ pub struct CloudFrontParams {
 
 impl Default for CloudFrontParams {
     fn default() -> Self {
-        CloudFrontParams { edge_rtt_ms: 15.0, processing_ms: 1.0, hit_ratio: 0.9, hit_ratio_by_type: BTreeMap::new(), origin_rtt_ms: 20.0 }
+        CloudFrontParams {
+            edge_rtt_ms: 15.0,
+            processing_ms: 1.0,
+            hit_ratio: 0.9,
+            hit_ratio_by_type: BTreeMap::new(),
+            origin_rtt_ms: 20.0,
+        }
     }
 }
 
@@ -620,7 +635,14 @@ pub struct AlbParams {
 
 impl Default for AlbParams {
     fn default() -> Self {
-        AlbParams { algorithm: LbAlgorithm::RoundRobin, cross_zone: true, processing_ms: 1.0, health_check_interval_s: 30.0, healthy_threshold: 5, unhealthy_threshold: 2 }
+        AlbParams {
+            algorithm: LbAlgorithm::RoundRobin,
+            cross_zone: true,
+            processing_ms: 1.0,
+            health_check_interval_s: 30.0,
+            healthy_threshold: 5,
+            unhealthy_threshold: 2,
+        }
     }
 }
 
@@ -793,7 +815,13 @@ pub struct ElastiCacheParams {
 
 impl Default for ElastiCacheParams {
     fn default() -> Self {
-        ElastiCacheParams { nodes: 1, service_time: Dist::exp(0.1), hit_ratio: 0.8, hit_ratio_by_type: BTreeMap::new(), queue_capacity: 10_000 }
+        ElastiCacheParams {
+            nodes: 1,
+            service_time: Dist::exp(0.1),
+            hit_ratio: 0.8,
+            hit_ratio_by_type: BTreeMap::new(),
+            queue_capacity: 10_000,
+        }
     }
 }
 
@@ -815,7 +843,13 @@ pub struct S3Params {
 
 impl Default for S3Params {
     fn default() -> Self {
-        S3Params { get_latency: Dist::logn(30.0, 0.6), put_latency: Dist::logn(50.0, 0.6), prefixes: 1, get_rps_per_prefix: 5500.0, put_rps_per_prefix: 3500.0 }
+        S3Params {
+            get_latency: Dist::logn(30.0, 0.6),
+            put_latency: Dist::logn(50.0, 0.6),
+            prefixes: 1,
+            get_rps_per_prefix: 5500.0,
+            put_rps_per_prefix: 3500.0,
+        }
     }
 }
 
@@ -835,7 +869,12 @@ pub struct DynamoDbParams {
 
 impl Default for DynamoDbParams {
     fn default() -> Self {
-        DynamoDbParams { read_latency: Dist::logn(4.0, 0.5), write_latency: Dist::logn(6.0, 0.5), read_capacity_rps: 40_000.0, write_capacity_rps: 40_000.0 }
+        DynamoDbParams {
+            read_latency: Dist::logn(4.0, 0.5),
+            write_latency: Dist::logn(6.0, 0.5),
+            read_capacity_rps: 40_000.0,
+            write_capacity_rps: 40_000.0,
+        }
     }
 }
 
@@ -857,7 +896,13 @@ pub struct LambdaParams {
 
 impl Default for LambdaParams {
     fn default() -> Self {
-        LambdaParams { duration: Dist::exp(50.0), cold_start: Dist::logn(300.0, 0.5), concurrency_limit: 1000, keep_warm_s: 600.0, memory_mb: 512 }
+        LambdaParams {
+            duration: Dist::exp(50.0),
+            cold_start: Dist::logn(300.0, 0.5),
+            concurrency_limit: 1000,
+            keep_warm_s: 600.0,
+            memory_mb: 512,
+        }
     }
 }
 
@@ -922,7 +967,8 @@ impl Topology {
 
     /// Parses a document, checking its version first so a newer file gets a clear message.
     pub fn from_json(text: &str) -> Result<Topology, LoadError> {
-        let syntax = |e: serde_json::Error| LoadError::Syntax { line: e.line(), column: e.column(), message: e.to_string() };
+        let syntax =
+            |e: serde_json::Error| LoadError::Syntax { line: e.line(), column: e.column(), message: e.to_string() };
         let value: serde_json::Value = serde_json::from_str(text).map_err(syntax)?;
         let version = value.get("version").and_then(|v| v.as_u64()).ok_or(LoadError::MissingVersion)?;
         if version != u64::from(CURRENT_VERSION) {
@@ -961,7 +1007,14 @@ impl Topology {
 
     /// Adds a connection with share 1 and no filter.
     pub fn connect(&mut self, from: &str, to: &str) -> &mut Connection {
-        self.connections.push(Connection { id: None, from: from.into(), to: to.into(), share: 1.0, request_types: Vec::new(), port: None });
+        self.connections.push(Connection {
+            id: None,
+            from: from.into(),
+            to: to.into(),
+            share: 1.0,
+            request_types: Vec::new(),
+            port: None,
+        });
         self.connections.last_mut().expect("just pushed")
     }
 }

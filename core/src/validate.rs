@@ -194,7 +194,11 @@ pub fn validate(topology: &Topology) -> Validation {
     let mut containers: BTreeMap<&str, usize> = BTreeMap::new();
     for (i, c) in t.containers.iter().enumerate() {
         if containers.insert(c.id.as_str(), i).is_some() {
-            out.err(Code::DuplicateId, Element::Container(c.id.clone()), format!("container id `{}` is used twice", c.id));
+            out.err(
+                Code::DuplicateId,
+                Element::Container(c.id.clone()),
+                format!("container id `{}` is used twice", c.id),
+            );
         }
     }
     let mut cidrs: BTreeMap<&str, Cidr> = BTreeMap::new();
@@ -235,7 +239,9 @@ pub fn validate(topology: &Topology) -> Validation {
                 Err(e) => out.err(Code::InvalidCidr, el.clone(), e),
             },
             (ContainerKind::Vpc, None) => out.err(Code::InvalidCidr, el.clone(), "a VPC needs a CIDR block".into()),
-            (ContainerKind::Subnet, None) => out.err(Code::InvalidCidr, el.clone(), "a subnet needs a CIDR block".into()),
+            (ContainerKind::Subnet, None) => {
+                out.err(Code::InvalidCidr, el.clone(), "a subnet needs a CIDR block".into())
+            }
             _ => {}
         }
         if c.kind == ContainerKind::Vpc {
@@ -259,7 +265,11 @@ pub fn validate(topology: &Topology) -> Validation {
                 out.err(
                     Code::SubnetOutsideVpc,
                     Element::Container(c.id.clone()),
-                    format!("{} is not inside VPC `{vpc_id}` ({})", c.cidr.as_deref().unwrap_or(""), t.container(vpc_id).and_then(|v| v.cidr.as_deref()).unwrap_or("")),
+                    format!(
+                        "{} is not inside VPC `{vpc_id}` ({})",
+                        c.cidr.as_deref().unwrap_or(""),
+                        t.container(vpc_id).and_then(|v| v.cidr.as_deref()).unwrap_or("")
+                    ),
                 );
             }
         }
@@ -272,7 +282,11 @@ pub fn validate(topology: &Topology) -> Validation {
             }
             if let (Some(x), Some(y)) = (cidrs.get(a.id.as_str()), cidrs.get(b.id.as_str())) {
                 if x.overlaps(y) {
-                    out.err(Code::SubnetsOverlap, Element::Container(b.id.clone()), format!("overlaps subnet `{}` in the same VPC", a.id));
+                    out.err(
+                        Code::SubnetsOverlap,
+                        Element::Container(b.id.clone()),
+                        format!("overlaps subnet `{}` in the same VPC", a.id),
+                    );
                 }
             }
         }
@@ -282,7 +296,11 @@ pub fn validate(topology: &Topology) -> Validation {
     let mut ids: BTreeMap<&str, usize> = BTreeMap::new();
     for (i, c) in t.components.iter().enumerate() {
         if ids.insert(c.id.as_str(), i).is_some() {
-            out.err(Code::DuplicateId, Element::Component(c.id.clone()), format!("component id `{}` is used twice", c.id));
+            out.err(
+                Code::DuplicateId,
+                Element::Component(c.id.clone()),
+                format!("component id `{}` is used twice", c.id),
+            );
         }
         if containers.contains_key(c.id.as_str()) {
             out.err(Code::DuplicateId, Element::Component(c.id.clone()), format!("`{}` is also a container id", c.id));
@@ -302,10 +320,18 @@ pub fn validate(topology: &Topology) -> Validation {
             ComponentKind::Ec2 | ComponentKind::Rds | ComponentKind::Elasticache | ComponentKind::Alb
                 if c.container.is_some() && !matches!(placed_in, Some(ContainerKind::Subnet | ContainerKind::Vpc)) =>
             {
-                out.warn(Code::Placement, el.clone(), format!("a {} usually sits in a subnet", catalog::kind_info(kind).name));
+                out.warn(
+                    Code::Placement,
+                    el.clone(),
+                    format!("a {} usually sits in a subnet", catalog::kind_info(kind).name),
+                );
             }
             ComponentKind::Client if matches!(placed_in, Some(ContainerKind::Vpc | ContainerKind::Subnet)) => {
-                out.warn(Code::Placement, el.clone(), "clients are outside the cloud: put them in a region (or nowhere)".into());
+                out.warn(
+                    Code::Placement,
+                    el.clone(),
+                    "clients are outside the cloud: put them in a region (or nowhere)".into(),
+                );
             }
             _ => {}
         }
@@ -320,7 +346,11 @@ pub fn validate(topology: &Topology) -> Validation {
         let el = Element::Connection(i);
         for end in [&conn.from, &conn.to] {
             if !ids.contains_key(end.as_str()) {
-                out.err(Code::UnknownReference, el.clone(), format!("component `{end}` does not exist ({})", conn.label()));
+                out.err(
+                    Code::UnknownReference,
+                    el.clone(),
+                    format!("component `{end}` does not exist ({})", conn.label()),
+                );
             }
         }
         if !conn.share.is_finite() || conn.share < 0.0 {
@@ -339,7 +369,11 @@ pub fn validate(topology: &Topology) -> Validation {
         if let Some(&from) = ids.get(conn.from.as_str()) {
             let kind = t.components[from].spec.kind();
             if catalog::kind_info(kind).outgoing == Outgoing::None {
-                out.warn(Code::IgnoredConnection, el.clone(), format!("a {kind} makes no calls; this connection is ignored"));
+                out.warn(
+                    Code::IgnoredConnection,
+                    el.clone(),
+                    format!("a {kind} makes no calls; this connection is ignored"),
+                );
             }
         }
     }
@@ -364,14 +398,26 @@ pub fn validate(topology: &Topology) -> Validation {
             let outs = outgoing(&c.id, &rt.name);
             if outs.is_empty() {
                 if kind == ComponentKind::Client {
-                    out.err(Code::NoRoute, Element::Component(c.id.clone()), format!("no connection carries `{}` requests anywhere", rt.name));
+                    out.err(
+                        Code::NoRoute,
+                        Element::Component(c.id.clone()),
+                        format!("no connection carries `{}` requests anywhere", rt.name),
+                    );
                 }
                 continue;
             }
             let sum: f64 = outs.iter().map(|o| o.1).sum();
             if sum <= 0.0 {
-                out.err(Code::SharesDoNotSum, Element::Component(c.id.clone()), format!("every connection for `{}` has share 0", rt.name));
-            } else if outs.len() > 1 && outs.iter().all(|o| o.1 <= 1.0) && (sum - 1.0).abs() > 1e-6 && kind != ComponentKind::Alb {
+                out.err(
+                    Code::SharesDoNotSum,
+                    Element::Component(c.id.clone()),
+                    format!("every connection for `{}` has share 0", rt.name),
+                );
+            } else if outs.len() > 1
+                && outs.iter().all(|o| o.1 <= 1.0)
+                && (sum - 1.0).abs() > 1e-6
+                && kind != ComponentKind::Alb
+            {
                 out.warn(
                     Code::SharesDoNotSum,
                     Element::Component(c.id.clone()),
@@ -383,7 +429,8 @@ pub fn validate(topology: &Topology) -> Validation {
 
     // Reachability from clients.
     let mut reached = vec![false; t.components.len()];
-    let mut stack: Vec<usize> = (0..t.components.len()).filter(|&i| t.components[i].spec.kind() == ComponentKind::Client).collect();
+    let mut stack: Vec<usize> =
+        (0..t.components.len()).filter(|&i| t.components[i].spec.kind() == ComponentKind::Client).collect();
     for &i in &stack {
         reached[i] = true;
     }
@@ -400,7 +447,11 @@ pub fn validate(topology: &Topology) -> Validation {
     let has_clients = t.components.iter().any(|c| c.spec.kind() == ComponentKind::Client);
     for (i, c) in t.components.iter().enumerate() {
         if has_clients && !reached[i] && ids.get(c.id.as_str()) == Some(&i) {
-            out.warn(Code::Unreachable, Element::Component(c.id.clone()), "no client request can reach this component".into());
+            out.warn(
+                Code::Unreachable,
+                Element::Component(c.id.clone()),
+                "no client request can reach this component".into(),
+            );
         }
     }
 
@@ -422,7 +473,8 @@ pub fn validate(topology: &Topology) -> Validation {
         let members: BTreeSet<usize> = scc.iter().copied().collect();
         let leaves = scc.iter().any(|&v| adj[v].iter().any(|w| !members.contains(w)));
         // A cache can answer without forwarding; that is an exit too.
-        let answers = scc.iter().any(|&v| matches!(catalog::kind_info(t.components[v].spec.kind()).outgoing, Outgoing::OnMiss));
+        let answers =
+            scc.iter().any(|&v| matches!(catalog::kind_info(t.components[v].spec.kind()).outgoing, Outgoing::OnMiss));
         let names: Vec<&str> = scc.iter().map(|&v| t.components[v].id.as_str()).collect();
         let first = Element::Component(t.components[*scc.iter().min().unwrap_or(&0)].id.clone());
         if !leaves && !answers {
@@ -461,10 +513,8 @@ fn check_layers(out: &mut Out, t: &Topology, cfg: &crate::layers::Infrastructure
     }
     for p in a.paths.iter().filter(|p| !p.report.reachable) {
         let reason = p.report.reason().unwrap_or("blocked");
-        let msg = format!(
-            "{} cannot reach {} on port {}: {reason}",
-            t.components[p.from].id, t.components[p.to].id, p.port
-        );
+        let msg =
+            format!("{} cannot reach {} on port {}: {reason}", t.components[p.from].id, t.components[p.to].id, p.port);
         out.warn(Code::NetworkBlocked, Element::Connection(p.connection), msg);
     }
 }
@@ -535,7 +585,14 @@ fn check_network(out: &mut Out, n: &crate::topology::NetworkParams) {
     }
 }
 
-fn check_params(out: &mut Out, t: &Topology, types: &BTreeSet<&str>, el: &Element, spec: &ComponentSpec, containers: &BTreeMap<&str, usize>) {
+fn check_params(
+    out: &mut Out,
+    t: &Topology,
+    types: &BTreeSet<&str>,
+    el: &Element,
+    spec: &ComponentSpec,
+    containers: &BTreeMap<&str, usize>,
+) {
     let mut bad = |what: &str, msg: String| out.err(Code::InvalidParameter, el.clone(), format!("{what}: {msg}"));
     let mut unknown_types: Vec<String> = Vec::new();
     let mut check_types = |keys: &mut dyn Iterator<Item = &String>| {
@@ -581,7 +638,10 @@ fn check_params(out: &mut Out, t: &Topology, types: &BTreeSet<&str>, el: &Elemen
             }
             let peak = p.arrival.max_rate();
             if p.arrival.rates().into_iter().all(nonneg) && peak > MAX_RATE_RPS {
-                bad("arrival", format!("peak rate {peak} req/s exceeds the simulator's 10 million requests/s per population"));
+                bad(
+                    "arrival",
+                    format!("peak rate {peak} req/s exceeds the simulator's 10 million requests/s per population"),
+                );
             }
             let instant = |v: f64| v.is_finite() && v.abs() <= MAX_PERIOD_S;
             match p.arrival {
@@ -590,7 +650,10 @@ fn check_params(out: &mut Out, t: &Topology, types: &BTreeSet<&str>, el: &Elemen
                         bad("arrival.amplitude", format!("{amplitude} must be within 0..1"));
                     }
                     if !(period_s >= 1.0 && period_s <= MAX_PERIOD_S) {
-                        bad("arrival.period_s", format!("{period_s} s must be between 1 s and {MAX_PERIOD_S} s (30 days)"));
+                        bad(
+                            "arrival.period_s",
+                            format!("{period_s} s must be between 1 s and {MAX_PERIOD_S} s (30 days)"),
+                        );
                     }
                     if !instant(peak_at_s) {
                         bad("arrival.peak_at_s", format!("{peak_at_s} s is not a time within 30 days"));
@@ -601,7 +664,10 @@ fn check_params(out: &mut Out, t: &Topology, types: &BTreeSet<&str>, el: &Elemen
                         bad("arrival.start_s", format!("{start_s} s is not a time within 30 days"));
                     }
                     if !(duration_s.is_finite() && (0.0..=MAX_PERIOD_S).contains(&duration_s)) {
-                        bad("arrival.duration_s", format!("{duration_s} s must be between 0 and {MAX_PERIOD_S} s (30 days)"));
+                        bad(
+                            "arrival.duration_s",
+                            format!("{duration_s} s must be between 0 and {MAX_PERIOD_S} s (30 days)"),
+                        );
                     }
                 }
                 crate::topology::Arrival::Spike { at_s, duration_s, .. } => {
@@ -609,7 +675,10 @@ fn check_params(out: &mut Out, t: &Topology, types: &BTreeSet<&str>, el: &Elemen
                         bad("arrival.at_s", format!("{at_s} s is not a time within 30 days"));
                     }
                     if !(duration_s.is_finite() && (0.0..=MAX_PERIOD_S).contains(&duration_s)) {
-                        bad("arrival.duration_s", format!("{duration_s} s must be between 0 and {MAX_PERIOD_S} s (30 days)"));
+                        bad(
+                            "arrival.duration_s",
+                            format!("{duration_s} s must be between 0 and {MAX_PERIOD_S} s (30 days)"),
+                        );
                     }
                 }
                 crate::topology::Arrival::Constant { .. } => {}
@@ -640,7 +709,11 @@ fn check_params(out: &mut Out, t: &Topology, types: &BTreeSet<&str>, el: &Elemen
                 }
             }
             check_types(&mut p.hit_ratio_by_type.keys());
-            for (n, v, max) in [("edge_rtt_ms", p.edge_rtt_ms, MAX_RTT_MS), ("processing_ms", p.processing_ms, MAX_LATENCY_MS), ("origin_rtt_ms", p.origin_rtt_ms, MAX_RTT_MS)] {
+            for (n, v, max) in [
+                ("edge_rtt_ms", p.edge_rtt_ms, MAX_RTT_MS),
+                ("processing_ms", p.processing_ms, MAX_LATENCY_MS),
+                ("origin_rtt_ms", p.origin_rtt_ms, MAX_RTT_MS),
+            ] {
                 ms(&mut bad, n, v, max);
             }
         }
@@ -681,7 +754,10 @@ fn check_params(out: &mut Out, t: &Topology, types: &BTreeSet<&str>, el: &Elemen
                 bad("vcpus", "zero capacity: at least one vCPU".into());
             }
             if !(p.min <= p.desired && p.desired <= p.max) || p.max == 0 {
-                bad("min/desired/max", format!("need min <= desired <= max and max > 0 (got {}/{}/{})", p.min, p.desired, p.max));
+                bad(
+                    "min/desired/max",
+                    format!("need min <= desired <= max and max > 0 (got {}/{}/{})", p.min, p.desired, p.max),
+                );
             }
             if p.max > 1000 {
                 bad("max", "at most 1000 instances".into());
@@ -851,7 +927,15 @@ mod tests {
     }
 
     fn container(id: &str, kind: CK, parent: Option<&str>, cidr: Option<&str>) -> Container {
-        Container { id: id.into(), kind, parent: parent.map(Into::into), label: String::new(), cidr: cidr.map(Into::into), public: false, az: None }
+        Container {
+            id: id.into(),
+            kind,
+            parent: parent.map(Into::into),
+            label: String::new(),
+            cidr: cidr.map(Into::into),
+            public: false,
+            az: None,
+        }
     }
 
     #[test]
@@ -896,7 +980,8 @@ mod tests {
         t.containers.push(container("c", CK::Subnet, Some("vpc"), Some("10.9.0.0/24")));
         t.containers.push(container("d", CK::Subnet, Some("r"), Some("10.0.9.0/24")));
         let v = validate(&t);
-        let about = |code, id: &str| v.diagnostics.iter().any(|d| d.code == code && d.element == Element::Container(id.into()));
+        let about =
+            |code, id: &str| v.diagnostics.iter().any(|d| d.code == code && d.element == Element::Container(id.into()));
         assert!(about(Code::SubnetsOverlap, "b"));
         assert!(about(Code::SubnetOutsideVpc, "c"));
         assert!(about(Code::BadNesting, "d"));
@@ -919,7 +1004,8 @@ mod tests {
         t.connect("users", "cdn").share = 0.3;
         t.connections[0].share = 0.3;
         let v = validate(&t);
-        let about = |code, id: &str| v.diagnostics.iter().any(|d| d.code == code && d.element == Element::Component(id.into()));
+        let about =
+            |code, id: &str| v.diagnostics.iter().any(|d| d.code == code && d.element == Element::Component(id.into()));
         assert!(about(Code::Unreachable, "lonely"));
         assert!(about(Code::InvalidParameter, "users"));
         assert!(about(Code::InvalidParameter, "web"));

@@ -2,7 +2,7 @@
 //! through `Simulation` (symptom before, fix after, in numbers), Auto Scaling launches through
 //! the layered launch, and determinism with layers.
 
-use strata_core::layers::launch::{Layer, LaunchPhase};
+use strata_core::layers::launch::{LaunchPhase, Layer};
 use strata_core::layers::LaunchRequest;
 use strata_core::sim::{ErrorCause, Report, ScalingAction, SeriesPoint, SimConfig, Simulation};
 use strata_core::time::{Duration, SimTime};
@@ -35,7 +35,12 @@ fn noisy_neighbour_slows_the_api_two_to_three_times_at_low_guest_cpu_and_a_move_
     let (_, after) = run(&scenario("noisy-neighbour-after"), 3, 120);
     let (b, a) = (before.component("api").unwrap(), after.component("api").unwrap());
     let ratio = b.latency.p50_ms / a.latency.p50_ms;
-    assert!((2.0..=3.0).contains(&ratio), "p50 {} ms before vs {} ms after: x{ratio:.2}", b.latency.p50_ms, a.latency.p50_ms);
+    assert!(
+        (2.0..=3.0).contains(&ratio),
+        "p50 {} ms before vs {} ms after: x{ratio:.2}",
+        b.latency.p50_ms,
+        a.latency.p50_ms
+    );
     assert!(b.latency.mean_ms / a.latency.mean_ms >= 2.0);
     assert_eq!(b.errors.total, 0, "no errors anywhere: only slower");
 
@@ -159,7 +164,11 @@ fn peering_without_routes_fails_every_cross_vpc_request_with_the_route_reason() 
     assert_eq!((b.from.as_str(), b.to.as_str(), b.port, b.at.as_str()), ("app", "db", 5432, "rtb-a"));
     assert!(b.reason.contains("no route") && b.reason.contains("pcx-ab"), "{}", b.reason);
     assert_eq!(b.failures, app.errors.network_blocked);
-    assert_eq!(d.message.split(": ").last(), b.reason.split(": ").last(), "validation and the run give the same reason");
+    assert_eq!(
+        d.message.split(": ").last(),
+        b.reason.split(": ").last(),
+        "validation and the run give the same reason"
+    );
 }
 
 #[test]
@@ -240,7 +249,10 @@ fn auto_scaling_launches_go_through_every_layer_in_order_and_take_8_to_15_s() {
     for name in &launched {
         let ev: Vec<_> = events.iter().filter(|e| e.instance == *name).collect();
         assert_eq!(ev.iter().map(|e| e.phase).collect::<Vec<_>>(), order, "{name}");
-        assert_eq!(ev.iter().map(|e| e.layer).collect::<Vec<_>>()[1..5], [Layer::Placement, Layer::Hypervisor, Layer::Storage, Layer::Network]);
+        assert_eq!(
+            ev.iter().map(|e| e.layer).collect::<Vec<_>>()[1..5],
+            [Layer::Placement, Layer::Hypervisor, Layer::Storage, Layer::Network]
+        );
         assert!(ev.windows(2).all(|w| w[0].time <= w[1].time));
         assert_eq!(ev[0].component, Some(web));
         let host = ev[1].host.as_deref().unwrap();
@@ -248,7 +260,12 @@ fn auto_scaling_launches_go_through_every_layer_in_order_and_take_8_to_15_s() {
         assert!(ev[4].private_ip.as_deref().unwrap().starts_with("10.0.1."));
         assert_eq!(ev[3].volume.as_deref(), Some(format!("{name}-root").as_str()));
         // From the scale-out decision to running: 8-15 s.
-        let decided = log.iter().filter(|a| a.action == ScalingAction::ScaleOut && a.time <= ev[0].time).map(|a| a.time).max().unwrap();
+        let decided = log
+            .iter()
+            .filter(|a| a.action == ScalingAction::ScaleOut && a.time <= ev[0].time)
+            .map(|a| a.time)
+            .max()
+            .unwrap();
         let total = ev[6].time.since(decided).as_secs_f64();
         assert!((8.0..=15.0).contains(&total), "{name}: {total} s");
         // It takes traffic only from then: the group counts it in service at that moment.
@@ -282,7 +299,11 @@ fn a_launch_without_capacity_fails_releases_what_it_reserved_and_is_reported() {
     assert!(!failed.is_empty(), "{events:?}");
     for e in &failed {
         assert_eq!(e.phase, LaunchPhase::CapacityReserved);
-        assert!(e.detail.contains("InsufficientInstanceCapacity") || e.detail.to_lowercase().contains("capacity"), "{}", e.detail);
+        assert!(
+            e.detail.contains("InsufficientInstanceCapacity") || e.detail.to_lowercase().contains("capacity"),
+            "{}",
+            e.detail
+        );
         assert_eq!(e.host, None);
     }
     assert!(sim.scaling_activities().iter().any(|a| a.action == ScalingAction::LaunchFailed));
@@ -365,7 +386,10 @@ fn a_topology_without_infrastructure_has_no_layers_in_its_report() {
     let json = serde_json::to_value(&r).unwrap();
     assert!(json.get("layers").is_none());
     assert!(json["components"][0].get("steal_percent").is_none());
-    assert!(sim.series(sim.component_index("web").unwrap_or(strata_core::sim::ComponentIdx(1))).iter().all(|p| p.steal_percent.is_none()));
+    assert!(sim
+        .series(sim.component_index("web").unwrap_or(strata_core::sim::ComponentIdx(1)))
+        .iter()
+        .all(|p| p.steal_percent.is_none()));
     // Saving keeps the document as it was: no `infrastructure` key appears.
     assert!(!t.to_json().contains("infrastructure"));
 }

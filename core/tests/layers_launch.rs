@@ -66,11 +66,7 @@ fn phases_run_in_order_with_their_layers_and_details() {
 
     let inst = infra.instance(plan.instance).clone();
     let host = infra.fleet.host(inst.host.unwrap()).name.clone();
-    assert!(
-        plan.events[1].detail.contains(&host),
-        "{}",
-        plan.events[1].detail
-    );
+    assert!(plan.events[1].detail.contains(&host), "{}", plan.events[1].detail);
     assert!(
         plan.events[3].detail.contains("8 GiB gp3") && plan.events[3].detail.contains("web-1-root"),
         "{}",
@@ -92,10 +88,7 @@ fn phases_run_in_order_with_their_layers_and_details() {
     assert_eq!(infra.instance(plan.instance).state, InstanceState::Running);
     assert!(infra.takes_traffic(plan.instance, ready));
     let log = infra.api_log.last().unwrap();
-    assert_eq!(
-        (log.action.as_str(), log.target.as_str(), log.at),
-        ("RunInstances", "web-1", now)
-    );
+    assert_eq!((log.action.as_str(), log.target.as_str(), log.at), ("RunInstances", "web-1", now));
     assert_eq!(log.principal, Principal::User("alice".into()));
     assert!(log.result.is_ok());
 }
@@ -126,27 +119,13 @@ fn iam_denial_fails_at_the_request_and_reserves_nothing() {
     let plan = infra.launch_instance(SimTime::ZERO, &req);
     let f = plan.outcome.as_ref().unwrap_err();
     assert_eq!(f.phase, LaunchPhase::RequestAccepted);
-    assert!(
-        f.reason.starts_with("AccessDenied: user:intern"),
-        "{}",
-        f.reason
-    );
+    assert!(f.reason.starts_with("AccessDenied: user:intern"), "{}", f.reason);
     assert_eq!(plan.events.len(), 1);
     assert!(plan.events[0].failed);
     assert!(infra.hypervisors.hosts.iter().all(|h| h.used_vcpus == 0));
     assert!(infra.network.enis.is_empty());
-    assert_eq!(
-        infra.instance(plan.instance).state,
-        InstanceState::Terminated
-    );
-    assert!(infra
-        .api_log
-        .last()
-        .unwrap()
-        .result
-        .as_ref()
-        .unwrap_err()
-        .contains("AccessDenied"));
+    assert_eq!(infra.instance(plan.instance).state, InstanceState::Terminated);
+    assert!(infra.api_log.last().unwrap().result.as_ref().unwrap_err().contains("AccessDenied"));
 }
 
 #[test]
@@ -154,22 +133,12 @@ fn vcpu_quota_is_checked_at_the_request() {
     let mut cfg = config();
     cfg.launch.vcpu_quota = 4;
     let (mut infra, _) = Infrastructure::build(&cfg, 1);
-    assert!(infra
-        .launch_instance(SimTime::ZERO, &t3_medium("a"))
-        .outcome
-        .is_ok());
-    assert!(infra
-        .launch_instance(SimTime::ZERO, &t3_medium("b"))
-        .outcome
-        .is_ok());
+    assert!(infra.launch_instance(SimTime::ZERO, &t3_medium("a")).outcome.is_ok());
+    assert!(infra.launch_instance(SimTime::ZERO, &t3_medium("b")).outcome.is_ok());
     let plan = infra.launch_instance(SimTime::ZERO, &t3_medium("c"));
     let f = plan.outcome.unwrap_err();
     assert_eq!(f.phase, LaunchPhase::RequestAccepted);
-    assert!(
-        f.reason.contains("VcpuLimitExceeded") && f.reason.contains("4 of its 4"),
-        "{}",
-        f.reason
-    );
+    assert!(f.reason.contains("VcpuLimitExceeded") && f.reason.contains("4 of its 4"), "{}", f.reason);
 }
 
 #[test]
@@ -177,17 +146,9 @@ fn impaired_az_refuses_launches() {
     let mut infra = build(1);
     let a = infra.fleet.az_by_name("a").unwrap();
     infra.fleet.set_az_available(a, false);
-    let f = infra
-        .launch_instance(SimTime::ZERO, &t3_medium("x"))
-        .outcome
-        .unwrap_err();
+    let f = infra.launch_instance(SimTime::ZERO, &t3_medium("x")).outcome.unwrap_err();
     assert_eq!(f.phase, LaunchPhase::RequestAccepted);
-    assert!(
-        f.reason
-            .contains("ap-northeast-2a is not accepting launches"),
-        "{}",
-        f.reason
-    );
+    assert!(f.reason.contains("ap-northeast-2a is not accepting launches"), "{}", f.reason);
 }
 
 #[test]
@@ -210,26 +171,15 @@ fn insufficient_capacity_fails_at_placement_with_the_decision() {
     };
     assert_eq!(launched, 18);
     assert_eq!(failure.0.phase, LaunchPhase::CapacityReserved);
-    assert!(
-        failure.0.reason.starts_with("InsufficientInstanceCapacity"),
-        "{}",
-        failure.0.reason
-    );
-    assert!(
-        failure.0.reason.contains("have too little free memory"),
-        "{}",
-        failure.0.reason
-    );
+    assert!(failure.0.reason.starts_with("InsufficientInstanceCapacity"), "{}", failure.0.reason);
+    assert!(failure.0.reason.contains("have too little free memory"), "{}", failure.0.reason);
     let decision = failure.1.expect("decision recorded");
     assert_eq!(decision.candidates.len(), 6);
     assert_eq!(decision.filtered().count(), 6);
     for h in &infra.hypervisors.hosts {
         assert!(h.used_memory_gib <= h.memory_gib && h.used_vcpus <= h.sellable_vcpus);
     }
-    assert_eq!(
-        infra.api_log.last().unwrap().principal,
-        Principal::AutoScaling("asg-big".into())
-    );
+    assert_eq!(infra.api_log.last().unwrap().principal, Principal::AutoScaling("asg-big".into()));
 }
 
 #[test]
@@ -237,35 +187,17 @@ fn storage_failure_releases_the_host_capacity() {
     let mut cfg = config();
     cfg.storage.cluster_capacity_gib = 12;
     let (mut infra, _) = Infrastructure::build(&cfg, 1);
-    assert!(infra
-        .launch_instance(SimTime::ZERO, &t3_medium("a"))
-        .outcome
-        .is_ok());
+    assert!(infra.launch_instance(SimTime::ZERO, &t3_medium("a")).outcome.is_ok());
     let used_before: u32 = infra.hypervisors.hosts.iter().map(|h| h.used_vcpus).sum();
     let plan = infra.launch_instance(SimTime::ZERO, &t3_medium("b"));
     let f = plan.outcome.as_ref().unwrap_err();
     assert_eq!(f.phase, LaunchPhase::StorageAttached);
-    assert!(
-        f.reason
-            .contains("storage cluster in ap-northeast-2a has 4 GiB free"),
-        "{}",
-        f.reason
-    );
+    assert!(f.reason.contains("storage cluster in ap-northeast-2a has 4 GiB free"), "{}", f.reason);
     let used_after: u32 = infra.hypervisors.hosts.iter().map(|h| h.used_vcpus).sum();
-    assert_eq!(
-        used_after, used_before,
-        "the failed launch's vCPUs are back"
-    );
+    assert_eq!(used_after, used_before, "the failed launch's vCPUs are back");
     let last = plan.events.last().unwrap();
-    assert!(
-        last.failed && last.detail.contains("released capacity on"),
-        "{}",
-        last.detail
-    );
-    assert_eq!(
-        infra.instance(plan.instance).state,
-        InstanceState::Terminated
-    );
+    assert!(last.failed && last.detail.contains("released capacity on"), "{}", last.detail);
+    assert_eq!(infra.instance(plan.instance).state, InstanceState::Terminated);
 }
 
 #[test]
@@ -273,35 +205,18 @@ fn subnet_exhaustion_releases_host_and_volume() {
     let mut infra = build(1);
     let tiny = infra.network.subnet_by_name("tiny-b").unwrap();
     for i in 0..11 {
-        infra
-            .network
-            .create_eni(&format!("filler-{i}"), tiny, vec![], None, false)
-            .unwrap();
+        infra.network.create_eni(&format!("filler-{i}"), tiny, vec![], None, false).unwrap();
     }
-    let used_gib = infra
-        .storage
-        .used_gib
-        .get("ap-northeast-2b")
-        .copied()
-        .unwrap_or(0);
+    let used_gib = infra.storage.used_gib.get("ap-northeast-2b").copied().unwrap_or(0);
     let mut req = t3_medium("late");
     req.subnet = "tiny-b".into();
     let plan = infra.launch_instance(SimTime::ZERO, &req);
     let f = plan.outcome.as_ref().unwrap_err();
     assert_eq!(f.phase, LaunchPhase::NetworkConfigured);
-    assert!(
-        f.reason.contains("no free private addresses") && f.reason.contains("10.0.9.0/28"),
-        "{}",
-        f.reason
-    );
+    assert!(f.reason.contains("no free private addresses") && f.reason.contains("10.0.9.0/28"), "{}", f.reason);
     assert!(infra.hypervisors.hosts.iter().all(|h| h.used_vcpus == 0));
     assert_eq!(infra.storage.used_gib["ap-northeast-2b"], used_gib);
-    let root = infra
-        .storage
-        .volumes
-        .iter()
-        .find(|v| v.name == "late-root")
-        .unwrap();
+    let root = infra.storage.volumes.iter().find(|v| v.name == "late-root").unwrap();
     assert_eq!(root.state, VolumeState::Deleted);
     let last = plan.events.last().unwrap();
     assert!(last.detail.contains("volume late-root"), "{}", last.detail);
@@ -317,23 +232,11 @@ fn terminate_releases_everything_but_data_volumes_survive_and_reattach() {
     infra.advance(ready);
     let data = infra
         .storage
-        .create_volume(
-            "data",
-            "ap-northeast-2a",
-            100,
-            strata_core::layers::storage::VolumeKind::Gp2,
-            None,
-        )
+        .create_volume("data", "ap-northeast-2a", 100, strata_core::layers::storage::VolumeKind::Gp2, None)
         .unwrap();
-    infra
-        .storage
-        .attach(data, "db-1", "ap-northeast-2a")
-        .unwrap();
+    infra.storage.attach(data, "db-1", "ap-northeast-2a").unwrap();
     infra.instances[id.index()].volumes.push(data);
-    let ip = infra
-        .network
-        .eni(infra.instance(id).eni.unwrap())
-        .private_ip;
+    let ip = infra.network.eni(infra.instance(id).eni.unwrap()).private_ip;
 
     let done = infra.terminate_instance(ready, id, &user).unwrap();
     assert_eq!(infra.instance(id).state, InstanceState::ShuttingDown);
@@ -347,28 +250,14 @@ fn terminate_releases_everything_but_data_volumes_survive_and_reattach() {
     // The next instance reuses the address and takes the volume.
     let plan2 = infra.launch_instance(done, &t3_medium("db-2"));
     infra.advance(plan2.outcome.unwrap());
-    assert_eq!(
-        infra
-            .network
-            .eni(infra.instance(plan2.instance).eni.unwrap())
-            .private_ip,
-        ip
-    );
-    infra
-        .storage
-        .attach(data, "db-2", "ap-northeast-2a")
-        .unwrap();
+    assert_eq!(infra.network.eni(infra.instance(plan2.instance).eni.unwrap()).private_ip, ip);
+    infra.storage.attach(data, "db-2", "ap-northeast-2a").unwrap();
 
     // Illegal transitions are refused and logged.
-    let e = infra
-        .start_instance(done, plan2.instance, &user)
-        .unwrap_err();
+    let e = infra.start_instance(done, plan2.instance, &user).unwrap_err();
     assert!(e.to_string().contains("IncorrectInstanceState"), "{e}");
     assert!(infra.terminate_instance(done, id, &user).is_err());
-    assert_eq!(
-        infra.api_log.iter().filter(|c| c.result.is_err()).count(),
-        2
-    );
+    assert_eq!(infra.api_log.iter().filter(|c| c.result.is_err()).count(), 2);
 }
 
 #[test]
@@ -377,10 +266,7 @@ fn launch_plans_are_deterministic_per_seed() {
         let mut infra = build(seed);
         let plans: Vec<String> = (0..5)
             .map(|i| {
-                serde_json::to_string(
-                    &infra.launch_instance(SimTime::ZERO, &t3_medium(&format!("w{i}"))),
-                )
-                .unwrap()
+                serde_json::to_string(&infra.launch_instance(SimTime::ZERO, &t3_medium(&format!("w{i}")))).unwrap()
             })
             .collect();
         plans

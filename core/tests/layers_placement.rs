@@ -9,10 +9,7 @@ use strata_core::layers::placement::{
 use strata_core::rng::rng_from_seed;
 
 fn fleet(racks: u32, hosts_per_rack: u32) -> (Fleet, Hypervisors) {
-    let mut p = FleetParams {
-        azs: vec!["a".into()],
-        ..Default::default()
-    };
+    let mut p = FleetParams { azs: vec!["a".into()], ..Default::default() };
     p.per_az.racks_per_data_center = racks;
     p.per_az.compute_hosts_per_rack = hosts_per_rack;
     p.per_az.memory_hosts_per_rack = 0;
@@ -32,21 +29,13 @@ fn capacity_is_never_exceeded_and_the_failure_says_why() {
     let mut rng = rng_from_seed(1);
     // m5.4xlarge: 16 vCPU / 64 GiB; a 256 GiB host holds four.
     for i in 0..8 {
-        p.place(&f, &mut hv, &req(&format!("m{i}"), "m5.4xlarge"), &mut rng)
-            .unwrap();
+        p.place(&f, &mut hv, &req(&format!("m{i}"), "m5.4xlarge"), &mut rng).unwrap();
     }
-    let err = p
-        .place(&f, &mut hv, &req("m8", "m5.4xlarge"), &mut rng)
-        .unwrap_err();
+    let err = p.place(&f, &mut hv, &req("m8", "m5.4xlarge"), &mut rng).unwrap_err();
     match &err {
-        PlacementError::InsufficientCapacity {
-            decision, summary, ..
-        } => {
+        PlacementError::InsufficientCapacity { decision, summary, .. } => {
             assert_eq!(decision.filtered().count(), 2);
-            assert!(
-                summary.contains("2 hosts have too little free memory"),
-                "{summary}"
-            );
+            assert!(summary.contains("2 hosts have too little free memory"), "{summary}");
             assert!(decision.chosen.is_none());
         }
         other => panic!("{other}"),
@@ -56,9 +45,7 @@ fn capacity_is_never_exceeded_and_the_failure_says_why() {
         assert!(h.used_vcpus <= h.sellable_vcpus);
     }
     // Small types still fit on the leftover vCPUs? No: memory is gone.
-    assert!(p
-        .place(&f, &mut hv, &req("tiny", "t3.micro"), &mut rng)
-        .is_err());
+    assert!(p.place(&f, &mut hv, &req("tiny", "t3.micro"), &mut rng).is_err());
 }
 
 #[test]
@@ -68,12 +55,7 @@ fn load_is_spread_across_hosts() {
     let mut rng = rng_from_seed(2);
     let mut hosts = Vec::new();
     for i in 0..6 {
-        hosts.push(
-            p.place(&f, &mut hv, &req(&format!("w{i}"), "m5.2xlarge"), &mut rng)
-                .unwrap()
-                .chosen
-                .unwrap(),
-        );
+        hosts.push(p.place(&f, &mut hv, &req(&format!("w{i}"), "m5.2xlarge"), &mut rng).unwrap().chosen.unwrap());
     }
     hosts.sort();
     hosts.dedup();
@@ -100,10 +82,7 @@ fn spread_group_uses_distinct_racks_and_refuses_a_fourth_on_three_racks() {
     r.group = Some("pg-spread".into());
     match p.place(&f, &mut hv, &r, &mut rng).unwrap_err() {
         PlacementError::InsufficientCapacity { summary, .. } => {
-            assert!(
-                summary.contains("already holds") && summary.contains("pg-spread"),
-                "{summary}"
-            )
+            assert!(summary.contains("already holds") && summary.contains("pg-spread"), "{summary}")
         }
         other => panic!("{other}"),
     }
@@ -122,22 +101,15 @@ fn cluster_group_stays_in_one_rack() {
     for i in 0..6 {
         let mut r = req(&format!("c{i}"), "c5.4xlarge");
         r.group = Some("pg-hpc".into());
-        racks.push(
-            f.host(p.place(&f, &mut hv, &r, &mut rng).unwrap().chosen.unwrap())
-                .rack,
-        );
+        racks.push(f.host(p.place(&f, &mut hv, &r, &mut rng).unwrap().chosen.unwrap()).rack);
     }
     assert!(racks.iter().all(|r| *r == racks[0]), "{racks:?}");
     let d = p.decisions.last().unwrap();
-    let chosen = d
-        .candidates
-        .iter()
-        .find(|c| Some(c.host) == d.chosen)
-        .unwrap();
+    let chosen = d.candidates.iter().find(|c| Some(c.host) == d.chosen).unwrap();
     match &chosen.verdict {
-        CandidateVerdict::Scored { terms, .. } => assert!(terms
-            .iter()
-            .any(|t| t.contains("same rack as cluster group"))),
+        CandidateVerdict::Scored { terms, .. } => {
+            assert!(terms.iter().any(|t| t.contains("same rack as cluster group")))
+        }
         v => panic!("{v:?}"),
     }
 }
@@ -150,14 +122,10 @@ fn dedicated_hosts_take_only_their_owner_when_targeted() {
     let mut p = Placement::default();
     let mut rng = rng_from_seed(5);
     for i in 0..10 {
-        let d = p
-            .place(&f, &mut hv, &req(&format!("x{i}"), "m5.large"), &mut rng)
-            .unwrap();
+        let d = p.place(&f, &mut hv, &req(&format!("x{i}"), "m5.large"), &mut rng).unwrap();
         assert_ne!(d.chosen, Some(dh));
         let why = d.candidates.iter().find(|c| c.host == dh).unwrap();
-        assert!(
-            matches!(&why.verdict, CandidateVerdict::Filtered { reason } if reason.contains("dedicated host"))
-        );
+        assert!(matches!(&why.verdict, CandidateVerdict::Filtered { reason } if reason.contains("dedicated host")));
     }
     let mut r = req("mine", "m5.large");
     r.account = "acme".into();
@@ -170,28 +138,15 @@ fn dedicated_hosts_take_only_their_owner_when_targeted() {
 fn busy_neighbours_are_avoided_and_the_decision_is_explained() {
     let (f, mut hv) = fleet(1, 3);
     // Host 0 is almost empty but its one VM burns CPU; hosts 1 and 2 hold idle VMs.
-    let busy = hv
-        .reserve(
-            f.hosts[0].id,
-            "cruncher",
-            "other",
-            64,
-            32.0,
-            &Tenancy::Default,
-        )
-        .unwrap();
+    let busy = hv.reserve(f.hosts[0].id, "cruncher", "other", 64, 32.0, &Tenancy::Default).unwrap();
     hv.start(busy);
     hv.set_cpu_demand(busy, 1.0);
     for h in [1, 2] {
-        let vm = hv
-            .reserve(f.hosts[h].id, "idle", "other", 96, 64.0, &Tenancy::Default)
-            .unwrap();
+        let vm = hv.reserve(f.hosts[h].id, "idle", "other", 96, 64.0, &Tenancy::Default).unwrap();
         hv.start(vm);
     }
     let mut p = Placement::default();
-    let d = p
-        .place(&f, &mut hv, &req("api", "m5.xlarge"), &mut rng_from_seed(6))
-        .unwrap();
+    let d = p.place(&f, &mut hv, &req("api", "m5.xlarge"), &mut rng_from_seed(6)).unwrap();
     assert_ne!(d.chosen, Some(f.hosts[0].id));
     assert_eq!(d.candidates.len(), 3);
     assert!(d.az_reason.contains("most free capacity"));
@@ -214,8 +169,7 @@ fn same_seed_same_decisions() {
         let mut p = Placement::default();
         let mut rng = rng_from_seed(seed);
         for i in 0..20 {
-            p.place(&f, &mut hv, &req(&format!("i{i}"), "m5.large"), &mut rng)
-                .unwrap();
+            p.place(&f, &mut hv, &req(&format!("i{i}"), "m5.large"), &mut rng).unwrap();
         }
         serde_json::to_string(&p.decisions).unwrap()
     };

@@ -37,23 +37,13 @@ fn noisy_neighbour_slows_a_guest_at_15_percent_cpu_two_to_three_times() {
     let api_a = after.instance_by_name("api").unwrap();
     let vm = before.instance(api_b).vm.unwrap();
 
-    assert_eq!(
-        before.fleet.host(before.instance(api_b).host.unwrap()).name,
-        SHARED_HOST
-    );
+    assert_eq!(before.fleet.host(before.instance(api_b).host.unwrap()).name, SHARED_HOST);
     assert_eq!(before.hypervisors.guest_cpu_percent(vm), 15.0);
     let m_before = before.service_time_multiplier(api_b);
     let m_after = after.service_time_multiplier(api_a);
-    assert!(
-        (2.0..=3.0).contains(&m_before),
-        "noisy multiplier {m_before}"
-    );
+    assert!((2.0..=3.0).contains(&m_before), "noisy multiplier {m_before}");
     assert!(m_after < 1.05, "quiet multiplier {m_after}");
-    assert!(
-        before.steal_percent(api_b) > 50.0,
-        "steal {}",
-        before.steal_percent(api_b)
-    );
+    assert!(before.steal_percent(api_b) > 50.0, "steal {}", before.steal_percent(api_b));
     assert!(after.steal_percent(api_a) < 1.0);
     // The latency the multiplier causes is measured through the engine, in
     // `layers_in_engine.rs` (noisy_neighbour_slows_the_api_two_to_three_times_...).
@@ -69,11 +59,7 @@ fn stop_then_start_moves_the_instance_to_a_quiet_host() {
         assert_eq!(infra.instance(api).state, InstanceState::Stopping);
         infra.advance(stopped_at);
         assert_eq!(infra.instance(api).state, InstanceState::Stopped);
-        assert_eq!(
-            infra.service_time_multiplier(api),
-            1.0,
-            "no VM while stopped"
-        );
+        assert_eq!(infra.service_time_multiplier(api), 1.0, "no VM while stopped");
 
         let plan = infra.start_instance(stopped_at, api, &user).unwrap();
         let running_at = *plan.outcome.as_ref().unwrap();
@@ -86,11 +72,7 @@ fn stop_then_start_moves_the_instance_to_a_quiet_host() {
         // The neighbours are still suffering on the old host; the API is not.
         let b1 = infra.instance_by_name("tenant-b-batch-1").unwrap();
         assert!(infra.service_time_multiplier(b1) > 2.0);
-        let ev = plan
-            .events
-            .iter()
-            .find(|e| e.phase == LaunchPhase::CapacityReserved)
-            .unwrap();
+        let ev = plan.events.iter().find(|e| e.phase == LaunchPhase::CapacityReserved).unwrap();
         assert!(ev.detail.contains("a different host"), "{}", ev.detail);
         // Private IP kept across stop/start.
         let eni = infra.instance(api).eni.unwrap();
@@ -103,9 +85,7 @@ fn reboot_keeps_the_host_and_the_symptom() {
     let mut infra = load("noisy-neighbour-before.json", 3);
     let api = infra.instance_by_name("api").unwrap();
     let host = infra.instance(api).host;
-    let until = infra
-        .reboot_instance(secs(5), api, &Principal::User("ops".into()))
-        .unwrap();
+    let until = infra.reboot_instance(secs(5), api, &Principal::User("ops".into())).unwrap();
     assert!(!infra.takes_traffic(api, secs(6)));
     assert!(infra.takes_traffic(api, until));
     assert_eq!(infra.instance(api).host, host);
@@ -120,13 +100,7 @@ fn saturate(file: &str, minutes: u64) -> Vec<IoSample> {
     let mut infra = load(file, 1);
     let v = infra.storage.volume_by_name("db-data").unwrap();
     infra.storage.volume_mut(v).credits = GP2_MAX_CREDITS;
-    infra.storage.saturate(
-        v,
-        SimTime::ZERO,
-        Duration::from_secs(60 * minutes),
-        Duration::from_secs(60),
-        30,
-    )
+    infra.storage.saturate(v, SimTime::ZERO, Duration::from_secs(60 * minutes), Duration::from_secs(60), 30)
 }
 
 fn close(a: f64, b: f64) -> bool {
@@ -142,17 +116,9 @@ fn gp2_100_gb_bursts_at_3000_then_falls_to_300_after_33_minutes() {
         assert!(close(x.iops, 3000.0), "minute {}: {}", m + 1, x.iops);
         assert!(x.burst_balance_percent > 0.0);
     }
-    assert!(
-        s[32].burst_balance_percent < 2.0,
-        "{}",
-        s[32].burst_balance_percent
-    );
+    assert!(s[32].burst_balance_percent < 2.0, "{}", s[32].burst_balance_percent);
     // Minute 34 is 20 s at burst and 40 s at baseline.
-    assert!(
-        close(s[33].iops, (20.0 * 3000.0 + 40.0 * 300.0) / 60.0),
-        "{}",
-        s[33].iops
-    );
+    assert!(close(s[33].iops, (20.0 * 3000.0 + 40.0 * 300.0) / 60.0), "{}", s[33].iops);
     for (m, x) in s.iter().enumerate().skip(34) {
         assert!(close(x.iops, 300.0), "minute {}: {}", m + 1, x.iops);
         assert_eq!(x.burst_balance_percent, 0.0);
@@ -210,18 +176,11 @@ fn import(file: &str, minutes: u64) -> Vec<(u64, f64, f64)> {
 fn gp2_import_is_fast_until_credits_run_out_then_writes_crawl() {
     let r = import("gp2-burst-before.json", 120);
     // Bursting: 10 I/Os at 3,000 IOPS plus the 0.4 ms network round trip.
-    assert!(
-        (r[0].1 - 3.733).abs() < 0.01,
-        "first minute p50 {} ms",
-        r[0].1
-    );
+    assert!((r[0].1 - 3.733).abs() < 0.01, "first minute p50 {} ms", r[0].1);
     assert!(r[0].2 < 20.0 && r[0].2 > 19.0, "BurstBalance {}", r[0].2);
     // 20% of 5.4M credits drained at 200/s (450 spent, 250 refilled): 90 minutes.
     let empty = r.iter().find(|x| x.2 == 0.0).expect("credits run out").0;
-    assert!(
-        (89..=91).contains(&empty),
-        "BurstBalance reached 0 in minute {empty}"
-    );
+    assert!((89..=91).contains(&empty), "BurstBalance reached 0 in minute {empty}");
     assert!(r[85].1 < 4.0, "still fast at minute 86: {} ms", r[85].1);
     // At 300 IOPS for a 500 IOPS load the queue grows without bound.
     let last = r.last().unwrap().1;
@@ -263,10 +222,7 @@ fn growing_the_volume_in_place_fixes_the_live_system() {
 fn active_peering_without_routes_passes_nothing() {
     let infra = load("peering-routes-before.json", 1);
     let pcx = infra.network.peering_by_name("pcx-ab").unwrap();
-    assert_eq!(
-        infra.network.peerings[pcx.index()].status,
-        strata_core::layers::network::PeeringStatus::Active
-    );
+    assert_eq!(infra.network.peerings[pcx.index()].status, strata_core::layers::network::PeeringStatus::Active);
     let r = infra.check_path_by_name("app", "db", 5432).unwrap();
     assert!(!r.reachable);
     assert_eq!(
@@ -282,27 +238,17 @@ fn active_peering_without_routes_passes_nothing() {
 
 #[test]
 fn each_fix_moves_the_block_one_hop_until_the_path_opens() {
-    use strata_core::layers::network::{
-        Direction, PortRange, Protocol, RouteTarget, SgPeer, SgRule,
-    };
+    use strata_core::layers::network::{Direction, PortRange, Protocol, RouteTarget, SgPeer, SgRule};
     let mut infra = load("peering-routes-before.json", 1);
     let n = &mut infra.network;
     let pcx = RouteTarget::Peering(n.peering_by_name("pcx-ab").unwrap());
-    let (rtb_a, rtb_b) = (
-        n.route_table_by_name("rtb-a").unwrap(),
-        n.route_table_by_name("rtb-b").unwrap(),
-    );
+    let (rtb_a, rtb_b) = (n.route_table_by_name("rtb-a").unwrap(), n.route_table_by_name("rtb-b").unwrap());
 
-    n.add_route(rtb_a, "10.1.0.0/16".parse().unwrap(), pcx)
-        .unwrap();
+    n.add_route(rtb_a, "10.1.0.0/16".parse().unwrap(), pcx).unwrap();
     let r = infra.check_path_by_name("app", "db", 5432).unwrap();
     let hop = r.blocking_hop().unwrap();
     assert_eq!(hop.kind, HopKind::SgInbound);
-    assert!(
-        hop.detail.contains("sg-db") && hop.detail.contains("from 10.0.0.0/16"),
-        "{}",
-        hop.detail
-    );
+    assert!(hop.detail.contains("sg-db") && hop.detail.contains("from 10.0.0.0/16"), "{}", hop.detail);
 
     let n = &mut infra.network;
     let sg_db = n.sg_by_name("sg-db").unwrap();
@@ -318,22 +264,12 @@ fn each_fix_moves_the_block_one_hop_until_the_path_opens() {
     let r = infra.check_path_by_name("app", "db", 5432).unwrap();
     let hop = r.blocking_hop().unwrap();
     assert_eq!(hop.kind, HopKind::ReturnRoute);
-    assert!(
-        hop.detail.contains("rtb-b") && hop.detail.contains("add 10.0.0.0/16 -> pcx-ab"),
-        "{}",
-        hop.detail
-    );
+    assert!(hop.detail.contains("rtb-b") && hop.detail.contains("add 10.0.0.0/16 -> pcx-ab"), "{}", hop.detail);
 
-    infra
-        .network
-        .add_route(rtb_b, "10.0.0.0/16".parse().unwrap(), pcx)
-        .unwrap();
+    infra.network.add_route(rtb_b, "10.0.0.0/16".parse().unwrap(), pcx).unwrap();
     let r = infra.check_path_by_name("app", "db", 5432).unwrap();
     assert!(r.reachable, "{:?}", r.reason());
-    assert!(r
-        .hops
-        .iter()
-        .any(|h| h.kind == HopKind::Gateway && h.component == "pcx-ab"));
+    assert!(r.hops.iter().any(|h| h.kind == HopKind::Gateway && h.component == "pcx-ab"));
 }
 
 #[test]
@@ -382,11 +318,7 @@ fn scenario_files_are_topology_documents_without_validation_errors() {
         let text = std::fs::read_to_string(&path).unwrap();
         let topology = Topology::from_json(&text).unwrap_or_else(|e| panic!("{file}: {e}"));
         let v = validate(&topology);
-        let errors: Vec<_> = v
-            .diagnostics
-            .iter()
-            .filter(|d| d.severity == Severity::Error)
-            .collect();
+        let errors: Vec<_> = v.diagnostics.iter().filter(|d| d.severity == Severity::Error).collect();
         assert!(errors.is_empty(), "{file}: {errors:?}");
     }
 }

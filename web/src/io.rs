@@ -16,7 +16,8 @@ use crate::state::Editor;
 /// A file name from the document name.
 pub fn file_stem(ed: Editor) -> String {
     let name = ed.doc.with_untracked(|d| d.topology.name.clone());
-    let stem: String = name.chars().map(|c| if c.is_ascii_alphanumeric() { c.to_ascii_lowercase() } else { '-' }).collect();
+    let stem: String =
+        name.chars().map(|c| if c.is_ascii_alphanumeric() { c.to_ascii_lowercase() } else { '-' }).collect();
     let stem = stem.trim_matches('-').to_string();
     if stem.is_empty() {
         "strata-diagram".into()
@@ -37,7 +38,10 @@ pub fn export_cloudformation(ed: Editor) {
     let out = cloudformation::export(&t);
     js::download_text(&format!("{}.cfn.json", file_stem(ed)), "application/json", &out.to_json());
     if !out.skipped.is_empty() {
-        ed.notify(format!("CloudFormation template saved; not expressible and left out: {}", out.skipped.join(", ")), false);
+        ed.notify(
+            format!("CloudFormation template saved; not expressible and left out: {}", out.skipped.join(", ")),
+            false,
+        );
     }
 }
 
@@ -48,7 +52,11 @@ fn svg_text(ed: Editor, transparent: bool) -> (String, f64, f64) {
         .and_then(|e| e.get_attribute("data-theme"))
         .map(|t| t == "dark")
         .unwrap_or(false);
-    let opts = SvgOptions { background: if transparent { None } else { Some(if dark { "#111418" } else { "#ffffff" }.into()) }, dark, margin: 24.0 };
+    let opts = SvgOptions {
+        background: if transparent { None } else { Some(if dark { "#111418" } else { "#ffffff" }.into()) },
+        dark,
+        margin: 24.0,
+    };
     ed.doc.with_untracked(|d| render(&build(d), &opts))
 }
 
@@ -132,7 +140,9 @@ pub fn open_share_link(ed: Editor) {
         let path = window.location().pathname().unwrap_or_default() + &window.location().search().unwrap_or_default();
         let _ = h.replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(&path));
     }
-    let fail = move |e: ShareError| ed.notify(format!("Could not open the shared diagram: {e}. Your documents are unchanged."), true);
+    let fail = move |e: ShareError| {
+        ed.notify(format!("Could not open the shared diagram: {e}. Your documents are unchanged."), true)
+    };
     let bytes = match share::payload(&hash) {
         Ok(b) => b,
         Err(e) => return fail(e),
@@ -141,7 +151,11 @@ pub fn open_share_link(ed: Editor) {
         match js::decompress(&bytes, MAX_DOCUMENT as f64).await {
             Ok(text) => match doc_from_json(&text.as_string().unwrap_or_default()) {
                 Ok(mut doc) => {
-                    let name = if doc.topology.name.trim().is_empty() { "Shared diagram".to_string() } else { doc.topology.name.clone() };
+                    let name = if doc.topology.name.trim().is_empty() {
+                        "Shared diagram".to_string()
+                    } else {
+                        doc.topology.name.clone()
+                    };
                     doc.topology.name = format!("{name} (shared)");
                     ed.open_new(doc);
                     ed.notify("Opened the shared diagram as a new document.", false);
@@ -173,7 +187,9 @@ struct TemplateIndex {
 /// Loads the gallery index.
 pub async fn load_templates() -> Result<Vec<TemplateEntry>, String> {
     let text = js::fetch_text("scenarios/index.json").await.map_err(|e| js::error_text(&e))?;
-    serde_json::from_str::<TemplateIndex>(&text.as_string().unwrap_or_default()).map(|i| i.scenarios).map_err(|e| e.to_string())
+    serde_json::from_str::<TemplateIndex>(&text.as_string().unwrap_or_default())
+        .map(|i| i.scenarios)
+        .map_err(|e| e.to_string())
 }
 
 /// Opens a template as a new document.

@@ -11,9 +11,9 @@ use crate::editor::model::ClipboardData;
 use crate::state::{Editor, Overlay};
 
 fn in_text_field(ev: &web_sys::Event) -> bool {
-    ev.target()
-        .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
-        .is_some_and(|e| matches!(e.tag_name().as_str(), "INPUT" | "TEXTAREA" | "SELECT") || e.has_attribute("contenteditable"))
+    ev.target().and_then(|t| t.dyn_into::<web_sys::Element>().ok()).is_some_and(|e| {
+        matches!(e.tag_name().as_str(), "INPUT" | "TEXTAREA" | "SELECT") || e.has_attribute("contenteditable")
+    })
 }
 
 fn items(ed: Editor) -> BTreeSet<String> {
@@ -70,7 +70,12 @@ pub fn install(ed: Editor) {
             }
             ("a" | "A", true, _) => {
                 let all: BTreeSet<String> = ed.doc.with_untracked(|d| {
-                    d.topology.components.iter().map(|c| c.id.clone()).chain(d.topology.containers.iter().map(|c| c.id.clone())).collect()
+                    d.topology
+                        .components
+                        .iter()
+                        .map(|c| c.id.clone())
+                        .chain(d.topology.containers.iter().map(|c| c.id.clone()))
+                        .collect()
                 });
                 ed.selection.set(all);
                 true

@@ -200,7 +200,15 @@ mod tests {
         while !b.advance(Duration::ZERO, 50) {}
         assert_eq!(b.now(), a.now());
         assert_eq!(a.trace_hash(), b.trace_hash(), "same design + seed = same run, whatever the pacing");
-        assert_ne!(LiveRun::start(&t, 8).map(|mut r| { r.advance(Duration::from_secs(3), u64::MAX); r.trace_hash() }).unwrap(), a.trace_hash());
+        assert_ne!(
+            LiveRun::start(&t, 8)
+                .map(|mut r| {
+                    r.advance(Duration::from_secs(3), u64::MAX);
+                    r.trace_hash()
+                })
+                .unwrap(),
+            a.trace_hash()
+        );
     }
 
     #[test]

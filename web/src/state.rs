@@ -158,7 +158,12 @@ pub fn diagnose(doc: &Doc) -> Vec<Diag> {
             target: target_of(&d.element),
         })
         .collect();
-    out.extend(lint(t).into_iter().map(|f| Diag { level: Level::Lint, code: f.rule.as_str(), message: f.message, target: target_of(&f.element) }));
+    out.extend(lint(t).into_iter().map(|f| Diag {
+        level: Level::Lint,
+        code: f.rule.as_str(),
+        message: f.message,
+        target: target_of(&f.element),
+    }));
     out.sort_by_key(|d| d.level);
     out
 }
@@ -167,26 +172,33 @@ impl Editor {
     /// Creates the state, restores the last open document and starts autosaving.
     pub fn new() -> Editor {
         let mut docs = storage::index();
-        let storage_problem = RwSignal::new(storage::available().err().map(|e| format!("Your work cannot be saved in this browser: {e}.")));
-        let current_id = storage::current().filter(|id| docs.iter().any(|d| &d.id == id)).or_else(|| docs.first().map(|d| d.id.clone()));
+        let storage_problem = RwSignal::new(
+            storage::available().err().map(|e| format!("Your work cannot be saved in this browser: {e}.")),
+        );
+        let current_id = storage::current()
+            .filter(|id| docs.iter().any(|d| &d.id == id))
+            .or_else(|| docs.first().map(|d| d.id.clone()));
         let mut load_problem = None;
-        let (current_id, doc) = match current_id.as_deref().and_then(|id| storage::load(id).map(|t| (id.to_string(), t))) {
-            Some((id, text)) => match doc_from_json(&text) {
-                Ok(d) => (id, d),
-                Err(e) => {
-                    // Never overwrite what cannot be read: start a new document beside it.
-                    load_problem = Some(format!("The last document could not be opened ({e}); it is kept in storage untouched."));
+        let (current_id, doc) =
+            match current_id.as_deref().and_then(|id| storage::load(id).map(|t| (id.to_string(), t))) {
+                Some((id, text)) => match doc_from_json(&text) {
+                    Ok(d) => (id, d),
+                    Err(e) => {
+                        // Never overwrite what cannot be read: start a new document beside it.
+                        load_problem = Some(format!(
+                            "The last document could not be opened ({e}); it is kept in storage untouched."
+                        ));
+                        let id = storage::fresh_id(&docs);
+                        docs.push(DocMeta { id: id.clone(), name: "Untitled".into() });
+                        (id, Doc::empty("Untitled"))
+                    }
+                },
+                None => {
                     let id = storage::fresh_id(&docs);
                     docs.push(DocMeta { id: id.clone(), name: "Untitled".into() });
                     (id, Doc::empty("Untitled"))
                 }
-            },
-            None => {
-                let id = storage::fresh_id(&docs);
-                docs.push(DocMeta { id: id.clone(), name: "Untitled".into() });
-                (id, Doc::empty("Untitled"))
-            }
-        };
+            };
         let doc = RwSignal::new(doc);
         let preview: RwSignal<Option<MovePreview>> = RwSignal::new(None);
         let base_scene = Memo::new(move |_| doc.with(build));

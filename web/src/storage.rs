@@ -38,7 +38,11 @@ pub fn available() -> Result<(), String> {
 
 /// The saved documents.
 pub fn index() -> Vec<DocMeta> {
-    storage().ok().and_then(|s| s.get_item(INDEX).ok().flatten()).and_then(|t| serde_json::from_str(&t).ok()).unwrap_or_default()
+    storage()
+        .ok()
+        .and_then(|s| s.get_item(INDEX).ok().flatten())
+        .and_then(|t| serde_json::from_str(&t).ok())
+        .unwrap_or_default()
 }
 
 /// Writes the index.

@@ -61,10 +61,7 @@ pub fn provide_theme() -> Theme {
     let theme = Theme(RwSignal::new(saved));
     Effect::new(move |_| {
         let choice = theme.0.get();
-        if let Some(root) = web_sys::window()
-            .and_then(|w| w.document())
-            .and_then(|d| d.document_element())
-        {
+        if let Some(root) = web_sys::window().and_then(|w| w.document()).and_then(|d| d.document_element()) {
             let _ = root.set_attribute("data-theme", choice.as_str());
         }
         if let Some(s) = storage() {

@@ -58,7 +58,6 @@ fn clear_storage() {
     }
 }
 
-
 #[wasm_bindgen_test]
 async fn palette_lists_every_catalog_kind_and_search_filters() {
     clear_storage();

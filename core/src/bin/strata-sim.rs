@@ -166,7 +166,10 @@ fn run(t: &Topology, args: &Args) -> ExitCode {
         report.trace_hash
     );
     println!();
-    println!("{:<16} {:>10} {:>9} {:>9} {:>9} {:>9} {:>9}  errors", "client", "requests", "success", "p50 ms", "p95 ms", "p99 ms", "p99.9 ms");
+    println!(
+        "{:<16} {:>10} {:>9} {:>9} {:>9} {:>9} {:>9}  errors",
+        "client", "requests", "success", "p50 ms", "p95 ms", "p99 ms", "p99.9 ms"
+    );
     for c in &report.clients {
         println!(
             "{:<16} {:>10} {:>9} {:>9.2} {:>9.2} {:>9.2} {:>9.2}  {}",
@@ -268,7 +271,13 @@ fn errors_text(e: &strata_core::sim::ErrorCounts) -> String {
     let parts: Vec<String> = ErrorCause::ALL
         .iter()
         .filter(|c| e.get(**c) > 0)
-        .map(|c| format!("{}={}", serde_json::to_value(c).ok().and_then(|v| v.as_str().map(String::from)).unwrap_or_default(), e.get(*c)))
+        .map(|c| {
+            format!(
+                "{}={}",
+                serde_json::to_value(c).ok().and_then(|v| v.as_str().map(String::from)).unwrap_or_default(),
+                e.get(*c)
+            )
+        })
         .collect();
     if parts.is_empty() {
         "-".into()

@@ -39,10 +39,7 @@ pub struct HypervisorParams {
 
 impl Default for HypervisorParams {
     fn default() -> Self {
-        HypervisorParams {
-            overhead: 0.03,
-            steal_at_full_load: 0.05,
-        }
+        HypervisorParams { overhead: 0.03, steal_at_full_load: 0.05 }
     }
 }
 
@@ -193,11 +190,7 @@ pub struct Hypervisors {
 impl Hypervisors {
     /// A hypervisor on every host of `fleet`, all empty.
     pub fn new(fleet: &Fleet, params: HypervisorParams) -> Self {
-        let mut h = Hypervisors {
-            params,
-            hosts: Vec::new(),
-            vms: Vec::new(),
-        };
+        let mut h = Hypervisors { params, hosts: Vec::new(), vms: Vec::new() };
         h.sync_with(fleet);
         h
     }
@@ -205,11 +198,8 @@ impl Hypervisors {
     /// Picks up hosts added to the fleet and spec edits (capacity changes keep the VMs).
     pub fn sync_with(&mut self, fleet: &Fleet) {
         for host in &fleet.hosts {
-            let (threads, sellable, mem) = (
-                host.spec.hardware_threads(),
-                host.spec.sellable_vcpus(),
-                host.spec.memory_gib as f64,
-            );
+            let (threads, sellable, mem) =
+                (host.spec.hardware_threads(), host.spec.sellable_vcpus(), host.spec.memory_gib as f64);
             match self.hosts.get_mut(host.id.index()) {
                 Some(s) => {
                     s.hardware_threads = threads;
@@ -243,9 +233,7 @@ impl Hypervisors {
 
     /// Allocates `host` as a dedicated host of `account`.
     pub fn allocate_dedicated_host(&mut self, host: HostId, account: &str) {
-        self.hosts[host.index()].dedication = Some(Dedication::Host {
-            account: account.into(),
-        });
+        self.hosts[host.index()].dedication = Some(Dedication::Host { account: account.into() });
     }
 
     /// Whether a VM of `vcpus` / `memory_gib` for `account` with `tenancy` fits on `host`;
@@ -270,19 +258,13 @@ impl Hypervisors {
                 ))
             }
             (Some(Dedication::Host { account: a }), _) => {
-                return Err(HypervisorError::Dedicated(format!(
-                    "dedicated host of account `{a}`"
-                )))
+                return Err(HypervisorError::Dedicated(format!("dedicated host of account `{a}`")))
             }
             (None, Tenancy::Host) | (Some(Dedication::Instance { .. }), Tenancy::Host) => {
-                return Err(HypervisorError::Dedicated(
-                    "not a dedicated host of this account".into(),
-                ))
+                return Err(HypervisorError::Dedicated("not a dedicated host of this account".into()))
             }
             (Some(Dedication::Instance { account: a }), _) if a != account => {
-                return Err(HypervisorError::Dedicated(format!(
-                    "runs dedicated instances of account `{a}`"
-                )))
+                return Err(HypervisorError::Dedicated(format!("runs dedicated instances of account `{a}`")))
             }
             (Some(Dedication::Instance { .. }), Tenancy::Default) => {
                 return Err(HypervisorError::Dedicated(
@@ -290,12 +272,7 @@ impl Hypervisors {
                 ))
             }
             (None, Tenancy::Dedicated) => {
-                if let Some(other) = s
-                    .vms
-                    .iter()
-                    .map(|v| self.vm(*v))
-                    .find(|v| v.account != account)
-                {
+                if let Some(other) = s.vms.iter().map(|v| self.vm(*v)).find(|v| v.account != account) {
                     return Err(HypervisorError::Dedicated(format!(
                         "shared with account `{}`; a dedicated instance needs a host of its own",
                         other.account
@@ -305,16 +282,10 @@ impl Hypervisors {
             _ => {}
         }
         if s.free_vcpus() < vcpus {
-            return Err(HypervisorError::NotEnoughCpu {
-                free: s.free_vcpus(),
-                wanted: vcpus,
-            });
+            return Err(HypervisorError::NotEnoughCpu { free: s.free_vcpus(), wanted: vcpus });
         }
         if s.free_memory_gib() + 1e-9 < memory_gib {
-            return Err(HypervisorError::NotEnoughMemory {
-                free: s.free_memory_gib(),
-                wanted: memory_gib,
-            });
+            return Err(HypervisorError::NotEnoughMemory { free: s.free_memory_gib(), wanted: memory_gib });
         }
         Ok(())
     }
@@ -346,9 +317,7 @@ impl Hypervisors {
         s.used_memory_gib += memory_gib;
         s.vms.push(id);
         if *tenancy == Tenancy::Dedicated && s.dedication.is_none() {
-            s.dedication = Some(Dedication::Instance {
-                account: account.into(),
-            });
+            s.dedication = Some(Dedication::Instance { account: account.into() });
         }
         Ok(id)
     }
@@ -432,12 +401,7 @@ impl Hypervisors {
     /// Running or reserved VMs on `host` other than `vm`: its neighbours.
     pub fn neighbours(&self, vm: VmId) -> Vec<VmId> {
         let host = self.vm(vm).host;
-        self.host(host)
-            .vms
-            .iter()
-            .copied()
-            .filter(|v| *v != vm)
-            .collect()
+        self.host(host).vms.iter().copied().filter(|v| *v != vm).collect()
     }
 }
 
@@ -458,17 +422,11 @@ mod tests {
     use crate::layers::physical::{FleetParams, HostSpec};
 
     fn one_host(overcommit: f64) -> (Fleet, Hypervisors) {
-        let mut p = FleetParams {
-            azs: vec!["a".into()],
-            ..Default::default()
-        };
+        let mut p = FleetParams { azs: vec!["a".into()], ..Default::default() };
         p.per_az.racks_per_data_center = 1;
         p.per_az.compute_hosts_per_rack = 1;
         p.per_az.memory_hosts_per_rack = 0;
-        p.per_az.compute_host = HostSpec {
-            cpu_overcommit: overcommit,
-            ..HostSpec::compute()
-        };
+        p.per_az.compute_host = HostSpec { cpu_overcommit: overcommit, ..HostSpec::compute() };
         let (fleet, _) = Fleet::generate(&p);
         let hv = Hypervisors::new(&fleet, HypervisorParams::default());
         (fleet, hv)
@@ -479,36 +437,20 @@ mod tests {
         let (_, mut hv) = one_host(1.0);
         let h = HostId(0);
         for (name, c, m) in [("A", 4, 16.0), ("B", 8, 32.0), ("C", 2, 8.0)] {
-            hv.reserve(h, name, "acct", c, m, &Tenancy::Default)
-                .unwrap();
+            hv.reserve(h, name, "acct", c, m, &Tenancy::Default).unwrap();
         }
         assert_eq!(hv.host(h).used_vcpus, 14);
         assert_eq!(hv.host(h).free_memory_gib(), 200.0);
-        let err = hv
-            .reserve(h, "big", "acct", 8, 512.0, &Tenancy::Default)
-            .unwrap_err();
-        assert!(
-            matches!(err, HypervisorError::NotEnoughMemory { .. }),
-            "{err}"
-        );
-        let err = hv
-            .reserve(h, "wide", "acct", 200, 1.0, &Tenancy::Default)
-            .unwrap_err();
-        assert_eq!(
-            err,
-            HypervisorError::NotEnoughCpu {
-                free: 114,
-                wanted: 200
-            }
-        );
+        let err = hv.reserve(h, "big", "acct", 8, 512.0, &Tenancy::Default).unwrap_err();
+        assert!(matches!(err, HypervisorError::NotEnoughMemory { .. }), "{err}");
+        let err = hv.reserve(h, "wide", "acct", 200, 1.0, &Tenancy::Default).unwrap_err();
+        assert_eq!(err, HypervisorError::NotEnoughCpu { free: 114, wanted: 200 });
     }
 
     #[test]
     fn quiet_host_costs_only_the_overhead() {
         let (_, mut hv) = one_host(1.0);
-        let vm = hv
-            .reserve(HostId(0), "a", "acct", 4, 16.0, &Tenancy::Default)
-            .unwrap();
+        let vm = hv.reserve(HostId(0), "a", "acct", 4, 16.0, &Tenancy::Default).unwrap();
         hv.start(vm);
         hv.set_cpu_demand(vm, 0.15);
         let m = hv.service_time_multiplier(vm);
@@ -519,22 +461,11 @@ mod tests {
     #[test]
     fn overcommitted_host_stretches_a_quiet_guest_two_to_three_times() {
         let (_, mut hv) = one_host(3.0);
-        let victim = hv
-            .reserve(HostId(0), "victim", "acct", 4, 16.0, &Tenancy::Default)
-            .unwrap();
+        let victim = hv.reserve(HostId(0), "victim", "acct", 4, 16.0, &Tenancy::Default).unwrap();
         hv.start(victim);
         hv.set_cpu_demand(victim, 0.15);
         for i in 0..20 {
-            let vm = hv
-                .reserve(
-                    HostId(0),
-                    &format!("n{i}"),
-                    "other",
-                    16,
-                    8.0,
-                    &Tenancy::Default,
-                )
-                .unwrap();
+            let vm = hv.reserve(HostId(0), &format!("n{i}"), "other", 16, 8.0, &Tenancy::Default).unwrap();
             hv.start(vm);
             hv.set_cpu_demand(vm, 1.0);
         }
@@ -547,9 +478,7 @@ mod tests {
     #[test]
     fn reserved_vms_hold_capacity_but_take_no_cpu_and_release_returns_it() {
         let (_, mut hv) = one_host(1.0);
-        let vm = hv
-            .reserve(HostId(0), "a", "acct", 64, 64.0, &Tenancy::Default)
-            .unwrap();
+        let vm = hv.reserve(HostId(0), "a", "acct", 64, 64.0, &Tenancy::Default).unwrap();
         hv.set_cpu_demand(vm, 1.0);
         assert_eq!(hv.demand(HostId(0)), 0.0);
         hv.start(vm);
@@ -564,33 +493,17 @@ mod tests {
     fn dedicated_hosts_and_instances_keep_others_out() {
         let (_, mut hv) = one_host(1.0);
         hv.allocate_dedicated_host(HostId(0), "acme");
-        assert!(hv
-            .check_fit(HostId(0), 2, 4.0, "other", &Tenancy::Default)
-            .is_err());
-        assert!(hv
-            .check_fit(HostId(0), 2, 4.0, "acme", &Tenancy::Default)
-            .is_err());
-        assert!(hv
-            .check_fit(HostId(0), 2, 4.0, "acme", &Tenancy::Host)
-            .is_ok());
+        assert!(hv.check_fit(HostId(0), 2, 4.0, "other", &Tenancy::Default).is_err());
+        assert!(hv.check_fit(HostId(0), 2, 4.0, "acme", &Tenancy::Default).is_err());
+        assert!(hv.check_fit(HostId(0), 2, 4.0, "acme", &Tenancy::Host).is_ok());
 
         let (_, mut hv) = one_host(1.0);
-        let vm = hv
-            .reserve(HostId(0), "d", "acme", 2, 4.0, &Tenancy::Dedicated)
-            .unwrap();
-        assert!(hv
-            .check_fit(HostId(0), 2, 4.0, "other", &Tenancy::Dedicated)
-            .is_err());
-        assert!(hv
-            .check_fit(HostId(0), 2, 4.0, "acme", &Tenancy::Default)
-            .is_err());
-        assert!(hv
-            .check_fit(HostId(0), 2, 4.0, "acme", &Tenancy::Dedicated)
-            .is_ok());
+        let vm = hv.reserve(HostId(0), "d", "acme", 2, 4.0, &Tenancy::Dedicated).unwrap();
+        assert!(hv.check_fit(HostId(0), 2, 4.0, "other", &Tenancy::Dedicated).is_err());
+        assert!(hv.check_fit(HostId(0), 2, 4.0, "acme", &Tenancy::Default).is_err());
+        assert!(hv.check_fit(HostId(0), 2, 4.0, "acme", &Tenancy::Dedicated).is_ok());
         hv.release(vm);
-        assert!(hv
-            .check_fit(HostId(0), 2, 4.0, "other", &Tenancy::Default)
-            .is_ok());
+        assert!(hv.check_fit(HostId(0), 2, 4.0, "other", &Tenancy::Default).is_ok());
     }
 
     #[test]

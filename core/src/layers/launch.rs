@@ -362,10 +362,7 @@ pub struct LaunchPlan {
 impl LaunchPlan {
     /// Time from the call to `running` (none if it failed).
     pub fn total(&self) -> Option<Duration> {
-        self.outcome
-            .as_ref()
-            .ok()
-            .map(|t| t.since(self.requested_at))
+        self.outcome.as_ref().ok().map(|t| t.since(self.requested_at))
     }
 }
 
@@ -434,14 +431,7 @@ pub enum LifecycleError {
 }
 
 impl Infrastructure {
-    fn log(
-        &mut self,
-        at: SimTime,
-        principal: &Principal,
-        action: &str,
-        target: &str,
-        result: Result<(), String>,
-    ) {
+    fn log(&mut self, at: SimTime, principal: &Principal, action: &str, target: &str, result: Result<(), String>) {
         self.api_log.push(ApiCall {
             at,
             principal: principal.clone(),
@@ -453,21 +443,13 @@ impl Infrastructure {
 
     fn schedule(&mut self, at: SimTime, instance: InstanceId, to: InstanceState) {
         self.seq += 1;
-        self.scheduled.push(Scheduled {
-            at,
-            seq: self.seq,
-            instance,
-            to,
-        });
+        self.scheduled.push(Scheduled { at, seq: self.seq, instance, to });
     }
 
     fn vcpus_in_use(&self, account: &str) -> u32 {
         self.instances
             .iter()
-            .filter(|i| {
-                i.account == account
-                    && matches!(i.state, InstanceState::Pending | InstanceState::Running)
-            })
+            .filter(|i| i.account == account && matches!(i.state, InstanceState::Pending | InstanceState::Running))
             .filter_map(|i| instance_type(&i.instance_type).map(|t| t.vcpus))
             .sum()
     }
@@ -485,18 +467,13 @@ impl Infrastructure {
                 .as_deref()
                 .and_then(|a| self.fleet.az_by_name(a))
                 .or_else(|| {
-                    super::placement::Placement::az_with_most_free(&self.fleet, &self.hypervisors)
-                        .map(|(a, _)| a)
+                    super::placement::Placement::az_with_most_free(&self.fleet, &self.hypervisors).map(|(a, _)| a)
                 })
                 .map(|a| self.fleet.az(a).name.clone())
                 .unwrap_or_default(),
             (None, false) => String::new(),
         };
-        let az_name = self
-            .fleet
-            .az_by_name(&az)
-            .map(|a| self.fleet.az(a).name.clone())
-            .unwrap_or(az.clone());
+        let az_name = self.fleet.az_by_name(&az).map(|a| self.fleet.az(a).name.clone()).unwrap_or(az.clone());
         self.instances.push(Instance {
             id,
             name: req.name.clone(),
@@ -514,13 +491,8 @@ impl Infrastructure {
             busy_until: SimTime::ZERO,
             restarts: 0,
         });
-        let mut plan = LaunchPlan {
-            instance: id,
-            requested_at: now,
-            events: Vec::new(),
-            outcome: Ok(now),
-            placement: None,
-        };
+        let mut plan =
+            LaunchPlan { instance: id, requested_at: now, events: Vec::new(), outcome: Ok(now), placement: None };
         let mut t = now;
         let p = self.params.clone();
 
@@ -530,31 +502,19 @@ impl Infrastructure {
         let check = (|| {
             let principal = req.principal.to_string();
             if p.iam_denied.contains(&principal) {
-                return Err(format!(
-                    "AccessDenied: {principal} is not authorized to perform ec2:RunInstances"
-                ));
+                return Err(format!("AccessDenied: {principal} is not authorized to perform ec2:RunInstances"));
             }
             let Some(itype) = itype else {
-                return Err(format!(
-                    "InvalidParameterValue: unknown instance type `{}`",
-                    req.instance_type
-                ));
+                return Err(format!("InvalidParameterValue: unknown instance type `{}`", req.instance_type));
             };
             if subnet.is_none() && !no_vpc {
-                return Err(format!(
-                    "InvalidSubnetID.NotFound: no subnet named `{}`",
-                    req.subnet
-                ));
+                return Err(format!("InvalidSubnetID.NotFound: no subnet named `{}`", req.subnet));
             }
             let Some(az_id) = self.fleet.az_by_name(&az) else {
-                return Err(format!(
-                    "InvalidParameterValue: the subnet's AZ `{az}` is not in this region's fleet"
-                ));
+                return Err(format!("InvalidParameterValue: the subnet's AZ `{az}` is not in this region's fleet"));
             };
             if !self.fleet.az(az_id).available {
-                return Err(format!(
-                    "Unsupported: {az_name} is not accepting launches right now"
-                ));
+                return Err(format!("Unsupported: {az_name} is not accepting launches right now"));
             }
             let used = self.vcpus_in_use(&req.account) - itype.vcpus; // this instance is pending already
             if used + itype.vcpus > p.vcpu_quota {
@@ -567,9 +527,7 @@ impl Infrastructure {
         })();
         let az_id = match check {
             Ok(a) => a,
-            Err(reason) => {
-                return self.fail_launch(plan, t, LaunchPhase::RequestAccepted, reason, req)
-            }
+            Err(reason) => return self.fail_launch(plan, t, LaunchPhase::RequestAccepted, reason, req),
         };
         let itype = itype.expect("checked");
         plan.events.push(LaunchEvent {
@@ -591,25 +549,15 @@ impl Infrastructure {
         preq.group = req.placement_group.clone();
         preq.tenancy = req.tenancy.clone();
         preq.host = req.host.as_deref().and_then(|h| self.fleet.host_by_name(h));
-        let decision =
-            match self
-                .placement
-                .place(&self.fleet, &mut self.hypervisors, &preq, &mut self.rng)
-            {
-                Ok(d) => d,
-                Err(e) => {
-                    if let PlacementError::InsufficientCapacity { decision, .. } = &e {
-                        plan.placement = Some((**decision).clone());
-                    }
-                    return self.fail_launch(
-                        plan,
-                        t,
-                        LaunchPhase::CapacityReserved,
-                        e.to_string(),
-                        req,
-                    );
+        let decision = match self.placement.place(&self.fleet, &mut self.hypervisors, &preq, &mut self.rng) {
+            Ok(d) => d,
+            Err(e) => {
+                if let PlacementError::InsufficientCapacity { decision, .. } = &e {
+                    plan.placement = Some((**decision).clone());
                 }
-            };
+                return self.fail_launch(plan, t, LaunchPhase::CapacityReserved, e.to_string(), req);
+            }
+        };
         let host = decision.chosen.expect("placed");
         let vm = decision.vm.expect("placed");
         {
@@ -653,22 +601,13 @@ impl Infrastructure {
         // 4. Storage attached.
         t += p.storage_attached.draw(&mut self.rng);
         let vol_name = format!("{}-root", req.name);
-        let vol = match self.storage.create_volume(
-            &vol_name,
-            &az_name,
-            req.root_volume_gib,
-            req.root_volume_kind,
-            None,
-        ) {
+        let vol = match self.storage.create_volume(&vol_name, &az_name, req.root_volume_gib, req.root_volume_kind, None)
+        {
             Ok(v) => v,
-            Err(e) => {
-                return self.fail_launch(plan, t, LaunchPhase::StorageAttached, e.to_string(), req)
-            }
+            Err(e) => return self.fail_launch(plan, t, LaunchPhase::StorageAttached, e.to_string(), req),
         };
         self.storage.volume_mut(vol).delete_on_termination = true;
-        self.storage
-            .attach(vol, &req.name, &az_name)
-            .expect("same AZ, new volume");
+        self.storage.attach(vol, &req.name, &az_name).expect("same AZ, new volume");
         self.instances[id.index()].volumes.push(vol);
         plan.events.push(LaunchEvent {
             at: t,
@@ -691,7 +630,9 @@ impl Infrastructure {
                 at: t,
                 phase: LaunchPhase::NetworkConfigured,
                 layer: Layer::Network,
-                detail: format!("virtual NIC attached in {az_name} (no VPC modelled: no private IP or security groups to apply)"),
+                detail: format!(
+                    "virtual NIC attached in {az_name} (no VPC modelled: no private IP or security groups to apply)"
+                ),
                 failed: false,
             });
             return self.boot(plan, t, &vol_name, req, now);
@@ -711,23 +652,9 @@ impl Infrastructure {
                 }
             }
         }
-        let eni = match self.network.create_eni(
-            &req.name,
-            subnet.expect("checked"),
-            sgs,
-            None,
-            req.public_ip,
-        ) {
+        let eni = match self.network.create_eni(&req.name, subnet.expect("checked"), sgs, None, req.public_ip) {
             Ok(e) => e,
-            Err(e) => {
-                return self.fail_launch(
-                    plan,
-                    t,
-                    LaunchPhase::NetworkConfigured,
-                    e.to_string(),
-                    req,
-                )
-            }
+            Err(e) => return self.fail_launch(plan, t, LaunchPhase::NetworkConfigured, e.to_string(), req),
         };
         self.instances[id.index()].eni = Some(eni);
         let e = self.network.eni(eni);
@@ -739,14 +666,8 @@ impl Infrastructure {
                 "ENI with private IP {} in {}{}; security groups {} applied; route tables updated",
                 e.private_ip,
                 self.network.subnet(e.subnet).cidr,
-                e.public_ip
-                    .map(|p| format!(", public IP {p}"))
-                    .unwrap_or_default(),
-                if req.security_groups.is_empty() {
-                    "(none)".to_string()
-                } else {
-                    req.security_groups.join(", ")
-                }
+                e.public_ip.map(|p| format!(", public IP {p}")).unwrap_or_default(),
+                if req.security_groups.is_empty() { "(none)".to_string() } else { req.security_groups.join(", ") }
             ),
             failed: false,
         });
@@ -769,7 +690,9 @@ impl Infrastructure {
             at: t,
             phase: LaunchPhase::OsBoot,
             layer: Layer::Guest,
-            detail: format!("power on, bootloader from {vol_name}, kernel, init; cloud-init sets the hostname and SSH keys"),
+            detail: format!(
+                "power on, bootloader from {vol_name}, kernel, init; cloud-init sets the hostname and SSH keys"
+            ),
             failed: false,
         });
         plan.events.push(LaunchEvent {
@@ -795,32 +718,14 @@ impl Infrastructure {
     ) -> LaunchPlan {
         let id = plan.instance;
         let released = self.release_everything(id);
-        let detail = if released.is_empty() {
-            reason.clone()
-        } else {
-            format!("{reason}; released {}", released.join(", "))
-        };
-        plan.events.push(LaunchEvent {
-            at: t,
-            phase,
-            layer: phase.layer(),
-            detail,
-            failed: true,
-        });
-        plan.outcome = Err(LaunchFailure {
-            phase,
-            reason: reason.clone(),
-        });
+        let detail =
+            if released.is_empty() { reason.clone() } else { format!("{reason}; released {}", released.join(", ")) };
+        plan.events.push(LaunchEvent { at: t, phase, layer: phase.layer(), detail, failed: true });
+        plan.outcome = Err(LaunchFailure { phase, reason: reason.clone() });
         // A launch that never got past the request is refused outright; later failures end
         // as a terminated instance.
         self.instances[id.index()].state = InstanceState::Terminated;
-        self.log(
-            plan.requested_at,
-            &req.principal,
-            "RunInstances",
-            &req.name,
-            Err(reason),
-        );
+        self.log(plan.requested_at, &req.principal, "RunInstances", &req.name, Err(reason));
         plan
     }
 
@@ -832,10 +737,7 @@ impl Infrastructure {
         if let Some(vm) = inst.vm {
             if self.hypervisors.vm(vm).state != VmState::Released {
                 self.hypervisors.release(vm);
-                out.push(format!(
-                    "capacity on {}",
-                    self.fleet.host(self.hypervisors.vm(vm).host).name
-                ));
+                out.push(format!("capacity on {}", self.fleet.host(self.hypervisors.vm(vm).host).name));
             }
         }
         self.placement.forget(&inst.name);
@@ -919,12 +821,7 @@ impl Infrastructure {
 
     /// Stops a running instance: it leaves its host once `stopped` (volumes, ENI and private IP
     /// stay; an auto-assigned public IP goes). Returns when it will be stopped.
-    pub fn stop_instance(
-        &mut self,
-        now: SimTime,
-        id: InstanceId,
-        who: &Principal,
-    ) -> Result<SimTime, LifecycleError> {
+    pub fn stop_instance(&mut self, now: SimTime, id: InstanceId, who: &Principal) -> Result<SimTime, LifecycleError> {
         let name = self.require_state(now, id, who, "StopInstances", InstanceState::Running, "running")?;
         self.instances[id.index()].state = InstanceState::Stopping;
         let at = now + self.params.stop.draw(&mut self.rng);
@@ -959,17 +856,13 @@ impl Infrastructure {
             failed: false,
         }];
         t += p.capacity_reserved.draw(&mut self.rng);
-        let decision =
-            match self
-                .placement
-                .place(&self.fleet, &mut self.hypervisors, &preq, &mut self.rng)
-            {
-                Ok(d) => d,
-                Err(e) => {
-                    self.log(now, who, "StartInstances", &inst.name, Err(e.to_string()));
-                    return Err(e.into());
-                }
-            };
+        let decision = match self.placement.place(&self.fleet, &mut self.hypervisors, &preq, &mut self.rng) {
+            Ok(d) => d,
+            Err(e) => {
+                self.log(now, who, "StartInstances", &inst.name, Err(e.to_string()));
+                return Err(e.into());
+            }
+        };
         let host = decision.chosen.expect("placed");
         {
             let i = &mut self.instances[id.index()];
@@ -978,19 +871,12 @@ impl Infrastructure {
             i.state = InstanceState::Pending;
             i.restarts += 1;
         }
-        let moved = if Some(host) == inst.host {
-            "the same host"
-        } else {
-            "a different host"
-        };
+        let moved = if Some(host) == inst.host { "the same host" } else { "a different host" };
         events.push(LaunchEvent {
             at: t,
             phase: LaunchPhase::CapacityReserved,
             layer: Layer::Placement,
-            detail: format!(
-                "host {} ({moved} than before the stop)",
-                self.fleet.host(host).name
-            ),
+            detail: format!("host {} ({moved} than before the stop)", self.fleet.host(host).name),
             failed: false,
         });
         t += p.vm_created.draw(&mut self.rng);
@@ -1028,13 +914,7 @@ impl Infrastructure {
         });
         self.schedule(t, id, InstanceState::Running);
         self.log(now, who, "StartInstances", &inst.name, Ok(()));
-        Ok(LaunchPlan {
-            instance: id,
-            requested_at: now,
-            events,
-            outcome: Ok(t),
-            placement: Some(decision),
-        })
+        Ok(LaunchPlan { instance: id, requested_at: now, events, outcome: Ok(t), placement: Some(decision) })
     }
 
     /// Reboots a running instance: same host, same VM, unavailable for the reboot time.

@@ -197,9 +197,7 @@ pub struct InfrastructureConfig {
 impl InfrastructureConfig {
     /// The `infrastructure` part of a scenario (topology) document, if it has one. The rest of
     /// the document is not looked at.
-    pub fn from_scenario_json(
-        text: &str,
-    ) -> Result<Option<InfrastructureConfig>, serde_json::Error> {
+    pub fn from_scenario_json(text: &str) -> Result<Option<InfrastructureConfig>, serde_json::Error> {
         let doc: serde_json::Value = serde_json::from_str(text)?;
         match doc.get("infrastructure") {
             Some(v) => serde_json::from_value(v.clone()).map(Some),
@@ -246,8 +244,7 @@ impl Infrastructure {
     /// `seed`. Never fails: what cannot be built is skipped and reported.
     pub fn build(cfg: &InfrastructureConfig, seed: u64) -> (Infrastructure, Vec<LayerDiagnostic>) {
         let mut diags = Vec::new();
-        let mut diag =
-            |path: String, message: String| diags.push(LayerDiagnostic { path, message });
+        let mut diag = |path: String, message: String| diags.push(LayerDiagnostic { path, message });
         let (fleet, errs) = Fleet::generate(&cfg.fleet);
         for e in errs {
             diag("fleet.extra_hosts".into(), e.to_string());
@@ -264,10 +261,7 @@ impl Infrastructure {
         for (i, d) in cfg.dedicated_hosts.iter().enumerate() {
             match fleet.host_by_name(&d.host) {
                 Some(h) => hypervisors.allocate_dedicated_host(h, &d.account),
-                None => diag(
-                    format!("dedicated_hosts[{i}]"),
-                    format!("no host named `{}`", d.host),
-                ),
+                None => diag(format!("dedicated_hosts[{i}]"), format!("no host named `{}`", d.host)),
             }
         }
         let mut infra = Infrastructure {
@@ -299,8 +293,8 @@ impl Infrastructure {
     /// Adds an instance that is already running (placed, booted, attached) at time zero, as the
     /// scenario's `instances` list does. Nothing is left reserved when it fails.
     pub fn add_running_instance(&mut self, ic: &InstanceConfig) -> Result<InstanceId, String> {
-        let itype = instance_type(&ic.instance_type)
-            .ok_or_else(|| format!("unknown instance type `{}`", ic.instance_type))?;
+        let itype =
+            instance_type(&ic.instance_type).ok_or_else(|| format!("unknown instance type `{}`", ic.instance_type))?;
         let (subnet, az) = if ic.subnet.is_empty() {
             let az = ic
                 .az
@@ -310,10 +304,8 @@ impl Infrastructure {
                 .ok_or_else(|| "the fleet has no AZ with free capacity".to_string())?;
             (None, az)
         } else {
-            let subnet = self
-                .network
-                .subnet_by_name(&ic.subnet)
-                .ok_or_else(|| format!("no subnet named `{}`", ic.subnet))?;
+            let subnet =
+                self.network.subnet_by_name(&ic.subnet).ok_or_else(|| format!("no subnet named `{}`", ic.subnet))?;
             let az_text = self.network.subnet(subnet).az.clone();
             let az = self
                 .fleet
@@ -324,31 +316,17 @@ impl Infrastructure {
         let az_name = self.fleet.az(az).name.clone();
         let mut sgs = Vec::new();
         for g in &ic.security_groups {
-            sgs.push(
-                self.network
-                    .sg_by_name(g)
-                    .ok_or_else(|| format!("no security group named `{g}`"))?,
-            );
+            sgs.push(self.network.sg_by_name(g).ok_or_else(|| format!("no security group named `{g}`"))?);
         }
         let (host, vm) = match &ic.host {
             Some(name) => {
-                let h = self
-                    .fleet
-                    .host_by_name(name)
-                    .ok_or_else(|| format!("no host named `{name}`"))?;
+                let h = self.fleet.host_by_name(name).ok_or_else(|| format!("no host named `{name}`"))?;
                 if self.fleet.host(h).az != az {
                     return Err(format!("host {name} is not in the subnet's AZ {az_name}"));
                 }
                 let vm = self
                     .hypervisors
-                    .reserve(
-                        h,
-                        &ic.name,
-                        &ic.account,
-                        itype.vcpus,
-                        itype.memory_gib,
-                        &ic.tenancy,
-                    )
+                    .reserve(h, &ic.name, &ic.account, itype.vcpus, itype.memory_gib, &ic.tenancy)
                     .map_err(|e| format!("cannot pin to {name}: {e}"))?;
                 if let Some(g) = &ic.placement_group {
                     self.placement.join(g, &ic.name, h);
@@ -370,10 +348,8 @@ impl Infrastructure {
         };
         self.hypervisors.start(vm);
         self.hypervisors.set_cpu_demand(vm, ic.cpu_demand);
-        let eni = match subnet.map(|subnet| {
-            self.network
-                .create_eni(&ic.name, subnet, sgs, ic.private_ip, ic.public_ip)
-        }) {
+        let eni = match subnet.map(|subnet| self.network.create_eni(&ic.name, subnet, sgs, ic.private_ip, ic.public_ip))
+        {
             None => None,
             Some(Ok(e)) => Some(e),
             Some(Err(e)) => {
@@ -400,9 +376,7 @@ impl Infrastructure {
             }
         };
         self.storage.volume_mut(vol).delete_on_termination = true;
-        self.storage
-            .attach(vol, &ic.name, &az_name)
-            .map_err(|e| e.to_string())?;
+        self.storage.attach(vol, &ic.name, &az_name).map_err(|e| e.to_string())?;
         let id = InstanceId(self.instances.len() as u32);
         self.instances.push(Instance {
             id,
@@ -426,10 +400,7 @@ impl Infrastructure {
 
     fn add_volume(&mut self, vc: &VolumeConfig) -> Result<(), String> {
         let owner = match &vc.attached_to {
-            Some(n) => Some(
-                self.instance_by_name(n)
-                    .ok_or_else(|| format!("no instance named `{n}`"))?,
-            ),
+            Some(n) => Some(self.instance_by_name(n).ok_or_else(|| format!("no instance named `{n}`"))?),
             None => None,
         };
         let az = match (owner, &vc.az) {
@@ -441,18 +412,13 @@ impl Infrastructure {
                 .ok_or_else(|| format!("no AZ named `{a}`"))?,
             (None, None) => return Err("a volume needs `attached_to` or `az`".into()),
         };
-        let v = self
-            .storage
-            .create_volume(&vc.name, &az, vc.size_gib, vc.kind, vc.iops)
-            .map_err(|e| e.to_string())?;
+        let v = self.storage.create_volume(&vc.name, &az, vc.size_gib, vc.kind, vc.iops).map_err(|e| e.to_string())?;
         if let Some(p) = vc.burst_balance_percent {
             self.storage.volume_mut(v).credits = GP2_MAX_CREDITS * p.clamp(0.0, 100.0) / 100.0;
         }
         if let Some(i) = owner {
             let name = self.instances[i.index()].name.clone();
-            self.storage
-                .attach(v, &name, &az)
-                .map_err(|e| e.to_string())?;
+            self.storage.attach(v, &name, &az).map_err(|e| e.to_string())?;
             // Data volumes go before nothing: the root stays first, data volumes follow.
             self.instances[i.index()].volumes.push(v);
         }
@@ -461,11 +427,7 @@ impl Infrastructure {
 
     /// The instance named `name` (the newest, if a name was reused after termination).
     pub fn instance_by_name(&self, name: &str) -> Option<InstanceId> {
-        self.instances
-            .iter()
-            .rev()
-            .find(|i| i.name == name)
-            .map(|i| i.id)
+        self.instances.iter().rev().find(|i| i.name == name).map(|i| i.id)
     }
 
     /// The instance.
@@ -476,16 +438,12 @@ impl Infrastructure {
     /// How much longer a request's CPU work takes on this instance than on bare metal
     /// (1.0 if the instance has no VM right now).
     pub fn service_time_multiplier(&self, id: InstanceId) -> f64 {
-        self.instances[id.index()]
-            .vm
-            .map_or(1.0, |vm| self.hypervisors.service_time_multiplier(vm))
+        self.instances[id.index()].vm.map_or(1.0, |vm| self.hypervisors.service_time_multiplier(vm))
     }
 
     /// The instance's CPU steal, percent.
     pub fn steal_percent(&self, id: InstanceId) -> f64 {
-        self.instances[id.index()]
-            .vm
-            .map_or(0.0, |vm| self.hypervisors.steal_percent(vm))
+        self.instances[id.index()].vm.map_or(0.0, |vm| self.hypervisors.steal_percent(vm))
     }
 
     /// Tells the hypervisor how busy the instance's vCPUs are (0.0-1.0).
@@ -517,12 +475,7 @@ impl Infrastructure {
 
     /// [`Infrastructure::check_path`] between instances named `src` and `dst` (either may also
     /// be `s3`, or an internet address such as `203.0.113.10`). `None` if a name is unknown.
-    pub fn check_path_by_name(
-        &self,
-        src: &str,
-        dst: &str,
-        port: u16,
-    ) -> Option<ReachabilityReport> {
+    pub fn check_path_by_name(&self, src: &str, dst: &str, port: u16) -> Option<ReachabilityReport> {
         let resolve = |n: &str| -> Option<NetEndpoint> {
             if n == "s3" {
                 return Some(NetEndpoint::S3);

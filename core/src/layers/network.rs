@@ -78,16 +78,10 @@ impl Ipv4Cidr {
     /// The block `addr/prefix`; host bits are cleared.
     pub fn new(addr: Ipv4Addr, prefix: u8) -> Self {
         let prefix = prefix.min(32);
-        Ipv4Cidr {
-            addr: u32::from(addr) & mask(prefix),
-            prefix,
-        }
+        Ipv4Cidr { addr: u32::from(addr) & mask(prefix), prefix }
     }
     /// `0.0.0.0/0`: every address.
-    pub const ANY: Ipv4Cidr = Ipv4Cidr {
-        addr: 0,
-        prefix: 0,
-    };
+    pub const ANY: Ipv4Cidr = Ipv4Cidr { addr: 0, prefix: 0 };
     /// The network address.
     pub fn network(&self) -> Ipv4Addr {
         Ipv4Addr::from(self.addr)
@@ -118,8 +112,7 @@ impl Ipv4Cidr {
     }
     /// The offset of `ip` inside the block.
     pub fn offset_of(&self, ip: Ipv4Addr) -> Option<u64> {
-        self.contains(ip)
-            .then(|| (u32::from(ip) - self.addr) as u64)
+        self.contains(ip).then(|| (u32::from(ip) - self.addr) as u64)
     }
 }
 
@@ -135,20 +128,14 @@ impl Ipv4Cidr {
     /// Parses `a.b.c.d/n` as topology documents write it: host bits are cleared rather than
     /// refused (the network layer's configuration, read with [`str::parse`], refuses them).
     pub fn parse(text: &str) -> Result<Ipv4Cidr, String> {
-        let (ip, len) = text
-            .split_once('/')
-            .ok_or_else(|| format!("`{text}` is not a CIDR block (expected e.g. 10.0.0.0/16)"))?;
-        let prefix: u8 = len
-            .parse()
-            .ok()
-            .filter(|p| *p <= 32)
-            .ok_or_else(|| format!("`{text}`: prefix length must be 0..32"))?;
+        let (ip, len) =
+            text.split_once('/').ok_or_else(|| format!("`{text}` is not a CIDR block (expected e.g. 10.0.0.0/16)"))?;
+        let prefix: u8 =
+            len.parse().ok().filter(|p| *p <= 32).ok_or_else(|| format!("`{text}`: prefix length must be 0..32"))?;
         let mut addr = 0u32;
         let mut parts = 0;
         for p in ip.split('.') {
-            let octet: u8 = p
-                .parse()
-                .map_err(|_| format!("`{text}`: `{p}` is not an octet"))?;
+            let octet: u8 = p.parse().map_err(|_| format!("`{text}`: `{p}` is not an octet"))?;
             addr = (addr << 8) | u32::from(octet);
             parts += 1;
         }
@@ -163,9 +150,7 @@ impl FromStr for Ipv4Cidr {
     type Err = CidrError;
     fn from_str(s: &str) -> Result<Self, CidrError> {
         let t = s.trim();
-        let (a, p) = t
-            .split_once('/')
-            .ok_or_else(|| CidrError::Syntax(s.into()))?;
+        let (a, p) = t.split_once('/').ok_or_else(|| CidrError::Syntax(s.into()))?;
         let addr: Ipv4Addr = a.parse().map_err(|_| CidrError::Syntax(s.into()))?;
         let prefix: u8 = p.parse().map_err(|_| CidrError::Syntax(s.into()))?;
         if prefix > 32 {
@@ -173,10 +158,7 @@ impl FromStr for Ipv4Cidr {
         }
         let c = Ipv4Cidr::new(addr, prefix);
         if c.network() != addr {
-            return Err(CidrError::HostBits {
-                text: s.into(),
-                suggest: c.to_string(),
-            });
+            return Err(CidrError::HostBits { text: s.into(), suggest: c.to_string() });
         }
         Ok(c)
     }
@@ -248,10 +230,7 @@ impl PortRange {
     /// Every port.
     pub const ALL: PortRange = PortRange { from: 0, to: 65535 };
     /// The ephemeral ports replies go to.
-    pub const EPHEMERAL: PortRange = PortRange {
-        from: 1024,
-        to: 65535,
-    };
+    pub const EPHEMERAL: PortRange = PortRange { from: 1024, to: 65535 };
     /// One port.
     pub const fn single(p: u16) -> Self {
         PortRange { from: p, to: p }
@@ -404,8 +383,7 @@ impl Subnet {
     }
     /// Addresses still free.
     pub fn free_addresses(&self) -> u64 {
-        self.usable_addresses()
-            .saturating_sub(self.allocated.len() as u64)
+        self.usable_addresses().saturating_sub(self.allocated.len() as u64)
     }
 }
 
@@ -450,10 +428,7 @@ pub struct RouteTable {
 impl RouteTable {
     /// The route for `ip`: the matching route with the longest prefix.
     pub fn lookup(&self, ip: Ipv4Addr) -> Option<&Route> {
-        self.routes
-            .iter()
-            .filter(|r| r.destination.contains(ip))
-            .max_by_key(|r| r.destination.prefix())
+        self.routes.iter().filter(|r| r.destination.contains(ip)).max_by_key(|r| r.destination.prefix())
     }
 }
 
@@ -643,13 +618,7 @@ pub enum NaclVerdict {
 
 impl Nacl {
     /// Evaluates the rules of `dir` for a packet to/from `peer` on `port`.
-    pub fn evaluate(
-        &self,
-        dir: Direction,
-        protocol: Protocol,
-        peer: Ipv4Addr,
-        port: u16,
-    ) -> NaclVerdict {
+    pub fn evaluate(&self, dir: Direction, protocol: Protocol, peer: Ipv4Addr, port: u16) -> NaclVerdict {
         let rules = match dir {
             Direction::Inbound => &self.inbound,
             Direction::Outbound => &self.outbound,
@@ -709,9 +678,7 @@ pub enum NetworkError {
     #[error("VPCs {0} and {1} have overlapping CIDRs and cannot be peered")]
     PeeringOverlap(String, String),
     /// No free address.
-    #[error(
-        "subnet {name} ({cidr}) has no free private addresses left ({usable} usable, all in use)"
-    )]
+    #[error("subnet {name} ({cidr}) has no free private addresses left ({usable} usable, all in use)")]
     SubnetFull {
         /// Subnet name.
         name: String,
@@ -809,10 +776,7 @@ fn default_public_pool() -> Ipv4Cidr {
 }
 
 fn unknown(kind: &'static str, name: &str) -> NetworkError {
-    NetworkError::Unknown {
-        kind,
-        name: name.into(),
-    }
+    NetworkError::Unknown { kind, name: name.into() }
 }
 
 impl Network {
@@ -827,10 +791,7 @@ impl Network {
             id: rtb,
             name: format!("{name}-main-rtb"),
             vpc: id,
-            routes: vec![Route {
-                destination: cidr,
-                target: RouteTarget::Local,
-            }],
+            routes: vec![Route { destination: cidr, target: RouteTarget::Local }],
         });
         let acl = NaclId(self.nacls.len() as u32);
         let allow_all = |number| NaclRule {
@@ -865,26 +826,12 @@ impl Network {
     }
 
     /// Adds a subnet of `vpc` in AZ `az`, on the VPC's main route table and default NACL.
-    pub fn add_subnet(
-        &mut self,
-        name: &str,
-        vpc: VpcId,
-        cidr: Ipv4Cidr,
-        az: &str,
-    ) -> Result<SubnetId, NetworkError> {
+    pub fn add_subnet(&mut self, name: &str, vpc: VpcId, cidr: Ipv4Cidr, az: &str) -> Result<SubnetId, NetworkError> {
         let v = &self.vpcs[vpc.index()];
         if !v.cidr.contains_cidr(&cidr) {
-            return Err(NetworkError::SubnetOutsideVpc {
-                subnet: cidr,
-                vpc: v.name.clone(),
-                vpc_cidr: v.cidr,
-            });
+            return Err(NetworkError::SubnetOutsideVpc { subnet: cidr, vpc: v.name.clone(), vpc_cidr: v.cidr });
         }
-        if let Some(o) = self
-            .subnets
-            .iter()
-            .find(|s| s.vpc == vpc && s.cidr.overlaps(&cidr))
-        {
+        if let Some(o) = self.subnets.iter().find(|s| s.vpc == vpc && s.cidr.overlaps(&cidr)) {
             return Err(NetworkError::SubnetOverlap(cidr, o.cidr));
         }
         let id = SubnetId(self.subnets.len() as u32);
@@ -909,10 +856,7 @@ impl Network {
             id,
             name: name.into(),
             vpc,
-            routes: vec![Route {
-                destination: cidr,
-                target: RouteTarget::Local,
-            }],
+            routes: vec![Route { destination: cidr, target: RouteTarget::Local }],
         });
         id
     }
@@ -939,15 +883,11 @@ impl Network {
             RouteTarget::InternetGateway(i) if self.internet_gateways[i.index()].vpc != vpc => {
                 return Err(bad("the internet gateway is attached to another VPC".into()))
             }
-            RouteTarget::NatGateway(n)
-                if self.subnets[self.nat_gateways[n.index()].subnet.index()].vpc != vpc =>
-            {
+            RouteTarget::NatGateway(n) if self.subnets[self.nat_gateways[n.index()].subnet.index()].vpc != vpc => {
                 return Err(bad("the NAT gateway is in another VPC".into()))
             }
             RouteTarget::Peering(p) if self.peerings[p.index()].other_side(vpc).is_none() => {
-                return Err(bad(
-                    "the peering connection does not involve this VPC".into()
-                ))
+                return Err(bad("the peering connection does not involve this VPC".into()))
             }
             RouteTarget::GatewayEndpoint(e) if self.endpoints[e.index()].vpc != vpc => {
                 return Err(bad("the endpoint belongs to another VPC".into()))
@@ -956,10 +896,7 @@ impl Network {
         }
         let t = &mut self.route_tables[rtb.index()];
         t.routes.retain(|r| r.destination != destination);
-        t.routes.push(Route {
-            destination,
-            target,
-        });
+        t.routes.push(Route { destination, target });
         Ok(())
     }
 
@@ -973,11 +910,7 @@ impl Network {
     /// Attaches a new internet gateway to `vpc`.
     pub fn add_internet_gateway(&mut self, name: &str, vpc: VpcId) -> IgwId {
         let id = IgwId(self.internet_gateways.len() as u32);
-        self.internet_gateways.push(InternetGateway {
-            id,
-            name: name.into(),
-            vpc,
-        });
+        self.internet_gateways.push(InternetGateway { id, name: name.into(), vpc });
         self.vpcs[vpc.index()].internet_gateway = Some(id);
         id
     }
@@ -986,16 +919,8 @@ impl Network {
     pub fn add_nat_gateway(&mut self, name: &str, subnet: SubnetId) -> Result<NatId, NetworkError> {
         let eni = self.create_eni(name, subnet, Vec::new(), None, true)?;
         let id = NatId(self.nat_gateways.len() as u32);
-        let public_ip = self.enis[eni.index()]
-            .public_ip
-            .expect("asked for a public IP");
-        self.nat_gateways.push(NatGateway {
-            id,
-            name: name.into(),
-            subnet,
-            eni,
-            public_ip,
-        });
+        let public_ip = self.enis[eni.index()].public_ip.expect("asked for a public IP");
+        self.nat_gateways.push(NatGateway { id, name: name.into(), subnet, eni, public_ip });
         Ok(id)
     }
 
@@ -1017,11 +942,7 @@ impl Network {
             name: name.into(),
             requester,
             accepter,
-            status: if pending {
-                PeeringStatus::PendingAcceptance
-            } else {
-                PeeringStatus::Active
-            },
+            status: if pending { PeeringStatus::PendingAcceptance } else { PeeringStatus::Active },
         });
         Ok(id)
     }
@@ -1034,12 +955,7 @@ impl Network {
         route_tables: &[RouteTableId],
     ) -> Result<EndpointId, NetworkError> {
         let id = EndpointId(self.endpoints.len() as u32);
-        self.endpoints.push(GatewayEndpoint {
-            id,
-            name: name.into(),
-            vpc,
-            service: "s3".into(),
-        });
+        self.endpoints.push(GatewayEndpoint { id, name: name.into(), vpc, service: "s3".into() });
         for &rtb in route_tables {
             self.add_route(rtb, self.s3_prefix_list, RouteTarget::GatewayEndpoint(id))?;
         }
@@ -1071,13 +987,7 @@ impl Network {
     /// Adds an empty NACL (denies everything until rules are added).
     pub fn add_nacl(&mut self, name: &str, vpc: VpcId) -> NaclId {
         let id = NaclId(self.nacls.len() as u32);
-        self.nacls.push(Nacl {
-            id,
-            name: name.into(),
-            vpc,
-            inbound: Vec::new(),
-            outbound: Vec::new(),
-        });
+        self.nacls.push(Nacl { id, name: name.into(), vpc, inbound: Vec::new(), outbound: Vec::new() });
         id
     }
 
@@ -1109,46 +1019,21 @@ impl Network {
         public: bool,
     ) -> Result<EniId, NetworkError> {
         let private_ip = self.allocate_private_ip(subnet, ip)?;
-        let public_ip = if public {
-            Some(self.allocate_public_ip())
-        } else {
-            None
-        };
+        let public_ip = if public { Some(self.allocate_public_ip()) } else { None };
         let id = EniId(self.enis.len() as u32);
-        self.enis.push(Eni {
-            id,
-            name: name.into(),
-            subnet,
-            private_ip,
-            public_ip,
-            security_groups,
-            live: true,
-        });
+        self.enis.push(Eni { id, name: name.into(), subnet, private_ip, public_ip, security_groups, live: true });
         Ok(id)
     }
 
-    fn allocate_private_ip(
-        &mut self,
-        subnet: SubnetId,
-        ip: Option<Ipv4Addr>,
-    ) -> Result<Ipv4Addr, NetworkError> {
+    fn allocate_private_ip(&mut self, subnet: SubnetId, ip: Option<Ipv4Addr>) -> Result<Ipv4Addr, NetworkError> {
         let s = &mut self.subnets[subnet.index()];
         let last = s.cidr.size() - 1;
         let offset = match ip {
             Some(ip) => {
-                let bad = |why| NetworkError::BadAddress {
-                    ip,
-                    cidr: s.cidr,
-                    why,
-                };
-                let o = s
-                    .cidr
-                    .offset_of(ip)
-                    .ok_or_else(|| bad("it is outside the subnet"))?;
+                let bad = |why| NetworkError::BadAddress { ip, cidr: s.cidr, why };
+                let o = s.cidr.offset_of(ip).ok_or_else(|| bad("it is outside the subnet"))?;
                 if o < 4 || o == last {
-                    return Err(bad(
-                        "AWS reserves the first four and the last address of every subnet",
-                    ));
+                    return Err(bad("AWS reserves the first four and the last address of every subnet"));
                 }
                 if s.allocated.binary_search(&(o as u32)).is_ok() {
                     return Err(bad("it is already in use"));
@@ -1190,9 +1075,7 @@ impl Network {
         }
         let pos = self.public_allocated.binary_search(&next).unwrap_err();
         self.public_allocated.insert(pos, next);
-        self.public_pool
-            .nth(next as u64)
-            .unwrap_or(Ipv4Addr::UNSPECIFIED)
+        self.public_pool.nth(next as u64).unwrap_or(Ipv4Addr::UNSPECIFIED)
     }
 
     /// Gives `eni` a public address (no-op if it has one).
@@ -1241,17 +1124,11 @@ impl Network {
     }
     /// The route table named `name`.
     pub fn route_table_by_name(&self, name: &str) -> Option<RouteTableId> {
-        self.route_tables
-            .iter()
-            .find(|v| v.name == name)
-            .map(|v| v.id)
+        self.route_tables.iter().find(|v| v.name == name).map(|v| v.id)
     }
     /// The security group named `name`.
     pub fn sg_by_name(&self, name: &str) -> Option<SgId> {
-        self.security_groups
-            .iter()
-            .find(|v| v.name == name)
-            .map(|v| v.id)
+        self.security_groups.iter().find(|v| v.name == name).map(|v| v.id)
     }
     /// The NACL named `name`.
     pub fn nacl_by_name(&self, name: &str) -> Option<NaclId> {
@@ -1263,10 +1140,7 @@ impl Network {
     }
     /// The live ENI named `name`.
     pub fn eni_by_name(&self, name: &str) -> Option<EniId> {
-        self.enis
-            .iter()
-            .find(|v| v.live && v.name == name)
-            .map(|v| v.id)
+        self.enis.iter().find(|v| v.live && v.name == name).map(|v| v.id)
     }
     /// The ENI.
     pub fn eni(&self, id: EniId) -> &Eni {
@@ -1287,24 +1161,9 @@ impl Network {
             .iter()
             .find(|x| x.name == name)
             .map(|x| RouteTarget::InternetGateway(x.id))
-            .or_else(|| {
-                self.nat_gateways
-                    .iter()
-                    .find(|x| x.name == name)
-                    .map(|x| RouteTarget::NatGateway(x.id))
-            })
-            .or_else(|| {
-                self.peerings
-                    .iter()
-                    .find(|x| x.name == name)
-                    .map(|x| RouteTarget::Peering(x.id))
-            })
-            .or_else(|| {
-                self.endpoints
-                    .iter()
-                    .find(|x| x.name == name)
-                    .map(|x| RouteTarget::GatewayEndpoint(x.id))
-            })
+            .or_else(|| self.nat_gateways.iter().find(|x| x.name == name).map(|x| RouteTarget::NatGateway(x.id)))
+            .or_else(|| self.peerings.iter().find(|x| x.name == name).map(|x| RouteTarget::Peering(x.id)))
+            .or_else(|| self.endpoints.iter().find(|x| x.name == name).map(|x| RouteTarget::GatewayEndpoint(x.id)))
     }
 
     /// The display name of a route target.
@@ -1413,32 +1272,17 @@ struct Walk {
 
 impl Walk {
     fn pass(&mut self, kind: HopKind, component: impl Into<String>, detail: String) {
-        self.hops.push(Hop {
-            kind,
-            component: component.into(),
-            passed: true,
-            detail,
-        });
+        self.hops.push(Hop { kind, component: component.into(), passed: true, detail });
     }
     fn block(&mut self, kind: HopKind, component: impl Into<String>, detail: String) {
-        self.hops.push(Hop {
-            kind,
-            component: component.into(),
-            passed: false,
-            detail,
-        });
+        self.hops.push(Hop { kind, component: component.into(), passed: false, detail });
         self.blocked = true;
     }
 }
 
 impl Network {
     /// Whether TCP from `source` reaches `destination` on `port`, hop by hop.
-    pub fn reachability(
-        &self,
-        source: NetEndpoint,
-        destination: NetEndpoint,
-        port: u16,
-    ) -> ReachabilityReport {
+    pub fn reachability(&self, source: NetEndpoint, destination: NetEndpoint, port: u16) -> ReachabilityReport {
         self.reachability_with(source, destination, Protocol::Tcp, port)
     }
 
@@ -1450,27 +1294,15 @@ impl Network {
         protocol: Protocol,
         port: u16,
     ) -> ReachabilityReport {
-        let mut w = Walk {
-            hops: Vec::new(),
-            blocked: false,
-        };
+        let mut w = Walk { hops: Vec::new(), blocked: false };
         match (source, destination) {
-            (NetEndpoint::Eni(s), NetEndpoint::Eni(d)) => {
-                self.walk_eni_to_eni(&mut w, s, d, protocol, port)
-            }
-            (NetEndpoint::Eni(s), NetEndpoint::Internet(ip)) => {
-                self.walk_eni_out(&mut w, s, ip, false, protocol, port)
-            }
+            (NetEndpoint::Eni(s), NetEndpoint::Eni(d)) => self.walk_eni_to_eni(&mut w, s, d, protocol, port),
+            (NetEndpoint::Eni(s), NetEndpoint::Internet(ip)) => self.walk_eni_out(&mut w, s, ip, false, protocol, port),
             (NetEndpoint::Eni(s), NetEndpoint::S3) => {
-                let ip = self
-                    .s3_prefix_list
-                    .nth(10)
-                    .unwrap_or(self.s3_prefix_list.network());
+                let ip = self.s3_prefix_list.nth(10).unwrap_or(self.s3_prefix_list.network());
                 self.walk_eni_out(&mut w, s, ip, true, protocol, port)
             }
-            (NetEndpoint::Internet(ip), NetEndpoint::Eni(d)) => {
-                self.walk_internet_in(&mut w, ip, d, protocol, port)
-            }
+            (NetEndpoint::Internet(ip), NetEndpoint::Eni(d)) => self.walk_internet_in(&mut w, ip, d, protocol, port),
             (a, b) => w.block(
                 HopKind::RouteTable,
                 "-",
@@ -1506,10 +1338,7 @@ impl Network {
         if sgs.is_empty() {
             return "(none)".into();
         }
-        sgs.iter()
-            .map(|s| self.security_groups[s.index()].name.as_str())
-            .collect::<Vec<_>>()
-            .join(", ")
+        sgs.iter().map(|s| self.security_groups[s.index()].name.as_str()).collect::<Vec<_>>().join(", ")
     }
 
     /// Whether the security groups `sgs` allow traffic in `dir` with the other end at `peer_ip`
@@ -1530,16 +1359,14 @@ impl Network {
                 Direction::Outbound => &g.outbound,
             };
             for r in rules {
-                if !r.protocol.matches(protocol)
-                    || !(protocol == Protocol::Icmp || r.ports.contains(port))
-                {
+                if !r.protocol.matches(protocol) || !(protocol == Protocol::Icmp || r.ports.contains(port)) {
                     continue;
                 }
                 let hit = match &r.peer {
                     SgPeer::Cidr(c) => c.contains(peer_ip).then(|| c.to_string()),
-                    SgPeer::Group(other) => peer_sgs
-                        .contains(other)
-                        .then(|| format!("group {}", self.security_groups[other.index()].name)),
+                    SgPeer::Group(other) => {
+                        peer_sgs.contains(other).then(|| format!("group {}", self.security_groups[other.index()].name))
+                    }
                 };
                 if let Some(what) = hit {
                     return Some(format!(
@@ -1600,21 +1427,25 @@ impl Network {
             Direction::Inbound => ("inbound", "from"),
             Direction::Outbound => ("outbound", "to"),
         };
-        let reply = matches!(
-            kind,
-            HopKind::ReturnNaclInbound | HopKind::ReturnNaclOutbound
-        );
+        let reply = matches!(kind, HopKind::ReturnNaclInbound | HopKind::ReturnNaclOutbound);
         let what = if reply {
             format!("replies {prep} {peer} on ephemeral port {port} (1024-65535)")
         } else {
             format!("{protocol} {port} {prep} {peer}")
         };
         match acl.evaluate(dir, protocol, peer, port) {
-            NaclVerdict::Allowed(n) => w.pass(kind, &acl.name, format!("Network ACL {} of subnet {} allows {way} {what} (rule #{n})", acl.name, s.cidr)),
+            NaclVerdict::Allowed(n) => w.pass(
+                kind,
+                &acl.name,
+                format!("Network ACL {} of subnet {} allows {way} {what} (rule #{n})", acl.name, s.cidr),
+            ),
             NaclVerdict::Denied(n) => w.block(
                 kind,
                 &acl.name,
-                format!("Network ACL {} of subnet {} denies {way} {what} (rule #{n} matches first): {fix}", acl.name, s.cidr),
+                format!(
+                    "Network ACL {} of subnet {} denies {way} {what} (rule #{n} matches first): {fix}",
+                    acl.name, s.cidr
+                ),
             ),
             NaclVerdict::NoMatch => {
                 let stateless = if reply { " (NACLs are stateless: replies need their own rule)" } else { "" };
@@ -1633,10 +1464,7 @@ impl Network {
         let (src_ip, dst_ip) = (se.private_ip, de.private_ip);
         let (vs, vd) = (ss.vpc, ds.vpc);
         let same_subnet = se.subnet == de.subnet;
-        let peering_between = self
-            .peerings
-            .iter()
-            .find(|p| p.other_side(vs) == Some(vd) && vs != vd);
+        let peering_between = self.peerings.iter().find(|p| p.other_side(vs) == Some(vd) && vs != vd);
 
         // 1. Route table of the source subnet.
         let rt = &self.route_tables[ss.route_table.index()];
@@ -1654,61 +1482,63 @@ impl Network {
                 w.block(
                     HopKind::RouteTable,
                     &rt.name,
-                    format!(
-                        "Route table {} of subnet {} has no route to {dst_ip}: {fix}",
-                        rt.name, ss.cidr
-                    ),
+                    format!("Route table {} of subnet {} has no route to {dst_ip}: {fix}", rt.name, ss.cidr),
                 );
                 return;
             }
-            Some(r) => match r.target {
-                RouteTarget::Local if vs == vd => {
-                    w.pass(
-                        HopKind::RouteTable,
-                        &rt.name,
-                        format!(
-                            "Route table {}: {dst_ip} matches {} -> local",
-                            rt.name, r.destination
-                        ),
-                    );
-                    None
-                }
-                RouteTarget::Peering(p) => {
-                    let pc = &self.peerings[p.index()];
-                    if pc.other_side(vs) != Some(vd) {
-                        w.block(HopKind::RouteTable, &rt.name, format!(
+            Some(r) => {
+                match r.target {
+                    RouteTarget::Local if vs == vd => {
+                        w.pass(
+                            HopKind::RouteTable,
+                            &rt.name,
+                            format!("Route table {}: {dst_ip} matches {} -> local", rt.name, r.destination),
+                        );
+                        None
+                    }
+                    RouteTarget::Peering(p) => {
+                        let pc = &self.peerings[p.index()];
+                        if pc.other_side(vs) != Some(vd) {
+                            w.block(
+                                HopKind::RouteTable,
+                                &rt.name,
+                                format!(
                             "Route table {} sends {dst_ip} to {}, which does not lead to {} where {dst_ip} lives",
-                            rt.name, pc.name, self.vpcs[vd.index()].name));
-                        return;
+                            rt.name, pc.name, self.vpcs[vd.index()].name),
+                            );
+                            return;
+                        }
+                        w.pass(
+                            HopKind::RouteTable,
+                            &rt.name,
+                            format!("Route table {}: {dst_ip} matches {} -> {}", rt.name, r.destination, pc.name),
+                        );
+                        if pc.status != PeeringStatus::Active {
+                            w.block(
+                                HopKind::Gateway,
+                                &pc.name,
+                                format!(
+                                    "Peering connection {} is still pending acceptance: the owner of {} must accept it",
+                                    pc.name,
+                                    self.vpcs[pc.accepter.index()].name
+                                ),
+                            );
+                            return;
+                        }
+                        w.pass(
+                            HopKind::Gateway,
+                            &pc.name,
+                            format!(
+                                "Peering connection {} is active between {} and {}",
+                                pc.name,
+                                self.vpcs[pc.requester.index()].name,
+                                self.vpcs[pc.accepter.index()].name
+                            ),
+                        );
+                        Some(p)
                     }
-                    w.pass(
-                        HopKind::RouteTable,
-                        &rt.name,
-                        format!(
-                            "Route table {}: {dst_ip} matches {} -> {}",
-                            rt.name, r.destination, pc.name
-                        ),
-                    );
-                    if pc.status != PeeringStatus::Active {
-                        w.block(HopKind::Gateway, &pc.name, format!(
-                            "Peering connection {} is still pending acceptance: the owner of {} must accept it",
-                            pc.name, self.vpcs[pc.accepter.index()].name));
-                        return;
-                    }
-                    w.pass(
-                        HopKind::Gateway,
-                        &pc.name,
-                        format!(
-                            "Peering connection {} is active between {} and {}",
-                            pc.name,
-                            self.vpcs[pc.requester.index()].name,
-                            self.vpcs[pc.accepter.index()].name
-                        ),
-                    );
-                    Some(p)
-                }
-                other => {
-                    w.block(HopKind::RouteTable, &rt.name, format!(
+                    other => {
+                        w.block(HopKind::RouteTable, &rt.name, format!(
                         "Route table {} sends {dst_ip} to {} (matching {}), which leads out of the VPC; the private address {dst_ip} in {} is not reachable that way{}",
                         rt.name,
                         self.target_name(other),
@@ -1719,9 +1549,10 @@ impl Network {
                             None => String::new(),
                         }
                     ));
-                    return;
+                        return;
+                    }
                 }
-            },
+            }
         };
 
         // 2. NACL out of the source subnet (traffic inside one subnet never crosses a NACL).
@@ -1741,23 +1572,18 @@ impl Network {
         }
 
         // 3. SG out of the source ENI.
-        match self.sg_allows(
-            &se.security_groups,
-            Direction::Outbound,
-            protocol,
-            dst_ip,
-            &de.security_groups,
-            port,
-        ) {
-            Some(why) => w.pass(
-                HopKind::SgOutbound,
-                self.sg_names(&se.security_groups),
-                format!("Security group {why}"),
-            ),
+        match self.sg_allows(&se.security_groups, Direction::Outbound, protocol, dst_ip, &de.security_groups, port) {
+            Some(why) => {
+                w.pass(HopKind::SgOutbound, self.sg_names(&se.security_groups), format!("Security group {why}"))
+            }
             None => {
-                w.block(HopKind::SgOutbound, self.sg_names(&se.security_groups), format!(
+                w.block(
+                    HopKind::SgOutbound,
+                    self.sg_names(&se.security_groups),
+                    format!(
                     "Security groups {} of {} allow no outbound {protocol} {port} to {dst_ip}: add an outbound rule",
-                    self.sg_names(&se.security_groups), se.name));
+                    self.sg_names(&se.security_groups), se.name),
+                );
                 return;
             }
         }
@@ -1779,19 +1605,10 @@ impl Network {
         }
 
         // 5. SG in of the destination ENI.
-        match self.sg_allows(
-            &de.security_groups,
-            Direction::Inbound,
-            protocol,
-            src_ip,
-            &se.security_groups,
-            port,
-        ) {
-            Some(why) => w.pass(
-                HopKind::SgInbound,
-                self.sg_names(&de.security_groups),
-                format!("Security group {why}"),
-            ),
+        match self.sg_allows(&de.security_groups, Direction::Inbound, protocol, src_ip, &se.security_groups, port) {
+            Some(why) => {
+                w.pass(HopKind::SgInbound, self.sg_names(&de.security_groups), format!("Security group {why}"))
+            }
             None => {
                 let suggest = if vs != vd {
                     format!("{} (the peer VPC's CIDR)", self.vpcs[vs.index()].cidr)
@@ -1840,10 +1657,7 @@ impl Network {
                 protocol,
                 src_ip,
                 CLIENT_PORT,
-                &format!(
-                    "add an outbound allow rule for {protocol} 1024-65535 to {}",
-                    ss.cidr
-                ),
+                &format!("add an outbound allow rule for {protocol} 1024-65535 to {}", ss.cidr),
             );
             if w.blocked {
                 return;
@@ -1856,30 +1670,15 @@ impl Network {
                 protocol,
                 dst_ip,
                 CLIENT_PORT,
-                &format!(
-                    "add an inbound allow rule for {protocol} 1024-65535 from {}",
-                    ds.cidr
-                ),
+                &format!("add an inbound allow rule for {protocol} 1024-65535 from {}", ds.cidr),
             );
         }
     }
 
-    fn walk_eni_out(
-        &self,
-        w: &mut Walk,
-        s: EniId,
-        ip: Ipv4Addr,
-        s3: bool,
-        protocol: Protocol,
-        port: u16,
-    ) {
+    fn walk_eni_out(&self, w: &mut Walk, s: EniId, ip: Ipv4Addr, s3: bool, protocol: Protocol, port: u16) {
         let se = self.eni(s);
         let ss = self.subnet(se.subnet);
-        let what = if s3 {
-            "Amazon S3".to_string()
-        } else {
-            ip.to_string()
-        };
+        let what = if s3 { "Amazon S3".to_string() } else { ip.to_string() };
         let rt = &self.route_tables[ss.route_table.index()];
         let Some(route) = rt.lookup(ip) else {
             w.block(HopKind::RouteTable, &rt.name, format!(
@@ -1899,8 +1698,14 @@ impl Network {
                         self.endpoints[e.index()].name
                     ),
                 );
-                w.pass(HopKind::Gateway, &self.endpoints[e.index()].name, format!(
-                    "Gateway endpoint {} carries the traffic to S3 privately, without NAT or the internet", self.endpoints[e.index()].name));
+                w.pass(
+                    HopKind::Gateway,
+                    &self.endpoints[e.index()].name,
+                    format!(
+                        "Gateway endpoint {} carries the traffic to S3 privately, without NAT or the internet",
+                        self.endpoints[e.index()].name
+                    ),
+                );
             }
             RouteTarget::InternetGateway(i) => {
                 w.pass(
@@ -1936,10 +1741,7 @@ impl Network {
                 w.pass(
                     HopKind::RouteTable,
                     &rt.name,
-                    format!(
-                        "Route table {}: {what} matches {} -> {}",
-                        rt.name, route.destination, nat.name
-                    ),
+                    format!("Route table {}: {what} matches {} -> {}", rt.name, route.destination, nat.name),
                 );
                 let ns = self.subnet(nat.subnet);
                 let nrt = &self.route_tables[ns.route_table.index()];
@@ -1977,33 +1779,26 @@ impl Network {
             port,
             &format!(
                 "add an outbound allow rule for {protocol} {port} to {}",
-                if s3 {
-                    self.s3_prefix_list
-                } else {
-                    Ipv4Cidr::ANY
-                }
+                if s3 { self.s3_prefix_list } else { Ipv4Cidr::ANY }
             ),
         );
         if w.blocked {
             return;
         }
-        match self.sg_allows(
-            &se.security_groups,
-            Direction::Outbound,
-            protocol,
-            ip,
-            &[],
-            port,
-        ) {
-            Some(why) => w.pass(
-                HopKind::SgOutbound,
-                self.sg_names(&se.security_groups),
-                format!("Security group {why}"),
-            ),
+        match self.sg_allows(&se.security_groups, Direction::Outbound, protocol, ip, &[], port) {
+            Some(why) => {
+                w.pass(HopKind::SgOutbound, self.sg_names(&se.security_groups), format!("Security group {why}"))
+            }
             None => {
-                w.block(HopKind::SgOutbound, self.sg_names(&se.security_groups), format!(
-                    "Security groups {} of {} allow no outbound {protocol} {port} to {what}: add an outbound rule",
-                    self.sg_names(&se.security_groups), se.name));
+                w.block(
+                    HopKind::SgOutbound,
+                    self.sg_names(&se.security_groups),
+                    format!(
+                        "Security groups {} of {} allow no outbound {protocol} {port} to {what}: add an outbound rule",
+                        self.sg_names(&se.security_groups),
+                        se.name
+                    ),
+                );
                 return;
             }
         }
@@ -2017,23 +1812,12 @@ impl Network {
             CLIENT_PORT,
             &format!(
                 "add an inbound allow rule for {protocol} 1024-65535 from {}",
-                if s3 {
-                    self.s3_prefix_list
-                } else {
-                    Ipv4Cidr::ANY
-                }
+                if s3 { self.s3_prefix_list } else { Ipv4Cidr::ANY }
             ),
         );
     }
 
-    fn walk_internet_in(
-        &self,
-        w: &mut Walk,
-        ip: Ipv4Addr,
-        d: EniId,
-        protocol: Protocol,
-        port: u16,
-    ) {
+    fn walk_internet_in(&self, w: &mut Walk, ip: Ipv4Addr, d: EniId, protocol: Protocol, port: u16) {
         let de = self.eni(d);
         let ds = self.subnet(de.subnet);
         let vpc = &self.vpcs[ds.vpc.index()];
@@ -2052,10 +1836,7 @@ impl Network {
         w.pass(
             HopKind::Gateway,
             &igw.name,
-            format!(
-                "Internet gateway {} translates {public} to {}",
-                igw.name, de.private_ip
-            ),
+            format!("Internet gateway {} translates {public} to {}", igw.name, de.private_ip),
         );
         self.nacl_hop(
             w,
@@ -2070,19 +1851,10 @@ impl Network {
         if w.blocked {
             return;
         }
-        match self.sg_allows(
-            &de.security_groups,
-            Direction::Inbound,
-            protocol,
-            ip,
-            &[],
-            port,
-        ) {
-            Some(why) => w.pass(
-                HopKind::SgInbound,
-                self.sg_names(&de.security_groups),
-                format!("Security group {why}"),
-            ),
+        match self.sg_allows(&de.security_groups, Direction::Inbound, protocol, ip, &[], port) {
+            Some(why) => {
+                w.pass(HopKind::SgInbound, self.sg_names(&de.security_groups), format!("Security group {why}"))
+            }
             None => {
                 w.block(HopKind::SgInbound, self.sg_names(&de.security_groups), format!(
                     "Security groups {} of {} allow no inbound {protocol} {port} from {ip}: add an inbound rule for {protocol} {port} from 0.0.0.0/0",
@@ -2095,10 +1867,7 @@ impl Network {
             Some(RouteTarget::InternetGateway(_)) => w.pass(
                 HopKind::ReturnRoute,
                 &rt.name,
-                format!(
-                    "Replies: route table {} sends {ip} back through {}",
-                    rt.name, igw.name
-                ),
+                format!("Replies: route table {} sends {ip} back through {}", rt.name, igw.name),
             ),
             _ => {
                 w.block(HopKind::ReturnRoute, &rt.name, format!(
@@ -2326,16 +2095,9 @@ impl Network {
             for g in &v.security_groups {
                 let sg = n.sg_by_name(&g.name).expect("added above");
                 let outbound = g.outbound.clone().unwrap_or_else(|| {
-                    vec![SgRuleConfig {
-                        protocol: Protocol::All,
-                        ports: PortRange::ALL,
-                        peer: "0.0.0.0/0".into(),
-                    }]
+                    vec![SgRuleConfig { protocol: Protocol::All, ports: PortRange::ALL, peer: "0.0.0.0/0".into() }]
                 });
-                for (dir, rules) in [
-                    (Direction::Inbound, &g.inbound),
-                    (Direction::Outbound, &outbound),
-                ] {
+                for (dir, rules) in [(Direction::Inbound, &g.inbound), (Direction::Outbound, &outbound)] {
                     for r in rules {
                         let peer = match r.peer.parse::<Ipv4Cidr>() {
                             Ok(c) => SgPeer::Cidr(c),
@@ -2347,15 +2109,7 @@ impl Network {
                                 }
                             },
                         };
-                        n.add_sg_rule(
-                            sg,
-                            dir,
-                            SgRule {
-                                protocol: r.protocol,
-                                ports: r.ports,
-                                peer,
-                            },
-                        );
+                        n.add_sg_rule(sg, dir, SgRule { protocol: r.protocol, ports: r.ports, peer });
                     }
                 }
             }
@@ -2463,16 +2217,10 @@ mod tests {
     #[test]
     fn ports_parse() {
         assert_eq!("443".parse::<PortRange>().unwrap(), PortRange::single(443));
-        assert_eq!(
-            "1024-65535".parse::<PortRange>().unwrap(),
-            PortRange::EPHEMERAL
-        );
+        assert_eq!("1024-65535".parse::<PortRange>().unwrap(), PortRange::EPHEMERAL);
         assert_eq!("all".parse::<PortRange>().unwrap(), PortRange::ALL);
         assert!("9-1".parse::<PortRange>().is_err());
-        assert_eq!(
-            serde_json::from_str::<PortRange>("22").unwrap(),
-            PortRange::single(22)
-        );
+        assert_eq!(serde_json::from_str::<PortRange>("22").unwrap(), PortRange::single(22));
     }
 
     #[test]
@@ -2483,44 +2231,29 @@ mod tests {
         assert_eq!(n.subnet(s).usable_addresses(), 11);
         let mut ips = Vec::new();
         for i in 0..11 {
-            let e = n
-                .create_eni(&format!("e{i}"), s, vec![], None, false)
-                .unwrap();
+            let e = n.create_eni(&format!("e{i}"), s, vec![], None, false).unwrap();
             ips.push(n.eni(e).private_ip);
         }
         assert_eq!(ips[0], "10.0.9.4".parse::<Ipv4Addr>().unwrap());
         assert_eq!(ips[10], "10.0.9.14".parse::<Ipv4Addr>().unwrap());
-        let err = n
-            .create_eni("one-more", s, vec![], None, false)
-            .unwrap_err();
-        assert!(
-            matches!(err, NetworkError::SubnetFull { usable: 11, .. }),
-            "{err}"
-        );
+        let err = n.create_eni("one-more", s, vec![], None, false).unwrap_err();
+        assert!(matches!(err, NetworkError::SubnetFull { usable: 11, .. }), "{err}");
         // Freeing one makes it available again, lowest first.
         let e3 = n.eni_by_name("e3").unwrap();
         n.delete_eni(e3);
         let again = n.create_eni("again", s, vec![], None, false).unwrap();
         assert_eq!(n.eni(again).private_ip, ips[3]);
         // Reserved addresses cannot be asked for.
-        assert!(n
-            .create_eni("r", s, vec![], Some("10.0.9.1".parse().unwrap()), false)
-            .is_err());
+        assert!(n.create_eni("r", s, vec![], Some("10.0.9.1".parse().unwrap()), false).is_err());
     }
 
     #[test]
     fn subnets_must_fit_the_vpc_and_not_overlap() {
         let mut n = Network::default();
         let v = n.add_vpc("vpc-a", c("10.0.0.0/16"));
-        assert!(matches!(
-            n.add_subnet("x", v, c("10.1.0.0/24"), "a"),
-            Err(NetworkError::SubnetOutsideVpc { .. })
-        ));
+        assert!(matches!(n.add_subnet("x", v, c("10.1.0.0/24"), "a"), Err(NetworkError::SubnetOutsideVpc { .. })));
         n.add_subnet("a", v, c("10.0.0.0/24"), "a").unwrap();
-        assert!(matches!(
-            n.add_subnet("b", v, c("10.0.0.0/23"), "a"),
-            Err(NetworkError::SubnetOverlap(..))
-        ));
+        assert!(matches!(n.add_subnet("b", v, c("10.0.0.0/23"), "a"), Err(NetworkError::SubnetOverlap(..))));
     }
 
     #[test]
@@ -2531,28 +2264,15 @@ mod tests {
         let igw = n.add_internet_gateway("igw-a", a);
         let p = n.add_peering("pcx-ab", a, b, false).unwrap();
         let rtb = n.vpcs[a.index()].main_route_table;
-        n.add_route(rtb, Ipv4Cidr::ANY, RouteTarget::InternetGateway(igw))
-            .unwrap();
-        n.add_route(rtb, c("10.1.2.0/24"), RouteTarget::Peering(p))
-            .unwrap();
+        n.add_route(rtb, Ipv4Cidr::ANY, RouteTarget::InternetGateway(igw)).unwrap();
+        n.add_route(rtb, c("10.1.2.0/24"), RouteTarget::Peering(p)).unwrap();
         let t = &n.route_tables[rtb.index()];
-        assert_eq!(
-            t.lookup("10.1.2.15".parse().unwrap()).unwrap().target,
-            RouteTarget::Peering(p)
-        );
-        assert_eq!(
-            t.lookup("10.1.3.15".parse().unwrap()).unwrap().target,
-            RouteTarget::InternetGateway(igw)
-        );
-        assert_eq!(
-            t.lookup("10.0.3.15".parse().unwrap()).unwrap().target,
-            RouteTarget::Local
-        );
+        assert_eq!(t.lookup("10.1.2.15".parse().unwrap()).unwrap().target, RouteTarget::Peering(p));
+        assert_eq!(t.lookup("10.1.3.15".parse().unwrap()).unwrap().target, RouteTarget::InternetGateway(igw));
+        assert_eq!(t.lookup("10.0.3.15".parse().unwrap()).unwrap().target, RouteTarget::Local);
         // A target of another VPC is refused.
         let igw_b = n.add_internet_gateway("igw-b", b);
-        assert!(n
-            .add_route(rtb, c("1.0.0.0/8"), RouteTarget::InternetGateway(igw_b))
-            .is_err());
+        assert!(n.add_route(rtb, c("1.0.0.0/8"), RouteTarget::InternetGateway(igw_b)).is_err());
     }
 
     #[test]
@@ -2567,51 +2287,23 @@ mod tests {
             cidr: cidr.parse().unwrap(),
             action,
         };
-        n.add_nacl_rule(
-            acl,
-            Direction::Inbound,
-            rule(200, NaclAction::Allow, "0.0.0.0/0"),
-        );
-        n.add_nacl_rule(
-            acl,
-            Direction::Inbound,
-            rule(100, NaclAction::Deny, "203.0.113.0/24"),
-        );
+        n.add_nacl_rule(acl, Direction::Inbound, rule(200, NaclAction::Allow, "0.0.0.0/0"));
+        n.add_nacl_rule(acl, Direction::Inbound, rule(100, NaclAction::Deny, "203.0.113.0/24"));
         let a = &n.nacls[acl.index()];
         assert_eq!(
-            a.evaluate(
-                Direction::Inbound,
-                Protocol::Tcp,
-                "203.0.113.9".parse().unwrap(),
-                22
-            ),
+            a.evaluate(Direction::Inbound, Protocol::Tcp, "203.0.113.9".parse().unwrap(), 22),
             NaclVerdict::Denied(100)
         );
         assert_eq!(
-            a.evaluate(
-                Direction::Inbound,
-                Protocol::Tcp,
-                "198.51.100.9".parse().unwrap(),
-                22
-            ),
+            a.evaluate(Direction::Inbound, Protocol::Tcp, "198.51.100.9".parse().unwrap(), 22),
             NaclVerdict::Allowed(200)
         );
         assert_eq!(
-            a.evaluate(
-                Direction::Inbound,
-                Protocol::Tcp,
-                "198.51.100.9".parse().unwrap(),
-                80
-            ),
+            a.evaluate(Direction::Inbound, Protocol::Tcp, "198.51.100.9".parse().unwrap(), 80),
             NaclVerdict::NoMatch
         );
         assert_eq!(
-            a.evaluate(
-                Direction::Outbound,
-                Protocol::Tcp,
-                "198.51.100.9".parse().unwrap(),
-                22
-            ),
+            a.evaluate(Direction::Outbound, Protocol::Tcp, "198.51.100.9".parse().unwrap(), 22),
             NaclVerdict::NoMatch
         );
     }

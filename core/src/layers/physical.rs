@@ -296,11 +296,7 @@ impl Fleet {
     pub fn generate(params: &FleetParams) -> (Fleet, Vec<FleetError>) {
         let mut fleet = Fleet::default();
         let region = RegionId(0);
-        fleet.regions.push(Region {
-            id: region,
-            name: params.region.clone(),
-            azs: Vec::new(),
-        });
+        fleet.regions.push(Region { id: region, name: params.region.clone(), azs: Vec::new() });
         let t = &params.per_az;
         for suffix in &params.azs {
             let az = fleet.add_az(region, &format!("{}{}", params.region, suffix));
@@ -315,11 +311,7 @@ impl Fleet {
                     for _ in 0..t.memory_hosts_per_rack {
                         // Memory sizes alternate across the AZ.
                         let sizes = &t.memory_host_sizes_gib;
-                        let size = if sizes.is_empty() {
-                            512
-                        } else {
-                            sizes[memory_hosts % sizes.len()]
-                        };
+                        let size = if sizes.is_empty() { 512 } else { sizes[memory_hosts % sizes.len()] };
                         memory_hosts += 1;
                         fleet.push_host(rack, HostSpec::memory(size), None);
                     }
@@ -337,13 +329,7 @@ impl Fleet {
 
     fn add_az(&mut self, region: RegionId, name: &str) -> AzId {
         let id = AzId(self.azs.len() as u32);
-        self.azs.push(Az {
-            id,
-            name: name.into(),
-            region,
-            data_centers: Vec::new(),
-            available: true,
-        });
+        self.azs.push(Az { id, name: name.into(), region, data_centers: Vec::new(), available: true });
         self.regions[region.index()].azs.push(id);
         id
     }
@@ -352,12 +338,7 @@ impl Fleet {
         let id = DataCenterId(self.data_centers.len() as u32);
         let n = self.azs[az.index()].data_centers.len() + 1;
         let name = format!("{}-dc{}", self.azs[az.index()].name, n);
-        self.data_centers.push(DataCenter {
-            id,
-            name,
-            az,
-            racks: Vec::new(),
-        });
+        self.data_centers.push(DataCenter { id, name, az, racks: Vec::new() });
         self.azs[az.index()].data_centers.push(id);
         id
     }
@@ -367,13 +348,7 @@ impl Fleet {
         let n = self.data_centers[dc.index()].racks.len() + 1;
         let name = format!("{}-r{:02}", self.data_centers[dc.index()].name, n);
         let az = self.data_centers[dc.index()].az;
-        self.racks.push(Rack {
-            id,
-            name,
-            data_center: dc,
-            az,
-            hosts: Vec::new(),
-        });
+        self.racks.push(Rack { id, name, data_center: dc, az, hosts: Vec::new() });
         self.data_centers[dc.index()].racks.push(id);
         id
     }
@@ -385,31 +360,15 @@ impl Fleet {
             Some(n) => n.to_string(),
             None => format!("{}-h{:02}", r.name, r.hosts.len() + 1),
         };
-        self.hosts.push(Host {
-            id,
-            name,
-            rack,
-            data_center: r.data_center,
-            az: r.az,
-            spec,
-            in_service: true,
-        });
+        self.hosts.push(Host { id, name, rack, data_center: r.data_center, az: r.az, spec, in_service: true });
         self.racks[rack.index()].hosts.push(id);
         id
     }
 
     /// Adds a host named `name` to rack number `rack` (0-based) of the first data center of
     /// the AZ named `az`; a new rack is made if `rack` is `None` or past the last one.
-    pub fn add_host(
-        &mut self,
-        az: &str,
-        rack: Option<u32>,
-        name: &str,
-        spec: HostSpec,
-    ) -> Result<HostId, FleetError> {
-        let az = self
-            .az_by_name(az)
-            .ok_or_else(|| FleetError::UnknownAz(az.into()))?;
+    pub fn add_host(&mut self, az: &str, rack: Option<u32>, name: &str, spec: HostSpec) -> Result<HostId, FleetError> {
+        let az = self.az_by_name(az).ok_or_else(|| FleetError::UnknownAz(az.into()))?;
         if self.host_by_name(name).is_some() {
             return Err(FleetError::DuplicateHost(name.into()));
         }
@@ -459,9 +418,7 @@ impl Fleet {
             .find(|a| a.name == name)
             .or_else(|| {
                 let region = &self.regions.first()?.name;
-                self.azs
-                    .iter()
-                    .find(|a| a.name == format!("{region}{name}"))
+                self.azs.iter().find(|a| a.name == format!("{region}{name}"))
             })
             .map(|a| a.id)
     }
@@ -499,20 +456,10 @@ mod tests {
         let a = fleet.az_by_name("a").unwrap();
         let in_a: Vec<_> = fleet.hosts_in_az(a).collect();
         assert_eq!(in_a.len(), 24);
-        assert!(in_a
-            .iter()
-            .any(|h| h.spec.kind == HostKind::Memory && h.spec.memory_gib == 1024));
-        assert!(in_a
-            .iter()
-            .any(|h| h.spec.kind == HostKind::Memory && h.spec.memory_gib == 512));
-        let c = in_a
-            .iter()
-            .find(|h| h.spec.kind == HostKind::Compute)
-            .unwrap();
-        assert_eq!(
-            (c.spec.cores, c.spec.memory_gib, c.spec.hardware_threads()),
-            (64, 256, 128)
-        );
+        assert!(in_a.iter().any(|h| h.spec.kind == HostKind::Memory && h.spec.memory_gib == 1024));
+        assert!(in_a.iter().any(|h| h.spec.kind == HostKind::Memory && h.spec.memory_gib == 512));
+        let c = in_a.iter().find(|h| h.spec.kind == HostKind::Compute).unwrap();
+        assert_eq!((c.spec.cores, c.spec.memory_gib, c.spec.hardware_threads()), (64, 256, 128));
         assert_eq!(c.name, "ap-northeast-2a-dc1-r01-h01");
         // Cached parents agree with the tree.
         for h in &fleet.hosts {
@@ -523,25 +470,14 @@ mod tests {
 
     #[test]
     fn extra_hosts_are_added_and_bad_ones_reported() {
-        let mut p = FleetParams {
-            azs: vec!["a".into()],
-            ..Default::default()
-        };
+        let mut p = FleetParams { azs: vec!["a".into()], ..Default::default() };
         p.extra_hosts.push(ExtraHost {
             name: "busy-host".into(),
             az: "a".into(),
             rack: Some(1),
-            spec: HostSpec {
-                cpu_overcommit: 3.0,
-                ..HostSpec::compute()
-            },
+            spec: HostSpec { cpu_overcommit: 3.0, ..HostSpec::compute() },
         });
-        p.extra_hosts.push(ExtraHost {
-            name: "x".into(),
-            az: "z".into(),
-            rack: None,
-            spec: HostSpec::compute(),
-        });
+        p.extra_hosts.push(ExtraHost { name: "x".into(), az: "z".into(), rack: None, spec: HostSpec::compute() });
         p.extra_hosts.push(ExtraHost {
             name: "busy-host".into(),
             az: "a".into(),
@@ -549,13 +485,7 @@ mod tests {
             spec: HostSpec::compute(),
         });
         let (fleet, errors) = Fleet::generate(&p);
-        assert_eq!(
-            errors,
-            vec![
-                FleetError::UnknownAz("z".into()),
-                FleetError::DuplicateHost("busy-host".into())
-            ]
-        );
+        assert_eq!(errors, vec![FleetError::UnknownAz("z".into()), FleetError::DuplicateHost("busy-host".into())]);
         let h = fleet.host(fleet.host_by_name("busy-host").unwrap());
         assert_eq!(fleet.rack(h.rack).name, "ap-northeast-2a-dc1-r02");
         assert_eq!(h.spec.sellable_vcpus(), 384);

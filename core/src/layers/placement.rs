@@ -132,19 +132,14 @@ pub struct PlacementDecision {
 impl PlacementDecision {
     /// Candidates that were filtered out.
     pub fn filtered(&self) -> impl Iterator<Item = &Candidate> {
-        self.candidates
-            .iter()
-            .filter(|c| matches!(c.verdict, CandidateVerdict::Filtered { .. }))
+        self.candidates.iter().filter(|c| matches!(c.verdict, CandidateVerdict::Filtered { .. }))
     }
     /// The score of `host`, if it was scored.
     pub fn score_of(&self, host: HostId) -> Option<f64> {
-        self.candidates
-            .iter()
-            .find(|c| c.host == host)
-            .and_then(|c| match c.verdict {
-                CandidateVerdict::Scored { score, .. } => Some(score),
-                _ => None,
-            })
+        self.candidates.iter().find(|c| c.host == host).and_then(|c| match c.verdict {
+            CandidateVerdict::Scored { score, .. } => Some(score),
+            _ => None,
+        })
     }
 }
 
@@ -188,11 +183,7 @@ impl Placement {
     /// Adds a placement group (a second group of the same name replaces nothing: it is ignored).
     pub fn add_group(&mut self, name: &str, strategy: PlacementStrategy) {
         if !self.groups.iter().any(|g| g.name == name) {
-            self.groups.push(PlacementGroup {
-                name: name.into(),
-                strategy,
-                members: Vec::new(),
-            });
+            self.groups.push(PlacementGroup { name: name.into(), strategy, members: Vec::new() });
         }
     }
 
@@ -246,33 +237,19 @@ impl Placement {
             ),
             None => None,
         };
-        let member_racks: Vec<(RackId, &str)> = group
-            .iter()
-            .flat_map(|g| g.members.iter())
-            .map(|(i, h)| (fleet.host(*h).rack, i.as_str()))
-            .collect();
+        let member_racks: Vec<(RackId, &str)> =
+            group.iter().flat_map(|g| g.members.iter()).map(|(i, h)| (fleet.host(*h).rack, i.as_str())).collect();
         let cluster_rack = match &group {
-            Some(g) if g.strategy == PlacementStrategy::Cluster => {
-                member_racks.first().map(|r| r.0)
-            }
+            Some(g) if g.strategy == PlacementStrategy::Cluster => member_racks.first().map(|r| r.0),
             _ => None,
         };
 
         // The AZ.
         let (az, az_reason) = if let Some(host) = req.host {
-            (
-                fleet.host(host).az,
-                format!("the AZ of the requested host {}", fleet.host(host).name),
-            )
+            (fleet.host(host).az, format!("the AZ of the requested host {}", fleet.host(host).name))
         } else if let Some(rack) = cluster_rack {
             let az = fleet.rack(rack).az;
-            (
-                az,
-                format!(
-                    "the AZ of cluster group `{}`",
-                    req.group.as_deref().unwrap_or_default()
-                ),
-            )
+            (az, format!("the AZ of cluster group `{}`", req.group.as_deref().unwrap_or_default()))
         } else if let Some(az) = req.az {
             (az, "the AZ asked for".to_string())
         } else {
@@ -297,16 +274,8 @@ impl Placement {
                         };
                     }
                 }
-                if let Err(e) = hv.check_fit(
-                    host.id,
-                    req.vcpus,
-                    req.memory_gib,
-                    &req.account,
-                    &req.tenancy,
-                ) {
-                    break 'v CandidateVerdict::Filtered {
-                        reason: explain_fit(&e),
-                    };
+                if let Err(e) = hv.check_fit(host.id, req.vcpus, req.memory_gib, &req.account, &req.tenancy) {
+                    break 'v CandidateVerdict::Filtered { reason: explain_fit(&e) };
                 }
                 if let Some(g) = &group {
                     if g.strategy == PlacementStrategy::Spread {
@@ -324,22 +293,14 @@ impl Placement {
                 let s = hv.host(host.id);
                 let mut terms = Vec::new();
                 let mut score = 0.0;
-                let free_after =
-                    (s.free_vcpus() - req.vcpus) as f64 / s.sellable_vcpus.max(1) as f64;
+                let free_after = (s.free_vcpus() - req.vcpus) as f64 / s.sellable_vcpus.max(1) as f64;
                 score += 40.0 * free_after;
-                terms.push(format!(
-                    "{:.0}% vCPUs free after +{:.1}",
-                    free_after * 100.0,
-                    40.0 * free_after
-                ));
+                terms.push(format!("{:.0}% vCPUs free after +{:.1}", free_after * 100.0, 40.0 * free_after));
                 let load = hv.load(host.id);
                 if load > 0.0 {
                     let pen = 50.0 * load.min(3.0);
                     score -= pen;
-                    terms.push(format!(
-                        "neighbours keep CPU {:.0}% busy -{pen:.1}",
-                        load * 100.0
-                    ));
+                    terms.push(format!("neighbours keep CPU {:.0}% busy -{pen:.1}", load * 100.0));
                 }
                 if let Some(rack) = cluster_rack {
                     if host.rack == rack {
@@ -373,21 +334,11 @@ impl Placement {
                 }
                 CandidateVerdict::Scored { score, terms }
             };
-            candidates.push(Candidate {
-                host: host.id,
-                host_name: host.name.clone(),
-                verdict,
-            });
+            candidates.push(Candidate { host: host.id, host_name: host.name.clone(), verdict });
         }
 
-        let mut decision = PlacementDecision {
-            instance: req.instance.clone(),
-            az,
-            az_reason,
-            candidates,
-            chosen: None,
-            vm: None,
-        };
+        let mut decision =
+            PlacementDecision { instance: req.instance.clone(), az, az_reason, candidates, chosen: None, vm: None };
         let Some((host, _)) = best else {
             let summary = summarize(&decision);
             self.decisions.push(decision.clone());
@@ -401,14 +352,7 @@ impl Placement {
             });
         };
         let vm = hv
-            .reserve(
-                host,
-                &req.instance,
-                &req.account,
-                req.vcpus,
-                req.memory_gib,
-                &req.tenancy,
-            )
+            .reserve(host, &req.instance, &req.account, req.vcpus, req.memory_gib, &req.tenancy)
             .expect("a scored host passed check_fit");
         decision.chosen = Some(host);
         decision.vm = Some(vm);
@@ -452,11 +396,7 @@ fn summarize(d: &PlacementDecision) -> String {
     if counts.is_empty() {
         return "the AZ has no hosts".into();
     }
-    counts
-        .iter()
-        .map(|(k, n)| format!("{n} host{} {k}", if *n == 1 { "" } else { "s" }))
-        .collect::<Vec<_>>()
-        .join("; ")
+    counts.iter().map(|(k, n)| format!("{n} host{} {k}", if *n == 1 { "" } else { "s" })).collect::<Vec<_>>().join("; ")
 }
 
 #[cfg(test)]
@@ -467,10 +407,7 @@ mod tests {
     use crate::rng::rng_from_seed;
 
     fn small() -> (Fleet, Hypervisors) {
-        let mut p = FleetParams {
-            azs: vec!["a".into(), "b".into()],
-            ..Default::default()
-        };
+        let mut p = FleetParams { azs: vec!["a".into(), "b".into()], ..Default::default() };
         p.per_az.racks_per_data_center = 3;
         p.per_az.compute_hosts_per_rack = 2;
         p.per_az.memory_hosts_per_rack = 1;
@@ -487,13 +424,7 @@ mod tests {
         assert_eq!(instance_type("c5.4xlarge").unwrap().vcpus, 16);
         assert!(instance_type("z9.huge").is_none());
         for family in ["t3", "m5", "c5", "r5"] {
-            assert!(
-                INSTANCE_TYPES
-                    .iter()
-                    .filter(|t| t.name.starts_with(family))
-                    .count()
-                    >= 4
-            );
+            assert!(INSTANCE_TYPES.iter().filter(|t| t.name.starts_with(family)).count() >= 4);
         }
     }
 
@@ -502,13 +433,10 @@ mod tests {
         let (fleet, mut hv) = small();
         let a = fleet.az_by_name("a").unwrap();
         let h = fleet.hosts_in_az(a).next().unwrap().id;
-        hv.reserve(h, "filler", "x", 64, 64.0, &Tenancy::Default)
-            .unwrap();
+        hv.reserve(h, "filler", "x", 64, 64.0, &Tenancy::Default).unwrap();
         let mut p = Placement::default();
         let req = PlacementRequest::new("web-1", instance_type("m5.large").unwrap());
-        let d = p
-            .place(&fleet, &mut hv, &req, &mut rng_from_seed(1))
-            .unwrap();
+        let d = p.place(&fleet, &mut hv, &req, &mut rng_from_seed(1)).unwrap();
         assert_eq!(fleet.az(d.az).name, "ap-northeast-2b");
         assert!(d.az_reason.contains("most free"));
     }
@@ -519,15 +447,11 @@ mod tests {
         let mut p = Placement::default();
         let mut req = PlacementRequest::new("db", instance_type("r5.2xlarge").unwrap());
         req.az = fleet.az_by_name("a");
-        let d = p
-            .place(&fleet, &mut hv, &req, &mut rng_from_seed(3))
-            .unwrap();
+        let d = p.place(&fleet, &mut hv, &req, &mut rng_from_seed(3)).unwrap();
         assert_eq!(fleet.host(d.chosen.unwrap()).spec.kind, HostKind::Memory);
         let mut req = PlacementRequest::new("web", instance_type("c5.large").unwrap());
         req.az = fleet.az_by_name("a");
-        let d = p
-            .place(&fleet, &mut hv, &req, &mut rng_from_seed(3))
-            .unwrap();
+        let d = p.place(&fleet, &mut hv, &req, &mut rng_from_seed(3)).unwrap();
         assert_eq!(fleet.host(d.chosen.unwrap()).spec.kind, HostKind::Compute);
     }
 }

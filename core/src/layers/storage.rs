@@ -64,10 +64,7 @@ pub struct StorageParams {
 
 impl Default for StorageParams {
     fn default() -> Self {
-        StorageParams {
-            attach_latency_ms: 0.4,
-            cluster_capacity_gib: 1_000_000,
-        }
+        StorageParams { attach_latency_ms: 0.4, cluster_capacity_gib: 1_000_000 }
     }
 }
 
@@ -115,14 +112,8 @@ impl Volume {
     pub fn baseline_iops(&self) -> u32 {
         match self.kind {
             VolumeKind::Gp2 => (3 * self.size_gib).clamp(100, 16_000),
-            VolumeKind::Gp3 => self
-                .provisioned_iops
-                .unwrap_or(GP3_BASELINE_IOPS)
-                .clamp(GP3_BASELINE_IOPS, 16_000),
-            VolumeKind::Io2 => self
-                .provisioned_iops
-                .unwrap_or(3_000)
-                .clamp(100, IO2_MAX_IOPS),
+            VolumeKind::Gp3 => self.provisioned_iops.unwrap_or(GP3_BASELINE_IOPS).clamp(GP3_BASELINE_IOPS, 16_000),
+            VolumeKind::Io2 => self.provisioned_iops.unwrap_or(3_000).clamp(100, IO2_MAX_IOPS),
         }
     }
 
@@ -199,12 +190,7 @@ impl Volume {
 
     /// Like [`Volume::serve`], plus the network round trip to the storage cluster: when the
     /// request's disk step completes.
-    pub fn io_completion_time(
-        &mut self,
-        now: SimTime,
-        ios: u32,
-        attach_latency: Duration,
-    ) -> SimTime {
+    pub fn io_completion_time(&mut self, now: SimTime, ios: u32, attach_latency: Duration) -> SimTime {
         self.serve(now, ios) + attach_latency
     }
 }
@@ -279,10 +265,7 @@ pub struct Storage {
 impl Storage {
     /// Empty storage with `params`.
     pub fn new(params: StorageParams) -> Self {
-        Storage {
-            params,
-            ..Default::default()
-        }
+        Storage { params, ..Default::default() }
     }
 
     /// The network round trip to the storage cluster.
@@ -302,11 +285,7 @@ impl Storage {
         let used = self.used_gib.get(az).copied().unwrap_or(0);
         let free = self.params.cluster_capacity_gib.saturating_sub(used);
         if (size_gib as u64) > free {
-            return Err(StorageError::ClusterFull {
-                az: az.into(),
-                free,
-                wanted: size_gib as u64,
-            });
+            return Err(StorageError::ClusterFull { az: az.into(), free, wanted: size_gib as u64 });
         }
         *self.used_gib.entry(az.into()).or_insert(0) += size_gib as u64;
         let id = VolumeId(self.volumes.len() as u32);
@@ -336,32 +315,18 @@ impl Storage {
     }
     /// The live volume named `name`.
     pub fn volume_by_name(&self, name: &str) -> Option<VolumeId> {
-        self.volumes
-            .iter()
-            .find(|v| v.name == name && v.state != VolumeState::Deleted)
-            .map(|v| v.id)
+        self.volumes.iter().find(|v| v.name == name && v.state != VolumeState::Deleted).map(|v| v.id)
     }
 
     /// Attaches the volume to `instance` (which runs in `instance_az`).
-    pub fn attach(
-        &mut self,
-        id: VolumeId,
-        instance: &str,
-        instance_az: &str,
-    ) -> Result<(), StorageError> {
+    pub fn attach(&mut self, id: VolumeId, instance: &str, instance_az: &str) -> Result<(), StorageError> {
         let v = &mut self.volumes[id.index()];
         match &v.state {
             VolumeState::InUse(i) if i != instance => {
-                return Err(StorageError::InUse {
-                    volume: v.name.clone(),
-                    instance: i.clone(),
-                })
+                return Err(StorageError::InUse { volume: v.name.clone(), instance: i.clone() })
             }
             VolumeState::Deleted => {
-                return Err(StorageError::Invalid {
-                    volume: v.name.clone(),
-                    why: "it was deleted".into(),
-                })
+                return Err(StorageError::Invalid { volume: v.name.clone(), why: "it was deleted".into() })
             }
             _ => {}
         }
@@ -388,10 +353,7 @@ impl Storage {
     pub fn delete(&mut self, id: VolumeId) -> Result<(), StorageError> {
         let v = &mut self.volumes[id.index()];
         match &v.state {
-            VolumeState::InUse(i) => Err(StorageError::InUse {
-                volume: v.name.clone(),
-                instance: i.clone(),
-            }),
+            VolumeState::InUse(i) => Err(StorageError::InUse { volume: v.name.clone(), instance: i.clone() }),
             VolumeState::Deleted => Ok(()),
             VolumeState::Available => {
                 v.state = VolumeState::Deleted;
@@ -416,10 +378,7 @@ impl Storage {
         if size_gib < v.size_gib {
             return Err(StorageError::Invalid {
                 volume: v.name.clone(),
-                why: format!(
-                    "volumes only grow ({} GiB -> {size_gib} GiB asked)",
-                    v.size_gib
-                ),
+                why: format!("volumes only grow ({} GiB -> {size_gib} GiB asked)", v.size_gib),
             });
         }
         let extra = (size_gib - v.size_gib) as u64;
@@ -427,11 +386,7 @@ impl Storage {
         let used = self.used_gib.get(&az).copied().unwrap_or(0);
         let free = self.params.cluster_capacity_gib.saturating_sub(used);
         if extra > free {
-            return Err(StorageError::ClusterFull {
-                az,
-                free,
-                wanted: extra,
-            });
+            return Err(StorageError::ClusterFull { az, free, wanted: extra });
         }
         *self.used_gib.entry(az).or_insert(0) += extra;
         let v = &mut self.volumes[id.index()];
@@ -524,9 +479,7 @@ mod tests {
 
     fn vol(kind: VolumeKind, size: u32, iops: Option<u32>) -> (Storage, VolumeId) {
         let mut s = Storage::new(StorageParams::default());
-        let id = s
-            .create_volume("v", "ap-northeast-2a", size, kind, iops)
-            .unwrap();
+        let id = s.create_volume("v", "ap-northeast-2a", size, kind, iops).unwrap();
         (s, id)
     }
 
@@ -582,45 +535,30 @@ mod tests {
     fn volumes_outlive_instances_reattach_grow_and_snapshot() {
         let (mut s, id) = vol(VolumeKind::Gp2, 100, None);
         s.attach(id, "db-1", "ap-northeast-2a").unwrap();
-        assert!(matches!(
-            s.attach(id, "db-2", "ap-northeast-2a"),
-            Err(StorageError::InUse { .. })
-        ));
+        assert!(matches!(s.attach(id, "db-2", "ap-northeast-2a"), Err(StorageError::InUse { .. })));
         assert!(s.delete(id).is_err());
         s.detach(id);
-        assert!(matches!(
-            s.attach(id, "db-2", "ap-northeast-2b"),
-            Err(StorageError::WrongAz { .. })
-        ));
+        assert!(matches!(s.attach(id, "db-2", "ap-northeast-2b"), Err(StorageError::WrongAz { .. })));
         s.attach(id, "db-2", "ap-northeast-2a").unwrap();
         s.modify(id, 200, VolumeKind::Gp2, None).unwrap();
         assert_eq!(s.volume(id).baseline_iops(), 600);
         assert!(s.modify(id, 50, VolumeKind::Gp2, None).is_err());
         assert_eq!(s.used_gib["ap-northeast-2a"], 200);
         let snap = s.snapshot(id, SimTime(5));
-        let copy = s
-            .restore(snap, "copy", "ap-northeast-2b", 200, VolumeKind::Gp3)
-            .unwrap();
+        let copy = s.restore(snap, "copy", "ap-northeast-2b", 200, VolumeKind::Gp3).unwrap();
         assert_eq!(s.volume(copy).size_gib, 200);
-        assert!(s
-            .restore(snap, "small", "ap-northeast-2b", 100, VolumeKind::Gp3)
-            .is_err());
+        assert!(s.restore(snap, "small", "ap-northeast-2b", 100, VolumeKind::Gp3).is_err());
     }
 
     #[test]
     fn cluster_capacity_is_enforced() {
-        let mut s = Storage::new(StorageParams {
-            cluster_capacity_gib: 100,
-            ..Default::default()
-        });
-        s.create_volume("a", "az", 80, VolumeKind::Gp3, None)
-            .unwrap();
+        let mut s = Storage::new(StorageParams { cluster_capacity_gib: 100, ..Default::default() });
+        s.create_volume("a", "az", 80, VolumeKind::Gp3, None).unwrap();
         assert!(matches!(
             s.create_volume("b", "az", 30, VolumeKind::Gp3, None),
             Err(StorageError::ClusterFull { free: 20, .. })
         ));
         s.delete(VolumeId(0)).unwrap();
-        s.create_volume("b", "az", 30, VolumeKind::Gp3, None)
-            .unwrap();
+        s.create_volume("b", "az", 30, VolumeKind::Gp3, None).unwrap();
     }
 }

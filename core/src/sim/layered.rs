@@ -25,7 +25,9 @@
 
 use super::{ComponentIdx, ErrorCause, InstState, Node, SeriesPoint, Simulation, F_COUNTED, NONE};
 use crate::layers::attach::{self, asg_slot_placement};
-use crate::layers::launch::{ApiCall, InstanceId, InstanceState, Layer, LaunchPhase, LaunchPlan, LaunchRequest, Principal};
+use crate::layers::launch::{
+    ApiCall, InstanceId, InstanceState, LaunchPhase, LaunchPlan, LaunchRequest, Layer, Principal,
+};
 use crate::layers::network::HopKind as NetHop;
 use crate::layers::storage::{VolumeKind, VolumeState};
 use crate::layers::{Infrastructure, InfrastructureConfig};
@@ -238,7 +240,10 @@ pub(super) fn attach(sim: &mut Simulation, t: &Topology, cfg: &InfrastructureCon
         let places = (0..p.subnets.len().max(1))
             .map(|k| {
                 let (subnet, az_id) = asg_slot_placement(t, &p.subnets, c.container.as_deref(), k);
-                let az = az_id.as_ref().and_then(|z| sim.az_ids.iter().position(|x| x == z)).map_or(super::NONE16, |z| z as u16);
+                let az = az_id
+                    .as_ref()
+                    .and_then(|z| sim.az_ids.iter().position(|x| x == z))
+                    .map_or(super::NONE16, |z| z as u16);
                 let subnet = subnet.filter(|s| a.infra.network.subnet_by_name(s).is_some());
                 SlotPlace { az, subnet, az_id }
             })
@@ -291,7 +296,11 @@ impl LayerRun {
     /// Terminates a group's instance (scale-in).
     pub(super) fn terminate(&mut self, now: u64, layer: u32, comp_id: &str) {
         if layer != NONE {
-            let _ = self.infra.terminate_instance(SimTime(now), InstanceId(layer), &Principal::AutoScaling(comp_id.to_string()));
+            let _ = self.infra.terminate_instance(
+                SimTime(now),
+                InstanceId(layer),
+                &Principal::AutoScaling(comp_id.to_string()),
+            );
         }
     }
 
@@ -430,7 +439,11 @@ impl Simulation {
                 let id = InstanceId(i.layer);
                 // The guest sees its vCPUs busy for the share of the stretched service time
                 // they actually ran; the rest was steal.
-                let demand = if i.state == InstState::Launching || !i.up { 0.0 } else { b * (1.0 - run.infra.steal_percent(id) / 100.0) };
+                let demand = if i.state == InstState::Launching || !i.up {
+                    0.0
+                } else {
+                    b * (1.0 - run.infra.steal_percent(id) / 100.0)
+                };
                 // Smoothed over ~10 s, as a monitoring agent's average would be: one second of
                 // a few dozen requests is too noisy to drive the host's load.
                 let prev = run.infra.instance(id).vm.map_or(demand, |vm| run.infra.hypervisors.vm(vm).cpu_demand);
@@ -462,7 +475,12 @@ impl Simulation {
             }
             p.iops = ios.saturating_sub(run.ios_prev[c]) as f64 / (span as f64 / 1e9);
             run.ios_prev[c] = ios;
-            run.points[c] = (n > 0).then(|| LayerPoint { steal: p.steal / n as f64, guest: p.guest / n as f64, mult: p.mult / n as f64, ..p });
+            run.points[c] = (n > 0).then(|| LayerPoint {
+                steal: p.steal / n as f64,
+                guest: p.guest / n as f64,
+                mult: p.mult / n as f64,
+                ..p
+            });
         }
     }
 

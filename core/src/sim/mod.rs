@@ -450,7 +450,13 @@ struct Station {
 
 impl Station {
     fn new(servers: u32, cap: u32) -> Self {
-        Station { servers, busy: 0, cap, queue: VecDeque::with_capacity((cap as usize).min(1024)), busy_tw: TimeWeighted::default() }
+        Station {
+            servers,
+            busy: 0,
+            cap,
+            queue: VecDeque::with_capacity((cap as usize).min(1024)),
+            busy_tw: TimeWeighted::default(),
+        }
     }
 }
 
@@ -791,7 +797,9 @@ impl Core {
         match (fclass, t.class) {
             (_, LocClass::Edge) => t.edge_ns,
             (LocClass::Edge, _) => f.origin_ns,
-            (LocClass::Client, _) => self.internet_ns.saturating_add(if cross_region { self.cross_region_ns } else { 0 }),
+            (LocClass::Client, _) => {
+                self.internet_ns.saturating_add(if cross_region { self.cross_region_ns } else { 0 })
+            }
             _ => {
                 if cross_region {
                     self.cross_region_ns
@@ -858,7 +866,13 @@ impl Core {
         let now = self.now;
         let c = &mut self.calls[call as usize];
         c.outcome = err;
-        c.root = if err == 0 { 0 } else if root == 0 { err } else { root };
+        c.root = if err == 0 {
+            0
+        } else if root == 0 {
+            err
+        } else {
+            root
+        };
         c.flags |= F_DONE;
         let c = *c;
         let lat = now - c.arrived;
@@ -1096,7 +1110,8 @@ impl Simulation {
 
     /// Schedules a fault (or recovery) at time `at` as an ordinary event.
     pub fn schedule_fault(&mut self, at: SimTime, fault: &Fault) -> Result<(), FaultError> {
-        let comp = |id: &str| self.component_index(id).map(|c| c.0).ok_or_else(|| FaultError::UnknownComponent(id.into()));
+        let comp =
+            |id: &str| self.component_index(id).map(|c| c.0).ok_or_else(|| FaultError::UnknownComponent(id.into()));
         let action = match fault {
             Fault::ComponentDown { component } => FaultAction::Component(comp(component)?, false),
             Fault::ComponentUp { component } => FaultAction::Component(comp(component)?, true),
@@ -1132,7 +1147,9 @@ impl Simulation {
         for n in &self.nodes {
             match n {
                 Node::Group(g) => queue_capacity += g.inst.iter().map(|i| i.st.queue.capacity()).sum::<usize>(),
-                Node::Rds { st, .. } | Node::Cache { st, .. } => queue_capacity += st.iter().map(|s| s.queue.capacity()).sum::<usize>(),
+                Node::Rds { st, .. } | Node::Cache { st, .. } => {
+                    queue_capacity += st.iter().map(|s| s.queue.capacity()).sum::<usize>()
+                }
                 Node::Sqs { backlog, .. } => queue_capacity += backlog.capacity(),
                 Node::Lambda { idle, .. } => queue_capacity += idle.capacity(),
                 _ => {}
@@ -1247,7 +1264,14 @@ impl Simulation {
         let sampled = core.sample_every > 0 && req.is_multiple_of(core.sample_every);
         let write = self.type_names.len() > rtype as usize && self.is_write(rtype);
         let core = &mut self.core;
-        let root = Call::root(req, now, comp, *ordinal, rtype, (if sampled { F_SAMPLED } else { 0 }) | (if write { F_WRITE } else { 0 }));
+        let root = Call::root(
+            req,
+            now,
+            comp,
+            *ordinal,
+            rtype,
+            (if sampled { F_SAMPLED } else { 0 }) | (if write { F_WRITE } else { 0 }),
+        );
         let Some(call) = core.alloc(root) else {
             // Out of call slots: count the request as refused at the client.
             let s = &mut core.stats[comp as usize];
@@ -1284,7 +1308,13 @@ impl Simulation {
             (err, root)
         };
         // The client records the root cause.
-        let cause = if err == 0 { 0 } else if root != 0 { root } else { err };
+        let cause = if err == 0 {
+            0
+        } else if root != 0 {
+            root
+        } else {
+            err
+        };
         core.respond(call, cause, cause);
         core.release(call);
     }
@@ -1600,7 +1630,11 @@ impl Simulation {
                             // A resolver's first answer gets a random remaining TTL: the many
                             // resolvers of a population are out of phase, as in steady state.
                             let slot = &mut r.cache[c.inst as usize];
-                            let ttl = if slot.0 == NONE { (r.ttl_ns as f64 * core.rng.random::<f64>()) as u64 } else { r.ttl_ns };
+                            let ttl = if slot.0 == NONE {
+                                (r.ttl_ns as f64 * core.rng.random::<f64>()) as u64
+                            } else {
+                                r.ttl_ns
+                            };
                             *slot = (t, core.now.saturating_add(ttl));
                         }
                         if let Err(e) = core.send(call, t, NONE, NONE16) {
@@ -1633,7 +1667,12 @@ impl Simulation {
             P_RUN => self.continue_calls(call),
             P_SEND => {
                 if let Node::Sqs { backlog, .. } = &mut self.nodes[comp as usize] {
-                    backlog.push_back(Msg { req: c.req, rtype: c.rtype, flags: c.flags & (F_SAMPLED | F_WRITE), origin: c.origin });
+                    backlog.push_back(Msg {
+                        req: c.req,
+                        rtype: c.rtype,
+                        flags: c.flags & (F_SAMPLED | F_WRITE),
+                        origin: c.origin,
+                    });
                     core.stats[comp as usize].queue.add(core.now, 1);
                 }
                 self.ok(call);
@@ -1840,9 +1879,11 @@ impl Simulation {
             Node::Group(g) => g.inst.iter().any(|i| i.state == InstState::InService && i.up),
             Node::Alb(_) => {
                 let nt = self.core.nt;
-                (0..nt).flat_map(|t| self.core.routes[comp as usize * nt + t].iter()).any(|r| match &self.nodes[r.to as usize] {
-                    Node::Group(g) => g.inst.iter().any(|i| i.state == InstState::InService && i.up),
-                    _ => !self.core.meta[r.to as usize].down,
+                (0..nt).flat_map(|t| self.core.routes[comp as usize * nt + t].iter()).any(|r| {
+                    match &self.nodes[r.to as usize] {
+                        Node::Group(g) => g.inst.iter().any(|i| i.state == InstState::InService && i.up),
+                        _ => !self.core.meta[r.to as usize].down,
+                    }
                 })
             }
             _ => true,
@@ -1864,7 +1905,9 @@ impl Simulation {
                     routes
                         .iter()
                         .filter(|x| !only_healthy || healthy(x.to))
-                        .min_by_key(|x| self.core.hop_ns(comp, NONE16, c.origin, x.to, self.core.meta[x.to as usize].loc.az))
+                        .min_by_key(|x| {
+                            self.core.hop_ns(comp, NONE16, c.origin, x.to, self.core.meta[x.to as usize].loc.az)
+                        })
                         .map(|x| x.to)
                 };
                 pick(true).or_else(|| pick(false))
@@ -1941,7 +1984,8 @@ impl Simulation {
         let s = &mut self.core.stats[comp as usize];
         s.cap.add(now, i.st.servers as i64);
         s.launches += 1;
-        let capacity = g.inst.iter().filter(|i| matches!(i.state, InstState::InService | InstState::Launching)).count() as u32;
+        let capacity =
+            g.inst.iter().filter(|i| matches!(i.state, InstState::InService | InstState::Launching)).count() as u32;
         self.activities.push(ScalingActivity {
             time: SimTime(now),
             component: ComponentIdx(comp),
@@ -2089,7 +2133,9 @@ impl Simulation {
                         self.core.meta[c].down = !up;
                     }
                     let ks: Vec<u32> = match &self.nodes[c] {
-                        Node::Group(g) => g.inst.iter().enumerate().filter(|(_, i)| i.az == z).map(|(k, _)| k as u32).collect(),
+                        Node::Group(g) => {
+                            g.inst.iter().enumerate().filter(|(_, i)| i.az == z).map(|(k, _)| k as u32).collect()
+                        }
                         _ => Vec::new(),
                     };
                     for k in ks {
@@ -2198,7 +2244,8 @@ fn build(t: &Topology, config: SimConfig) -> Result<Simulation, BuildError> {
     let nt = t.request_types.len();
     let n = t.components.len();
     let idx: BTreeMap<&str, u32> = t.components.iter().enumerate().map(|(i, c)| (c.id.as_str(), i as u32)).collect();
-    let type_idx: BTreeMap<&str, usize> = t.request_types.iter().enumerate().map(|(i, r)| (r.name.as_str(), i)).collect();
+    let type_idx: BTreeMap<&str, usize> =
+        t.request_types.iter().enumerate().map(|(i, r)| (r.name.as_str(), i)).collect();
 
     // Placement: region and AZ of every container.
     let mut regions: Vec<String> = Vec::new();
@@ -2222,7 +2269,9 @@ fn build(t: &Topology, config: SimConfig) -> Result<Simulation, BuildError> {
             }
             match c.kind {
                 ContainerKind::Region => region = regions.iter().position(|r| *r == c.id).map_or(NONE16, |p| p as u16),
-                ContainerKind::Az if az == NONE16 => az = azs.iter().position(|r| *r == c.id).map_or(NONE16, |p| p as u16),
+                ContainerKind::Az if az == NONE16 => {
+                    az = azs.iter().position(|r| *r == c.id).map_or(NONE16, |p| p as u16)
+                }
                 ContainerKind::Subnet if az == NONE16 => {
                     if let Some(a) = &c.az {
                         az = azs.iter().position(|r| r == a).map_or(NONE16, |p| p as u16);
@@ -2266,7 +2315,12 @@ fn build(t: &Topology, config: SimConfig) -> Result<Simulation, BuildError> {
             }
             let slot = from as usize * nt + ti;
             match catalog::kind_info(meta[from as usize].kind).outgoing {
-                catalog::Outgoing::Call => callouts[slot].push(CallOut { to, whole: conn.share.floor().min(1000.0) as u16, frac: conn.share.fract(), blocked: NONE16 }),
+                catalog::Outgoing::Call => callouts[slot].push(CallOut {
+                    to,
+                    whole: conn.share.floor().min(1000.0) as u16,
+                    frac: conn.share.fract(),
+                    blocked: NONE16,
+                }),
                 catalog::Outgoing::None => {}
                 _ => {
                     if conn.share > 0.0 {
@@ -2303,7 +2357,11 @@ fn build(t: &Topology, config: SimConfig) -> Result<Simulation, BuildError> {
     for (ci, c) in t.components.iter().enumerate() {
         let node = match &c.spec {
             ComponentSpec::Client(p) => {
-                let mut shares: Vec<f64> = t.request_types.iter().map(|rt| if p.mix.is_empty() { rt.share } else { *p.mix.get(&rt.name).unwrap_or(&0.0) }).collect();
+                let mut shares: Vec<f64> = t
+                    .request_types
+                    .iter()
+                    .map(|rt| if p.mix.is_empty() { rt.share } else { *p.mix.get(&rt.name).unwrap_or(&0.0) })
+                    .collect();
                 let mut acc = 0.0;
                 for s in shares.iter_mut() {
                     acc += *s;
@@ -2338,7 +2396,9 @@ fn build(t: &Topology, config: SimConfig) -> Result<Simulation, BuildError> {
                     fails: vec![0; n],
                 })
             }
-            ComponentSpec::Cloudfront(p) => Node::Cdn { proc_ns: ns(p.processing_ms), hit: per_type_f(&p.hit_ratio_by_type, p.hit_ratio) },
+            ComponentSpec::Cloudfront(p) => {
+                Node::Cdn { proc_ns: ns(p.processing_ms), hit: per_type_f(&p.hit_ratio_by_type, p.hit_ratio) }
+            }
             ComponentSpec::Alb(p) => {
                 let interval = ns(p.health_check_interval_s * 1000.0);
                 // AZs the ALB has nodes in: where its targets can be.
@@ -2386,7 +2446,8 @@ fn build(t: &Topology, config: SimConfig) -> Result<Simulation, BuildError> {
             ComponentSpec::Asg(p) => {
                 let vcpus = p.vcpus.unwrap_or_else(|| catalog::instance_type(&p.instance_type).map_or(1, |x| x.vcpus));
                 let zs = group_azs(&p.subnets, c.container.as_deref());
-                let mut inst: Vec<Instance> = (0..p.max.max(1)).map(|_| new_instance(vcpus, p.queue_capacity, NONE16)).collect();
+                let mut inst: Vec<Instance> =
+                    (0..p.max.max(1)).map(|_| new_instance(vcpus, p.queue_capacity, NONE16)).collect();
                 for (k, i) in inst.iter_mut().enumerate().take(p.desired as usize) {
                     i.state = InstState::InService;
                     i.initial = true;
@@ -2408,7 +2469,10 @@ fn build(t: &Topology, config: SimConfig) -> Result<Simulation, BuildError> {
                         warmup_ns: ns(p.warmup_s * 1000.0),
                         cooldown_ns: ns(p.cooldown_s * 1000.0),
                         period_ns: period,
-                        launch: Sampler::of(&Dist::Uniform { min_ms: p.launch_min_s * 1000.0, max_ms: p.launch_max_s * 1000.0 }),
+                        launch: Sampler::of(&Dist::Uniform {
+                            min_ms: p.launch_min_s * 1000.0,
+                            max_ms: p.launch_max_s * 1000.0,
+                        }),
                         azs: zs,
                         last_action: 0,
                     }),
@@ -2492,7 +2556,11 @@ fn build(t: &Topology, config: SimConfig) -> Result<Simulation, BuildError> {
         routes,
         callouts,
         stats,
-        journeys: VecDeque::with_capacity(if config.journey_sample_every > 0 { config.journey_buffer.min(65_536) } else { 0 }),
+        journeys: VecDeque::with_capacity(if config.journey_sample_every > 0 {
+            config.journey_buffer.min(65_536)
+        } else {
+            0
+        }),
         journey_cap: config.journey_buffer.max(1),
         journeys_dropped: 0,
         sample_every: config.journey_sample_every,

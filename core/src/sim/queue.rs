@@ -1,7 +1,6 @@
 //! The future event list: a binary min-heap of small `Copy` entries ordered by (time, sequence).
 //! Events at the same instant run in the order they were scheduled, on every platform.
 
-
 /// What happens. Small and `Copy`: the heap moves these around a lot.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) enum Ev {
@@ -146,10 +145,12 @@ mod tests {
             expect.push((t, seq));
         }
         expect.sort();
-        let got: Vec<(u64, u64)> = std::iter::from_fn(|| q.pop()).map(|e| match e.ev {
-            Ev::Arrive { call } => (e.time(), u64::from(call)),
-            _ => unreachable!(),
-        }).collect();
+        let got: Vec<(u64, u64)> = std::iter::from_fn(|| q.pop())
+            .map(|e| match e.ev {
+                Ev::Arrive { call } => (e.time(), u64::from(call)),
+                _ => unreachable!(),
+            })
+            .collect();
         assert_eq!(got, expect);
     }
 

@@ -331,7 +331,11 @@ pub(super) fn build(sim: &Simulation) -> Report {
             errors,
             in_flight,
             throughput_rps: per_s(completions),
-            mean_time_in_component_ms: if departed > 0 { (all.sum() + err_lat) as f64 / departed as f64 / 1e6 } else { 0.0 },
+            mean_time_in_component_ms: if departed > 0 {
+                (all.sum() + err_lat) as f64 / departed as f64 / 1e6
+            } else {
+                0.0
+            },
             latency: LatencySummary::of(&all),
             mean_wait_ms: if started > 0 { wait as f64 / started as f64 / 1e6 } else { 0.0 },
             utilization: if cap > 0 { s.busy.integral(now) as f64 / cap as f64 } else { 0.0 },

@@ -23,7 +23,8 @@ fn windows(arrival: &Arrival, secs: u64, window_s: u64) -> Vec<(f64, f64)> {
         sim.step_until(SimTime::from_secs((w + 1) * window_s));
         let now = sim.report().client("users").unwrap().requests;
         // Midpoint rule on 1000 slices.
-        let expected: f64 = (0..1000).map(|i| arrival.rate_at(a + (b - a) * (i as f64 + 0.5) / 1000.0)).sum::<f64>() * (b - a) / 1000.0;
+        let expected: f64 =
+            (0..1000).map(|i| arrival.rate_at(a + (b - a) * (i as f64 + 0.5) / 1000.0)).sum::<f64>() * (b - a) / 1000.0;
         out.push(((now - sent) as f64, expected));
         sent = now;
     }
@@ -33,7 +34,10 @@ fn windows(arrival: &Arrival, secs: u64, window_s: u64) -> Vec<(f64, f64)> {
 fn assert_poisson(arrival: &Arrival, got: &[(f64, f64)]) {
     for (w, &(n, expected)) in got.iter().enumerate() {
         // Five standard deviations of a Poisson count.
-        assert!((n - expected).abs() <= 5.0 * expected.sqrt() + 1.0, "{arrival:?} window {w}: {n} requests, expected {expected:.0}");
+        assert!(
+            (n - expected).abs() <= 5.0 * expected.sqrt() + 1.0,
+            "{arrival:?} window {w}: {n} requests, expected {expected:.0}"
+        );
     }
 }
 

@@ -7,7 +7,15 @@ use strata_core::time::SimTime;
 use strata_core::topology::{ComponentKind as K, ComponentSpec, Container, ContainerKind as CK, Topology};
 
 fn container(id: &str, kind: CK, parent: Option<&str>, cidr: Option<&str>) -> Container {
-    Container { id: id.into(), kind, parent: parent.map(Into::into), label: String::new(), cidr: cidr.map(Into::into), public: false, az: None }
+    Container {
+        id: id.into(),
+        kind,
+        parent: parent.map(Into::into),
+        label: String::new(),
+        cidr: cidr.map(Into::into),
+        public: false,
+        az: None,
+    }
 }
 
 fn topology(azs: usize, desired: u32) -> Topology {
@@ -56,7 +64,12 @@ fn instances_are_spread_evenly_across_azs() {
         assert_eq!(before.len() as u32, desired, "every instance serves while all AZs are up");
         let after = serving(&mut sim, 10, 20);
         let per_az = desired / azs as u32;
-        assert_eq!(after.len() as u32, desired - per_az, "{azs} AZs, {desired} instances: az-b held {}", desired - after.len() as u32);
+        assert_eq!(
+            after.len() as u32,
+            desired - per_az,
+            "{azs} AZs, {desired} instances: az-b held {}",
+            desired - after.len() as u32
+        );
         assert!(after.is_subset(&before));
     }
 }

@@ -13,7 +13,8 @@ const SPIKE_END: f64 = 720.0;
 fn topology() -> Topology {
     let mut t = Topology::new("scaling");
     if let ComponentSpec::Client(p) = &mut t.add("users", K::Client, None).spec {
-        p.arrival = Arrival::Spike { base_rps: 40.0, peak_rps: 400.0, at_s: SPIKE_AT, duration_s: SPIKE_END - SPIKE_AT };
+        p.arrival =
+            Arrival::Spike { base_rps: 40.0, peak_rps: 400.0, at_s: SPIKE_AT, duration_s: SPIKE_END - SPIKE_AT };
     }
     if let ComponentSpec::Alb(p) = &mut t.add("alb", K::Alb, None).spec {
         p.health_check_interval_s = 5.0;
@@ -56,7 +57,10 @@ fn scales_out_on_load_and_back_in_after_it_falls() {
     let ready: Vec<_> = log.iter().filter(|a| a.action == ScalingAction::InstanceReady).collect();
 
     assert_eq!(before_spike, 1, "no scaling before the load rises");
-    assert!(!outs.is_empty() && secs(outs[0].time) > SPIKE_AT && secs(outs[0].time) <= SPIKE_AT + 30.0 + 1e-9, "first scale-out within one evaluation period of the spike: {outs:?}");
+    assert!(
+        !outs.is_empty() && secs(outs[0].time) > SPIKE_AT && secs(outs[0].time) <= SPIKE_AT + 30.0 + 1e-9,
+        "first scale-out within one evaluation period of the spike: {outs:?}"
+    );
     assert!(peak >= 4, "400 req/s at 10 ms needs 4 vCPUs at 50%: 4+ instances, got {peak}");
     assert!(outs.iter().all(|a| secs(a.time) < SPIKE_END + 1.0), "no scale-out after the load falls");
 
@@ -66,7 +70,14 @@ fn scales_out_on_load_and_back_in_after_it_falls() {
         assert!(ok, "instance ready at {} s is not 8-15 s after a scale-out: {outs:?}", secs(r.time));
     }
     for a in &log {
-        eprintln!("{:>7.1} s {:?} capacity {} -> {} (cpu {:.0}%)", secs(a.time), a.action, a.capacity_before, a.desired, a.cpu * 100.0);
+        eprintln!(
+            "{:>7.1} s {:?} capacity {} -> {} (cpu {:.0}%)",
+            secs(a.time),
+            a.action,
+            a.capacity_before,
+            a.desired,
+            a.cpu * 100.0
+        );
     }
     // Scale-in: after the load falls, never while an instance is still warming up, and only
     // a cooldown after the previous scaling action.
@@ -78,11 +89,20 @@ fn scales_out_on_load_and_back_in_after_it_falls() {
     for i in &ins {
         for r in &ready {
             let since = secs(i.time) - secs(r.time);
-            assert!(!(0.0..WARMUP_S).contains(&since), "scale-in at {} while an instance was warming ({} s)", secs(i.time), since);
+            assert!(
+                !(0.0..WARMUP_S).contains(&since),
+                "scale-in at {} while an instance was warming ({} s)",
+                secs(i.time),
+                since
+            );
         }
         let prev = log.iter().rfind(|a| a.action != ScalingAction::InstanceReady && a.time < i.time);
         if let Some(p) = prev {
-            assert!(secs(i.time) - secs(p.time) >= COOLDOWN_S, "scale-in {} s after the previous action", secs(i.time) - secs(p.time));
+            assert!(
+                secs(i.time) - secs(p.time) >= COOLDOWN_S,
+                "scale-in {} s after the previous action",
+                secs(i.time) - secs(p.time)
+            );
         }
     }
     let end = sim.instances_in_service(web);

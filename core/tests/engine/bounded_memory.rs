@@ -17,7 +17,13 @@ fn buffers_stay_bounded_at_10k_requests_per_second() {
         p.service_time = Dist::Exponential { mean_ms: 1.0 };
     }
     t.connect("users", "web");
-    let config = SimConfig { seed: 3, journey_sample_every: 100, journey_buffer: 10_000, series_capacity: 600, ..SimConfig::default() };
+    let config = SimConfig {
+        seed: 3,
+        journey_sample_every: 100,
+        journey_buffer: 10_000,
+        series_capacity: 600,
+        ..SimConfig::default()
+    };
     let mut sim = Simulation::new(&t, config).unwrap();
     sim.step_until(SimTime::from_secs(secs / 10));
     let early = sim.memory_use();

@@ -4,7 +4,11 @@ use std::process::Command;
 
 fn sim(args: &[&str]) -> (i32, String, String) {
     let out = Command::new(env!("CARGO_BIN_EXE_strata-sim")).args(args).output().expect("runs");
-    (out.status.code().unwrap_or(-1), String::from_utf8_lossy(&out.stdout).into(), String::from_utf8_lossy(&out.stderr).into())
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into(),
+        String::from_utf8_lossy(&out.stderr).into(),
+    )
 }
 
 fn scenario(name: &str) -> String {
@@ -25,7 +29,8 @@ fn bad_files_exit_2_naming_path_and_reason() {
     assert_eq!(code, 2);
     assert!(err.contains("/no/such/topology.json") && err.contains("cannot read"), "{err}");
 
-    let broken = temp("broken.json", "{\"version\": 1,\n \"components\": [ {\"id\": \"x\", \"kind\": \"mainframe\"} ]}");
+    let broken =
+        temp("broken.json", "{\"version\": 1,\n \"components\": [ {\"id\": \"x\", \"kind\": \"mainframe\"} ]}");
     let (code, _, err) = sim(&["run", &broken]);
     assert_eq!(code, 2);
     assert!(err.contains(&broken) && err.contains("line 2") && err.contains("mainframe"), "{err}");
@@ -55,7 +60,8 @@ fn validate_prints_diagnostics_and_exits_1_on_errors() {
 
 #[test]
 fn run_json_follows_the_documented_schema() {
-    let (code, out, err) = sim(&["run", &scenario("single-ec2.json"), "--seed", "3", "--duration", "5s", "--json", "--series"]);
+    let (code, out, err) =
+        sim(&["run", &scenario("single-ec2.json"), "--seed", "3", "--duration", "5s", "--json", "--series"]);
     assert_eq!(code, 0, "{err}");
     let v: serde_json::Value = serde_json::from_str(&out).unwrap();
     assert_eq!(v["schema"], "strata.metrics.v1");
@@ -63,7 +69,16 @@ fn run_json_follows_the_documented_schema() {
     assert_eq!(v["time_s"], 5.0);
     let web = &v["components"][0];
     assert_eq!(web["id"], "web");
-    for key in ["arrivals", "completions", "errors", "in_flight", "latency", "utilization", "mean_queue_length", "by_request_type"] {
+    for key in [
+        "arrivals",
+        "completions",
+        "errors",
+        "in_flight",
+        "latency",
+        "utilization",
+        "mean_queue_length",
+        "by_request_type",
+    ] {
         assert!(!web[key].is_null(), "missing {key}");
     }
     assert!(web["latency"]["p999_ms"].as_f64().is_some());

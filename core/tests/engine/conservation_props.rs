@@ -22,7 +22,9 @@ fn random_topology(seed: u64) -> Topology {
     let mut r = rand_chacha::ChaCha8Rng::seed_from_u64(seed);
     let mut t = Topology::new("random");
     let nt = r.random_range(1..=3usize);
-    t.request_types = (0..nt).map(|i| RequestType { name: format!("t{i}"), share: r.random_range(0.1..1.0), write: r.random_bool(0.3) }).collect();
+    t.request_types = (0..nt)
+        .map(|i| RequestType { name: format!("t{i}"), share: r.random_range(0.1..1.0), write: r.random_bool(0.3) })
+        .collect();
     let n = r.random_range(1..=8usize);
     let kinds = &ComponentKind::ALL[1..];
     for i in 0..n {
@@ -48,12 +50,15 @@ fn random_topology(seed: u64) -> Topology {
                 p.queue_capacity = r.random_range(0..30);
             }
             ComponentSpec::Alb(p) => {
-                p.algorithm = if r.random_bool(0.5) { LbAlgorithm::RoundRobin } else { LbAlgorithm::LeastOutstandingRequests };
+                p.algorithm =
+                    if r.random_bool(0.5) { LbAlgorithm::RoundRobin } else { LbAlgorithm::LeastOutstandingRequests };
                 p.cross_zone = r.random_bool(0.5);
                 p.health_check_interval_s = 1.0;
             }
             ComponentSpec::Route53(p) => {
-                p.policy = [RoutingPolicy::Simple, RoutingPolicy::Weighted, RoutingPolicy::Latency, RoutingPolicy::Failover][r.random_range(0..4)];
+                p.policy =
+                    [RoutingPolicy::Simple, RoutingPolicy::Weighted, RoutingPolicy::Latency, RoutingPolicy::Failover]
+                        [r.random_range(0..4)];
                 p.ttl_s = r.random_range(0.0..5.0);
                 p.resolvers = r.random_range(1..8);
                 p.health_check_interval_s = 1.0;
@@ -106,9 +111,18 @@ fn random_topology(seed: u64) -> Topology {
             0 => Arrival::Constant { rate_rps: rate },
             1 => Arrival::Ramp { from_rps: 0.0, to_rps: rate, start_s: 0.5, duration_s: 2.0 },
             2 => Arrival::Spike { base_rps: rate / 4.0, peak_rps: rate, at_s: 1.0, duration_s: 1.0 },
-            _ => Arrival::DailyCycle { mean_rps: rate, amplitude: r.random_range(0.0..1.0), period_s: 3.0, peak_at_s: 0.0 },
+            _ => Arrival::DailyCycle {
+                mean_rps: rate,
+                amplitude: r.random_range(0.0..1.0),
+                period_s: 3.0,
+                peak_at_s: 0.0,
+            },
         };
-        t.add(&id, ComponentKind::Client, None).spec = ComponentSpec::Client(ClientParams { arrival, timeout_ms: r.random_range(50.0..5000.0), ..Default::default() });
+        t.add(&id, ComponentKind::Client, None).spec = ComponentSpec::Client(ClientParams {
+            arrival,
+            timeout_ms: r.random_range(50.0..5000.0),
+            ..Default::default()
+        });
         let target = format!("c{}", r.random_range(0..n));
         t.connect(&id, &target);
     }

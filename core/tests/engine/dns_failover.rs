@@ -34,12 +34,16 @@ fn client_errors(sim: &Simulation) -> Vec<u64> {
 #[test]
 fn failover_waits_for_health_checks_and_ttl() {
     let mut sim = Simulation::new(&topology(), SimConfig::with_seed(8)).unwrap();
-    sim.schedule_fault(SimTime::from_secs(FAIL_AT), &Fault::InstanceDown { component: "primary".into(), instance: 0 }).unwrap();
+    sim.schedule_fault(SimTime::from_secs(FAIL_AT), &Fault::InstanceDown { component: "primary".into(), instance: 0 })
+        .unwrap();
     sim.step_until(SimTime::from_secs(300));
     let errors = client_errors(&sim);
     let r = sim.report();
     assert_eq!(errors[..FAIL_AT as usize].iter().sum::<u64>(), 0, "healthy before the failure");
-    assert!(errors[FAIL_AT as usize + 1..FAIL_AT as usize + 20].iter().sum::<u64>() > 0, "cached answers still point at the failed primary");
+    assert!(
+        errors[FAIL_AT as usize + 1..FAIL_AT as usize + 20].iter().sum::<u64>() > 0,
+        "cached answers still point at the failed primary"
+    );
     // Detection takes up to 3 checks of 10 s; then every cached answer expires within the TTL.
     let settled = FAIL_AT as usize + 40 + TTL_S as usize + 2;
     assert_eq!(errors[settled..].iter().sum::<u64>(), 0, "all traffic on the standby after detection + TTL");
@@ -64,7 +68,11 @@ fn dns_outage_bites_when_caches_expire() {
     let r = sim.report();
     assert!(early < 100, "right after the outage most resolvers still have the answer cached ({early} failures)");
     let last = &errors[errors.len() - 20..];
-    let served: u64 = sim.series(sim.component_index("users").unwrap()).iter().rev().take(20).map(|p| p.completions).sum();
-    assert!(served == 0 && last.iter().all(|&e| e > 50), "once every TTL expired all lookups fail: {last:?}, {served} served");
+    let served: u64 =
+        sim.series(sim.component_index("users").unwrap()).iter().rev().take(20).map(|p| p.completions).sum();
+    assert!(
+        served == 0 && last.iter().all(|&e| e > 50),
+        "once every TTL expired all lookups fail: {last:?}, {served} served"
+    );
     assert_eq!(r.client("users").unwrap().errors.total, r.client("users").unwrap().errors.dns_failure);
 }

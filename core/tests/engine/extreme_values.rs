@@ -41,11 +41,17 @@ fn huge_rate_is_refused_not_hung() {
     for rate in [1e300, 1e9, 1.000_001e7] {
         let t = two_tier(constant(rate), Dist::Constant { ms: 1.0 });
         let errs = errors_about(&t, component("users"));
-        assert!(errs.iter().any(|m| m.contains("exceeds the simulator's 10 million requests/s per population")), "{rate}: {errs:?}");
+        assert!(
+            errs.iter().any(|m| m.contains("exceeds the simulator's 10 million requests/s per population")),
+            "{rate}: {errs:?}"
+        );
         assert!(matches!(Simulation::new(&t, SimConfig::default()), Err(BuildError::Invalid { .. })));
     }
     // A daily cycle's peak counts, not only its mean.
-    let t = two_tier(Arrival::DailyCycle { mean_rps: 6e6, amplitude: 0.9, period_s: 3600.0, peak_at_s: 0.0 }, Dist::Constant { ms: 1.0 });
+    let t = two_tier(
+        Arrival::DailyCycle { mean_rps: 6e6, amplitude: 0.9, period_s: 3600.0, peak_at_s: 0.0 },
+        Dist::Constant { ms: 1.0 },
+    );
     assert!(!errors_about(&t, component("users")).is_empty());
 }
 

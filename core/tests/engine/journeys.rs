@@ -8,13 +8,18 @@ use strata_core::topology::ComponentKind;
 #[test]
 fn sampled_requests_form_complete_nested_waterfalls() {
     let t = scenario("three-tier.json");
-    let mut sim = Simulation::new(&t, SimConfig { seed: 12, journey_sample_every: 10, ..SimConfig::default() }).unwrap();
+    let mut sim =
+        Simulation::new(&t, SimConfig { seed: 12, journey_sample_every: 10, ..SimConfig::default() }).unwrap();
     sim.step_until(SimTime::from_secs(20));
     let events: Vec<_> = sim.drain_journeys().collect();
     assert!(sim.drain_journeys().next().is_none(), "draining empties the buffer");
     let journeys = assemble_journeys(&events);
     let requests = sim.report().client("users").unwrap().requests;
-    assert!((journeys.len() as f64 - requests as f64 / 10.0).abs() < 3.0, "{} journeys for {requests} requests", journeys.len());
+    assert!(
+        (journeys.len() as f64 - requests as f64 / 10.0).abs() < 3.0,
+        "{} journeys for {requests} requests",
+        journeys.len()
+    );
     let mut complete = 0;
     for j in &journeys {
         assert_eq!(j.request % 10, 0);

@@ -32,7 +32,10 @@ fn lambda_reuses_warm_environments_and_throttles_beyond_its_limit() {
     let f = r.component("fn").unwrap();
     assert!(f.errors.throttled as f64 > 0.5 * f.arrivals as f64, "throttled {} of {}", f.errors.throttled, f.arrivals);
     let seen = r.client("users").unwrap().errors.throttled;
-    assert!(seen <= f.errors.throttled && seen as f64 >= 0.99 * f.errors.throttled as f64, "clients see the root cause: {seen}");
+    assert!(
+        seen <= f.errors.throttled && seen as f64 >= 0.99 * f.errors.throttled as f64,
+        "clients see the root cause: {seen}"
+    );
 }
 
 #[test]
@@ -58,6 +61,9 @@ fn sqs_keeps_the_producer_fast_while_the_backlog_absorbs_a_slow_consumer() {
     let api = r.component("api").unwrap();
     assert!(jobs.mean_queue_length > 10.0, "backlog built up: {}", jobs.mean_queue_length);
     assert!(api.latency.p99_ms < 150.0, "the producer does not wait for the consumer: p99 {}", api.latency.p99_ms);
-    assert_eq!(jobs.delivered + jobs.delivery_failed, r.component("worker").unwrap().arrivals - r.component("worker").unwrap().in_flight);
+    assert_eq!(
+        jobs.delivered + jobs.delivery_failed,
+        r.component("worker").unwrap().arrivals - r.component("worker").unwrap().in_flight
+    );
     assert!(jobs.delivered as f64 > 0.95 * jobs.completions as f64, "the backlog drains after the spike");
 }

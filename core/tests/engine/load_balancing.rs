@@ -67,13 +67,19 @@ fn zonal_topology(cross_zone: bool) -> Topology {
 
 #[test]
 fn without_cross_zone_each_az_gets_an_equal_share_whatever_its_target_count() {
-    let share = |r: &strata_core::sim::Report, id: &str| r.component(id).unwrap().arrivals as f64 / r.component("alb").unwrap().arrivals as f64;
+    let share = |r: &strata_core::sim::Report, id: &str| {
+        r.component(id).unwrap().arrivals as f64 / r.component("alb").unwrap().arrivals as f64
+    };
     let (_, on) = run(&zonal_topology(true), 2, 60.0, 0.0);
     let (_, off) = run(&zonal_topology(false), 2, 60.0, 0.0);
     for id in ["a0", "b0", "b1", "b2"] {
         assert!((share(&on, id) - 0.25).abs() < 0.01, "cross-zone on: {id} {}", share(&on, id));
     }
-    assert!((share(&off, "a0") - 0.5).abs() < 0.01, "cross-zone off: the lone target in az-a takes half: {}", share(&off, "a0"));
+    assert!(
+        (share(&off, "a0") - 0.5).abs() < 0.01,
+        "cross-zone off: the lone target in az-a takes half: {}",
+        share(&off, "a0")
+    );
     for id in ["b0", "b1", "b2"] {
         assert!((share(&off, id) - 1.0 / 6.0).abs() < 0.01, "cross-zone off: {id} {}", share(&off, id));
     }

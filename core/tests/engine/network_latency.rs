@@ -5,7 +5,15 @@ use crate::common::run;
 use strata_core::topology::{ComponentKind as K, ComponentSpec, Container, ContainerKind as CK, Dist, Topology};
 
 fn container(id: &str, kind: CK, parent: Option<&str>) -> Container {
-    Container { id: id.into(), kind, parent: parent.map(Into::into), label: String::new(), cidr: None, public: false, az: None }
+    Container {
+        id: id.into(),
+        kind,
+        parent: parent.map(Into::into),
+        label: String::new(),
+        cidr: None,
+        public: false,
+        az: None,
+    }
 }
 
 const SAME_AZ: f64 = 0.4;

@@ -30,7 +30,11 @@ fn read_replicas_take_the_reads_and_lag_behind_writes() {
     // 1 - exp(-100 * lag).
     for (r, lag) in [(&fast, 0.005), (&slow, 0.05)] {
         let expected = 1.0 - (-100.0f64 * lag).exp();
-        assert!((stale(r) / reads - expected).abs() < 0.03, "lag {lag}: stale {} of {reads}, expected {expected:.3}", stale(r));
+        assert!(
+            (stale(r) / reads - expected).abs() < 0.03,
+            "lag {lag}: stale {} of {reads}, expected {expected:.3}",
+            stale(r)
+        );
     }
     // Writes pay the Multi-AZ commit on top of the query.
     let db = fast.component("db").unwrap();

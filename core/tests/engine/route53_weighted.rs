@@ -56,6 +56,10 @@ fn an_unhealthy_weighted_record_gets_nothing() {
     let before = sim.report().component("green").unwrap().arrivals;
     sim.step_until(SimTime::from_secs(30));
     let r = sim.report();
-    assert_eq!(r.component("green").unwrap().arrivals, before, "no lookup chose the failed record after its health check");
+    assert_eq!(
+        r.component("green").unwrap().arrivals,
+        before,
+        "no lookup chose the failed record after its health check"
+    );
     assert!(r.component("blue").unwrap().arrivals > 2_500);
 }

@@ -40,7 +40,13 @@ fn three_tier_paths_follow_request_types() {
     let (_, r) = run(&scenario("three-tier.json"), 2, 60.0, 0.0);
     let only = |id: &str, types: &[&str]| {
         for t in &r.component(id).unwrap().by_request_type {
-            assert_eq!(t.arrivals > 0, types.contains(&t.request_type.as_str()), "{id} got {} `{}`", t.arrivals, t.request_type);
+            assert_eq!(
+                t.arrivals > 0,
+                types.contains(&t.request_type.as_str()),
+                "{id} got {} `{}`",
+                t.arrivals,
+                t.request_type
+            );
         }
     };
     only("assets", &["static"]);

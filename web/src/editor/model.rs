@@ -150,18 +150,21 @@ impl Doc {
             return None; // a parent cycle: ignore the back edge
         }
         let t = &self.topology;
-        let mut kids: Vec<Rect> = t.components.iter().filter(|c| c.container.as_deref() == Some(id)).map(node_rect).collect();
+        let mut kids: Vec<Rect> =
+            t.components.iter().filter(|c| c.container.as_deref() == Some(id)).map(node_rect).collect();
         for child in t.containers.iter().filter(|c| c.parent.as_deref() == Some(id)) {
             if let Some(r) = self.rect_of(&child.id, out, visiting) {
                 kids.push(r);
             }
         }
-        let fit = bounds(&kids).map(|b| Rect::new(b.x - PAD, b.y - PAD - HEADER, b.w + 2.0 * PAD, b.h + 2.0 * PAD + HEADER));
+        let fit =
+            bounds(&kids).map(|b| Rect::new(b.x - PAD, b.y - PAD - HEADER, b.w + 2.0 * PAD, b.h + 2.0 * PAD + HEADER));
         let stored = self.layout.containers.get(id).copied();
         // An AZ that holds nothing but is named by subnets (`az` field) is drawn around them, as
         // in AWS diagrams where the AZ band crosses the VPC.
         if kids.is_empty() && t.container(id).is_some_and(|c| c.kind == ContainerKind::Az) {
-            let members: Vec<String> = t.containers.iter().filter(|c| c.az.as_deref() == Some(id)).map(|c| c.id.clone()).collect();
+            let members: Vec<String> =
+                t.containers.iter().filter(|c| c.az.as_deref() == Some(id)).map(|c| c.id.clone()).collect();
             let rects: Vec<Rect> = members.iter().filter_map(|m| self.rect_of(m, out, visiting)).collect();
             if let Some(b) = bounds(&rects) {
                 let r = Rect::new(b.x - PAD / 2.0, b.y - HEADER, b.w + PAD, b.h + HEADER + PAD / 2.0);
@@ -230,8 +233,13 @@ impl Doc {
     /// Components and containers whose rectangles lie fully inside `band` (rubber-band
     /// selection). Containers are only selected when the band holds them entirely.
     pub fn in_rect(&self, band: &Rect) -> Vec<String> {
-        let mut ids: Vec<String> =
-            self.topology.components.iter().filter(|c| band.contains_rect(&node_rect(c))).map(|c| c.id.clone()).collect();
+        let mut ids: Vec<String> = self
+            .topology
+            .components
+            .iter()
+            .filter(|c| band.contains_rect(&node_rect(c)))
+            .map(|c| c.id.clone())
+            .collect();
         for (id, r) in self.container_rects() {
             if band.contains_rect(&r) {
                 ids.push(id);
@@ -342,7 +350,9 @@ impl Doc {
         };
         // A subnet's AZ: the AZ it is drawn in, if any.
         let az = if kind == ContainerKind::Subnet {
-            self.ancestors(parent.as_deref()).into_iter().find(|a| self.kind_of_container(Some(a)) == Some(ContainerKind::Az))
+            self.ancestors(parent.as_deref())
+                .into_iter()
+                .find(|a| self.kind_of_container(Some(a)) == Some(ContainerKind::Az))
         } else {
             None
         };
@@ -464,7 +474,8 @@ impl Doc {
         let rects = self.container_rects();
         self.translate(ids, dx, dy);
         // Re-nest: only the dragged items themselves (their contents travel with them).
-        let dragged_containers: BTreeSet<String> = ids.iter().filter(|id| self.topology.container(id).is_some()).cloned().collect();
+        let dragged_containers: BTreeSet<String> =
+            ids.iter().filter(|id| self.topology.container(id).is_some()).cloned().collect();
         let mut exclude = BTreeSet::new();
         for id in &dragged_containers {
             exclude.extend(self.subtree(id));
@@ -497,7 +508,9 @@ impl Doc {
                 let mut p = probe.clone();
                 p.topology.components.retain(|x| !ids.contains(&x.id));
                 let target = p.container_at(Point::new(r.x + 1.0, r.y + 1.0), &exclude);
-                if let Err(e) = check_placement(Placeable::Container(k.0, k.1), self.kind_of_container(target.as_deref())) {
+                if let Err(e) =
+                    check_placement(Placeable::Container(k.0, k.1), self.kind_of_container(target.as_deref()))
+                {
                     *self = before;
                     return Err(Refused(e));
                 }
@@ -669,7 +682,11 @@ impl Doc {
         self.layout.containers.clear();
         let order = flow_order(&self.topology);
         let mut x = 0.0;
-        let globals: Vec<String> = order.iter().filter(|id| self.topology.component(id).is_some_and(|c| c.container.is_none())).cloned().collect();
+        let globals: Vec<String> = order
+            .iter()
+            .filter(|id| self.topology.component(id).is_some_and(|c| c.container.is_none()))
+            .cloned()
+            .collect();
         let gap_y = NODE_H + 48.0;
         for (i, id) in globals.iter().enumerate() {
             self.set_pos(id, 0.0, HEADER + PAD + i as f64 * gap_y);
@@ -698,8 +715,11 @@ impl Doc {
 
     fn layout_container(&mut self, id: &str, at: Point, order: &[String], depth: usize) -> Rect {
         let inner = Point::new(at.x + PAD, at.y + PAD + HEADER);
-        let comps: Vec<String> =
-            order.iter().filter(|c| self.topology.component(c).is_some_and(|c| c.container.as_deref() == Some(id))).cloned().collect();
+        let comps: Vec<String> = order
+            .iter()
+            .filter(|c| self.topology.component(c).is_some_and(|c| c.container.as_deref() == Some(id)))
+            .cloned()
+            .collect();
         let cols = if comps.len() > 4 { 2 } else { 1 };
         let (gx, gy) = (NODE_W + 48.0, NODE_H + 40.0);
         let mut bottom = inner.y;
@@ -821,7 +841,10 @@ pub fn doc_to_json(doc: &Doc) -> String {
     // keeps the WebAssembly bundle small.
     let mut v: serde_json::Value = serde_json::from_str(&doc.topology.to_json()).unwrap_or_default();
     if let Some(obj) = v.as_object_mut() {
-        let layout = serde_json::to_string_pretty(&doc.layout).ok().and_then(|t| serde_json::from_str(&t).ok()).unwrap_or_default();
+        let layout = serde_json::to_string_pretty(&doc.layout)
+            .ok()
+            .and_then(|t| serde_json::from_str(&t).ok())
+            .unwrap_or_default();
         obj.insert("layout".into(), layout);
     }
     serde_json::to_string_pretty(&v).unwrap_or_default()
@@ -887,7 +910,9 @@ mod tests {
         assert!(check_placement(Placeable::Component(ComponentKind::Rds), Some(ContainerKind::Subnet)).is_ok());
         let e = check_placement(Placeable::Component(ComponentKind::Rds), None).unwrap_err();
         assert!(e.contains("subnet"), "{e}");
-        assert!(check_placement(Placeable::Container(ContainerKind::Subnet, true), Some(ContainerKind::Region)).unwrap_err().contains("VPC"));
+        assert!(check_placement(Placeable::Container(ContainerKind::Subnet, true), Some(ContainerKind::Region))
+            .unwrap_err()
+            .contains("VPC"));
         assert!(check_placement(Placeable::Component(ComponentKind::S3), Some(ContainerKind::Subnet)).is_err());
         assert!(check_placement(Placeable::Component(ComponentKind::Client), None).is_ok());
     }
@@ -993,9 +1018,33 @@ mod tests {
     #[test]
     fn auto_layout_spreads_stacked_components() {
         let mut t = Topology::new("x");
-        t.containers.push(Container { id: "r".into(), kind: ContainerKind::Region, parent: None, label: String::new(), cidr: None, public: false, az: None });
-        t.containers.push(Container { id: "v".into(), kind: ContainerKind::Vpc, parent: Some("r".into()), label: String::new(), cidr: Some("10.0.0.0/16".into()), public: false, az: None });
-        t.containers.push(Container { id: "s".into(), kind: ContainerKind::Subnet, parent: Some("v".into()), label: String::new(), cidr: Some("10.0.1.0/24".into()), public: false, az: None });
+        t.containers.push(Container {
+            id: "r".into(),
+            kind: ContainerKind::Region,
+            parent: None,
+            label: String::new(),
+            cidr: None,
+            public: false,
+            az: None,
+        });
+        t.containers.push(Container {
+            id: "v".into(),
+            kind: ContainerKind::Vpc,
+            parent: Some("r".into()),
+            label: String::new(),
+            cidr: Some("10.0.0.0/16".into()),
+            public: false,
+            az: None,
+        });
+        t.containers.push(Container {
+            id: "s".into(),
+            kind: ContainerKind::Subnet,
+            parent: Some("v".into()),
+            label: String::new(),
+            cidr: Some("10.0.1.0/24".into()),
+            public: false,
+            az: None,
+        });
         t.add("users", ComponentKind::Client, None);
         t.add("web", ComponentKind::Ec2, Some("s"));
         t.add("db", ComponentKind::Rds, Some("s"));

@@ -111,7 +111,8 @@ pub fn apply_param(t: &Topology, id: &str, p: &ParamInfo, text: &str) -> Result<
     if let Some(obj) = v.as_object_mut() {
         obj.insert(p.name.to_string(), value);
     }
-    let c: Component = serde_json::from_str(&v.to_string()).map_err(|e| format!("not a valid {}: {}", p.name, strip_position(&e.to_string())))?;
+    let c: Component = serde_json::from_str(&v.to_string())
+        .map_err(|e| format!("not a valid {}: {}", p.name, strip_position(&e.to_string())))?;
     let mut next = t.clone();
     next.components[idx] = c;
     new_parameter_error(t, &next, Element::Component(id.to_string())).map_or(Ok(next), Err)
@@ -155,7 +156,12 @@ pub fn apply_container(t: &Topology, id: &str, field: ContainerField, text: &str
             if let Some(parent) = next.containers[idx].parent.as_deref().and_then(|p| t.container(p)) {
                 if let Some(pc) = parent.cidr.as_deref().and_then(|c| Cidr::parse(c).ok()) {
                     if !pc.contains(&cidr) {
-                        return Err(format!("{} is not inside {} ({})", text.trim(), parent.label, parent.cidr.as_deref().unwrap_or("")));
+                        return Err(format!(
+                            "{} is not inside {} ({})",
+                            text.trim(),
+                            parent.label,
+                            parent.cidr.as_deref().unwrap_or("")
+                        ));
                     }
                 }
             }
@@ -217,7 +223,8 @@ mod tests {
         assert!(e.contains("negative"), "{e}");
         let e = apply_param(&t, "db", param(ComponentKind::Rds, "instance_class"), "db.huge").unwrap_err();
         assert!(e.contains("not one of"), "{e}");
-        let e = apply_param(&t, "db", param(ComponentKind::Rds, "query_time"), r#"{"dist":"constant","ms":-4}"#).unwrap_err();
+        let e = apply_param(&t, "db", param(ComponentKind::Rds, "query_time"), r#"{"dist":"constant","ms":-4}"#)
+            .unwrap_err();
         assert!(e.contains("query_time"), "{e}");
         let e = apply_param(&t, "db", param(ComponentKind::Rds, "query_time"), r#"{"dist":"nope"}"#).unwrap_err();
         assert!(e.contains("query_time"), "{e}");

@@ -33,13 +33,23 @@ pub fn route(a: &Rect, b: &Rect, obstacles: &[Rect]) -> Route {
     if horizontal_gap > 2.0 * STUB {
         for t in [0.5, 0.2, 0.8] {
             let mx = ax + (bx - ax) * t;
-            candidates.push(vec![Point::new(ax, ac.y), Point::new(mx, ac.y), Point::new(mx, bc.y), Point::new(bx, bc.y)]);
+            candidates.push(vec![
+                Point::new(ax, ac.y),
+                Point::new(mx, ac.y),
+                Point::new(mx, bc.y),
+                Point::new(bx, bc.y),
+            ]);
         }
     }
     if vertical_gap > 2.0 * STUB {
         for t in [0.5, 0.2, 0.8] {
             let my = ay + (by - ay) * t;
-            candidates.push(vec![Point::new(ac.x, ay), Point::new(ac.x, my), Point::new(bc.x, my), Point::new(bc.x, by)]);
+            candidates.push(vec![
+                Point::new(ac.x, ay),
+                Point::new(ac.x, my),
+                Point::new(bc.x, my),
+                Point::new(bc.x, by),
+            ]);
         }
     }
     // L-shapes: out horizontally, in vertically (and the reverse).
@@ -52,7 +62,12 @@ pub fn route(a: &Rect, b: &Rect, obstacles: &[Rect]) -> Route {
     if candidates.is_empty() {
         // Overlapping or stacked boxes: go around on the right.
         let x = a.right().max(b.right()) + 2.0 * STUB;
-        candidates.push(vec![Point::new(a.right(), ac.y), Point::new(x, ac.y), Point::new(x, bc.y), Point::new(b.right(), bc.y)]);
+        candidates.push(vec![
+            Point::new(a.right(), ac.y),
+            Point::new(x, ac.y),
+            Point::new(x, bc.y),
+            Point::new(b.right(), bc.y),
+        ]);
     }
     if obstacles.is_empty() {
         return candidates.swap_remove(0);

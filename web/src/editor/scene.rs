@@ -111,7 +111,8 @@ pub fn build(doc: &Doc) -> Scene {
         .iter()
         .map(|c| NodeShape { id: c.id.clone(), kind: c.spec.kind(), label: c.label.clone(), rect: node_rect(c) })
         .collect();
-    let index: std::collections::HashMap<&str, usize> = nodes.iter().enumerate().map(|(i, n)| (n.id.as_str(), i)).collect();
+    let index: std::collections::HashMap<&str, usize> =
+        nodes.iter().enumerate().map(|(i, n)| (n.id.as_str(), i)).collect();
     let avoid = nodes.len() <= AVOID_LIMIT;
     let edges = t
         .connections
@@ -122,13 +123,27 @@ pub fn build(doc: &Doc) -> Scene {
             let (ra, rb) = (nodes[a].rect, nodes[b].rect);
             let obstacles: Vec<Rect> = if avoid {
                 let span = ra.union(&rb).inflate(64.0);
-                nodes.iter().enumerate().filter(|(k, n)| *k != a && *k != b && n.rect.intersects(&span)).map(|(_, n)| n.rect.inflate(4.0)).collect()
+                nodes
+                    .iter()
+                    .enumerate()
+                    .filter(|(k, n)| *k != a && *k != b && n.rect.intersects(&span))
+                    .map(|(_, n)| n.rect.inflate(4.0))
+                    .collect()
             } else {
                 Vec::new()
             };
             let points = route(&ra, &rb, &obstacles);
-            let bbox = points.iter().fold(Rect::new(points[0].x, points[0].y, 0.0, 0.0), |r, p| r.union(&Rect::new(p.x, p.y, 0.0, 0.0)));
-            Some(EdgeShape { index: i, from: conn.from.clone(), to: conn.to.clone(), path: path_data(&points), points, bbox })
+            let bbox = points
+                .iter()
+                .fold(Rect::new(points[0].x, points[0].y, 0.0, 0.0), |r, p| r.union(&Rect::new(p.x, p.y, 0.0, 0.0)));
+            Some(EdgeShape {
+                index: i,
+                from: conn.from.clone(),
+                to: conn.to.clone(),
+                path: path_data(&points),
+                points,
+                bbox,
+            })
         })
         .collect();
     let all: Vec<Rect> = containers.iter().map(|c| c.rect).chain(nodes.iter().map(|n| n.rect)).collect();
@@ -138,7 +153,13 @@ pub fn build(doc: &Doc) -> Scene {
 /// The scene while items are being dragged: `base` with the moving components and containers
 /// shifted by (dx, dy) and only the connections that touch a moving component re-routed (their
 /// containers do not grow until the drop). Much cheaper than [`build`] on a large diagram.
-pub fn preview(base: &Scene, comps: &std::collections::BTreeSet<String>, containers: &std::collections::BTreeSet<String>, dx: f64, dy: f64) -> Scene {
+pub fn preview(
+    base: &Scene,
+    comps: &std::collections::BTreeSet<String>,
+    containers: &std::collections::BTreeSet<String>,
+    dx: f64,
+    dy: f64,
+) -> Scene {
     let mut s = base.clone();
     for c in s.containers.iter_mut().filter(|c| containers.contains(&c.id)) {
         c.rect = c.rect.translate(dx, dy);
@@ -158,7 +179,9 @@ pub fn preview(base: &Scene, comps: &std::collections::BTreeSet<String>, contain
         if let (Some(a), Some(b)) = (rect_of(&e.from), rect_of(&e.to)) {
             e.points = route(&a, &b, &[]);
             e.path = path_data(&e.points);
-            e.bbox = e.points.iter().fold(Rect::new(e.points[0].x, e.points[0].y, 0.0, 0.0), |r, p| r.union(&Rect::new(p.x, p.y, 0.0, 0.0)));
+            e.bbox = e.points.iter().fold(Rect::new(e.points[0].x, e.points[0].y, 0.0, 0.0), |r, p| {
+                r.union(&Rect::new(p.x, p.y, 0.0, 0.0))
+            });
         }
     }
     s.edges = edges;

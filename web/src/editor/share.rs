@@ -32,10 +32,16 @@ impl fmt::Display for ShareError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             ShareError::NotAShareLink => write!(f, "this address is not a Strata share link"),
-            ShareError::TooLong(n) => write!(f, "this share link is too long ({n} characters; the limit is {MAX_FRAGMENT})"),
-            ShareError::Malformed => write!(f, "this share link is malformed: it contains characters a share link never has"),
+            ShareError::TooLong(n) => {
+                write!(f, "this share link is too long ({n} characters; the limit is {MAX_FRAGMENT})")
+            }
+            ShareError::Malformed => {
+                write!(f, "this share link is malformed: it contains characters a share link never has")
+            }
             ShareError::Damaged => write!(f, "this share link is incomplete or damaged (was it cut off when copied?)"),
-            ShareError::TooLarge => write!(f, "the shared document is larger than {} MB and was not opened", MAX_DOCUMENT / (1024 * 1024)),
+            ShareError::TooLarge => {
+                write!(f, "the shared document is larger than {} MB and was not opened", MAX_DOCUMENT / (1024 * 1024))
+            }
             ShareError::Document(e) => write!(f, "the shared document cannot be opened: {e}"),
         }
     }

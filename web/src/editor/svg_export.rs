@@ -55,8 +55,11 @@ fn truncate(s: &str, n: usize) -> String {
 pub fn render(scene: &Scene, opts: &SvgOptions) -> (String, f64, f64) {
     let b = scene.bounds.unwrap_or_default().inflate(opts.margin);
     let (w, h) = (b.w.max(1.0).ceil(), b.h.max(1.0).ceil());
-    let (text, muted, node_fill, node_stroke, edge) =
-        if opts.dark { ("#e6e9ed", "#9aa4af", "#1f242a", "#2d333b", "#9aa4af") } else { ("#1b1f24", "#5d6672", "#ffffff", "#d9dde3", "#5d6672") };
+    let (text, muted, node_fill, node_stroke, edge) = if opts.dark {
+        ("#e6e9ed", "#9aa4af", "#1f242a", "#2d333b", "#9aa4af")
+    } else {
+        ("#1b1f24", "#5d6672", "#ffffff", "#d9dde3", "#5d6672")
+    };
     let mut s = String::with_capacity(1024 + scene.nodes.len() * 600);
     s.push_str(&format!(
         r#"<svg xmlns="http://www.w3.org/2000/svg" width="{w}" height="{h}" viewBox="{:.1} {:.1} {w} {h}" font-family="system-ui, -apple-system, Segoe UI, Roboto, sans-serif">"#,
@@ -70,7 +73,8 @@ pub fn render(scene: &Scene, opts: &SvgOptions) -> (String, f64, f64) {
     }
     for c in &scene.containers {
         let col = container_color(c.kind, c.public);
-        let dash = if matches!(c.kind, strata_core::topology::ContainerKind::Az) { r#" stroke-dasharray="6 4""# } else { "" };
+        let dash =
+            if matches!(c.kind, strata_core::topology::ContainerKind::Az) { r#" stroke-dasharray="6 4""# } else { "" };
         let r = c.rect;
         s.push_str(&format!(
             r#"<g><rect x="{:.1}" y="{:.1}" width="{:.1}" height="{:.1}" rx="6" fill="{col}" fill-opacity="0.04" stroke="{col}" stroke-width="1.5"{dash}/>"#,
@@ -92,7 +96,10 @@ pub fn render(scene: &Scene, opts: &SvgOptions) -> (String, f64, f64) {
         ));
     }
     for e in &scene.edges {
-        s.push_str(&format!(r#"<path d="{}" fill="none" stroke="{edge}" stroke-width="1.5" marker-end="url(#arrow)"/>"#, e.path));
+        s.push_str(&format!(
+            r#"<path d="{}" fill="none" stroke="{edge}" stroke-width="1.5" marker-end="url(#arrow)"/>"#,
+            e.path
+        ));
     }
     for n in &scene.nodes {
         let info = catalog::kind_info(n.kind);

@@ -53,8 +53,12 @@ pub fn client_over(el: &web_sys::Element, x: f64, y: f64) -> bool {
 /// Drops a palette item at a world point (its centre), nesting it in the container there.
 pub fn drop_placeable(ed: Editor, item: Placeable, centre: Point) {
     let id = ed.edit(|d| match item {
-        Placeable::Component(kind) => d.add_component(kind, Point::new(centre.x - NODE_W / 2.0, centre.y - NODE_H / 2.0)),
-        Placeable::Container(kind, public) => d.add_container(kind, public, Point::new(centre.x - 40.0, centre.y - 20.0)),
+        Placeable::Component(kind) => {
+            d.add_component(kind, Point::new(centre.x - NODE_W / 2.0, centre.y - NODE_H / 2.0))
+        }
+        Placeable::Container(kind, public) => {
+            d.add_container(kind, public, Point::new(centre.x - 40.0, centre.y - 20.0))
+        }
     });
     if let Some(id) = id {
         ed.selection.set(BTreeSet::from([id]));
@@ -155,7 +159,9 @@ pub fn Canvas() -> impl IntoView {
         let local = local_point(&el, ev.client_x() as f64, ev.client_y() as f64);
         let world = ed.viewport.get_untracked().to_world(local);
         let target: Option<web_sys::Element> = ev.target().and_then(|t| t.dyn_into::<web_sys::Element>().ok());
-        let find = |sel: &str| target.as_ref().and_then(|t| t.closest(sel).ok().flatten()).and_then(|e| e.get_attribute("data-id"));
+        let find = |sel: &str| {
+            target.as_ref().and_then(|t| t.closest(sel).ok().flatten()).and_then(|e| e.get_attribute("data-id"))
+        };
         let _ = el.set_pointer_capture(ev.pointer_id());
         if let Some(active) = web_sys::window().and_then(|w| w.document()).and_then(|d| d.active_element()) {
             // Leave text fields so keyboard shortcuts reach the canvas.
@@ -189,7 +195,9 @@ pub fn Canvas() -> impl IntoView {
         }
         let shift = ev.shift_key() || ev.meta_key() || ev.ctrl_key();
         if let Some(id) = find("[data-resize]") {
-            let origin = ed.scene.with_untracked(|s| s.containers.iter().find(|c| c.id == id).map(|c| Point::new(c.rect.x, c.rect.y)));
+            let origin = ed
+                .scene
+                .with_untracked(|s| s.containers.iter().find(|c| c.id == id).map(|c| Point::new(c.rect.x, c.rect.y)));
             if let Some(origin) = origin {
                 gesture.set_value(Some(ed.begin_gesture()));
                 mode.set_value(Mode::Resize { id, origin });
@@ -264,7 +272,10 @@ pub fn Canvas() -> impl IntoView {
             Mode::Band { start } => band.set(Some(Rect::from_corners(start, world))),
             Mode::Move { ids, start, moved } => {
                 let (dx, dy) = (world.x - start.x, world.y - start.y);
-                if !moved && dx.abs() < 3.0 / ed.viewport.get_untracked().zoom && dy.abs() < 3.0 / ed.viewport.get_untracked().zoom {
+                if !moved
+                    && dx.abs() < 3.0 / ed.viewport.get_untracked().zoom
+                    && dy.abs() < 3.0 / ed.viewport.get_untracked().zoom
+                {
                     return;
                 }
                 ed.preview.set(Some(MovePreview { ids: ids.clone(), dx, dy }));
@@ -428,7 +439,9 @@ pub fn Canvas() -> impl IntoView {
 /// Whether a focus event came from the keyboard (Tab), not from a click (which selects on its
 /// own, with Shift semantics).
 fn keyboard_focus(ev: &web_sys::FocusEvent) -> bool {
-    ev.target().and_then(|t| t.dyn_into::<web_sys::Element>().ok()).is_some_and(|e| e.matches(":focus-visible").unwrap_or(false))
+    ev.target()
+        .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
+        .is_some_and(|e| e.matches(":focus-visible").unwrap_or(false))
 }
 
 fn rect_key(r: &Rect) -> (u64, u64, u64, u64) {
@@ -450,7 +463,8 @@ fn ContainerView(c: ContainerShape, badges: Memo<HashMap<String, Level>>) -> imp
     // "Public subnet 1 · Public subnet" says it twice.
     let lower = c.label.to_lowercase();
     let show_kind = !lower.contains(&kind_name.to_lowercase())
-        && !(c.kind == strata_core::topology::ContainerKind::Subnet && (lower.contains("public") || lower.contains("private") || lower.contains("subnet")))
+        && !(c.kind == strata_core::topology::ContainerKind::Subnet
+            && (lower.contains("public") || lower.contains("private") || lower.contains("subnet")))
         && !(c.kind == strata_core::topology::ContainerKind::Vpc && lower.contains("vpc"));
     let cidr = c.cidr.clone().unwrap_or_default();
     let aria = format!("{kind_name} {}{}", c.label, c.cidr.as_deref().map(|x| format!(", {x}")).unwrap_or_default());
@@ -618,7 +632,10 @@ fn Minimap() -> impl IntoView {
         ed.scene.with(|s| {
             let mut p = String::with_capacity(s.nodes.len() * 32);
             for n in &s.nodes {
-                p.push_str(&format!("M{:.0} {:.0}h{:.0}v{:.0}h-{:.0}z", n.rect.x, n.rect.y, n.rect.w, n.rect.h, n.rect.w));
+                p.push_str(&format!(
+                    "M{:.0} {:.0}h{:.0}v{:.0}h-{:.0}z",
+                    n.rect.x, n.rect.y, n.rect.w, n.rect.h, n.rect.w
+                ));
             }
             p
         })
@@ -627,7 +644,10 @@ fn Minimap() -> impl IntoView {
         ed.scene.with(|s| {
             let mut p = String::new();
             for c in &s.containers {
-                p.push_str(&format!("M{:.0} {:.0}h{:.0}v{:.0}h-{:.0}z", c.rect.x, c.rect.y, c.rect.w, c.rect.h, c.rect.w));
+                p.push_str(&format!(
+                    "M{:.0} {:.0}h{:.0}v{:.0}h-{:.0}z",
+                    c.rect.x, c.rect.y, c.rect.w, c.rect.h, c.rect.w
+                ));
             }
             p
         })

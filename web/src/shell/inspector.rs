@@ -40,7 +40,14 @@ fn error_line(errors: Errors, key: &str) -> impl IntoView {
     }
 }
 
-fn text_field(ed: Editor, errors: Errors, key: &str, label: &str, value: String, apply: impl Fn(&str) -> Result<strata_core::topology::Topology, String> + 'static + Clone) -> impl IntoView {
+fn text_field(
+    ed: Editor,
+    errors: Errors,
+    key: &str,
+    label: &str,
+    value: String,
+    apply: impl Fn(&str) -> Result<strata_core::topology::Topology, String> + 'static + Clone,
+) -> impl IntoView {
     let key_s = key.to_string();
     let apply2 = apply.clone();
     let key2 = key_s.clone();
@@ -106,7 +113,13 @@ pub fn Inspector() -> impl IntoView {
             let info = catalog::kind_info(c.spec.kind());
             let tl = t.clone();
             let idl = id.clone();
-            let container = c.container.clone().and_then(|cid| t.container(&cid).map(|x| format!("{} ({})", x.label, container_kind_name(x.kind, x.public)))).unwrap_or_else(|| "none (global)".into());
+            let container = c
+                .container
+                .clone()
+                .and_then(|cid| {
+                    t.container(&cid).map(|x| format!("{} ({})", x.label, container_kind_name(x.kind, x.public)))
+                })
+                .unwrap_or_else(|| "none (global)".into());
             let params = info
                 .params
                 .iter()
@@ -175,7 +188,9 @@ pub fn Inspector() -> impl IntoView {
                 .filter(|o| o.id != id && o.spec.kind() != strata_core::topology::ComponentKind::Client)
                 .filter(|o| !t.connections.iter().any(|x| x.from == id && x.to == o.id))
                 .take(500)
-                .map(|o| (o.id.clone(), if o.label.is_empty() { o.id.clone() } else { format!("{} ({})", o.label, o.id) }))
+                .map(|o| {
+                    (o.id.clone(), if o.label.is_empty() { o.id.clone() } else { format!("{} ({})", o.label, o.id) })
+                })
                 .collect();
             let from = id.clone();
             let calls = info.outgoing != catalog::Outgoing::None && !others.is_empty();

@@ -42,11 +42,23 @@ fn groups() -> Vec<(&'static str, &'static str, Vec<Item>)> {
             })
             .collect(),
     )];
-    for cat in [Category::Traffic, Category::Networking, Category::Compute, Category::Database, Category::Storage, Category::Integration] {
+    for cat in [
+        Category::Traffic,
+        Category::Networking,
+        Category::Compute,
+        Category::Database,
+        Category::Storage,
+        Category::Integration,
+    ] {
         let items: Vec<Item> = catalog::KINDS
             .iter()
             .filter(|k| k.category == cat)
-            .map(|k| Item { placeable: Placeable::Component(k.kind), name: k.name, summary: k.summary, testid: format!("palette-{}", k.kind.tag()) })
+            .map(|k| Item {
+                placeable: Placeable::Component(k.kind),
+                name: k.name,
+                summary: k.summary,
+                testid: format!("palette-{}", k.kind.tag()),
+            })
             .collect();
         if !items.is_empty() {
             out.push((category_title(cat), category_color(cat), items));
