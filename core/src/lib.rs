@@ -12,6 +12,7 @@
 //! - [`topology`]: the versioned document (containers, components, connections, request types).
 //! - [`catalog`]: static descriptions of every component kind, for the editor.
 //! - [`validate`]: diagnostics; never fails.
+//! - [`experiment`]: failures written in the document (FIS-style actions on a schedule).
 //! - [`layers`]: hosts, hypervisors, placement, VPC network, EBS storage and the launch
 //!   lifecycle under every instance; [`layers::attach`] puts a topology's instances on them.
 //! - [`sim`]: the discrete-event engine and its metrics (on the layers when the topology has an
@@ -42,6 +43,7 @@
 pub mod bench;
 pub mod catalog;
 pub mod cloudformation;
+pub mod experiment;
 pub mod layers;
 pub mod lint;
 pub mod rng;

@@ -19,6 +19,7 @@
 //! - The client population is a component of kind `client`: its container is the region its users
 //!   are in, its parameters are the arrival process and request mix.
 
+use crate::experiment::Experiment;
 use crate::layers::InfrastructureConfig;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -59,6 +60,38 @@ pub struct Topology {
     /// instance's host, volume and network interface.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub infrastructure: Option<InfrastructureConfig>,
+    /// Failures written as data: named, scheduled lists of actions (see [`crate::experiment`]).
+    /// A run plays at most one of them.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub experiments: Vec<Experiment>,
+    /// The service level the run is judged against (availability, error budget).
+    #[serde(default, skip_serializing_if = "Slo::is_default")]
+    pub slo: Slo,
+}
+
+/// The service level objective client requests are held to.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct Slo {
+    /// Share of client requests that must succeed, percent (default 99.9).
+    pub availability_percent: f64,
+}
+
+impl Default for Slo {
+    fn default() -> Self {
+        Slo { availability_percent: 99.9 }
+    }
+}
+
+impl Slo {
+    /// Whether this is the default objective (it is then not written out).
+    pub fn is_default(&self) -> bool {
+        *self == Slo::default()
+    }
+    /// The objective as a share (0.999).
+    pub fn availability(&self) -> f64 {
+        self.availability_percent / 100.0
+    }
 }
 
 fn default_request_types() -> Vec<RequestType> {
@@ -962,6 +995,8 @@ impl Topology {
             connections: Vec::new(),
             network: NetworkParams::default(),
             infrastructure: None,
+            experiments: Vec::new(),
+            slo: Slo::default(),
         }
     }
 

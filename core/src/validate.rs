@@ -59,6 +59,9 @@ pub enum Code {
     /// The network layer (routes, NACLs, security groups) blocks a connection: its requests
     /// will fail with `network_blocked`.
     NetworkBlocked,
+    /// An experiment that cannot run as written: an unknown or unsuitable target, an impossible
+    /// parameter or time (see [`crate::experiment`]).
+    Experiment,
 }
 
 impl Code {
@@ -82,6 +85,7 @@ impl Code {
             Code::Placement => "placement",
             Code::Infrastructure => "infrastructure",
             Code::NetworkBlocked => "network_blocked",
+            Code::Experiment => "experiment",
         }
     }
 }
@@ -100,6 +104,8 @@ pub enum Element {
     RequestType(String),
     /// A part of the `infrastructure` section, by path (e.g. `instances[2] (api)`).
     Infrastructure(String),
+    /// An experiment or one of its actions, by path (e.g. `lose-az.actions[0] (az-outage)`).
+    Experiment(String),
     /// The document as a whole.
     Document,
 }
@@ -129,6 +135,7 @@ impl fmt::Display for Diagnostic {
             Element::Container(id) => format!("container `{id}`"),
             Element::RequestType(n) => format!("request type `{n}`"),
             Element::Infrastructure(p) => format!("infrastructure `{p}`"),
+            Element::Experiment(p) => format!("experiment `{p}`"),
             Element::Document => "document".into(),
         };
         write!(f, "{sev}[{}] {el}: {}", self.code.as_str(), self.message)
@@ -489,6 +496,16 @@ pub fn validate(topology: &Topology) -> Validation {
     if let Some(cfg) = &t.infrastructure {
         check_layers(&mut out, t, cfg);
     }
+
+    let slo = t.slo.availability_percent;
+    if !(slo.is_finite() && slo > 0.0 && slo < 100.0) {
+        out.err(
+            Code::InvalidParameter,
+            Element::Document,
+            format!("slo.availability_percent {slo} must be above 0 and below 100 (e.g. 99.9)"),
+        );
+    }
+    out.0.extend(crate::experiment::check(t));
 
     out.0.sort_by_key(|d| d.severity);
     Validation { diagnostics: out.0 }

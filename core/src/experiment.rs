@@ -1,0 +1,652 @@
+//! Experiments: failures written in the document, as data.
+//!
+//! An [`Experiment`] is a named list of [`Action`]s in the spirit of an AWS Fault Injection
+//! Service template: each action names what it does ([`ActionKind`]), what it is aimed at
+//! ([`Target`]), when it starts and for how long, and its parameters ([`ActionParams`]). Optional
+//! [`StopCondition`]s end the experiment early, as FIS stop conditions do: every action still in
+//! effect is reverted at that moment.
+//!
+//! ```json
+//! "experiments": [{
+//!   "name": "lose-az-a",
+//!   "description": "AZ a goes dark for five minutes",
+//!   "actions": [{"action": "az-outage", "target": {"az": "az-a"}, "start_s": 60, "duration_s": 300}],
+//!   "stop_conditions": [{"availability_below": 0.5, "window_s": 30}]
+//! }]
+//! ```
+//!
+//! The engine runs one experiment per run ([`crate::sim::SimConfig::experiment`]); the same
+//! document, seed and experiment give the same run. [`check`] finds what cannot work (unknown
+//! targets, an action aimed at the wrong kind of target, impossible parameters) and
+//! [`check_timing`] what falls outside a run of a given length. Neither fails: they return
+//! [`Diagnostic`]s.
+
+use crate::topology::{ComponentKind, ContainerKind, Topology};
+use crate::validate::{Code, Diagnostic, Element, Severity};
+use serde::{Deserialize, Serialize};
+use std::fmt;
+
+/// A named, scheduled list of failures.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Experiment {
+    /// Unique within the document; `strata-sim run --experiment NAME` picks it.
+    pub name: String,
+    /// What it shows, for a person.
+    #[serde(default)]
+    pub description: String,
+    /// What happens, in any order (each has its own start).
+    #[serde(default)]
+    pub actions: Vec<Action>,
+    /// Conditions that end the experiment early and revert every action.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub stop_conditions: Vec<StopCondition>,
+}
+
+/// One failure: what, at what, when, how long, how hard.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Action {
+    /// What happens.
+    pub action: ActionKind,
+    /// What it happens to.
+    pub target: Target,
+    /// When it starts, in simulated seconds from the start of the run.
+    #[serde(default)]
+    pub start_s: f64,
+    /// How long it lasts; absent: until the end of the run (for `db-failover`: the failover
+    /// itself decides, see [`ActionParams::failover_s`]).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub duration_s: Option<f64>,
+    /// Parameters of the action; each action reads the ones it documents.
+    #[serde(default, skip_serializing_if = "ActionParams::is_empty")]
+    pub params: ActionParams,
+}
+
+/// The failures Strata can inject. Written in kebab-case (`"az-outage"`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum ActionKind {
+    /// An instance dies (an Auto Scaling group replaces it after its health checks notice).
+    /// Target: an instance, or an EC2 component.
+    TerminateInstance,
+    /// A physical host dies: every VM on it dies with it and the host is retired. Target: a host
+    /// of the `infrastructure`, a rack (every host in it: a rack's power or switch), or an
+    /// instance (its host).
+    HostFailure,
+    /// Everything in the AZ stops: instances, databases, caches, its hosts and volumes; the
+    /// network into it drops. Target: an AZ.
+    AzOutage,
+    /// Every AZ of the region and everything placed in it. Target: a region.
+    RegionOutage,
+    /// Calls over the connection take `latency_ms` longer each way. Target: a connection.
+    NetworkLatency,
+    /// A share (`loss_percent`) of the calls over the connection are lost: the caller waits for
+    /// its timeout. Target: a connection.
+    PacketLoss,
+    /// Calls between two AZs are lost (each side sees a timeout). Target: two AZs.
+    Partition,
+    /// The name of a service stops resolving: new lookups fail with a DNS error, answers cached
+    /// by resolvers keep working until their TTL. Target: a Route 53 component, or any component
+    /// (its endpoint name).
+    DnsFailure,
+    /// The database fails over: Multi-AZ RDS is unreachable for `failover_s` (default drawn in
+    /// 60-120 s), then the standby serves; a single-AZ database stays down for the whole
+    /// action. Target: an RDS component.
+    DbFailover,
+    /// A CPU hog: the host's (or instance's) CPU is stretched by a neighbour using
+    /// `cpu_percent` of the host. Target: a host, an instance or an EC2 component.
+    CpuStress,
+    /// The instance's volume stops completing I/O until the action ends. Target: an instance or
+    /// an EC2 component.
+    EbsPause,
+    /// The instance's volume is limited to `iops`. Target: an instance or an EC2 component.
+    EbsThrottle,
+    /// A bad configuration is pushed to a global service's edges: requests served by a pushed
+    /// edge fail (`error_percent`, default 100). All at once, or staged (`strategy: "canary"`)
+    /// through `stages_percent` of the edges with a `bake_s` wait, halting and rolling back
+    /// when a stage's error rate passes `halt_error_percent`. Target: a component (CloudFront
+    /// or another global service).
+    ConfigPush,
+    /// Launches into the Auto Scaling group fail with `InsufficientInstanceCapacity`. Target:
+    /// an Auto Scaling group.
+    AsgCapacityError,
+}
+
+impl ActionKind {
+    /// Every action, in documentation order.
+    pub const ALL: [ActionKind; 14] = [
+        ActionKind::TerminateInstance,
+        ActionKind::HostFailure,
+        ActionKind::AzOutage,
+        ActionKind::RegionOutage,
+        ActionKind::NetworkLatency,
+        ActionKind::PacketLoss,
+        ActionKind::Partition,
+        ActionKind::DnsFailure,
+        ActionKind::DbFailover,
+        ActionKind::CpuStress,
+        ActionKind::EbsPause,
+        ActionKind::EbsThrottle,
+        ActionKind::ConfigPush,
+        ActionKind::AsgCapacityError,
+    ];
+
+    /// The name as written in documents (`"az-outage"`).
+    pub fn name(self) -> &'static str {
+        match self {
+            ActionKind::TerminateInstance => "terminate-instance",
+            ActionKind::HostFailure => "host-failure",
+            ActionKind::AzOutage => "az-outage",
+            ActionKind::RegionOutage => "region-outage",
+            ActionKind::NetworkLatency => "network-latency",
+            ActionKind::PacketLoss => "packet-loss",
+            ActionKind::Partition => "partition",
+            ActionKind::DnsFailure => "dns-failure",
+            ActionKind::DbFailover => "db-failover",
+            ActionKind::CpuStress => "cpu-stress",
+            ActionKind::EbsPause => "ebs-pause",
+            ActionKind::EbsThrottle => "ebs-throttle",
+            ActionKind::ConfigPush => "config-push",
+            ActionKind::AsgCapacityError => "asg-capacity-error",
+        }
+    }
+
+    /// The disruption type an assessment files it under.
+    pub fn disruption(self) -> Disruption {
+        match self {
+            ActionKind::TerminateInstance | ActionKind::HostFailure | ActionKind::CpuStress => Disruption::Hardware,
+            ActionKind::EbsPause | ActionKind::EbsThrottle | ActionKind::DbFailover => Disruption::Hardware,
+            ActionKind::AzOutage | ActionKind::Partition => Disruption::Az,
+            ActionKind::RegionOutage => Disruption::Region,
+            ActionKind::NetworkLatency | ActionKind::PacketLoss => Disruption::Software,
+            ActionKind::DnsFailure | ActionKind::ConfigPush | ActionKind::AsgCapacityError => Disruption::Software,
+        }
+    }
+}
+
+impl fmt::Display for ActionKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+/// The disruption types of a resilience assessment (after AWS Resilience Hub).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Disruption {
+    /// Bugs, bad configuration, slow or failing dependencies, traffic.
+    Software,
+    /// An instance, a host, a volume, a database instance.
+    Hardware,
+    /// A whole availability zone.
+    Az,
+    /// A whole region.
+    Region,
+}
+
+/// What an action is aimed at. Written as an object with one key: `{"az": "az-a"}`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Target {
+    /// A component, by id.
+    Component(String),
+    /// One instance of an EC2 component or Auto Scaling group (slot `index`, 0-based).
+    Instance {
+        /// Component id.
+        component: String,
+        /// Instance slot.
+        #[serde(default)]
+        index: u32,
+    },
+    /// A physical host of the `infrastructure`, by name.
+    Host(String),
+    /// A rack of the `infrastructure`, by name.
+    Rack(String),
+    /// An availability zone container, by id.
+    Az(String),
+    /// A region container, by id.
+    Region(String),
+    /// The connection `from` -> `to`.
+    Connection {
+        /// Caller.
+        from: String,
+        /// Callee.
+        to: String,
+    },
+    /// Two AZ containers (a partition between them).
+    Azs([String; 2]),
+}
+
+impl fmt::Display for Target {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Target::Component(c) => write!(f, "{c}"),
+            Target::Instance { component, index } => write!(f, "{component}[{index}]"),
+            Target::Host(h) => write!(f, "host {h}"),
+            Target::Rack(r) => write!(f, "rack {r}"),
+            Target::Az(a) => write!(f, "AZ {a}"),
+            Target::Region(r) => write!(f, "region {r}"),
+            Target::Connection { from, to } => write!(f, "{from} -> {to}"),
+            Target::Azs([a, b]) => write!(f, "AZs {a} | {b}"),
+        }
+    }
+}
+
+/// How a configuration push rolls out.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum PushStrategy {
+    /// Every edge at once.
+    #[default]
+    AllAtOnce,
+    /// Stage by stage, with a bake time, halting on errors.
+    Canary,
+}
+
+/// Parameters of an action. Every field is optional; each action reads the ones it documents
+/// and validation refuses values outside their range.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct ActionParams {
+    /// `network-latency`: added one-way latency, ms (default 100).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub latency_ms: Option<f64>,
+    /// `packet-loss`: share of calls lost, percent (default 10).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub loss_percent: Option<f64>,
+    /// `cpu-stress`: CPU the hog uses, percent of the host (or instance) (default 80).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub cpu_percent: Option<f64>,
+    /// `ebs-throttle`: the volume's IOPS limit while it lasts (default 100).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub iops: Option<f64>,
+    /// `config-push`: share of requests a pushed edge fails, percent (default 100).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub error_percent: Option<f64>,
+    /// `config-push`: all at once (default) or canary.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub strategy: Option<PushStrategy>,
+    /// `config-push` canary: the share of edges carrying the new config at each stage, percent,
+    /// increasing (default 5, 25, 100).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub stages_percent: Option<Vec<f64>>,
+    /// `config-push` canary: wait between stages, s (default 60).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub bake_s: Option<f64>,
+    /// `config-push` canary: a stage whose error rate is above this halts the rollout and rolls
+    /// it back, percent (default 1).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub halt_error_percent: Option<f64>,
+    /// `db-failover`: how long a Multi-AZ failover takes, s (default: drawn in 60-120).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub failover_s: Option<f64>,
+}
+
+impl ActionParams {
+    /// Whether no parameter is set.
+    pub fn is_empty(&self) -> bool {
+        *self == ActionParams::default()
+    }
+}
+
+/// Ends the experiment early: when client availability over the last `window_s` seconds falls
+/// below `availability_below` (0..1), every action still in effect is reverted.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct StopCondition {
+    /// Threshold, as a share of requests (0.9 = 90%).
+    pub availability_below: f64,
+    /// Window the availability is measured over, s (default 60).
+    #[serde(default = "sixty")]
+    pub window_s: f64,
+}
+
+fn sixty() -> f64 {
+    60.0
+}
+
+/// What kinds of target an action accepts, for messages.
+fn accepted(kind: ActionKind) -> &'static str {
+    match kind {
+        ActionKind::TerminateInstance => "an instance or an EC2 component",
+        ActionKind::HostFailure => "a host, a rack or an instance",
+        ActionKind::AzOutage => "an AZ",
+        ActionKind::RegionOutage => "a region",
+        ActionKind::NetworkLatency | ActionKind::PacketLoss => "a connection",
+        ActionKind::Partition => "two AZs",
+        ActionKind::DnsFailure => "a component",
+        ActionKind::DbFailover => "an RDS component",
+        ActionKind::CpuStress => "a host, an instance or an EC2 component",
+        ActionKind::EbsPause | ActionKind::EbsThrottle => "an instance or an EC2 component",
+        ActionKind::ConfigPush => "a component",
+        ActionKind::AsgCapacityError => "an Auto Scaling group",
+    }
+}
+
+/// Checks every experiment of the document. Never fails.
+pub fn check(t: &Topology) -> Vec<Diagnostic> {
+    let mut out = Vec::new();
+    let mut names = std::collections::BTreeSet::new();
+    for (ei, e) in t.experiments.iter().enumerate() {
+        let el = |path: String| Element::Experiment(path);
+        let ename = if e.name.is_empty() { format!("#{ei}") } else { e.name.clone() };
+        if e.name.trim().is_empty() {
+            out.push(err(el(ename.clone()), format!("experiment #{ei} needs a name")));
+        } else if !names.insert(e.name.as_str()) {
+            out.push(err(el(ename.clone()), format!("two experiments are named `{}`", e.name)));
+        }
+        if e.actions.is_empty() {
+            out.push(warn(el(ename.clone()), format!("experiment `{ename}` has no actions: it changes nothing")));
+        }
+        for (ai, a) in e.actions.iter().enumerate() {
+            let path = format!("{ename}.actions[{ai}] ({})", a.action);
+            for m in check_action(t, a) {
+                out.push(err(el(path.clone()), m));
+            }
+        }
+        for (si, s) in e.stop_conditions.iter().enumerate() {
+            if !(s.availability_below.is_finite() && (0.0..=1.0).contains(&s.availability_below)) {
+                out.push(err(
+                    el(format!("{ename}.stop_conditions[{si}]")),
+                    format!("availability_below {} must be between 0 and 1", s.availability_below),
+                ));
+            }
+            if !(s.window_s.is_finite() && s.window_s >= 1.0 && s.window_s <= 86_400.0) {
+                out.push(err(
+                    el(format!("{ename}.stop_conditions[{si}]")),
+                    format!("window_s {} must be between 1 and 86400 seconds", s.window_s),
+                ));
+            }
+        }
+    }
+    out
+}
+
+/// Checks one action against the document: its target exists and suits it, its times and
+/// parameters make sense. Returns the problems, in words.
+pub fn check_action(t: &Topology, a: &Action) -> Vec<String> {
+    let mut out = Vec::new();
+    if !(a.start_s.is_finite() && a.start_s >= 0.0 && a.start_s <= MAX_SECONDS) {
+        out.push(format!("start_s {} must be between 0 and {MAX_SECONDS} seconds", a.start_s));
+    }
+    if let Some(d) = a.duration_s {
+        if !(d.is_finite() && d > 0.0 && d <= MAX_SECONDS) {
+            out.push(format!("duration_s {d} must be above 0 and at most {MAX_SECONDS} seconds"));
+        }
+    }
+    if let Some(m) = check_target(t, a) {
+        out.push(m);
+    }
+    out.extend(check_params(a));
+    out
+}
+
+/// 30 days: the longest run the CLI accepts.
+const MAX_SECONDS: f64 = 30.0 * 86_400.0;
+
+fn check_target(t: &Topology, a: &Action) -> Option<String> {
+    let kind_of = |id: &str| t.component(id).map(|c| c.spec.kind());
+    let container_kind = |id: &str| t.container(id).map(|c| c.kind);
+    let unknown_component = |id: &str| format!("no component `{id}`");
+    let wrong =
+        || format!("`{}` is aimed at {}, which it cannot act on: it takes {}", a.action, a.target, accepted(a.action));
+    let fleet = t.infrastructure.as_ref().map(|i| crate::layers::physical::Fleet::generate(&i.fleet).0);
+    let host_known = |h: &str| fleet.as_ref().is_some_and(|f| f.host_by_name(h).is_some());
+    let rack_known = |r: &str| fleet.as_ref().is_some_and(|f| f.racks.iter().any(|x| x.name == r));
+    match (&a.target, a.action) {
+        (Target::Component(id), _) if kind_of(id).is_none() => Some(unknown_component(id)),
+        (Target::Instance { component, .. }, _) if kind_of(component).is_none() => Some(unknown_component(component)),
+        (Target::Instance { component, index }, k)
+            if matches!(
+                k,
+                ActionKind::TerminateInstance
+                    | ActionKind::HostFailure
+                    | ActionKind::CpuStress
+                    | ActionKind::EbsPause
+                    | ActionKind::EbsThrottle
+            ) =>
+        {
+            let slots = match t.component(component).map(|c| &c.spec) {
+                Some(crate::topology::ComponentSpec::Ec2(_)) => 1,
+                Some(crate::topology::ComponentSpec::Asg(p)) => p.max.max(1),
+                _ => {
+                    return Some(format!(
+                        "`{component}` has no instances: it is not an EC2 component or Auto Scaling group"
+                    ))
+                }
+            };
+            (*index >= slots)
+                .then(|| format!("`{component}` has {slots} instance slot(s); index {index} is beyond them"))
+        }
+        (Target::Component(id), ActionKind::TerminateInstance | ActionKind::EbsPause | ActionKind::EbsThrottle) => {
+            (kind_of(id) != Some(ComponentKind::Ec2)).then(wrong)
+        }
+        (Target::Component(id), ActionKind::CpuStress) => (kind_of(id) != Some(ComponentKind::Ec2)).then(wrong),
+        (Target::Component(id), ActionKind::DbFailover) => (kind_of(id) != Some(ComponentKind::Rds)).then(wrong),
+        (Target::Component(id), ActionKind::AsgCapacityError) => (kind_of(id) != Some(ComponentKind::Asg)).then(wrong),
+        (Target::Component(_), ActionKind::DnsFailure | ActionKind::ConfigPush) => None,
+        (Target::Host(h), ActionKind::HostFailure | ActionKind::CpuStress) => (!host_known(h)).then(|| {
+            if t.infrastructure.is_none() {
+                format!("no host `{h}`: the document has no `infrastructure`, so it models no hosts")
+            } else {
+                format!("no host `{h}` in the infrastructure")
+            }
+        }),
+        (Target::Rack(r), ActionKind::HostFailure) => (!rack_known(r)).then(|| {
+            if t.infrastructure.is_none() {
+                format!("no rack `{r}`: the document has no `infrastructure`, so it models no racks")
+            } else {
+                format!("no rack `{r}` in the infrastructure")
+            }
+        }),
+        (Target::Az(z), ActionKind::AzOutage) => match container_kind(z) {
+            Some(ContainerKind::Az) => None,
+            Some(_) => Some(format!("`{z}` is not an availability zone")),
+            None => Some(format!("no availability zone `{z}`")),
+        },
+        (Target::Region(r), ActionKind::RegionOutage) => match container_kind(r) {
+            Some(ContainerKind::Region) => None,
+            Some(_) => Some(format!("`{r}` is not a region")),
+            None => Some(format!("no region `{r}`")),
+        },
+        (Target::Connection { from, to }, ActionKind::NetworkLatency | ActionKind::PacketLoss) => {
+            if kind_of(from).is_none() {
+                Some(unknown_component(from))
+            } else if kind_of(to).is_none() {
+                Some(unknown_component(to))
+            } else if !t.connections.iter().any(|c| &c.from == from && &c.to == to) {
+                Some(format!("no connection from `{from}` to `{to}`"))
+            } else {
+                None
+            }
+        }
+        (Target::Azs([a1, a2]), ActionKind::Partition) => {
+            for z in [a1, a2] {
+                match container_kind(z) {
+                    Some(ContainerKind::Az) => {}
+                    Some(_) => return Some(format!("`{z}` is not an availability zone")),
+                    None => return Some(format!("no availability zone `{z}`")),
+                }
+            }
+            (a1 == a2).then(|| format!("a partition needs two different AZs, not `{a1}` twice"))
+        }
+        _ => Some(wrong()),
+    }
+}
+
+fn check_params(a: &Action) -> Vec<String> {
+    let p = &a.params;
+    let mut out = Vec::new();
+    let mut range = |name: &str, v: Option<f64>, lo: f64, hi: f64, lo_open: bool| {
+        if let Some(x) = v {
+            let ok = x.is_finite() && x <= hi && if lo_open { x > lo } else { x >= lo };
+            if !ok {
+                let low = if lo_open { format!("above {lo}") } else { format!("at least {lo}") };
+                out.push(format!("{name} {x} must be {low} and at most {hi}"));
+            }
+        }
+    };
+    range("latency_ms", p.latency_ms, 0.0, 600_000.0, true);
+    range("loss_percent", p.loss_percent, 0.0, 100.0, true);
+    range("cpu_percent", p.cpu_percent, 0.0, 100.0, true);
+    range("iops", p.iops, 0.0, 256_000.0, true);
+    range("error_percent", p.error_percent, 0.0, 100.0, true);
+    range("bake_s", p.bake_s, 0.0, 86_400.0, true);
+    range("halt_error_percent", p.halt_error_percent, 0.0, 100.0, false);
+    range("failover_s", p.failover_s, 0.0, 86_400.0, true);
+    if let Some(stages) = &p.stages_percent {
+        if stages.is_empty() || stages.len() > 20 {
+            out.push(format!("stages_percent needs 1 to 20 stages, not {}", stages.len()));
+        }
+        let mut prev = 0.0;
+        for &s in stages {
+            if !(s.is_finite() && s > prev && s <= 100.0) {
+                out.push(format!(
+                    "stages_percent must increase, each above 0 and at most 100 (found {s} after {prev})"
+                ));
+                break;
+            }
+            prev = s;
+        }
+    }
+    out
+}
+
+/// Checks an experiment against a run of `duration_s`: actions that start after the run ends
+/// never happen. Never fails.
+pub fn check_timing(e: &Experiment, duration_s: f64) -> Vec<Diagnostic> {
+    let mut out = Vec::new();
+    for (ai, a) in e.actions.iter().enumerate() {
+        if a.start_s >= duration_s {
+            out.push(err(
+                Element::Experiment(format!("{}.actions[{ai}] ({})", e.name, a.action)),
+                format!(
+                    "starts at {} s, but the run lasts {} s: it would never happen (lengthen the run or start it earlier)",
+                    a.start_s, duration_s
+                ),
+            ));
+        }
+    }
+    out
+}
+
+fn err(element: Element, message: String) -> Diagnostic {
+    Diagnostic { severity: Severity::Error, code: Code::Experiment, message, element }
+}
+
+fn warn(element: Element, message: String) -> Diagnostic {
+    Diagnostic { severity: Severity::Warning, code: Code::Experiment, message, element }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn doc() -> Topology {
+        let mut t: Topology = serde_json::from_str(
+            r#"{"version": 1,
+              "containers": [{"id": "r", "kind": "region"}, {"id": "a", "kind": "az", "parent": "r"},
+                             {"id": "b", "kind": "az", "parent": "r"}],
+              "components": [{"id": "users", "kind": "client"}, {"id": "web", "kind": "ec2", "container": "a"},
+                             {"id": "db", "kind": "rds", "container": "a"}],
+              "connections": [{"from": "users", "to": "web"}, {"from": "web", "to": "db"}]}"#,
+        )
+        .unwrap();
+        t.experiments.push(Experiment {
+            name: "e".into(),
+            description: String::new(),
+            actions: Vec::new(),
+            stop_conditions: Vec::new(),
+        });
+        t
+    }
+
+    fn action(json: &str) -> Action {
+        serde_json::from_str(json).unwrap()
+    }
+
+    #[test]
+    fn actions_read_from_json_with_kebab_names_and_one_key_targets() {
+        let a = action(r#"{"action": "az-outage", "target": {"az": "a"}, "start_s": 60, "duration_s": 300}"#);
+        assert_eq!(a.action, ActionKind::AzOutage);
+        assert_eq!(a.target, Target::Az("a".into()));
+        assert_eq!(a.duration_s, Some(300.0));
+        let a = action(r#"{"action": "partition", "target": {"azs": ["a", "b"]}}"#);
+        assert_eq!(a.target, Target::Azs(["a".into(), "b".into()]));
+        let a = action(r#"{"action": "terminate-instance", "target": {"instance": {"component": "web"}}}"#);
+        assert_eq!(a.target, Target::Instance { component: "web".into(), index: 0 });
+        for k in ActionKind::ALL {
+            let json = serde_json::to_string(&k).unwrap();
+            assert_eq!(json, format!("\"{}\"", k.name()));
+        }
+    }
+
+    #[test]
+    fn good_actions_pass() {
+        let t = doc();
+        for json in [
+            r#"{"action": "az-outage", "target": {"az": "a"}}"#,
+            r#"{"action": "region-outage", "target": {"region": "r"}}"#,
+            r#"{"action": "terminate-instance", "target": {"component": "web"}}"#,
+            r#"{"action": "db-failover", "target": {"component": "db"}}"#,
+            r#"{"action": "network-latency", "target": {"connection": {"from": "web", "to": "db"}}, "params": {"latency_ms": 50}}"#,
+            r#"{"action": "partition", "target": {"azs": ["a", "b"]}}"#,
+            r#"{"action": "dns-failure", "target": {"component": "db"}}"#,
+        ] {
+            assert_eq!(check_action(&t, &action(json)), Vec::<String>::new(), "{json}");
+        }
+    }
+
+    #[test]
+    fn unknown_or_unsuitable_targets_are_refused_in_words() {
+        let t = doc();
+        let cases = [
+            (r#"{"action": "az-outage", "target": {"az": "zz"}}"#, "no availability zone `zz`"),
+            (r#"{"action": "az-outage", "target": {"az": "r"}}"#, "`r` is not an availability zone"),
+            (r#"{"action": "db-failover", "target": {"component": "web"}}"#, "it takes an RDS component"),
+            (r#"{"action": "terminate-instance", "target": {"component": "nope"}}"#, "no component `nope`"),
+            (
+                r#"{"action": "terminate-instance", "target": {"instance": {"component": "web", "index": 3}}}"#,
+                "index 3",
+            ),
+            (r#"{"action": "host-failure", "target": {"host": "h1"}}"#, "has no `infrastructure`"),
+            (
+                r#"{"action": "packet-loss", "target": {"connection": {"from": "db", "to": "web"}}}"#,
+                "no connection from `db` to `web`",
+            ),
+            (r#"{"action": "partition", "target": {"azs": ["a", "a"]}}"#, "two different AZs"),
+            (r#"{"action": "az-outage", "target": {"component": "web"}}"#, "it takes an AZ"),
+        ];
+        for (json, want) in cases {
+            let got = check_action(&t, &action(json));
+            assert!(got.iter().any(|m| m.contains(want)), "{json}: {got:?}");
+        }
+    }
+
+    #[test]
+    fn impossible_parameters_and_times_are_refused() {
+        let t = doc();
+        let a = action(
+            r#"{"action": "network-latency", "target": {"connection": {"from": "web", "to": "db"}},
+                "start_s": -1, "duration_s": 0, "params": {"latency_ms": -5}}"#,
+        );
+        let got = check_action(&t, &a);
+        assert_eq!(got.len(), 3, "{got:?}");
+        let a = action(
+            r#"{"action": "config-push", "target": {"component": "web"}, "params": {"stages_percent": [25, 5]}}"#,
+        );
+        assert!(check_action(&t, &a).iter().any(|m| m.contains("must increase")));
+    }
+
+    #[test]
+    fn experiments_are_checked_in_validation_and_against_the_run_length() {
+        let mut t = doc();
+        t.experiments[0].actions.push(action(r#"{"action": "az-outage", "target": {"az": "zz"}, "start_s": 600}"#));
+        let v = crate::validate::validate(&t);
+        let d = v.diagnostics.iter().find(|d| d.code == Code::Experiment).expect("an experiment diagnostic");
+        assert_eq!(d.severity, Severity::Error);
+        assert_eq!(d.element, Element::Experiment("e.actions[0] (az-outage)".into()));
+        let timing = check_timing(&t.experiments[0], 60.0);
+        assert_eq!(timing.len(), 1);
+        assert!(timing[0].message.contains("the run lasts 60 s"), "{}", timing[0].message);
+        assert!(check_timing(&t.experiments[0], 601.0).is_empty());
+    }
+}
