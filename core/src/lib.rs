@@ -12,6 +12,7 @@
 //! - [`topology`]: the versioned document (containers, components, connections, request types).
 //! - [`catalog`]: static descriptions of every component kind, for the editor.
 //! - [`validate`]: diagnostics; never fails.
+//! - [`resilience`]: timeouts, retries, breakers and bulkheads on connections.
 //! - [`experiment`]: failures written in the document (FIS-style actions on a schedule).
 //! - [`layers`]: hosts, hypervisors, placement, VPC network, EBS storage and the launch
 //!   lifecycle under every instance; [`layers::attach`] puts a topology's instances on them.
@@ -46,6 +47,7 @@ pub mod cloudformation;
 pub mod experiment;
 pub mod layers;
 pub mod lint;
+pub mod resilience;
 pub mod rng;
 pub mod sim;
 pub mod time;

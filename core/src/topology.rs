@@ -21,6 +21,7 @@
 
 use crate::experiment::Experiment;
 use crate::layers::InfrastructureConfig;
+use crate::resilience::Resilience;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use std::fmt;
@@ -348,6 +349,10 @@ pub struct Connection {
     /// when both ends run on instances of the document's `infrastructure`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub port: Option<u16>,
+    /// Timeout, retries, circuit breaker and bulkhead the caller applies to this connection
+    /// (see [`crate::resilience`]); none by default.
+    #[serde(default, skip_serializing_if = "Resilience::is_empty")]
+    pub resilience: Resilience,
 }
 
 impl Connection {
@@ -1049,6 +1054,7 @@ impl Topology {
             share: 1.0,
             request_types: Vec::new(),
             port: None,
+            resilience: Resilience::default(),
         });
         self.connections.last_mut().expect("just pushed")
     }

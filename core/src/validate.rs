@@ -351,6 +351,9 @@ pub fn validate(topology: &Topology) -> Validation {
     // Connections.
     for (i, conn) in t.connections.iter().enumerate() {
         let el = Element::Connection(i);
+        for problem in crate::resilience::check(&conn.resilience) {
+            out.err(Code::InvalidParameter, el.clone(), format!("{} ({})", problem, conn.label()));
+        }
         for end in [&conn.from, &conn.to] {
             if !ids.contains_key(end.as_str()) {
                 out.err(
