@@ -23,7 +23,11 @@
 //! Nothing here runs per event except the disk step of layered instances and one comparison
 //! per outgoing call; a topology without `infrastructure` pays nothing else.
 
-use super::{ComponentIdx, ErrorCause, InstState, Node, SeriesPoint, Simulation, F_COUNTED, NONE};
+use super::call::{Flags, NONE, NONE16};
+use super::core::Core;
+use super::group::InstState;
+use super::node::{Next, Node};
+use super::{ComponentIdx, ErrorCause, SeriesPoint, Simulation};
 use crate::layers::attach::{self, asg_slot_placement};
 use crate::layers::launch::{
     ApiCall, InstanceId, InstanceState, LaunchPhase, LaunchPlan, LaunchRequest, Layer, Principal,
@@ -240,17 +244,15 @@ pub(super) fn attach(sim: &mut Simulation, t: &Topology, cfg: &InfrastructureCon
         let places = (0..p.subnets.len().max(1))
             .map(|k| {
                 let (subnet, az_id) = asg_slot_placement(t, &p.subnets, c.container.as_deref(), k);
-                let az = az_id
-                    .as_ref()
-                    .and_then(|z| sim.az_ids.iter().position(|x| x == z))
-                    .map_or(super::NONE16, |z| z as u16);
+                let az =
+                    az_id.as_ref().and_then(|z| sim.az_ids.iter().position(|x| x == z)).map_or(NONE16, |z| z as u16);
                 let subnet = subnet.filter(|s| a.infra.network.subnet_by_name(s).is_some());
                 SlotPlace { az, subnet, az_id }
             })
             .collect();
         asg.push(Some(AsgTemplate { instance_type: p.instance_type.clone(), places }));
     }
-    sim.layers = Some(Box::new(LayerRun {
+    sim.core.layers = Some(Box::new(LayerRun {
         infra: a.infra,
         blocked,
         pending: Vec::new(),
@@ -408,22 +410,25 @@ impl LayerRun {
     }
 }
 
-impl Simulation {
-    /// A request's call crosses a path the network layer blocks: it fails at once.
-    pub(super) fn network_blocked(&mut self, call: u32, blocked: u16) {
-        if self.core.calls[call as usize].flags & F_COUNTED != 0 {
+impl Core {
+    /// A request's call crosses path `blocked` (its index in the layers' list), which the network
+    /// layer blocks: the path counts the failure, and the call fails at once.
+    pub(super) fn network_blocked(&mut self, call: u32, blocked: u16) -> Next {
+        if self.calls[call].flags.contains(Flags::COUNTED) {
             if let Some(p) = self.layers.as_deref_mut().and_then(|l| l.blocked.get_mut(blocked as usize)) {
                 p.failures += 1;
             }
         }
-        self.fail(call, ErrorCause::NetworkBlocked);
+        Next::fail(ErrorCause::NetworkBlocked)
     }
+}
 
+impl Simulation {
     /// Metrics tick: feed each instance's CPU demand to its hypervisor, then refresh every
     /// instance's service-time multiplier and the per-component layer figures.
     pub(super) fn layers_tick(&mut self) {
         let now = self.core.now;
-        let Some(run) = self.layers.as_deref_mut() else { return };
+        let Some(run) = self.core.layers.as_deref_mut() else { return };
         run.infra.advance(SimTime(now));
         let span = now.saturating_sub(run.last_tick);
         run.last_tick = now;
@@ -486,19 +491,19 @@ impl Simulation {
 
     /// Whether the topology has layers under its instances (an `infrastructure`).
     pub fn has_layers(&self) -> bool {
-        self.layers.is_some()
+        self.core.layers.is_some()
     }
 
     /// The layers (hosts, VMs, network, volumes, instances), when the topology has them.
     pub fn infrastructure(&self) -> Option<&Infrastructure> {
-        self.layers.as_deref().map(|l| &l.infra)
+        self.core.layers.as_deref().map(|l| &l.infra)
     }
 
     /// Takes the launch phases that have happened by now (oldest first). Phases of launches
     /// in progress stay until their time comes.
     pub fn drain_lifecycle_events(&mut self) -> Vec<LifecycleEvent> {
         let now = self.core.now;
-        match self.layers.as_deref_mut() {
+        match self.core.layers.as_deref_mut() {
             Some(l) => {
                 let n = l.pending.partition_point(|e| e.time.0 <= now);
                 l.pending.drain(..n).collect()
@@ -509,12 +514,12 @@ impl Simulation {
 
     /// The CloudTrail-style log of API calls (launches, terminations...), oldest first.
     pub fn api_log(&self) -> &[ApiCall] {
-        self.layers.as_deref().map_or(&[], |l| &l.infra.api_log)
+        self.core.layers.as_deref().map_or(&[], |l| &l.infra.api_log)
     }
 
     /// Connections the network layer blocks, with their reasons and failure counts.
     pub fn blocked_paths(&self) -> &[BlockedPath] {
-        self.layers.as_deref().map_or(&[], |l| &l.blocked)
+        self.core.layers.as_deref().map_or(&[], |l| &l.blocked)
     }
 
     /// A user's launch now, outside the topology's components (it serves no traffic): the
@@ -522,7 +527,7 @@ impl Simulation {
     /// when the topology has no layers.
     pub fn launch_instance(&mut self, req: &LaunchRequest) -> Option<LaunchPlan> {
         let now = SimTime(self.core.now);
-        let run = self.layers.as_deref_mut()?;
+        let run = self.core.layers.as_deref_mut()?;
         let plan = run.infra.launch_instance(now, req);
         run.record(&plan, None, NONE, &req.name);
         Some(plan)

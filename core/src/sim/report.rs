@@ -363,7 +363,7 @@ pub(super) fn build(sim: &Simulation) -> Report {
         journeys_dropped: core.journeys_dropped,
         components,
         clients,
-        layers: sim.layers.as_deref().map(|l| l.report(sim)),
+        layers: sim.core.layers.as_deref().map(|l| l.report(sim)),
     }
 }
 

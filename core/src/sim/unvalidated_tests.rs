@@ -1,7 +1,8 @@
 //! The engine without validation in front of it: the library API can build a run from any
 //! topology, so absurd parameters must neither hang it nor move its clock backwards.
 
-use super::{build, SimConfig, Simulation};
+use super::build::build;
+use super::{SimConfig, Simulation};
 use crate::time::{Duration, SimTime};
 use crate::topology::{Arrival, ComponentKind as K, ComponentSpec, Dist, Topology};
 

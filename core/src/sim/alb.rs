@@ -1,0 +1,126 @@
+//! Application Load Balancer: picks a healthy target (round robin or least outstanding
+//! requests, within the node's AZ unless cross-zone) after its processing time.
+
+use super::call::{Call, Phase, NONE, NONE16};
+use super::core::Core;
+use super::group::{InstState, Instance};
+use super::node::{Next, Node};
+use super::queue::Ev;
+use super::ErrorCause;
+use rand::Rng;
+
+/// A load balancer.
+#[derive(Debug)]
+pub(super) struct Alb {
+    /// Least outstanding requests (else round robin).
+    pub(super) lor: bool,
+    pub(super) cross_zone: bool,
+    pub(super) proc_ns: u64,
+    /// How long a (re)started instance takes to pass the health checks.
+    pub(super) healthy_ns: u64,
+    /// How long a failed instance keeps receiving requests before the checks notice.
+    pub(super) unhealthy_ns: u64,
+    pub(super) rr: u32,
+    /// AZs it has nodes in.
+    pub(super) azs: Vec<u16>,
+    /// Scratch for picks: the candidate (component, instance, AZ, outstanding requests).
+    pub(super) scratch: Vec<(u32, u32, u16, u32)>,
+}
+
+/// A request reaches the load balancer: processing takes `proc_ns` (`Phase::Pick`).
+#[inline]
+pub(super) fn arrive(a: &mut Alb, core: &mut Core, call: u32) -> Next {
+    core.calls[call].phase = Phase::Pick;
+    core.queue.push(core.now.saturating_add(a.proc_ns), Ev::Resume { call });
+    Next::Wait
+}
+
+/// Whether the ALB's health checks see the instance as healthy at `now`.
+fn instance_healthy_at(alb: &Alb, i: &Instance, now: u64) -> bool {
+    if i.state != InstState::InService {
+        return false;
+    }
+    if i.up {
+        i.initial || now >= i.ready_at + alb.healthy_ns
+    } else {
+        now < i.down_at + alb.unhealthy_ns
+    }
+}
+
+/// `Phase::Pick`: chooses a target among its routes' healthy instances and components. Reads
+/// the targets' nodes, hence every node.
+pub(super) fn resume(nodes: &mut [Node], core: &mut Core, call: u32, c: &Call) -> Next {
+    debug_assert_eq!(c.phase, Phase::Pick);
+    let comp = c.comp;
+    let Node::Alb(alb) = &mut nodes[comp as usize] else { return Next::Wait };
+    let mut scratch = std::mem::take(&mut alb.scratch);
+    scratch.clear();
+    let Node::Alb(alb) = &nodes[comp as usize] else { return Next::Wait };
+    let routes = &core.routes[comp as usize * core.nt + c.rtype as usize];
+    for r in routes {
+        match &nodes[r.to as usize] {
+            Node::Group(g) => {
+                for (k, i) in g.inst.iter().enumerate() {
+                    if instance_healthy_at(alb, i, core.now) {
+                        scratch.push((r.to, k as u32, i.az, i.active));
+                    }
+                }
+            }
+            _ => {
+                if !core.meta[r.to as usize].down {
+                    let m = &core.meta[r.to as usize];
+                    scratch.push((r.to, NONE, m.loc.az, core.stats[r.to as usize].in_sys.value as u32));
+                }
+            }
+        }
+    }
+    let (lor, cross_zone) = (alb.lor, alb.cross_zone);
+    let node_az = if alb.azs.len() > 1 {
+        alb.azs[core.rng.random_range(0..alb.azs.len() as u32) as usize]
+    } else {
+        alb.azs.first().copied().unwrap_or(NONE16)
+    };
+    if !cross_zone && alb.azs.len() > 1 {
+        scratch.retain(|x| x.2 == node_az);
+    }
+    let Node::Alb(alb) = &mut nodes[comp as usize] else { return Next::Wait };
+    let picked = if scratch.is_empty() {
+        None
+    } else {
+        let n = scratch.len() as u32;
+        let start = alb.rr % n;
+        alb.rr = alb.rr.wrapping_add(1);
+        if lor {
+            let mut best = start;
+            for k in 1..n {
+                let j = (start + k) % n;
+                if scratch[j as usize].3 < scratch[best as usize].3 {
+                    best = j;
+                }
+            }
+            Some(scratch[best as usize])
+        } else {
+            Some(scratch[start as usize])
+        }
+    };
+    alb.scratch = scratch;
+    match picked {
+        None => Next::fail(ErrorCause::NoHealthyTarget),
+        Some((to, inst, az, _)) => {
+            core.calls[call].az = node_az;
+            match core.send(call, to, inst, az) {
+                Ok(()) => Next::Wait,
+                Err(e) => Next::fail(e),
+            }
+        }
+    }
+}
+
+/// Whether any target of any route would pass a health check (for Route 53's checks).
+pub(super) fn any_target_up(nodes: &[Node], core: &Core, comp: u32) -> bool {
+    let nt = core.nt;
+    (0..nt).flat_map(|t| core.routes[comp as usize * nt + t].iter()).any(|r| match &nodes[r.to as usize] {
+        Node::Group(g) => g.any_serving(),
+        _ => !core.meta[r.to as usize].down,
+    })
+}

@@ -1,0 +1,182 @@
+//! Auto Scaling: target-tracking scaling of a group's instances (scale-out launches, in the
+//! layers when the topology has them; scale-in drains, newest first) and instances becoming
+//! ready.
+
+use super::call::{NONE, NONE16};
+use super::core::Core;
+use super::group::{Group, InstState};
+use super::queue::Ev;
+use super::sampler::Sampler;
+use super::{ComponentIdx, ScalingAction, ScalingActivity};
+use crate::time::SimTime;
+
+/// A group's scaling policy and state.
+#[derive(Debug)]
+pub(super) struct Asg {
+    pub(super) min: u32,
+    pub(super) max: u32,
+    /// Target average CPU (0..1).
+    pub(super) target: f64,
+    pub(super) warmup_ns: u64,
+    pub(super) cooldown_ns: u64,
+    pub(super) period_ns: u64,
+    /// Launch time.
+    pub(super) launch: Sampler,
+    /// AZs it launches in.
+    pub(super) azs: Vec<u16>,
+    pub(super) last_action: u64,
+}
+
+/// `InstanceReady`: a launched instance starts serving.
+#[inline(never)]
+pub(super) fn on_instance_ready(g: &mut Group, core: &mut Core, comp: u32, inst: u32) {
+    let now = core.now;
+    let i = &mut g.inst[inst as usize];
+    if i.state != InstState::Launching {
+        return;
+    }
+    i.state = InstState::InService;
+    i.ready_at = now;
+    i.mark_busy = i.st.busy_tw.integral(now);
+    i.mark_time = now;
+    i.tick_busy = i.mark_busy;
+    if let Some(run) = core.layers.as_deref_mut() {
+        // Running in the layers too: its host's contention applies from now on.
+        run.infra.advance(SimTime(now));
+        if i.layer != NONE {
+            i.mult = run.multiplier(i.layer);
+        }
+    }
+    let s = &mut core.stats[comp as usize];
+    s.cap.add(now, i.st.servers as i64);
+    s.launches += 1;
+    let capacity =
+        g.inst.iter().filter(|i| matches!(i.state, InstState::InService | InstState::Launching)).count() as u32;
+    core.activities.push(ScalingActivity {
+        time: SimTime(now),
+        component: ComponentIdx(comp),
+        action: ScalingAction::InstanceReady,
+        instance: inst,
+        capacity_before: capacity,
+        desired: capacity,
+        cpu: 0.0,
+    });
+}
+
+/// `ScalingEval`: target tracking on the average CPU of the warmed-up instances.
+#[inline(never)]
+pub(super) fn on_scaling(g: &mut Group, core: &mut Core, comp: u32) {
+    let now = core.now;
+    let Some(asg) = &mut g.asg else { return };
+    core.queue.push(now.saturating_add(asg.period_ns.max(1)), Ev::ScalingEval { comp });
+    // Average CPU over in-service instances past their warm-up.
+    let (mut cpu_sum, mut warm) = (0.0, 0u32);
+    let mut serving = 0u32;
+    let mut pending = 0u32;
+    for i in g.inst.iter_mut() {
+        match i.state {
+            InstState::Launching => pending += 1,
+            InstState::InService => {
+                serving += 1;
+                let busy = i.st.busy_tw.integral(now);
+                let span = now.saturating_sub(i.mark_time);
+                let warmed = i.initial || now >= i.ready_at + asg.warmup_ns;
+                if warmed && span > 0 {
+                    cpu_sum += (busy - i.mark_busy) as f64 / (span as f64 * i.st.servers as f64);
+                    warm += 1;
+                } else if !warmed {
+                    pending += 1;
+                }
+                i.mark_busy = busy;
+                i.mark_time = now;
+            }
+            _ => {}
+        }
+    }
+    if warm == 0 {
+        return;
+    }
+    // Target tracking: the capacity that would bring the warmed-up instances' average to the
+    // target. Instances still launching or warming count as capacity already on its way (so
+    // the group does not launch again for the same load) but not in the metric. Scale-in is
+    // conservative: it needs the metric 10% below the target.
+    let cpu = cpu_sum / warm as f64;
+    let capacity = serving + g.inst.iter().filter(|i| i.state == InstState::Launching).count() as u32;
+    let need = |target: f64| (((warm as f64 * cpu / target) - 1e-9).ceil().max(0.0) as u32).clamp(asg.min, asg.max);
+    let desired = need(asg.target);
+    let desired = if desired < serving { need(asg.target * 0.9) } else { desired };
+    let activity = |action| ScalingActivity {
+        time: SimTime(now),
+        component: ComponentIdx(comp),
+        action,
+        instance: NONE,
+        capacity_before: capacity,
+        desired,
+        cpu,
+    };
+    if desired > capacity {
+        core.activities.push(activity(ScalingAction::ScaleOut));
+        let mut failed = 0u32;
+        for _ in capacity..desired {
+            // Launch in the AZ with the fewest instances.
+            let az = *asg
+                .azs
+                .iter()
+                .min_by_key(|&&z| g.inst.iter().filter(|i| i.state != InstState::Free && i.az == z).count())
+                .unwrap_or(&NONE16);
+            let Some(slot) = g.inst.iter().position(|i| i.state == InstState::Free) else { break };
+            let i = &mut g.inst[slot];
+            i.state = InstState::Launching;
+            i.az = az;
+            i.up = true;
+            i.initial = false;
+            i.down_at = u64::MAX;
+            match core.layers.as_deref_mut() {
+                // The layered launch: placement, VM, storage, network, boot.
+                Some(run) => match run.launch_slot(now, comp, slot as u32, az, &core.meta[comp as usize].id) {
+                    Some((layer, ready)) => {
+                        i.layer = layer;
+                        core.queue.push(ready, Ev::InstanceReady { comp, inst: slot as u32 });
+                    }
+                    None => {
+                        i.state = InstState::Free;
+                        failed += 1;
+                    }
+                },
+                None => {
+                    let d = asg.launch.sample(&mut core.rng);
+                    core.queue.push(now.saturating_add(d), Ev::InstanceReady { comp, inst: slot as u32 });
+                }
+            }
+        }
+        asg.last_action = now;
+        if failed > 0 {
+            core.activities.push(activity(ScalingAction::LaunchFailed));
+        }
+    } else if desired < serving && pending == 0 && now >= asg.last_action + asg.cooldown_ns {
+        core.activities.push(activity(ScalingAction::ScaleIn));
+        for _ in desired..serving {
+            // Remove from the AZ with the most instances, the newest first.
+            let az = *asg
+                .azs
+                .iter()
+                .max_by_key(|&&z| g.inst.iter().filter(|i| i.state == InstState::InService && i.az == z).count())
+                .unwrap_or(&NONE16);
+            let victim = g
+                .inst
+                .iter()
+                .enumerate()
+                .filter(|(_, i)| i.state == InstState::InService && (i.az == az || az == NONE16))
+                .max_by_key(|(k, i)| (i.ready_at, *k))
+                .map(|(k, _)| k);
+            let Some(k) = victim else { break };
+            let i = &mut g.inst[k];
+            if i.active == 0 {
+                i.terminate(core, comp);
+            } else {
+                i.state = InstState::Draining;
+            }
+        }
+        asg.last_action = now;
+    }
+}

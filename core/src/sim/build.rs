@@ -1,0 +1,387 @@
+//! Construction of a [`Simulation`] from a topology: placement of every component, routes and
+//! outgoing calls per request type, each kind's state, and the first events.
+
+use super::alb::Alb;
+use super::asg::Asg;
+use super::call::{CallSlab, NONE, NONE16};
+use super::client::Client;
+use super::cloudfront::CloudFront;
+use super::core::{CallOut, Core, Loc, LocClass, Meta, Route};
+use super::dynamodb::DynamoDb;
+use super::elasticache::ElastiCache;
+use super::group::{Group, InstState, Instance};
+use super::lambda::Lambda;
+use super::layered;
+use super::metrics::CompStats;
+use super::node::Node;
+use super::queue::{Ev, EventQueue};
+use super::rds::Rds;
+use super::route53::Route53;
+use super::s3::S3;
+use super::sampler::Sampler;
+use super::sqs::Sqs;
+use super::station::{Bucket, Station};
+use super::stats::Ring;
+use super::{BuildError, SimConfig, Simulation};
+use crate::catalog;
+use crate::rng::{derive_seed, rng_from_seed};
+use crate::time::Duration;
+use crate::topology::{Arrival, ComponentKind, ComponentSpec, ContainerKind, Dist, LbAlgorithm, Topology};
+use rand::Rng;
+use rand_distr::Exp1;
+use std::collections::{BTreeMap, VecDeque};
+
+/// Builds the run of `t` without validating it (see `Simulation::new`).
+pub(super) fn build(t: &Topology, config: SimConfig) -> Result<Simulation, BuildError> {
+    let nt = t.request_types.len();
+    let n = t.components.len();
+    let idx: BTreeMap<&str, u32> = t.components.iter().enumerate().map(|(i, c)| (c.id.as_str(), i as u32)).collect();
+    let type_idx: BTreeMap<&str, usize> =
+        t.request_types.iter().enumerate().map(|(i, r)| (r.name.as_str(), i)).collect();
+
+    // Placement: region and AZ of every container.
+    let mut regions: Vec<String> = Vec::new();
+    let mut azs: Vec<String> = Vec::new();
+    for c in &t.containers {
+        match c.kind {
+            ContainerKind::Region => regions.push(c.id.clone()),
+            ContainerKind::Az => azs.push(c.id.clone()),
+            _ => {}
+        }
+    }
+    let place = |id: Option<&str>| -> (u16, u16) {
+        let (mut region, mut az) = (NONE16, NONE16);
+        let mut cur = id;
+        let mut guard = 0;
+        while let Some(cid) = cur {
+            guard += 1;
+            let Some(c) = t.container(cid) else { break };
+            if guard > 16 {
+                break;
+            }
+            match c.kind {
+                ContainerKind::Region => region = regions.iter().position(|r| *r == c.id).map_or(NONE16, |p| p as u16),
+                ContainerKind::Az if az == NONE16 => {
+                    az = azs.iter().position(|r| *r == c.id).map_or(NONE16, |p| p as u16)
+                }
+                ContainerKind::Subnet if az == NONE16 => {
+                    if let Some(a) = &c.az {
+                        az = azs.iter().position(|r| r == a).map_or(NONE16, |p| p as u16);
+                    }
+                }
+                _ => {}
+            }
+            cur = c.parent.as_deref();
+        }
+        if region == NONE16 && az != NONE16 {
+            if let Some(p) = t.container(&azs[az as usize]).and_then(|a| a.parent.as_deref()) {
+                region = regions.iter().position(|r| r == p).map_or(NONE16, |p| p as u16);
+            }
+        }
+        (region, az)
+    };
+    let half = |ms: f64| Duration::from_millis_f64(ms / 2.0).as_nanos().min(u32::MAX as u64) as u32;
+    let ns = |ms: f64| Duration::from_millis_f64(ms).as_nanos();
+
+    let mut meta = Vec::with_capacity(n);
+    for c in &t.components {
+        let (region, az) = place(c.container.as_deref());
+        let kind = c.spec.kind();
+        let (class, edge_ns, origin_ns) = match &c.spec {
+            ComponentSpec::Client(_) => (LocClass::Client, 0, 0),
+            ComponentSpec::Route53(_) => (LocClass::Dns, 0, 0),
+            ComponentSpec::Cloudfront(p) => (LocClass::Edge, half(p.edge_rtt_ms), half(p.origin_rtt_ms)),
+            _ => (LocClass::Placed, 0, 0),
+        };
+        meta.push(Meta { id: c.id.clone(), kind, loc: Loc { class, region, az, edge_ns, origin_ns }, down: false });
+    }
+
+    // Routes and calls per (component, request type).
+    let mut routes = vec![Vec::new(); n * nt];
+    let mut callouts = vec![Vec::new(); n * nt];
+    for conn in &t.connections {
+        let (Some(&from), Some(&to)) = (idx.get(conn.from.as_str()), idx.get(conn.to.as_str())) else { continue };
+        for (ti, rt) in t.request_types.iter().enumerate() {
+            if !conn.request_types.is_empty() && !conn.request_types.contains(&rt.name) {
+                continue;
+            }
+            let slot = from as usize * nt + ti;
+            match catalog::kind_info(meta[from as usize].kind).outgoing {
+                catalog::Outgoing::Call => callouts[slot].push(CallOut {
+                    to,
+                    whole: conn.share.floor().min(1000.0) as u16,
+                    frac: conn.share.fract(),
+                    blocked: NONE16,
+                }),
+                catalog::Outgoing::None => {}
+                _ => {
+                    if conn.share > 0.0 {
+                        let prev = routes[slot].last().map_or(0.0, |r: &Route| r.cum);
+                        routes[slot].push(Route { to, cum: prev + conn.share });
+                    }
+                }
+            }
+        }
+    }
+
+    let per_type = |map: &BTreeMap<String, Dist>, base: &Dist| -> Vec<Sampler> {
+        t.request_types.iter().map(|rt| Sampler::of(map.get(&rt.name).unwrap_or(base))).collect()
+    };
+    let per_type_f = |map: &BTreeMap<String, f64>, base: f64| -> Vec<f64> {
+        t.request_types.iter().map(|rt| *map.get(&rt.name).unwrap_or(&base)).collect()
+    };
+    let _ = &type_idx;
+
+    let n_clients = t.components.iter().filter(|c| c.spec.kind() == ComponentKind::Client).count().max(1);
+    let mut nodes = Vec::with_capacity(n);
+    let mut client_ordinal = 0u16;
+    let mut stats: Vec<CompStats> = (0..n).map(|_| CompStats::new(nt, config.series_capacity)).collect();
+    let mut queue = EventQueue::with_capacity(1024);
+    let mut rng = rng_from_seed(derive_seed(config.seed, 0));
+
+    let group_azs = |subnets: &[String], container: Option<&str>| -> Vec<u16> {
+        let mut v: Vec<u16> = subnets.iter().map(|s| place(Some(s.as_str())).1).collect();
+        if v.is_empty() {
+            v.push(place(container).1);
+        }
+        v
+    };
+    for (ci, c) in t.components.iter().enumerate() {
+        let node = match &c.spec {
+            ComponentSpec::Client(p) => {
+                let mut shares: Vec<f64> = t
+                    .request_types
+                    .iter()
+                    .map(|rt| if p.mix.is_empty() { rt.share } else { *p.mix.get(&rt.name).unwrap_or(&0.0) })
+                    .collect();
+                let mut acc = 0.0;
+                for s in shares.iter_mut() {
+                    acc += *s;
+                    *s = acc;
+                }
+                let max_rate = p.arrival.max_rate();
+                if max_rate > 0.0 {
+                    let gap: f64 = rng.sample::<f64, _>(Exp1) / max_rate * 1e9;
+                    queue.push(((gap + 0.5) as u64).max(1), Ev::ClientArrival { comp: ci as u32 });
+                }
+                let ordinal = client_ordinal;
+                client_ordinal += 1;
+                Node::Client(Client {
+                    arrival: p.arrival.clone(),
+                    max_rate,
+                    constant: matches!(p.arrival, Arrival::Constant { .. }),
+                    mix: if nt == 1 { vec![1.0] } else { shares },
+                    timeout_ns: ns(p.timeout_ms),
+                    ordinal,
+                })
+            }
+            ComponentSpec::Route53(p) => {
+                queue.push(ns(p.health_check_interval_s * 1000.0), Ev::HealthCheck { comp: ci as u32 });
+                Node::Route53(Route53 {
+                    policy: p.policy,
+                    ttl_ns: ns(p.ttl_s * 1000.0),
+                    query_ns: ns(p.query_ms),
+                    resolvers: p.resolvers.max(1),
+                    cache: vec![(NONE, 0); n_clients * p.resolvers.max(1) as usize],
+                    interval_ns: ns(p.health_check_interval_s * 1000.0).max(1),
+                    threshold: p.failure_threshold.max(1),
+                    fails: vec![0; n],
+                    targets: Vec::new(),
+                })
+            }
+            ComponentSpec::Cloudfront(p) => Node::CloudFront(CloudFront {
+                proc_ns: ns(p.processing_ms),
+                hit: per_type_f(&p.hit_ratio_by_type, p.hit_ratio),
+            }),
+            ComponentSpec::Alb(p) => {
+                let interval = ns(p.health_check_interval_s * 1000.0);
+                // AZs the ALB has nodes in: where its targets can be.
+                let mut zs: Vec<u16> = Vec::new();
+                for conn in t.connections.iter().filter(|x| x.from == c.id) {
+                    if let Some(target) = t.component(&conn.to) {
+                        let list = match &target.spec {
+                            ComponentSpec::Asg(a) => group_azs(&a.subnets, target.container.as_deref()),
+                            _ => vec![place(target.container.as_deref()).1],
+                        };
+                        zs.extend(list.into_iter().filter(|z| *z != NONE16));
+                    }
+                }
+                zs.sort_unstable();
+                zs.dedup();
+                Node::Alb(Alb {
+                    lor: p.algorithm == LbAlgorithm::LeastOutstandingRequests,
+                    cross_zone: p.cross_zone,
+                    proc_ns: ns(p.processing_ms),
+                    healthy_ns: interval * u64::from(p.healthy_threshold),
+                    unhealthy_ns: interval * u64::from(p.unhealthy_threshold),
+                    rr: 0,
+                    azs: zs,
+                    scratch: Vec::with_capacity(64),
+                })
+            }
+            ComponentSpec::Ec2(p) => {
+                let vcpus = p.vcpus.unwrap_or_else(|| catalog::instance_type(&p.instance_type).map_or(1, |x| x.vcpus));
+                let az = place(c.container.as_deref()).1;
+                let mut inst = Instance::new(vcpus, p.queue_capacity, az);
+                inst.state = InstState::InService;
+                inst.initial = true;
+                if let Some(d) = &p.disk {
+                    inst.disk_gap_ns = if d.iops > 0.0 { 1e9 / d.iops } else { 0.0 };
+                }
+                stats[ci].cap.add(0, vcpus as i64);
+                Node::Group(Group {
+                    timeout_ns: ns(p.timeout_ms),
+                    svc: per_type(&p.service_time_by_type, &p.service_time),
+                    inst: vec![inst],
+                    rr: 0,
+                    disk_ios: p.disk.as_ref().map_or(0.0, |d| d.ios_per_request),
+                    asg: None,
+                })
+            }
+            ComponentSpec::Asg(p) => {
+                let vcpus = p.vcpus.unwrap_or_else(|| catalog::instance_type(&p.instance_type).map_or(1, |x| x.vcpus));
+                let zs = group_azs(&p.subnets, c.container.as_deref());
+                let mut inst: Vec<Instance> =
+                    (0..p.max.max(1)).map(|_| Instance::new(vcpus, p.queue_capacity, NONE16)).collect();
+                for (k, i) in inst.iter_mut().enumerate().take(p.desired as usize) {
+                    i.state = InstState::InService;
+                    i.initial = true;
+                    i.az = zs[k % zs.len()];
+                    stats[ci].cap.add(0, vcpus as i64);
+                }
+                let period = ns(p.evaluation_period_s * 1000.0).max(1);
+                queue.push(period, Ev::ScalingEval { comp: ci as u32 });
+                Node::Group(Group {
+                    timeout_ns: ns(p.timeout_ms),
+                    svc: per_type(&p.service_time_by_type, &p.service_time),
+                    inst,
+                    rr: 0,
+                    disk_ios: 0.0,
+                    asg: Some(Asg {
+                        min: p.min,
+                        max: p.max,
+                        target: p.target_cpu_percent / 100.0,
+                        warmup_ns: ns(p.warmup_s * 1000.0),
+                        cooldown_ns: ns(p.cooldown_s * 1000.0),
+                        period_ns: period,
+                        launch: Sampler::of(&Dist::Uniform {
+                            min_ms: p.launch_min_s * 1000.0,
+                            max_ms: p.launch_max_s * 1000.0,
+                        }),
+                        azs: zs,
+                        last_action: 0,
+                    }),
+                })
+            }
+            ComponentSpec::Rds(p) => {
+                let class = catalog::db_instance_class(&p.instance_class);
+                let vcpus = p.vcpus.unwrap_or_else(|| class.map_or(2, |x| x.vcpus));
+                let max_conn = p.max_connections.unwrap_or_else(|| class.map_or(100, catalog::default_max_connections));
+                let st = (0..=p.read_replicas).map(|_| Station::new(vcpus, max_conn)).collect();
+                stats[ci].cap.add(0, (vcpus * (p.read_replicas + 1)) as i64);
+                Node::Rds(Rds {
+                    st,
+                    svc: per_type(&p.query_time_by_type, &p.query_time),
+                    commit_ns: if p.multi_az { ns(p.commit_ms) } else { 0 },
+                    max_conn: max_conn as u64,
+                    lag_ns: ns(p.replication_lag_ms),
+                    last_write: None,
+                })
+            }
+            ComponentSpec::Elasticache(p) => {
+                stats[ci].cap.add(0, p.nodes as i64);
+                Node::ElastiCache(ElastiCache {
+                    st: (0..p.nodes).map(|_| Station::new(1, p.queue_capacity)).collect(),
+                    svc: Sampler::of(&p.service_time),
+                    hit: per_type_f(&p.hit_ratio_by_type, p.hit_ratio),
+                })
+            }
+            ComponentSpec::S3(p) => Node::S3(S3 {
+                get: Sampler::of(&p.get_latency),
+                put: Sampler::of(&p.put_latency),
+                gets: (0..p.prefixes).map(|_| Bucket::new(p.get_rps_per_prefix)).collect(),
+                puts: (0..p.prefixes).map(|_| Bucket::new(p.put_rps_per_prefix)).collect(),
+            }),
+            ComponentSpec::Dynamodb(p) => Node::DynamoDb(DynamoDb {
+                read: Sampler::of(&p.read_latency),
+                write: Sampler::of(&p.write_latency),
+                rb: Bucket::new(p.read_capacity_rps),
+                wb: Bucket::new(p.write_capacity_rps),
+            }),
+            ComponentSpec::Lambda(p) => {
+                stats[ci].cap.add(0, p.concurrency_limit as i64);
+                Node::Lambda(Lambda {
+                    dur: Sampler::of(&p.duration),
+                    cold: Sampler::of(&p.cold_start),
+                    limit: p.concurrency_limit,
+                    active: 0,
+                    idle: VecDeque::with_capacity((p.concurrency_limit as usize).min(4096)),
+                    keep_ns: ns(p.keep_warm_s * 1000.0),
+                })
+            }
+            ComponentSpec::Sqs(p) => {
+                stats[ci].cap.add(0, p.consumer_concurrency as i64);
+                Node::Sqs(Sqs {
+                    send: Sampler::of(&p.send_latency),
+                    conc: p.consumer_concurrency,
+                    busy: 0,
+                    max: p.max_messages as usize,
+                    backlog: VecDeque::with_capacity(1024),
+                })
+            }
+        };
+        nodes.push(node);
+    }
+    let res = config.metrics_resolution.as_nanos();
+    queue.push(res, Ev::MetricsTick);
+    if config.warmup.as_nanos() > 0 {
+        queue.push(config.warmup.as_nanos(), Ev::Warmup);
+    }
+    let write_types = t.request_types.iter().enumerate().filter(|(_, r)| r.write).fold(0u64, |m, (i, _)| m | (1 << i));
+    let net = &t.network;
+    let core = Core {
+        now: 0,
+        queue,
+        calls: CallSlab::new(1024, config.max_calls.clamp(16, u32::MAX as usize - 1)),
+        rng,
+        meta,
+        nt,
+        routes,
+        callouts,
+        stats,
+        journeys: VecDeque::with_capacity(if config.journey_sample_every > 0 {
+            config.journey_buffer.min(65_536)
+        } else {
+            0
+        }),
+        journey_cap: config.journey_buffer.max(1),
+        journeys_dropped: 0,
+        sample_every: config.journey_sample_every,
+        next_req: 0,
+        write_types,
+        hash: 0xcbf2_9ce4_8422_2325 ^ config.seed,
+        events: 0,
+        warmup_end: config.warmup.as_nanos(),
+        measure_start: 0,
+        same_az_ns: half(net.same_az_rtt_ms),
+        cross_az_ns: half(net.cross_az_rtt_ms),
+        cross_region_ns: half(net.cross_region_rtt_ms),
+        internet_ns: half(net.internet_rtt_ms),
+        activities: Ring::new(4096),
+        layers: None,
+    };
+    let mut sim = Simulation {
+        core,
+        nodes,
+        faults: Vec::new(),
+        az_ids: azs,
+        type_names: t.request_types.iter().map(|r| r.name.clone()).collect(),
+        resolution_ns: res,
+        time_regressions: 0,
+        config,
+    };
+    if let Some(cfg) = &t.infrastructure {
+        layered::attach(&mut sim, t, cfg);
+    }
+    Ok(sim)
+}

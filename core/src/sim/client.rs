@@ -1,0 +1,113 @@
+//! Client populations: emit requests (Poisson, thinned for time-varying patterns), send each to
+//! the entry point, and record how each request ended (the root cause, the client's timeout).
+
+use super::call::{Call, Flags, NONE, NONE16};
+use super::core::Core;
+use super::node::Next;
+use super::queue::Ev;
+use super::ErrorCause;
+use crate::topology::Arrival;
+use rand::Rng;
+use rand_distr::Exp1;
+
+/// A client population.
+#[derive(Debug)]
+pub(super) struct Client {
+    pub(super) arrival: Arrival,
+    /// Peak arrival rate, per second (candidates are drawn at this rate).
+    pub(super) max_rate: f64,
+    /// The rate never changes: no thinning.
+    pub(super) constant: bool,
+    /// Cumulative request-type mix.
+    pub(super) mix: Vec<f64>,
+    pub(super) timeout_ns: u64,
+    /// This population's number among the clients.
+    pub(super) ordinal: u16,
+}
+
+/// `ClientArrival`: the population emits its next request (and schedules the one after).
+pub(super) fn emit(cl: &Client, core: &mut Core, comp: u32) {
+    let Client { arrival, max_rate, constant, mix, ordinal, .. } = cl;
+    let now = core.now;
+    // Next candidate arrival (thinning at the peak rate for time-varying patterns).
+    let gap: f64 = core.rng.sample::<f64, _>(Exp1) / *max_rate * 1e9;
+    // At least 1 ns between candidates: a gap that rounds to zero would never let time move.
+    core.queue.push(now.saturating_add(((gap + 0.5) as u64).max(1)), Ev::ClientArrival { comp });
+    if !*constant {
+        let rate = arrival.rate_at(now as f64 / 1e9);
+        if core.rng.random::<f64>() * *max_rate >= rate {
+            return;
+        }
+    }
+    let rtype = if mix.len() == 1 {
+        0
+    } else {
+        let x = core.rng.random::<f64>() * mix[mix.len() - 1];
+        mix.iter().position(|&c| x < c).unwrap_or(mix.len() - 1) as u8
+    };
+    core.next_req += 1;
+    let req = core.next_req;
+    let sampled = core.sample_every > 0 && req.is_multiple_of(core.sample_every);
+    let write = core.nt > rtype as usize && core.write_types & (1u64 << rtype) != 0;
+    let root = Call::root(
+        req,
+        now,
+        comp,
+        *ordinal,
+        rtype,
+        (if sampled { Flags::SAMPLED } else { Flags::EMPTY }) | (if write { Flags::WRITE } else { Flags::EMPTY }),
+    );
+    let Some(call) = core.calls.alloc(root) else {
+        // Out of call slots: count the request as refused at the client.
+        let s = &mut core.stats[comp as usize];
+        if now >= core.warmup_end {
+            let t = &mut s.types[rtype as usize];
+            t.arrivals += 1;
+            t.errors[ErrorCause::QueueFull as usize] += 1;
+        }
+        return;
+    };
+    core.arrive_stats(call);
+    match core.choose(comp, rtype) {
+        Some(to) => {
+            if let Err(e) = core.send(call, to, NONE, NONE16) {
+                end_request(cl, core, call, Some(e), Some(e));
+            }
+        }
+        None => end_request(cl, core, call, Some(ErrorCause::NoHealthyTarget), None),
+    }
+}
+
+/// A call to a client (a connection into a population): nothing there serves it.
+pub(super) fn arrive() -> Next {
+    Next::fail(ErrorCause::NoHealthyTarget)
+}
+
+/// The entry point answered the request.
+pub(super) fn child_done(
+    cl: &Client,
+    core: &mut Core,
+    call: u32,
+    error: Option<ErrorCause>,
+    root: Option<ErrorCause>,
+) -> Next {
+    end_request(cl, core, call, error, root);
+    Next::Wait
+}
+
+/// How a client answers its own request, instead of `Simulation::answer`: a success later
+/// than the client's timeout is a timeout, the root cause is what is recorded, and the call is
+/// released at once (no caller waits for it).
+fn end_request(cl: &Client, core: &mut Core, call: u32, error: Option<ErrorCause>, root: Option<ErrorCause>) {
+    let c = core.calls[call];
+    let lat = core.now - c.arrived;
+    let (error, root) = if error.is_none() && lat > cl.timeout_ns {
+        (Some(ErrorCause::Timeout), Some(ErrorCause::Timeout))
+    } else {
+        (error, root)
+    };
+    // The client records the root cause.
+    let cause = error.map(|e| root.unwrap_or(e));
+    core.respond(call, cause, cause);
+    core.calls.release(call);
+}

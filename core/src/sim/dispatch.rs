@@ -1,0 +1,137 @@
+//! The event loop: pops events in (time, sequence) order, adds each to the trace hash, routes it
+//! to its handler (through [`Node`] for per-call events) and carries out what the handler left
+//! to do ([`Next`]), above all [`Simulation::answer`], the one way a component answers a call.
+
+use super::call::Flags;
+use super::node::{Next, Node};
+use super::queue::Ev;
+use super::{ComponentKind, ErrorCause, Simulation};
+
+/// One step of the trace hash.
+#[inline]
+fn mix(h: u64, x: u64) -> u64 {
+    (h.rotate_left(5) ^ x).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95)
+}
+
+impl Simulation {
+    /// The one event loop, behind every `step_*` method: processes events in order until the
+    /// next one is later than `until` (`u64::MAX`: no limit), the queue is empty, or
+    /// `max_events` have been processed. Returns how many it processed and whether it stopped
+    /// for time or an empty queue (true) rather than for the budget (false). It leaves the clock
+    /// at the last event processed.
+    #[inline]
+    pub(super) fn run(&mut self, until: u64, max_events: u64) -> (u64, bool) {
+        let mut done = 0;
+        while let Some(time) = self.core.queue.peek_time() {
+            if time > until {
+                return (done, true);
+            }
+            if done >= max_events {
+                return (done, false);
+            }
+            let e = self.core.queue.pop().expect("peeked");
+            debug_assert!(e.time() >= self.core.now, "time went backwards");
+            self.time_regressions += u64::from(e.time() < self.core.now);
+            self.core.now = e.time();
+            self.dispatch(e.ev);
+            done += 1;
+        }
+        (done, true)
+    }
+
+    /// The handlers of rare events (metrics ticks, scaling, health checks, launches, faults, the
+    /// end of the warm-up) stay out of line: inlined here they doubled this function, and a
+    /// WebAssembly engine optimises one function at a time in the background while the run goes
+    /// on in its baseline code, so the per-event path waited for all of them.
+    fn dispatch(&mut self, ev: Ev) {
+        let core = &mut self.core;
+        core.events += 1;
+        let (comp, req) = match ev {
+            Ev::Arrive { call } | Ev::ServiceDone { call } | Ev::Resume { call } | Ev::Response { call } => {
+                let c = &core.calls[call];
+                (c.comp as u64, c.req)
+            }
+            Ev::ClientArrival { comp } | Ev::ScalingEval { comp } | Ev::HealthCheck { comp } => (comp as u64, 0),
+            Ev::InstanceReady { comp, inst } => (comp as u64, inst as u64),
+            Ev::MetricsTick | Ev::Warmup => (0, 0),
+            Ev::Fault { index } => (0, index as u64),
+        };
+        let mut h = mix(core.hash, core.now);
+        h = mix(h, ev.code());
+        h = mix(h, comp);
+        core.hash = mix(h, req);
+        match ev {
+            Ev::ClientArrival { comp } => self.nodes[comp as usize].emit(&mut self.core, comp),
+            Ev::Arrive { call } => self.on_arrive(call),
+            Ev::ServiceDone { call } => {
+                let c = self.core.calls[call];
+                let next = self.nodes[c.comp as usize].service_done(&mut self.core, call, &c);
+                self.apply(call, next);
+            }
+            Ev::Resume { call } => {
+                let c = self.core.calls[call];
+                let next = Node::resume(&mut self.nodes, &mut self.core, call, &c);
+                self.apply(call, next);
+            }
+            Ev::Response { call } => self.on_response(call),
+            Ev::InstanceReady { comp, inst } => self.nodes[comp as usize].instance_ready(&mut self.core, comp, inst),
+            Ev::ScalingEval { comp } => self.nodes[comp as usize].scaling_eval(&mut self.core, comp),
+            Ev::HealthCheck { comp } => super::route53::on_health_check(&mut self.nodes, &mut self.core, comp),
+            Ev::MetricsTick => self.on_tick(),
+            Ev::Warmup => self.on_warmup(),
+            Ev::Fault { index } => self.on_fault(index),
+        }
+    }
+
+    /// A call reaches its component: counted, then refused if the component is down (Route 53
+    /// decides for itself: cached answers outlive it), else handled by its kind.
+    #[inline]
+    fn on_arrive(&mut self, call: u32) {
+        self.core.arrive_stats(call);
+        let c = self.core.calls[call];
+        let meta = &self.core.meta[c.comp as usize];
+        if meta.down && meta.kind != ComponentKind::Route53 {
+            return self.answer(call, Some(ErrorCause::Unavailable), None);
+        }
+        let next = self.nodes[c.comp as usize].arrive(&mut self.core, call, &c);
+        self.apply(call, next);
+    }
+
+    /// A call's response reaches its caller: the call is gone, its caller's kind goes on.
+    #[inline]
+    fn on_response(&mut self, call: u32) {
+        let c = self.core.calls[call];
+        self.core.calls.release(call);
+        let parent = c.parent;
+        let p = self.core.calls[parent];
+        let next = self.nodes[p.comp as usize].child_done(&mut self.core, parent, &p, c.error, c.root);
+        self.apply(parent, next);
+    }
+
+    /// Carries out what a handler of `call` left to do.
+    #[inline(always)]
+    fn apply(&mut self, call: u32, next: Next) {
+        match next {
+            Next::Wait => {}
+            Next::Answer { error, root } => self.answer(call, error, root),
+            Next::OkThenDeliver => {
+                let comp = self.core.calls[call].comp;
+                self.answer(call, None, None);
+                self.nodes[comp as usize].deliver(&mut self.core, comp);
+            }
+        }
+    }
+
+    /// The one way a component answers a call (clients end their requests their own way, see
+    /// `client`): the answer and the response to the caller ([`Core::respond`]), then, if the
+    /// call held a slot of its component, the kind takes it back ([`Node::release_slot`]).
+    ///
+    /// [`Core::respond`]: super::core::Core::respond
+    pub(super) fn answer(&mut self, call: u32, error: Option<ErrorCause>, root: Option<ErrorCause>) {
+        self.core.respond(call, error, root);
+        if self.core.calls[call].flags.contains(Flags::ACTIVE) {
+            let c = self.core.calls[call];
+            self.nodes[c.comp as usize].release_slot(&mut self.core, &c);
+        }
+    }
+}

@@ -1,0 +1,259 @@
+//! EC2 instances and the instances of Auto Scaling groups (a [`Group`]): round robin over the
+//! instances in service, a station per instance (vCPUs and queue), an optional disk step, then
+//! the outgoing calls. Scaling itself is in `asg`.
+
+use super::asg::Asg;
+use super::call::{Call, Flags, Phase, NONE};
+use super::compute;
+use super::core::Core;
+use super::node::Next;
+use super::queue::Ev;
+use super::sampler::Sampler;
+use super::station::Station;
+use super::ErrorCause;
+use rand::Rng;
+
+/// Where an instance slot is in its life.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(super) enum InstState {
+    /// No instance (never launched, or terminated).
+    Free,
+    Launching,
+    InService,
+    /// Scaled in: finishes its requests, takes no new ones, then is terminated.
+    Draining,
+}
+
+/// One instance slot.
+#[derive(Debug)]
+pub(super) struct Instance {
+    pub(super) st: Station,
+    pub(super) az: u16,
+    pub(super) state: InstState,
+    /// False while failed by a fault.
+    pub(super) up: bool,
+    /// In service from the start (healthy and warmed up at once).
+    pub(super) initial: bool,
+    pub(super) ready_at: u64,
+    pub(super) down_at: u64,
+    /// Calls holding a slot here (`Flags::ACTIVE`): in the queue or in service.
+    pub(super) active: u32,
+    /// Service-time multiplier (CPU contention).
+    pub(super) mult: f64,
+    /// Time between two I/Os of the fixed disk step (0: none).
+    pub(super) disk_gap_ns: f64,
+    pub(super) disk_next: u64,
+    /// Busy integral and time at the last scaling evaluation.
+    pub(super) mark_busy: u128,
+    pub(super) mark_time: u64,
+    /// Its instance in the layers (`NONE`: the topology has no layers or it was not placed).
+    pub(super) layer: u32,
+    /// Busy integral at the last metrics tick (for the CPU demand fed to the hypervisor).
+    pub(super) tick_busy: u128,
+}
+
+impl Instance {
+    /// A free slot with `vcpus` servers and a queue of `cap` in AZ `az`.
+    pub(super) fn new(vcpus: u32, cap: u32, az: u16) -> Instance {
+        Instance {
+            st: Station::new(vcpus.max(1), cap),
+            az,
+            state: InstState::Free,
+            up: true,
+            initial: false,
+            ready_at: 0,
+            down_at: u64::MAX,
+            active: 0,
+            mult: 1.0,
+            disk_gap_ns: 0.0,
+            disk_next: 0,
+            mark_busy: 0,
+            mark_time: 0,
+            layer: NONE,
+            tick_busy: 0,
+        }
+    }
+
+    /// Gives back the slot of an answered call; a draining instance left with none terminates.
+    #[inline]
+    pub(super) fn release_slot(&mut self, core: &mut Core, comp: u32) {
+        self.active -= 1;
+        if self.state == InstState::Draining && self.active == 0 {
+            self.terminate(core, comp);
+        }
+    }
+
+    /// The instance is terminated: its slot is free again (and its layers instance goes).
+    pub(super) fn terminate(&mut self, core: &mut Core, comp: u32) {
+        let now = core.now;
+        self.state = InstState::Free;
+        let s = &mut core.stats[comp as usize];
+        s.cap.add(now, -(self.st.servers as i64));
+        s.terminations += 1;
+        if let Some(run) = core.layers.as_deref_mut() {
+            run.terminate(now, std::mem::replace(&mut self.layer, NONE), &core.meta[comp as usize].id);
+        }
+    }
+}
+
+/// An EC2 component (one instance) or an Auto Scaling group (`asg` set).
+#[derive(Debug)]
+pub(super) struct Group {
+    pub(super) timeout_ns: u64,
+    /// Service time per request type.
+    pub(super) svc: Vec<Sampler>,
+    pub(super) inst: Vec<Instance>,
+    /// Round-robin position for calls that did not come through a load balancer.
+    pub(super) rr: u32,
+    /// I/Os per request of the disk step.
+    pub(super) disk_ios: f64,
+    pub(super) asg: Option<Asg>,
+}
+
+impl Group {
+    /// Whether an instance is in service and up (for health checks).
+    pub(super) fn any_serving(&self) -> bool {
+        self.inst.iter().any(|i| i.state == InstState::InService && i.up)
+    }
+
+    /// Instances in service (not launching or draining).
+    pub(super) fn in_service(&self) -> u32 {
+        self.inst.iter().filter(|i| i.state == InstState::InService).count() as u32
+    }
+}
+
+/// A request reaches the group: on the instance its load balancer picked (else the next one in
+/// service, round robin), it takes a slot and queues for a vCPU.
+#[inline]
+pub(super) fn arrive(g: &mut Group, core: &mut Core, call: u32, c: &Call) -> Next {
+    let comp = c.comp;
+    let mut inst = c.inst;
+    if inst == NONE {
+        let n = g.inst.len() as u32;
+        for k in 0..n {
+            let i = (g.rr + k) % n;
+            let x = &g.inst[i as usize];
+            if x.state == InstState::InService && x.up {
+                inst = i;
+                g.rr = i + 1;
+                break;
+            }
+        }
+        if inst == NONE {
+            return Next::fail(ErrorCause::NoHealthyTarget);
+        }
+    }
+    let i = &mut g.inst[inst as usize];
+    {
+        let cc = &mut core.calls[call];
+        cc.inst = inst;
+        cc.az = i.az;
+    }
+    if !i.up || !matches!(i.state, InstState::InService | InstState::Draining) {
+        return Next::fail(ErrorCause::Unavailable);
+    }
+    i.active += 1;
+    core.calls[call].flags.insert(Flags::ACTIVE);
+    let base = g.svc[c.type_index()].sample(&mut core.rng);
+    let svc = if i.mult == 1.0 { base } else { (base as f64 * i.mult) as u64 };
+    if !core.offer(comp, &mut i.st, call, svc) {
+        return Next::fail(ErrorCause::QueueFull);
+    }
+    Next::Wait
+}
+
+/// The call's CPU work is done: the vCPU takes the next queued call (answering those that
+/// waited past the timeout), and the call goes on to its disk step or its outgoing calls.
+#[inline]
+pub(super) fn service_done(g: &mut Group, core: &mut Core, call: u32, c: &Call) -> Next {
+    let comp = c.comp;
+    let timeout = g.timeout_ns;
+    let i = &mut g.inst[c.inst as usize];
+    let mult = i.mult;
+    let mut next = core.finish(comp, &mut i.st);
+    // Start the next queued call, dropping those that waited past the timeout.
+    while let Some(n) = next {
+        let nc = core.calls[n];
+        if core.now - nc.arrived > timeout {
+            // Answered here rather than by `Simulation::answer`, which cannot run while this
+            // handler holds the group: the same two steps, the response and the slot.
+            core.respond(n, Some(ErrorCause::Timeout), None);
+            if nc.flags.contains(Flags::ACTIVE) {
+                i.release_slot(core, comp);
+            }
+            next = i.st.queue.pop_front();
+            if next.is_some() {
+                core.stats[comp as usize].queue.add(core.now, -1);
+            }
+            continue;
+        }
+        let base = g.svc[nc.type_index()].sample(&mut core.rng);
+        let svc = if mult == 1.0 { base } else { (base as f64 * mult) as u64 };
+        core.start(comp, &mut i.st, n, svc);
+        break;
+    }
+    if !i.up {
+        return Next::fail(ErrorCause::Unavailable);
+    }
+    if i.disk_gap_ns > 0.0 && g.disk_ios > 0.0 {
+        let ios = g.disk_ios.floor() + f64::from(u8::from(core.rng.random::<f64>() < g.disk_ios.fract()));
+        // On a layered instance the volume decides (IOPS limit, burst credits, the
+        // round trip to the storage cluster); otherwise the fixed IOPS gap.
+        let on_volume = match core.layers.as_deref_mut() {
+            Some(run) if i.layer != NONE => run.disk_io(i.layer, core.now, ios as u32),
+            _ => None,
+        };
+        let done = on_volume.unwrap_or_else(|| {
+            let begin = i.disk_next.max(core.now);
+            i.disk_next = begin.saturating_add((ios * i.disk_gap_ns) as u64);
+            i.disk_next
+        });
+        core.calls[call].phase = Phase::Disk;
+        core.queue.push(done, Ev::Resume { call });
+        return Next::Wait;
+    }
+    continue_calls(g, core, call)
+}
+
+/// `Phase::Disk`: the disk step is done; on to the outgoing calls.
+#[inline]
+pub(super) fn resume(g: &Group, core: &mut Core, call: u32, c: &Call) -> Next {
+    debug_assert_eq!(c.phase, Phase::Disk);
+    continue_calls(g, core, call)
+}
+
+/// A call the request made answered.
+#[inline]
+pub(super) fn child_done(
+    g: &Group,
+    core: &mut Core,
+    parent: u32,
+    p: &Call,
+    error: Option<ErrorCause>,
+    root: Option<ErrorCause>,
+) -> Next {
+    match compute::child_done(core, parent, p, error, root) {
+        Some(next) => next,
+        None => continue_calls(g, core, parent),
+    }
+}
+
+/// Makes the request's next outgoing call; once all are made, answers (a request later than
+/// the group's timeout as a timeout).
+#[inline]
+fn continue_calls(g: &Group, core: &mut Core, call: u32) -> Next {
+    if let Some(next) = compute::next_call(core, call) {
+        return next;
+    }
+    let c = core.calls[call];
+    if core.now - c.arrived > g.timeout_ns {
+        return Next::fail(ErrorCause::Timeout);
+    }
+    Next::OK
+}
+
+/// Gives back the slot an answered call held on its instance.
+#[inline]
+pub(super) fn release_slot(g: &mut Group, core: &mut Core, c: &Call) {
+    g.inst[c.inst as usize].release_slot(core, c.comp);
+}
