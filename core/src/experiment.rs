@@ -416,9 +416,17 @@ fn check_target(t: &Topology, a: &Action) -> Option<String> {
             (*index >= slots)
                 .then(|| format!("`{component}` has {slots} instance slot(s); index {index} is beyond them"))
         }
-        (Target::Component(id), ActionKind::TerminateInstance | ActionKind::EbsPause | ActionKind::EbsThrottle) => {
-            (kind_of(id) != Some(ComponentKind::Ec2)).then(wrong)
+        (Target::Component(id), ActionKind::EbsPause | ActionKind::EbsThrottle) => {
+            if kind_of(id) != Some(ComponentKind::Ec2) {
+                Some(wrong())
+            } else if matches!(t.component(id).map(|c| &c.spec), Some(crate::topology::ComponentSpec::Ec2(p)) if p.disk.is_none())
+            {
+                Some(format!("`{id}` has no disk step (its `disk` parameter): an EBS action would change nothing"))
+            } else {
+                None
+            }
         }
+        (Target::Component(id), ActionKind::TerminateInstance) => (kind_of(id) != Some(ComponentKind::Ec2)).then(wrong),
         (Target::Component(id), ActionKind::CpuStress) => (kind_of(id) != Some(ComponentKind::Ec2)).then(wrong),
         (Target::Component(id), ActionKind::DbFailover) => (kind_of(id) != Some(ComponentKind::Rds)).then(wrong),
         (Target::Component(id), ActionKind::AsgCapacityError) => (kind_of(id) != Some(ComponentKind::Asg)).then(wrong),

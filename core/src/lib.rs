@@ -18,6 +18,7 @@
 //!   lifecycle under every instance; [`layers::attach`] puts a topology's instances on them.
 //! - [`sim`]: the discrete-event engine and its metrics (on the layers when the topology has an
 //!   `infrastructure`).
+//! - [`assess`]: a standard battery of disruptions and a resilience report card.
 //! - [`bench`](mod@bench): benchmark entry points; no clock inside, the caller times them.
 //!
 //! ## Example
@@ -41,6 +42,7 @@
 //! ```
 #![warn(missing_docs)]
 
+pub mod assess;
 pub mod bench;
 pub mod catalog;
 pub mod cloudformation;

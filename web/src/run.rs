@@ -172,6 +172,8 @@ pub fn cause_name(c: ErrorCause) -> &'static str {
         ErrorCause::Unavailable => "unavailable",
         ErrorCause::HopLimit => "hop limit",
         ErrorCause::NetworkBlocked => "network blocked",
+        ErrorCause::ServerError => "server error",
+        ErrorCause::CircuitOpen => "circuit open",
     }
 }
 

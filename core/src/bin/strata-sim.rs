@@ -1,10 +1,16 @@
 //! `strata-sim`: run or check a topology from the command line.
 //!
 //! ```text
-//! strata-sim run FILE [--seed N] [--duration 60s] [--warmup 0s] [--json] [--series]
-//! strata-sim validate FILE [--json]
+//! strata-sim run FILE [--seed N] [--duration 60s] [--warmup 0s] [--experiment NAME] [--json] [--series]
+//! strata-sim validate FILE [--json] [--duration 60s] [--experiment NAME]
+//! strata-sim assess FILE [--seed N] [--json]
 //! strata-sim catalog
 //! ```
+//! `run --experiment NAME` plays one of the document's experiments (see
+//! `strata_core::experiment`); the report then has one incident per action. `validate` with
+//! `--duration` also refuses experiment actions that start after the run ends (all
+//! experiments, or only `--experiment NAME`). `assess` runs the standard battery of disruptions
+//! (`strata_core::assess`) and prints a report card by disruption type.
 //! `run` also prints the layers under the instances when the topology has an `infrastructure`:
 //! each instance's host, steal and service-time multiplier, each volume's IOPS limit and
 //! `BurstBalance`, the connections the network blocks and why, and the launches.
@@ -15,14 +21,16 @@
 //! Exit codes: 0 success; 1 the topology has validation errors; 2 usage error or unreadable file.
 
 use std::process::ExitCode;
+use strata_core::experiment;
 use strata_core::sim::{SimConfig, Simulation};
 use strata_core::time::{parse_duration, SimTime, MAX_RUN};
 use strata_core::topology::Topology;
 use strata_core::validate::{validate, Severity};
 
 const USAGE: &str = "usage:
-  strata-sim run FILE [--seed N] [--duration 60s] [--warmup 0s] [--json] [--series]
-  strata-sim validate FILE [--json]
+  strata-sim run FILE [--seed N] [--duration 60s] [--warmup 0s] [--experiment NAME] [--json] [--series]
+  strata-sim validate FILE [--json] [--duration 60s] [--experiment NAME]
+  strata-sim assess FILE [--seed N] [--json]
   strata-sim catalog";
 
 struct Args {
@@ -33,6 +41,9 @@ struct Args {
     warmup: strata_core::time::Duration,
     json: bool,
     series: bool,
+    experiment: Option<String>,
+    /// Whether `--duration` was given (validate checks experiment times only then).
+    duration_given: bool,
 }
 
 fn parse_args() -> Result<Args, String> {
@@ -46,12 +57,18 @@ fn parse_args() -> Result<Args, String> {
         warmup: strata_core::time::Duration::ZERO,
         json: false,
         series: false,
+        experiment: None,
+        duration_given: false,
     };
     while let Some(arg) = it.next() {
         let mut value = |name: &str| it.next().ok_or(format!("{name} needs a value"));
         match arg.as_str() {
             "--seed" => a.seed = value("--seed")?.parse().map_err(|_| "--seed needs a whole number".to_string())?,
-            "--duration" => a.duration = parse_duration(&value("--duration")?)?,
+            "--duration" => {
+                a.duration = parse_duration(&value("--duration")?)?;
+                a.duration_given = true;
+            }
+            "--experiment" => a.experiment = Some(value("--experiment")?),
             "--warmup" => a.warmup = parse_duration(&value("--warmup")?)?,
             "--json" => a.json = true,
             "--series" => a.series = true,
@@ -91,7 +108,7 @@ fn main() -> ExitCode {
             println!("{}", serde_json::to_string_pretty(strata_core::catalog::KINDS).unwrap_or_default());
             ExitCode::SUCCESS
         }
-        "validate" | "run" => {
+        "validate" | "run" | "assess" => {
             let Some(path) = args.file.as_deref() else {
                 eprintln!("strata-sim: missing FILE\n{USAGE}");
                 return ExitCode::from(2);
@@ -103,7 +120,27 @@ fn main() -> ExitCode {
                     return ExitCode::from(2);
                 }
             };
-            let v = validate(&topology);
+            let mut v = validate(&topology);
+            if let Some(name) = &args.experiment {
+                match topology.experiments.iter().find(|e| &e.name == name) {
+                    Some(e) if args.duration_given || args.command == "run" => {
+                        v.diagnostics.extend(experiment::check_timing(e, args.duration.as_secs_f64()));
+                    }
+                    Some(_) => {}
+                    None => {
+                        let known: Vec<&str> = topology.experiments.iter().map(|e| e.name.as_str()).collect();
+                        eprintln!(
+                            "strata-sim: {path} has no experiment `{name}` (it has: {})",
+                            if known.is_empty() { "none".to_string() } else { known.join(", ") }
+                        );
+                        return ExitCode::from(2);
+                    }
+                }
+            } else if args.duration_given && args.command == "validate" {
+                for e in &topology.experiments {
+                    v.diagnostics.extend(experiment::check_timing(e, args.duration.as_secs_f64()));
+                }
+            }
             if args.command == "validate" {
                 if args.json {
                     println!("{}", serde_json::to_string_pretty(&v).unwrap_or_default());
@@ -122,6 +159,9 @@ fn main() -> ExitCode {
                 }
                 return ExitCode::from(1);
             }
+            if args.command == "assess" {
+                return assess(&topology, &args);
+            }
             run(&topology, &args)
         }
         other => {
@@ -132,7 +172,8 @@ fn main() -> ExitCode {
 }
 
 fn run(t: &Topology, args: &Args) -> ExitCode {
-    let config = SimConfig { seed: args.seed, warmup: args.warmup, ..SimConfig::default() };
+    let config =
+        SimConfig { seed: args.seed, warmup: args.warmup, experiment: args.experiment.clone(), ..SimConfig::default() };
     let mut sim = match Simulation::new(t, config) {
         Ok(s) => s,
         Err(e) => {
@@ -207,6 +248,100 @@ fn run(t: &Topology, args: &Args) -> ExitCode {
     }
     if let Some(l) = &report.layers {
         print_layers(l);
+    }
+    print_resilience(&report.resilience);
+    ExitCode::SUCCESS
+}
+
+fn opt_s(x: Option<f64>) -> String {
+    x.map_or("—".to_string(), |v| format!("{v:.0} s"))
+}
+
+fn opt_pct(x: Option<f64>) -> String {
+    x.map_or("—".to_string(), |v| format!("{:.3}%", v * 100.0))
+}
+
+fn print_resilience(r: &strata_core::sim::ResilienceReport) {
+    println!();
+    println!(
+        "availability {} against an SLO of {:.3}%; error budget {:.0}% burned ({} failures of {:.1} allowed)",
+        opt_pct(r.availability),
+        r.error_budget.slo * 100.0,
+        r.error_budget.burned * 100.0,
+        r.error_budget.failures,
+        r.error_budget.allowed_failures
+    );
+    if let Some(name) = &r.experiment {
+        println!("experiment `{name}`{}", r.stopped.as_ref().map_or(String::new(), |s| format!(": {s}")));
+    }
+    for i in &r.incidents {
+        println!(
+            "  {} on {} at {:.0} s: detected after {}, recovered after {}, {} requests failed; affected: {}",
+            i.action,
+            i.target,
+            i.start_s,
+            opt_s(i.time_to_detect_s),
+            opt_s(i.time_to_recover_s),
+            i.requests_failed,
+            if i.blast_radius.is_empty() { "nothing".to_string() } else { i.blast_radius.join(", ") }
+        );
+    }
+    for c in r.connections.iter().filter(|c| c.retries > 0 || c.short_circuited > 0 || c.rejected > 0) {
+        println!(
+            "  {} -> {}: {} calls, {} retries (x{:.2} amplification), {} failed fast by the breaker, {} refused by the bulkhead",
+            c.from, c.to, c.calls, c.retries, c.amplification, c.short_circuited, c.rejected
+        );
+    }
+}
+
+fn assess(t: &Topology, args: &Args) -> ExitCode {
+    let card = match strata_core::assess::assess(t, args.seed) {
+        Ok(c) => c,
+        Err(e) => {
+            eprintln!("strata-sim: {e}");
+            return ExitCode::from(1);
+        }
+    };
+    if args.json {
+        println!("{}", serde_json::to_string_pretty(&card).unwrap_or_default());
+        return ExitCode::SUCCESS;
+    }
+    println!(
+        "{} — resilience report card (seed {}, SLO {:.3}%, baseline availability {})",
+        if card.design.is_empty() { "topology" } else { &card.design },
+        card.seed,
+        card.slo * 100.0,
+        opt_pct(card.baseline_availability)
+    );
+    println!();
+    println!(
+        "{:<10} {:<46} {:>12} {:>9} {:>9} {:>9} {:>9}",
+        "type", "disruption", "availability", "detect", "RTO", "RPO", "failed"
+    );
+    for r in &card.rows {
+        println!(
+            "{:<10} {:<46} {:>12} {:>9} {:>9} {:>9} {:>9}",
+            format!("{:?}", r.disruption).to_lowercase(),
+            r.scenario,
+            opt_pct(r.availability),
+            opt_s(r.time_to_detect_s),
+            opt_s(r.rto_s),
+            r.rpo_s.map_or("lost".to_string(), |v| format!("{v:.0} s")),
+            r.requests_failed
+        );
+    }
+    println!();
+    for g in &card.grades {
+        println!(
+            "{:<10} worst availability {}, worst RTO {}, {}",
+            format!("{:?}", g.disruption).to_lowercase(),
+            opt_pct(g.availability),
+            opt_s(g.rto_s),
+            if g.meets_slo { "meets the SLO" } else { "misses the SLO" }
+        );
+    }
+    for s in &card.skipped {
+        println!("skipped: {s}");
     }
     ExitCode::SUCCESS
 }

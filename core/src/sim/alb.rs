@@ -2,7 +2,7 @@
 //! requests, within the node's AZ unless cross-zone) after its processing time.
 
 use super::call::{Call, Phase, NONE, NONE16};
-use super::core::Core;
+use super::core::{Core, ObservationKind};
 use super::group::{InstState, Instance};
 use super::node::{Next, Node};
 use super::queue::Ev;
@@ -16,10 +16,12 @@ pub(super) struct Alb {
     pub(super) lor: bool,
     pub(super) cross_zone: bool,
     pub(super) proc_ns: u64,
-    /// How long a (re)started instance takes to pass the health checks.
-    pub(super) healthy_ns: u64,
-    /// How long a failed instance keeps receiving requests before the checks notice.
-    pub(super) unhealthy_ns: u64,
+    /// Time between two health checks of every target.
+    pub(super) interval_ns: u64,
+    /// Consecutive passed checks that put a target in service.
+    pub(super) healthy_threshold: u32,
+    /// Consecutive failed checks that take it out.
+    pub(super) unhealthy_threshold: u32,
     pub(super) rr: u32,
     /// AZs it has nodes in.
     pub(super) azs: Vec<u16>,
@@ -35,15 +37,56 @@ pub(super) fn arrive(a: &mut Alb, core: &mut Core, call: u32) -> Next {
     Next::Wait
 }
 
-/// Whether the ALB's health checks see the instance as healthy at `now`.
-fn instance_healthy_at(alb: &Alb, i: &Instance, now: u64) -> bool {
-    if i.state != InstState::InService {
-        return false;
-    }
-    if i.up {
-        i.initial || now >= i.ready_at + alb.healthy_ns
-    } else {
-        now < i.down_at + alb.unhealthy_ns
+/// Whether the ALB's health checks have the instance in service.
+#[inline]
+fn in_rotation(i: &Instance) -> bool {
+    i.state == InstState::InService && i.lb_healthy
+}
+
+/// `HealthCheck`: one check of every registered instance of the ALB's target groups. A healthy
+/// target that fails `unhealthy_threshold` checks in a row is taken out; an unhealthy one that
+/// passes `healthy_threshold` in a row is put in. A check passes when the instance is up.
+#[inline(never)]
+pub(super) fn on_health_check(nodes: &mut [Node], core: &mut Core, comp: u32) {
+    let Node::Alb(a) = &nodes[comp as usize] else { return };
+    let (interval, up_after, down_after) = (a.interval_ns, a.healthy_threshold, a.unhealthy_threshold);
+    core.queue.push(core.now.saturating_add(interval.max(1)), Ev::HealthCheck { comp });
+    let nt = core.nt;
+    for t in 0..nt {
+        for r in 0..core.routes[comp as usize * nt + t].len() {
+            let to = core.routes[comp as usize * nt + t][r].to;
+            // A group listed for several request types is checked once: at its first route.
+            let first = (0..=t).find(|&u| core.routes[comp as usize * nt + u].iter().any(|x| x.to == to));
+            if first != Some(t) || core.routes[comp as usize * nt + t][..r].iter().any(|x| x.to == to) {
+                continue;
+            }
+            let Node::Group(g) = &mut nodes[to as usize] else { continue };
+            for (k, i) in g.inst.iter_mut().enumerate() {
+                if i.state != InstState::InService {
+                    continue;
+                }
+                let pass = i.up;
+                if pass == i.lb_healthy {
+                    i.lb_streak = 0;
+                    continue;
+                }
+                i.lb_streak += 1;
+                let (limit, kind, word) = if i.lb_healthy {
+                    (down_after, ObservationKind::TargetUnhealthy, "unhealthy")
+                } else {
+                    (up_after, ObservationKind::TargetHealthy, "healthy")
+                };
+                if i.lb_streak >= limit {
+                    i.lb_healthy = !i.lb_healthy;
+                    i.lb_streak = 0;
+                    let text = format!(
+                        "{} marks {}[{k}] {word} after {limit} check(s)",
+                        core.meta[comp as usize].id, core.meta[to as usize].id
+                    );
+                    core.observe(kind, None, text);
+                }
+            }
+        }
     }
 }
 
@@ -56,12 +99,13 @@ pub(super) fn resume(nodes: &mut [Node], core: &mut Core, call: u32, c: &Call) -
     let mut scratch = std::mem::take(&mut alb.scratch);
     scratch.clear();
     let Node::Alb(alb) = &nodes[comp as usize] else { return Next::Wait };
+    let (lor, cross_zone) = (alb.lor, alb.cross_zone);
     let routes = &core.routes[comp as usize * core.nt + c.rtype as usize];
     for r in routes {
         match &nodes[r.to as usize] {
             Node::Group(g) => {
                 for (k, i) in g.inst.iter().enumerate() {
-                    if instance_healthy_at(alb, i, core.now) {
+                    if in_rotation(i) {
                         scratch.push((r.to, k as u32, i.az, i.active));
                     }
                 }
@@ -74,7 +118,6 @@ pub(super) fn resume(nodes: &mut [Node], core: &mut Core, call: u32, c: &Call) -
             }
         }
     }
-    let (lor, cross_zone) = (alb.lor, alb.cross_zone);
     let node_az = if alb.azs.len() > 1 {
         alb.azs[core.rng.random_range(0..alb.azs.len() as u32) as usize]
     } else {
@@ -109,7 +152,7 @@ pub(super) fn resume(nodes: &mut [Node], core: &mut Core, call: u32, c: &Call) -
         Some((to, inst, az, _)) => {
             core.calls[call].az = node_az;
             match core.send(call, to, inst, az) {
-                Ok(()) => Next::Wait,
+                Ok(_) => Next::Wait,
                 Err(e) => Next::fail(e),
             }
         }

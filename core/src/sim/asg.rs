@@ -3,7 +3,7 @@
 //! ready.
 
 use super::call::{NONE, NONE16};
-use super::core::Core;
+use super::core::{Core, ObservationKind};
 use super::group::{Group, InstState};
 use super::queue::Ev;
 use super::sampler::Sampler;
@@ -25,6 +25,8 @@ pub(super) struct Asg {
     /// AZs it launches in.
     pub(super) azs: Vec<u16>,
     pub(super) last_action: u64,
+    /// Launches fail with `InsufficientInstanceCapacity` (the `asg-capacity-error` action).
+    pub(super) launch_blocked: bool,
 }
 
 /// `InstanceReady`: a launched instance starts serving.
@@ -67,8 +69,10 @@ pub(super) fn on_instance_ready(g: &mut Group, core: &mut Core, comp: u32, inst:
 #[inline(never)]
 pub(super) fn on_scaling(g: &mut Group, core: &mut Core, comp: u32) {
     let now = core.now;
-    let Some(asg) = &mut g.asg else { return };
+    let Some(asg) = &g.asg else { return };
     core.queue.push(now.saturating_add(asg.period_ns.max(1)), Ev::ScalingEval { comp });
+    replace_dead(g, core, comp);
+    let Some(asg) = &g.asg else { return };
     // Average CPU over in-service instances past their warm-up.
     let (mut cpu_sum, mut warm) = (0.0, 0u32);
     let mut serving = 0u32;
@@ -76,6 +80,9 @@ pub(super) fn on_scaling(g: &mut Group, core: &mut Core, comp: u32) {
     for i in g.inst.iter_mut() {
         match i.state {
             InstState::Launching => pending += 1,
+            // A dead instance waiting for its replacement neither serves nor counts in the
+            // metric (its idle CPU would drag the average down).
+            InstState::InService if !i.up => {}
             InstState::InService => {
                 serving += 1;
                 let busy = i.st.busy_tw.integral(now);
@@ -116,47 +123,19 @@ pub(super) fn on_scaling(g: &mut Group, core: &mut Core, comp: u32) {
     };
     if desired > capacity {
         core.activities.push(activity(ScalingAction::ScaleOut));
-        let mut failed = 0u32;
-        for _ in capacity..desired {
-            // Launch in the AZ with the fewest instances.
-            let az = *asg
-                .azs
-                .iter()
-                .min_by_key(|&&z| g.inst.iter().filter(|i| i.state != InstState::Free && i.az == z).count())
-                .unwrap_or(&NONE16);
-            let Some(slot) = g.inst.iter().position(|i| i.state == InstState::Free) else { break };
-            let i = &mut g.inst[slot];
-            i.state = InstState::Launching;
-            i.az = az;
-            i.up = true;
-            i.initial = false;
-            i.down_at = u64::MAX;
-            match core.layers.as_deref_mut() {
-                // The layered launch: placement, VM, storage, network, boot.
-                Some(run) => match run.launch_slot(now, comp, slot as u32, az, &core.meta[comp as usize].id) {
-                    Some((layer, ready)) => {
-                        i.layer = layer;
-                        core.queue.push(ready, Ev::InstanceReady { comp, inst: slot as u32 });
-                    }
-                    None => {
-                        i.state = InstState::Free;
-                        failed += 1;
-                    }
-                },
-                None => {
-                    let d = asg.launch.sample(&mut core.rng);
-                    core.queue.push(now.saturating_add(d), Ev::InstanceReady { comp, inst: slot as u32 });
-                }
-            }
+        let failed = launch(g, core, comp, desired - capacity);
+        if let Some(asg) = &mut g.asg {
+            asg.last_action = now;
         }
-        asg.last_action = now;
         if failed > 0 {
             core.activities.push(activity(ScalingAction::LaunchFailed));
         }
-    } else if desired < serving && pending == 0 && now >= asg.last_action + asg.cooldown_ns {
+    } else if desired < serving && pending == 0 && g.asg.as_ref().is_some_and(|a| now >= a.last_action + a.cooldown_ns)
+    {
         core.activities.push(activity(ScalingAction::ScaleIn));
         for _ in desired..serving {
             // Remove from the AZ with the most instances, the newest first.
+            let Some(asg) = &g.asg else { break };
             let az = *asg
                 .azs
                 .iter()
@@ -177,6 +156,101 @@ pub(super) fn on_scaling(g: &mut Group, core: &mut Core, comp: u32) {
                 i.state = InstState::Draining;
             }
         }
-        asg.last_action = now;
+        if let Some(asg) = &mut g.asg {
+            asg.last_action = now;
+        }
+    }
+}
+
+/// Launches `n` instances into free slots, each in the live AZ (one not dark) with the fewest
+/// instances; returns how many could not be launched (no live AZ, capacity errors, the layers
+/// refusing).
+fn launch(g: &mut Group, core: &mut Core, comp: u32, n: u32) -> u32 {
+    let now = core.now;
+    let Some(asg) = &g.asg else { return n };
+    let mut failed = 0u32;
+    for _ in 0..n {
+        let live = |z: u16| !core.az_down.get(z as usize).copied().unwrap_or(false);
+        let az = asg
+            .azs
+            .iter()
+            .copied()
+            .filter(|&z| z == NONE16 || live(z))
+            .min_by_key(|&z| g.inst.iter().filter(|i| i.state != InstState::Free && i.az == z).count());
+        let Some(slot) = g.inst.iter().position(|i| i.state == InstState::Free) else {
+            failed += 1;
+            continue;
+        };
+        let (Some(az), false) = (az, asg.launch_blocked) else {
+            failed += 1;
+            let why = if asg.launch_blocked { "InsufficientInstanceCapacity" } else { "every AZ of the group is down" };
+            let text = format!("{} cannot launch an instance: {why}", core.meta[comp as usize].id);
+            core.observe(ObservationKind::LaunchFailed, None, text);
+            continue;
+        };
+        let i = &mut g.inst[slot];
+        i.state = InstState::Launching;
+        i.az = az;
+        i.up = true;
+        i.dead = false;
+        i.initial = false;
+        i.down_at = u64::MAX;
+        i.lb_healthy = false;
+        i.lb_streak = 0;
+        match core.layers.as_deref_mut() {
+            // The layered launch: placement, VM, storage, network, boot.
+            Some(run) => match run.launch_slot(now, comp, slot as u32, az, &core.meta[comp as usize].id) {
+                Some((layer, ready)) => {
+                    i.layer = layer;
+                    core.queue.push(ready, Ev::InstanceReady { comp, inst: slot as u32 });
+                }
+                None => {
+                    i.state = InstState::Free;
+                    failed += 1;
+                }
+            },
+            None => {
+                let d = asg.launch.sample(&mut core.rng);
+                core.queue.push(now.saturating_add(d), Ev::InstanceReady { comp, inst: slot as u32 });
+            }
+        }
+    }
+    failed
+}
+
+/// Health check of the group's instances: each dead one is terminated (drained of the calls
+/// it still holds) and replaced through a launch. Runs before every scaling evaluation.
+fn replace_dead(g: &mut Group, core: &mut Core, comp: u32) {
+    let mut replaced = 0;
+    for k in 0..g.inst.len() {
+        let i = &mut g.inst[k];
+        if !i.dead || i.state != InstState::InService {
+            continue;
+        }
+        if i.active == 0 {
+            i.terminate(core, comp);
+        } else {
+            i.state = InstState::Draining;
+        }
+        replaced += 1;
+        let text = format!(
+            "{} replaces {}[{k}], which failed its health check",
+            core.meta[comp as usize].id, core.meta[comp as usize].id
+        );
+        core.observe(ObservationKind::InstanceReplaced, None, text);
+    }
+    if replaced > 0 && launch(g, core, comp, replaced) > 0 {
+        let now = core.now;
+        let capacity =
+            g.inst.iter().filter(|i| matches!(i.state, InstState::InService | InstState::Launching)).count() as u32;
+        core.activities.push(ScalingActivity {
+            time: SimTime(now),
+            component: ComponentIdx(comp),
+            action: ScalingAction::LaunchFailed,
+            instance: NONE,
+            capacity_before: capacity,
+            desired: capacity + replaced,
+            cpu: 0.0,
+        });
     }
 }

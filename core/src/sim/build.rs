@@ -3,10 +3,12 @@
 
 use super::alb::Alb;
 use super::asg::Asg;
+use super::breaker::ConnState;
 use super::call::{CallSlab, NONE, NONE16};
 use super::client::Client;
 use super::cloudfront::CloudFront;
 use super::core::{CallOut, Core, Loc, LocClass, Meta, Route};
+use super::deadline::DeadlineQueue;
 use super::dynamodb::DynamoDb;
 use super::elasticache::ElastiCache;
 use super::group::{Group, InstState, Instance};
@@ -93,14 +95,37 @@ pub(super) fn build(t: &Topology, config: SimConfig) -> Result<Simulation, Build
             ComponentSpec::Cloudfront(p) => (LocClass::Edge, half(p.edge_rtt_ms), half(p.origin_rtt_ms)),
             _ => (LocClass::Placed, 0, 0),
         };
-        meta.push(Meta { id: c.id.clone(), kind, loc: Loc { class, region, az, edge_ns, origin_ns }, down: false });
+        meta.push(Meta {
+            id: c.id.clone(),
+            kind,
+            loc: Loc { class, region, az, edge_ns, origin_ns },
+            down: false,
+            down_cause: super::ErrorCause::Unavailable,
+            bad_share: 0.0,
+        });
     }
 
     // Routes and calls per (component, request type).
     let mut routes = vec![Vec::new(); n * nt];
     let mut callouts = vec![Vec::new(); n * nt];
+    let mut conn_states = Vec::new();
+    let mut deadlines: Vec<DeadlineQueue> = Vec::new();
     for conn in &t.connections {
         let (Some(&from), Some(&to)) = (idx.get(conn.from.as_str()), idx.get(conn.to.as_str())) else { continue };
+        // The caller's resilience patterns on this connection (compute callers only).
+        let patterns = if !conn.resilience.is_empty()
+            && catalog::kind_info(meta[from as usize].kind).outgoing == catalog::Outgoing::Call
+        {
+            let mut state = ConnState::new(&conn.resilience);
+            if let Some(ms) = conn.resilience.timeout_ms {
+                state.deadlines = deadlines.len() as u32;
+                deadlines.push(DeadlineQueue::new(ns(ms).max(1)));
+            }
+            conn_states.push((from, to, state));
+            (conn_states.len() - 1) as u16
+        } else {
+            NONE16
+        };
         for (ti, rt) in t.request_types.iter().enumerate() {
             if !conn.request_types.is_empty() && !conn.request_types.contains(&rt.name) {
                 continue;
@@ -112,6 +137,7 @@ pub(super) fn build(t: &Topology, config: SimConfig) -> Result<Simulation, Build
                     whole: conn.share.floor().min(1000.0) as u16,
                     frac: conn.share.fract(),
                     blocked: NONE16,
+                    patterns,
                 }),
                 catalog::Outgoing::None => {}
                 _ => {
@@ -173,6 +199,10 @@ pub(super) fn build(t: &Topology, config: SimConfig) -> Result<Simulation, Build
                     mix: if nt == 1 { vec![1.0] } else { shares },
                     timeout_ns: ns(p.timeout_ms),
                     ordinal,
+                    deadlines: {
+                        deadlines.push(DeadlineQueue::new(ns(p.timeout_ms).max(1)));
+                        deadlines.len() as u32 - 1
+                    },
                 })
             }
             ComponentSpec::Route53(p) => {
@@ -195,6 +225,7 @@ pub(super) fn build(t: &Topology, config: SimConfig) -> Result<Simulation, Build
             }),
             ComponentSpec::Alb(p) => {
                 let interval = ns(p.health_check_interval_s * 1000.0);
+                queue.push(interval.max(1), Ev::HealthCheck { comp: ci as u32 });
                 // AZs the ALB has nodes in: where its targets can be.
                 let mut zs: Vec<u16> = Vec::new();
                 for conn in t.connections.iter().filter(|x| x.from == c.id) {
@@ -212,8 +243,9 @@ pub(super) fn build(t: &Topology, config: SimConfig) -> Result<Simulation, Build
                     lor: p.algorithm == LbAlgorithm::LeastOutstandingRequests,
                     cross_zone: p.cross_zone,
                     proc_ns: ns(p.processing_ms),
-                    healthy_ns: interval * u64::from(p.healthy_threshold),
-                    unhealthy_ns: interval * u64::from(p.unhealthy_threshold),
+                    interval_ns: interval.max(1),
+                    healthy_threshold: p.healthy_threshold.max(1),
+                    unhealthy_threshold: p.unhealthy_threshold.max(1),
                     rr: 0,
                     azs: zs,
                     scratch: Vec::with_capacity(64),
@@ -225,6 +257,7 @@ pub(super) fn build(t: &Topology, config: SimConfig) -> Result<Simulation, Build
                 let mut inst = Instance::new(vcpus, p.queue_capacity, az);
                 inst.state = InstState::InService;
                 inst.initial = true;
+                inst.lb_healthy = true;
                 if let Some(d) = &p.disk {
                     inst.disk_gap_ns = if d.iops > 0.0 { 1e9 / d.iops } else { 0.0 };
                 }
@@ -246,6 +279,7 @@ pub(super) fn build(t: &Topology, config: SimConfig) -> Result<Simulation, Build
                 for (k, i) in inst.iter_mut().enumerate().take(p.desired as usize) {
                     i.state = InstState::InService;
                     i.initial = true;
+                    i.lb_healthy = true;
                     i.az = zs[k % zs.len()];
                     stats[ci].cap.add(0, vcpus as i64);
                 }
@@ -270,6 +304,7 @@ pub(super) fn build(t: &Topology, config: SimConfig) -> Result<Simulation, Build
                         }),
                         azs: zs,
                         last_action: 0,
+                        launch_blocked: false,
                     }),
                 })
             }
@@ -286,6 +321,7 @@ pub(super) fn build(t: &Topology, config: SimConfig) -> Result<Simulation, Build
                     max_conn: max_conn as u64,
                     lag_ns: ns(p.replication_lag_ms),
                     last_write: None,
+                    multi_az: p.multi_az,
                 })
             }
             ComponentSpec::Elasticache(p) => {
@@ -369,12 +405,21 @@ pub(super) fn build(t: &Topology, config: SimConfig) -> Result<Simulation, Build
         internet_ns: half(net.internet_rtt_ms),
         activities: Ring::new(4096),
         layers: None,
+        impairments: Vec::new(),
+        az_down: vec![false; azs.len()],
+        outcomes: Default::default(),
+        observations: Vec::new(),
+        conn_states,
+        deadlines,
     };
     let mut sim = Simulation {
         core,
         nodes,
         faults: Vec::new(),
         az_ids: azs,
+        region_ids: regions,
+        experiment: None,
+        slo: t.slo.availability(),
         type_names: t.request_types.iter().map(|r| r.name.clone()).collect(),
         resolution_ns: res,
         time_regressions: 0,
@@ -382,6 +427,17 @@ pub(super) fn build(t: &Topology, config: SimConfig) -> Result<Simulation, Build
     };
     if let Some(cfg) = &t.infrastructure {
         layered::attach(&mut sim, t, cfg);
+    }
+    if let Some(name) = sim.config.experiment.clone() {
+        let Some(e) = t.experiments.iter().find(|e| e.name == name) else {
+            let known: Vec<&str> = t.experiments.iter().map(|e| e.name.as_str()).collect();
+            return Err(BuildError::UnknownExperiment {
+                name,
+                known: if known.is_empty() { "none".into() } else { known.join(", ") },
+            });
+        };
+        sim.experiment = Some(super::experiments::resolve(&sim, t, e));
+        sim.schedule_experiment();
     }
     Ok(sim)
 }

@@ -119,6 +119,8 @@ pub(super) struct Call {
     pub(super) flags: Flags,
     /// Components between the client and here.
     pub(super) hops: u8,
+    /// Compute kinds: attempts made of the current outgoing call (retries after the first).
+    pub(super) attempt: u8,
 }
 
 // The slab and the event loop copy calls around: keep them this small.
@@ -144,6 +146,7 @@ impl Call {
             root: None,
             flags,
             hops: 0,
+            attempt: 0,
         }
     }
 
@@ -158,6 +161,9 @@ impl Call {
 #[derive(Debug)]
 pub(super) struct CallSlab {
     calls: Vec<Call>,
+    /// Per slot: its generation (bumped when the slot is freed, so a deadline or timer set for
+    /// an earlier call in the slot is recognised as stale) and the call it is waiting on.
+    links: Vec<Link>,
     free: Vec<u32>,
     /// Calls alive at once at most.
     max: usize,
@@ -165,7 +171,12 @@ pub(super) struct CallSlab {
 
 impl CallSlab {
     pub(super) fn new(capacity: usize, max: usize) -> Self {
-        CallSlab { calls: Vec::with_capacity(capacity), free: Vec::with_capacity(capacity), max }
+        CallSlab {
+            calls: Vec::with_capacity(capacity),
+            links: Vec::with_capacity(capacity),
+            free: Vec::with_capacity(capacity),
+            max,
+        }
     }
 
     /// Stores a call; `None` when `max` calls are alive.
@@ -176,6 +187,7 @@ impl CallSlab {
             Some(i)
         } else if self.calls.len() < self.max {
             self.calls.push(c);
+            self.links.push(Link { gen: 0, child: NONE });
             Some(self.calls.len() as u32 - 1)
         } else {
             None
@@ -187,7 +199,34 @@ impl CallSlab {
     pub(super) fn release(&mut self, i: u32) {
         self.calls[i as usize].flags = Flags::DONE;
         self.calls[i as usize].comp = NONE;
+        let l = &mut self.links[i as usize];
+        l.gen = l.gen.wrapping_add(1);
+        l.child = NONE;
         self.free.push(i);
+    }
+
+    /// The slot's generation: `(slot, generation)` names one call for as long as it lives.
+    #[inline(always)]
+    pub(super) fn gen(&self, i: u32) -> u32 {
+        self.links[i as usize].gen
+    }
+
+    /// Whether `(i, gen)` is still the same call and it has not answered.
+    #[inline]
+    pub(super) fn waiting(&self, i: u32, gen: u32) -> bool {
+        self.links[i as usize].gen == gen && !self.calls[i as usize].flags.contains(Flags::DONE)
+    }
+
+    /// Records that `parent` waits on `child`.
+    #[inline(always)]
+    pub(super) fn set_child(&mut self, parent: u32, child: u32) {
+        self.links[parent as usize].child = child;
+    }
+
+    /// The call `parent` waits on, if any.
+    #[inline]
+    pub(super) fn child(&self, parent: u32) -> u32 {
+        self.links[parent as usize].child
     }
 
     /// Slots reserved (live and free).
@@ -199,6 +238,13 @@ impl CallSlab {
     pub(super) fn slots(&self) -> &[Call] {
         &self.calls
     }
+}
+
+/// What the slab keeps beside each call.
+#[derive(Clone, Copy, Debug)]
+struct Link {
+    gen: u32,
+    child: u32,
 }
 
 impl Index<u32> for CallSlab {

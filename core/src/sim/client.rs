@@ -23,11 +23,13 @@ pub(super) struct Client {
     pub(super) timeout_ns: u64,
     /// This population's number among the clients.
     pub(super) ordinal: u16,
+    /// Its deadline queue (requests time out at their deadline, see `deadline`).
+    pub(super) deadlines: u32,
 }
 
 /// `ClientArrival`: the population emits its next request (and schedules the one after).
 pub(super) fn emit(cl: &Client, core: &mut Core, comp: u32) {
-    let Client { arrival, max_rate, constant, mix, ordinal, .. } = cl;
+    let Client { arrival, max_rate, constant, mix, ordinal, deadlines, .. } = cl;
     let now = core.now;
     // Next candidate arrival (thinning at the peak rate for time-varying patterns).
     let gap: f64 = core.rng.sample::<f64, _>(Exp1) / *max_rate * 1e9;
@@ -68,6 +70,11 @@ pub(super) fn emit(cl: &Client, core: &mut Core, comp: u32) {
         return;
     };
     core.arrive_stats(call);
+    let gen = core.calls.gen(call);
+    let calls = &core.calls;
+    if let Some(at) = core.deadlines[*deadlines as usize].push(now, call, gen, |c, g| calls.waiting(c, g)) {
+        core.queue.push(at, Ev::Deadline { queue: *deadlines });
+    }
     match core.choose(comp, rtype) {
         Some(to) => {
             if let Err(e) = core.send(call, to, NONE, NONE16) {
@@ -95,6 +102,17 @@ pub(super) fn child_done(
     Next::Wait
 }
 
+/// The request's deadline passed while it waited: it ends with [`ErrorCause::Timeout`], its
+/// recorded latency exactly the client's timeout.
+pub(super) fn end_request_at_deadline(core: &mut Core, call: u32) {
+    let t = Some(ErrorCause::Timeout);
+    if core.calls[call].flags.contains(Flags::COUNTED) {
+        core.outcomes.record(core.now, false);
+    }
+    core.respond(call, t, t);
+    core.calls.release(call);
+}
+
 /// How a client answers its own request, instead of `Simulation::answer`: a success later
 /// than the client's timeout is a timeout, the root cause is what is recorded, and the call is
 /// released at once (no caller waits for it).
@@ -108,6 +126,9 @@ fn end_request(cl: &Client, core: &mut Core, call: u32, error: Option<ErrorCause
     };
     // The client records the root cause.
     let cause = error.map(|e| root.unwrap_or(e));
+    if c.flags.contains(Flags::COUNTED) {
+        core.outcomes.record(core.now, cause.is_none());
+    }
     core.respond(call, cause, cause);
     core.calls.release(call);
 }

@@ -35,7 +35,7 @@ pub(super) fn resume(f: &CloudFront, core: &mut Core, call: u32, c: &Call) -> Ne
     core.stats[comp as usize].misses += 1;
     match core.choose(comp, c.rtype) {
         Some(to) => match core.send(call, to, NONE, NONE16) {
-            Ok(()) => Next::Wait,
+            Ok(_) => Next::Wait,
             Err(e) => Next::fail(e),
         },
         None => Next::fail(ErrorCause::NoHealthyTarget),

@@ -3,9 +3,12 @@
 //! once; and the steps every kind shares: a call arrives, is sent, queues for and holds a
 //! server, and responds.
 
+use super::breaker::ConnState;
 use super::call::{Call, CallSlab, Flags, Phase, NONE, NONE16};
+use super::deadline::DeadlineQueue;
 use super::layered::LayerRun;
 use super::metrics::CompStats;
+use super::outcomes::Outcomes;
 use super::queue::{Ev, EventQueue};
 use super::station::Station;
 use super::stats::Ring;
@@ -40,8 +43,92 @@ pub(super) struct Meta {
     pub(super) id: String,
     pub(super) kind: ComponentKind,
     pub(super) loc: Loc,
-    /// Down by a fault (`ComponentDown`, `AzDown`).
+    /// Down by a fault (`ComponentDown`, `AzDown`, an experiment).
     pub(super) down: bool,
+    /// What callers of a down component see (`Unavailable`, or `DnsFailure` when its name no
+    /// longer resolves).
+    pub(super) down_cause: ErrorCause,
+    /// Share of its requests it answers with a server error (a bad configuration pushed).
+    pub(super) bad_share: f64,
+}
+
+/// Calls between two places made slower or lost by an experiment.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub(super) struct Impairment {
+    /// Caller and callee (`NONE`: any; with `azs`, the pair of AZs instead).
+    pub(super) from: u32,
+    pub(super) to: u32,
+    /// A partition between two AZs: calls across it are lost.
+    pub(super) azs: Option<(u16, u16)>,
+    /// Added one-way latency.
+    pub(super) extra_ns: u64,
+    /// Share of calls whose packets are lost (each loss costs a TCP retransmission timeout).
+    pub(super) loss: f64,
+}
+
+/// Longest the observation log grows (later lines are dropped).
+pub(super) const MAX_OBSERVATIONS: usize = 10_000;
+/// How long a caller waits for a connection across a partition before giving up.
+pub(super) const CONNECT_TIMEOUT_NS: u64 = 10_000_000_000;
+/// TCP's first retransmission timeout (it doubles with each loss in a row).
+const RTO_NS: u64 = 1_000_000_000;
+
+/// What an observation says happened.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ObservationKind {
+    /// An experiment action began.
+    ActionStarted,
+    /// An experiment action ended (its duration, a failover, a rollback, a stop condition).
+    ActionEnded,
+    /// A stop condition ended the experiment early.
+    ExperimentStopped,
+    /// An instance died.
+    InstanceDied,
+    /// A load balancer's health checks took a target out.
+    TargetUnhealthy,
+    /// A load balancer's health checks put a target back.
+    TargetHealthy,
+    /// Route 53's health checks marked a record's target unhealthy.
+    RecordUnhealthy,
+    /// Route 53's health checks found a record's target healthy again.
+    RecordHealthy,
+    /// A database failed over to its standby.
+    Failover,
+    /// Auto Scaling replaced an instance that failed its health check.
+    InstanceReplaced,
+    /// A launch failed (capacity).
+    LaunchFailed,
+    /// A canary configuration push reached its next stage.
+    CanaryStage,
+    /// A canary push was halted and rolled back.
+    CanaryHalted,
+    /// A circuit breaker opened.
+    BreakerOpened,
+    /// A circuit breaker closed again.
+    BreakerClosed,
+    /// A circuit breaker let a trial call through.
+    BreakerHalfOpen,
+    /// An availability zone went dark.
+    ZoneLost,
+    /// An availability zone came back.
+    ZoneBack,
+}
+
+/// One line of the observation log: what happened, when, in words.
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
+pub struct Observation {
+    /// When, ns.
+    #[serde(skip)]
+    pub time_ns: u64,
+    /// When, s.
+    pub time_s: f64,
+    /// What kind of thing.
+    pub kind: ObservationKind,
+    /// The experiment action it belongs to, if any.
+    pub action: Option<u32>,
+    /// In words.
+    pub text: String,
 }
 
 /// One weighted route of a routing kind (cumulative share, for drawing).
@@ -59,6 +146,8 @@ pub(super) struct CallOut {
     pub(super) frac: f64,
     /// Index of the blocked path in the layers' list (`NONE16`: the network lets it through).
     pub(super) blocked: u16,
+    /// Index of its resilience patterns in `Core::conn_states` (`NONE16`: none).
+    pub(super) patterns: u16,
 }
 
 /// Everything except the per-kind nodes, so handlers can borrow a node and the core at once.
@@ -95,6 +184,18 @@ pub(super) struct Core {
     pub(super) activities: Ring<ScalingActivity>,
     /// The layers under the instances, when the topology has an `infrastructure`.
     pub(super) layers: Option<Box<LayerRun>>,
+    /// Links an experiment slows or breaks (empty almost always: checked before any work).
+    pub(super) impairments: Vec<Impairment>,
+    /// AZs (engine indices) that are dark.
+    pub(super) az_down: Vec<bool>,
+    /// Client outcomes per second.
+    pub(super) outcomes: Outcomes,
+    /// What happened, in words, in order.
+    pub(super) observations: Vec<Observation>,
+    /// Per connection with resilience patterns: caller, callee and the caller's state.
+    pub(super) conn_states: Vec<(u32, u32, ConnState)>,
+    /// Deadlines by place: one queue per client population and per connection with a timeout.
+    pub(super) deadlines: Vec<DeadlineQueue>,
 }
 
 impl Core {
@@ -115,6 +216,14 @@ impl Core {
             request_type: call.rtype as u16,
             kind,
         });
+    }
+
+    /// Writes one line of the observation log (up to [`MAX_OBSERVATIONS`]).
+    pub(super) fn observe(&mut self, kind: ObservationKind, action: Option<u32>, text: String) {
+        if self.observations.len() < MAX_OBSERVATIONS {
+            let time_ns = self.now;
+            self.observations.push(Observation { time_ns, time_s: time_ns as f64 / 1e9, kind, action, text });
+        }
     }
 
     /// One-way latency of a hop from the call's place to component `to` (in AZ `to_az`).
@@ -147,13 +256,19 @@ impl Core {
     /// Starts a call from `parent` to component `to`. `inst`/`to_az` are known when a load
     /// balancer picked the instance. An error means the call could not be made; the caller then
     /// answers `parent` with it.
-    pub(super) fn send(&mut self, parent: u32, to: u32, inst: u32, to_az: u16) -> Result<(), ErrorCause> {
+    pub(super) fn send(&mut self, parent: u32, to: u32, inst: u32, to_az: u16) -> Result<u32, ErrorCause> {
         let p = self.calls[parent];
         if p.hops >= MAX_HOPS {
             return Err(ErrorCause::HopLimit);
         }
         let to_az = if to_az == NONE16 { self.meta[to as usize].loc.az } else { to_az };
-        let lat = self.hop_ns(p.comp, p.az, p.origin, to, to_az);
+        let mut lat = self.hop_ns(p.comp, p.az, p.origin, to, to_az);
+        if !self.impairments.is_empty() {
+            match self.impaired(p.comp, p.az, to, to_az) {
+                Some(extra) => lat = lat.saturating_add(extra.min(u64::from(u32::MAX)) as u32),
+                None => return self.send_lost(parent, to, to_az),
+            }
+        }
         let child = Call {
             req: p.req,
             arrived: 0,
@@ -171,10 +286,54 @@ impl Core {
             root: None,
             flags: p.flags.inherited(),
             hops: p.hops + 1,
+            attempt: 0,
         };
         let Some(c) = self.calls.alloc(child) else { return Err(ErrorCause::QueueFull) };
+        self.calls.set_child(parent, c);
         self.queue.push(self.now.saturating_add(lat as u64), Ev::Arrive { call: c });
-        Ok(())
+        Ok(c)
+    }
+
+    /// The extra latency experiments put on a call from `from` (in `from_az`) to `to` (in
+    /// `to_az`), or `None` when it is lost for good (a partition).
+    fn impaired(&mut self, from: u32, from_az: u16, to: u32, to_az: u16) -> Option<u64> {
+        let mut extra = 0u64;
+        for k in 0..self.impairments.len() {
+            let m = self.impairments[k];
+            if let Some((a, b)) = m.azs {
+                if (from_az == a && to_az == b) || (from_az == b && to_az == a) {
+                    return None;
+                }
+                continue;
+            }
+            if m.from != from || m.to != to {
+                continue;
+            }
+            extra = extra.saturating_add(m.extra_ns);
+            // Each lost packet in a row costs a retransmission timeout, doubling.
+            let mut rto = RTO_NS;
+            while m.loss > 0.0 && self.rng.random::<f64>() < m.loss && rto < 64 * RTO_NS {
+                extra = extra.saturating_add(rto);
+                rto *= 2;
+            }
+        }
+        Some(extra)
+    }
+
+    /// A call across a partition: it never arrives; the caller gives up after the connection
+    /// timeout with [`ErrorCause::Timeout`].
+    fn send_lost(&mut self, parent: u32, to: u32, to_az: u16) -> Result<u32, ErrorCause> {
+        let p = self.calls[parent];
+        let mut child = Call::root(p.req, self.now, to, p.origin, p.rtype, p.flags.inherited());
+        child.parent = parent;
+        child.az = to_az;
+        child.hops = p.hops + 1;
+        child.error = Some(ErrorCause::Timeout);
+        child.root = Some(ErrorCause::Timeout);
+        let Some(c) = self.calls.alloc(child) else { return Err(ErrorCause::QueueFull) };
+        self.calls.set_child(parent, c);
+        self.queue.push(self.now.saturating_add(CONNECT_TIMEOUT_NS), Ev::Response { call: c });
+        Ok(c)
     }
 
     /// Picks one route for the call's type, weighted by share. `None` if there is none.

@@ -2,10 +2,11 @@
 //! to its handler (through [`Node`] for per-call events) and carries out what the handler left
 //! to do ([`Next`]), above all [`Simulation::answer`], the one way a component answers a call.
 
-use super::call::Flags;
+use super::call::{Flags, NONE};
 use super::node::{Next, Node};
 use super::queue::Ev;
 use super::{ComponentKind, ErrorCause, Simulation};
+use rand::Rng;
 
 /// One step of the trace hash.
 #[inline]
@@ -55,6 +56,12 @@ impl Simulation {
             Ev::InstanceReady { comp, inst } => (comp as u64, inst as u64),
             Ev::MetricsTick | Ev::Warmup => (0, 0),
             Ev::Fault { index } => (0, index as u64),
+            Ev::Experiment { action, step } => (u64::from(step), u64::from(action)),
+            Ev::Deadline { queue } => (u64::from(queue), 0),
+            Ev::Retry { call, .. } => {
+                let c = &core.calls[call];
+                (c.comp as u64, c.req)
+            }
         };
         let mut h = mix(core.hash, core.now);
         h = mix(h, ev.code());
@@ -76,10 +83,21 @@ impl Simulation {
             Ev::Response { call } => self.on_response(call),
             Ev::InstanceReady { comp, inst } => self.nodes[comp as usize].instance_ready(&mut self.core, comp, inst),
             Ev::ScalingEval { comp } => self.nodes[comp as usize].scaling_eval(&mut self.core, comp),
-            Ev::HealthCheck { comp } => super::route53::on_health_check(&mut self.nodes, &mut self.core, comp),
+            Ev::HealthCheck { comp } => match self.nodes[comp as usize] {
+                Node::Alb(_) => super::alb::on_health_check(&mut self.nodes, &mut self.core, comp),
+                _ => super::route53::on_health_check(&mut self.nodes, &mut self.core, comp),
+            },
             Ev::MetricsTick => self.on_tick(),
             Ev::Warmup => self.on_warmup(),
             Ev::Fault { index } => self.on_fault(index),
+            Ev::Experiment { action, step } => self.on_experiment(action, super::experiments::Step::from_code(step)),
+            Ev::Deadline { queue } => self.on_deadline(queue),
+            Ev::Retry { call, gen } => {
+                if self.core.calls.waiting(call, gen) {
+                    let next = super::compute::retry(&mut self.core, call);
+                    self.apply(call, next);
+                }
+            }
         }
     }
 
@@ -91,7 +109,14 @@ impl Simulation {
         let c = self.core.calls[call];
         let meta = &self.core.meta[c.comp as usize];
         if meta.down && meta.kind != ComponentKind::Route53 {
-            return self.answer(call, Some(ErrorCause::Unavailable), None);
+            let cause = meta.down_cause;
+            return self.answer(call, Some(cause), None);
+        }
+        if meta.bad_share > 0.0 {
+            let share = meta.bad_share;
+            if self.core.rng.random::<f64>() < share {
+                return self.answer(call, Some(ErrorCause::ServerError), None);
+            }
         }
         let next = self.nodes[c.comp as usize].arrive(&mut self.core, call, &c);
         self.apply(call, next);
@@ -103,6 +128,11 @@ impl Simulation {
         let c = self.core.calls[call];
         self.core.calls.release(call);
         let parent = c.parent;
+        if parent == NONE {
+            // Its caller gave up on it at a deadline: nobody is waiting for this answer.
+            return;
+        }
+        self.core.calls.set_child(parent, NONE);
         let p = self.core.calls[parent];
         let next = self.nodes[p.comp as usize].child_done(&mut self.core, parent, &p, c.error, c.root);
         self.apply(parent, next);
@@ -129,9 +159,56 @@ impl Simulation {
     /// [`Core::respond`]: super::core::Core::respond
     pub(super) fn answer(&mut self, call: u32, error: Option<ErrorCause>, root: Option<ErrorCause>) {
         self.core.respond(call, error, root);
-        if self.core.calls[call].flags.contains(Flags::ACTIVE) {
-            let c = self.core.calls[call];
+        let c = self.core.calls[call];
+        if c.flags.contains(Flags::ACTIVE) {
             self.nodes[c.comp as usize].release_slot(&mut self.core, &c);
         }
+        if c.parent == NONE {
+            // Abandoned by its caller at a deadline: no response travels, the slot is free.
+            self.core.calls.release(call);
+        }
+    }
+
+    /// `Deadline`: every call of the queue that is due and still waiting times out: its caller
+    /// stops waiting for the call it made (which goes on, unobserved, and is freed when it
+    /// answers) and carries on as if that call had failed with [`ErrorCause::Timeout`]; a client
+    /// ends the request at once, so its recorded latency is exactly its timeout.
+    #[inline(never)]
+    fn on_deadline(&mut self, queue: u32) {
+        let now = self.core.now;
+        loop {
+            let calls = &self.core.calls;
+            let Some(d) = self.core.deadlines[queue as usize].pop_due(now, |c, g| calls.waiting(c, g)) else { break };
+            self.time_out(d.call);
+        }
+        let calls = &self.core.calls;
+        if let Some(at) = self.core.deadlines[queue as usize].rearm(|c, g| calls.waiting(c, g)) {
+            self.core.queue.push(at, Ev::Deadline { queue });
+        }
+    }
+
+    /// The call at `call` passed its deadline. For a client's request: the request ends with a
+    /// timeout. For a call made over a connection with a timeout (`call` is that call): its
+    /// caller is told it timed out.
+    fn time_out(&mut self, call: u32) {
+        let c = self.core.calls[call];
+        let child = self.core.calls.child(call);
+        if c.parent == NONE {
+            // A client request: abandon what it waits on, then end it.
+            if child != NONE {
+                self.core.calls[child].parent = NONE;
+            }
+            self.core.calls.set_child(call, NONE);
+            super::client::end_request_at_deadline(&mut self.core, call);
+            return;
+        }
+        // A call over a connection with a timeout: detach it from its caller.
+        let parent = c.parent;
+        self.core.calls[call].parent = NONE;
+        self.core.calls.set_child(parent, NONE);
+        let p = self.core.calls[parent];
+        let t = Some(ErrorCause::Timeout);
+        let next = self.nodes[p.comp as usize].child_done(&mut self.core, parent, &p, t, t);
+        self.apply(parent, next);
     }
 }

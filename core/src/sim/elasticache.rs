@@ -47,7 +47,7 @@ pub(super) fn service_done(cache: &mut ElastiCache, core: &mut Core, call: u32, 
     core.stats[comp as usize].misses += 1;
     match core.choose(comp, c.rtype) {
         Some(to) => match core.send(call, to, NONE, NONE16) {
-            Ok(()) => Next::Wait,
+            Ok(_) => Next::Wait,
             Err(e) => Next::fail(e),
         },
         None => Next::OK,

@@ -69,7 +69,7 @@ impl Simulation {
     }
 
     /// Instance `k` of group `comp` fails (its queued requests fail with it) or comes back.
-    fn set_instance(&mut self, comp: u32, k: u32, up: bool) {
+    pub(super) fn set_instance(&mut self, comp: u32, k: u32, up: bool) {
         let now = self.core.now;
         let Node::Group(g) = &mut self.nodes[comp as usize] else { return };
         let i = &mut g.inst[k as usize];

@@ -50,6 +50,18 @@ pub(super) struct Instance {
     pub(super) layer: u32,
     /// Busy integral at the last metrics tick (for the CPU demand fed to the hypervisor).
     pub(super) tick_busy: u128,
+    /// Extra slow-down from a CPU hog (the `cpu-stress` action); 1: none.
+    pub(super) stress: f64,
+    /// Killed (terminated, its host or AZ lost): it never comes back by itself.
+    pub(super) dead: bool,
+    /// Its volume completes no I/O before this time (the `ebs-pause` action).
+    pub(super) disk_hold_until: u64,
+    /// Its volume's I/Os are at least this far apart (the `ebs-throttle` action; 0: no cap).
+    pub(super) disk_cap_gap_ns: f64,
+    /// Whether the load balancer's health checks consider it healthy, and the run of
+    /// consecutive check results that disagree with that.
+    pub(super) lb_healthy: bool,
+    pub(super) lb_streak: u32,
 }
 
 impl Instance {
@@ -71,7 +83,19 @@ impl Instance {
             mark_time: 0,
             layer: NONE,
             tick_busy: 0,
+            stress: 1.0,
+            dead: false,
+            disk_hold_until: 0,
+            disk_cap_gap_ns: 0.0,
+            lb_healthy: false,
+            lb_streak: 0,
         }
+    }
+
+    /// The factor its CPU work is stretched by: contention on its host times a CPU hog.
+    #[inline(always)]
+    pub(super) fn slowdown(&self) -> f64 {
+        self.mult * self.stress
     }
 
     /// Gives back the slot of an answered call; a draining instance left with none terminates.
@@ -155,7 +179,8 @@ pub(super) fn arrive(g: &mut Group, core: &mut Core, call: u32, c: &Call) -> Nex
     i.active += 1;
     core.calls[call].flags.insert(Flags::ACTIVE);
     let base = g.svc[c.type_index()].sample(&mut core.rng);
-    let svc = if i.mult == 1.0 { base } else { (base as f64 * i.mult) as u64 };
+    let mult = i.slowdown();
+    let svc = if mult == 1.0 { base } else { (base as f64 * mult) as u64 };
     if !core.offer(comp, &mut i.st, call, svc) {
         return Next::fail(ErrorCause::QueueFull);
     }
@@ -169,7 +194,7 @@ pub(super) fn service_done(g: &mut Group, core: &mut Core, call: u32, c: &Call) 
     let comp = c.comp;
     let timeout = g.timeout_ns;
     let i = &mut g.inst[c.inst as usize];
-    let mult = i.mult;
+    let mult = i.slowdown();
     let mut next = core.finish(comp, &mut i.st);
     // Start the next queued call, dropping those that waited past the timeout.
     while let Some(n) = next {
@@ -203,11 +228,21 @@ pub(super) fn service_done(g: &mut Group, core: &mut Core, call: u32, c: &Call) 
             Some(run) if i.layer != NONE => run.disk_io(i.layer, core.now, ios as u32),
             _ => None,
         };
-        let done = on_volume.unwrap_or_else(|| {
+        let mut done = on_volume.unwrap_or_else(|| {
             let begin = i.disk_next.max(core.now);
             i.disk_next = begin.saturating_add((ios * i.disk_gap_ns) as u64);
             i.disk_next
         });
+        if i.disk_cap_gap_ns > 0.0 || i.disk_hold_until > core.now {
+            // An experiment's pause (nothing completes before it ends) or throttle (I/Os no
+            // closer than the cap): the volume is shared by all of the instance's requests.
+            let begin = i.disk_next.max(core.now).max(i.disk_hold_until).max(done);
+            let capped = begin.saturating_add((ios * i.disk_cap_gap_ns) as u64);
+            if i.disk_cap_gap_ns > 0.0 {
+                i.disk_next = capped;
+            }
+            done = capped;
+        }
         core.calls[call].phase = Phase::Disk;
         core.queue.push(done, Ev::Resume { call });
         return Next::Wait;

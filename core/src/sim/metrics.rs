@@ -59,6 +59,11 @@ pub(super) struct CompStats {
 }
 
 impl CompStats {
+    /// Arrivals and errors so far (every request type).
+    pub(super) fn totals(&self) -> (u64, u64) {
+        self.types.iter().fold((0, 0), |(a, e), t| (a + t.arrivals, e + t.errors.iter().sum::<u64>()))
+    }
+
     pub(super) fn new(types: usize, series: usize) -> Self {
         CompStats {
             types: (0..types).map(|_| TypeStats::default()).collect(),
@@ -119,6 +124,9 @@ impl Simulation {
         self.core.queue.push(now.saturating_add(res.max(1)), Ev::MetricsTick);
         if self.core.layers.is_some() {
             self.layers_tick();
+        }
+        if self.experiment.is_some() {
+            self.check_stop_conditions();
         }
         for (c, s) in self.core.stats.iter_mut().enumerate() {
             let (mut a, mut d, mut e, mut ls) = (0u64, 0u64, 0u64, 0u128);

@@ -43,15 +43,18 @@
 
 mod alb;
 mod asg;
+mod breaker;
 mod build;
 mod call;
 mod client;
 mod cloudfront;
 mod compute;
 mod core;
+mod deadline;
 mod dispatch;
 mod dynamodb;
 mod elasticache;
+mod experiments;
 mod faults;
 mod group;
 mod journey;
@@ -59,9 +62,11 @@ mod lambda;
 mod layered;
 mod metrics;
 mod node;
+mod outcomes;
 mod queue;
 mod rds;
 mod report;
+mod resilience_report;
 mod route53;
 mod s3;
 mod sampler;
@@ -72,9 +77,12 @@ mod types;
 #[cfg(test)]
 mod unvalidated_tests;
 
+pub use core::{Observation, ObservationKind};
 pub use journey::{assemble_journeys, Hop, Journey};
 pub use layered::{BlockedPath, InstanceLayers, LayersReport, LifecycleEvent, VolumeLayers};
+pub use outcomes::{ErrorBudget, MinuteAvailability};
 pub use report::{ClientReport, ComponentReport, ErrorCounts, Report, SeriesPoint, TypeReport};
+pub use resilience_report::{ConnectionReport, Incident, ResilienceReport};
 pub use types::{
     Audit, BuildError, ComponentIdx, ErrorCause, Fault, FaultError, HopKind, JourneyEvent, MemoryUse, ScalingAction,
     ScalingActivity, SimConfig, MAX_HOPS,
@@ -97,6 +105,11 @@ pub struct Simulation {
     config: SimConfig,
     faults: Vec<FaultAction>,
     az_ids: Vec<String>,
+    region_ids: Vec<String>,
+    /// The experiment being played, if any.
+    experiment: Option<experiments::ExperimentRun>,
+    /// The availability objective (0..1).
+    slo: f64,
     type_names: Vec<String>,
     resolution_ns: u64,
     /// Events processed at a time earlier than the clock (see [`Simulation::time_regressions`]).

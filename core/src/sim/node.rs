@@ -138,13 +138,8 @@ impl Node {
             Node::Group(g) => group::child_done(g, core, parent, p, error, root),
             Node::Lambda(_) => lambda::child_done(core, parent, p, error, root),
             Node::Sqs(q) => sqs::child_done(q, core, parent, p, error, root),
-            Node::Route53(_)
-            | Node::CloudFront(_)
-            | Node::Alb(_)
-            | Node::Rds(_)
-            | Node::ElastiCache(_)
-            | Node::S3(_)
-            | Node::DynamoDb(_) => Next::after_callee(error, root),
+            // Route 53, CloudFront, ALB, RDS, ElastiCache, S3, DynamoDB.
+            _ => Next::after_callee(error, root),
         }
     }
 

@@ -26,6 +26,13 @@ pub(crate) enum Ev {
     Warmup,
     /// A scheduled fault or operator action.
     Fault { index: u32 },
+    /// An experiment action starts, ends or moves to its next stage (`step`, see
+    /// `experiments::Step`).
+    Experiment { action: u32, step: u32 },
+    /// The first deadline of a deadline queue falls due.
+    Deadline { queue: u32 },
+    /// A compute call's backoff is over: it retries its current outgoing call.
+    Retry { call: u32, gen: u32 },
 }
 
 impl Ev {
@@ -43,6 +50,9 @@ impl Ev {
             Ev::MetricsTick => 9,
             Ev::Warmup => 10,
             Ev::Fault { .. } => 11,
+            Ev::Experiment { .. } => 12,
+            Ev::Deadline { .. } => 13,
+            Ev::Retry { .. } => 14,
         }
     }
 }

@@ -22,6 +22,8 @@ pub(super) struct Rds {
     pub(super) lag_ns: u64,
     /// When the last write finished on the primary.
     pub(super) last_write: Option<u64>,
+    /// A synchronous standby in another AZ takes over when the primary's AZ is lost.
+    pub(super) multi_az: bool,
 }
 
 /// A query arrives: refused beyond the connection limit, else queued on its instance.

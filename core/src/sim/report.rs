@@ -19,7 +19,8 @@
 //!     throughput_rps, latency (end to end), by_request_type }],
 //! }
 //! ErrorCounts { timeout, queue_full, dependency, throttled, no_healthy_target, dns_failure,
-//!               unavailable, hop_limit, network_blocked, total }
+//!               unavailable, hop_limit, network_blocked, server_error,
+//!               circuit_open, total }
 //! Latency { count, mean_ms, p50_ms, p95_ms, p99_ms, p999_ms, max_ms }
 //! ```
 //! With an `infrastructure`, the report also has `layers` (absent otherwise):
@@ -31,6 +32,18 @@
 //!     iops_limit, burst_balance_percent, ios_done, ios_served }],
 //!   blocked_paths: [BlockedPath { connection, from, to, port, hop, at, reason, failures }],
 //!   launches, failed_launches, api_log: [ApiCall { at, principal, action, target, result }] }
+//! ```
+//! Every report has `resilience`:
+//! ```text
+//! ResilienceReport {
+//!   availability (share of client requests answered that succeeded), error_budget { slo,
+//!   allowed_failures, failures, burned }, availability_per_minute: [{ t_s, requests, successes,
+//!   availability }], experiment, stopped,
+//!   incidents: [Incident { action, target, start_s, end_s, time_to_detect_s, impact_s,
+//!     time_to_recover_s, requests_failed, blast_radius }],
+//!   observations: [Observation { time_s, kind, action, text }],
+//!   connections: [ConnectionReport { from, to, calls, retries, amplification,
+//!     short_circuited, rejected, budget_exhausted, timed_out }] }
 //! ```
 //! and the series points of layered groups carry `steal_percent`, `guest_cpu_percent`,
 //! `service_time_multiplier`, `burst_balance_percent` and `disk_iops`.
@@ -63,6 +76,10 @@ pub struct ErrorCounts {
     pub hop_limit: u64,
     /// See [`ErrorCause::NetworkBlocked`].
     pub network_blocked: u64,
+    /// See [`ErrorCause::ServerError`].
+    pub server_error: u64,
+    /// See [`ErrorCause::CircuitOpen`].
+    pub circuit_open: u64,
     /// Sum of all causes.
     pub total: u64,
 }
@@ -78,6 +95,8 @@ impl ErrorCounts {
         self.unavailable += e[6];
         self.hop_limit += e[7];
         self.network_blocked += e[8];
+        self.server_error += e[9];
+        self.circuit_open += e[10];
         self.total += e.iter().sum::<u64>();
     }
     /// The count for one cause.
@@ -92,6 +111,8 @@ impl ErrorCounts {
             ErrorCause::Unavailable => self.unavailable,
             ErrorCause::HopLimit => self.hop_limit,
             ErrorCause::NetworkBlocked => self.network_blocked,
+            ErrorCause::ServerError => self.server_error,
+            ErrorCause::CircuitOpen => self.circuit_open,
         }
     }
 }
@@ -271,6 +292,9 @@ pub struct Report {
     /// What the layers under the instances did (topologies with an `infrastructure` only).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub layers: Option<super::LayersReport>,
+    /// Availability, error budget, incidents and resilience patterns (see
+    /// [`super::ResilienceReport`]).
+    pub resilience: super::ResilienceReport,
 }
 
 pub(super) fn build(sim: &Simulation) -> Report {
@@ -364,6 +388,7 @@ pub(super) fn build(sim: &Simulation) -> Report {
         components,
         clients,
         layers: sim.core.layers.as_deref().map(|l| l.report(sim)),
+        resilience: super::resilience_report::build(sim),
     }
 }
 

@@ -2,7 +2,7 @@
 //! latency, weighted) and health checks of the records' targets.
 
 use super::call::{Call, Phase, NONE, NONE16};
-use super::core::Core;
+use super::core::{Core, ObservationKind};
 use super::node::{Next, Node};
 use super::queue::Ev;
 use super::ErrorCause;
@@ -61,7 +61,7 @@ pub(super) fn resume(r: &mut Route53, core: &mut Core, call: u32, c: &Call) -> N
             let ttl = if slot.0 == NONE { (r.ttl_ns as f64 * core.rng.random::<f64>()) as u64 } else { r.ttl_ns };
             *slot = (t, core.now.saturating_add(ttl));
             match core.send(call, t, NONE, NONE16) {
-                Ok(()) => Next::Wait,
+                Ok(_) => Next::Wait,
                 Err(e) => Next::fail(e),
             }
         }
@@ -132,7 +132,22 @@ pub(super) fn on_health_check(nodes: &mut [Node], core: &mut Core, comp: u32) {
     for &t in &targets {
         let up = Node::passes_health_check(nodes, core, t);
         if let Node::Route53(r) = &mut nodes[comp as usize] {
-            r.fails[t as usize] = if up { 0 } else { r.fails[t as usize].saturating_add(1) };
+            let before = r.fails[t as usize];
+            r.fails[t as usize] = if up { 0 } else { before.saturating_add(1) };
+            let (threshold, after) = (r.threshold, r.fails[t as usize]);
+            if before < threshold && after >= threshold {
+                let text = format!(
+                    "{} health checks mark {} unhealthy after {threshold} failures",
+                    core.meta[comp as usize].id, core.meta[t as usize].id
+                );
+                core.observe(ObservationKind::RecordUnhealthy, None, text);
+            } else if before >= threshold && after == 0 {
+                let text = format!(
+                    "{} health checks find {} healthy again",
+                    core.meta[comp as usize].id, core.meta[t as usize].id
+                );
+                core.observe(ObservationKind::RecordHealthy, None, text);
+            }
         }
     }
     if let Node::Route53(r) = &mut nodes[comp as usize] {

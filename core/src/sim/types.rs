@@ -35,6 +35,11 @@ pub enum ErrorCause {
     /// The network layer (route tables, NACLs, security groups) drops the connection; the
     /// report's `layers.blocked_paths` names the first hop that blocks and why.
     NetworkBlocked,
+    /// The component answered with a server error of its own (HTTP 500): a bad configuration
+    /// pushed to it (the `config-push` action).
+    ServerError,
+    /// The caller's circuit breaker for the connection is open: the call was not made.
+    CircuitOpen,
 }
 
 impl ErrorCause {
@@ -49,10 +54,12 @@ impl ErrorCause {
         ErrorCause::Unavailable,
         ErrorCause::HopLimit,
         ErrorCause::NetworkBlocked,
+        ErrorCause::ServerError,
+        ErrorCause::CircuitOpen,
     ];
 }
 /// Number of causes (the length of per-cause counters, indexed by `cause as usize`).
-pub(super) const N_CAUSES: usize = 9;
+pub(super) const N_CAUSES: usize = 11;
 
 /// How a run is configured. The seed is configuration, never drawn from entropy.
 #[derive(Clone, Debug, PartialEq)]
@@ -71,6 +78,8 @@ pub struct SimConfig {
     pub warmup: Duration,
     /// Calls alive at once; beyond it new calls fail with [`ErrorCause::QueueFull`].
     pub max_calls: usize,
+    /// The document's experiment to play, by name (`None`: no failures are injected).
+    pub experiment: Option<String>,
 }
 
 impl Default for SimConfig {
@@ -83,6 +92,7 @@ impl Default for SimConfig {
             journey_buffer: 65_536,
             warmup: Duration::ZERO,
             max_calls: 1_000_000,
+            experiment: None,
         }
     }
 }
@@ -106,6 +116,14 @@ pub enum BuildError {
     /// A configuration value makes no sense.
     #[error("invalid configuration: {0}")]
     Config(String),
+    /// The configuration names an experiment the document does not have.
+    #[error("the document has no experiment `{name}` (it has: {known})")]
+    UnknownExperiment {
+        /// The name asked for.
+        name: String,
+        /// The names it has, comma-separated (or "none").
+        known: String,
+    },
 }
 
 /// Why a fault could not be scheduled.
