@@ -1,6 +1,6 @@
 // Never lose work: two tabs on one document, undoable deletion, the import size limit and
-// storage-full imports, the viewport and a half-typed field across reloads. Used like a person
-// uses it; any console error fails a test.
+// storage-full imports, the viewport and a half-typed field across reloads, and edits made
+// during a run. Used like a person uses it; any console error fails a test.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
@@ -263,6 +263,26 @@ test('reload keeps each document\'s viewport and a half-typed inspector field', 
   await page.getByTestId('param-label').press('Escape');
   await page.waitForFunction(() => /Edge/.test(document.querySelector('[data-testid=node-alb]').textContent));
   assert.equal((await savedDoc(page)).components.find((x) => x.id === 'alb').label, 'Edge');
+  assert.deepEqual(errors, []);
+  await context.close();
+});
+
+test('an edit during a run restarts it with the change, visibly', async () => {
+  const context = await browser.newContext(VIEW);
+  const { page, errors } = await openApp(context, server.url);
+  await openTemplate(page, 'three-tier');
+  await page.getByTestId('run-speed').selectOption('10');
+  await page.getByTestId('run').click();
+  await page.waitForFunction(() => /t = ([2-9]|\d\d+)\./.test(document.querySelector('[data-testid="sim-clock"]').innerText));
+  await page.getByTestId('node-alb').click();
+  await page.getByTestId('param-label').fill('Changed mid-run');
+  await page.getByTestId('param-label').press('Enter');
+  await page.getByTestId('run-restarted').waitFor();
+  assert.match(await page.getByTestId('run-restarted').innerText(),
+    /The design changed at t = \d+\.\d s: the run restarted from 0 s with your change\./);
+  assert.match(await page.getByTestId('run').innerText(), /Pause/, 'still running');
+  await page.getByTestId('run-client-users').waitFor();
+
   assert.deepEqual(errors, []);
   await context.close();
 });
