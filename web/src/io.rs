@@ -6,6 +6,7 @@ use leptos::task::spawn_local;
 use strata_core::cloudformation;
 use wasm_bindgen::JsCast;
 
+use crate::editor::import;
 use crate::editor::model::{doc_from_json, doc_to_json};
 use crate::editor::scene::build;
 use crate::editor::share::{self, ShareError, MAX_DOCUMENT};
@@ -78,9 +79,26 @@ pub fn export_png(ed: Editor, scale: f64, transparent: bool) {
     });
 }
 
-/// Reads the chosen file and opens it as a new document; errors leave everything as it was.
+/// Checks the chosen file's size, then reads it and opens it as a new document; errors leave
+/// everything as it was. Large files show a progress notice before parsing.
 pub fn import_file(ed: Editor, input: web_sys::HtmlInputElement) {
+    let chosen = js::chosen_file(&input);
+    if chosen.is_null() {
+        return;
+    }
+    let arr: js_sys::Array = chosen.unchecked_into();
+    let name = arr.get(0).as_string().unwrap_or_default();
+    let bytes = arr.get(1).as_f64().unwrap_or_default() as u64;
+    if let Err(e) = import::check_size(bytes) {
+        js::clear_file(&input);
+        ed.notify(format!("Could not import {name}: {e}. Your current document is unchanged."), true);
+        return;
+    }
     spawn_local(async move {
+        if bytes > import::PROGRESS_BYTES {
+            ed.notify(format!("Importing {name} ({})…", import::size_text(bytes)), false);
+            js::next_frame().await;
+        }
         let pair = match js::read_file(&input).await {
             Ok(v) => v,
             Err(e) => {
@@ -89,15 +107,16 @@ pub fn import_file(ed: Editor, input: web_sys::HtmlInputElement) {
             }
         };
         let arr: js_sys::Array = pair.unchecked_into();
-        let name = arr.get(0).as_string().unwrap_or_default();
         let text = arr.get(1).as_string().unwrap_or_default();
         match doc_from_json(&text) {
             Ok(mut doc) => {
                 if doc.topology.name.trim().is_empty() {
                     doc.topology.name = name.trim_end_matches(".json").to_string();
                 }
-                ed.open_new(doc);
-                ed.notify(format!("Imported {name} as a new document."), false);
+                // Refusals (storage full) are explained by open_new.
+                if ed.open_new(doc) {
+                    ed.notify(format!("Imported {name} as a new document."), false);
+                }
             }
             Err(e) => ed.notify(format!("Could not import {name}: {e}. Your current document is unchanged."), true),
         }
@@ -157,8 +176,9 @@ pub fn open_share_link(ed: Editor) {
                         doc.topology.name.clone()
                     };
                     doc.topology.name = format!("{name} (shared)");
-                    ed.open_new(doc);
-                    ed.notify("Opened the shared diagram as a new document.", false);
+                    if ed.open_new(doc) {
+                        ed.notify("Opened the shared diagram as a new document.", false);
+                    }
                 }
                 Err(e) => fail(ShareError::Document(e)),
             },

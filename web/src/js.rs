@@ -36,6 +36,14 @@ export async function fetch_text(url) {
   if (!r.ok) throw new Error(url + ': ' + r.status + ' ' + r.statusText);
   return await r.text();
 }
+export function chosen_file(input) {
+  const f = input.files && input.files[0];
+  return f ? [f.name, f.size] : null;
+}
+export function clear_file(input) { input.value = ''; }
+export function next_frame() {
+  return new Promise((ok) => requestAnimationFrame(() => setTimeout(ok, 0)));
+}
 export async function read_file(input) {
   const f = input.files && input.files[0];
   if (!f) throw new Error('no file chosen');
@@ -72,6 +80,13 @@ extern "C" {
     /// GETs a URL as text.
     #[wasm_bindgen(catch)]
     pub async fn fetch_text(url: &str) -> Result<JsValue, JsValue>;
+    /// The name and size of the file chosen in an `<input type=file>`, without reading it:
+    /// `[name, bytes]`, or `null`.
+    pub fn chosen_file(input: &web_sys::HtmlInputElement) -> JsValue;
+    /// Forgets the chosen file (so choosing it again fires `change`).
+    pub fn clear_file(input: &web_sys::HtmlInputElement);
+    /// Resolves after the browser has painted a frame.
+    pub async fn next_frame() -> JsValue;
     /// Reads the file chosen in an `<input type=file>`: `[name, text]`.
     #[wasm_bindgen(catch)]
     pub async fn read_file(input: &web_sys::HtmlInputElement) -> Result<JsValue, JsValue>;

@@ -13,6 +13,7 @@ use crate::editor::geom::{Point, Viewport};
 use crate::editor::history::History;
 use crate::editor::model::{doc_from_json, doc_to_json, Doc, Placeable, Refused};
 use crate::editor::scene::{build, preview as preview_scene, Scene};
+use crate::editor::sync::{self, copy_name, Revision, Stamp, Sync};
 use crate::storage::{self, DocMeta};
 
 /// Undo steps kept.
@@ -62,6 +63,15 @@ pub struct Notice {
     pub error: bool,
     /// Increments so identical messages still re-show.
     pub seq: u64,
+    /// A button offered with the message.
+    pub action: Option<NoticeAction>,
+}
+
+/// What the notice's button does.
+#[derive(Clone, Debug, PartialEq)]
+pub enum NoticeAction {
+    /// Restores a deleted document (by storage id).
+    Restore(String),
 }
 
 /// Which dialog is open over the canvas.
@@ -117,6 +127,16 @@ pub struct Editor {
     pub docs: RwSignal<Vec<DocMeta>>,
     /// Storage id of the open document.
     pub current: RwSignal<String>,
+    /// Recently deleted documents, newest first (restorable).
+    pub deleted: RwSignal<Vec<DocMeta>>,
+    /// This tab's id, written beside every save.
+    tab: StoredValue<String>,
+    /// The stored revision the open document is based on.
+    base: StoredValue<Option<Stamp>>,
+    /// The open document's text as last saved or loaded (what is not dirty).
+    saved_text: StoredValue<Option<String>>,
+    /// A viewport change not yet remembered: (document id, viewport).
+    pending_view: StoredValue<Option<(String, Viewport)>>,
     /// Why saving failed, if it did.
     pub storage_problem: RwSignal<Option<String>>,
     /// What the canvas draws.
@@ -169,9 +189,10 @@ pub fn diagnose(doc: &Doc) -> Vec<Diag> {
 }
 
 impl Editor {
-    /// Creates the state, restores the last open document and starts autosaving.
+    /// Creates the state, restores the last open document and starts autosaving and listening
+    /// to the other tabs.
     pub fn new() -> Editor {
-        let mut docs = storage::index();
+        let docs = storage::index();
         let storage_problem = RwSignal::new(
             storage::available().err().map(|e| format!("Your work cannot be saved in this browser: {e}.")),
         );
@@ -179,26 +200,23 @@ impl Editor {
             .filter(|id| docs.iter().any(|d| &d.id == id))
             .or_else(|| docs.first().map(|d| d.id.clone()));
         let mut load_problem = None;
-        let (current_id, doc) =
-            match current_id.as_deref().and_then(|id| storage::load(id).map(|t| (id.to_string(), t))) {
-                Some((id, text)) => match doc_from_json(&text) {
-                    Ok(d) => (id, d),
-                    Err(e) => {
-                        // Never overwrite what cannot be read: start a new document beside it.
-                        load_problem = Some(format!(
-                            "The last document could not be opened ({e}); it is kept in storage untouched."
-                        ));
-                        let id = storage::fresh_id(&docs);
-                        docs.push(DocMeta { id: id.clone(), name: "Untitled".into() });
-                        (id, Doc::empty("Untitled"))
-                    }
-                },
-                None => {
-                    let id = storage::fresh_id(&docs);
-                    docs.push(DocMeta { id: id.clone(), name: "Untitled".into() });
-                    (id, Doc::empty("Untitled"))
+        let loaded = current_id.as_deref().and_then(|id| storage::load(id).map(|t| (id.to_string(), t)));
+        let (current_id, doc, base, saved) = match loaded {
+            Some((id, text)) => match doc_from_json(&text) {
+                Ok(d) => {
+                    let saved = doc_to_json(&d);
+                    let base = storage::revision(&id).map(|r| r.stamp());
+                    (id, d, base, Some(saved))
                 }
-            };
+                Err(e) => {
+                    // Never overwrite what cannot be read: start a new document beside it.
+                    load_problem =
+                        Some(format!("The last document could not be opened ({e}); it is kept in storage untouched."));
+                    (storage::fresh_id(&docs), Doc::empty("Untitled"), None, None)
+                }
+            },
+            None => (storage::fresh_id(&docs), Doc::empty("Untitled"), None, None),
+        };
         let doc = RwSignal::new(doc);
         let preview: RwSignal<Option<MovePreview>> = RwSignal::new(None);
         let base_scene = Memo::new(move |_| doc.with(build));
@@ -223,6 +241,11 @@ impl Editor {
             overlay: RwSignal::new(Overlay::None),
             docs: RwSignal::new(docs),
             current: RwSignal::new(current_id),
+            deleted: RwSignal::new(storage::deleted()),
+            tab: StoredValue::new(new_tab_id()),
+            base: StoredValue::new(base),
+            saved_text: StoredValue::new(saved),
+            pending_view: StoredValue::new(None),
             storage_problem,
             scene,
             diagnostics,
@@ -236,28 +259,180 @@ impl Editor {
         }
         // Autosave: every change of the document is written at once.
         Effect::new(move |_| {
-            let text = ed.doc.with(doc_to_json);
-            let name = ed.doc.with(|d| d.topology.name.clone());
+            ed.doc.track();
+            ed.autosave();
+        });
+        // Each document's viewport is remembered (a few times a second at most while panning).
+        Effect::new(move |_| {
+            let v = ed.viewport.get();
             let id = ed.current.get_untracked();
-            let mut docs = ed.docs.get_untracked();
-            if let Some(m) = docs.iter_mut().find(|m| m.id == id) {
-                if m.name != name {
-                    m.name = name;
-                    ed.docs.set(docs.clone());
-                }
-            }
-            let result = storage::save(&id, &text).and_then(|_| storage::save_index(&docs));
-            match result {
-                Ok(()) => {
-                    storage::set_current(&id);
-                    if ed.storage_problem.get_untracked().is_some() && storage::available().is_ok() {
-                        ed.storage_problem.set(None);
-                    }
-                }
-                Err(e) => ed.storage_problem.set(Some(format!("Your latest changes are not saved: {e}."))),
+            let scheduled = ed.pending_view.with_value(|p| p.is_some());
+            ed.pending_view.set_value(Some((id, v)));
+            if !scheduled {
+                set_timeout(move || ed.flush_view(), std::time::Duration::from_millis(300));
             }
         });
+        // Leaving the page (reload, close): commit a half-typed field and save everything now.
+        let leave = window_event_listener_untyped("pagehide", move |_| ed.flush());
+        on_cleanup(move || leave.remove());
+        // Other tabs' saves and deletions.
+        let other_tabs = window_event_listener(leptos::ev::storage, move |ev| ed.on_storage(ev.key()));
+        on_cleanup(move || other_tabs.remove());
         ed
+    }
+
+    /// Commits the field being typed in (its `change` handler runs on blur), saves the document
+    /// and remembers the viewport, synchronously.
+    pub fn flush(&self) {
+        let _ = commit_focused_field();
+        self.autosave();
+        self.flush_view();
+    }
+
+    /// Writes the viewport change waiting to be remembered.
+    pub fn flush_view(&self) {
+        if let Some((id, v)) = self.pending_view.try_update_value(|p| p.take()).flatten() {
+            if !id.is_empty() {
+                storage::save_view(&id, &v.to_text());
+            }
+        }
+    }
+
+    /// Shows the open document where it was last viewed, or the whole of it.
+    pub fn restore_view(&self) {
+        let id = self.current.get_untracked();
+        match storage::view(&id).and_then(|t| Viewport::from_text(&t)) {
+            Some(v) => self.viewport.set(v),
+            None => self.fit(),
+        }
+    }
+
+    /// Writes the open document if it changed since it was last saved or loaded, unless another
+    /// tab saved a version this tab has not seen: then both are kept (see [`sync`]).
+    pub fn autosave(&self) {
+        let text = self.doc.with_untracked(doc_to_json);
+        if self.saved_text.with_value(|s| s.as_deref() == Some(text.as_str())) {
+            return;
+        }
+        let id = self.current.get_untracked();
+        let stored = storage::revision(&id);
+        let tab = self.tab.get_value();
+        match self.base.with_value(|b| sync::compare(b.as_ref(), true, &tab, stored.as_ref())) {
+            Sync::UpToDate | Sync::Deleted => {
+                let name = self.doc.with_untracked(|d| d.topology.name.clone());
+                match self.store(&id, &name, &text, stored.as_ref()) {
+                    Ok(rev) => {
+                        self.base.set_value(Some(rev.stamp()));
+                        self.saved_text.set_value(Some(text));
+                        storage::set_current(&id);
+                        if self.storage_problem.get_untracked().is_some() && storage::available().is_ok() {
+                            self.storage_problem.set(None);
+                        }
+                    }
+                    Err(e) => self.storage_problem.set(Some(format!("Your latest changes are not saved: {e}."))),
+                }
+            }
+            Sync::Adopt | Sync::KeepBoth => self.keep_both(),
+        }
+    }
+
+    /// Saves a document and lists it; the revision written.
+    fn store(&self, id: &str, name: &str, text: &str, stored: Option<&Revision>) -> Result<Revision, String> {
+        let rev = Revision::next(stored, &self.tab.get_value());
+        storage::save(id, text, &rev)?;
+        let docs = storage::list_doc(id, name)?;
+        self.docs.set(docs);
+        // Editing a document another tab deleted keeps it.
+        if self.deleted.with_untracked(|d| d.iter().any(|m| m.id == id)) {
+            if let Ok(Some((docs, gone))) = storage::restore(id) {
+                self.docs.set(docs);
+                self.deleted.set(gone);
+            }
+        }
+        Ok(rev)
+    }
+
+    /// Another tab saved this document while this tab changed it too: this tab's version
+    /// becomes a copy (saved and opened here); the stored one is left as the other tab wrote it.
+    fn keep_both(&self) {
+        let id = self.current.get_untracked();
+        let docs = storage::index();
+        let theirs = storage::load(&id)
+            .and_then(|t| doc_from_json(&t).ok())
+            .map(|d| d.topology.name)
+            .or_else(|| docs.iter().find(|m| m.id == id).map(|m| m.name.clone()))
+            .unwrap_or_default();
+        let taken: Vec<String> = docs.iter().map(|m| m.name.clone()).collect();
+        let mut doc = self.doc.get_untracked();
+        let copy = copy_name(&doc.topology.name, &taken);
+        doc.topology.name = copy.clone();
+        let text = doc_to_json(&doc);
+        let new_id = storage::fresh_id(&docs);
+        match self.store(&new_id, &copy, &text, None) {
+            Ok(rev) => {
+                self.base.set_value(Some(rev.stamp()));
+                self.saved_text.set_value(Some(text));
+                self.current.set(new_id.clone());
+                storage::set_current(&new_id);
+                self.doc.set(doc);
+                self.notify(
+                    format!(
+                        "This document was also changed in another tab. Both versions are kept: the other tab's as “{theirs}”, yours as “{copy}” (open here)."
+                    ),
+                    true,
+                );
+            }
+            Err(e) => self.storage_problem.set(Some(format!(
+                "This document was also changed in another tab, and your version could not be saved as a copy: {e}."
+            ))),
+        }
+    }
+
+    /// A storage event from another tab: its key (`None` when storage was cleared).
+    pub fn on_storage(&self, key: Option<String>) {
+        let id = self.current.get_untracked();
+        match key.as_deref() {
+            Some(k) if k == storage::rev_key(&id) => self.sync_from_storage(),
+            Some(storage::INDEX) | Some(storage::DELETED) | None => {
+                self.docs.set(storage::index());
+                self.deleted.set(storage::deleted());
+                if self.deleted.with_untracked(|d| d.iter().any(|m| m.id == id)) {
+                    let name = self.doc.with_untracked(|d| d.topology.name.clone());
+                    self.notify(
+                        format!("“{name}” was deleted in another tab. It stays open here; editing it keeps it."),
+                        false,
+                    );
+                }
+            }
+            _ => {}
+        }
+    }
+
+    /// Takes another tab's newer save of the open document, or keeps both versions when this
+    /// tab has work of its own the save does not include.
+    fn sync_from_storage(&self) {
+        let id = self.current.get_untracked();
+        let stored = storage::revision(&id);
+        let dirty = self.doc.with_untracked(doc_to_json) != self.saved_text.get_value().unwrap_or_default();
+        let tab = self.tab.get_value();
+        match self.base.with_value(|b| sync::compare(b.as_ref(), dirty, &tab, stored.as_ref())) {
+            Sync::UpToDate | Sync::Deleted => {}
+            Sync::KeepBoth => self.keep_both(),
+            Sync::Adopt => {
+                let Some(Ok(theirs)) = storage::load(&id).map(|t| doc_from_json(&t)) else { return };
+                self.base.set_value(stored.map(|r| r.stamp()));
+                self.saved_text.set_value(Some(doc_to_json(&theirs)));
+                let before = self.doc.get_untracked();
+                if theirs != before {
+                    // Undoable like an edit, so nothing is hidden from this tab's history.
+                    self.history.update_value(|h| h.record(before));
+                    self.doc.set(theirs);
+                    self.prune_selection();
+                    self.refresh_undo();
+                    self.notify("Updated with changes saved in another tab.", false);
+                }
+            }
+        }
     }
 
     /// Applies an edit. On success the previous state goes to the undo history; on refusal the
@@ -347,11 +522,20 @@ impl Editor {
 
     /// Shows a message.
     pub fn notify(&self, text: impl Into<String>, error: bool) {
+        self.show_notice(text.into(), error, None);
+    }
+
+    /// Shows a message with a button (kept on screen longer).
+    pub fn notify_action(&self, text: impl Into<String>, action: NoticeAction) {
+        self.show_notice(text.into(), false, Some(action));
+    }
+
+    fn show_notice(&self, text: String, error: bool, action: Option<NoticeAction>) {
         let seq = self.notice.get_untracked().map_or(0, |n| n.seq + 1);
-        self.notice.set(Some(Notice { text: text.into(), error, seq }));
+        let ms = if error || action.is_some() { 10_000 } else { 4000 };
+        self.notice.set(Some(Notice { text, error, seq, action }));
         {
             let ed = *self;
-            let ms = if error { 10_000 } else { 4000 };
             set_timeout(
                 move || {
                     if ed.notice.get_untracked().is_some_and(|n| n.seq == seq) {
@@ -363,30 +547,64 @@ impl Editor {
         }
     }
 
-    /// Opens a document as a new entry in the documents list (never overwriting another).
-    pub fn open_new(&self, doc: Doc) {
-        let mut docs = self.docs.get_untracked();
-        // An empty, untouched document makes room instead of cluttering the list.
+    /// Opens a document as a new entry in the documents list (never overwriting another). It is
+    /// saved first: a document that cannot be saved is not listed, and the open one stays.
+    /// Returns whether it was opened.
+    pub fn open_new(&self, doc: Doc) -> bool {
+        self.open_new_inner(doc, true)
+    }
+
+    fn open_new_inner(&self, doc: Doc, make_room: bool) -> bool {
+        let id = storage::fresh_id(&storage::index());
+        let text = doc_to_json(&doc);
+        let name = doc.topology.name.clone();
+        match self.store(&id, &name, &text, None) {
+            Ok(rev) => {
+                if make_room {
+                    self.make_room();
+                }
+                self.switch_to(id, doc, Some(rev.stamp()), Some(text));
+                true
+            }
+            Err(e) => {
+                storage::remove(&id);
+                if let Ok(docs) = storage::unlist_doc(&id) {
+                    self.docs.set(docs);
+                }
+                let name = if name.trim().is_empty() { "Untitled".to_string() } else { name };
+                self.notify(
+                    format!("Could not save “{name}” as a new document: {e}. Your current document is unchanged."),
+                    true,
+                );
+                false
+            }
+        }
+    }
+
+    /// An empty, untouched open document makes room instead of cluttering the list.
+    fn make_room(&self) {
         let cur = self.current.get_untracked();
         let empty = self.doc.with_untracked(|d| d.topology.components.is_empty() && d.topology.containers.is_empty());
         if empty && !self.history.with_value(|h| h.can_undo()) {
-            docs.retain(|d| d.id != cur);
             storage::remove(&cur);
+            if let Ok(docs) = storage::unlist_doc(&cur) {
+                self.docs.set(docs);
+            }
         }
-        let id = storage::fresh_id(&docs);
-        docs.push(DocMeta { id: id.clone(), name: doc.topology.name.clone() });
-        self.docs.set(docs);
-        self.switch_to(id, doc);
     }
 
-    fn switch_to(&self, id: String, doc: Doc) {
+    fn switch_to(&self, id: String, doc: Doc, base: Option<Stamp>, saved: Option<String>) {
+        self.flush_view();
         self.history.update_value(|h| h.clear());
         self.selection.set(BTreeSet::new());
         self.preview.set(None);
+        self.base.set_value(base);
+        self.saved_text.set_value(saved);
+        storage::set_current(&id);
         self.current.set(id);
         self.doc.set(doc);
         self.refresh_undo();
-        self.fit();
+        self.restore_view();
     }
 
     /// Opens a saved document.
@@ -395,27 +613,57 @@ impl Editor {
             return;
         }
         match storage::load(id).map(|t| doc_from_json(&t)) {
-            Some(Ok(doc)) => self.switch_to(id.to_string(), doc),
+            Some(Ok(doc)) => {
+                let base = storage::revision(id).map(|r| r.stamp());
+                let saved = doc_to_json(&doc);
+                self.switch_to(id.to_string(), doc, base, Some(saved));
+            }
             Some(Err(e)) => self.notify(format!("That document cannot be opened: {e}"), true),
             None => self.notify("That document is no longer in this browser's storage.", true),
         }
     }
 
-    /// Deletes the open document and opens another (or a fresh one).
+    /// Deletes the open document (it stays restorable: the notice offers Undo and the documents
+    /// menu lists it under "Recently deleted") and opens another, or a fresh one.
     pub fn delete_current(&self) {
         let id = self.current.get_untracked();
-        storage::remove(&id);
-        let mut docs = self.docs.get_untracked();
-        docs.retain(|d| d.id != id);
-        let _ = storage::save_index(&docs);
-        self.docs.set(docs.clone());
-        match docs.first() {
-            Some(m) => {
-                let m = m.id.clone();
-                self.current.set(String::new());
-                self.open_saved(&m);
+        let name = self.doc.with_untracked(|d| d.topology.name.clone());
+        let name = if name.trim().is_empty() { "Untitled".to_string() } else { name };
+        self.autosave();
+        match storage::trash(&id, &name) {
+            Ok((docs, gone)) => {
+                self.docs.set(docs.clone());
+                self.deleted.set(gone);
+                match docs.first() {
+                    Some(m) => {
+                        let m = m.id.clone();
+                        self.current.set(String::new());
+                        self.open_saved(&m);
+                    }
+                    None => {
+                        self.open_new_inner(Doc::empty("Untitled"), false);
+                    }
+                }
+                self.notify_action(format!("Deleted “{name}”."), NoticeAction::Restore(id));
             }
-            None => self.open_new(Doc::empty("Untitled")),
+            Err(e) => self.notify(format!("Could not delete “{name}”: {e}."), true),
+        }
+    }
+
+    /// Brings a recently deleted document back into the list and opens it.
+    pub fn restore(&self, id: &str) {
+        match storage::restore(id) {
+            Ok(Some((docs, gone))) => {
+                self.docs.set(docs);
+                self.deleted.set(gone);
+                self.make_room();
+                self.current.set(String::new());
+                self.open_saved(id);
+                let name = self.doc.with_untracked(|d| d.topology.name.clone());
+                self.notify(format!("Restored “{name}”."), false);
+            }
+            Ok(None) => self.notify("That document is no longer in this browser's storage.", true),
+            Err(e) => self.notify(format!("Could not restore the document: {e}."), true),
         }
     }
 
@@ -450,6 +698,20 @@ impl Editor {
             self.viewport.update(|v| *v = v.center_on(c, w, h));
         }
     }
+}
+
+/// Blurs the focused text field, which fires its `change` event (and so commits it) when the
+/// value changed. Whether there was one.
+pub fn commit_focused_field() -> bool {
+    use wasm_bindgen::JsCast;
+    let active = web_sys::window().and_then(|w| w.document()).and_then(|d| d.active_element());
+    let Some(el) = active.filter(|e| matches!(e.tag_name().as_str(), "INPUT" | "TEXTAREA")) else { return false };
+    el.dyn_into::<web_sys::HtmlElement>().map(|h| h.blur()).is_ok()
+}
+
+/// A random id for this tab (written beside its saves).
+fn new_tab_id() -> String {
+    format!("{:x}", (js_sys::Math::random() * 281_474_976_710_656.0) as u64)
 }
 
 impl Default for Editor {

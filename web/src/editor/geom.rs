@@ -171,11 +171,34 @@ impl Viewport {
     pub fn center_on(&self, p: Point, screen_w: f64, screen_h: f64) -> Viewport {
         Viewport { pan: Point::new(screen_w / 2.0 - p.x * self.zoom, screen_h / 2.0 - p.y * self.zoom), ..*self }
     }
+    /// As remembered per document: `"<pan x> <pan y> <zoom>"`.
+    pub fn to_text(&self) -> String {
+        format!("{} {} {}", self.pan.x, self.pan.y, self.zoom)
+    }
+    /// Reads [`Viewport::to_text`]; `None` for anything else (or a zoom out of range).
+    pub fn from_text(text: &str) -> Option<Viewport> {
+        let v: Vec<f64> = text.split(' ').map(|p| p.parse().ok()).collect::<Option<_>>()?;
+        match v[..] {
+            [x, y, zoom] if x.is_finite() && y.is_finite() && (MIN_ZOOM..=MAX_ZOOM).contains(&zoom) => {
+                Some(Viewport { pan: Point::new(x, y), zoom })
+            }
+            _ => None,
+        }
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn viewport_text_round_trips_and_rejects_nonsense() {
+        let v = Viewport { pan: Point::new(-120.5, 33.25), zoom: 1.75 };
+        assert_eq!(Viewport::from_text(&v.to_text()), Some(v));
+        for bad in ["", "1 2", "1 2 3 4", "a b c", "1 2 NaN", "1 2 0", "inf 2 1"] {
+            assert_eq!(Viewport::from_text(bad), None, "{bad:?}");
+        }
+    }
 
     #[test]
     fn rect_relations() {

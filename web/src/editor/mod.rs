@@ -6,9 +6,11 @@
 pub mod geom;
 pub mod history;
 pub mod icons;
+pub mod import;
 pub mod model;
 pub mod params;
 pub mod route;
 pub mod scene;
 pub mod share;
+pub mod sync;
 pub mod svg_export;

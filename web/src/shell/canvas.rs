@@ -15,7 +15,7 @@ use crate::editor::geom::{Point, Rect, Viewport, GRID, NODE_H, NODE_W};
 use crate::editor::icons::{category_color, container_color, container_glyph, glyph};
 use crate::editor::model::{container_kind_name, Placeable};
 use crate::editor::scene::{ContainerShape, EdgeShape, NodeShape};
-use crate::state::{use_editor, Editor, Level, MovePreview};
+use crate::state::{use_editor, Editor, Level, MovePreview, NoticeAction};
 
 #[derive(Clone, Debug)]
 enum Mode {
@@ -88,7 +88,7 @@ pub fn Canvas() -> impl IntoView {
     Effect::new(move |first: Option<()>| {
         if svg_ref.get().is_some() && first.is_none() {
             measure();
-            ed.fit();
+            ed.restore_view();
         }
     });
     let resize = window_event_listener(leptos::ev::resize, move |_| measure());
@@ -699,6 +699,11 @@ fn NoticeLine() -> impl IntoView {
         {move || ed.notice.get().map(|n| view! {
             <div class=if n.error { "notice notice-error" } else { "notice" } data-testid="notice" role=if n.error { "alert" } else { "status" }>
                 <span data-testid="notice-text">{n.text.clone()}</span>
+                {n.action.clone().map(|a| match a {
+                    NoticeAction::Restore(id) => view! {
+                        <button class="btn notice-action" data-testid="notice-undo" on:click=move |_| { ed.notice.set(None); ed.restore(&id) }>"Undo"</button>
+                    },
+                })}
                 <button class="icon-btn" aria-label="Dismiss" data-testid="notice-dismiss" on:click=move |_| ed.notice.set(None)>"×"</button>
             </div>
         })}

@@ -7,7 +7,16 @@ use wasm_bindgen::JsCast;
 use crate::editor::model::Doc;
 use crate::io;
 use crate::state::{use_editor, Overlay};
+use crate::storage::DocMeta;
 use crate::theme::{use_theme, ThemeChoice};
+
+fn display_name(name: &str) -> String {
+    if name.trim().is_empty() {
+        "Untitled".to_string()
+    } else {
+        name.to_string()
+    }
+}
 
 #[component]
 pub fn Header() -> impl IntoView {
@@ -39,9 +48,14 @@ pub fn Header() -> impl IntoView {
                     on:change=move |ev| {
                         let v = event_target_value(&ev);
                         match v.as_str() {
-                            "__new" => ed.open_new(Doc::empty("Untitled")),
+                            "__new" => {
+                                ed.open_new(Doc::empty("Untitled"));
+                            }
                             "__delete" => ed.delete_current(),
-                            id => ed.open_saved(id),
+                            v => match v.strip_prefix("__restore:") {
+                                Some(id) => ed.restore(id),
+                                None => ed.open_saved(v),
+                            },
                         }
                         // Show the open document again (the select is a menu).
                         if let Some(t) = ev.target().and_then(|t| t.dyn_into::<web_sys::HtmlSelectElement>().ok()) {
@@ -51,13 +65,31 @@ pub fn Header() -> impl IntoView {
                 >
                     {move || {
                         let cur = ed.current.get();
-                        ed.docs.get().into_iter().map(|d| {
+                        let mut docs = ed.docs.get();
+                        // The open document is always shown, saved or not (the storage warning says
+                        // when it is not).
+                        if !docs.iter().any(|d| d.id == cur) {
+                            let name = ed.doc.with_untracked(|d| d.topology.name.clone());
+                            docs.push(DocMeta { id: cur.clone(), name });
+                        }
+                        docs.into_iter().map(|d| {
                             let sel = d.id == cur;
-                            view! { <option value=d.id.clone() selected=sel>{if d.name.trim().is_empty() { "Untitled".to_string() } else { d.name.clone() }}</option> }
+                            view! { <option value=d.id.clone() selected=sel>{display_name(&d.name)}</option> }
                         }).collect_view()
                     }}
                     <option value="__new" data-testid="doc-new">"+ New document"</option>
-                    <option value="__delete">"Delete this document"</option>
+                    <option disabled=true>"──────────"</option>
+                    <option value="__delete" data-testid="doc-delete">"Delete this document"</option>
+                    {move || {
+                        let gone = ed.deleted.get();
+                        (!gone.is_empty()).then(|| view! {
+                            <optgroup label="Recently deleted (choose to restore)">
+                                {gone.into_iter().map(|d| view! {
+                                    <option value=format!("__restore:{}", d.id) data-testid=format!("doc-restore-{}", d.id)>{format!("Restore “{}”", display_name(&d.name))}</option>
+                                }).collect_view()}
+                            </optgroup>
+                        })
+                    }}
                 </select>
                 <button class="btn" data-testid="open-templates" title="Open a template" on:click=move |_| ed.overlay.set(Overlay::Templates)>"Templates"</button>
                 <button class="btn" data-testid="import" title="Import a JSON document (opens as a new document)" on:click=move |_| {

@@ -32,6 +32,8 @@ pub fn Timeline() -> impl IntoView {
     let summary = RwSignal::new(Summary::default());
     let behind = RwSignal::new(false);
     let problem = RwSignal::new(None::<String>);
+    // Why the run on screen is not the one started with Run (the design changed under it).
+    let restarted = RwSignal::new(None::<String>);
 
     // Why the design cannot run now, if it cannot.
     let blocker = Memo::new(move |_| {
@@ -76,6 +78,7 @@ pub fn Timeline() -> impl IntoView {
                     run.set_value(Some(r));
                     summary.set(Summary::default());
                     problem.set(None);
+                    restarted.set(None);
                     state.set(RunState::Running);
                     start_ticking();
                 }
@@ -97,6 +100,7 @@ pub fn Timeline() -> impl IntoView {
         summary.set(Summary::default());
         behind.set(false);
         problem.set(None);
+        restarted.set(None);
         state.set(RunState::Idle);
     };
     on_cleanup(stop_ticking);
@@ -105,6 +109,35 @@ pub fn Timeline() -> impl IntoView {
         let current = editor.current.get();
         if previous.is_some_and(|p| p != current) {
             reset(());
+        }
+        current
+    });
+
+    // An edit during a run is never ignored: the run starts again from zero with the changed
+    // design (paused stays paused), and says so; a design that can no longer run stops it.
+    let design = Memo::new(move |_| editor.doc.with(|d| d.topology.clone()));
+    Effect::new(move |previous: Option<String>| {
+        // Read (not only tracked), so the memo computes and follows the document.
+        design.with(|_| ());
+        let current = editor.current.get_untracked();
+        let same_document = previous.as_ref() == Some(&current);
+        if same_document && state.get_untracked() != RunState::Idle {
+            let at = summary.with_untracked(|s| s.time_s);
+            match design.with_untracked(|t| LiveRun::start(t, SEED)) {
+                Ok(r) => {
+                    run.set_value(Some(r));
+                    summary.set(Summary::default());
+                    behind.set(false);
+                    problem.set(None);
+                    restarted.set(Some(format!(
+                        "The design changed at t = {at:.1} s: the run restarted from 0 s with your change."
+                    )));
+                }
+                Err(why) => {
+                    reset(());
+                    problem.set(Some(format!("The design changed and the run stopped. {why}")));
+                }
+            }
         }
         current
     });
@@ -173,6 +206,7 @@ pub fn Timeline() -> impl IntoView {
                 </Show>
             </div>
             {move || problem.get().map(|p| view! { <p class="run-problem" role="alert" data-testid="run-problem">{p}</p> })}
+            {move || restarted.get().map(|p| view! { <p class="run-restarted" role="status" data-testid="run-restarted">{p}</p> })}
             <Show
                 when=move || state.get() != RunState::Idle
                 fallback=move || view! {
