@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs whatever is missing, then runs every test layer of Strata, timing each stage.
-#   native core tests, core purity + wasm32 build, native tests of the web crate's pure logic,
+#   formatting and clippy, native core tests, core purity + wasm32 build, native tests of the web crate's pure logic,
 #   browser component tests (wasm-bindgen-test in
 #   headless Chromium), release bundle + size budget, end-to-end tests (playwright-core).
 set -euo pipefail
@@ -51,8 +51,14 @@ wasm_determinism() {
     cargo test -p strata-wasm-checks --target wasm32-unknown-unknown
 }
 
+format_and_lint() {
+  cargo fmt --all --check
+  cargo clippy --workspace --all-targets --profile ci -- -D warnings
+}
+
 T_ALL=$(date +%s)
 run_stage "setup (install what is missing)" scripts/setup.sh
+run_stage "format and lint (cargo fmt --check, clippy -D warnings)" format_and_lint
 run_stage "core purity and wasm32 build" core_is_pure
 run_stage "core tests (native, optimised: includes queueing theory and the 1-hour memory run)" \
   cargo test -p strata-core --profile ci

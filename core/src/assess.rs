@@ -131,7 +131,7 @@ pub fn assess(t: &Topology, seed: u64) -> Result<Assessment, BuildError> {
                 doc.experiments.push(Experiment {
                     name: name.clone(),
                     description: scenario.into(),
-                    actions: vec![action.clone()],
+                    actions: vec![(*action).clone()],
                     stop_conditions: Vec::new(),
                 });
                 let r = run(&doc, seed, Some(name))?;
@@ -210,13 +210,19 @@ fn run(t: &Topology, seed: u64, experiment: Option<String>) -> Result<RunResult,
 }
 
 enum Plan {
-    Action(Action),
+    Action(Box<Action>),
     Spike,
     Skip(String),
 }
 
 fn act(action: ActionKind, target: Target, duration: bool, params: ActionParams) -> Plan {
-    Plan::Action(Action { action, target, start_s: FAULT_AT_S, duration_s: duration.then_some(FAULT_FOR_S), params })
+    Plan::Action(Box::new(Action {
+        action,
+        target,
+        start_s: FAULT_AT_S,
+        duration_s: duration.then_some(FAULT_FOR_S),
+        params,
+    }))
 }
 
 /// The battery as it applies to `t`.

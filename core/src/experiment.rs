@@ -394,16 +394,14 @@ fn check_target(t: &Topology, a: &Action) -> Option<String> {
     match (&a.target, a.action) {
         (Target::Component(id), _) if kind_of(id).is_none() => Some(unknown_component(id)),
         (Target::Instance { component, .. }, _) if kind_of(component).is_none() => Some(unknown_component(component)),
-        (Target::Instance { component, index }, k)
-            if matches!(
-                k,
-                ActionKind::TerminateInstance
-                    | ActionKind::HostFailure
-                    | ActionKind::CpuStress
-                    | ActionKind::EbsPause
-                    | ActionKind::EbsThrottle
-            ) =>
-        {
+        (
+            Target::Instance { component, index },
+            ActionKind::TerminateInstance
+            | ActionKind::HostFailure
+            | ActionKind::CpuStress
+            | ActionKind::EbsPause
+            | ActionKind::EbsThrottle,
+        ) => {
             let slots = match t.component(component).map(|c| &c.spec) {
                 Some(crate::topology::ComponentSpec::Ec2(_)) => 1,
                 Some(crate::topology::ComponentSpec::Asg(p)) => p.max.max(1),

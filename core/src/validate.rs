@@ -645,7 +645,7 @@ fn check_params(
     };
     // A period in seconds within MIN_INTERVAL_S..=MAX_PERIOD_S.
     let interval = |bad: &mut dyn FnMut(&str, String), name: &str, v: f64| {
-        if !(v >= MIN_INTERVAL_S && v <= MAX_PERIOD_S) {
+        if !(MIN_INTERVAL_S..=MAX_PERIOD_S).contains(&v) {
             bad(name, format!("{v} s must be between {MIN_INTERVAL_S} s and {MAX_PERIOD_S} s (30 days)"));
         }
     };
@@ -669,7 +669,7 @@ fn check_params(
                     if !ratio(amplitude) {
                         bad("arrival.amplitude", format!("{amplitude} must be within 0..1"));
                     }
-                    if !(period_s >= 1.0 && period_s <= MAX_PERIOD_S) {
+                    if !(1.0..=MAX_PERIOD_S).contains(&period_s) {
                         bad(
                             "arrival.period_s",
                             format!("{period_s} s must be between 1 s and {MAX_PERIOD_S} s (30 days)"),

@@ -46,7 +46,7 @@ impl LiveRun {
     /// Moves the target `step` further and works towards it with at most `budget` events.
     /// Returns true when the engine has reached the target (false: it is behind).
     pub fn advance(&mut self, step: Duration, budget: u64) -> bool {
-        self.target = self.target + step;
+        self.target += step;
         self.sim.step_until_budget(self.target, budget)
     }
 
@@ -133,7 +133,7 @@ impl Summary {
             .map(|c| {
                 let mut causes: Vec<(ErrorCause, u64)> =
                     ErrorCause::ALL.iter().map(|&k| (k, c.errors.get(k))).filter(|&(_, n)| n > 0).collect();
-                causes.sort_by(|a, b| b.1.cmp(&a.1));
+                causes.sort_by_key(|c| std::cmp::Reverse(c.1));
                 let error_causes =
                     causes.iter().map(|(k, n)| format!("{} {n}", cause_name(*k))).collect::<Vec<_>>().join(", ");
                 ClientRow {

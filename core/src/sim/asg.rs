@@ -77,12 +77,14 @@ pub(super) fn on_scaling(g: &mut Group, core: &mut Core, comp: u32) {
     let (mut cpu_sum, mut warm) = (0.0, 0u32);
     let mut serving = 0u32;
     let mut pending = 0u32;
+    let mut failed = 0u32;
     for i in g.inst.iter_mut() {
         match i.state {
             InstState::Launching => pending += 1,
-            // A dead instance waiting for its replacement neither serves nor counts in the
-            // metric (its idle CPU would drag the average down).
-            InstState::InService if !i.up => {}
+            // A failed instance waiting for its replacement (or to come back) does not count
+            // in the metric (its idle CPU would drag the average down), but it is capacity the
+            // health check restores: scaling does not launch for it too.
+            InstState::InService if !i.up => failed += 1,
             InstState::InService => {
                 serving += 1;
                 let busy = i.st.busy_tw.integral(now);
@@ -108,7 +110,7 @@ pub(super) fn on_scaling(g: &mut Group, core: &mut Core, comp: u32) {
     // the group does not launch again for the same load) but not in the metric. Scale-in is
     // conservative: it needs the metric 10% below the target.
     let cpu = cpu_sum / warm as f64;
-    let capacity = serving + g.inst.iter().filter(|i| i.state == InstState::Launching).count() as u32;
+    let capacity = serving + failed + g.inst.iter().filter(|i| i.state == InstState::Launching).count() as u32;
     let need = |target: f64| (((warm as f64 * cpu / target) - 1e-9).ceil().max(0.0) as u32).clamp(asg.min, asg.max);
     let desired = need(asg.target);
     let desired = if desired < serving { need(asg.target * 0.9) } else { desired };
@@ -221,10 +223,13 @@ fn launch(g: &mut Group, core: &mut Core, comp: u32, n: u32) -> u32 {
 /// Health check of the group's instances: each dead one is terminated (drained of the calls
 /// it still holds) and replaced through a launch. Runs before every scaling evaluation.
 fn replace_dead(g: &mut Group, core: &mut Core, comp: u32) {
+    let period_ns = g.asg.as_ref().map_or(0, |a| a.period_ns);
     let mut replaced = 0;
     for k in 0..g.inst.len() {
         let i = &mut g.inst[k];
-        if !i.dead || i.state != InstState::InService {
+        // EC2 status checks fail for a while before the group acts: an instance is replaced
+        // at the first evaluation at least one period after it died.
+        if !i.dead || i.state != InstState::InService || core.now < i.down_at.saturating_add(period_ns) {
             continue;
         }
         if i.active == 0 {

@@ -263,9 +263,14 @@ impl Core {
         }
         let to_az = if to_az == NONE16 { self.meta[to as usize].loc.az } else { to_az };
         let mut lat = self.hop_ns(p.comp, p.az, p.origin, to, to_az);
+        // Lost packets delay the way there only; added latency applies both ways.
+        let mut there = 0u64;
         if !self.impairments.is_empty() {
             match self.impaired(p.comp, p.az, to, to_az) {
-                Some(extra) => lat = lat.saturating_add(extra.min(u64::from(u32::MAX)) as u32),
+                Some((each_way, retransmits)) => {
+                    lat = lat.saturating_add(each_way.min(u64::from(u32::MAX)) as u32);
+                    there = retransmits;
+                }
                 None => return self.send_lost(parent, to, to_az),
             }
         }
@@ -290,14 +295,16 @@ impl Core {
         };
         let Some(c) = self.calls.alloc(child) else { return Err(ErrorCause::QueueFull) };
         self.calls.set_child(parent, c);
-        self.queue.push(self.now.saturating_add(lat as u64), Ev::Arrive { call: c });
+        self.queue.push(self.now.saturating_add(lat as u64).saturating_add(there), Ev::Arrive { call: c });
         Ok(c)
     }
 
-    /// The extra latency experiments put on a call from `from` (in `from_az`) to `to` (in
-    /// `to_az`), or `None` when it is lost for good (a partition).
-    fn impaired(&mut self, from: u32, from_az: u16, to: u32, to_az: u16) -> Option<u64> {
+    /// What experiments do to a call from `from` (in `from_az`) to `to` (in `to_az`): added
+    /// latency each way and retransmission delay on the way there, or `None` when it is lost
+    /// for good (a partition).
+    fn impaired(&mut self, from: u32, from_az: u16, to: u32, to_az: u16) -> Option<(u64, u64)> {
         let mut extra = 0u64;
+        let mut retransmits = 0u64;
         for k in 0..self.impairments.len() {
             let m = self.impairments[k];
             if let Some((a, b)) = m.azs {
@@ -313,11 +320,11 @@ impl Core {
             // Each lost packet in a row costs a retransmission timeout, doubling.
             let mut rto = RTO_NS;
             while m.loss > 0.0 && self.rng.random::<f64>() < m.loss && rto < 64 * RTO_NS {
-                extra = extra.saturating_add(rto);
+                retransmits = retransmits.saturating_add(rto);
                 rto *= 2;
             }
         }
-        Some(extra)
+        Some((extra, retransmits))
     }
 
     /// A call across a partition: it never arrives; the caller gives up after the connection

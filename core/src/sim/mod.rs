@@ -97,6 +97,33 @@ use faults::FaultAction;
 use node::Node;
 use types::N_CAUSES;
 
+/// Where an instance is in its life, as [`Simulation::instances`] reports it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum InstanceStatus {
+    /// Launching through the layers (or the group's launch time).
+    Launching,
+    /// Serving.
+    InService,
+    /// Failed (by a fault or an experiment), not yet replaced or back.
+    Down,
+    /// Scaled in or replaced: finishing its requests.
+    Draining,
+}
+
+/// One instance of a group.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
+pub struct InstanceView {
+    /// Slot number in the group.
+    pub slot: u32,
+    /// Its AZ container id, when placed in one.
+    pub az: Option<String>,
+    /// Its state.
+    pub status: InstanceStatus,
+    /// Whether a load balancer's health checks have it in rotation.
+    pub in_rotation: bool,
+}
+
 /// A running simulation of one topology.
 #[derive(Debug)]
 pub struct Simulation {
@@ -236,6 +263,28 @@ impl Simulation {
         self.nodes[component.0 as usize]
             .instances_in_service()
             .unwrap_or_else(|| u32::from(!self.core.meta[component.0 as usize].down))
+    }
+
+    /// The instance slots of a group that hold an instance (launching, in service, draining),
+    /// with their AZ and health; empty for other kinds.
+    pub fn instances(&self, component: ComponentIdx) -> Vec<InstanceView> {
+        let Some(Node::Group(g)) = self.nodes.get(component.0 as usize) else { return Vec::new() };
+        g.inst
+            .iter()
+            .enumerate()
+            .filter(|(_, i)| i.state != group::InstState::Free)
+            .map(|(k, i)| InstanceView {
+                slot: k as u32,
+                az: self.az_ids.get(i.az as usize).cloned(),
+                status: match i.state {
+                    group::InstState::Launching => InstanceStatus::Launching,
+                    group::InstState::Draining => InstanceStatus::Draining,
+                    _ if !i.up => InstanceStatus::Down,
+                    _ => InstanceStatus::InService,
+                },
+                in_rotation: i.lb_healthy && i.state == group::InstState::InService,
+            })
+            .collect()
     }
 
     /// Memory reserved by the internal buffers.

@@ -127,9 +127,9 @@ pub(super) fn impact(seconds: &[[u32; 2]], start_s: usize, slo: f64) -> Impact {
         (ok + bad > 0).then(|| ok as f64 / (ok + bad) as f64)
     };
     let mut out = Impact::default();
-    for s in start_s..seconds.len() {
+    for (s, second) in seconds.iter().enumerate().skip(start_s) {
         match out.impact_s {
-            None if seconds[s][1] > 0 && window(s).is_some_and(|a| a < slo) => out.impact_s = Some(s),
+            None if second[1] > 0 && window(s).is_some_and(|a| a < slo) => out.impact_s = Some(s),
             None => continue,
             Some(_) if out.recovered_s.is_none() && window(s).is_some_and(|a| a >= slo) => {
                 out.recovered_s = Some(s);
@@ -137,7 +137,7 @@ pub(super) fn impact(seconds: &[[u32; 2]], start_s: usize, slo: f64) -> Impact {
             _ => {}
         }
         if out.recovered_s.is_none() {
-            out.failed += u64::from(seconds[s][1]);
+            out.failed += u64::from(second[1]);
         }
     }
     out

@@ -1,0 +1,260 @@
+//! The failure scenario library in `public/scenarios/`: each file's description states figures
+//! measured with seed 1 over 15 minutes. These tests play the files the same way and hold them
+//! to those figures (the description must still quote the figure the test checks, so the two
+//! cannot drift apart silently).
+
+use crate::common::scenario;
+use strata_core::experiment::check_timing;
+use strata_core::sim::{Incident, ObservationKind, Report, SimConfig, Simulation};
+use strata_core::time::{Duration, SimTime};
+use strata_core::validate::validate;
+
+/// Every scenario is measured over 15 minutes.
+const RUN_S: f64 = 900.0;
+
+/// Plays `file` for 15 minutes with seed 1 and `experiment` (if any), after checking that the
+/// document validates without a diagnostic and that every action starts within the run.
+fn play(file: &str, experiment: Option<&str>) -> (Simulation, Report) {
+    let t = scenario(file);
+    let v = validate(&t);
+    assert!(v.diagnostics.is_empty(), "{file}: {:?}", v.diagnostics);
+    for e in &t.experiments {
+        let timing = check_timing(e, RUN_S);
+        assert!(timing.is_empty(), "{file}: {timing:?}");
+    }
+    let config = SimConfig { experiment: experiment.map(Into::into), ..SimConfig::with_seed(1) };
+    let mut sim = Simulation::new(&t, config).unwrap_or_else(|e| panic!("{file}: {e}"));
+    sim.step_until(SimTime(Duration::from_secs_f64(RUN_S).as_nanos()));
+    let r = sim.report();
+    (sim, r)
+}
+
+/// The description of `file` quotes each of `figures` word for word.
+fn states(file: &str, figures: &[&str]) {
+    let d = scenario(file).description;
+    for f in figures {
+        assert!(d.contains(f), "{file}: the description no longer states `{f}`: {d}");
+    }
+}
+
+/// Availability over the run, percent.
+fn availability(file: &str, r: &Report) -> f64 {
+    100.0 * r.resilience.availability.unwrap_or_else(|| panic!("{file}: no request answered"))
+}
+
+/// `got` within `tol` of `want`.
+fn near(what: &str, got: f64, want: f64, tol: f64) {
+    assert!((got - want).abs() <= tol, "{what}: {got:.3}, expected {want} ± {tol}");
+}
+
+/// The only incident of the run.
+fn incident(file: &str, r: &Report) -> Incident {
+    assert_eq!(r.resilience.incidents.len(), 1, "{file}: {:?}", r.resilience.incidents);
+    r.resilience.incidents[0].clone()
+}
+
+/// Seconds from `from_s` to the first observation of `kind` at or after it.
+fn first_after(r: &Report, kind: ObservationKind, from_s: f64) -> Option<f64> {
+    r.resilience.observations.iter().find(|o| o.kind == kind && o.time_s >= from_s).map(|o| o.time_s - from_s)
+}
+
+/// Availability of the minutes starting at `from_s` up to (not including) `to_s`, percent each.
+fn minutes(r: &Report, from_s: f64, to_s: f64) -> Vec<f64> {
+    r.resilience
+        .availability_per_minute
+        .iter()
+        .filter(|m| m.t_s >= from_s && m.t_s < to_s)
+        .map(|m| 100.0 * m.availability.unwrap_or_else(|| panic!("no request in the minute at {} s", m.t_s)))
+        .collect()
+}
+
+#[test]
+fn az_outage_single_az_goes_down_multi_az_rides_through() {
+    // Everything in one AZ: down for the outage, and for 4-5 ALB checks (30 s) after it.
+    let file = "az-outage-single-az.json";
+    states(file, &["51.6%", "45 s", "436 s", "43,501"]);
+    let (_, r) = play(file, Some("lose-az1"));
+    let single = availability(file, &r);
+    near("single-AZ availability", single, 51.6, 2.0);
+    let i = incident(file, &r);
+    assert_eq!((i.start_s, i.end_s), (135.0, Some(435.0)), "{file}: {i:?}");
+    let detect = i.time_to_detect_s.expect("the ALB notices");
+    assert!(detect > 30.0 && detect <= 60.0, "{file}: detected after {detect} s, not at the 2nd 30 s check");
+    near("single-AZ detection", detect, 45.0, 1.0);
+    // Back 4-5 healthy checks after the AZ returns (the first may fall on the return itself).
+    let rto = i.time_to_recover_s.expect("recovers within the run");
+    assert!((300.0 + 4.0 * 30.0..=300.0 + 5.0 * 30.0 + 1.0).contains(&rto), "{file}: recovered after {rto} s");
+    near("single-AZ RTO", rto, 436.0, 2.0);
+    near("single-AZ requests failed", i.requests_failed as f64, 43_501.0, 1_500.0);
+    assert!(minutes(&r, 180.0, 420.0).iter().all(|&a| a == 0.0), "{file}: served during the outage");
+
+    // Two AZs, primary database in the lost one: the Multi-AZ failover is the outage.
+    let file = "az-outage-multi-az.json";
+    states(file, &["89.9%", "89 s", "90 s", "9,133", "99.1%", "15 s", "771"]);
+    let (_, r) = play(file, Some("lose-az1"));
+    let multi = availability(file, &r);
+    near("multi-AZ availability (primary's AZ)", multi, 89.9, 2.0);
+    let failover = r
+        .resilience
+        .observations
+        .iter()
+        .find(|o| o.kind == ObservationKind::Failover)
+        .expect("the database fails over");
+    let secs: f64 = failover.text.rsplit('(').next().and_then(|s| s.strip_suffix(" s)")).unwrap().parse().unwrap();
+    assert!((60.0..=120.0).contains(&secs), "failover window {secs} s outside 60-120 s");
+    near("failover window", secs, 89.0, 1.0);
+    let i = incident(file, &r);
+    assert_eq!(i.time_to_detect_s, Some(0.0), "the failover starts at once: {i:?}");
+    let rto = i.time_to_recover_s.expect("recovers within the run");
+    assert!(rto >= secs && rto <= secs + 2.0, "recovered after {rto} s, failover took {secs} s");
+    // Every request (100/s) fails for the failover window.
+    let expected = secs * 100.0;
+    near("requests failed in the failover", i.requests_failed as f64, expected, 0.05 * expected);
+    near("requests failed (stated)", i.requests_failed as f64, 9_133.0, 300.0);
+    // Meanwhile the ALB (checks every 10 s) takes the dead instances out after 2 checks.
+    let out = first_after(&r, ObservationKind::TargetUnhealthy, 135.0).expect("the ALB notices");
+    assert!(out > 10.0 && out <= 20.0, "ALB noticed after {out} s");
+    assert!(multi > single + 30.0, "Multi-AZ {multi:.1}% vs single-AZ {single:.1}%");
+
+    // Two AZs, only web instances in the lost one: the ALB's detection window is the outage.
+    let (_, r) = play(file, Some("lose-az2"));
+    near("multi-AZ availability (web-only AZ)", availability(file, &r), 99.1, 0.5);
+    let i = incident(file, &r);
+    let detect = i.time_to_detect_s.expect("the ALB notices");
+    assert!(detect > 10.0 && detect <= 20.0, "detected after {detect} s, not at the 2nd 10 s check");
+    assert!(first_after(&r, ObservationKind::Failover, 0.0).is_none(), "the database was not in the lost AZ");
+    let rto = i.time_to_recover_s.expect("recovers within the run");
+    assert!(rto <= detect + 2.0, "recovered after {rto} s, detected after {detect} s");
+    // Half the traffic (the dead half of the targets) for the detection window: 100/s x 15 s / 2.
+    assert!((500..=1100).contains(&i.requests_failed), "{} failed", i.requests_failed);
+}
+
+#[test]
+fn retry_storm_collapses_without_backoff_and_recovers_with_budget_and_breaker() {
+    let file = "retry-storm-before.json";
+    states(file, &["13.3%", "4.5", "780,151"]);
+    let (_, r) = play(file, Some("db-slowdown"));
+    let before = availability(file, &r);
+    near("availability before", before, 13.3, 2.0);
+    let c = &r.resilience.connections[0];
+    assert_eq!((c.from.as_str(), c.to.as_str()), ("web", "db"));
+    assert!(c.amplification > 4.0, "amplification {}", c.amplification);
+    near("retries before", c.retries as f64, 780_151.0, 40_000.0);
+    assert_eq!(c.short_circuited + c.budget_exhausted, 0, "no breaker, no budget: {c:?}");
+    // Metastable: the storm outlives the slowdown (which ends at 300 s).
+    let i = incident(file, &r);
+    assert_eq!(i.end_s, Some(300.0));
+    assert_eq!(i.time_to_recover_s, None, "the storm died out: {i:?}");
+    assert!(minutes(&r, 180.0, 900.0).iter().all(|&a| a < 1.0), "{:?}", minutes(&r, 0.0, 900.0));
+
+    let file = "retry-storm-after.json";
+    states(file, &["92.8%", "1.01", "219 s", "180 s", "12,079", "52-71%"]);
+    let (_, r) = play(file, Some("db-slowdown"));
+    let after = availability(file, &r);
+    near("availability after", after, 92.8, 2.0);
+    let c = &r.resilience.connections[0];
+    assert!(c.amplification < 1.1, "amplification {}", c.amplification);
+    near("retries refused by the budget", c.budget_exhausted as f64, 12_079.0, 3_000.0);
+    for a in minutes(&r, 120.0, 300.0) {
+        assert!((45.0..=80.0).contains(&a), "availability per minute during the slowdown {a:.1}%");
+    }
+    let opened = first_after(&r, ObservationKind::BreakerOpened, 0.0).expect("the breaker opens");
+    near("breaker opens", opened, 219.0, 10.0);
+    let i = incident(file, &r);
+    let rto = i.time_to_recover_s.expect("recovers");
+    assert!((180.0..=190.0).contains(&rto), "recovered {rto} s after the slowdown began (it lasts 180 s)");
+    assert!(minutes(&r, 300.0, 900.0).iter().all(|&a| a == 100.0), "{:?}", minutes(&r, 0.0, 900.0));
+    assert!(after > before + 50.0, "after {after:.1}% vs before {before:.1}%");
+}
+
+#[test]
+fn config_push_all_at_once_fails_everything_canary_halts_at_the_first_stage() {
+    let file = "config-push-all-at-once.json";
+    states(file, &["66.6%", "301 s", "89,956"]);
+    let (_, r) = play(file, Some("bad-push"));
+    let all = availability(file, &r);
+    near("all-at-once availability", all, 66.6, 2.0);
+    let i = incident(file, &r);
+    assert_eq!(i.end_s, Some(420.0));
+    near("all-at-once requests failed", i.requests_failed as f64, 89_956.0, 2_500.0);
+    let rto = i.time_to_recover_s.expect("recovers after the rollback");
+    assert!((300.0..=302.0).contains(&rto), "recovered after {rto} s");
+    let m = minutes(&r, 120.0, 420.0);
+    assert!(m.iter().all(|&a| a < 1.0), "every request through the edge fails: {m:?}");
+    let users = &r.clients[0];
+    assert_eq!(users.errors.server_error, users.errors.total, "{:?}", users.errors);
+
+    let file = "config-push-canary.json";
+    states(file, &["99.66%", "921", "60 s", "5.1%"]);
+    let (_, r) = play(file, Some("bad-push"));
+    let canary = availability(file, &r);
+    near("canary availability", canary, 99.66, 0.2);
+    let halt = r.resilience.observations.iter().find(|o| o.kind == ObservationKind::CanaryHalted).expect("halts");
+    assert!(halt.text.contains("canary at 5% of cdn: 5.1% errors"), "{}", halt.text);
+    let halted = first_after(&r, ObservationKind::CanaryHalted, 120.0).expect("the canary halts");
+    assert_eq!(halted, 60.0, "halted after one 60 s bake");
+    assert!(first_after(&r, ObservationKind::CanaryStage, 0.0).is_none(), "the push went past its first stage");
+    let i = incident(file, &r);
+    assert_eq!(i.end_s, Some(180.0), "rolled back at the end of the first bake");
+    // 5% of 300 requests/s for 60 s.
+    assert!((700..=1150).contains(&i.requests_failed), "{} failed", i.requests_failed);
+    assert!(canary > all + 30.0);
+}
+
+#[test]
+fn dns_failure_of_a_dependency_fails_its_callers_and_cached_answers_outlive_a_record() {
+    let file = "dns-failure-single-region.json";
+    states(file, &["73.4%", "69.7%", "46%"]);
+    let (_, r) = play(file, Some("dynamodb-dns"));
+    near("availability, DynamoDB name lost", availability(file, &r), 73.4, 2.0);
+    // The static 60% keeps working through CloudFront and S3; the API 40% fails.
+    for a in minutes(&r, 120.0, 720.0) {
+        near("availability per minute during the outage", a, 60.0, 3.0);
+    }
+    let users = &r.clients[0];
+    assert_eq!(users.errors.dns_failure, users.errors.total, "{:?}", users.errors);
+    assert_eq!(r.component("assets").unwrap().errors.total, 0);
+    let rto = incident(file, &r).time_to_recover_s.expect("recovers");
+    assert!((600.0..=602.0).contains(&rto), "recovered after {rto} s");
+
+    let (_, r) = play(file, Some("app-record-dns"));
+    near("availability, site's record lost", availability(file, &r), 69.7, 2.0);
+    let m = minutes(&r, 120.0, 420.0);
+    // Resolvers' cached answers (60 s TTL) carry part of the first minute, none after it.
+    assert!(m[0] > 20.0 && m[0] < 80.0, "first minute {:.1}%", m[0]);
+    assert!(m[1..].iter().all(|&a| a == 0.0), "{m:?}");
+    let rto = incident(file, &r).time_to_recover_s.expect("recovers");
+    assert!((300.0..=302.0).contains(&rto), "recovered after {rto} s");
+}
+
+#[test]
+fn traffic_spike_overruns_slow_scaling_and_headroom_absorbs_it() {
+    let file = "traffic-spike-slow-scaling.json";
+    states(file, &["29.0%", "570 s", "316 s", "87,933", "61,604"]);
+    let (sim, r) = play(file, None);
+    let slow = availability(file, &r);
+    near("slow-scaling availability", slow, 29.0, 2.0);
+    let users = &r.clients[0];
+    near("queue_full", users.errors.queue_full as f64, 87_933.0, 5_000.0);
+    near("timeouts", users.errors.timeout as f64, 61_604.0, 5_000.0);
+    // The new instances take traffic long after the spike (120-420 s) is over.
+    let healthy = first_after(&r, ObservationKind::TargetHealthy, 0.0).expect("scaled out");
+    near("new instances in service", healthy, 570.0, 30.0);
+    let (rto, failed) = sim.recovery_since(120.0);
+    let rto = rto.expect("recovers within the run");
+    assert!(rto > 300.0, "recovered {rto} s after the spike began, before it ended");
+    near("slow-scaling recovery", rto, 316.0, 10.0);
+    assert!(failed > 100_000, "{failed} failed");
+
+    let file = "traffic-spike-headroom.json";
+    states(file, &["100%", "178 ms", "330 s"]);
+    let (sim, r) = play(file, None);
+    let headroom = availability(file, &r);
+    assert!(headroom >= 99.9, "headroom availability {headroom}");
+    assert_eq!(sim.recovery_since(120.0), (Some(0.0), 0));
+    let healthy = first_after(&r, ObservationKind::TargetHealthy, 0.0).expect("scaled out");
+    near("new instances in service", healthy, 330.0, 30.0);
+    let p99 = r.clients[0].latency.p99_ms;
+    near("headroom p99", p99, 178.0, 40.0);
+    assert!(headroom > slow + 60.0);
+}
