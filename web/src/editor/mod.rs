@@ -12,5 +12,5 @@ pub mod params;
 pub mod route;
 pub mod scene;
 pub mod share;
-pub mod sync;
 pub mod svg_export;
+pub mod sync;
