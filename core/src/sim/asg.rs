@@ -103,6 +103,13 @@ pub(super) fn on_scaling(g: &mut Group, core: &mut Core, comp: u32) {
         }
     }
     if warm == 0 {
+        // No metric to track, but the group still keeps its minimum: launches that failed
+        // (every AZ down, no capacity) are tried again at each evaluation.
+        let capacity = serving + failed + g.inst.iter().filter(|i| i.state == InstState::Launching).count() as u32;
+        let min = g.asg.as_ref().map_or(0, |a| a.min);
+        if capacity < min {
+            launch(g, core, comp, min - capacity);
+        }
         return;
     }
     // Target tracking: the capacity that would bring the warmed-up instances' average to the

@@ -592,3 +592,21 @@ proptest! {
         prop_assert_eq!(answered, c.successes + c.errors.total);
     }
 }
+
+#[test]
+fn a_group_that_lost_every_instance_relaunches_to_its_minimum_once_an_az_returns() {
+    // Both AZs dark: every instance dies and launches fail; when they return, the group must
+    // launch back to its minimum even though no instance is left to measure CPU on.
+    let t = with_experiment(
+        two_az(true),
+        vec![
+            action(ActionKind::AzOutage, Target::Az("a".into()), 20.0, Some(60.0)),
+            action(ActionKind::AzOutage, Target::Az("b".into()), 20.0, Some(60.0)),
+        ],
+    );
+    let (sim, r) = run_x(&t, 300);
+    let web = sim.instances(sim.component_index("web").unwrap());
+    assert_eq!(web.iter().filter(|i| i.status == InstanceStatus::InService).count(), 4, "{web:?}");
+    assert!(!observed(&r, ObservationKind::LaunchFailed).is_empty(), "launches failed while both AZs were dark");
+    assert_eq!(errors_by_second(&sim)[200..].iter().sum::<u64>(), 0);
+}
