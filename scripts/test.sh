@@ -35,6 +35,8 @@ core_is_pure() {
 
 # Native trace hashes of the gallery scenarios, for the wasm determinism check to compare against.
 DETERMINISM_SCENARIOS="single-ec2 three-tier static-site multi-service noisy-neighbour-before gp2-burst-before peering-routes-before"
+# Failure scenarios played with an experiment (file@experiment), 300 s each.
+DETERMINISM_EXPERIMENTS="az-outage-multi-az@lose-az1 retry-storm-after@db-slowdown config-push-canary@bad-push"
 native_trace_hashes() {
   cargo build --profile ci -p strata-core --bin strata-sim
   local pairs="" name hash
@@ -43,6 +45,14 @@ native_trace_hashes() {
       | node -e 'let s="";process.stdin.on("data",d=>s+=d).on("end",()=>console.log(JSON.parse(s).trace_hash))')
     echo "  native $name: $hash"
     pairs+="$name=$hash;"
+  done
+  local pair file experiment
+  for pair in $DETERMINISM_EXPERIMENTS; do
+    file=${pair%@*}; experiment=${pair#*@}
+    hash=$(target/ci/strata-sim run "public/scenarios/$file.json" --seed 7 --duration 300s --experiment "$experiment" --json \
+      | node -e 'let s="";process.stdin.on("data",d=>s+=d).on("end",()=>console.log(JSON.parse(s).trace_hash))')
+    echo "  native $pair: $hash"
+    pairs+="$pair=$hash;"
   done
   echo "$pairs" > target/native-trace-hashes
 }

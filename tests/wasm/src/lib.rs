@@ -26,15 +26,22 @@ pub fn bench_three_tier(events: f64, seed: f64) -> String {
 /// with `seed` and the default configuration, exactly as `strata-sim run --json` does.
 #[wasm_bindgen]
 pub fn trace_hash(topology_json: &str, seed: f64, duration_s: f64) -> Result<String, String> {
-    scenario_trace_hash(topology_json, seed as u64, duration_s)
+    scenario_trace_hash(topology_json, seed as u64, duration_s, None)
 }
 
-/// As [`trace_hash`], for Rust callers.
-pub fn scenario_trace_hash(topology_json: &str, seed: u64, duration_s: f64) -> Result<String, String> {
+/// As [`trace_hash`], for Rust callers, optionally playing one of the document's experiments
+/// (as `strata-sim run --experiment NAME`).
+pub fn scenario_trace_hash(
+    topology_json: &str,
+    seed: u64,
+    duration_s: f64,
+    experiment: Option<&str>,
+) -> Result<String, String> {
     use strata_core::sim::{SimConfig, Simulation};
     use strata_core::time::{Duration, SimTime};
     let topology = strata_core::topology::Topology::from_json(topology_json).map_err(|e| e.to_string())?;
-    let mut sim = Simulation::new(&topology, SimConfig::with_seed(seed)).map_err(|e| e.to_string())?;
+    let config = SimConfig { experiment: experiment.map(String::from), ..SimConfig::with_seed(seed) };
+    let mut sim = Simulation::new(&topology, config).map_err(|e| e.to_string())?;
     sim.step_until(SimTime::ZERO + Duration::from_secs_f64(duration_s));
     Ok(format!("{:016x}", sim.trace_hash()))
 }

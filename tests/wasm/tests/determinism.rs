@@ -29,13 +29,22 @@ const SCENARIOS: &[(&str, &str)] = scenarios![
     "peering-routes-before",
 ];
 
+/// Failure scenarios played with an experiment, for [`EXPERIMENT_DURATION_S`]: `name@experiment`.
+const EXPERIMENTS: &[(&str, &str, &str)] = &[
+    ("az-outage-multi-az", "lose-az1", include_str!("../../../public/scenarios/az-outage-multi-az.json")),
+    ("retry-storm-after", "db-slowdown", include_str!("../../../public/scenarios/retry-storm-after.json")),
+    ("config-push-canary", "bad-push", include_str!("../../../public/scenarios/config-push-canary.json")),
+];
+/// Long enough for each experiment's first actions to play (they start at 120-135 s).
+const EXPERIMENT_DURATION_S: f64 = 300.0;
+
 #[wasm_bindgen_test]
 fn a_run_repeats_exactly_in_wasm() {
     for (name, json) in SCENARIOS {
-        let a = scenario_trace_hash(json, SEED, DURATION_S).unwrap();
-        let b = scenario_trace_hash(json, SEED, DURATION_S).unwrap();
+        let a = scenario_trace_hash(json, SEED, DURATION_S, None).unwrap();
+        let b = scenario_trace_hash(json, SEED, DURATION_S, None).unwrap();
         assert_eq!(a, b, "{name}: two runs with seed {SEED} differ");
-        let other = scenario_trace_hash(json, SEED + 1, DURATION_S).unwrap();
+        let other = scenario_trace_hash(json, SEED + 1, DURATION_S, None).unwrap();
         assert_ne!(a, other, "{name}: the seed must matter");
     }
 }
@@ -47,13 +56,24 @@ fn wasm_runs_match_the_native_runner() {
     let mut compared = 0;
     for pair in native.split(';').filter(|p| !p.is_empty()) {
         let (name, hash) = pair.split_once('=').expect("name=hash");
-        let (_, json) = SCENARIOS
-            .iter()
-            .find(|(n, _)| *n == name)
-            .unwrap_or_else(|| panic!("native hash for unknown scenario {name}"));
-        let wasm = scenario_trace_hash(json, SEED, DURATION_S).unwrap();
+        let wasm = match name.split_once('@') {
+            Some((file, experiment)) => {
+                let (_, _, json) = EXPERIMENTS
+                    .iter()
+                    .find(|(n, e, _)| *n == file && *e == experiment)
+                    .unwrap_or_else(|| panic!("native hash for unknown experiment {name}"));
+                scenario_trace_hash(json, SEED, EXPERIMENT_DURATION_S, Some(experiment)).unwrap()
+            }
+            None => {
+                let (_, json) = SCENARIOS
+                    .iter()
+                    .find(|(n, _)| *n == name)
+                    .unwrap_or_else(|| panic!("native hash for unknown scenario {name}"));
+                scenario_trace_hash(json, SEED, DURATION_S, None).unwrap()
+            }
+        };
         assert_eq!(wasm, hash, "{name}: wasm trace hash differs from native");
         compared += 1;
     }
-    assert_eq!(compared, SCENARIOS.len(), "every scenario compared");
+    assert_eq!(compared, SCENARIOS.len() + EXPERIMENTS.len(), "every scenario and experiment compared");
 }
