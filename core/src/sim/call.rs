@@ -162,7 +162,8 @@ impl Call {
 pub(super) struct CallSlab {
     calls: Vec<Call>,
     /// Per slot: its generation (bumped when the slot is freed, so a deadline or timer set for
-    /// an earlier call in the slot is recognised as stale) and the call it is waiting on.
+    /// an earlier call in the slot is recognised as stale) and, for client requests, the call it
+    /// is waiting on.
     links: Vec<Link>,
     free: Vec<u32>,
     /// Calls alive at once at most.
@@ -201,7 +202,6 @@ impl CallSlab {
         self.calls[i as usize].comp = NONE;
         let l = &mut self.links[i as usize];
         l.gen = l.gen.wrapping_add(1);
-        l.child = NONE;
         self.free.push(i);
     }
 
@@ -217,7 +217,8 @@ impl CallSlab {
         self.links[i as usize].gen == gen && !self.calls[i as usize].flags.contains(Flags::DONE)
     }
 
-    /// Records that `parent` waits on `child`.
+    /// Records that `parent` waits on `child`. Kept only where a deadline may need it (a client
+    /// request's call to its entry point); stale once that call answers.
     #[inline(always)]
     pub(super) fn set_child(&mut self, parent: u32, child: u32) {
         self.links[parent as usize].child = child;

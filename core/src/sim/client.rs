@@ -76,11 +76,10 @@ pub(super) fn emit(cl: &Client, core: &mut Core, comp: u32) {
         core.queue.push(at, Ev::Deadline { queue: *deadlines });
     }
     match core.choose(comp, rtype) {
-        Some(to) => {
-            if let Err(e) = core.send(call, to, NONE, NONE16) {
-                end_request(cl, core, call, Some(e), Some(e));
-            }
-        }
+        Some(to) => match core.send(call, to, NONE, NONE16) {
+            Ok(child) => core.calls.set_child(call, child),
+            Err(e) => end_request(cl, core, call, Some(e), Some(e)),
+        },
         None => end_request(cl, core, call, Some(ErrorCause::NoHealthyTarget), None),
     }
 }

@@ -294,7 +294,6 @@ impl Core {
             attempt: 0,
         };
         let Some(c) = self.calls.alloc(child) else { return Err(ErrorCause::QueueFull) };
-        self.calls.set_child(parent, c);
         self.queue.push(self.now.saturating_add(lat as u64).saturating_add(there), Ev::Arrive { call: c });
         Ok(c)
     }
@@ -338,7 +337,6 @@ impl Core {
         child.error = Some(ErrorCause::Timeout);
         child.root = Some(ErrorCause::Timeout);
         let Some(c) = self.calls.alloc(child) else { return Err(ErrorCause::QueueFull) };
-        self.calls.set_child(parent, c);
         self.queue.push(self.now.saturating_add(CONNECT_TIMEOUT_NS), Ev::Response { call: c });
         Ok(c)
     }

@@ -132,7 +132,6 @@ impl Simulation {
             // Its caller gave up on it at a deadline: nobody is waiting for this answer.
             return;
         }
-        self.core.calls.set_child(parent, NONE);
         let p = self.core.calls[parent];
         let next = self.nodes[p.comp as usize].child_done(&mut self.core, parent, &p, c.error, c.root);
         self.apply(parent, next);
@@ -159,11 +158,11 @@ impl Simulation {
     /// [`Core::respond`]: super::core::Core::respond
     pub(super) fn answer(&mut self, call: u32, error: Option<ErrorCause>, root: Option<ErrorCause>) {
         self.core.respond(call, error, root);
-        let c = self.core.calls[call];
-        if c.flags.contains(Flags::ACTIVE) {
+        if self.core.calls[call].flags.contains(Flags::ACTIVE) {
+            let c = self.core.calls[call];
             self.nodes[c.comp as usize].release_slot(&mut self.core, &c);
         }
-        if c.parent == NONE {
+        if self.core.calls[call].parent == NONE {
             // Abandoned by its caller at a deadline: no response travels, the slot is free.
             self.core.calls.release(call);
         }
@@ -205,7 +204,6 @@ impl Simulation {
         // A call over a connection with a timeout: detach it from its caller.
         let parent = c.parent;
         self.core.calls[call].parent = NONE;
-        self.core.calls.set_child(parent, NONE);
         let p = self.core.calls[parent];
         let t = Some(ErrorCause::Timeout);
         let next = self.nodes[p.comp as usize].child_done(&mut self.core, parent, &p, t, t);
