@@ -610,3 +610,24 @@ fn a_group_that_lost_every_instance_relaunches_to_its_minimum_once_an_az_returns
     assert!(!observed(&r, ObservationKind::LaunchFailed).is_empty(), "launches failed while both AZs were dark");
     assert_eq!(errors_by_second(&sim)[200..].iter().sum::<u64>(), 0);
 }
+
+#[test]
+fn a_host_failure_kills_the_instances_on_it_and_retires_the_host() {
+    let path = format!("{}/../public/scenarios/noisy-neighbour-before.json", env!("CARGO_MANIFEST_DIR"));
+    let base = Topology::from_json(&std::fs::read_to_string(path).unwrap()).unwrap();
+    let host = "ap-northeast-2a-shared-h07";
+    for target in [Target::Host(host.into()), Target::Instance { component: "api".into(), index: 0 }] {
+        let t = with_experiment(base.clone(), vec![action(ActionKind::HostFailure, target.clone(), 20.0, None)]);
+        assert!(!strata_core::validate::validate(&t).has_errors(), "{target}");
+        let (sim, r) = run_x(&t, 60);
+        let errs = errors_by_second(&sim);
+        assert_eq!(errs[..20].iter().sum::<u64>(), 0, "{target}");
+        assert!(errs[22..].iter().all(|&e| e > 0), "every request fails once its host is gone ({target})");
+        let infra = sim.infrastructure().expect("layers");
+        let h = infra.fleet.host_by_name(host).unwrap();
+        assert!(!infra.fleet.host(h).in_service, "the layers retire the host ({target})");
+        assert!(r.resilience.observations.iter().any(|o| o.text == format!("host {host} fails")), "{target}");
+        let api = sim.instances(sim.component_index("api").unwrap());
+        assert_eq!(api[0].status, InstanceStatus::Down, "{target}");
+    }
+}
