@@ -289,29 +289,28 @@ fn battery(t: &Topology) -> Vec<(&'static str, Plan)> {
     ]
 }
 
+/// Whether container `at` is `container` or lies inside it (a subnet belongs to its AZ even when
+/// its parent is the VPC).
+fn within(t: &Topology, container: &str, at: Option<&str>) -> bool {
+    let mut at = at;
+    // Nesting is validated acyclic; the bound only guards a document built without validation.
+    for _ in 0..16 {
+        let Some(id) = at else { return false };
+        if id == container {
+            return true;
+        }
+        let Some(c) = t.container(id) else { return false };
+        if c.az.as_deref() == Some(container) {
+            return true;
+        }
+        at = c.parent.as_deref();
+    }
+    false
+}
+
 /// The container of `kind` holding the most components (directly or below), if any.
 fn busiest(t: &Topology, kind: ContainerKind) -> Option<String> {
-    fn holds_in(t: &Topology, container: &str, at: Option<&str>) -> bool {
-        let mut at = at;
-        let mut guard = 0;
-        while let Some(id) = at {
-            if id == container {
-                return true;
-            }
-            guard += 1;
-            let Some(c) = t.container(id) else { return false };
-            // A subnet belongs to its AZ even when its parent is the VPC.
-            if c.az.as_deref() == Some(container) {
-                return true;
-            }
-            at = c.parent.as_deref();
-            if guard > 16 {
-                break;
-            }
-        }
-        false
-    }
-    let holds = |container: &str, at: Option<&str>| holds_in(t, container, at);
+    let holds = |container: &str, at: Option<&str>| within(t, container, at);
     t.containers
         .iter()
         .filter(|c| c.kind == kind)
@@ -348,25 +347,7 @@ fn mean_latency_ms(spec: &ComponentSpec) -> f64 {
 fn rpo(t: &Topology, a: &Action) -> (Option<f64>, String) {
     let dbs: Vec<&crate::topology::Component> =
         t.components.iter().filter(|c| matches!(c.spec, ComponentSpec::Rds(_))).collect();
-    let in_container = |c: &crate::topology::Component, id: &str| {
-        let mut at = c.container.as_deref();
-        let mut guard = 0;
-        while let Some(x) = at {
-            if x == id {
-                return true;
-            }
-            let Some(k) = t.container(x) else { return false };
-            if k.az.as_deref() == Some(id) {
-                return true;
-            }
-            at = k.parent.as_deref();
-            guard += 1;
-            if guard > 16 {
-                break;
-            }
-        }
-        false
-    };
+    let in_container = |c: &crate::topology::Component, id: &str| within(t, id, c.container.as_deref());
     match (&a.action, &a.target) {
         (ActionKind::AzOutage, Target::Az(z)) => {
             let lost: Vec<&str> = dbs

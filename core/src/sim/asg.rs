@@ -78,9 +78,13 @@ pub(super) fn on_scaling(g: &mut Group, core: &mut Core, comp: u32) {
     let mut serving = 0u32;
     let mut pending = 0u32;
     let mut failed = 0u32;
+    let mut launching = 0u32;
     for i in g.inst.iter_mut() {
         match i.state {
-            InstState::Launching => pending += 1,
+            InstState::Launching => {
+                pending += 1;
+                launching += 1;
+            }
             // A failed instance waiting for its replacement (or to come back) does not count
             // in the metric (its idle CPU would drag the average down), but it is capacity the
             // health check restores: scaling does not launch for it too.
@@ -102,10 +106,10 @@ pub(super) fn on_scaling(g: &mut Group, core: &mut Core, comp: u32) {
             _ => {}
         }
     }
+    let capacity = serving + failed + launching;
     if warm == 0 {
         // No metric to track, but the group still keeps its minimum: launches that failed
         // (every AZ down, no capacity) are tried again at each evaluation.
-        let capacity = serving + failed + g.inst.iter().filter(|i| i.state == InstState::Launching).count() as u32;
         let min = g.asg.as_ref().map_or(0, |a| a.min);
         if capacity < min {
             launch(g, core, comp, min - capacity);
@@ -117,7 +121,6 @@ pub(super) fn on_scaling(g: &mut Group, core: &mut Core, comp: u32) {
     // the group does not launch again for the same load) but not in the metric. Scale-in is
     // conservative: it needs the metric 10% below the target.
     let cpu = cpu_sum / warm as f64;
-    let capacity = serving + failed + g.inst.iter().filter(|i| i.state == InstState::Launching).count() as u32;
     let need = |target: f64| (((warm as f64 * cpu / target) - 1e-9).ceil().max(0.0) as u32).clamp(asg.min, asg.max);
     let desired = need(asg.target);
     let desired = if desired < serving { need(asg.target * 0.9) } else { desired };

@@ -104,12 +104,7 @@ pub(super) fn child_done(
 /// The request's deadline passed while it waited: it ends with [`ErrorCause::Timeout`], its
 /// recorded latency exactly the client's timeout.
 pub(super) fn end_request_at_deadline(core: &mut Core, call: u32) {
-    let t = Some(ErrorCause::Timeout);
-    if core.calls[call].flags.contains(Flags::COUNTED) {
-        core.outcomes.record(core.now, false);
-    }
-    core.respond(call, t, t);
-    core.calls.release(call);
+    finish(core, call, Some(ErrorCause::Timeout));
 }
 
 /// How a client answers its own request, instead of `Simulation::answer`: a success later
@@ -123,9 +118,12 @@ fn end_request(cl: &Client, core: &mut Core, call: u32, error: Option<ErrorCause
     } else {
         (error, root)
     };
-    // The client records the root cause.
-    let cause = error.map(|e| root.unwrap_or(e));
-    if c.flags.contains(Flags::COUNTED) {
+    finish(core, call, error.map(|e| root.unwrap_or(e)));
+}
+
+/// Records the request's outcome (its root cause on failure) and frees it.
+fn finish(core: &mut Core, call: u32, cause: Option<ErrorCause>) {
+    if core.calls[call].flags.contains(Flags::COUNTED) {
         core.outcomes.record(core.now, cause.is_none());
     }
     core.respond(call, cause, cause);

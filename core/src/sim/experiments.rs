@@ -202,11 +202,7 @@ fn effect(
             // A hog using `share` of the CPU leaves `1 - share` for the guest: its work takes
             // 1 / (1 - share) as long (capped at 20x).
             let factor = (1.0 / (1.0 - share).max(0.05)).min(20.0);
-            let targets = match &a.target {
-                Target::Host(_) => instance_targets(&a.target),
-                _ => instance_targets(&a.target),
-            };
-            Effect::Stress { targets, factor }
+            Effect::Stress { targets: instance_targets(&a.target), factor }
         }
         ActionKind::EbsPause | ActionKind::EbsThrottle => match instance_targets(&a.target).first() {
             Some(&(c, k)) => Effect::Disk {
@@ -299,7 +295,7 @@ impl Simulation {
                 a.active = true;
                 let effect = a.effect.clone();
                 let (kind, target) = (a.kind, a.target.clone());
-                self.observe(ObservationKind::ActionStarted, Some(index), format!("{kind} on {target}"));
+                self.core.observe(ObservationKind::ActionStarted, Some(index), format!("{kind} on {target}"));
                 self.apply_effect(index, &effect, true);
             }
             Step::End if a.active => self.end_action(index),
@@ -319,7 +315,7 @@ impl Simulation {
         let effect = a.effect.clone();
         let (kind, target) = (a.kind, a.target.clone());
         self.apply_effect(index, &effect, false);
-        self.observe(ObservationKind::ActionEnded, Some(index), format!("{kind} on {target} ends"));
+        self.core.observe(ObservationKind::ActionEnded, Some(index), format!("{kind} on {target} ends"));
     }
 
     fn apply_effect(&mut self, index: u32, effect: &Effect, on: bool) {
@@ -339,7 +335,6 @@ impl Simulation {
                 for &z in azs {
                     self.set_az(z, on);
                 }
-                let _ = index;
                 if let Some(r) = *region {
                     for c in 0..self.core.meta.len() {
                         let m = &self.core.meta[c];
@@ -362,7 +357,7 @@ impl Simulation {
                         // A Multi-AZ failover: the standby takes over after `d` (drawn in
                         // 60-120 s when not given).
                         let d = if d == 0 { (60.0 * S + 60.0 * S * self.core.rng.random::<f64>()) as u64 } else { d };
-                        self.observe(
+                        self.core.observe(
                             ObservationKind::Failover,
                             Some(index),
                             format!("{} fails over to its standby ({:.0} s)", self.core.meta[c].id, d as f64 / S),
@@ -455,7 +450,7 @@ impl Simulation {
         if rate > halt {
             a.halted = true;
             let share = stages[a.stage];
-            self.observe(
+            self.core.observe(
                 ObservationKind::CanaryHalted,
                 Some(index),
                 format!(
@@ -474,7 +469,7 @@ impl Simulation {
         a.stage += 1;
         let share = stages[a.stage];
         self.core.meta[comp as usize].bad_share = share * error;
-        self.observe(
+        self.core.observe(
             ObservationKind::CanaryStage,
             Some(index),
             format!("config reaches {:.0}% of {id}", share * 100.0),
@@ -495,15 +490,11 @@ impl Simulation {
         for s in &run.stop {
             let w = s.window_s as usize;
             let lo = now_s.saturating_sub(w);
-            let (ok, bad) = seconds
-                .get(lo..now_s.min(seconds.len()))
-                .unwrap_or(&[])
-                .iter()
-                .fold((0u64, 0u64), |(o, b), x| (o + u64::from(x[0]), b + u64::from(x[1])));
-            if ok + bad > 0 && (ok as f64 / (ok + bad) as f64) < s.availability_below {
+            let window = seconds.get(lo..now_s.min(seconds.len())).unwrap_or(&[]);
+            if let Some(a) = super::outcomes::availability(window).filter(|&a| a < s.availability_below) {
                 reason = Some(format!(
                     "stopped: availability {:.1}% over the last {} s fell below {:.1}%",
-                    ok as f64 / (ok + bad) as f64 * 100.0,
+                    a * 100.0,
                     w,
                     s.availability_below * 100.0
                 ));
@@ -515,7 +506,7 @@ impl Simulation {
         if let Some(run) = self.experiment.as_mut() {
             run.stopped = Some((self.core.now, reason.clone()));
         }
-        self.observe(ObservationKind::ExperimentStopped, None, reason);
+        self.core.observe(ObservationKind::ExperimentStopped, None, reason);
         for i in 0..n {
             self.end_action(i);
         }
@@ -533,12 +524,7 @@ impl Simulation {
             g.inst[k as usize].dead = true;
         }
         let id = self.core.meta[comp as usize].id.clone();
-        self.observe(ObservationKind::InstanceDied, None, format!("{id}[{k}] dies"));
-    }
-
-    /// Records one line of the observation log.
-    pub(super) fn observe(&mut self, kind: ObservationKind, action: Option<u32>, text: String) {
-        self.core.observe(kind, action, text);
+        self.core.observe(ObservationKind::InstanceDied, None, format!("{id}[{k}] dies"));
     }
 }
 
@@ -558,7 +544,7 @@ impl Simulation {
         } else {
             (ObservationKind::ZoneBack, format!("AZ {name} is back"))
         };
-        self.observe(kind, None, text);
+        self.core.observe(kind, None, text);
         for c in 0..self.core.meta.len() {
             let kind = self.core.meta[c].kind;
             match &self.nodes[c] {
@@ -591,7 +577,7 @@ impl Simulation {
                         self.core.meta[c].down = true;
                         self.core.meta[c].down_cause = ErrorCause::Unavailable;
                         let id = self.core.meta[c].id.clone();
-                        self.observe(
+                        self.core.observe(
                             ObservationKind::Failover,
                             None,
                             format!("{id} fails over to its standby ({secs:.0} s)"),
@@ -661,7 +647,7 @@ impl Simulation {
                 run.infra.fleet.retire_host(h);
             }
         }
-        self.observe(ObservationKind::InstanceDied, None, format!("host {name} fails"));
+        self.core.observe(ObservationKind::InstanceDied, None, format!("host {name} fails"));
     }
 }
 

@@ -38,6 +38,17 @@ impl Outcomes {
     }
 }
 
+/// Successes and failures over a run of seconds.
+pub(super) fn totals(seconds: &[[u32; 2]]) -> (u64, u64) {
+    seconds.iter().fold((0, 0), |(o, b), s| (o + u64::from(s[0]), b + u64::from(s[1])))
+}
+
+/// Share of successes over a run of seconds; `None` when no request was answered.
+pub(super) fn availability(seconds: &[[u32; 2]]) -> Option<f64> {
+    let (ok, bad) = totals(seconds);
+    (ok + bad > 0).then(|| ok as f64 / (ok + bad) as f64)
+}
+
 /// Availability over one minute.
 #[derive(Clone, Copy, Debug, PartialEq, Serialize)]
 pub struct MinuteAvailability {
@@ -71,13 +82,12 @@ pub(super) fn per_minute(seconds: &[[u32; 2]]) -> Vec<MinuteAvailability> {
         .chunks(60)
         .enumerate()
         .map(|(m, chunk)| {
-            let (ok, bad) = chunk.iter().fold((0u64, 0u64), |(o, b), s| (o + u64::from(s[0]), b + u64::from(s[1])));
-            let requests = ok + bad;
+            let (ok, bad) = totals(chunk);
             MinuteAvailability {
                 t_s: (m * 60) as f64,
-                requests,
+                requests: ok + bad,
                 successes: ok,
-                availability: (requests > 0).then(|| ok as f64 / requests as f64),
+                availability: availability(chunk),
             }
         })
         .collect()
@@ -120,12 +130,7 @@ pub(super) struct Impact {
 /// over a [`RECOVERY_WINDOW_S`]-second window, and when a window is back at or above it. A
 /// window that reaches past the end of the run is judged on the seconds it has.
 pub(super) fn impact(seconds: &[[u32; 2]], start_s: usize, slo: f64) -> Impact {
-    let window = |s: usize| {
-        let hi = (s + RECOVERY_WINDOW_S).min(seconds.len());
-        let (ok, bad) =
-            seconds[s..hi].iter().fold((0u64, 0u64), |(o, b), x| (o + u64::from(x[0]), b + u64::from(x[1])));
-        (ok + bad > 0).then(|| ok as f64 / (ok + bad) as f64)
-    };
+    let window = |s: usize| availability(&seconds[s..(s + RECOVERY_WINDOW_S).min(seconds.len())]);
     let mut out = Impact::default();
     for (s, second) in seconds.iter().enumerate().skip(start_s) {
         match out.impact_s {
@@ -141,6 +146,18 @@ pub(super) fn impact(seconds: &[[u32; 2]], start_s: usize, slo: f64) -> Impact {
         }
     }
     out
+}
+
+impl Impact {
+    /// From `start_s` until clients were back at the SLO: 0 when they never noticed, `None`
+    /// when they had not recovered by the end of the run.
+    pub(super) fn time_to_recover(&self, start_s: f64) -> Option<f64> {
+        match (self.impact_s, self.recovered_s) {
+            (None, _) => Some(0.0),
+            (Some(_), Some(r)) => Some((r as f64 - start_s).max(0.0)),
+            (Some(_), None) => None,
+        }
+    }
 }
 
 #[cfg(test)]

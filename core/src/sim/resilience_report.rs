@@ -95,7 +95,7 @@ fn detects(kind: ObservationKind) -> bool {
 
 pub(super) fn build(sim: &Simulation) -> ResilienceReport {
     let seconds = sim.core.outcomes.seconds();
-    let (ok, bad) = seconds.iter().fold((0u64, 0u64), |(o, b), s| (o + u64::from(s[0]), b + u64::from(s[1])));
+    let (ok, bad) = outcomes::totals(seconds);
     let slo = sim.slo;
     let mut incidents = Vec::new();
     if let Some(run) = &sim.experiment {
@@ -119,18 +119,14 @@ pub(super) fn build(sim: &Simulation) -> ResilienceReport {
                 end_s: a.ended_at.map(|t| t as f64 / 1e9),
                 time_to_detect_s: detected,
                 impact_s: imp.impact_s.map(|s| s as f64),
-                time_to_recover_s: match (imp.impact_s, imp.recovered_s) {
-                    (None, _) => Some(0.0),
-                    (Some(_), Some(r)) => Some((r as f64 - a.start_ns as f64 / 1e9).max(0.0)),
-                    (Some(_), None) => None,
-                },
+                time_to_recover_s: imp.time_to_recover(a.start_ns as f64 / 1e9),
                 requests_failed: imp.failed,
                 blast_radius: window.map_or(Vec::new(), |(from, to)| sim.erring_components(from, to)),
             });
         }
     }
     ResilienceReport {
-        availability: (ok + bad > 0).then(|| ok as f64 / (ok + bad) as f64),
+        availability: outcomes::availability(seconds),
         error_budget: outcomes::error_budget(slo, ok, bad),
         availability_per_minute: outcomes::per_minute(seconds),
         experiment: sim.experiment.as_ref().map(|r| r.name.clone()),
@@ -183,11 +179,6 @@ impl Simulation {
         let seconds = self.core.outcomes.seconds();
         let start = (from_s.max(0.0) as usize).min(seconds.len());
         let imp = outcomes::impact(seconds, start, self.slo);
-        let rto = match (imp.impact_s, imp.recovered_s) {
-            (None, _) => Some(0.0),
-            (Some(_), Some(r)) => Some((r as f64 - from_s).max(0.0)),
-            (Some(_), None) => None,
-        };
-        (rto, imp.failed)
+        (imp.time_to_recover(from_s), imp.failed)
     }
 }
