@@ -273,13 +273,26 @@ test('an edit during a run restarts it with the change, visibly', async () => {
   await openTemplate(page, 'three-tier');
   await page.getByTestId('run-speed').selectOption('10');
   await page.getByTestId('run').click();
-  await page.waitForFunction(() => /t = ([2-9]|\d\d+)\./.test(document.querySelector('[data-testid="sim-clock"]').innerText));
+  // At least 8 s in: at 10x the clock needs 0.8 s of real time to get back there after a restart.
+  await page.waitForFunction(() => /t = ([89]|\d\d+)\./.test(document.querySelector('[data-testid="sim-clock"]').innerText));
+  const clock = async () => Number(/t = (\d+\.\d)/.exec(await page.getByTestId('sim-clock').innerText())[1]);
+  const before = await clock();
   await page.getByTestId('node-alb').click();
   await page.getByTestId('param-label').fill('Changed mid-run');
   await page.getByTestId('param-label').press('Enter');
   await page.getByTestId('run-restarted').waitFor();
-  assert.match(await page.getByTestId('run-restarted').innerText(),
-    /The design changed at t = \d+\.\d s: the run restarted from 0 s with your change\./);
+  const said = await page.getByTestId('run-restarted').innerText();
+  assert.match(said, /The design changed at t = \d+\.\d s: the run restarted from 0 s with your change\./);
+  // The time it names is the run's clock when the edit landed: not before the last reading.
+  const at = Number(/t = (\d+\.\d)/.exec(said)[1]);
+  assert.ok(at >= before, `restart time ${at} s is not before the clock read at ${before} s`);
+  // The clock really went back to 0 and moves on from there.
+  const first = await clock();
+  assert.ok(first < at, `the clock restarted: ${first} s after the restart, ${at} s before`);
+  await page.waitForFunction((t) => {
+    const m = /t = (\d+\.\d)/.exec(document.querySelector('[data-testid="sim-clock"]').innerText);
+    return m && Number(m[1]) > t;
+  }, first);
   assert.match(await page.getByTestId('run').innerText(), /Pause/, 'still running');
   await page.getByTestId('run-client-users').waitFor();
 
