@@ -208,10 +208,13 @@ impl Core {
             self.journeys.pop_front();
             self.journeys_dropped += 1;
         }
+        let from = (call.parent != NONE).then(|| ComponentIdx(self.calls[call.parent].comp));
         self.journeys.push_back(JourneyEvent {
             request: call.req,
             time: SimTime(self.now),
             component: ComponentIdx(call.comp),
+            from,
+            link_ns: call.up_ns,
             instance: call.inst,
             request_type: call.rtype as u16,
             kind,

@@ -233,6 +233,17 @@ impl Simulation {
         self.core.journeys.drain(..)
     }
 
+    /// Records the journey of every `n`-th request from now on (0: none). Sampling only observes:
+    /// the run itself (and its trace hash) is the same at any rate.
+    pub fn set_journey_sampling(&mut self, n: u64) {
+        self.core.sample_every = n;
+    }
+
+    /// The journey sampling rate in force (every n-th request; 0: none).
+    pub fn journey_sampling(&self) -> u64 {
+        self.core.sample_every
+    }
+
     /// Journey events dropped because the buffer was full and not drained.
     pub fn journeys_dropped(&self) -> u64 {
         self.core.journeys_dropped

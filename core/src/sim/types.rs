@@ -204,6 +204,11 @@ pub struct JourneyEvent {
     pub time: SimTime,
     /// Where.
     pub component: ComponentIdx,
+    /// The caller that sent this call (`None` for a client's own request).
+    pub from: Option<ComponentIdx>,
+    /// One-way network latency between the caller and this component, ns: the call left the
+    /// caller this long before it arrived, and its answer reaches the caller this long after it.
+    pub link_ns: u32,
     /// Instance (groups), replica (RDS) or node (cache); `u32::MAX` when not applicable.
     pub instance: u32,
     /// Request type index into `Topology::request_types`.

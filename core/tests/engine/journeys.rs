@@ -44,3 +44,46 @@ fn sampled_requests_form_complete_nested_waterfalls() {
     }
     assert!(complete as f64 > 0.95 * journeys.len() as f64);
 }
+
+#[test]
+fn each_hop_names_its_caller_and_link_latency() {
+    let t = scenario("three-tier.json");
+    let mut sim = Simulation::new(&t, SimConfig { seed: 3, journey_sample_every: 7, ..SimConfig::default() }).unwrap();
+    sim.step_until(SimTime::from_secs(10));
+    let events: Vec<_> = sim.drain_journeys().collect();
+    assert!(!events.is_empty());
+    let edges: std::collections::BTreeSet<(String, String)> =
+        t.connections.iter().map(|c| (c.from.clone(), c.to.clone())).collect();
+    for e in &events {
+        match e.from {
+            // A client's own request has no caller and no link.
+            None => assert_eq!(sim.component_kind(e.component), ComponentKind::Client, "{e:?}"),
+            Some(from) => {
+                let pair = (sim.component_id(from).to_string(), sim.component_id(e.component).to_string());
+                assert!(edges.contains(&pair), "{pair:?} is not a connection of the design");
+                assert!(e.link_ns <= 4_000_000_000, "{e:?}");
+            }
+        }
+    }
+    // Most hops cross a network; the share that does not is the client's DNS lookup.
+    let timed = events.iter().filter(|e| e.from.is_some() && e.link_ns > 0).count();
+    let hops = events.iter().filter(|e| e.from.is_some()).count();
+    assert!(timed * 2 > hops, "{timed} of {hops} hops have a network latency");
+}
+
+#[test]
+fn sampling_can_change_during_a_run_without_changing_the_run() {
+    let t = scenario("three-tier.json");
+    let mut a = Simulation::new(&t, SimConfig::with_seed(5)).unwrap();
+    let mut b = Simulation::new(&t, SimConfig::with_seed(5)).unwrap();
+    a.step_until(SimTime::from_secs(5));
+    b.step_until(SimTime::from_secs(5));
+    assert_eq!(b.drain_journeys().count(), 0, "no sampling, no journeys");
+    b.set_journey_sampling(3);
+    assert_eq!(b.journey_sampling(), 3);
+    a.step_until(SimTime::from_secs(10));
+    b.step_until(SimTime::from_secs(10));
+    let sampled: Vec<_> = b.drain_journeys().collect();
+    assert!(!sampled.is_empty() && sampled.iter().all(|e| e.request % 3 == 0));
+    assert_eq!(a.trace_hash(), b.trace_hash(), "sampling observes only");
+}
