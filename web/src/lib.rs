@@ -13,7 +13,7 @@ pub mod editor;
 pub mod io;
 pub mod js;
 pub mod keys;
-pub mod run;
+pub mod live;
 pub mod shell;
 pub mod state;
 pub mod storage;

@@ -354,6 +354,21 @@ impl Simulation {
         self.core.stats.get(component.0 as usize).map(|s| s.series.iter().copied().collect()).unwrap_or_default()
     }
 
+    /// What the run has observed so far (faults, health checks, failovers, replacements), oldest
+    /// first; the same lines the report's `resilience.observations` lists.
+    pub fn observations(&self) -> &[Observation] {
+        &self.core.observations
+    }
+
+    /// The last `n` complete buckets of a component's time series (oldest first), without
+    /// copying the rest.
+    pub fn series_tail(&self, component: ComponentIdx, n: usize) -> Vec<SeriesPoint> {
+        self.core
+            .stats
+            .get(component.0 as usize)
+            .map_or_else(Vec::new, |s| s.series.iter().skip(s.series.len().saturating_sub(n)).copied().collect())
+    }
+
     /// The full metrics report at the current time.
     pub fn report(&self) -> Report {
         report::build(self)

@@ -15,6 +15,7 @@ use crate::editor::geom::{Point, Rect, Viewport, GRID, NODE_H, NODE_W};
 use crate::editor::icons::{category_color, container_color, container_glyph, glyph};
 use crate::editor::model::{container_kind_name, Placeable};
 use crate::editor::scene::{ContainerShape, EdgeShape, NodeShape};
+use crate::shell::live_layer::{LiveBadges, ParticleCanvas};
 use crate::state::{use_editor, Editor, Level, MovePreview, NoticeAction};
 
 #[derive(Clone, Debug)]
@@ -408,6 +409,7 @@ pub fn Canvas() -> impl IntoView {
                             <NodeView n=n badges=badges/>
                         </For>
                     </g>
+                    <LiveBadges/>
                     {move || link.get().map(|(a, b)| view! {
                         <line class="link-preview" x1=a.x y1=a.y x2=b.x y2=b.y marker-end="url(#arrow-sel)"></line>
                     })}
@@ -416,6 +418,7 @@ pub fn Canvas() -> impl IntoView {
                     })}
                 </g>
             </svg>
+            <ParticleCanvas/>
             <Show when=empty>
                 <div class="empty-state" data-testid="canvas-empty">
                     <svg viewBox="0 0 64 64" class="empty-icon" aria-hidden="true">

@@ -3,6 +3,7 @@
 pub mod canvas;
 pub mod header;
 pub mod inspector;
+pub mod live_layer;
 pub mod overlays;
 pub mod palette;
 pub mod timeline;

@@ -1,39 +1,53 @@
-use std::time::Duration as WallDuration;
+//! The bottom strip: run controls (play, pause, step, speed, seed, experiment, length), the
+//! simulated clock and a scrubber to seek, the figures per client population, and the event log.
+//! The engine runs in its Web Worker (`crate::live`); this strip only sends commands and shows
+//! what the frames carry.
 
 use leptos::prelude::*;
-use strata_core::time::Duration;
 
-use crate::run::{LiveRun, Summary, EVENTS_PER_TICK};
+use crate::live::client::use_live;
+use crate::live::protocol::{Command, PlayState, Speed};
+use crate::live::session::can_run;
 use crate::state::{use_editor, Level};
 
-/// Wall-clock time between two steps of a live run.
-const TICK: WallDuration = WallDuration::from_millis(100);
-/// The seed live runs use (the command-line runner's default is the same).
-const SEED: u64 = 1;
-/// Speeds offered: simulated seconds per wall-clock second.
-const SPEEDS: [u64; 4] = [1, 10, 60, 600];
+/// Run lengths offered, simulated seconds.
+const LENGTHS: [(u32, &str); 6] =
+    [(60, "1 min"), (300, "5 min"), (600, "10 min"), (1800, "30 min"), (3600, "1 h"), (21_600, "6 h")];
+/// How far one step goes, simulated ms.
+const STEP_MS: u64 = 100;
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum RunState {
-    Idle,
-    Running,
-    Paused,
+fn clock_text(ns: u64) -> String {
+    format!("t = {:.3} s", ns as f64 / 1e9)
 }
 
-/// The bottom strip: run controls, simulated clock and live metrics of the design on the canvas,
-/// simulated in the page by the core's engine.
+fn ms(x: f64) -> String {
+    if x >= 1000.0 {
+        format!("{:.2} s", x / 1000.0)
+    } else {
+        format!("{x:.1} ms")
+    }
+}
+
+/// The bottom strip.
 #[component]
 pub fn Timeline() -> impl IntoView {
     let editor = use_editor();
-    let run: StoredValue<Option<LiveRun>, LocalStorage> = StoredValue::new_local(None);
-    let interval: StoredValue<Option<IntervalHandle>, LocalStorage> = StoredValue::new_local(None);
-    let state = RwSignal::new(RunState::Idle);
-    let speed = RwSignal::new(1u64);
-    let summary = RwSignal::new(Summary::default());
-    let behind = RwSignal::new(false);
-    let problem = RwSignal::new(None::<String>);
+    let live = use_live();
+    // A run has been started (its first frame may not have arrived yet).
+    let active = RwSignal::new(false);
+    let speed = RwSignal::new(Speed::Times(1.0));
+    let seed = RwSignal::new(1u64);
+    let length_s = RwSignal::new(600u32);
+    let experiment = RwSignal::new(None::<String>);
     // Why the run on screen is not the one started with Run (the design changed under it).
     let restarted = RwSignal::new(None::<String>);
+    let log_open = RwSignal::new(false);
+
+    let state = move || live.header.with(|h| h.as_ref().map(|h| h.state));
+    let time_ns = move || live.header.with(|h| h.as_ref().map_or(0, |h| h.time_ns));
+    // For handlers and effects: reading the run's state must not subscribe them to every frame.
+    let state_now = move || live.header.with_untracked(|h| h.as_ref().map(|h| h.state));
+    let time_now = move || live.header.with_untracked(|h| h.as_ref().map_or(0, |h| h.time_ns));
 
     // Why the design cannot run now, if it cannot.
     let blocker = Memo::new(move |_| {
@@ -44,137 +58,150 @@ pub fn Timeline() -> impl IntoView {
         let errors = editor.diagnostics.with(|ds| ds.iter().filter(|d| d.level == Level::Error).count());
         (errors > 0).then(|| format!("Fix {errors} problem{} to run", if errors == 1 { "" } else { "s" }))
     });
+    let experiments = Memo::new(move |_| {
+        editor.doc.with(|d| d.topology.experiments.iter().map(|e| e.name.clone()).collect::<Vec<_>>())
+    });
 
-    let stop_ticking = move || {
-        if let Some(h) = interval.try_update_value(|h| h.take()).flatten() {
-            h.clear();
-        }
-    };
-    let tick = move || {
-        let step = Duration::from_nanos(TICK.as_nanos() as u64 * speed.get_untracked());
-        let figures = run.try_update_value(|r| {
-            r.as_mut().map(|r| {
-                let caught_up = r.advance(step, EVENTS_PER_TICK);
-                (r.summary(), !caught_up)
-            })
+    // Starts (or restarts) the run of the design on the canvas.
+    let start = move |paused: bool| {
+        let design = editor.doc.with_untracked(|d| serde_json::to_string(&d.topology));
+        let Ok(design) = design else { return };
+        // Forget an experiment the document no longer has.
+        let chosen = experiment.get_untracked().filter(|e| experiments.with_untracked(|x| x.contains(e)));
+        live.send(Command::Start {
+            design,
+            seed: seed.get_untracked(),
+            experiment: chosen,
+            duration_s: f64::from(length_s.get_untracked()),
+            speed: speed.get_untracked(),
+            paused,
         });
-        if let Some(Some((s, lag))) = figures {
-            summary.set(s);
-            behind.set(lag);
-        }
+        active.set(true);
     };
-    let start_ticking = move || {
-        stop_ticking();
-        match set_interval_with_handle(tick, TICK) {
-            Ok(h) => interval.set_value(Some(h)),
-            Err(_) => problem.set(Some("The browser refused a timer: the run cannot advance.".into())),
+    let reset = move || {
+        if active.get_untracked() {
+            live.send(Command::Stop);
         }
+        active.set(false);
+        restarted.set(None);
     };
-    let play = move |_| match state.get_untracked() {
-        RunState::Idle => {
-            let started = editor.doc.with_untracked(|d| LiveRun::start(&d.topology, SEED));
-            match started {
-                Ok(r) => {
-                    run.set_value(Some(r));
-                    summary.set(Summary::default());
-                    problem.set(None);
-                    restarted.set(None);
-                    state.set(RunState::Running);
-                    start_ticking();
-                }
-                Err(why) => problem.set(Some(why)),
+    let play = move |_| match state_now() {
+        _ if !active.get_untracked() => {
+            restarted.set(None);
+            let why = editor.doc.with_untracked(|d| can_run(&d.topology).err());
+            match why {
+                Some(why) => live.problem.set(Some(why)),
+                None => start(false),
             }
         }
-        RunState::Paused => {
-            state.set(RunState::Running);
-            start_ticking();
-        }
-        RunState::Running => {
-            stop_ticking();
-            state.set(RunState::Paused);
+        Some(PlayState::Playing) | Some(PlayState::Seeking) => live.send(Command::Pause),
+        Some(PlayState::Paused) => live.send(Command::Play),
+        Some(PlayState::Finished) => start(false),
+        None => {}
+    };
+    // A setting that changes the run (seed, experiment, length) restarts it, keeping its state.
+    let restart_for = move |what: &str| {
+        if active.get_untracked() {
+            let paused = state_now() != Some(PlayState::Playing);
+            restarted.set(Some(format!("{what}: the run restarted from 0 s.")));
+            start(paused);
         }
     };
-    let reset = move |_: ()| {
-        stop_ticking();
-        run.set_value(None);
-        summary.set(Summary::default());
-        behind.set(false);
-        problem.set(None);
-        restarted.set(None);
-        state.set(RunState::Idle);
-    };
-    on_cleanup(stop_ticking);
+    on_cleanup(move || {
+        if active.get_untracked() {
+            live.send(Command::Stop);
+        }
+    });
     // A run belongs to the document it started from: opening another document ends it.
     Effect::new(move |previous: Option<String>| {
         let current = editor.current.get();
         if previous.is_some_and(|p| p != current) {
-            reset(());
+            reset();
         }
         current
     });
-
     // An edit during a run is never ignored: the run starts again from zero with the changed
     // design (paused stays paused), and says so; a design that can no longer run stops it.
     let design = Memo::new(move |_| editor.doc.with(|d| d.topology.clone()));
     Effect::new(move |previous: Option<String>| {
-        // Read (not only tracked), so the memo computes and follows the document.
         design.with(|_| ());
         let current = editor.current.get_untracked();
-        let same_document = previous.as_ref() == Some(&current);
-        if same_document && state.get_untracked() != RunState::Idle {
-            let at = summary.with_untracked(|s| s.time_s);
-            match design.with_untracked(|t| LiveRun::start(t, SEED)) {
-                Ok(r) => {
-                    run.set_value(Some(r));
-                    summary.set(Summary::default());
-                    behind.set(false);
-                    problem.set(None);
+        if previous.as_ref() == Some(&current) && active.get_untracked() {
+            let at = time_now() as f64 / 1e9;
+            match design.with_untracked(can_run) {
+                Ok(()) => {
+                    let paused = state_now() != Some(PlayState::Playing);
+                    start(paused);
                     restarted.set(Some(format!(
                         "The design changed at t = {at:.1} s: the run restarted from 0 s with your change."
                     )));
                 }
                 Err(why) => {
-                    reset(());
-                    problem.set(Some(format!("The design changed and the run stopped. {why}")));
+                    reset();
+                    live.problem.set(Some(format!("The design changed and the run stopped. {why}")));
                 }
             }
         }
         current
     });
 
-    let play_label = move || match state.get() {
-        RunState::Running => "❚❚ Pause",
-        RunState::Paused => "▶ Resume",
-        RunState::Idle => "▶ Run",
+    let set_seed = move |ev: leptos::ev::Event| match event_target_value(&ev).trim().parse::<u64>() {
+        Ok(s) if s != seed.get_untracked() => {
+            seed.set(s);
+            restart_for(&format!("Seed {s}"));
+        }
+        Ok(_) => {}
+        Err(_) => live.problem.set(Some("A seed is a whole number from 0 to 18446744073709551615.".into())),
     };
-    let play_disabled = move || state.get() == RunState::Idle && blocker.get().is_some();
-    let play_title = move || blocker.get().unwrap_or_else(|| "Simulate this design in the browser (seed 1)".into());
-    let clock = move || summary.with(|s| format!("t = {:.3} s", s.time_s));
-    let rows = move || summary.with(|s| s.clients.clone());
-    let busiest = move || {
-        summary.with(|s| {
-            s.busiest.iter().map(|b| format!("{} {:.0}%", b.id, b.utilization * 100.0)).collect::<Vec<_>>().join(" · ")
+    let play_label = move || match state() {
+        _ if !active.get() => "▶ Run",
+        Some(PlayState::Playing) | Some(PlayState::Seeking) => "❚❚ Pause",
+        Some(PlayState::Paused) => "▶ Resume",
+        Some(PlayState::Finished) => "▶ Run again",
+        None => "❚❚ Pause",
+    };
+    let play_disabled = move || !active.get() && blocker.get().is_some();
+    let play_title =
+        move || blocker.get().unwrap_or_else(|| format!("Simulate this design in the browser (seed {})", seed.get()));
+    let duration_ms = move || {
+        live.header.with(|h| h.as_ref().map_or(u64::from(length_s.get()) * 1000, |h| h.duration_ns / 1_000_000))
+    };
+    let legend = move || {
+        live.header.with(|h| {
+            let h = h.as_ref()?;
+            match (h.state, h.speed) {
+                (PlayState::Playing, Speed::Max) => Some("Dots are off at maximum speed.".to_string()),
+                (PlayState::Playing, _) if h.sample_every > 0 => Some(format!(
+                    "1 dot ≈ {} request{} (each drawn on every hop; red: a failure on its way back)",
+                    h.sample_every,
+                    if h.sample_every == 1 { "" } else { "s" }
+                )),
+                _ => None,
+            }
         })
     };
 
     view! {
         <footer class="timeline" data-testid="timeline" aria-label="Timeline and metrics">
             <div class="timeline-controls">
-                <button
-                    class="btn"
-                    data-testid="run"
-                    title=play_title
-                    disabled=play_disabled
-                    on:click=play
-                >
+                <button class="btn" data-testid="run" title=play_title disabled=play_disabled on:click=play>
                     {play_label}
+                </button>
+                <button
+                    class="btn btn-ghost"
+                    data-testid="run-step"
+                    title=format!("Advance {STEP_MS} ms of simulated time, then pause")
+                    disabled=move || !matches!(state(), Some(PlayState::Paused) | Some(PlayState::Playing))
+                    on:click=move |_| live.send(Command::Step { ms: STEP_MS })
+                >
+                    "Step +0.1 s"
                 </button>
                 <button
                     class="btn btn-ghost"
                     data-testid="run-reset"
                     title="Stop and clear this run"
-                    disabled=move || state.get() == RunState::Idle
-                    on:click=move |_| reset(())
+                    disabled=move || !active.get()
+                    on:click=move |_| reset()
                 >
                     "⟲ Reset"
                 </button>
@@ -184,77 +211,222 @@ pub fn Timeline() -> impl IntoView {
                         data-testid="run-speed"
                         aria-label="Simulation speed"
                         on:change=move |ev| {
-                            if let Ok(v) = event_target_value(&ev).parse::<u64>() {
-                                speed.set(v);
+                            if let Some(s) = Speed::from_key(&event_target_value(&ev)) {
+                                speed.set(s);
+                                if active.get_untracked() {
+                                    live.send(Command::SetSpeed { speed: s });
+                                }
                             }
                         }
                     >
-                        {SPEEDS
+                        {Speed::CHOICES
                             .iter()
-                            .map(|s| view! { <option value=s.to_string() selected=*s == 1>{format!("{s}×")}</option> })
+                            .map(|s| view! { <option value=s.key() selected=*s == Speed::Times(1.0)>{s.label()}</option> })
                             .collect_view()}
                     </select>
                 </label>
-                <span class="clock" data-testid="sim-clock">{clock}</span>
-                <span class="run-events" data-testid="run-events">
-                    {move || summary.with(|s| if s.events > 0 { format!("{} events", s.events) } else { String::new() })}
-                </span>
-                <Show when=move || behind.get()>
-                    <span class="run-behind" data-testid="run-behind" title="The design needs more events per second than the page can simulate at this speed; the clock slows down, results are unchanged">
+                <label class="speed">
+                    "Seed "
+                    <input
+                        class="seed-input"
+                        data-testid="run-seed"
+                        type="number"
+                        min="0"
+                        step="1"
+                        aria-label="Random seed: the same seed gives the same run"
+                        prop:value=move || seed.get().to_string()
+                        on:change=set_seed
+                    />
+                </label>
+                <label class="speed">
+                    "Failures "
+                    <select
+                        data-testid="run-experiment"
+                        aria-label="Experiment to play"
+                        on:change=move |ev| {
+                            let v = event_target_value(&ev);
+                            experiment.set((!v.is_empty()).then_some(v.clone()));
+                            restart_for(&if v.is_empty() { "No experiment".to_string() } else { format!("Experiment {v}") });
+                        }
+                    >
+                        <option value="" selected=move || experiment.get().is_none()>"none"</option>
+                        {move || experiments.get().into_iter().map(|name| {
+                            let selected = experiment.get().as_deref() == Some(name.as_str());
+                            view! { <option value=name.clone() selected=selected>{name.clone()}</option> }
+                        }).collect_view()}
+                    </select>
+                </label>
+                <label class="speed">
+                    "Length "
+                    <select
+                        data-testid="run-length"
+                        aria-label="Simulated length of the run"
+                        on:change=move |ev| {
+                            if let Ok(v) = event_target_value(&ev).parse::<u32>() {
+                                length_s.set(v);
+                                restart_for("New length");
+                            }
+                        }
+                    >
+                        {LENGTHS.iter().map(|(s, label)| view! { <option value=s.to_string() selected=*s == 600>{*label}</option> }).collect_view()}
+                    </select>
+                </label>
+                <span class="clock" data-testid="sim-clock" data-time-ns=move || time_ns().to_string()>{move || clock_text(time_ns())}</span>
+                <input
+                    class="scrubber"
+                    data-testid="run-scrubber"
+                    type="range"
+                    min="0"
+                    step="100"
+                    aria-label="Seek to a simulated time"
+                    disabled=move || !active.get()
+                    prop:max=move || duration_ms().to_string()
+                    prop:value=move || (time_ns() / 1_000_000).to_string()
+                    on:change=move |ev| {
+                        if let Ok(v) = event_target_value(&ev).parse::<u64>() {
+                            live.send(Command::Seek { ms: v });
+                        }
+                    }
+                />
+                <Show when=move || live.header.with(|h| h.as_ref().is_some_and(|h| h.behind))>
+                    <span class="run-behind" data-testid="run-behind" title="The design needs more events per second than the engine can simulate at this speed; the clock slows down, results are unchanged">
                         "catching up"
                     </span>
                 </Show>
+                <Show when=move || state() == Some(PlayState::Seeking)>
+                    <span class="run-behind" data-testid="run-seeking">
+                        {move || live.header.with(|h| h.as_ref().and_then(|h| h.seek_target_ns).map(|t| format!("going to {:.1} s…", t as f64 / 1e9)).unwrap_or_default())}
+                    </span>
+                </Show>
+                <Show when=move || state() == Some(PlayState::Finished)>
+                    <span class="run-events" data-testid="run-finished">"finished"</span>
+                </Show>
             </div>
-            {move || problem.get().map(|p| view! { <p class="run-problem" role="alert" data-testid="run-problem">{p}</p> })}
+            {move || live.problem.get().map(|p| view! { <p class="run-problem" role="alert" data-testid="run-problem">{p}</p> })}
             {move || restarted.get().map(|p| view! { <p class="run-restarted" role="status" data-testid="run-restarted">{p}</p> })}
             <Show
-                when=move || state.get() != RunState::Idle
+                when=move || active.get()
                 fallback=move || view! {
                     <p class="empty-hint" data-testid="timeline-empty">
                         {move || match blocker.get() {
                             Some(why) => format!("{why}. Metrics appear here while a simulation runs."),
-                            None => "Press Run to simulate this design: requests per second, success rate and latency per client appear here.".to_string(),
+                            None => "Press Run to watch this design work: requests move along the connections, each component shows its load, and the figures per client appear here.".to_string(),
                         }}
                     </p>
                 }
             >
-                <table class="run-table" data-testid="run-clients">
-                    <thead>
-                        <tr>
-                            <th scope="col">"Client"</th>
-                            <th scope="col">"Requests"</th>
-                            <th scope="col">"Req/s"</th>
-                            <th scope="col">"Success"</th>
-                            <th scope="col">"p50"</th>
-                            <th scope="col">"p99"</th>
-                            <th scope="col">"Errors"</th>
-                        </tr>
-                    </thead>
-                    <tbody>
-                        <For each=rows key=|r| r.id.clone() let:r>
+                <Figures/>
+                <p class="run-legend" data-testid="run-legend">{legend}</p>
+                <EventLog open=log_open/>
+            </Show>
+        </footer>
+    }
+}
+
+/// The figures per client population and overall, as of the latest frame's figures.
+#[component]
+fn Figures() -> impl IntoView {
+    let live = use_live();
+    let rows = move || {
+        live.summary.with(|s| {
+            s.as_ref().map(|s| {
+                s.clients
+                    .iter()
+                    .map(|r| {
+                        view! {
                             <tr data-testid=format!("run-client-{}", r.id)>
                                 <th scope="row">{r.id.clone()}</th>
-                                <td>{r.requests}</td>
+                                <td data-testid="run-requests">{r.requests}</td>
                                 <td>{format!("{:.1}", r.rps)}</td>
                                 <td data-testid="run-success">
-                                    {r.success.map(|s| format!("{:.1}%", s * 100.0)).unwrap_or_else(|| "—".into())}
+                                    {r.success.map(|s| format!("{:.2}%", s * 100.0)).unwrap_or_else(|| "—".into())}
                                 </td>
-                                <td>{format!("{:.1} ms", r.p50_ms)}</td>
-                                <td>{format!("{:.1} ms", r.p99_ms)}</td>
+                                <td data-testid="run-p50">{ms(r.p50_ms)}</td>
+                                <td data-testid="run-p95">{ms(r.p95_ms)}</td>
+                                <td data-testid="run-p99">{ms(r.p99_ms)}</td>
                                 <td title=r.error_causes.clone()>
                                     {if r.errors == 0 { "0".to_string() } else { format!("{} ({})", r.errors, r.error_causes) }}
                                 </td>
                             </tr>
-                        </For>
-                    </tbody>
-                </table>
-                <p class="run-busiest" data-testid="run-busiest">
-                    {move || {
-                        let b = busiest();
-                        if b.is_empty() { String::new() } else { format!("Busiest: {b}") }
-                    }}
-                </p>
-            </Show>
-        </footer>
+                        }
+                    })
+                    .collect_view()
+            })
+        })
+    };
+    let figures_time = move || live.summary.with(|s| s.as_ref().map(|s| s.time_ns));
+    let busiest = move || {
+        live.summary.with(|s| {
+            s.as_ref()
+                .map(|s| {
+                    s.busiest.iter().map(|b| format!("{} {:.0}%", b.id, b.utilization * 100.0)).collect::<Vec<_>>()
+                })
+                .unwrap_or_default()
+                .join(" · ")
+        })
+    };
+    view! {
+        <table class="run-table" data-testid="run-clients" data-time-ns=move || figures_time().map(|t| t.to_string())>
+            <thead>
+                <tr>
+                    <th scope="col">"Client"</th>
+                    <th scope="col">"Requests"</th>
+                    <th scope="col">"Req/s"</th>
+                    <th scope="col">"Success"</th>
+                    <th scope="col">"p50"</th>
+                    <th scope="col">"p95"</th>
+                    <th scope="col">"p99"</th>
+                    <th scope="col">"Errors"</th>
+                </tr>
+            </thead>
+            <tbody>{rows}</tbody>
+        </table>
+        <p class="run-busiest" data-testid="run-busiest">
+            {move || {
+                let events = live.summary.with(|s| s.as_ref().map_or(0, |s| s.events));
+                let b = busiest();
+                let mut parts = Vec::new();
+                if let Some(t) = figures_time() {
+                    parts.push(format!("figures at {:.3} s", t as f64 / 1e9));
+                }
+                if events > 0 {
+                    parts.push(format!("{events} events"));
+                }
+                if !b.is_empty() {
+                    parts.push(format!("Busiest: {b}"));
+                }
+                parts.join(" · ")
+            }}
+        </p>
+    }
+}
+
+/// What happened, in words, with simulated timestamps.
+#[component]
+fn EventLog(open: RwSignal<bool>) -> impl IntoView {
+    let live = use_live();
+    let count = move || live.log.with(Vec::len);
+    view! {
+        <details class="run-log" data-testid="run-log" prop:open=move || open.get() on:toggle=move |ev| {
+            use wasm_bindgen::JsCast;
+            if let Some(d) = ev.target().and_then(|t| t.dyn_into::<web_sys::HtmlDetailsElement>().ok()) {
+                open.set(d.open());
+            }
+        }>
+            <summary>{move || format!("Event log ({})", count())}</summary>
+            <ol class="run-log-lines">
+                {move || live.log.with(|lines| {
+                    lines.iter().rev().take(200).map(|l| {
+                        let t = l.time_ns as f64 / 1e9;
+                        let stamp = format!("{:02}:{:02}:{:06.3}", (t / 3600.0) as u64, ((t / 60.0) as u64) % 60, t % 60.0);
+                        view! {
+                            <li class:bad=l.bad data-testid="run-log-line">
+                                <span class="stamp">{stamp}</span>" "{l.text.clone()}
+                            </li>
+                        }
+                    }).collect_view()
+                })}
+            </ol>
+        </details>
     }
 }

@@ -1,0 +1,179 @@
+// The live view: the engine runs in a Web Worker and every figure the page shows is the
+// engine's own, checked against `strata-sim run --json` on the same design, seed and time; the
+// figures move while the run plays; particles travel on the busy connections and none on idle
+// ones; badges show each component's load; seeking back and forth lands on the same figures.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { join } from 'node:path';
+import { serve, launch, openApp, artifactPath, ROOT } from './harness.mjs';
+import { openTemplate } from './editor-helpers.mjs';
+
+let server, browser;
+before(async () => { server = await serve(); browser = await launch(); });
+after(async () => { await browser?.close(); await server?.close(); });
+
+const SIM = process.env.STRATA_SIM ?? join(ROOT, 'target', 'ci', 'strata-sim');
+
+/** The CLI's report of a scenario at `ms` simulated milliseconds. */
+function cli(scenario, ms, seed = 1, experiment, series = false) {
+  const args = ['run', join(ROOT, 'public', 'scenarios', `${scenario}.json`), '--seed', String(seed), '--duration', `${ms}ms`, '--json'];
+  if (experiment) args.push('--experiment', experiment);
+  if (series) args.push('--series');
+  return JSON.parse(execFileSync(SIM, args, { encoding: 'utf8', maxBuffer: 64 << 20 }));
+}
+
+const fmtMs = (x) => (x >= 1000 ? `${(x / 1000).toFixed(2)} s` : `${x.toFixed(1)} ms`);
+
+/** The figures the strip shows now, with the simulated time they are for. */
+async function shown(page, client = 'users') {
+  return page.evaluate((client) => {
+    const table = document.querySelector('[data-testid="run-clients"]');
+    const row = document.querySelector(`[data-testid="run-client-${client}"]`);
+    const cell = (id) => row.querySelector(`[data-testid="${id}"]`).innerText;
+    return {
+      figuresNs: Number(table.dataset.timeNs),
+      clockNs: Number(document.querySelector('[data-testid="sim-clock"]').dataset.timeNs),
+      clock: document.querySelector('[data-testid="sim-clock"]').innerText,
+      requests: Number(cell('run-requests')),
+      success: cell('run-success'),
+      p50: cell('run-p50'),
+      p95: cell('run-p95'),
+      p99: cell('run-p99'),
+    };
+  }, client);
+}
+
+/** Asserts the strip equals the CLI's report at the same simulated time. */
+function assertMatchesCli(s, scenario, seed = 1, experiment) {
+  assert.equal(s.figuresNs % 1_000_000, 0, 'paused figures sit on a whole millisecond');
+  const r = cli(scenario, s.figuresNs / 1e6, seed, experiment);
+  const c = r.clients.find((c) => c.id === 'users');
+  assert.equal(s.requests, c.requests, `requests at ${s.figuresNs} ns`);
+  const success = c.success_rate == null ? '—' : `${(c.success_rate * 100).toFixed(2)}%`;
+  assert.equal(s.success, success);
+  assert.equal(s.p50, fmtMs(c.latency.p50_ms));
+  assert.equal(s.p95, fmtMs(c.latency.p95_ms));
+  assert.equal(s.p99, fmtMs(c.latency.p99_ms));
+  return r;
+}
+
+const pausedAt = (page) => page.waitForFunction(() => /Resume/.test(document.querySelector('[data-testid="run"]').innerText));
+
+test('every figure on the strip is the engine\'s own at that simulated time, and the figures move', async () => {
+  const context = await browser.newContext({ viewport: { width: 1440, height: 900 } });
+  const { page, errors } = await openApp(context, server.url);
+  await openTemplate(page, 'three-tier');
+  await page.getByTestId('run-speed').selectOption('10');
+  await page.getByTestId('run').click();
+
+  // First reading: let it play past 4 s, pause, compare.
+  await page.waitForFunction(() => Number(document.querySelector('[data-testid="sim-clock"]').dataset.timeNs) > 4e9);
+  await page.getByTestId('run').click();
+  await pausedAt(page);
+  const first = await shown(page);
+  assert.equal(first.figuresNs, first.clockNs, 'the figures are for the time on the clock');
+  assertMatchesCli(first, 'three-tier');
+
+  // Second reading, later: the figures moved and still match.
+  await page.getByTestId('run').click();
+  await page.waitForFunction((t) => Number(document.querySelector('[data-testid="sim-clock"]').dataset.timeNs) > t + 4e9, first.clockNs);
+  await page.getByTestId('run').click();
+  await pausedAt(page);
+  const second = await shown(page);
+  assert.ok(second.figuresNs > first.figuresNs + 4e9, 'the clock moved');
+  assert.ok(second.requests > first.requests, `requests moved: ${first.requests} -> ${second.requests}`);
+  assertMatchesCli(second, 'three-tier');
+
+  // While playing, the figures refresh (read twice, they differ) and stay no older than the clock.
+  await page.getByTestId('run').click();
+  const a = await page.waitForFunction((t) => {
+    const n = Number(document.querySelector('[data-testid="run-clients"]').dataset.timeNs);
+    return n > t ? n : null;
+  }, second.figuresNs).then((h) => h.jsonValue());
+  const b = await page.waitForFunction((t) => {
+    const n = Number(document.querySelector('[data-testid="run-clients"]').dataset.timeNs);
+    return n > t ? n : null;
+  }, a).then((h) => h.jsonValue());
+  assert.ok(b > a);
+
+  // Seek to one minute: exactly the CLI's figures at 60 s.
+  await page.getByTestId('run-scrubber').fill('60000');
+  await page.waitForFunction(() => document.querySelector('[data-testid="sim-clock"]').dataset.timeNs === '60000000000'
+    && document.querySelector('[data-testid="run-clients"]').dataset.timeNs === '60000000000');
+  const at60 = await shown(page);
+  assertMatchesCli(at60, 'three-tier');
+
+  // Back to 10 s and forward to 60 s again: the same figures.
+  await page.getByTestId('run-scrubber').fill('10000');
+  await page.waitForFunction(() => document.querySelector('[data-testid="run-clients"]').dataset.timeNs === '10000000000');
+  const at10 = await shown(page);
+  assert.ok(at10.requests < at60.requests);
+  assertMatchesCli(at10, 'three-tier');
+  await page.getByTestId('run-scrubber').fill('60000');
+  await page.waitForFunction(() => document.querySelector('[data-testid="run-clients"]').dataset.timeNs === '60000000000');
+  assert.deepEqual(await shown(page), at60);
+  assert.deepEqual(errors, []);
+  await context.close();
+});
+
+test('particles travel on the busy connections and none on idle ones; badges show each component\'s load', async () => {
+  const context = await browser.newContext({ viewport: { width: 1440, height: 900 } });
+  const { page, errors } = await openApp(context, server.url);
+  await openTemplate(page, 'three-tier');
+  await page.getByTestId('run').click();
+  // Collect what the particle canvas drew over a couple of seconds of play.
+  await page.waitForFunction(() => Number(document.querySelector('[data-testid="particles"]').dataset.dots) > 0);
+  const seen = await page.evaluate(async () => {
+    const canvas = document.querySelector('[data-testid="particles"]');
+    const edges = {};
+    for (let i = 0; i < 60; i++) {
+      await new Promise((r) => requestAnimationFrame(r));
+      for (const part of (canvas.dataset.edges || '').split(',').filter(Boolean)) {
+        const [k, v] = part.split(':');
+        edges[k] = (edges[k] ?? 0) + Number(v);
+      }
+    }
+    return edges;
+  });
+  const doc = JSON.parse(execFileSync('cat', [join(ROOT, 'public', 'scenarios', 'three-tier.json')], { encoding: 'utf8' }));
+  const connections = new Set(doc.connections.map((c) => `${c.from}>${c.to}`));
+  for (const key of Object.keys(seen)) {
+    const [a, b] = key.split('>');
+    assert.ok(connections.has(key) || connections.has(`${b}>${a}`), `${key} is a connection of the design`);
+  }
+  // The engine says which connections carry traffic: a callee with no arrivals is idle.
+  const report = cli('three-tier', 20_000);
+  const arrivals = Object.fromEntries(report.components.map((c) => [c.id, c.arrivals]));
+  const busiest = [...connections].sort((x, y) => arrivals[y.split('>')[1]] - arrivals[x.split('>')[1]])[0];
+  assert.ok(seen[busiest] > 0 || seen[busiest.split('>').reverse().join('>')] > 0, `dots on the busiest connection ${busiest}: ${JSON.stringify(seen)}`);
+  for (const key of connections) {
+    const callee = key.split('>')[1];
+    if (arrivals[callee] === 0) {
+      const [a, b] = key.split('>');
+      assert.ok(!seen[key] && !seen[`${b}>${a}`], `no dots on the idle connection ${key}`);
+    }
+  }
+  assert.match(await page.getByTestId('run-legend').innerText(), /1 dot ≈ \d+ requests?/);
+
+  // Badges: the busiest callee's badge shows a rate that is the engine's for its last seconds.
+  await page.getByTestId('run').click();
+  await pausedAt(page);
+  const callee = busiest.split('>')[1];
+  const badge = page.getByTestId(`live-badge-${callee}`);
+  await badge.waitFor();
+  const rps = Number(await badge.getAttribute('data-rps'));
+  const end = Number(await badge.getAttribute('data-window-end'));
+  const clockNs = Number(await page.getByTestId('sim-clock').getAttribute('data-time-ns'));
+  const r = cli('three-tier', clockNs / 1e6, 1, undefined, true);
+  const buckets = r.series[callee];
+  const window = buckets.slice(-3);
+  assert.equal(end, window.at(-1).t_s, 'the badge covers the last complete seconds');
+  const expected = window.reduce((s, p) => s + p.arrivals, 0) / window.length;
+  assert.ok(expected > 0);
+  assert.ok(Math.abs(rps - expected) < 1e-9, `badge ${rps}/s, engine ${expected}/s`);
+  assert.match(await badge.getAttribute('data-status'), /healthy|degraded/);
+  await page.screenshot({ path: artifactPath('live-three-tier.png') });
+  assert.deepEqual(errors, []);
+  await context.close();
+});

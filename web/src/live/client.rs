@@ -1,0 +1,230 @@
+//! The page's handle on the engine's Web Worker: sends [`Command`]s, and turns the frames it
+//! receives into Leptos signals (figures, badges, the event log) and a particle store the
+//! canvas draws from. Live state lives here, outside the editor's document and undo history.
+
+use std::collections::HashMap;
+
+use leptos::prelude::*;
+use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
+use web_sys::{MessageEvent, Worker};
+
+use super::figures::{NodeFigures, Summary};
+use super::particles::Particles;
+use super::protocol::{Command, Header, LogLine, PlayState, Speed};
+use super::worker::READY;
+
+/// The worker's script (Trunk's loader for the `strata-worker` binary), next to the page.
+const WORKER_URL: &str = "./strata-worker_loader.js";
+/// Event log lines kept.
+const LOG_KEEP: usize = 500;
+/// A dot stays on screen at least this long (wall ms) whatever the speed.
+const DOT_MIN_WALL_MS: f64 = 600.0;
+
+/// Where the particles' clock was at the last frame.
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct ClockSync {
+    /// Simulated ns at the frame.
+    pub time_ns: f64,
+    /// `performance.now()` when the frame arrived.
+    pub wall_ms: f64,
+    /// Simulated ns per wall ms while time passes (0 otherwise).
+    pub ns_per_ms: f64,
+}
+
+impl ClockSync {
+    /// The simulated time to draw at wall time `wall_ms`: the frame's time moved on at the
+    /// speed, never more than one frame interval ahead of the data.
+    pub fn at(&self, wall_ms: f64) -> f64 {
+        self.time_ns + (wall_ms - self.wall_ms).clamp(0.0, 80.0) * self.ns_per_ms
+    }
+}
+
+/// The live run as the page sees it.
+#[derive(Clone, Copy)]
+pub struct Live {
+    /// The latest frame header (without its figures).
+    pub header: RwSignal<Option<Header>>,
+    /// The latest strip figures.
+    pub summary: RwSignal<Option<Summary>>,
+    /// The latest badge figures by component id.
+    pub nodes: RwSignal<HashMap<String, NodeFigures>>,
+    /// The event log, oldest first.
+    pub log: RwSignal<Vec<LogLine>>,
+    /// Why the run could not start (or the worker could not).
+    pub problem: RwSignal<Option<String>>,
+    /// Component ids in engine order.
+    pub components: StoredValue<Vec<String>, LocalStorage>,
+    /// Particles in flight.
+    pub particles: StoredValue<Particles, LocalStorage>,
+    /// The particles' clock.
+    pub clock: StoredValue<ClockSync>,
+    /// Bumped at every frame (the canvas layer redraws on it when it is not animating).
+    pub frames: RwSignal<u64>,
+    worker: StoredValue<Option<Worker>, LocalStorage>,
+    ready: StoredValue<bool>,
+    queued: StoredValue<Vec<Command>>,
+    /// Runs started or stopped: the worker numbers its runs the same way.
+    expected_run: StoredValue<u32>,
+}
+
+impl std::fmt::Debug for Live {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Live").finish_non_exhaustive()
+    }
+}
+
+fn now_ms() -> f64 {
+    web_sys::window().and_then(|w| w.performance()).map_or(0.0, |p| p.now())
+}
+
+impl Live {
+    fn new() -> Live {
+        Live {
+            header: RwSignal::new(None),
+            summary: RwSignal::new(None),
+            nodes: RwSignal::new(HashMap::new()),
+            log: RwSignal::new(Vec::new()),
+            problem: RwSignal::new(None),
+            components: StoredValue::new_local(Vec::new()),
+            particles: StoredValue::new_local(Particles::default()),
+            clock: StoredValue::new(ClockSync::default()),
+            frames: RwSignal::new(0),
+            worker: StoredValue::new_local(None),
+            ready: StoredValue::new(false),
+            queued: StoredValue::new(Vec::new()),
+            expected_run: StoredValue::new(0),
+        }
+    }
+
+    /// Sends a command (queued until the worker listens).
+    pub fn send(self, cmd: Command) {
+        if matches!(cmd, Command::Start { .. } | Command::Stop) {
+            self.expected_run.update_value(|n| *n = n.wrapping_add(1));
+            self.clear();
+        }
+        self.ensure_worker();
+        if !self.ready.get_value() {
+            self.queued.update_value(|q| q.push(cmd));
+            return;
+        }
+        self.post(&cmd);
+    }
+
+    fn post(self, cmd: &Command) {
+        let Ok(value) = serde_wasm_bindgen::to_value(cmd) else { return };
+        self.worker.with_value(|w| {
+            if let Some(w) = w {
+                let _ = w.post_message(&value);
+            }
+        });
+    }
+
+    /// Forgets what the last run showed.
+    fn clear(self) {
+        self.header.set(None);
+        self.summary.set(None);
+        self.nodes.set(HashMap::new());
+        self.log.set(Vec::new());
+        self.problem.set(None);
+        self.particles.update_value(Particles::clear);
+        self.clock.set_value(ClockSync::default());
+    }
+
+    fn ensure_worker(self) {
+        if self.worker.with_value(Option::is_some) {
+            return;
+        }
+        let worker = match Worker::new(WORKER_URL) {
+            Ok(w) => w,
+            Err(_) => {
+                self.problem.set(Some("The browser could not start the simulation worker.".into()));
+                return;
+            }
+        };
+        let on_message = Closure::<dyn FnMut(MessageEvent)>::new(move |ev: MessageEvent| self.receive(ev));
+        worker.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
+        on_message.forget();
+        let on_error = Closure::<dyn FnMut(web_sys::Event)>::new(move |_| {
+            self.problem.set(Some("The simulation worker stopped with an error; reload the page to run again.".into()));
+        });
+        worker.set_onerror(Some(on_error.as_ref().unchecked_ref()));
+        on_error.forget();
+        self.worker.set_value(Some(worker));
+    }
+
+    fn receive(self, ev: MessageEvent) {
+        let data = ev.data();
+        if data.as_string().as_deref() == Some(READY) {
+            self.ready.set_value(true);
+            for cmd in self.queued.try_update_value(std::mem::take).unwrap_or_default() {
+                self.post(&cmd);
+            }
+            return;
+        }
+        let Ok(header) = js_sys::Reflect::get(&data, &"header".into()) else { return };
+        let Ok(mut header) = serde_wasm_bindgen::from_value::<Header>(header) else { return };
+        if header.run != self.expected_run.get_value() {
+            return; // a frame of a run that has since been replaced
+        }
+        if let Some(problem) = header.problem.take() {
+            self.problem.set(Some(problem));
+            self.header.set(None);
+            return;
+        }
+        let segments = js_sys::Reflect::get(&data, &"segments".into())
+            .ok()
+            .and_then(|s| s.dyn_into::<js_sys::Float64Array>().ok())
+            .map(|a| a.to_vec())
+            .unwrap_or_default();
+        if header.rewound {
+            self.particles.update_value(Particles::clear);
+            self.log.set(Vec::new());
+        }
+        if let Some(ids) = header.components.take() {
+            self.components.set_value(ids);
+        }
+        let ns_per_ms = match (header.state, header.speed) {
+            (PlayState::Playing, Speed::Times(x)) => x * 1e6,
+            _ => 0.0,
+        };
+        let wall = now_ms();
+        self.clock.set_value(ClockSync { time_ns: header.time_ns as f64, wall_ms: wall, ns_per_ms });
+        let min_span = match header.speed {
+            Speed::Times(x) => DOT_MIN_WALL_MS * 1e6 * x,
+            Speed::Max => 0.0,
+        };
+        self.particles.update_value(|p| {
+            p.forget_before(header.time_ns as f64);
+            p.add(&segments, min_span);
+        });
+        if let Some(s) = header.summary.take() {
+            self.summary.set(Some(s));
+        }
+        if let Some(nodes) = header.nodes.take() {
+            self.nodes.set(nodes.into_iter().map(|n| (n.id.clone(), n)).collect());
+        }
+        let lines = std::mem::take(&mut header.log);
+        if !lines.is_empty() {
+            self.log.update(|log| {
+                log.extend(lines);
+                let extra = log.len().saturating_sub(LOG_KEEP);
+                log.drain(..extra);
+            });
+        }
+        self.header.set(Some(header));
+        self.frames.update(|n| *n += 1);
+    }
+}
+
+/// Makes the live run available to the app.
+pub fn provide_live() -> Live {
+    let live = Live::new();
+    provide_context(live);
+    live
+}
+
+/// The app's live run.
+pub fn use_live() -> Live {
+    use_context::<Live>().unwrap_or_else(provide_live)
+}

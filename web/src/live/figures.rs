@@ -1,0 +1,214 @@
+//! The figures a live run shows, computed from the engine's own report and time series, so the
+//! page shows exactly what `strata-sim run --json` reports for the same design, seed and time.
+
+use serde::{Deserialize, Serialize};
+use strata_core::sim::{ComponentIdx, ErrorCause, InstanceStatus, Report, Simulation};
+
+/// One client population's figures (cumulative since the run started).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ClientRow {
+    /// Component id.
+    pub id: String,
+    /// Requests sent.
+    pub requests: u64,
+    /// Successful requests per second.
+    pub rps: f64,
+    /// Share answered successfully, `None` before any answer.
+    pub success: Option<f64>,
+    /// Median end-to-end latency, ms.
+    pub p50_ms: f64,
+    /// 95th percentile, ms.
+    pub p95_ms: f64,
+    /// 99th percentile, ms.
+    pub p99_ms: f64,
+    /// Failed requests.
+    pub errors: u64,
+    /// The causes of those failures, most frequent first, e.g. `timeout 12, queue full 3`.
+    pub error_causes: String,
+}
+
+/// A component's load.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Busy {
+    /// Component id.
+    pub id: String,
+    /// Busy share of its servers, 0..=1.
+    pub utilization: f64,
+}
+
+/// The strip's figures of a run at one moment.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct Summary {
+    /// Simulated time of these figures, ns.
+    pub time_ns: u64,
+    /// Events processed.
+    pub events: u64,
+    /// Client populations.
+    pub clients: Vec<ClientRow>,
+    /// The busiest components, most utilised first (at most three).
+    pub busiest: Vec<Busy>,
+    /// Share of client requests answered successfully (`None` before any answer).
+    pub availability: Option<f64>,
+}
+
+impl Summary {
+    /// Extracts the strip's figures from a report.
+    pub fn of(r: &Report, time_ns: u64) -> Summary {
+        let clients = r
+            .clients
+            .iter()
+            .map(|c| {
+                let mut causes: Vec<(ErrorCause, u64)> =
+                    ErrorCause::ALL.iter().map(|&k| (k, c.errors.get(k))).filter(|&(_, n)| n > 0).collect();
+                causes.sort_by_key(|c| std::cmp::Reverse(c.1));
+                let error_causes =
+                    causes.iter().map(|(k, n)| format!("{} {n}", cause_name(*k))).collect::<Vec<_>>().join(", ");
+                ClientRow {
+                    id: c.id.clone(),
+                    requests: c.requests,
+                    rps: c.throughput_rps,
+                    success: c.success_rate,
+                    p50_ms: c.latency.p50_ms,
+                    p95_ms: c.latency.p95_ms,
+                    p99_ms: c.latency.p99_ms,
+                    errors: c.errors.total,
+                    error_causes,
+                }
+            })
+            .collect();
+        let mut busiest: Vec<Busy> = r
+            .components
+            .iter()
+            .filter(|c| c.utilization > 0.0)
+            .map(|c| Busy { id: c.id.clone(), utilization: c.utilization })
+            .collect();
+        busiest.sort_by(|a, b| b.utilization.total_cmp(&a.utilization).then_with(|| a.id.cmp(&b.id)));
+        busiest.truncate(3);
+        let answered: u64 = r.clients.iter().map(|c| c.successes + c.errors.total).sum();
+        let ok: u64 = r.clients.iter().map(|c| c.successes).sum();
+        let availability = (answered > 0).then(|| ok as f64 / answered as f64);
+        Summary { time_ns, events: r.events, clients, busiest, availability }
+    }
+
+    /// Simulated seconds.
+    pub fn time_s(&self) -> f64 {
+        self.time_ns as f64 / 1e9
+    }
+}
+
+/// What a component's badge says.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum NodeStatus {
+    /// Nothing arrived in the window.
+    Idle,
+    /// Answering, errors under 1% and servers under 90% busy.
+    Healthy,
+    /// Errors of 1% or more, or servers 90% busy or more.
+    Degraded,
+    /// No instance in service, or calls arrived and every one answered failed.
+    Down,
+    /// An instance of the group is launching.
+    Launching,
+}
+
+impl NodeStatus {
+    /// The word on the badge.
+    pub fn label(self) -> &'static str {
+        match self {
+            NodeStatus::Idle => "idle",
+            NodeStatus::Healthy => "healthy",
+            NodeStatus::Degraded => "degraded",
+            NodeStatus::Down => "down",
+            NodeStatus::Launching => "launching",
+        }
+    }
+}
+
+/// Seconds of history a badge averages over: the last complete one-second buckets of the
+/// engine's time series.
+pub const BADGE_WINDOW_S: usize = 3;
+
+/// A component's figures at a glance, over the last [`BADGE_WINDOW_S`] complete seconds.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct NodeFigures {
+    /// Component id.
+    pub id: String,
+    /// Calls arriving per second.
+    pub rps: f64,
+    /// Worst 99th percentile latency of the window's seconds, ms.
+    pub p99_ms: f64,
+    /// Busy share of its servers (CPU for compute), 0..=1.
+    pub utilization: f64,
+    /// Mean calls waiting.
+    pub queue: f64,
+    /// Errors per second.
+    pub errors_per_s: f64,
+    /// Instances in service now (groups; 1 otherwise, 0 when the component is down).
+    pub instances: u32,
+    /// Instances launching (groups).
+    pub launching: u32,
+    /// The badge.
+    pub status: NodeStatus,
+    /// End of the window, simulated seconds (0 before the first second completes).
+    pub window_end_s: f64,
+}
+
+/// Every component's badge figures, in engine order.
+pub fn node_figures(sim: &Simulation) -> Vec<NodeFigures> {
+    (0..sim.component_count())
+        .map(|i| {
+            let c = ComponentIdx(i as u32);
+            let window = sim.series_tail(c, BADGE_WINDOW_S);
+            let n = window.len().max(1) as f64;
+            let arrivals: u64 = window.iter().map(|p| p.arrivals).sum();
+            let answered: u64 = window.iter().map(|p| p.completions + p.errors).sum();
+            let errors: u64 = window.iter().map(|p| p.errors).sum();
+            let utilization = window.iter().map(|p| p.utilization).sum::<f64>() / n;
+            let launching = sim.instances(c).iter().filter(|v| v.status == InstanceStatus::Launching).count() as u32;
+            let in_service = sim.instances_in_service(c);
+            let status = if launching > 0 {
+                NodeStatus::Launching
+            } else if in_service == 0 {
+                NodeStatus::Down
+            } else if arrivals == 0 && answered == 0 {
+                NodeStatus::Idle
+            } else if answered > 0 && errors == answered {
+                NodeStatus::Down
+            } else if errors * 100 >= answered.max(1) || utilization >= 0.9 {
+                NodeStatus::Degraded
+            } else {
+                NodeStatus::Healthy
+            };
+            NodeFigures {
+                id: sim.component_id(c).to_string(),
+                rps: arrivals as f64 / n,
+                p99_ms: window.iter().map(|p| p.p99_ms).fold(0.0, f64::max),
+                utilization,
+                queue: window.iter().map(|p| p.mean_queue).sum::<f64>() / n,
+                errors_per_s: errors as f64 / n,
+                instances: in_service,
+                launching,
+                status,
+                window_end_s: window.last().map_or(0.0, |p| p.t_s),
+            }
+        })
+        .collect()
+}
+
+/// A short name for an error cause, as people say it.
+pub fn cause_name(c: ErrorCause) -> &'static str {
+    match c {
+        ErrorCause::Timeout => "timeout",
+        ErrorCause::QueueFull => "queue full",
+        ErrorCause::Dependency => "5xx from dependency",
+        ErrorCause::Throttled => "throttled",
+        ErrorCause::NoHealthyTarget => "no healthy target",
+        ErrorCause::DnsFailure => "DNS failure",
+        ErrorCause::Unavailable => "unavailable",
+        ErrorCause::HopLimit => "hop limit",
+        ErrorCause::NetworkBlocked => "network blocked",
+        ErrorCause::ServerError => "server error",
+        ErrorCause::CircuitOpen => "circuit open",
+    }
+}

@@ -1,0 +1,96 @@
+//! The page's side of the particle stream: segments received from the worker, and which dots are
+//! where at a simulated time. Pure.
+//!
+//! A segment leaves its caller at its simulated departure; network hops last about a
+//! millisecond, far too short to see, so each is drawn over at least a minimum span of simulated
+//! time (the caller picks it from the speed so that a dot is on screen long enough to follow).
+//! Departure times and the order of events stay the engine's.
+
+use super::protocol::{SegmentKind, SEGMENT_STRIDE};
+
+/// Segments kept at most (the oldest are dropped first).
+pub const MAX_KEPT: usize = 60_000;
+
+#[derive(Clone, Copy, Debug, PartialEq)]
+struct Segment {
+    from: u32,
+    to: u32,
+    t0: f64,
+    t1: f64,
+    kind: SegmentKind,
+    request_type: u16,
+}
+
+/// A dot to draw.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Dot {
+    /// Engine index of the component it leaves.
+    pub from: u32,
+    /// Engine index of the component it heads for.
+    pub to: u32,
+    /// How far along, 0..=1.
+    pub progress: f64,
+    /// Request, answer or failure.
+    pub kind: SegmentKind,
+    /// Request type index.
+    pub request_type: u16,
+}
+
+/// The segments in flight on the page.
+#[derive(Clone, Debug, Default)]
+pub struct Particles {
+    segs: Vec<Segment>,
+}
+
+impl Particles {
+    /// Adds a frame's segments ([`SEGMENT_STRIDE`] numbers each), each drawn over at least
+    /// `min_span_ns` of simulated time.
+    pub fn add(&mut self, data: &[f64], min_span_ns: f64) {
+        for s in data.chunks_exact(SEGMENT_STRIDE) {
+            let t0 = s[2];
+            self.segs.push(Segment {
+                from: s[0] as u32,
+                to: s[1] as u32,
+                t0,
+                t1: s[3].max(t0 + min_span_ns),
+                kind: SegmentKind::from_code(s[4]),
+                request_type: s[5] as u16,
+            });
+        }
+        if self.segs.len() > MAX_KEPT {
+            let extra = self.segs.len() - MAX_KEPT;
+            self.segs.drain(..extra);
+        }
+    }
+
+    /// The dots on their way at simulated time `t` (ns).
+    pub fn visible(&self, t: f64) -> impl Iterator<Item = Dot> + '_ {
+        self.segs.iter().filter(move |s| s.t0 <= t && t < s.t1).map(move |s| Dot {
+            from: s.from,
+            to: s.to,
+            progress: ((t - s.t0) / (s.t1 - s.t0)).clamp(0.0, 1.0),
+            kind: s.kind,
+            request_type: s.request_type,
+        })
+    }
+
+    /// Drops the segments that arrived before `t`.
+    pub fn forget_before(&mut self, t: f64) {
+        self.segs.retain(|s| s.t1 >= t);
+    }
+
+    /// Drops everything (a new run, or a seek back).
+    pub fn clear(&mut self) {
+        self.segs.clear();
+    }
+
+    /// Segments kept.
+    pub fn len(&self) -> usize {
+        self.segs.len()
+    }
+
+    /// Whether none are kept.
+    pub fn is_empty(&self) -> bool {
+        self.segs.is_empty()
+    }
+}

@@ -1,0 +1,184 @@
+//! The messages between the page and the engine's Web Worker. Commands and frame headers are
+//! structured values (carried by `serde_wasm_bindgen`); the particle stream travels beside the
+//! header as a transferred `Float64Array` of [`SEGMENT_STRIDE`] numbers per segment.
+
+use serde::{Deserialize, Serialize};
+
+use super::figures::{NodeFigures, Summary};
+
+/// How fast simulated time passes.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+pub enum Speed {
+    /// Simulated seconds per wall-clock second.
+    Times(f64),
+    /// As fast as the engine can go (the page still never blocks: the engine is in the worker).
+    Max,
+}
+
+impl Speed {
+    /// The speeds offered, slowest first.
+    pub const CHOICES: [Speed; 8] = [
+        Speed::Times(0.1),
+        Speed::Times(0.5),
+        Speed::Times(1.0),
+        Speed::Times(10.0),
+        Speed::Times(60.0),
+        Speed::Times(600.0),
+        Speed::Times(3600.0),
+        Speed::Max,
+    ];
+
+    /// Its label, e.g. `10×` or `max`.
+    pub fn label(self) -> String {
+        match self {
+            Speed::Times(x) => format!("{x}×"),
+            Speed::Max => "max".into(),
+        }
+    }
+
+    /// The value of its option in a `<select>`.
+    pub fn key(self) -> String {
+        match self {
+            Speed::Times(x) => x.to_string(),
+            Speed::Max => "max".into(),
+        }
+    }
+
+    /// Parses [`Speed::key`].
+    pub fn from_key(s: &str) -> Option<Speed> {
+        match s {
+            "max" => Some(Speed::Max),
+            _ => s.parse::<f64>().ok().filter(|x| x.is_finite() && *x > 0.0).map(Speed::Times),
+        }
+    }
+}
+
+/// What the page asks of the worker.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum Command {
+    /// Start a new run of `design` (a topology document as JSON), replacing any other.
+    Start {
+        /// The document.
+        design: String,
+        /// The seed.
+        seed: u64,
+        /// The document's experiment to play, by name.
+        experiment: Option<String>,
+        /// Where the run ends, in simulated seconds.
+        duration_s: f64,
+        /// Pace.
+        speed: Speed,
+        /// Start paused at 0 s (e.g. after an edit made while paused).
+        paused: bool,
+    },
+    /// Let simulated time pass.
+    Play,
+    /// Stop at the next whole millisecond.
+    Pause,
+    /// Change the pace.
+    SetSpeed {
+        /// The new pace.
+        speed: Speed,
+    },
+    /// Advance exactly `ms` simulated milliseconds, then pause.
+    Step {
+        /// How far.
+        ms: u64,
+    },
+    /// Go to `ms` (backward too: the run is replayed from its start), then pause.
+    Seek {
+        /// Simulated time, ms.
+        ms: u64,
+    },
+    /// End the run.
+    Stop,
+}
+
+/// Where a run stands.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum PlayState {
+    /// Time passes at the chosen speed.
+    Playing,
+    /// Time stands still.
+    Paused,
+    /// Working towards a seek target as fast as possible.
+    Seeking,
+    /// The run reached its end.
+    Finished,
+}
+
+/// One line of the event log.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct LogLine {
+    /// Simulated time, ns.
+    pub time_ns: u64,
+    /// The component it names, if one.
+    pub component: Option<String>,
+    /// In words.
+    pub text: String,
+    /// A fault or failure (shown in red) rather than a recovery or a routine step.
+    pub bad: bool,
+}
+
+/// The structured part of a frame from the worker.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Header {
+    /// The run this frame belongs to (frames of an older run are ignored).
+    pub run: u32,
+    /// The engine's clock, ns.
+    pub time_ns: u64,
+    /// The run's end, ns.
+    pub duration_ns: u64,
+    /// Where the run stands.
+    pub state: PlayState,
+    /// The pace.
+    pub speed: Speed,
+    /// The engine cannot keep up with the speed: the clock runs slower (results unchanged).
+    pub behind: bool,
+    /// While seeking: the target, ns.
+    pub seek_target_ns: Option<u64>,
+    /// The seed.
+    pub seed: u64,
+    /// Component ids in engine order (the indices particles use); on a run's first frame.
+    pub components: Option<Vec<String>>,
+    /// One particle stands for this many requests (every n-th request is drawn; 0: none).
+    pub sample_every: u64,
+    /// Fresh strip figures, at `summary.time_ns` (not on every frame).
+    pub summary: Option<Summary>,
+    /// Fresh badge figures, in engine order, with the summary.
+    pub nodes: Option<Vec<NodeFigures>>,
+    /// New event log lines since the last frame.
+    pub log: Vec<LogLine>,
+    /// Why the run could not start or stopped.
+    pub problem: Option<String>,
+    /// The run went back in time (a seek backward): drop the particles and the log shown.
+    pub rewound: bool,
+}
+
+/// Numbers per particle segment: from, to (engine component indices), departure and arrival
+/// (simulated ns), kind ([`SegmentKind`] as a number), request type.
+pub const SEGMENT_STRIDE: usize = 6;
+
+/// What a particle segment is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SegmentKind {
+    /// A call on its way to its callee.
+    Request = 0,
+    /// A successful answer on its way back.
+    Response = 1,
+    /// A failed answer on its way back (it failed at the segment's `from`).
+    Failure = 2,
+}
+
+impl SegmentKind {
+    /// From its number in a frame.
+    pub fn from_code(x: f64) -> SegmentKind {
+        match x as u8 {
+            0 => SegmentKind::Request,
+            1 => SegmentKind::Response,
+            _ => SegmentKind::Failure,
+        }
+    }
+}

@@ -1,0 +1,446 @@
+//! The engine's side of a live run, as the Web Worker drives it: commands in, frames out. Pure
+//! (the caller passes the wall clock), so it is tested natively.
+//!
+//! Pacing never changes results: the run advances a *target* simulated time by the wall-clock
+//! time that passed times the speed, in whole milliseconds, and the engine works towards it for a
+//! bounded slice of wall time per pump, so a heavy design falls behind (and says so) instead of
+//! blocking. Pauses, steps and seeks land on whole milliseconds, so a paused run can be compared
+//! with `strata-sim run --duration <ms>ms` on the same design and seed. Seeking backward replays
+//! the run from its start: same design + same seed = same run.
+
+use strata_core::sim::{HopKind, ObservationKind, SimConfig, Simulation};
+use strata_core::time::{Duration, SimTime};
+use strata_core::topology::{ComponentSpec, Topology};
+use strata_core::validate::{validate, Severity};
+
+use super::figures::{node_figures, Summary};
+use super::protocol::{Command, Header, LogLine, PlayState, SegmentKind, Speed, SEGMENT_STRIDE};
+
+/// Events processed between two looks at the wall clock.
+const CHUNK: u64 = 4_000;
+/// Wall time between two frames while time passes, ms.
+const FRAME_MS: f64 = 50.0;
+/// Wall time between two refreshes of the figures while time passes, ms.
+const FIGURES_MS: f64 = 100.0;
+/// How far the pacing target may run ahead of a lagging engine, in wall ms of play.
+const MAX_LEAD_WALL_MS: f64 = 250.0;
+/// Sampled requests drawn per wall-clock second at most (each is one dot per hop).
+const DOTS_PER_WALL_S: f64 = 60.0;
+/// Segments carried by one frame at most.
+const MAX_SEGMENTS: usize = 20_000;
+
+const MS: u64 = 1_000_000;
+
+/// A frame for the page.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Frame {
+    /// The structured part.
+    pub header: Header,
+    /// Particle segments, [`SEGMENT_STRIDE`] numbers each.
+    pub segments: Vec<f64>,
+}
+
+/// What a pump produced and when to pump again.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Pumped {
+    /// A frame to post, if one is due.
+    pub frame: Option<Frame>,
+    /// Pump again after this many wall ms (`None`: wait for a command).
+    pub again_ms: Option<f64>,
+}
+
+/// One run and its pacing.
+#[derive(Debug)]
+struct Run {
+    design: Topology,
+    seed: u64,
+    experiment: Option<String>,
+    duration: SimTime,
+    sim: Simulation,
+    /// Simulated time the engine works towards.
+    target: SimTime,
+    /// Where a seek, step or pause lands (then the run pauses).
+    stop_at: Option<SimTime>,
+    speed: Speed,
+    state: PlayState,
+    /// Wall clock of the last pacing step.
+    last_wall: Option<f64>,
+    /// Simulated ns owed to the target, below one millisecond.
+    carry_ns: f64,
+    behind: bool,
+    /// Requests per second the clients send at the start (for the particle sampling).
+    base_rate: f64,
+    log_sent: usize,
+    segments: Vec<f64>,
+    last_frame_wall: f64,
+    last_figures_wall: f64,
+    /// The time of the last figures sent (none yet: `None`).
+    figures_at: Option<u64>,
+    first_frame: bool,
+    rewound: bool,
+}
+
+/// The worker's state: at most one run.
+#[derive(Debug, Default)]
+pub struct Session {
+    run_id: u32,
+    run: Option<Run>,
+    /// A problem to report in the next frame (a run that could not start).
+    problem: Option<String>,
+}
+
+/// Checks that a document can run; says why not.
+pub fn can_run(t: &Topology) -> Result<(), String> {
+    if t.components.is_empty() {
+        return Err("Add components to run a simulation.".into());
+    }
+    let v = validate(t);
+    let errors: Vec<_> = v.diagnostics.iter().filter(|d| d.severity == Severity::Error).collect();
+    match errors.first() {
+        None => Ok(()),
+        Some(first) => Err(format!(
+            "Fix {} problem{} first: {}",
+            errors.len(),
+            if errors.len() == 1 { "" } else { "s" },
+            first.message
+        )),
+    }
+}
+
+fn build(t: &Topology, seed: u64, experiment: &Option<String>) -> Result<Simulation, String> {
+    can_run(t)?;
+    Simulation::new(t, SimConfig { seed, experiment: experiment.clone(), ..SimConfig::with_seed(seed) })
+        .map_err(|e| e.to_string())
+}
+
+/// Whole milliseconds at or after `t`.
+fn ceil_ms(t: SimTime) -> SimTime {
+    SimTime(t.0.div_ceil(MS) * MS)
+}
+
+impl Run {
+    fn sample_every(&self) -> u64 {
+        match self.speed {
+            Speed::Max => 0,
+            _ if self.state != PlayState::Playing => 0,
+            Speed::Times(x) => ((self.base_rate * x / DOTS_PER_WALL_S).ceil() as u64).max(1),
+        }
+    }
+
+    fn resample(&mut self) {
+        let n = self.sample_every();
+        self.sim.set_journey_sampling(n);
+    }
+
+    fn set_state(&mut self, state: PlayState) {
+        self.state = state;
+        self.last_wall = None;
+        self.resample();
+    }
+
+    /// Stops at `at` (clamped to the run), replaying from the start when it lies in the past.
+    fn go_to(&mut self, at: SimTime) -> Result<(), String> {
+        let at = SimTime(at.0.min(self.duration.0));
+        if at < self.sim.now() {
+            self.sim = build(&self.design, self.seed, &self.experiment)?;
+            self.log_sent = 0;
+            self.segments.clear();
+            self.rewound = true;
+            self.figures_at = None;
+        }
+        self.stop_at = Some(at);
+        self.target = at;
+        self.set_state(PlayState::Seeking);
+        Ok(())
+    }
+
+    /// Turns the journey events drained from the engine into particle segments.
+    fn collect_segments(&mut self) {
+        let room = MAX_SEGMENTS * SEGMENT_STRIDE;
+        for e in self.sim.drain_journeys() {
+            let Some(from) = e.from else { continue };
+            let t = e.time.0 as f64;
+            let link = f64::from(e.link_ns);
+            let (a, b, t0, t1, kind) = match e.kind {
+                HopKind::Arrive => (from.0, e.component.0, t - link, t, SegmentKind::Request),
+                HopKind::Done => (e.component.0, from.0, t, t + link, SegmentKind::Response),
+                HopKind::Error(_) => (e.component.0, from.0, t, t + link, SegmentKind::Failure),
+                HopKind::Start => continue,
+            };
+            if self.segments.len() < room {
+                self.segments.extend_from_slice(&[
+                    f64::from(a),
+                    f64::from(b),
+                    t0,
+                    t1,
+                    kind as u8 as f64,
+                    f64::from(e.request_type),
+                ]);
+            }
+        }
+    }
+
+    fn new_log_lines(&mut self) -> Vec<LogLine> {
+        let lines = self.sim.observations()[self.log_sent..]
+            .iter()
+            .map(|o| LogLine {
+                time_ns: o.time_ns,
+                component: None,
+                text: o.text.clone(),
+                bad: matches!(
+                    o.kind,
+                    ObservationKind::ActionStarted
+                        | ObservationKind::ExperimentStopped
+                        | ObservationKind::InstanceDied
+                        | ObservationKind::TargetUnhealthy
+                        | ObservationKind::RecordUnhealthy
+                        | ObservationKind::LaunchFailed
+                        | ObservationKind::CanaryHalted
+                        | ObservationKind::BreakerOpened
+                        | ObservationKind::ZoneLost
+                ),
+            })
+            .collect::<Vec<_>>();
+        self.log_sent += lines.len();
+        lines
+    }
+}
+
+impl Session {
+    /// A session with no run.
+    pub fn new() -> Session {
+        Session::default()
+    }
+
+    /// The id of the current run (frames carry it).
+    pub fn run_id(&self) -> u32 {
+        self.run_id
+    }
+
+    /// Simulated time of the current run.
+    pub fn now(&self) -> Option<SimTime> {
+        self.run.as_ref().map(|r| r.sim.now())
+    }
+
+    /// Where the current run stands.
+    pub fn state(&self) -> Option<PlayState> {
+        self.run.as_ref().map(|r| r.state)
+    }
+
+    /// The current run's trace hash (for determinism checks).
+    pub fn trace_hash(&self) -> Option<u64> {
+        self.run.as_ref().map(|r| r.sim.trace_hash())
+    }
+
+    /// Applies a command.
+    pub fn handle(&mut self, cmd: Command) {
+        match cmd {
+            Command::Start { design, seed, experiment, duration_s, speed, paused } => {
+                self.run_id = self.run_id.wrapping_add(1);
+                self.run = None;
+                self.problem = None;
+                match Self::start(&design, seed, experiment, duration_s, speed, paused) {
+                    Ok(run) => self.run = Some(run),
+                    Err(why) => self.problem = Some(why),
+                }
+            }
+            Command::Stop => {
+                self.run_id = self.run_id.wrapping_add(1);
+                self.run = None;
+            }
+            other => {
+                let Some(run) = self.run.as_mut() else { return };
+                let result = match other {
+                    Command::Play if run.state != PlayState::Finished => {
+                        run.stop_at = None;
+                        run.target = run.sim.now();
+                        run.set_state(PlayState::Playing);
+                        Ok(())
+                    }
+                    Command::Pause if matches!(run.state, PlayState::Playing | PlayState::Seeking) => {
+                        run.go_to(ceil_ms(run.sim.now()))
+                    }
+                    Command::SetSpeed { speed } => {
+                        run.speed = speed;
+                        run.last_wall = None;
+                        run.resample();
+                        Ok(())
+                    }
+                    Command::Step { ms } => run.go_to(run.sim.now() + Duration::from_millis(ms)),
+                    Command::Seek { ms } => run.go_to(SimTime(ms.saturating_mul(MS))),
+                    _ => Ok(()),
+                };
+                if let Err(why) = result {
+                    self.problem = Some(why);
+                    self.run = None;
+                }
+            }
+        }
+    }
+
+    fn start(
+        design: &str,
+        seed: u64,
+        experiment: Option<String>,
+        duration_s: f64,
+        speed: Speed,
+        paused: bool,
+    ) -> Result<Run, String> {
+        let t = Topology::from_json(design).map_err(|e| format!("The design could not be read: {e}"))?;
+        if !(duration_s.is_finite() && duration_s > 0.0 && duration_s <= 30.0 * 86_400.0) {
+            return Err(format!("A run lasts between 1 ms and 30 days, not {duration_s} s."));
+        }
+        let sim = build(&t, seed, &experiment)?;
+        let base_rate = t
+            .components
+            .iter()
+            .map(|c| match &c.spec {
+                ComponentSpec::Client(p) => p.arrival.rate_at(0.0),
+                _ => 0.0,
+            })
+            .sum();
+        let mut run = Run {
+            design: t,
+            seed,
+            experiment,
+            duration: SimTime(((duration_s * 1e3).round() as u64).max(1) * MS),
+            sim,
+            target: SimTime::ZERO,
+            stop_at: None,
+            speed,
+            state: PlayState::Paused,
+            last_wall: None,
+            carry_ns: 0.0,
+            behind: false,
+            base_rate,
+            log_sent: 0,
+            segments: Vec::new(),
+            last_frame_wall: f64::NEG_INFINITY,
+            last_figures_wall: f64::NEG_INFINITY,
+            figures_at: None,
+            first_frame: true,
+            rewound: false,
+        };
+        run.set_state(if paused { PlayState::Paused } else { PlayState::Playing });
+        Ok(run)
+    }
+
+    /// Does up to `slice_ms` of work (reading the wall clock through `clock`, in ms), then
+    /// returns a frame if one is due and when to pump again.
+    pub fn pump(&mut self, clock: &mut dyn FnMut() -> f64, slice_ms: f64) -> Pumped {
+        let wall = clock();
+        let Some(run) = self.run.as_mut() else {
+            return Pumped { frame: self.problem.take().map(|p| self.problem_frame(p)), again_ms: None };
+        };
+        // Move the target.
+        if run.state == PlayState::Playing {
+            match run.speed {
+                Speed::Max => run.target = run.duration,
+                Speed::Times(x) => {
+                    if let Some(last) = run.last_wall {
+                        run.carry_ns += (wall - last).max(0.0) * 1e6 * x;
+                        let whole_ms = (run.carry_ns / 1e6).floor();
+                        run.carry_ns -= whole_ms * 1e6;
+                        run.target += Duration::from_millis(whole_ms as u64);
+                        // A lagging engine: the clock slows down instead of the target racing away.
+                        let lead = Duration::from_nanos((MAX_LEAD_WALL_MS * 1e6 * x) as u64);
+                        if run.target.since(run.sim.now()) > lead {
+                            run.target = ceil_ms(run.sim.now() + lead);
+                        }
+                    }
+                    run.last_wall = Some(wall);
+                }
+            }
+            run.target = SimTime(run.target.0.min(run.duration.0));
+        }
+        // Work towards it.
+        let started = wall;
+        let mut state_changed = false;
+        while run.sim.now() < run.target {
+            let reached = run.sim.step_until_budget(run.target, CHUNK);
+            run.collect_segments();
+            if reached || clock() - started >= slice_ms {
+                break;
+            }
+        }
+        let now = run.sim.now();
+        run.behind = run.state == PlayState::Playing && now < run.target;
+        if run.stop_at.is_some_and(|at| now >= at) {
+            run.stop_at = None;
+            run.set_state(PlayState::Paused);
+            state_changed = true;
+        }
+        if now >= run.duration && run.state != PlayState::Finished {
+            run.set_state(PlayState::Finished);
+            state_changed = true;
+        }
+        let wall = clock();
+        let moving = matches!(run.state, PlayState::Playing | PlayState::Seeking);
+        let frame_due = run.first_frame || state_changed || (moving && wall - run.last_frame_wall >= FRAME_MS);
+        let frame = frame_due.then(|| {
+            let figures_due = state_changed
+                || run.figures_at.is_none()
+                || (run.figures_at != Some(now.0) && wall - run.last_figures_wall >= FIGURES_MS);
+            run.last_frame_wall = wall;
+            let (summary, nodes) = if figures_due {
+                run.last_figures_wall = wall;
+                run.figures_at = Some(now.0);
+                (Some(Summary::of(&run.sim.report(), now.0)), Some(node_figures(&run.sim)))
+            } else {
+                (None, None)
+            };
+            let components = run
+                .first_frame
+                .then(|| (0..run.sim.component_count()).map(|i| run.design.components[i].id.clone()).collect());
+            let header = Header {
+                run: self.run_id,
+                time_ns: now.0,
+                duration_ns: run.duration.0,
+                state: run.state,
+                speed: run.speed,
+                behind: run.behind,
+                seek_target_ns: run.stop_at.map(|t| t.0),
+                seed: run.seed,
+                components,
+                sample_every: run.sim.journey_sampling(),
+                summary,
+                nodes,
+                log: run.new_log_lines(),
+                problem: None,
+                rewound: std::mem::take(&mut run.rewound),
+            };
+            run.first_frame = false;
+            Frame { header, segments: std::mem::take(&mut run.segments) }
+        });
+        let again_ms = match run.state {
+            PlayState::Seeking => Some(0.0),
+            PlayState::Playing if run.behind || run.speed == Speed::Max => Some(0.0),
+            PlayState::Playing => Some(16.0),
+            PlayState::Paused | PlayState::Finished => None,
+        };
+        Pumped { frame, again_ms }
+    }
+
+    fn problem_frame(&self, problem: String) -> Frame {
+        Frame {
+            header: Header {
+                run: self.run_id,
+                time_ns: 0,
+                duration_ns: 0,
+                state: PlayState::Finished,
+                speed: Speed::Times(1.0),
+                behind: false,
+                seek_target_ns: None,
+                seed: 0,
+                components: None,
+                sample_every: 0,
+                summary: None,
+                nodes: None,
+                log: Vec::new(),
+                problem: Some(problem),
+                rewound: false,
+            },
+            segments: Vec::new(),
+        }
+    }
+}

@@ -1,0 +1,256 @@
+//! The live run's logic, natively: pacing, pause, step, seek, frames and particles.
+
+use strata_core::sim::{SimConfig, Simulation};
+use strata_core::time::SimTime;
+use strata_core::topology::Topology;
+
+use super::particles::Particles;
+use super::protocol::{Command, PlayState, SegmentKind, Speed, SEGMENT_STRIDE};
+use super::session::{Frame, Session};
+
+fn design(name: &str) -> String {
+    std::fs::read_to_string(format!("{}/../public/scenarios/{name}.json", env!("CARGO_MANIFEST_DIR"))).unwrap()
+}
+
+fn start(name: &str, seed: u64, speed: Speed) -> Session {
+    let mut s = Session::new();
+    s.handle(Command::Start { design: design(name), seed, experiment: None, duration_s: 600.0, speed, paused: false });
+    s
+}
+
+/// A wall clock that moves `step` ms at every reading.
+fn ticking(step: f64) -> impl FnMut() -> f64 {
+    let mut t = 0.0;
+    move || {
+        t += step;
+        t
+    }
+}
+
+/// Pumps until the session waits for a command, collecting the frames.
+fn settle(s: &mut Session, clock: &mut dyn FnMut() -> f64) -> Vec<Frame> {
+    let mut frames = Vec::new();
+    for _ in 0..1_000_000 {
+        let p = s.pump(clock, 1e9);
+        frames.extend(p.frame);
+        if p.again_ms.is_none() {
+            return frames;
+        }
+    }
+    panic!("the session never settled");
+}
+
+/// The same run in one go, for comparison.
+fn reference(name: &str, seed: u64, t: SimTime) -> Simulation {
+    let topo = Topology::from_json(&design(name)).unwrap();
+    let mut sim = Simulation::new(&topo, SimConfig::with_seed(seed)).unwrap();
+    sim.step_until(t);
+    sim
+}
+
+#[test]
+fn a_seek_lands_on_the_engine_s_own_figures_at_that_time() {
+    let mut s = start("three-tier", 7, Speed::Times(10.0));
+    s.handle(Command::Seek { ms: 12_345 });
+    let frames = settle(&mut s, &mut ticking(1.0));
+    let last = frames.last().unwrap();
+    assert_eq!(last.header.state, PlayState::Paused);
+    assert_eq!(last.header.time_ns, 12_345_000_000);
+    let summary = last.header.summary.as_ref().expect("a pause carries fresh figures");
+    assert_eq!(summary.time_ns, last.header.time_ns);
+    let sim = reference("three-tier", 7, SimTime::from_millis(12_345));
+    let r = sim.report();
+    let c = r.client("users").unwrap();
+    let row = &summary.clients[0];
+    assert_eq!((row.requests, row.errors), (c.requests, c.errors.total));
+    assert_eq!((row.p50_ms, row.p95_ms, row.p99_ms), (c.latency.p50_ms, c.latency.p95_ms, c.latency.p99_ms));
+    assert_eq!(s.trace_hash(), Some(sim.trace_hash()));
+}
+
+#[test]
+fn seeking_back_then_forward_lands_on_the_same_figures() {
+    let mut s = start("three-tier", 3, Speed::Times(1.0));
+    let mut clock = ticking(1.0);
+    s.handle(Command::Seek { ms: 20_000 });
+    let at_20 = settle(&mut s, &mut clock).pop().unwrap().header;
+    s.handle(Command::Seek { ms: 5_000 });
+    let back = settle(&mut s, &mut clock);
+    assert!(back.iter().any(|f| f.header.rewound), "going back says so (the page drops its particles)");
+    assert_eq!(back.last().unwrap().header.time_ns, 5_000_000_000);
+    s.handle(Command::Seek { ms: 20_000 });
+    let again = settle(&mut s, &mut clock).pop().unwrap().header;
+    assert_eq!(again.summary, at_20.summary);
+    assert_eq!(again.nodes, at_20.nodes);
+}
+
+#[test]
+fn pacing_follows_the_wall_clock_times_the_speed_and_never_changes_the_run() {
+    // 100 pumps, 50 wall ms apart, at 10x: 50 simulated seconds.
+    let mut s = start("three-tier", 7, Speed::Times(10.0));
+    let mut wall = 0.0;
+    for _ in 0..100 {
+        wall += 50.0;
+        let w = wall;
+        s.pump(&mut move || w, 1e9);
+    }
+    // The first pump starts the clock: 99 intervals of 500 simulated ms.
+    assert_eq!(s.now(), Some(SimTime::from_millis(49_500)));
+    assert_eq!(s.trace_hash(), Some(reference("three-tier", 7, SimTime::from_millis(49_500)).trace_hash()));
+}
+
+#[test]
+fn a_starved_engine_falls_behind_and_says_so() {
+    let mut s = start("three-tier", 7, Speed::Times(600.0));
+    let mut wall = 0.0;
+    let mut behind = false;
+    for _ in 0..20 {
+        wall += 100.0;
+        let w = wall;
+        // No time to work: every reading of the clock is past the slice.
+        let p = s.pump(&mut move || w, 0.0);
+        behind |= p.frame.is_some_and(|f| f.header.behind);
+    }
+    assert!(behind);
+    let now = s.now().unwrap();
+    assert!(now < SimTime::from_secs(1_000), "the target does not race away from the engine: {now:?}");
+}
+
+#[test]
+fn pause_stops_on_a_whole_millisecond_and_holds() {
+    let mut s = start("single-ec2", 1, Speed::Times(1.0));
+    let mut wall = 0.0;
+    for _ in 0..7 {
+        wall += 33.3;
+        let w = wall;
+        s.pump(&mut move || w, 1e9);
+    }
+    s.handle(Command::Pause);
+    let frames = settle(&mut s, &mut ticking(1.0));
+    let t = frames.last().unwrap().header.time_ns;
+    assert_eq!(t % 1_000_000, 0);
+    assert_eq!(s.state(), Some(PlayState::Paused));
+    let p = s.pump(&mut ticking(1000.0), 1e9);
+    assert_eq!(s.now(), Some(SimTime(t)), "a paused clock stands still");
+    assert!(p.again_ms.is_none());
+    s.handle(Command::Step { ms: 250 });
+    settle(&mut s, &mut ticking(1.0));
+    assert_eq!(s.now(), Some(SimTime(t + 250_000_000)));
+}
+
+#[test]
+fn a_run_finishes_at_its_duration() {
+    let mut s = Session::new();
+    s.handle(Command::Start {
+        design: design("single-ec2"),
+        seed: 1,
+        experiment: None,
+        duration_s: 2.5,
+        speed: Speed::Max,
+        paused: false,
+    });
+    let frames = settle(&mut s, &mut ticking(1.0));
+    let last = &frames.last().unwrap().header;
+    assert_eq!((last.state, last.time_ns), (PlayState::Finished, 2_500_000_000));
+    s.handle(Command::Play);
+    assert_eq!(s.state(), Some(PlayState::Finished), "a finished run does not play on");
+}
+
+#[test]
+fn designs_that_cannot_run_say_why() {
+    let mut s = Session::new();
+    s.handle(Command::Start {
+        design: "{\"version\":1,\"name\":\"x\",\"components\":[{\"id\":\"web\",\"kind\":\"ec2\"}],\"connections\":[{\"from\":\"web\",\"to\":\"gone\"}]}".into(),
+        seed: 1,
+        experiment: None,
+        duration_s: 60.0,
+        speed: Speed::Times(1.0),
+        paused: false,
+    });
+    let p = s.pump(&mut ticking(1.0), 10.0);
+    let why = p.frame.unwrap().header.problem.unwrap();
+    assert!(why.starts_with("Fix 1 problem first:") && why.contains("gone"), "{why}");
+    s.handle(Command::Start {
+        design: "not json".into(),
+        seed: 1,
+        experiment: None,
+        duration_s: 60.0,
+        speed: Speed::Times(1.0),
+        paused: false,
+    });
+    let why = s.pump(&mut ticking(1.0), 10.0).frame.unwrap().header.problem.unwrap();
+    assert!(why.starts_with("The design could not be read"), "{why}");
+    s.handle(Command::Start {
+        design: design("single-ec2"),
+        seed: 1,
+        experiment: Some("no-such-experiment".into()),
+        duration_s: 60.0,
+        speed: Speed::Times(1.0),
+        paused: false,
+    });
+    let why = s.pump(&mut ticking(1.0), 10.0).frame.unwrap().header.problem.unwrap();
+    assert!(why.contains("no-such-experiment"), "{why}");
+}
+
+#[test]
+fn an_experiment_writes_the_event_log() {
+    let mut s = Session::new();
+    s.handle(Command::Start {
+        design: design("az-outage-multi-az"),
+        seed: 7,
+        experiment: Some("lose-az1".into()),
+        duration_s: 300.0,
+        speed: Speed::Max,
+        paused: false,
+    });
+    let frames = settle(&mut s, &mut ticking(1.0));
+    let log: Vec<_> = frames.iter().flat_map(|f| f.header.log.iter()).collect();
+    assert!(log.iter().any(|l| l.bad), "the outage is logged as a failure: {log:?}");
+    assert!(log.windows(2).all(|w| w[0].time_ns <= w[1].time_ns), "in time order");
+}
+
+#[test]
+fn particles_follow_the_design_s_connections_and_density_follows_speed() {
+    let mut s = start("three-tier", 7, Speed::Times(1.0));
+    let mut wall = 0.0;
+    let mut frames = Vec::new();
+    for _ in 0..80 {
+        wall += 50.0;
+        let w = wall;
+        frames.extend(s.pump(&mut move || w, 1e9).frame);
+    }
+    let ids = frames[0].header.components.clone().expect("the first frame names the components");
+    let topo = Topology::from_json(&design("three-tier")).unwrap();
+    let edges: std::collections::BTreeSet<(String, String)> =
+        topo.connections.iter().map(|c| (c.from.clone(), c.to.clone())).collect();
+    let segs: Vec<f64> = frames.iter().flat_map(|f| f.segments.iter().copied()).collect();
+    assert!(segs.len() >= 10 * SEGMENT_STRIDE, "{} numbers", segs.len());
+    for seg in segs.chunks(SEGMENT_STRIDE) {
+        let (a, b) = (ids[seg[0] as usize].clone(), ids[seg[1] as usize].clone());
+        let kind = SegmentKind::from_code(seg[4]);
+        let edge = if kind == SegmentKind::Request { (a, b) } else { (b, a) };
+        assert!(edges.contains(&edge), "{edge:?} is not a connection");
+        assert!(seg[3] >= seg[2], "arrives after it leaves");
+    }
+    let at_1x = frames.last().unwrap().header.sample_every;
+    s.handle(Command::SetSpeed { speed: Speed::Times(10.0) });
+    let w = wall + 100.0;
+    let at_10x = s.pump(&mut move || w, 1e9).frame.expect("a frame is due").header.sample_every;
+    assert!(at_1x >= 1);
+    assert!(at_10x >= 9 * at_1x, "10x faster, a tenth of the requests drawn: {at_1x} -> {at_10x}");
+}
+
+#[test]
+fn the_page_places_particles_along_their_edge_by_simulated_time() {
+    let mut p = Particles::default();
+    // One request 0 -> 1 over [1.000 s, 1.002 s], drawn for at least 100 ms of simulated time.
+    p.add(&[0.0, 1.0, 1.0e9, 1.002e9, 0.0, 0.0], 1.0e8);
+    let at = |p: &Particles, t: f64| p.visible(t).map(|d| (d.from, d.to, d.progress)).collect::<Vec<_>>();
+    assert!(at(&p, 0.99e9).is_empty(), "not yet sent");
+    let half = at(&p, 1.05e9);
+    assert_eq!(half.len(), 1);
+    assert_eq!((half[0].0, half[0].1), (0, 1));
+    assert!((half[0].2 - 0.5).abs() < 1e-9, "{half:?}");
+    assert!(at(&p, 1.2e9).is_empty(), "arrived");
+    p.forget_before(1.2e9);
+    assert_eq!(p.len(), 0);
+}
