@@ -72,8 +72,8 @@ run_stage "format and lint (cargo fmt --check, clippy -D warnings)" format_and_l
 run_stage "core purity and wasm32 build" core_is_pure
 run_stage "core tests (native, optimised: includes queueing theory and the 1-hour memory run)" \
   cargo test -p strata-core --profile ci
-run_stage "web logic tests (native: geometry, routing, undo, formats)" \
-  cargo test -p strata-web --lib
+run_stage "web logic tests (native: geometry, routing, undo, formats, the live run's pacing and frames)" \
+  cargo test -p strata-web -p strata-worker --lib
 run_stage "browser component tests (wasm-bindgen-test, headless Chromium)" \
   cargo test -p strata-web --target wasm32-unknown-unknown
 run_stage "native trace hashes (strata-sim run --json)" native_trace_hashes

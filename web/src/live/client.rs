@@ -9,10 +9,11 @@ use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use web_sys::{MessageEvent, Worker};
 
-use super::figures::{NodeFigures, Summary};
+use strata_worker::figures::{NodeFigures, Summary};
+use strata_worker::protocol::{Command, Header, LogLine, PlayState, Speed};
+use strata_worker::worker::READY;
+
 use super::particles::Particles;
-use super::protocol::{Command, Header, LogLine, PlayState, Speed};
-use super::worker::READY;
 
 /// The worker's script (Trunk's loader for the `strata-worker` binary), next to the page.
 const WORKER_URL: &str = "./strata-worker_loader.js";

@@ -6,7 +6,7 @@
 //! time (the caller picks it from the speed so that a dot is on screen long enough to follow).
 //! Departure times and the order of events stay the engine's.
 
-use super::protocol::{SegmentKind, SEGMENT_STRIDE};
+use strata_worker::protocol::{SegmentKind, SEGMENT_STRIDE};
 
 /// Segments kept at most (the oldest are dropped first).
 pub const MAX_KEPT: usize = 60_000;
@@ -92,5 +92,26 @@ impl Particles {
     /// Whether none are kept.
     pub fn is_empty(&self) -> bool {
         self.segs.is_empty()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_page_places_particles_along_their_edge_by_simulated_time() {
+        let mut p = Particles::default();
+        // One request 0 -> 1 over [1.000 s, 1.002 s], drawn for at least 100 ms of simulated time.
+        p.add(&[0.0, 1.0, 1.0e9, 1.002e9, 0.0, 0.0], 1.0e8);
+        let at = |p: &Particles, t: f64| p.visible(t).map(|d| (d.from, d.to, d.progress)).collect::<Vec<_>>();
+        assert!(at(&p, 0.99e9).is_empty(), "not yet sent");
+        let half = at(&p, 1.05e9);
+        assert_eq!(half.len(), 1);
+        assert_eq!((half[0].0, half[0].1), (0, 1));
+        assert!((half[0].2 - 0.5).abs() < 1e-9, "{half:?}");
+        assert!(at(&p, 1.2e9).is_empty(), "arrived");
+        p.forget_before(1.2e9);
+        assert_eq!(p.len(), 0);
     }
 }

@@ -2,5 +2,5 @@
 
 fn main() {
     console_error_panic_hook::set_once();
-    strata_web::live::worker::start();
+    strata_worker::worker::start();
 }

@@ -13,8 +13,8 @@ use strata_core::time::{Duration, SimTime};
 use strata_core::topology::{ComponentSpec, Topology};
 use strata_core::validate::{validate, Severity};
 
-use super::figures::{node_figures, Summary};
-use super::protocol::{Command, Header, LogLine, PlayState, SegmentKind, Speed, SEGMENT_STRIDE};
+use crate::figures::{node_figures, Summary};
+use crate::protocol::{Command, Header, LogLine, PlayState, SegmentKind, Speed, SEGMENT_STRIDE};
 
 /// Events processed between two looks at the wall clock.
 const CHUNK: u64 = 4_000;

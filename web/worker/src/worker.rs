@@ -9,8 +9,8 @@ use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use web_sys::{DedicatedWorkerGlobalScope, MessageEvent};
 
-use super::protocol::Command;
-use super::session::{Frame, Session};
+use crate::protocol::Command;
+use crate::session::{Frame, Session};
 
 /// Wall time one pump may work, ms: the worker answers a command within about this long.
 const SLICE_MS: f64 = 12.0;

@@ -4,7 +4,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::figures::{NodeFigures, Summary};
+use crate::figures::{NodeFigures, Summary};
 
 /// How fast simulated time passes.
 #[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]

@@ -1,0 +1,20 @@
+//! # strata-worker
+//!
+//! The engine's side of a live run. The page (`strata-web`) never simulates: it sends commands to
+//! a dedicated Web Worker built from this crate, which plays the design with `strata-core` and
+//! streams frames back. Kept apart from the page's crate so the worker carries no UI code and is
+//! optimised for speed while the page is optimised for size.
+//!
+//! - `protocol`: the commands and frames that cross between the page and the worker.
+//! - `session`: the worker's logic, pure and tested natively: pacing, pause, step, seek
+//!   (replaying from the start to go back), and the frames (figures, badges, particles, log).
+//! - `figures`: the strip's and the badges' figures, computed from the engine's own report.
+//! - `worker`: the Web Worker entry point around a `Session` (wasm-bindgen and web-sys).
+
+pub mod figures;
+pub mod protocol;
+pub mod session;
+pub mod worker;
+
+#[cfg(test)]
+mod tests;
