@@ -254,7 +254,7 @@ pub(super) fn build(t: &Topology, config: SimConfig) -> Result<Simulation, Build
             ComponentSpec::Ec2(p) => {
                 let vcpus = p.vcpus.unwrap_or_else(|| catalog::instance_type(&p.instance_type).map_or(1, |x| x.vcpus));
                 let az = place(c.container.as_deref()).1;
-                let mut inst = Instance::new(vcpus, p.queue_capacity, az);
+                let mut inst = Instance::new(vcpus, p.queue_capacity, az, p.workers);
                 inst.state = InstState::InService;
                 inst.initial = true;
                 inst.lb_healthy = true;
@@ -275,7 +275,7 @@ pub(super) fn build(t: &Topology, config: SimConfig) -> Result<Simulation, Build
                 let vcpus = p.vcpus.unwrap_or_else(|| catalog::instance_type(&p.instance_type).map_or(1, |x| x.vcpus));
                 let zs = group_azs(&p.subnets, c.container.as_deref());
                 let mut inst: Vec<Instance> =
-                    (0..p.max.max(1)).map(|_| Instance::new(vcpus, p.queue_capacity, NONE16)).collect();
+                    (0..p.max.max(1)).map(|_| Instance::new(vcpus, p.queue_capacity, NONE16, p.workers)).collect();
                 for (k, i) in inst.iter_mut().enumerate().take(p.desired as usize) {
                     i.state = InstState::InService;
                     i.initial = true;

@@ -31,6 +31,9 @@ impl Flags {
     pub(super) const DELIVERY: Flags = Flags(32);
     /// It reached its component.
     pub(super) const ARRIVED: Flags = Flags(64);
+    /// It holds one of its instance's workers (an instance with a worker pool), which its
+    /// group gives back when it answers.
+    pub(super) const WORKER: Flags = Flags(128);
 
     /// Whether every flag of `other` is set.
     #[inline(always)]

@@ -194,10 +194,22 @@ impl Node {
         }
     }
 
+    /// Workers and vCPUs per instance, for groups whose instances have a worker pool.
+    pub(super) fn pool(&self) -> Option<(u32, u32)> {
+        match self {
+            Node::Group(g) => g.inst.first().and_then(|i| i.pool.as_ref().map(|p| (p.servers, i.st.servers))),
+            _ => None,
+        }
+    }
+
     /// Capacity of its queues (instances, nodes, SQS backlog, Lambda's idle environments).
     pub(super) fn queue_capacity(&self) -> usize {
         match self {
-            Node::Group(g) => g.inst.iter().map(|i| i.st.queue.capacity()).sum::<usize>(),
+            Node::Group(g) => g
+                .inst
+                .iter()
+                .map(|i| i.st.queue.capacity() + i.pool.as_ref().map_or(0, |p| p.queue.capacity()))
+                .sum::<usize>(),
             Node::Rds(rds::Rds { st, .. }) | Node::ElastiCache(elasticache::ElastiCache { st, .. }) => {
                 st.iter().map(|s| s.queue.capacity()).sum::<usize>()
             }

@@ -31,3 +31,4 @@ mod rds_replicas;
 mod route53_weighted;
 mod s3_throttling;
 mod scenarios;
+mod worker_pools;
