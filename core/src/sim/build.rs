@@ -262,8 +262,9 @@ pub(super) fn build(t: &Topology, config: SimConfig) -> Result<Simulation, Build
                     inst.disk_gap_ns = if d.iops > 0.0 { 1e9 / d.iops } else { 0.0 };
                 }
                 stats[ci].cap.add(0, vcpus as i64);
+                deadlines.push(DeadlineQueue::component(ns(p.timeout_ms).max(1)));
                 Node::Group(Group {
-                    timeout_ns: ns(p.timeout_ms),
+                    deadlines: deadlines.len() as u32 - 1,
                     svc: per_type(&p.service_time_by_type, &p.service_time),
                     inst: vec![inst],
                     rr: 0,
@@ -285,8 +286,9 @@ pub(super) fn build(t: &Topology, config: SimConfig) -> Result<Simulation, Build
                 }
                 let period = ns(p.evaluation_period_s * 1000.0).max(1);
                 queue.push(period, Ev::ScalingEval { comp: ci as u32 });
+                deadlines.push(DeadlineQueue::component(ns(p.timeout_ms).max(1)));
                 Node::Group(Group {
-                    timeout_ns: ns(p.timeout_ms),
+                    deadlines: deadlines.len() as u32 - 1,
                     svc: per_type(&p.service_time_by_type, &p.service_time),
                     inst,
                     rr: 0,

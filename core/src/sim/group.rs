@@ -147,7 +147,8 @@ impl Instance {
 /// An EC2 component (one instance) or an Auto Scaling group (`asg` set).
 #[derive(Debug)]
 pub(super) struct Group {
-    pub(super) timeout_ns: u64,
+    /// Its deadline queue in `Core::deadlines` (the service timeout).
+    pub(super) deadlines: u32,
     /// Service time per request type.
     pub(super) svc: Vec<Sampler>,
     pub(super) inst: Vec<Instance>,
@@ -171,7 +172,8 @@ impl Group {
 }
 
 /// A request reaches the group: on the instance its load balancer picked (else the next one in
-/// service, round robin), it takes a slot and queues for a vCPU.
+/// service, round robin), it takes a slot and queues for a vCPU (or first for a worker), and
+/// its deadline is set.
 #[inline]
 pub(super) fn arrive(g: &mut Group, core: &mut Core, call: u32, c: &Call) -> Next {
     let comp = c.comp;
@@ -211,6 +213,7 @@ pub(super) fn arrive(g: &mut Group, core: &mut Core, call: u32, c: &Call) -> Nex
         } else {
             return Next::fail(ErrorCause::QueueFull);
         }
+        set_deadline(g.deadlines, core, call);
         return Next::Wait;
     }
     let base = g.svc[c.type_index()].sample(&mut core.rng);
@@ -219,29 +222,40 @@ pub(super) fn arrive(g: &mut Group, core: &mut Core, call: u32, c: &Call) -> Nex
     if !core.offer(comp, &mut i.st, call, svc) {
         return Next::fail(ErrorCause::QueueFull);
     }
+    set_deadline(g.deadlines, core, call);
     Next::Wait
 }
 
-/// The call's CPU work is done: the vCPU takes the next queued call (answering those that
-/// waited past the timeout), and the call goes on to its disk step or its outgoing calls.
+/// The call, accepted now, is answered with a timeout if it has not answered by the group's
+/// timeout (`Simulation::on_deadline`).
+#[inline]
+fn set_deadline(queue: u32, core: &mut Core, call: u32) {
+    let gen = core.calls.gen(call);
+    let calls = &core.calls;
+    if let Some(at) = core.deadlines[queue as usize].push(core.now, call, gen, |c, g| calls.waiting(c, g)) {
+        core.queue.push(at, Ev::Deadline { queue });
+    }
+}
+
+/// The call's CPU work is done: the vCPU takes the next queued call (dropping those already
+/// answered at their deadline), and the call goes on to its disk step or its outgoing calls.
 #[inline]
 pub(super) fn service_done(g: &mut Group, core: &mut Core, call: u32, c: &Call) -> Next {
     let comp = c.comp;
-    let timeout = g.timeout_ns;
     let i = &mut g.inst[c.inst as usize];
     let mult = i.slowdown();
     let mut next = core.finish(comp, &mut i.st);
     // Workers given back by calls dropped from the vCPUs' queue: handed on once the freed vCPU
     // has its next call, so the calls already queued for a vCPU keep their turn.
     let mut freed = 0u32;
-    // Start the next queued call, dropping those that waited past the timeout.
+    // Start the next queued call, dropping those that timed out while they waited.
     while let Some(n) = next {
         let nc = core.calls[n];
-        if core.now - nc.arrived > timeout {
+        if nc.flags.contains(Flags::TIMED_OUT) {
             if nc.flags.contains(Flags::WORKER) {
                 freed += 1;
             }
-            drop_late(i, core, comp, n);
+            drop_timed_out(i, core, comp, n);
             next = i.st.queue.pop_front();
             if next.is_some() {
                 core.stats[comp as usize].queue.add(core.now, -1);
@@ -254,7 +268,7 @@ pub(super) fn service_done(g: &mut Group, core: &mut Core, call: u32, c: &Call) 
         break;
     }
     for _ in 0..freed {
-        free_worker(i, &g.svc, timeout, core, comp);
+        free_worker(i, &g.svc, core, comp);
     }
     if !i.up {
         return Next::fail(ErrorCause::Unavailable);
@@ -286,20 +300,19 @@ pub(super) fn service_done(g: &mut Group, core: &mut Core, call: u32, c: &Call) 
         core.queue.push(done, Ev::Resume { call });
         return Next::Wait;
     }
-    continue_calls(g, core, call)
+    continue_calls(core, call)
 }
 
 /// `Phase::Disk`: the disk step is done; on to the outgoing calls.
 #[inline]
-pub(super) fn resume(g: &Group, core: &mut Core, call: u32, c: &Call) -> Next {
+pub(super) fn resume(core: &mut Core, call: u32, c: &Call) -> Next {
     debug_assert_eq!(c.phase, Phase::Disk);
-    continue_calls(g, core, call)
+    continue_calls(core, call)
 }
 
 /// A call the request made answered.
 #[inline]
 pub(super) fn child_done(
-    g: &Group,
     core: &mut Core,
     parent: u32,
     p: &Call,
@@ -308,20 +321,16 @@ pub(super) fn child_done(
 ) -> Next {
     match compute::child_done(core, parent, p, error, root) {
         Some(next) => next,
-        None => continue_calls(g, core, parent),
+        None => continue_calls(core, parent),
     }
 }
 
-/// Makes the request's next outgoing call; once all are made, answers (a request later than
-/// the group's timeout as a timeout).
+/// Makes the request's next outgoing call; once all are made, answers. (A request past the
+/// group's timeout was answered at its deadline: this answer only ends its work.)
 #[inline]
-fn continue_calls(g: &Group, core: &mut Core, call: u32) -> Next {
+fn continue_calls(core: &mut Core, call: u32) -> Next {
     if let Some(next) = compute::next_call(core, call) {
         return next;
-    }
-    let c = core.calls[call];
-    if core.now - c.arrived > g.timeout_ns {
-        return Next::fail(ErrorCause::Timeout);
     }
     Next::OK
 }
@@ -331,24 +340,20 @@ fn continue_calls(g: &Group, core: &mut Core, call: u32) -> Next {
 pub(super) fn release_slot(g: &mut Group, core: &mut Core, c: &Call) {
     let i = &mut g.inst[c.inst as usize];
     if c.flags.contains(Flags::WORKER) {
-        free_worker(i, &g.svc, g.timeout_ns, core, c.comp);
+        free_worker(i, &g.svc, core, c.comp);
     }
     i.release_slot(core, c.comp);
 }
 
-/// A queued call that waited past the timeout is answered with [`ErrorCause::Timeout`] as it
-/// leaves the queue. Answered here rather than by `Simulation::answer`, which cannot run while
-/// a handler holds the group: the same steps, the response and the slot (its worker, if it
-/// holds one, is the caller's to give back), and the call itself when nobody waits for it.
-fn drop_late(i: &mut Instance, core: &mut Core, comp: u32, n: u32) {
-    core.respond(n, Some(ErrorCause::Timeout), None);
-    let nc = core.calls[n];
-    if nc.flags.contains(Flags::ACTIVE) {
+/// A queued call its deadline already answered leaves the queue: the slot it held is given
+/// back (its worker, if it holds one, is the caller's to give back) and the call is freed, as
+/// `Simulation::answer` does for such a call (which cannot run while a handler holds the group).
+fn drop_timed_out(i: &mut Instance, core: &mut Core, comp: u32, n: u32) {
+    debug_assert!(core.calls[n].flags.contains(Flags::TIMED_OUT) && core.calls[n].parent == NONE);
+    if core.calls[n].flags.contains(Flags::ACTIVE) {
         i.release_slot(core, comp);
     }
-    if nc.parent == NONE {
-        core.calls.release(n);
-    }
+    core.calls.release(n);
 }
 
 /// The call takes a free worker of the instance's pool and queues for a vCPU (never refused:
@@ -367,10 +372,10 @@ fn start_work(i: &mut Instance, svc: &[Sampler], core: &mut Core, comp: u32, cal
     debug_assert!(queued, "the vCPUs' queue holds one call per worker");
 }
 
-/// A worker is free again: the oldest request waiting for one takes it (requests that waited
-/// past the timeout are answered with it instead). A failed instance hands its workers to
+/// A worker is free again: the oldest request waiting for one takes it (requests answered at
+/// their deadline while they waited are dropped). A failed instance hands its workers to
 /// nobody: what waited on it failed with it.
-fn free_worker(i: &mut Instance, svc: &[Sampler], timeout: u64, core: &mut Core, comp: u32) {
+fn free_worker(i: &mut Instance, svc: &[Sampler], core: &mut Core, comp: u32) {
     let now = core.now;
     let Some(p) = &mut i.pool else { return };
     p.busy -= 1;
@@ -381,9 +386,8 @@ fn free_worker(i: &mut Instance, svc: &[Sampler], timeout: u64, core: &mut Core,
     }
     while let Some(n) = i.pool.as_mut().and_then(|p| p.queue.pop_front()) {
         core.stats[comp as usize].queue.add(now, -1);
-        let nc = core.calls[n];
-        if now - nc.arrived > timeout {
-            drop_late(i, core, comp, n);
+        if core.calls[n].flags.contains(Flags::TIMED_OUT) {
+            drop_timed_out(i, core, comp, n);
             continue;
         }
         start_work(i, svc, core, comp, n);
