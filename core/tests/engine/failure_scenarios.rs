@@ -326,3 +326,82 @@ fn slow_query_exhausts_the_workers_at_low_cpu_and_a_fast_query_frees_them() {
     near("after: mean latency", users.latency.mean_ms, sum, 0.03 * sum);
     assert!(users.latency.p95_ms < 1.5 * sum, "p95 {} ms", users.latency.p95_ms);
 }
+
+#[test]
+fn a_host_failure_stops_only_its_vms_and_placement_spread_decides_the_blast_radius() {
+    use strata_core::layers::launch::InstanceState;
+    // The VMs the layers report stopped, and the hosts they were on.
+    let stopped = |r: &Report| -> (Vec<String>, Vec<String>) {
+        let l = r.layers.as_ref().expect("layered scenario");
+        let mut names = Vec::new();
+        let mut hosts = Vec::new();
+        for i in l.instances.iter().filter(|i| i.state == InstanceState::Stopped) {
+            names.push(i.name.clone());
+            hosts.push(i.host.clone().unwrap());
+        }
+        hosts.dedup();
+        (names, hosts)
+    };
+    let host_of = |r: &Report, name: &str| {
+        r.layers.as_ref().unwrap().instances.iter().find(|i| i.name == name).and_then(|i| i.host.clone()).unwrap()
+    };
+    let rate = 80.0;
+
+    // Packed: every API VM and the neighbours' on one host.
+    let file = "host-failure-packed.json";
+    states(file, &["13 VMs stopped", "13.3%", "62,717", "78.6 ms", "49.8 ms"]);
+    let (_, r) = play(file, Some("lose-host"));
+    let (names, hosts) = stopped(&r);
+    assert_eq!(hosts, vec!["ap-northeast-2a-shared-h07".to_string()], "only the failed host's VMs stop");
+    assert_eq!(names.len(), 13, "{names:?}");
+    let running = r.layers.as_ref().unwrap().instances.iter().filter(|i| i.state == InstanceState::Running).count();
+    assert_eq!(running, 0, "nothing else was on the fleet");
+    // Nothing answers after 120 s: the availability is the share of the run before it.
+    near("packed availability", availability(file, &r), 100.0 * 120.0 / RUN_S, 0.3);
+    let i = incident(file, &r);
+    assert_eq!(i.time_to_recover_s, None);
+    for api in ["api-1", "api-2", "api-3", "api-4"] {
+        assert!(i.blast_radius.iter().any(|c| c == api), "{:?}", i.blast_radius);
+    }
+    near("packed requests failed", i.requests_failed as f64, rate * (RUN_S - 120.0), 0.02 * rate * RUN_S);
+
+    // Spread: one VM per rack; the failed host holds api-1 alone.
+    let file = "host-failure-spread.json";
+    states(file, &["1 VM stopped", "203 requests failed", "99.72%", "10 s"]);
+    let (_, r) = play(file, Some("lose-host"));
+    let (names, hosts) = stopped(&r);
+    assert_eq!(names, vec!["api-1".to_string()]);
+    assert_eq!(hosts, vec![host_of(&r, "api-1")]);
+    let l = r.layers.as_ref().unwrap();
+    let mut racks: Vec<String> = ["api-1", "api-2", "api-3", "api-4"]
+        .iter()
+        .map(|n| host_of(&r, n).rsplit_once('-').unwrap().0.to_string())
+        .collect();
+    racks.sort();
+    racks.dedup();
+    assert_eq!(racks.len(), 4, "one rack per API instance: {racks:?}");
+    assert!(l.instances.iter().filter(|i| i.name.starts_with("tenant-b")).all(|i| i.state == InstanceState::Running));
+    let i = incident(file, &r);
+    assert_eq!(i.blast_radius, vec!["users", "alb", "api-1"]);
+    // A quarter of the traffic fails until the ALB's second failed check (10 s apart).
+    let detect = i.time_to_detect_s.expect("the ALB notices");
+    assert!(detect > 0.0 && detect <= 20.0, "detected after {detect} s");
+    near("spread requests failed", i.requests_failed as f64, rate / 4.0 * detect, 0.15 * rate / 4.0 * detect);
+    assert!(i.time_to_recover_s.is_some_and(|t| t <= detect + 1.0), "{i:?}");
+    let spread = availability(file, &r);
+    near("spread availability", spread, 100.0 * (1.0 - rate / 4.0 * detect / (rate * RUN_S)), 0.05);
+
+    // Before any failure, packing on the noisy host already costs the neighbours' steal: the
+    // median request's CPU work is stretched by the host's multiplier.
+    let median_ms = 20.0 / 1.25f64.sqrt();
+    let before = |file: &str| {
+        let (_, r) = crate::common::run(&crate::common::scenario(file), 1, 120.0, 0.0);
+        let m =
+            r.layers.as_ref().unwrap().instances.iter().find(|i| i.name == "api-1").unwrap().service_time_multiplier;
+        (r.clients[0].latency.p50_ms, m)
+    };
+    let (packed_p50, packed_m) = before("host-failure-packed.json");
+    let (spread_p50, spread_m) = before("host-failure-spread.json");
+    assert!(packed_m > 2.0 && spread_m < 1.1, "{packed_m} {spread_m}");
+    assert!(packed_p50 - spread_p50 > 0.9 * median_ms * (packed_m - spread_m), "{packed_p50} vs {spread_p50}");
+}
