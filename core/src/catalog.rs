@@ -172,6 +172,17 @@ const DB_CLASSES: &[&str] = &[
     "db.r5.2xlarge",
 ];
 
+/// The optional worker pool of EC2 and Auto Scaling instances (empty: no pool).
+const WORKERS: ParamInfo = ParamInfo {
+    name: "workers",
+    ty: ParamType::Integer,
+    unit: "workers",
+    default: "null",
+    min: Some(1.0),
+    max: Some(crate::validate::MAX_WORKERS as f64),
+    help: "Worker processes per instance (e.g. Gunicorn): one request each until it answers, database calls included.",
+};
+
 const EXP20: &str = r#"{"dist":"exponential","mean_ms":20.0}"#;
 
 /// Every kind, in palette order.
@@ -264,6 +275,7 @@ pub static KINDS: &[KindInfo] = &[
             int("queue_capacity", "requests", "1000", 0.0, 1e9, "Waiting requests beyond this are refused."),
             num("timeout_ms", "ms", "30000.0", 0.0, INF, "Requests older than this time out."),
             other("disk", ParamType::Object, "", "null", "Optional EBS step: {iops, ios_per_request}."),
+            WORKERS,
         ],
     },
     KindInfo {
@@ -302,6 +314,7 @@ pub static KINDS: &[KindInfo] = &[
                 "Waiting requests per instance beyond this are refused.",
             ),
             num("timeout_ms", "ms", "30000.0", 0.0, INF, "Requests older than this time out."),
+            WORKERS,
         ],
     },
     KindInfo {

@@ -712,12 +712,19 @@ pub struct Ec2Params {
     pub service_time: Dist,
     /// Per request type override of `service_time`.
     pub service_time_by_type: BTreeMap<String, Dist>,
-    /// Requests waiting for a vCPU beyond this are refused (queue full).
+    /// Requests waiting for a vCPU (with `workers`: for a worker) beyond this are refused (queue
+    /// full).
     pub queue_capacity: u32,
-    /// A request older than this is dropped when dequeued, or answered as a timeout.
+    /// A request not answered this long after it arrived is answered as a timeout at that
+    /// moment (its work goes on unobserved; if it is still queued it is dropped when dequeued).
     pub timeout_ms: f64,
     /// Optional disk I/O step after the CPU work.
     pub disk: Option<DiskParams>,
+    /// Worker processes (Gunicorn workers, threads of a pool): a request holds one from the
+    /// start of its service until it answers, its outgoing calls included, and uses CPU only
+    /// for its own service time. Requests wait for a free worker before a vCPU. `None`: no
+    /// pool, every request waits only for a vCPU.
+    pub workers: Option<u32>,
 }
 
 impl Default for Ec2Params {
@@ -730,6 +737,7 @@ impl Default for Ec2Params {
             queue_capacity: 1000,
             timeout_ms: 30_000.0,
             disk: None,
+            workers: None,
         }
     }
 }
@@ -770,6 +778,8 @@ pub struct AsgParams {
     pub queue_capacity: u32,
     /// As [`Ec2Params::timeout_ms`].
     pub timeout_ms: f64,
+    /// As [`Ec2Params::workers`], per instance.
+    pub workers: Option<u32>,
 }
 
 impl Default for AsgParams {
@@ -791,6 +801,7 @@ impl Default for AsgParams {
             service_time_by_type: BTreeMap::new(),
             queue_capacity: 1000,
             timeout_ms: 30_000.0,
+            workers: None,
         }
     }
 }

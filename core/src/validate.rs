@@ -551,6 +551,8 @@ pub const MAX_RTT_MS: f64 = 4_000.0;
 pub const MAX_PERIOD_S: f64 = 30.0 * 86_400.0;
 /// The shortest interval of a periodic check (health checks, scaling evaluations), s.
 pub const MIN_INTERVAL_S: f64 = 0.01;
+/// The most worker processes an instance may have.
+pub const MAX_WORKERS: u32 = 100_000;
 /// The largest coefficient of variation of a log-normal distribution.
 pub const MAX_CV: f64 = 100.0;
 
@@ -648,6 +650,12 @@ fn check_params(
         if !(MIN_INTERVAL_S..=MAX_PERIOD_S).contains(&v) {
             bad(name, format!("{v} s must be between {MIN_INTERVAL_S} s and {MAX_PERIOD_S} s (30 days)"));
         }
+    };
+    // A worker pool: absent, or 1..=MAX_WORKERS.
+    let workers = |bad: &mut dyn FnMut(&str, String), w: Option<u32>| match w {
+        Some(0) => bad("workers", "zero workers would serve nothing: at least one, or none for no pool".into()),
+        Some(w) if w > MAX_WORKERS => bad("workers", format!("{w} exceeds the simulator's limit of {MAX_WORKERS}")),
+        _ => {}
     };
     match spec {
         ComponentSpec::Client(p) => {
@@ -752,6 +760,7 @@ fn check_params(
             if p.vcpus == Some(0) {
                 bad("vcpus", "zero capacity: at least one vCPU".into());
             }
+            workers(&mut bad, p.workers);
             dist(&mut bad, "service_time", &p.service_time);
             for (k, d) in &p.service_time_by_type {
                 dist(&mut bad, &format!("service_time_by_type.{k}"), d);
@@ -773,6 +782,7 @@ fn check_params(
             if p.vcpus == Some(0) {
                 bad("vcpus", "zero capacity: at least one vCPU".into());
             }
+            workers(&mut bad, p.workers);
             if !(p.min <= p.desired && p.desired <= p.max) || p.max == 0 {
                 bad(
                     "min/desired/max",

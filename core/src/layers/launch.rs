@@ -960,6 +960,37 @@ impl Infrastructure {
         Ok(at)
     }
 
+    /// The host fails: it leaves service (placement skips it from now on) and every instance
+    /// on it (pending, running or stopping) loses its VM at once and is stopped, as AWS stops an
+    /// EBS-backed instance whose host fails: its volumes, network interface and private IP stay;
+    /// an auto-assigned public IP goes. Instances on other hosts are untouched. Returns the
+    /// names of the instances stopped, in launch order.
+    pub fn fail_host(&mut self, host: HostId) -> Vec<String> {
+        self.fleet.retire_host(host);
+        let mut stopped = Vec::new();
+        for k in 0..self.instances.len() {
+            let inst = &self.instances[k];
+            let alive = matches!(inst.state, InstanceState::Pending | InstanceState::Running | InstanceState::Stopping);
+            if inst.host != Some(host) || !alive {
+                continue;
+            }
+            let (id, name, vm, eni) = (inst.id, inst.name.clone(), inst.vm, inst.eni);
+            self.scheduled.retain(|s| s.instance != id);
+            if let Some(vm) = vm {
+                self.hypervisors.release(vm);
+            }
+            self.placement.forget(&name);
+            if let Some(eni) = eni {
+                self.network.release_public_ip(eni);
+            }
+            let i = &mut self.instances[k];
+            i.vm = None;
+            i.state = InstanceState::Stopped;
+            stopped.push(name);
+        }
+        stopped
+    }
+
     /// Whether the instance can serve requests at `now` (running and not rebooting).
     pub fn takes_traffic(&self, id: InstanceId, now: SimTime) -> bool {
         let i = &self.instances[id.index()];

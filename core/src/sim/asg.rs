@@ -42,6 +42,7 @@ pub(super) fn on_instance_ready(g: &mut Group, core: &mut Core, comp: u32, inst:
     i.mark_busy = i.st.busy_tw.integral(now);
     i.mark_time = now;
     i.tick_busy = i.mark_busy;
+    i.mark_report(now);
     if let Some(run) = core.layers.as_deref_mut() {
         // Running in the layers too: its host's contention applies from now on.
         run.infra.advance(SimTime(now));

@@ -254,7 +254,7 @@ pub(super) fn build(t: &Topology, config: SimConfig) -> Result<Simulation, Build
             ComponentSpec::Ec2(p) => {
                 let vcpus = p.vcpus.unwrap_or_else(|| catalog::instance_type(&p.instance_type).map_or(1, |x| x.vcpus));
                 let az = place(c.container.as_deref()).1;
-                let mut inst = Instance::new(vcpus, p.queue_capacity, az);
+                let mut inst = Instance::new(vcpus, p.queue_capacity, az, p.workers);
                 inst.state = InstState::InService;
                 inst.initial = true;
                 inst.lb_healthy = true;
@@ -262,8 +262,9 @@ pub(super) fn build(t: &Topology, config: SimConfig) -> Result<Simulation, Build
                     inst.disk_gap_ns = if d.iops > 0.0 { 1e9 / d.iops } else { 0.0 };
                 }
                 stats[ci].cap.add(0, vcpus as i64);
+                deadlines.push(DeadlineQueue::component(ns(p.timeout_ms).max(1)));
                 Node::Group(Group {
-                    timeout_ns: ns(p.timeout_ms),
+                    deadlines: deadlines.len() as u32 - 1,
                     svc: per_type(&p.service_time_by_type, &p.service_time),
                     inst: vec![inst],
                     rr: 0,
@@ -275,7 +276,7 @@ pub(super) fn build(t: &Topology, config: SimConfig) -> Result<Simulation, Build
                 let vcpus = p.vcpus.unwrap_or_else(|| catalog::instance_type(&p.instance_type).map_or(1, |x| x.vcpus));
                 let zs = group_azs(&p.subnets, c.container.as_deref());
                 let mut inst: Vec<Instance> =
-                    (0..p.max.max(1)).map(|_| Instance::new(vcpus, p.queue_capacity, NONE16)).collect();
+                    (0..p.max.max(1)).map(|_| Instance::new(vcpus, p.queue_capacity, NONE16, p.workers)).collect();
                 for (k, i) in inst.iter_mut().enumerate().take(p.desired as usize) {
                     i.state = InstState::InService;
                     i.initial = true;
@@ -285,8 +286,9 @@ pub(super) fn build(t: &Topology, config: SimConfig) -> Result<Simulation, Build
                 }
                 let period = ns(p.evaluation_period_s * 1000.0).max(1);
                 queue.push(period, Ev::ScalingEval { comp: ci as u32 });
+                deadlines.push(DeadlineQueue::component(ns(p.timeout_ms).max(1)));
                 Node::Group(Group {
-                    timeout_ns: ns(p.timeout_ms),
+                    deadlines: deadlines.len() as u32 - 1,
                     svc: per_type(&p.service_time_by_type, &p.service_time),
                     inst,
                     rr: 0,

@@ -9,9 +9,9 @@ pub(super) const NONE: u32 = u32::MAX;
 /// No region, AZ, client ordinal or blocked path (a `u16` index not in use).
 pub(super) const NONE16: u16 = u16::MAX;
 
-/// What a call is or has been through: a set of bits in one byte.
+/// What a call is or has been through: a set of bits.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub(super) struct Flags(u8);
+pub(super) struct Flags(u16);
 
 impl Flags {
     /// No flag.
@@ -31,6 +31,13 @@ impl Flags {
     pub(super) const DELIVERY: Flags = Flags(32);
     /// It reached its component.
     pub(super) const ARRIVED: Flags = Flags(64);
+    /// It holds one of its instance's workers (an instance with a worker pool), which its
+    /// group gives back when it answers.
+    pub(super) const WORKER: Flags = Flags(128);
+    /// Its component answered it with a timeout at its deadline while its work went on,
+    /// unobserved (its caller detached): when that work ends nothing more is answered, the
+    /// slots it held are given back and the call is freed.
+    pub(super) const TIMED_OUT: Flags = Flags(256);
 
     /// Whether every flag of `other` is set.
     #[inline(always)]

@@ -7,6 +7,10 @@
 //! the slot), and dead entries are dropped from the front as new ones are pushed. So a request
 //! that answers in time costs one push and one pop here and no event at all, and the timer fires
 //! about once per timeout period unless something really times out.
+//!
+//! A place is a client population (its requests), a connection with a timeout (the calls made
+//! over it, on behalf of their caller) or a component with a service timeout (the calls it
+//! serves, on its own behalf: see [`DeadlineQueue::component`]).
 
 use std::collections::VecDeque;
 
@@ -23,14 +27,23 @@ pub(super) struct Deadline {
 pub(super) struct DeadlineQueue {
     /// How long after its start a call is due.
     pub(super) timeout_ns: u64,
+    /// The deadlines of a component's own service timeout: the component answers the call
+    /// (rather than a caller or a client giving up on it).
+    pub(super) component: bool,
     entries: VecDeque<Deadline>,
     /// The time the timer in the event queue fires at (`None`: no timer).
     armed: Option<u64>,
 }
 
 impl DeadlineQueue {
+    /// The deadlines of a client population's requests or of the calls over a connection.
     pub(super) fn new(timeout_ns: u64) -> Self {
-        DeadlineQueue { timeout_ns, entries: VecDeque::new(), armed: None }
+        DeadlineQueue { timeout_ns, component: false, entries: VecDeque::new(), armed: None }
+    }
+
+    /// The deadlines of the calls a component serves with a service timeout.
+    pub(super) fn component(timeout_ns: u64) -> Self {
+        DeadlineQueue { component: true, ..Self::new(timeout_ns) }
     }
 
     /// Adds the deadline of a call starting at `now`, first dropping entries at the front whose

@@ -58,7 +58,7 @@ impl Simulation {
             Ev::Fault { index } => (0, index as u64),
             Ev::Experiment { action, step } => (u64::from(step), u64::from(action)),
             Ev::Deadline { queue } => (u64::from(queue), 0),
-            Ev::Retry { call, .. } => {
+            Ev::Retry { call, .. } | Ev::TimedOut { call, .. } => {
                 let c = &core.calls[call];
                 (c.comp as u64, c.req)
             }
@@ -93,8 +93,19 @@ impl Simulation {
             Ev::Experiment { action, step } => self.on_experiment(action, super::experiments::Step::from_code(step)),
             Ev::Deadline { queue } => self.on_deadline(queue),
             Ev::Retry { call, gen } => {
-                if self.core.calls.waiting(call, gen) {
+                // Still the same call (it may have been answered at its deadline meanwhile:
+                // its work goes on).
+                if self.core.calls.gen(call) == gen {
                     let next = super::compute::retry(&mut self.core, call);
+                    self.apply(call, next);
+                }
+            }
+            Ev::TimedOut { call, gen } => {
+                // Unless the caller has ended since (a client request at its own deadline).
+                if self.core.calls.gen(call) == gen {
+                    let p = self.core.calls[call];
+                    let t = Some(ErrorCause::Timeout);
+                    let next = self.nodes[p.comp as usize].child_done(&mut self.core, call, &p, t, t);
                     self.apply(call, next);
                 }
             }
@@ -156,7 +167,18 @@ impl Simulation {
     /// call held a slot of its component, the kind takes it back ([`Node::release_slot`]).
     ///
     /// [`Core::respond`]: super::core::Core::respond
+    ///
+    /// A call its component already answered at its deadline (`Flags::TIMED_OUT`) is not
+    /// answered again: its work is over, its slot is given back and it is freed.
     pub(super) fn answer(&mut self, call: u32, error: Option<ErrorCause>, root: Option<ErrorCause>) {
+        if self.core.calls[call].flags.contains(Flags::TIMED_OUT) {
+            let c = self.core.calls[call];
+            if c.flags.contains(Flags::ACTIVE) {
+                self.nodes[c.comp as usize].release_slot(&mut self.core, &c);
+            }
+            self.core.calls.release(call);
+            return;
+        }
         self.core.respond(call, error, root);
         if self.core.calls[call].flags.contains(Flags::ACTIVE) {
             let c = self.core.calls[call];
@@ -171,18 +193,47 @@ impl Simulation {
     /// `Deadline`: every call of the queue that is due and still waiting times out: its caller
     /// stops waiting for the call it made (which goes on, unobserved, and is freed when it
     /// answers) and carries on as if that call had failed with [`ErrorCause::Timeout`]; a client
-    /// ends the request at once, so its recorded latency is exactly its timeout.
+    /// ends the request at once, so its recorded latency is exactly its timeout; a component
+    /// answers the call itself (see [`Simulation::component_time_out`]).
     #[inline(never)]
     fn on_deadline(&mut self, queue: u32) {
         let now = self.core.now;
+        let component = self.core.deadlines[queue as usize].component;
         loop {
             let calls = &self.core.calls;
             let Some(d) = self.core.deadlines[queue as usize].pop_due(now, |c, g| calls.waiting(c, g)) else { break };
-            self.time_out(d.call);
+            if component {
+                self.component_time_out(d.call);
+            } else {
+                self.time_out(d.call);
+            }
         }
         let calls = &self.core.calls;
         if let Some(at) = self.core.deadlines[queue as usize].rearm(|c, g| calls.waiting(c, g)) {
             self.core.queue.push(at, Ev::Deadline { queue });
+        }
+    }
+
+    /// The call passed its component's service timeout: the component answers it with
+    /// [`ErrorCause::Timeout`] now, so its recorded latency is exactly the timeout, and the
+    /// answer travels to the caller (`Ev::TimedOut`) as a response would. The call's work goes
+    /// on unobserved, holding what it holds (a vCPU, a worker, a queue place) until it ends;
+    /// still queued, it is dropped when dequeued.
+    fn component_time_out(&mut self, call: u32) {
+        let now = self.core.now;
+        let c = self.core.calls[call];
+        self.core.calls[call].parent = NONE;
+        self.core.respond(call, Some(ErrorCause::Timeout), None);
+        self.core.calls[call].flags.insert(Flags::TIMED_OUT);
+        if c.parent != NONE {
+            let parent = c.parent;
+            if self.core.calls.child(parent) == call {
+                // A client's request no longer waits on this call: its own deadline must not
+                // reach the call (whose slot is freed when its work ends).
+                self.core.calls.set_child(parent, NONE);
+            }
+            let gen = self.core.calls.gen(parent);
+            self.core.queue.push(now.saturating_add(u64::from(c.up_ns)), Ev::TimedOut { call: parent, gen });
         }
     }
 

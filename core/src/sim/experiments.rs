@@ -640,14 +640,20 @@ impl Simulation {
         out
     }
 
-    /// A host is taken out of service in the layers (placement skips it from now on).
+    /// A host fails in the layers: it leaves service (placement skips it from now on) and
+    /// every VM on it stops, whoever owns it (the engine's instances on it die separately).
     fn retire_host(&mut self, name: &str) {
+        let mut stopped = Vec::new();
         if let Some(run) = self.core.layers.as_deref_mut() {
             if let Some(h) = run.infra.fleet.host_by_name(name) {
-                run.infra.fleet.retire_host(h);
+                stopped = run.infra.fail_host(h);
             }
         }
         self.core.observe(ObservationKind::InstanceDied, None, format!("host {name} fails"));
+        if !stopped.is_empty() {
+            let text = format!("{} VM(s) on host {name} stop with it: {}", stopped.len(), stopped.join(", "));
+            self.core.observe(ObservationKind::InstanceDied, None, text);
+        }
     }
 }
 

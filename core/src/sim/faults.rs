@@ -84,8 +84,9 @@ impl Simulation {
             return;
         }
         i.down_at = now;
-        // Queued requests are lost with the instance.
-        let lost: Vec<u32> = i.st.queue.drain(..).collect();
+        // Queued requests are lost with the instance, those waiting for a worker too.
+        let mut lost: Vec<u32> = i.pool.as_mut().map_or_else(Vec::new, |p| p.queue.drain(..).collect());
+        lost.extend(i.st.queue.drain(..));
         self.core.stats[comp as usize].queue.add(now, -(lost.len() as i64));
         for call in lost {
             self.answer(call, Some(ErrorCause::Unavailable), None);

@@ -1,6 +1,11 @@
 //! EC2 instances and the instances of Auto Scaling groups (a [`Group`]): round robin over the
 //! instances in service, a station per instance (vCPUs and queue), an optional disk step, then
 //! the outgoing calls. Scaling itself is in `asg`.
+//!
+//! An instance may have a worker pool (`workers`: Gunicorn's sync workers, a thread pool): a
+//! request then first waits for a free worker and holds it until it answers, its disk step and
+//! outgoing calls included, while it queues for and uses a vCPU only for its own service time.
+//! A slow dependency thus exhausts the workers while the CPU stays mostly idle.
 
 use super::asg::Asg;
 use super::call::{Call, Flags, Phase, NONE};
@@ -54,6 +59,12 @@ pub(super) struct Instance {
     pub(super) stress: f64,
     /// Killed (terminated, its host or AZ lost): it never comes back by itself.
     pub(super) dead: bool,
+    /// Its worker pool (`None`: no pool): workers as servers, requests waiting for one in the
+    /// queue. A call holding a worker has `Flags::WORKER`.
+    pub(super) pool: Option<Station>,
+    /// Busy-vCPU and busy-worker integrals, and the time, when its figures in the report start
+    /// (the end of the warm-up, or when it started serving if later).
+    pub(super) report_mark: (u128, u128, u64),
     /// Its volume completes no I/O before this time (the `ebs-pause` action).
     pub(super) disk_hold_until: u64,
     /// Its volume's I/Os are at least this far apart (the `ebs-throttle` action; 0: no cap).
@@ -65,10 +76,15 @@ pub(super) struct Instance {
 }
 
 impl Instance {
-    /// A free slot with `vcpus` servers and a queue of `cap` in AZ `az`.
-    pub(super) fn new(vcpus: u32, cap: u32, az: u16) -> Instance {
+    /// A free slot with `vcpus` servers and a queue of `cap` in AZ `az`; with `workers`, the
+    /// queue of `cap` is for a worker and the vCPUs' queue holds at most one call per worker.
+    pub(super) fn new(vcpus: u32, cap: u32, az: u16, workers: Option<u32>) -> Instance {
+        let (cpu_cap, pool) = match workers {
+            Some(w) => (w.max(1), Some(Station::new(w.max(1), cap))),
+            None => (cap, None),
+        };
         Instance {
-            st: Station::new(vcpus.max(1), cap),
+            st: Station::new(vcpus.max(1), cpu_cap),
             az,
             state: InstState::Free,
             up: true,
@@ -85,6 +101,8 @@ impl Instance {
             tick_busy: 0,
             stress: 1.0,
             dead: false,
+            pool,
+            report_mark: (0, 0, 0),
             disk_hold_until: 0,
             disk_cap_gap_ns: 0.0,
             lb_healthy: false,
@@ -96,6 +114,12 @@ impl Instance {
     #[inline(always)]
     pub(super) fn slowdown(&self) -> f64 {
         self.mult * self.stress
+    }
+
+    /// Sets the start of its figures in the report to `now`.
+    pub(super) fn mark_report(&mut self, now: u64) {
+        let workers = self.pool.as_ref().map_or(0, |p| p.busy_tw.integral(now));
+        self.report_mark = (self.st.busy_tw.integral(now), workers, now);
     }
 
     /// Gives back the slot of an answered call; a draining instance left with none terminates.
@@ -123,7 +147,8 @@ impl Instance {
 /// An EC2 component (one instance) or an Auto Scaling group (`asg` set).
 #[derive(Debug)]
 pub(super) struct Group {
-    pub(super) timeout_ns: u64,
+    /// Its deadline queue in `Core::deadlines` (the service timeout).
+    pub(super) deadlines: u32,
     /// Service time per request type.
     pub(super) svc: Vec<Sampler>,
     pub(super) inst: Vec<Instance>,
@@ -147,7 +172,8 @@ impl Group {
 }
 
 /// A request reaches the group: on the instance its load balancer picked (else the next one in
-/// service, round robin), it takes a slot and queues for a vCPU.
+/// service, round robin), it takes a slot and queues for a vCPU (or first for a worker), and
+/// its deadline is set.
 #[inline]
 pub(super) fn arrive(g: &mut Group, core: &mut Core, call: u32, c: &Call) -> Next {
     let comp = c.comp;
@@ -178,34 +204,58 @@ pub(super) fn arrive(g: &mut Group, core: &mut Core, call: u32, c: &Call) -> Nex
     }
     i.active += 1;
     core.calls[call].flags.insert(Flags::ACTIVE);
+    if let Some(p) = &mut i.pool {
+        if p.busy < p.servers {
+            start_work(i, &g.svc, core, comp, call);
+        } else if p.queue.len() < p.cap as usize {
+            p.queue.push_back(call);
+            core.stats[comp as usize].queue.add(core.now, 1);
+        } else {
+            return Next::fail(ErrorCause::QueueFull);
+        }
+        set_deadline(g.deadlines, core, call);
+        return Next::Wait;
+    }
     let base = g.svc[c.type_index()].sample(&mut core.rng);
     let mult = i.slowdown();
     let svc = if mult == 1.0 { base } else { (base as f64 * mult) as u64 };
     if !core.offer(comp, &mut i.st, call, svc) {
         return Next::fail(ErrorCause::QueueFull);
     }
+    set_deadline(g.deadlines, core, call);
     Next::Wait
 }
 
-/// The call's CPU work is done: the vCPU takes the next queued call (answering those that
-/// waited past the timeout), and the call goes on to its disk step or its outgoing calls.
+/// The call, accepted now, is answered with a timeout if it has not answered by the group's
+/// timeout (`Simulation::on_deadline`).
+#[inline]
+fn set_deadline(queue: u32, core: &mut Core, call: u32) {
+    let gen = core.calls.gen(call);
+    let calls = &core.calls;
+    if let Some(at) = core.deadlines[queue as usize].push(core.now, call, gen, |c, g| calls.waiting(c, g)) {
+        core.queue.push(at, Ev::Deadline { queue });
+    }
+}
+
+/// The call's CPU work is done: the vCPU takes the next queued call (dropping those already
+/// answered at their deadline), and the call goes on to its disk step or its outgoing calls.
 #[inline]
 pub(super) fn service_done(g: &mut Group, core: &mut Core, call: u32, c: &Call) -> Next {
     let comp = c.comp;
-    let timeout = g.timeout_ns;
     let i = &mut g.inst[c.inst as usize];
     let mult = i.slowdown();
     let mut next = core.finish(comp, &mut i.st);
-    // Start the next queued call, dropping those that waited past the timeout.
+    // Workers given back by calls dropped from the vCPUs' queue: handed on once the freed vCPU
+    // has its next call, so the calls already queued for a vCPU keep their turn.
+    let mut freed = 0u32;
+    // Start the next queued call, dropping those that timed out while they waited.
     while let Some(n) = next {
         let nc = core.calls[n];
-        if core.now - nc.arrived > timeout {
-            // Answered here rather than by `Simulation::answer`, which cannot run while this
-            // handler holds the group: the same two steps, the response and the slot.
-            core.respond(n, Some(ErrorCause::Timeout), None);
-            if nc.flags.contains(Flags::ACTIVE) {
-                i.release_slot(core, comp);
+        if nc.flags.contains(Flags::TIMED_OUT) {
+            if nc.flags.contains(Flags::WORKER) {
+                freed += 1;
             }
+            drop_timed_out(i, core, comp, n);
             next = i.st.queue.pop_front();
             if next.is_some() {
                 core.stats[comp as usize].queue.add(core.now, -1);
@@ -216,6 +266,9 @@ pub(super) fn service_done(g: &mut Group, core: &mut Core, call: u32, c: &Call) 
         let svc = if mult == 1.0 { base } else { (base as f64 * mult) as u64 };
         core.start(comp, &mut i.st, n, svc);
         break;
+    }
+    for _ in 0..freed {
+        free_worker(i, &g.svc, core, comp);
     }
     if !i.up {
         return Next::fail(ErrorCause::Unavailable);
@@ -247,20 +300,19 @@ pub(super) fn service_done(g: &mut Group, core: &mut Core, call: u32, c: &Call) 
         core.queue.push(done, Ev::Resume { call });
         return Next::Wait;
     }
-    continue_calls(g, core, call)
+    continue_calls(core, call)
 }
 
 /// `Phase::Disk`: the disk step is done; on to the outgoing calls.
 #[inline]
-pub(super) fn resume(g: &Group, core: &mut Core, call: u32, c: &Call) -> Next {
+pub(super) fn resume(core: &mut Core, call: u32, c: &Call) -> Next {
     debug_assert_eq!(c.phase, Phase::Disk);
-    continue_calls(g, core, call)
+    continue_calls(core, call)
 }
 
 /// A call the request made answered.
 #[inline]
 pub(super) fn child_done(
-    g: &Group,
     core: &mut Core,
     parent: u32,
     p: &Call,
@@ -269,26 +321,76 @@ pub(super) fn child_done(
 ) -> Next {
     match compute::child_done(core, parent, p, error, root) {
         Some(next) => next,
-        None => continue_calls(g, core, parent),
+        None => continue_calls(core, parent),
     }
 }
 
-/// Makes the request's next outgoing call; once all are made, answers (a request later than
-/// the group's timeout as a timeout).
+/// Makes the request's next outgoing call; once all are made, answers. (A request past the
+/// group's timeout was answered at its deadline: this answer only ends its work.)
 #[inline]
-fn continue_calls(g: &Group, core: &mut Core, call: u32) -> Next {
+fn continue_calls(core: &mut Core, call: u32) -> Next {
     if let Some(next) = compute::next_call(core, call) {
         return next;
-    }
-    let c = core.calls[call];
-    if core.now - c.arrived > g.timeout_ns {
-        return Next::fail(ErrorCause::Timeout);
     }
     Next::OK
 }
 
-/// Gives back the slot an answered call held on its instance.
+/// Gives back the slot (and the worker) an answered call held on its instance.
 #[inline]
 pub(super) fn release_slot(g: &mut Group, core: &mut Core, c: &Call) {
-    g.inst[c.inst as usize].release_slot(core, c.comp);
+    let i = &mut g.inst[c.inst as usize];
+    if c.flags.contains(Flags::WORKER) {
+        free_worker(i, &g.svc, core, c.comp);
+    }
+    i.release_slot(core, c.comp);
+}
+
+/// A queued call its deadline already answered leaves the queue: the slot it held is given
+/// back (its worker, if it holds one, is the caller's to give back) and the call is freed, as
+/// `Simulation::answer` does for such a call (which cannot run while a handler holds the group).
+fn drop_timed_out(i: &mut Instance, core: &mut Core, comp: u32, n: u32) {
+    debug_assert!(core.calls[n].flags.contains(Flags::TIMED_OUT) && core.calls[n].parent == NONE);
+    if core.calls[n].flags.contains(Flags::ACTIVE) {
+        i.release_slot(core, comp);
+    }
+    core.calls.release(n);
+}
+
+/// The call takes a free worker of the instance's pool and queues for a vCPU (never refused:
+/// that queue holds at most one call per worker).
+fn start_work(i: &mut Instance, svc: &[Sampler], core: &mut Core, comp: u32, call: u32) {
+    let now = core.now;
+    let Some(p) = &mut i.pool else { return };
+    p.busy += 1;
+    p.busy_tw.add(now, 1);
+    core.stats[comp as usize].workers_busy.add(now, 1);
+    core.calls[call].flags.insert(Flags::WORKER);
+    let base = svc[core.calls[call].type_index()].sample(&mut core.rng);
+    let mult = i.slowdown();
+    let work = if mult == 1.0 { base } else { (base as f64 * mult) as u64 };
+    let queued = core.offer(comp, &mut i.st, call, work);
+    debug_assert!(queued, "the vCPUs' queue holds one call per worker");
+}
+
+/// A worker is free again: the oldest request waiting for one takes it (requests answered at
+/// their deadline while they waited are dropped). A failed instance hands its workers to
+/// nobody: what waited on it failed with it.
+fn free_worker(i: &mut Instance, svc: &[Sampler], core: &mut Core, comp: u32) {
+    let now = core.now;
+    let Some(p) = &mut i.pool else { return };
+    p.busy -= 1;
+    p.busy_tw.add(now, -1);
+    core.stats[comp as usize].workers_busy.add(now, -1);
+    if !i.up {
+        return;
+    }
+    while let Some(n) = i.pool.as_mut().and_then(|p| p.queue.pop_front()) {
+        core.stats[comp as usize].queue.add(now, -1);
+        if core.calls[n].flags.contains(Flags::TIMED_OUT) {
+            drop_timed_out(i, core, comp, n);
+            continue;
+        }
+        start_work(i, svc, core, comp, n);
+        break;
+    }
 }

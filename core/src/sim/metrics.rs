@@ -30,6 +30,7 @@ struct Prev {
     busy: u128,
     cap: u128,
     queue: u128,
+    workers: u128,
 }
 
 /// One component's statistics since the warm-up.
@@ -44,6 +45,9 @@ pub(super) struct CompStats {
     pub(super) busy: TimeWeighted,
     /// Servers available.
     pub(super) cap: TimeWeighted,
+    /// Busy workers (groups whose instances have a worker pool; their workers available are
+    /// `cap` scaled by workers per vCPU).
+    pub(super) workers_busy: TimeWeighted,
     /// Latencies of the current time-series bucket's successful calls.
     pub(super) window: Histogram,
     pub(super) series: Ring<SeriesPoint>,
@@ -71,6 +75,7 @@ impl CompStats {
             queue: TimeWeighted::default(),
             busy: TimeWeighted::default(),
             cap: TimeWeighted::default(),
+            workers_busy: TimeWeighted::default(),
             window: Histogram::new(),
             series: Ring::new(series),
             prev: Prev::default(),
@@ -90,7 +95,7 @@ impl CompStats {
             *t = TypeStats { lat, ..TypeStats::default() };
             t.lat.clear();
         }
-        for tw in [&mut self.in_sys, &mut self.queue, &mut self.busy, &mut self.cap] {
+        for tw in [&mut self.in_sys, &mut self.queue, &mut self.busy, &mut self.cap, &mut self.workers_busy] {
             tw.reset(now);
         }
         self.prev = Prev::default();
@@ -113,6 +118,11 @@ impl Simulation {
         self.core.measure_start = now;
         for s in &mut self.core.stats {
             s.reset(now);
+        }
+        for node in &mut self.nodes {
+            if let super::node::Node::Group(g) = node {
+                g.inst.iter_mut().for_each(|i| i.mark_report(now));
+            }
         }
     }
 
@@ -139,11 +149,21 @@ impl Simulation {
             let busy = s.busy.integral(now);
             let cap = s.cap.integral(now);
             let queue = s.queue.integral(now);
+            let workers = s.workers_busy.integral(now);
             let p = s.prev;
             let dc = d - p.completions;
             let dcap = cap - p.cap;
             let span = res as f64;
             let instances = self.nodes[c].instances_in_service().unwrap_or(1);
+            // Workers available over the bucket: the vCPUs available, scaled.
+            let worker_utilization = self.nodes[c].pool().map(|(w, v)| {
+                let avail = dcap as f64 * f64::from(w) / f64::from(v);
+                if avail > 0.0 {
+                    (workers - p.workers) as f64 / avail
+                } else {
+                    0.0
+                }
+            });
             s.series.push(SeriesPoint {
                 t_s: now as f64 / 1e9,
                 arrivals: a - p.arrivals,
@@ -155,10 +175,11 @@ impl Simulation {
                 mean_queue: (queue - p.queue) as f64 / span,
                 in_flight: s.in_sys.value,
                 instances,
+                worker_utilization,
                 ..self.core.layers.as_deref().map_or(SeriesPoint::EMPTY_LAYERS, |l| l.series_fields(c))
             });
             s.window.clear();
-            s.prev = Prev { arrivals: a, completions: d, errors: e, lat_sum: ls, busy, cap, queue };
+            s.prev = Prev { arrivals: a, completions: d, errors: e, lat_sum: ls, busy, cap, queue, workers };
         }
     }
 }

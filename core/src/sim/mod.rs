@@ -81,7 +81,7 @@ pub use core::{Observation, ObservationKind};
 pub use journey::{assemble_journeys, Hop, Journey};
 pub use layered::{BlockedPath, InstanceLayers, LayersReport, LifecycleEvent, VolumeLayers};
 pub use outcomes::{ErrorBudget, MinuteAvailability};
-pub use report::{ClientReport, ComponentReport, ErrorCounts, Report, SeriesPoint, TypeReport};
+pub use report::{ClientReport, ComponentReport, ErrorCounts, InstanceUtilization, Report, SeriesPoint, TypeReport};
 pub use resilience_report::{ConnectionReport, Incident, ResilienceReport};
 pub use types::{
     Audit, BuildError, ComponentIdx, ErrorCause, Fault, FaultError, HopKind, JourneyEvent, MemoryUse, ScalingAction,

@@ -112,7 +112,7 @@ impl Node {
             Node::Route53(r) => route53::resume(r, core, call, c),
             Node::CloudFront(f) => cloudfront::resume(f, core, call, c),
             Node::Alb(_) => alb::resume(nodes, core, call, c),
-            Node::Group(g) => group::resume(g, core, call, c),
+            Node::Group(_) => group::resume(core, call, c),
             Node::Rds(_) => rds::resume(c),
             Node::S3(_) => s3::resume(c),
             Node::DynamoDb(_) => dynamodb::resume(c),
@@ -135,7 +135,7 @@ impl Node {
     ) -> Next {
         match self {
             Node::Client(cl) => client::child_done(cl, core, parent, error, root),
-            Node::Group(g) => group::child_done(g, core, parent, p, error, root),
+            Node::Group(_) => group::child_done(core, parent, p, error, root),
             Node::Lambda(_) => lambda::child_done(core, parent, p, error, root),
             Node::Sqs(q) => sqs::child_done(q, core, parent, p, error, root),
             // Route 53, CloudFront, ALB, RDS, ElastiCache, S3, DynamoDB.
@@ -194,10 +194,22 @@ impl Node {
         }
     }
 
+    /// Workers and vCPUs per instance, for groups whose instances have a worker pool.
+    pub(super) fn pool(&self) -> Option<(u32, u32)> {
+        match self {
+            Node::Group(g) => g.inst.first().and_then(|i| i.pool.as_ref().map(|p| (p.servers, i.st.servers))),
+            _ => None,
+        }
+    }
+
     /// Capacity of its queues (instances, nodes, SQS backlog, Lambda's idle environments).
     pub(super) fn queue_capacity(&self) -> usize {
         match self {
-            Node::Group(g) => g.inst.iter().map(|i| i.st.queue.capacity()).sum::<usize>(),
+            Node::Group(g) => g
+                .inst
+                .iter()
+                .map(|i| i.st.queue.capacity() + i.pool.as_ref().map_or(0, |p| p.queue.capacity()))
+                .sum::<usize>(),
             Node::Rds(rds::Rds { st, .. }) | Node::ElastiCache(elasticache::ElastiCache { st, .. }) => {
                 st.iter().map(|s| s.queue.capacity()).sum::<usize>()
             }

@@ -33,6 +33,9 @@ pub(crate) enum Ev {
     Deadline { queue: u32 },
     /// A compute call's backoff is over: it retries its current outgoing call.
     Retry { call: u32, gen: u32 },
+    /// The timeout a callee answered at its deadline reaches the caller `call` (generation
+    /// `gen`, so a caller that has since ended is recognised).
+    TimedOut { call: u32, gen: u32 },
 }
 
 impl Ev {
@@ -53,6 +56,7 @@ impl Ev {
             Ev::Experiment { .. } => 12,
             Ev::Deadline { .. } => 13,
             Ev::Retry { .. } => 14,
+            Ev::TimedOut { .. } => 15,
         }
     }
 }

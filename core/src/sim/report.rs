@@ -12,7 +12,10 @@
 //!     utilization (busy servers / servers, time-weighted), mean_queue_length, mean_in_system,
 //!     instances, cache_hits, cache_misses, cold_starts, launches, terminations,
 //!     delivered, delivery_failed, stale_reads,
-//!     by_request_type: [TypeReport { request_type, arrivals, completions, errors, latency }] }],
+//!     by_request_type: [TypeReport { request_type, arrivals, completions, errors, latency }],
+//!     groups with a worker pool only: workers (per instance), worker_utilization (busy workers /
+//!     workers, time-weighted), by_instance: [InstanceUtilization { slot, utilization,
+//!     worker_utilization }] }],
 //!   clients: [ClientReport {
 //!     id, requests, successes, errors: ErrorCounts (root causes), in_flight,
 //!     success_rate (null while no request has been answered),
@@ -46,7 +49,8 @@
 //!     short_circuited, rejected, budget_exhausted, timed_out }] }
 //! ```
 //! and the series points of layered groups carry `steal_percent`, `guest_cpu_percent`,
-//! `service_time_multiplier`, `burst_balance_percent` and `disk_iops`.
+//! `service_time_multiplier`, `burst_balance_percent` and `disk_iops`; those of groups with a
+//! worker pool carry `worker_utilization`.
 //! Counts always satisfy `arrivals = completions + errors.total + in_flight` (requests that
 //! arrived before the warm-up ended are not counted anywhere).
 
@@ -181,6 +185,28 @@ pub struct ComponentReport {
     pub stale_reads: u64,
     /// The same figures per request type.
     pub by_request_type: Vec<TypeReport>,
+    /// Groups with a worker pool: workers per instance.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub workers: Option<u32>,
+    /// Groups with a worker pool: busy workers over workers available, time-weighted. Near 1
+    /// while `utilization` (the vCPUs) is low: requests wait for workers held by slow calls.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub worker_utilization: Option<f64>,
+    /// Groups with a worker pool: each instance's vCPU and worker utilisation.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub by_instance: Vec<InstanceUtilization>,
+}
+
+/// One instance's utilisation, since the warm-up or since it started serving if later (time
+/// it spent failed counts as idle). Instances no longer in the group are left out.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct InstanceUtilization {
+    /// Instance slot in its group.
+    pub slot: u32,
+    /// Busy vCPUs over vCPUs, time-weighted.
+    pub utilization: f64,
+    /// Busy workers over workers, time-weighted.
+    pub worker_utilization: f64,
 }
 
 /// One client population's end-to-end figures.
@@ -230,6 +256,9 @@ pub struct SeriesPoint {
     pub in_flight: u64,
     /// Instances in service at the end of the bucket.
     pub instances: u32,
+    /// Groups with a worker pool: busy over available workers in the bucket.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub worker_utilization: Option<f64>,
     /// Layers only: mean CPU steal of the component's instances, percent.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub steal_percent: Option<f64>,
@@ -260,6 +289,7 @@ impl SeriesPoint {
         mean_queue: 0.0,
         in_flight: 0,
         instances: 0,
+        worker_utilization: None,
         steal_percent: None,
         guest_cpu_percent: None,
         service_time_multiplier: None,
@@ -347,6 +377,7 @@ pub(super) fn build(sim: &Simulation) -> Report {
             continue;
         }
         let cap = s.cap.integral(now);
+        let pool = sim.nodes[c].pool();
         components.push(ComponentReport {
             id: meta.id.clone(),
             kind: meta.kind,
@@ -375,6 +406,16 @@ pub(super) fn build(sim: &Simulation) -> Report {
             delivery_failed: s.delivery_failed,
             stale_reads: s.stale_reads,
             by_request_type: by_type,
+            workers: pool.map(|(w, _)| w),
+            worker_utilization: pool.map(|(w, v)| {
+                let avail = cap as f64 * f64::from(w) / f64::from(v);
+                if avail > 0.0 {
+                    s.workers_busy.integral(now) as f64 / avail
+                } else {
+                    0.0
+                }
+            }),
+            by_instance: if pool.is_some() { by_instance(&sim.nodes[c], now) } else { Vec::new() },
         });
     }
     Report {
@@ -390,6 +431,33 @@ pub(super) fn build(sim: &Simulation) -> Report {
         layers: sim.core.layers.as_deref().map(|l| l.report(sim)),
         resilience: super::resilience_report::build(sim),
     }
+}
+
+/// The utilisation of each instance a group holds (launching ones excepted).
+fn by_instance(node: &super::node::Node, now: u64) -> Vec<InstanceUtilization> {
+    let super::node::Node::Group(g) = node else { return Vec::new() };
+    let share = |busy: u128, mark: u128, servers: u32, since: u64| {
+        let span = now.saturating_sub(since) as f64 * f64::from(servers);
+        if span > 0.0 {
+            busy.saturating_sub(mark) as f64 / span
+        } else {
+            0.0
+        }
+    };
+    g.inst
+        .iter()
+        .enumerate()
+        .filter(|(_, i)| matches!(i.state, super::group::InstState::InService | super::group::InstState::Draining))
+        .map(|(k, i)| {
+            let (cpu, workers, since) = i.report_mark;
+            let pool = i.pool.as_ref();
+            InstanceUtilization {
+                slot: k as u32,
+                utilization: share(i.st.busy_tw.integral(now), cpu, i.st.servers, since),
+                worker_utilization: pool.map_or(0.0, |p| share(p.busy_tw.integral(now), workers, p.servers, since)),
+            }
+        })
+        .collect()
 }
 
 impl Report {

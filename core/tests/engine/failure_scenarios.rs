@@ -258,3 +258,150 @@ fn traffic_spike_overruns_slow_scaling_and_headroom_absorbs_it() {
     near("headroom p99", p99, 178.0, 40.0);
     assert!(headroom > slow + 60.0);
 }
+
+#[test]
+fn slow_query_exhausts_the_workers_at_low_cpu_and_a_fast_query_frees_them() {
+    // The model both files share: 2 instances x 4 workers, 2 vCPUs each, 10 ms of CPU per
+    // request, 60 requests/s; the round trip to the database is 0.3 ms from the instance in its
+    // AZ and 1 ms from the other (0.65 ms on average), and 0.65 ms from the ALB to an instance.
+    let (instances, workers, vcpus, cpu_ms, rate) = (2.0, 4.0, 2.0, 10.0, 60.0);
+    let (rtt_db, rtt_web, internet, alb) = (0.65, 0.65, 30.0, 1.0);
+
+    let file = "slow-at-low-cpu-before.json";
+    states(file, &["49.8 requests/s", "16.9%", "4.36 s", "12.4%", "100% busy", "93%"]);
+    let (sim, r) = play(file, None);
+    let query_ms = 150.0;
+    let hold_ms = cpu_ms + query_ms + rtt_db;
+    // Little's law on the pool: workers always busy, each request holding one `hold_ms`.
+    let capacity = instances * workers / (hold_ms / 1e3);
+    let web = r.component("web").unwrap();
+    let served = web.completions as f64 / RUN_S;
+    // At most the capacity (give or take the sampled query times), a little less since 4
+    // workers share 2 vCPUs, so CPU work sometimes waits, and the first requests found free workers.
+    assert!(served < 1.005 * capacity && served > 0.97 * capacity, "served {served:.2}/s, capacity {capacity:.2}/s");
+    let busy = web.worker_utilization.expect("the web tier has workers");
+    assert!(busy > 0.99, "workers {busy:.3} busy");
+    assert_eq!(web.workers, Some(4));
+    // The CPU works only 10 ms of each 161 ms a worker is held.
+    let cpu = served * cpu_ms / 1e3 / (instances * vcpus);
+    near("web CPU utilisation", web.utilization, cpu, 0.005);
+    assert!(web.utilization < 0.2, "CPU {:.3}", web.utilization);
+    for i in &web.by_instance {
+        assert!(i.worker_utilization > 0.99 && i.utilization < 0.2, "instance {i:?}");
+    }
+    assert_eq!(web.by_instance.len(), 2);
+    // What the pool cannot take is refused once each instance's queue of 100 is full, and an
+    // accepted request waits behind those 100 for its instance's share of the capacity.
+    let users = &r.clients[0];
+    let refused = users.errors.queue_full as f64 / users.requests as f64;
+    near("refused share", refused, 1.0 - capacity / rate, 0.02);
+    assert_eq!(users.errors.queue_full, users.errors.total, "{:?}", users.errors);
+    let wait_ms = 100.0 / (capacity / instances) * 1e3;
+    let p50 = users.latency.p50_ms;
+    near("p50 latency", p50, wait_ms + hold_ms + internet + alb + rtt_web, 0.05 * wait_ms);
+    assert!(users.latency.p95_ms > 4_000.0, "p95 {} ms", users.latency.p95_ms);
+    // Target tracking on CPU never sees the problem.
+    assert_eq!(web.instances, 2);
+    assert!(sim.scaling_activities().is_empty(), "{:?}", sim.scaling_activities());
+    // The database is busy but has a vCPU for every worker: its queries never wait.
+    let db = r.component("db").unwrap();
+    assert!(db.mean_wait_ms < 1.0, "db wait {} ms", db.mean_wait_ms);
+    near("db utilisation", db.utilization, served * query_ms / 1e3 / 8.0, 0.02);
+
+    let file = "slow-at-low-cpu-after.json";
+    states(file, &["100% success", "47.3 ms", "15.0%", "11.8% busy"]);
+    let (_, r) = play(file, None);
+    let query_ms = 5.0;
+    let hold_ms = cpu_ms + query_ms + rtt_db;
+    let web = r.component("web").unwrap();
+    let served = web.completions as f64 / RUN_S;
+    near("after: served", served, rate, 0.02 * rate);
+    let busy = web.worker_utilization.unwrap();
+    near("after: workers busy", busy, served * hold_ms / 1e3 / (instances * workers), 0.01);
+    near("after: CPU", web.utilization, served * cpu_ms / 1e3 / (instances * vcpus), 0.01);
+    let users = &r.clients[0];
+    assert_eq!(users.errors.total, 0, "{:?}", users.errors);
+    // Latency is the sum of the steps: almost nothing waits.
+    let sum = internet + alb + rtt_web + hold_ms;
+    near("after: mean latency", users.latency.mean_ms, sum, 0.03 * sum);
+    assert!(users.latency.p95_ms < 1.5 * sum, "p95 {} ms", users.latency.p95_ms);
+}
+
+#[test]
+fn a_host_failure_stops_only_its_vms_and_placement_spread_decides_the_blast_radius() {
+    use strata_core::layers::launch::InstanceState;
+    // The VMs the layers report stopped, and the hosts they were on.
+    let stopped = |r: &Report| -> (Vec<String>, Vec<String>) {
+        let l = r.layers.as_ref().expect("layered scenario");
+        let mut names = Vec::new();
+        let mut hosts = Vec::new();
+        for i in l.instances.iter().filter(|i| i.state == InstanceState::Stopped) {
+            names.push(i.name.clone());
+            hosts.push(i.host.clone().unwrap());
+        }
+        hosts.dedup();
+        (names, hosts)
+    };
+    let host_of = |r: &Report, name: &str| {
+        r.layers.as_ref().unwrap().instances.iter().find(|i| i.name == name).and_then(|i| i.host.clone()).unwrap()
+    };
+    let rate = 80.0;
+
+    // Packed: every API VM and the neighbours' on one host.
+    let file = "host-failure-packed.json";
+    states(file, &["13 VMs stopped", "13.3%", "62,717", "78.6 ms", "49.8 ms"]);
+    let (_, r) = play(file, Some("lose-host"));
+    let (names, hosts) = stopped(&r);
+    assert_eq!(hosts, vec!["ap-northeast-2a-shared-h07".to_string()], "only the failed host's VMs stop");
+    assert_eq!(names.len(), 13, "{names:?}");
+    let running = r.layers.as_ref().unwrap().instances.iter().filter(|i| i.state == InstanceState::Running).count();
+    assert_eq!(running, 0, "nothing else was on the fleet");
+    // Nothing answers after 120 s: the availability is the share of the run before it.
+    near("packed availability", availability(file, &r), 100.0 * 120.0 / RUN_S, 0.3);
+    let i = incident(file, &r);
+    assert_eq!(i.time_to_recover_s, None);
+    for api in ["api-1", "api-2", "api-3", "api-4"] {
+        assert!(i.blast_radius.iter().any(|c| c == api), "{:?}", i.blast_radius);
+    }
+    near("packed requests failed", i.requests_failed as f64, rate * (RUN_S - 120.0), 0.02 * rate * RUN_S);
+
+    // Spread: one VM per rack; the failed host holds api-1 alone.
+    let file = "host-failure-spread.json";
+    states(file, &["1 VM stopped", "203 requests failed", "99.72%", "10 s"]);
+    let (_, r) = play(file, Some("lose-host"));
+    let (names, hosts) = stopped(&r);
+    assert_eq!(names, vec!["api-1".to_string()]);
+    assert_eq!(hosts, vec![host_of(&r, "api-1")]);
+    let l = r.layers.as_ref().unwrap();
+    let mut racks: Vec<String> = ["api-1", "api-2", "api-3", "api-4"]
+        .iter()
+        .map(|n| host_of(&r, n).rsplit_once('-').unwrap().0.to_string())
+        .collect();
+    racks.sort();
+    racks.dedup();
+    assert_eq!(racks.len(), 4, "one rack per API instance: {racks:?}");
+    assert!(l.instances.iter().filter(|i| i.name.starts_with("tenant-b")).all(|i| i.state == InstanceState::Running));
+    let i = incident(file, &r);
+    assert_eq!(i.blast_radius, vec!["users", "alb", "api-1"]);
+    // A quarter of the traffic fails until the ALB's second failed check (10 s apart).
+    let detect = i.time_to_detect_s.expect("the ALB notices");
+    assert!(detect > 0.0 && detect <= 20.0, "detected after {detect} s");
+    near("spread requests failed", i.requests_failed as f64, rate / 4.0 * detect, 0.15 * rate / 4.0 * detect);
+    assert!(i.time_to_recover_s.is_some_and(|t| t <= detect + 1.0), "{i:?}");
+    let spread = availability(file, &r);
+    near("spread availability", spread, 100.0 * (1.0 - rate / 4.0 * detect / (rate * RUN_S)), 0.05);
+
+    // Before any failure, packing on the noisy host already costs the neighbours' steal: the
+    // median request's CPU work is stretched by the host's multiplier.
+    let median_ms = 20.0 / 1.25f64.sqrt();
+    let before = |file: &str| {
+        let (_, r) = crate::common::run(&crate::common::scenario(file), 1, 120.0, 0.0);
+        let m =
+            r.layers.as_ref().unwrap().instances.iter().find(|i| i.name == "api-1").unwrap().service_time_multiplier;
+        (r.clients[0].latency.p50_ms, m)
+    };
+    let (packed_p50, packed_m) = before("host-failure-packed.json");
+    let (spread_p50, spread_m) = before("host-failure-spread.json");
+    assert!(packed_m > 2.0 && spread_m < 1.1, "{packed_m} {spread_m}");
+    assert!(packed_p50 - spread_p50 > 0.9 * median_ms * (packed_m - spread_m), "{packed_p50} vs {spread_p50}");
+}

@@ -31,3 +31,5 @@ mod rds_replicas;
 mod route53_weighted;
 mod s3_throttling;
 mod scenarios;
+mod service_timeouts;
+mod worker_pools;
