@@ -177,3 +177,64 @@ test('particles travel on the busy connections and none on idle ones; badges sho
   assert.deepEqual(errors, []);
   await context.close();
 });
+
+test('an AZ outage injected from the menu shows in the log and the figures, then the design recovers, exactly as the engine runs it', async () => {
+  const context = await browser.newContext({ viewport: { width: 1440, height: 900 } });
+  const { page, errors } = await openApp(context, server.url);
+  await openTemplate(page, 'az-outage-multi-az');
+  await page.getByTestId('run-speed').selectOption('60');
+  await page.getByTestId('run').click();
+  await page.waitForFunction(() => Number(document.querySelector('[data-testid="sim-clock"]').dataset.timeNs) > 20e9);
+  const before = await shown(page);
+  assert.equal(before.success, '100.00%', 'healthy before the outage');
+
+  // Right-click the database: the menu opens aimed at it; switch to an AZ outage of its AZ.
+  await page.getByTestId('node-db').click({ button: 'right' });
+  await page.getByTestId('inject-panel').waitFor();
+  assert.equal(await page.getByTestId('inject-action').inputValue(), 'db-failover');
+  await page.getByTestId('inject-action').selectOption('az-outage');
+  const labels = await page.getByTestId('inject-target').locator('option').allInnerTexts();
+  await page.getByTestId('inject-target').selectOption({ label: labels.find((l) => l.includes('use1-az1')) });
+  await page.getByTestId('inject-duration').fill('120');
+  await page.getByTestId('inject-go').click();
+  await page.getByTestId('run-injected').waitFor();
+  const actions = JSON.parse(await page.getByTestId('run-injected').getAttribute('data-actions'));
+  assert.equal(actions.length, 1);
+  assert.equal(actions[0].action, 'az-outage');
+  assert.ok(actions[0].start_s >= 20, `it struck at the run's time: ${actions[0].start_s}`);
+
+  // The log narrates the failure and the figures take the hit.
+  await page.waitForFunction(() => [...document.querySelectorAll('[data-testid="run-log-line"].bad')].length > 0);
+  await page.waitForFunction(() => {
+    const row = document.querySelector('[data-testid="run-client-users"]');
+    return row && !/^0$/.test(row.querySelectorAll('td')[6].innerText);
+  });
+  // Let it recover: well past the outage's end, two readings of the errors are equal.
+  const end = (actions[0].start_s + 120) * 1e9;
+  await page.waitForFunction((t) => Number(document.querySelector('[data-testid="sim-clock"]').dataset.timeNs) > t + 60e9, end);
+  const errorsAt = async () => Number((await page.getByTestId('run-client-users').locator('td').nth(6).innerText()).split(' ')[0]);
+  const e1 = await errorsAt();
+  await page.waitForFunction((t) => Number(document.querySelector('[data-testid="run-clients"]').dataset.timeNs) > t + 30e9, end + 60e9);
+  const e2 = await errorsAt();
+  assert.ok(e1 > 0 && e2 === e1, `errors stop after recovery: ${e1} then ${e2}`);
+  await page.getByTestId('run').click();
+  await pausedAt(page);
+  const paused = await shown(page);
+
+  // The same run from the CLI: the design with this action written as an experiment.
+  const { writeFileSync, mkdtempSync } = await import('node:fs');
+  const { tmpdir } = await import('node:os');
+  const doc = JSON.parse(execFileSync('cat', [join(ROOT, 'public', 'scenarios', 'az-outage-multi-az.json')], { encoding: 'utf8' }));
+  doc.experiments = [{ name: 'from-the-page', actions }];
+  const file = join(mkdtempSync(join(tmpdir(), 'strata-')), 'injected.json');
+  writeFileSync(file, JSON.stringify(doc));
+  const r = JSON.parse(execFileSync(SIM, ['run', file, '--seed', '1', '--duration', `${paused.figuresNs / 1e6}ms`, '--experiment', 'from-the-page', '--json'], { encoding: 'utf8', maxBuffer: 64 << 20 }));
+  const c = r.clients.find((c) => c.id === 'users');
+  assert.equal(paused.requests, c.requests);
+  assert.equal(paused.success, `${(c.success_rate * 100).toFixed(2)}%`);
+  assert.equal(paused.p99, fmtMs(c.latency.p99_ms));
+  assert.equal(await errorsAt(), c.errors.total);
+  await page.screenshot({ path: artifactPath('live-az-outage.png') });
+  assert.deepEqual(errors, []);
+  await context.close();
+});

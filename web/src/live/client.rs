@@ -20,7 +20,7 @@ const WORKER_URL: &str = "./strata-worker_loader.js";
 /// Event log lines kept.
 const LOG_KEEP: usize = 500;
 /// A dot stays on screen at least this long (wall ms) whatever the speed.
-const DOT_MIN_WALL_MS: f64 = 600.0;
+const DOT_MIN_WALL_MS: f64 = 400.0;
 
 /// Where the particles' clock was at the last frame.
 #[derive(Clone, Copy, Debug, Default, PartialEq)]
@@ -54,6 +54,10 @@ pub struct Live {
     pub log: RwSignal<Vec<LogLine>>,
     /// Why the run could not start (or the worker could not).
     pub problem: RwSignal<Option<String>>,
+    /// Why the last injected failure was refused.
+    pub refused: RwSignal<Option<String>>,
+    /// The failure panel is open (aimed at a component, or not).
+    pub inject_open: RwSignal<Option<Option<String>>>,
     /// Component ids in engine order.
     pub components: StoredValue<Vec<String>, LocalStorage>,
     /// Particles in flight.
@@ -87,6 +91,8 @@ impl Live {
             nodes: RwSignal::new(HashMap::new()),
             log: RwSignal::new(Vec::new()),
             problem: RwSignal::new(None),
+            refused: RwSignal::new(None),
+            inject_open: RwSignal::new(None),
             components: StoredValue::new_local(Vec::new()),
             particles: StoredValue::new_local(Particles::default()),
             clock: StoredValue::new(ClockSync::default()),
@@ -128,6 +134,7 @@ impl Live {
         self.nodes.set(HashMap::new());
         self.log.set(Vec::new());
         self.problem.set(None);
+        self.refused.set(None);
         self.particles.update_value(Particles::clear);
         self.clock.set_value(ClockSync::default());
     }
@@ -164,7 +171,15 @@ impl Live {
             return;
         }
         let Ok(header) = js_sys::Reflect::get(&data, &"header".into()) else { return };
-        let Ok(mut header) = serde_wasm_bindgen::from_value::<Header>(header) else { return };
+        let mut header = match serde_wasm_bindgen::from_value::<Header>(header) {
+            Ok(h) => h,
+            Err(e) => {
+                web_sys::console::error_1(
+                    &format!("strata: a frame from the simulation worker could not be read: {e}").into(),
+                );
+                return;
+            }
+        };
         if header.run != self.expected_run.get_value() {
             return; // a frame of a run that has since been replaced
         }
@@ -178,6 +193,11 @@ impl Live {
             .and_then(|s| s.dyn_into::<js_sys::Float64Array>().ok())
             .map(|a| a.to_vec())
             .unwrap_or_default();
+        if let Some(why) = header.refused.take() {
+            self.refused.set(Some(why));
+        } else if !header.injected.is_empty() {
+            self.refused.set(None);
+        }
         if header.rewound {
             self.particles.update_value(Particles::clear);
             self.log.set(Vec::new());

@@ -155,6 +155,21 @@ pub fn Canvas() -> impl IntoView {
         }
     };
 
+    // While a run is on, right-clicking a component opens the failure menu aimed at it. The
+    // svg may hold the pointer capture, so the component is found under the pointer.
+    let live = crate::live::client::use_live();
+    let context_menu = move |ev: web_sys::MouseEvent| {
+        ev.prevent_default();
+        if live.header.with_untracked(Option::is_none) {
+            return;
+        }
+        let id = web_sys::window()
+            .and_then(|w| w.document())
+            .and_then(|d| d.element_from_point(ev.client_x() as f32, ev.client_y() as f32))
+            .and_then(|e| e.closest("[data-node]").ok().flatten())
+            .and_then(|e| e.get_attribute("data-id"));
+        crate::shell::inject::open_inject(live, id);
+    };
     let pointer_down = move |ev: web_sys::PointerEvent| {
         let Some(el) = svg_el() else { return };
         let local = local_point(&el, ev.client_x() as f64, ev.client_y() as f64);
@@ -383,7 +398,7 @@ pub fn Canvas() -> impl IntoView {
                 on:pointerup=pointer_up
                 on:pointercancel=pointer_up
                 on:wheel=wheel
-                on:contextmenu=|ev| ev.prevent_default()
+                on:contextmenu=context_menu
             >
                 <defs>
                     <marker id="arrow" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="8" markerHeight="8" orient="auto-start-reverse">

@@ -2,6 +2,7 @@
 
 pub mod canvas;
 pub mod header;
+pub mod inject;
 pub mod inspector;
 pub mod live_layer;
 pub mod overlays;

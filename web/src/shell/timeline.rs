@@ -8,6 +8,7 @@ use leptos::prelude::*;
 use crate::live::client::use_live;
 use crate::live::protocol::{Command, PlayState, Speed};
 use crate::live::session::can_run;
+use crate::shell::inject::{open_inject, InjectPanel};
 use crate::state::{use_editor, Level};
 
 /// Run lengths offered, simulated seconds.
@@ -198,6 +199,15 @@ pub fn Timeline() -> impl IntoView {
                 </button>
                 <button
                     class="btn btn-ghost"
+                    data-testid="run-inject"
+                    title="Inject a failure at the current simulated time (or right-click a component)"
+                    disabled=move || !matches!(state(), Some(PlayState::Paused) | Some(PlayState::Playing))
+                    on:click=move |_| open_inject(live, None)
+                >
+                    "⚡ Break something"
+                </button>
+                <button
+                    class="btn btn-ghost"
                     data-testid="run-reset"
                     title="Stop and clear this run"
                     disabled=move || !active.get()
@@ -304,6 +314,20 @@ pub fn Timeline() -> impl IntoView {
             </div>
             {move || live.problem.get().map(|p| view! { <p class="run-problem" role="alert" data-testid="run-problem">{p}</p> })}
             {move || restarted.get().map(|p| view! { <p class="run-restarted" role="status" data-testid="run-restarted">{p}</p> })}
+            <InjectPanel/>
+            {move || live.header.with(|h| {
+                let injected = &h.as_ref()?.injected;
+                (!injected.is_empty()).then(|| {
+                    let text = injected
+                        .iter()
+                        .map(|a| format!("{} on {} at {:.3} s{}", a.action.name(), a.target, a.start_s,
+                            a.duration_s.map(|d| format!(" for {d} s")).unwrap_or_default()))
+                        .collect::<Vec<_>>()
+                        .join("; ");
+                    let json = serde_json::to_string(injected).unwrap_or_default();
+                    view! { <p class="run-restarted" data-testid="run-injected" data-actions=json>"Injected: "{text}</p> }
+                })
+            })}
             <Show
                 when=move || active.get()
                 fallback=move || view! {

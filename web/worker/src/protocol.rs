@@ -3,6 +3,7 @@
 //! header as a transferred `Float64Array` of [`SEGMENT_STRIDE`] numbers per segment.
 
 use serde::{Deserialize, Serialize};
+use strata_core::experiment::Action;
 
 use crate::figures::{NodeFigures, Summary};
 
@@ -91,6 +92,13 @@ pub enum Command {
         /// Simulated time, ms.
         ms: u64,
     },
+    /// Inject a failure now: the action starts at the next whole millisecond (its `start_s` is
+    /// ignored). It joins the run's experiment, so the run stays a pure function of the design,
+    /// the seed and the experiment: it is replayed to now with the action added.
+    Inject {
+        /// What happens, to what, for how long.
+        action: Action,
+    },
     /// End the run.
     Stop,
 }
@@ -153,6 +161,10 @@ pub struct Header {
     pub log: Vec<LogLine>,
     /// Why the run could not start or stopped.
     pub problem: Option<String>,
+    /// Why an injected failure was refused (the run goes on unchanged).
+    pub refused: Option<String>,
+    /// Failures injected into this run from the page.
+    pub injected: Vec<Action>,
     /// The run went back in time (a seek backward): drop the particles and the log shown.
     pub rewound: bool,
 }

@@ -8,6 +8,7 @@
 //! with `strata-sim run --duration <ms>ms` on the same design and seed. Seeking backward replays
 //! the run from its start: same design + same seed = same run.
 
+use strata_core::experiment::{check_action, Action, Experiment};
 use strata_core::sim::{HopKind, ObservationKind, SimConfig, Simulation};
 use strata_core::time::{Duration, SimTime};
 use strata_core::topology::{ComponentSpec, Topology};
@@ -77,8 +78,20 @@ struct Run {
     /// The time of the last figures sent (none yet: `None`).
     figures_at: Option<u64>,
     first_frame: bool,
+    /// Something must be said in a frame even though time stands still.
+    frame_owed: bool,
     rewound: bool,
+    /// Play on when the current seek lands (a replay after an injection).
+    resume: bool,
+    /// Failures injected from the page, in order.
+    injected: Vec<Action>,
+    /// The document's experiment the run started with.
+    base_experiment: Option<String>,
+    refused: Option<String>,
 }
+
+/// The name of the experiment that carries failures injected from the page.
+pub const INJECTED: &str = "injected from the live view";
 
 /// The worker's state: at most one run.
 #[derive(Debug, Default)]
@@ -138,10 +151,11 @@ impl Run {
         self.resample();
     }
 
-    /// Stops at `at` (clamped to the run), replaying from the start when it lies in the past.
-    fn go_to(&mut self, at: SimTime) -> Result<(), String> {
+    /// Stops at `at` (clamped to the run), replaying from the start when it lies in the past
+    /// (or when `replay`: the run's experiment changed).
+    fn go_to(&mut self, at: SimTime, replay: bool) -> Result<(), String> {
         let at = SimTime(at.0.min(self.duration.0));
-        if at < self.sim.now() {
+        if replay || at < self.sim.now() {
             self.sim = build(&self.design, self.seed, &self.experiment)?;
             self.log_sent = 0;
             self.segments.clear();
@@ -152,6 +166,34 @@ impl Run {
         self.target = at;
         self.set_state(PlayState::Seeking);
         Ok(())
+    }
+
+    /// Adds a failure starting at the next whole millisecond and replays the run to now with it.
+    fn inject(&mut self, mut action: Action) -> Result<(), String> {
+        let at = ceil_ms(self.sim.now());
+        action.start_s = at.0 as f64 / 1e9;
+        let problems = check_action(&self.design, &action);
+        if let Some(first) = problems.first() {
+            return Err(format!("{} on {} cannot be injected: {first}", action.action.name(), action.target));
+        }
+        if at >= self.duration {
+            return Err("The run has ended: restart it to inject a failure.".into());
+        }
+        self.injected.push(action);
+        // The run's experiment becomes the document's (if one was chosen) plus what was injected.
+        let base = self.base_experiment.as_ref().and_then(|n| self.design.experiments.iter().find(|e| &e.name == n));
+        let mut live = Experiment {
+            name: INJECTED.into(),
+            description: "Failures injected while the run played.".into(),
+            actions: base.map(|e| e.actions.clone()).unwrap_or_default(),
+            stop_conditions: base.map(|e| e.stop_conditions.clone()).unwrap_or_default(),
+        };
+        live.actions.extend(self.injected.iter().cloned());
+        self.design.experiments.retain(|e| e.name != INJECTED);
+        self.design.experiments.push(live);
+        self.experiment = Some(INJECTED.into());
+        self.resume = self.state == PlayState::Playing;
+        self.go_to(at, true)
     }
 
     /// Turns the journey events drained from the engine into particle segments.
@@ -258,7 +300,8 @@ impl Session {
                         Ok(())
                     }
                     Command::Pause if matches!(run.state, PlayState::Playing | PlayState::Seeking) => {
-                        run.go_to(ceil_ms(run.sim.now()))
+                        run.resume = false;
+                        run.go_to(ceil_ms(run.sim.now()), false)
                     }
                     Command::SetSpeed { speed } => {
                         run.speed = speed;
@@ -266,8 +309,15 @@ impl Session {
                         run.resample();
                         Ok(())
                     }
-                    Command::Step { ms } => run.go_to(run.sim.now() + Duration::from_millis(ms)),
-                    Command::Seek { ms } => run.go_to(SimTime(ms.saturating_mul(MS))),
+                    Command::Step { ms } => run.go_to(run.sim.now() + Duration::from_millis(ms), false),
+                    Command::Seek { ms } => run.go_to(SimTime(ms.saturating_mul(MS)), false),
+                    Command::Inject { action } => {
+                        if let Err(why) = run.inject(action) {
+                            run.refused = Some(why);
+                            run.frame_owed = true; // say so in the next frame
+                        }
+                        Ok(())
+                    }
                     _ => Ok(()),
                 };
                 if let Err(why) = result {
@@ -302,6 +352,7 @@ impl Session {
         let mut run = Run {
             design: t,
             seed,
+            base_experiment: experiment.clone(),
             experiment,
             duration: SimTime(((duration_s * 1e3).round() as u64).max(1) * MS),
             sim,
@@ -319,7 +370,11 @@ impl Session {
             last_figures_wall: f64::NEG_INFINITY,
             figures_at: None,
             first_frame: true,
+            frame_owed: false,
             rewound: false,
+            resume: false,
+            injected: Vec::new(),
+            refused: None,
         };
         run.set_state(if paused { PlayState::Paused } else { PlayState::Playing });
         Ok(run)
@@ -367,7 +422,8 @@ impl Session {
         run.behind = run.state == PlayState::Playing && now < run.target;
         if run.stop_at.is_some_and(|at| now >= at) {
             run.stop_at = None;
-            run.set_state(PlayState::Paused);
+            let resume = std::mem::take(&mut run.resume);
+            run.set_state(if resume { PlayState::Playing } else { PlayState::Paused });
             state_changed = true;
         }
         if now >= run.duration && run.state != PlayState::Finished {
@@ -376,7 +432,10 @@ impl Session {
         }
         let wall = clock();
         let moving = matches!(run.state, PlayState::Playing | PlayState::Seeking);
-        let frame_due = run.first_frame || state_changed || (moving && wall - run.last_frame_wall >= FRAME_MS);
+        let frame_due = run.first_frame
+            || std::mem::take(&mut run.frame_owed)
+            || state_changed
+            || (moving && wall - run.last_frame_wall >= FRAME_MS);
         let frame = frame_due.then(|| {
             let figures_due = state_changed
                 || run.figures_at.is_none()
@@ -407,6 +466,8 @@ impl Session {
                 nodes,
                 log: run.new_log_lines(),
                 problem: None,
+                refused: run.refused.take(),
+                injected: run.injected.clone(),
                 rewound: std::mem::take(&mut run.rewound),
             };
             run.first_frame = false;
@@ -438,6 +499,8 @@ impl Session {
                 nodes: None,
                 log: Vec::new(),
                 problem: Some(problem),
+                refused: None,
+                injected: Vec::new(),
                 rewound: false,
             },
             segments: Vec::new(),

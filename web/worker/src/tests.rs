@@ -237,3 +237,89 @@ fn particles_follow_the_design_s_connections_and_density_follows_speed() {
     assert!(at_1x >= 1);
     assert!(at_10x >= 9 * at_1x, "10x faster, a tenth of the requests drawn: {at_1x} -> {at_10x}");
 }
+
+fn outage() -> strata_core::experiment::Action {
+    serde_json::from_str(r#"{"action":"az-outage","target":{"az":"use1-az1"},"duration_s":60}"#).unwrap()
+}
+
+#[test]
+fn an_injected_failure_is_the_same_run_as_that_experiment_written_in_the_document() {
+    let mut s = start("az-outage-multi-az", 7, Speed::Times(10.0));
+    let mut clock = ticking(1.0);
+    s.handle(Command::Seek { ms: 30_000 });
+    let before = settle(&mut s, &mut clock).pop().unwrap().header;
+    s.handle(Command::Inject { action: outage() });
+    let frames = settle(&mut s, &mut clock);
+    let at = frames.last().unwrap();
+    assert_eq!(at.header.time_ns, 30_000_000_000, "the replay lands where the run was");
+    // Nothing changes before the failure starts (the engine has one more event: the start itself).
+    let (now, then) = (at.header.summary.as_ref().unwrap(), before.summary.as_ref().unwrap());
+    assert_eq!((&now.clients, &now.busiest), (&then.clients, &then.busiest));
+    assert_eq!(at.header.injected.len(), 1);
+    assert_eq!(at.header.injected[0].start_s, 30.0);
+    s.handle(Command::Seek { ms: 120_000 });
+    let later = settle(&mut s, &mut clock);
+    let after = later.last().unwrap().header.clone();
+    let log: Vec<_> = frames.iter().chain(&later).flat_map(|f| f.header.log.iter()).filter(|l| l.bad).collect();
+    assert!(log.iter().any(|l| l.time_ns == 30_000_000_000), "the log says when it struck: {log:?}");
+
+    // The same action written in the document as an experiment gives the same run.
+    let mut topo = Topology::from_json(&design("az-outage-multi-az")).unwrap();
+    let mut action = outage();
+    action.start_s = 30.0;
+    topo.experiments.push(strata_core::experiment::Experiment {
+        name: "written".into(),
+        description: String::new(),
+        actions: vec![action],
+        stop_conditions: Vec::new(),
+    });
+    let mut sim =
+        Simulation::new(&topo, SimConfig { seed: 7, experiment: Some("written".into()), ..SimConfig::default() })
+            .unwrap();
+    sim.step_until(SimTime::from_secs(120));
+    assert_eq!(s.trace_hash(), Some(sim.trace_hash()));
+    let r = sim.report();
+    let row = &after.summary.as_ref().unwrap().clients[0];
+    assert_eq!(row.errors, r.clients[0].errors.total);
+    assert!(row.errors > 0, "an AZ outage of a live design fails some requests");
+}
+
+#[test]
+fn an_injection_that_cannot_work_is_refused_and_the_run_goes_on() {
+    let mut s = start("three-tier", 1, Speed::Times(1.0));
+    let mut clock = ticking(1.0);
+    s.handle(Command::Seek { ms: 5_000 });
+    settle(&mut s, &mut clock);
+    let hash = s.trace_hash();
+    let bad: strata_core::experiment::Action =
+        serde_json::from_str(r#"{"action":"db-failover","target":{"component":"nowhere"}}"#).unwrap();
+    s.handle(Command::Inject { action: bad });
+    let f = settle(&mut s, &mut clock).pop().expect("the refusal is said in a frame");
+    let why = f.header.refused.expect("refused");
+    assert!(why.contains("nowhere"), "{why}");
+    assert!(f.header.injected.is_empty());
+    assert_eq!(s.trace_hash(), hash, "the run is untouched");
+    assert_eq!(s.state(), Some(PlayState::Paused));
+}
+
+#[test]
+fn an_injection_while_playing_keeps_playing() {
+    let mut s = start("az-outage-multi-az", 7, Speed::Times(10.0));
+    let mut wall = 0.0;
+    for _ in 0..20 {
+        wall += 50.0;
+        let w = wall;
+        s.pump(&mut move || w, 1e9);
+    }
+    s.handle(Command::Inject { action: outage() });
+    assert_eq!(s.state(), Some(PlayState::Seeking), "the run replays to now with the failure");
+    for _ in 0..1000 {
+        wall += 50.0;
+        let w = wall;
+        s.pump(&mut move || w, 1e9);
+        if s.state() == Some(PlayState::Playing) {
+            break;
+        }
+    }
+    assert_eq!(s.state(), Some(PlayState::Playing), "the run plays on after the replay");
+}
