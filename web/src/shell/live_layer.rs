@@ -115,95 +115,158 @@ fn Badge(rect: crate::editor::geom::Rect, id: String) -> impl IntoView {
     }
 }
 
-/// The polyline of each connection by (caller, callee) id.
-fn routes(ed: Editor) -> HashMap<(String, String), Vec<Point>> {
-    ed.scene.with_untracked(|s| s.edges.iter().map(|e| ((e.from.clone(), e.to.clone()), e.points.clone())).collect())
+/// A connection's polyline with the running length at each point, for placing dots by
+/// progress without allocating.
+#[derive(Clone, Debug, Default)]
+struct Path {
+    points: Vec<Point>,
+    /// `acc[i]`: length from the first point to point `i`.
+    acc: Vec<f64>,
 }
 
-/// The point `f` (0..=1) of the way along a polyline.
-fn along(points: &[Point], f: f64) -> Option<Point> {
-    let lengths: Vec<f64> =
-        points.windows(2).map(|w| ((w[1].x - w[0].x).powi(2) + (w[1].y - w[0].y).powi(2)).sqrt()).collect();
-    let total: f64 = lengths.iter().sum();
-    if points.is_empty() {
-        return None;
-    }
-    let mut left = f.clamp(0.0, 1.0) * total;
-    for (w, l) in points.windows(2).zip(&lengths) {
-        if left <= *l && *l > 0.0 {
-            let k = left / l;
-            return Some(Point::new(w[0].x + (w[1].x - w[0].x) * k, w[0].y + (w[1].y - w[0].y) * k));
+impl Path {
+    fn new(points: &[Point]) -> Path {
+        let mut acc = Vec::with_capacity(points.len());
+        let mut total = 0.0;
+        for (i, p) in points.iter().enumerate() {
+            if i > 0 {
+                let q = points[i - 1];
+                total += ((p.x - q.x).powi(2) + (p.y - q.y).powi(2)).sqrt();
+            }
+            acc.push(total);
         }
-        left -= l;
+        Path { points: points.to_vec(), acc }
     }
-    points.last().copied()
+
+    /// The point `f` (0..=1) of the way along.
+    fn at(&self, f: f64) -> Option<Point> {
+        let total = *self.acc.last()?;
+        let d = f.clamp(0.0, 1.0) * total;
+        let i = self.acc.partition_point(|&a| a < d).clamp(1, self.points.len().max(2) - 1);
+        let (a, b) = (self.points.get(i - 1)?, self.points.get(i)?);
+        let span = self.acc[i] - self.acc[i - 1];
+        let k = if span > 0.0 { (d - self.acc[i - 1]) / span } else { 0.0 };
+        Some(Point::new(a.x + (b.x - a.x) * k, a.y + (b.y - a.y) * k))
+    }
 }
 
-/// Draws one frame of particles; returns the dots drawn per edge (`from>to`).
+/// Where dots go: for each (caller, callee) pair of engine indices, the connection's path and
+/// whether it is walked backwards (an answer on its way back). Rebuilt when the diagram or the
+/// run's components change, not per frame.
+#[derive(Clone, Debug, Default)]
+struct Geometry {
+    paths: Vec<Path>,
+    by_pair: HashMap<(u32, u32), (usize, bool)>,
+    /// Display names of the pairs, for the per-connection counts (`from>to` as the design says).
+    names: Vec<String>,
+}
+
+fn geometry(ed: Editor, ids: &[String]) -> Geometry {
+    let index: HashMap<&str, u32> = ids.iter().enumerate().map(|(i, id)| (id.as_str(), i as u32)).collect();
+    let mut g = Geometry::default();
+    ed.scene.with_untracked(|s| {
+        for e in &s.edges {
+            let (Some(&a), Some(&b)) = (index.get(e.from.as_str()), index.get(e.to.as_str())) else { continue };
+            let k = g.paths.len();
+            g.paths.push(Path::new(&e.points));
+            g.names.push(format!("{}>{}", e.from, e.to));
+            g.by_pair.insert((a, b), (k, false));
+            g.by_pair.entry((b, a)).or_insert((k, true));
+        }
+    });
+    g
+}
+
+/// Dots of one look, drawn as one canvas path.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+enum Look {
+    Request(usize),
+    Response(usize),
+    Failure,
+}
+
+/// Draws one frame of particles; counts the dots drawn per connection into `counts`.
 fn draw(
     ctx: &web_sys::CanvasRenderingContext2d,
     live: Live,
-    ed: Editor,
-    vp: Viewport,
+    geo: &Geometry,
+    screen: (f64, f64, Viewport, f64),
     wall_ms: f64,
-    dpr: f64,
-) -> BTreeMap<String, u32> {
-    let (w, h) = ed.canvas_size.get_untracked();
+    scratch: &mut BTreeMap<Look, Vec<(f64, f64)>>,
+    counts: &mut [u32],
+) {
+    let (w, h, vp, dpr) = screen;
     ctx.set_transform(dpr, 0.0, 0.0, dpr, 0.0, 0.0).ok();
     ctx.clear_rect(0.0, 0.0, w, h);
-    let mut counts = BTreeMap::new();
-    let routes = routes(ed);
+    counts.iter_mut().for_each(|c| *c = 0);
+    scratch.values_mut().for_each(Vec::clear);
+    let mut bursts: Vec<(f64, f64, f64)> = Vec::new();
     let t = live.clock.get_value().at(wall_ms);
-    let ids = live.components.with_value(Clone::clone);
     let r = (3.0 * vp.zoom.sqrt()).clamp(1.5, 4.0);
     live.particles.with_value(|p| {
         for dot in p.visible(t) {
-            let (Some(a), Some(b)) = (ids.get(dot.from as usize), ids.get(dot.to as usize)) else { continue };
-            // Answers travel the caller's connection backwards.
-            let (key, f) = match routes.get(&(a.clone(), b.clone())) {
-                Some(pts) => (pts, dot.progress),
-                None => match routes.get(&(b.clone(), a.clone())) {
-                    Some(pts) => (pts, 1.0 - dot.progress),
-                    None => continue,
-                },
-            };
-            let Some(pw) = along(key, f) else { continue };
+            let Some(&(k, backwards)) = geo.by_pair.get(&(dot.from, dot.to)) else { continue };
+            let path = &geo.paths[k];
+            let f = if backwards { 1.0 - dot.progress } else { dot.progress };
+            let Some(pw) = path.at(f) else { continue };
             let s = vp.to_screen(pw);
             if s.x < -10.0 || s.y < -10.0 || s.x > w + 10.0 || s.y > h + 10.0 {
                 continue;
             }
-            *counts.entry(format!("{a}>{b}")).or_insert(0) += 1;
-            ctx.begin_path();
-            let _ = ctx.arc(s.x, s.y, r, 0.0, std::f64::consts::TAU);
-            match dot.kind {
-                SegmentKind::Request => {
-                    ctx.set_fill_style_str(TYPE_COLORS[dot.request_type as usize % TYPE_COLORS.len()]);
-                    ctx.fill();
-                }
-                SegmentKind::Response => {
-                    ctx.set_stroke_style_str(TYPE_COLORS[dot.request_type as usize % TYPE_COLORS.len()]);
-                    ctx.set_line_width(1.5);
-                    ctx.stroke();
-                }
+            counts[k] += 1;
+            let colour = dot.request_type as usize % TYPE_COLORS.len();
+            let look = match dot.kind {
+                SegmentKind::Request => Look::Request(colour),
+                SegmentKind::Response => Look::Response(colour),
                 SegmentKind::Failure => {
-                    ctx.set_fill_style_str(FAILURE);
-                    ctx.fill();
                     if dot.progress < 0.25 {
-                        // The burst where it failed.
-                        if let Some(origin) = along(key, if f == dot.progress { 0.0 } else { 1.0 }) {
-                            let o = vp.to_screen(origin);
-                            ctx.begin_path();
-                            let _ = ctx.arc(o.x, o.y, r * (2.0 + 12.0 * dot.progress), 0.0, std::f64::consts::TAU);
-                            ctx.set_stroke_style_str(FAILURE);
-                            ctx.set_line_width(1.5);
-                            ctx.stroke();
+                        // The burst where it failed: the start of its way back.
+                        if let Some(o) = path.at(if backwards { 1.0 } else { 0.0 }) {
+                            let o = vp.to_screen(o);
+                            bursts.push((o.x, o.y, r * (2.0 + 12.0 * dot.progress)));
                         }
                     }
+                    Look::Failure
                 }
-            }
+            };
+            scratch.entry(look).or_default().push((s.x, s.y));
         }
     });
-    counts
+    for (look, points) in scratch.iter() {
+        if points.is_empty() {
+            continue;
+        }
+        ctx.begin_path();
+        for &(x, y) in points {
+            ctx.move_to(x + r, y);
+            let _ = ctx.arc(x, y, r, 0.0, std::f64::consts::TAU);
+        }
+        match *look {
+            Look::Request(c) => {
+                ctx.set_fill_style_str(TYPE_COLORS[c]);
+                ctx.fill();
+            }
+            Look::Response(c) => {
+                ctx.set_stroke_style_str(TYPE_COLORS[c]);
+                ctx.set_line_width(1.5);
+                ctx.stroke();
+            }
+            Look::Failure => {
+                ctx.set_fill_style_str(FAILURE);
+                ctx.fill();
+            }
+        }
+    }
+    if !bursts.is_empty() {
+        ctx.begin_path();
+        for (x, y, radius) in bursts {
+            ctx.move_to(x + radius, y);
+            let _ = ctx.arc(x, y, radius, 0.0, std::f64::consts::TAU);
+        }
+        ctx.set_stroke_style_str(FAILURE);
+        ctx.set_line_width(1.5);
+        ctx.stroke();
+    }
 }
 
 /// A `requestAnimationFrame` callback that can schedule itself again.
@@ -220,6 +283,18 @@ pub fn ParticleCanvas() -> impl IntoView {
         .is_some_and(|m| m.matches());
     let playing = move || live.header.with(|h| h.as_ref().is_some_and(|h| h.state == PlayState::Playing));
 
+    // The dots' geometry follows the diagram and the run's components; scratch space is reused.
+    let geo: StoredValue<Geometry, LocalStorage> = StoredValue::new_local(Geometry::default());
+    let run_id = Memo::new(move |_| live.header.with(|h| h.as_ref().map(|h| h.run)));
+    Effect::new(move |_| {
+        // Read (not only tracked), so the memos compute and the effect follows them.
+        ed.scene.with(|_| ());
+        let _ = run_id.get();
+        geo.set_value(live.components.with_value(|ids| geometry(ed, ids)));
+    });
+    let scratch: StoredValue<BTreeMap<Look, Vec<(f64, f64)>>, LocalStorage> = StoredValue::new_local(BTreeMap::new());
+    let counts: StoredValue<Vec<u32>, LocalStorage> = StoredValue::new_local(Vec::new());
+
     // One frame: size the canvas, draw, publish what was drawn (for tests and screen readers).
     let paint = move || {
         let Some(canvas) = canvas_ref.get_untracked() else { return };
@@ -234,12 +309,27 @@ pub fn ParticleCanvas() -> impl IntoView {
         let Ok(Some(ctx)) = canvas.get_context("2d") else { return };
         let Ok(ctx) = ctx.dyn_into::<web_sys::CanvasRenderingContext2d>() else { return };
         let wall = web_sys::window().and_then(|w| w.performance()).map_or(0.0, |p| p.now());
-        let counts =
-            if reduced { BTreeMap::new() } else { draw(&ctx, live, ed, ed.viewport.get_untracked(), wall, dpr) };
-        let total: u32 = counts.values().sum();
-        let _ = canvas.set_attribute("data-dots", &total.to_string());
-        let edges = counts.iter().map(|(k, v)| format!("{k}:{v}")).collect::<Vec<_>>().join(",");
-        let _ = canvas.set_attribute("data-edges", &edges);
+        let vp = ed.viewport.get_untracked();
+        geo.with_value(|g| {
+            counts.update_value(|c| c.resize(g.paths.len(), 0));
+            if !reduced {
+                scratch.update_value(|sc| {
+                    counts.update_value(|c| draw(&ctx, live, g, (w, h, vp, dpr), wall, sc, c));
+                });
+            }
+            counts.with_value(|c| {
+                let total: u32 = c.iter().sum();
+                let _ = canvas.set_attribute("data-dots", &total.to_string());
+                let edges = c
+                    .iter()
+                    .zip(&g.names)
+                    .filter(|(n, _)| **n > 0)
+                    .map(|(n, name)| format!("{name}:{n}"))
+                    .collect::<Vec<_>>()
+                    .join(",");
+                let _ = canvas.set_attribute("data-edges", &edges);
+            });
+        });
     };
 
     // While the run plays: one paint per display frame.

@@ -1,0 +1,108 @@
+// Live-view benchmark (prints figures; not a pass/fail test):
+//   node tests/e2e/bench-live.mjs [rate_rps] [seconds]     defaults: 100000 8
+// Loads the three-tier template with its clients sending `rate_rps` requests/s (and the web tier
+// sized to carry them) into the release build (dist/) in headless Chromium with the frame-rate
+// limit off, presses Run at 1x and records for `seconds` of wall time: the time between frames
+// (median, p95), the particles drawn per frame, long tasks (over 50 ms) on the page, and whether
+// the engine in its worker kept up with the clock. Then it draws the same number of dots with
+// plain JavaScript on a canvas of the same size, as the peer to compare the frame cost with.
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { chromium } from 'playwright-core';
+import { serve, ROOT } from './harness.mjs';
+
+const RATE = Number(process.argv[2] ?? 100_000);
+const SECONDS = Number(process.argv[3] ?? 8);
+
+const doc = JSON.parse(readFileSync(join(ROOT, 'public', 'scenarios', 'three-tier.json'), 'utf8'));
+doc.name = `three-tier at ${RATE} requests/s`;
+for (const c of doc.components) {
+  if (c.kind === 'client') c.arrival = { pattern: 'constant', rate_rps: RATE };
+  if (c.kind === 'asg') Object.assign(c, { instance_type: 'c5.4xlarge', min: 40, desired: 40, max: 40 });
+}
+
+const server = await serve();
+const browser = await chromium.launch({
+  executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
+  headless: true,
+  args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
+    '--disable-component-update', '--disable-sync', '--disable-gpu-vsync', '--disable-frame-rate-limit'],
+});
+const page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
+const errors = [];
+page.on('pageerror', (e) => errors.push(String(e)));
+await page.goto(server.url);
+await page.getByTestId('import-file').setInputFiles({ name: 'bench.json', mimeType: 'application/json', buffer: Buffer.from(JSON.stringify(doc)) });
+await page.locator('[data-testid^="node-"]').first().waitFor();
+await page.getByTestId('run').click();
+await page.waitForFunction(() => Number(document.querySelector('[data-testid="particles"]').dataset.dots) > 0, null, { timeout: 60_000 });
+
+const live = await page.evaluate(async (seconds) => {
+  const longTasks = [];
+  const obs = new PerformanceObserver((list) => { for (const e of list.getEntries()) longTasks.push(e.duration); });
+  obs.observe({ type: 'longtask', buffered: false });
+  const canvas = document.querySelector('[data-testid="particles"]');
+  const clock = document.querySelector('[data-testid="sim-clock"]');
+  const frames = [];
+  const dots = [];
+  const t0 = performance.now();
+  const sim0 = Number(clock.dataset.timeNs);
+  let behind = 0;
+  let last = t0;
+  await new Promise((done) => {
+    const tick = (now) => {
+      frames.push(now - last);
+      last = now;
+      dots.push(Number(canvas.dataset.dots));
+      if (document.querySelector('[data-testid="run-behind"]')) behind++;
+      if (now - t0 < seconds * 1000) requestAnimationFrame(tick); else done();
+    };
+    requestAnimationFrame(tick);
+  });
+  obs.disconnect();
+  const sim = (Number(clock.dataset.timeNs) - sim0) / 1e9;
+  return { frames, dots, longTasks, behindFrames: behind, simSeconds: sim, wallSeconds: (performance.now() - t0) / 1000,
+    legend: document.querySelector('[data-testid="run-legend"]').innerText,
+    width: canvas.width, height: canvas.height };
+}, SECONDS);
+
+// The peer: the same number of dots drawn with plain JavaScript on a canvas of the same size.
+const median = (a) => { const s = [...a].sort((x, y) => x - y); return s[Math.floor(s.length / 2)]; };
+const p95 = (a) => { const s = [...a].sort((x, y) => x - y); return s[Math.floor(s.length * 0.95)]; };
+const nDots = median(live.dots);
+const peer = await page.evaluate(async ({ n, w, h }) => {
+  const c = document.createElement('canvas');
+  c.width = w; c.height = h;
+  c.style.cssText = 'position:fixed;left:0;top:0;pointer-events:none';
+  document.body.appendChild(c);
+  const ctx = c.getContext('2d');
+  const times = [];
+  for (let f = 0; f < 120; f++) {
+    const t = performance.now();
+    ctx.clearRect(0, 0, w, h);
+    ctx.beginPath();
+    for (let i = 0; i < n; i++) {
+      const x = (i * 7919 + f * 13) % w, y = (i * 104729 + f * 7) % h;
+      ctx.moveTo(x + 3, y);
+      ctx.arc(x, y, 3, 0, Math.PI * 2);
+    }
+    ctx.fillStyle = '#2f7ef6';
+    ctx.fill();
+    times.push(performance.now() - t);
+    await new Promise((r) => requestAnimationFrame(r));
+  }
+  c.remove();
+  return times;
+}, { n: nDots, w: live.width, h: live.height });
+
+const f = (x) => x.toFixed(1);
+console.log(`live view, ${doc.name}, ${SECONDS} s of wall time at 1x:`);
+console.log(`  frames: ${live.frames.length}, median ${f(median(live.frames))} ms, p95 ${f(p95(live.frames))} ms, max ${f(Math.max(...live.frames))} ms`);
+console.log(`  particles per frame: median ${nDots}, min ${Math.min(...live.dots)}, max ${Math.max(...live.dots)} (${live.legend})`);
+console.log(`  long tasks over 50 ms on the page: ${live.longTasks.length}${live.longTasks.length ? ` (longest ${f(Math.max(...live.longTasks))} ms)` : ''}`);
+console.log(`  engine: ${f(live.simSeconds)} simulated s in ${f(live.wallSeconds)} wall s (${f(live.simSeconds / live.wallSeconds)}x), 'catching up' shown in ${live.behindFrames} of ${live.frames.length} frames`);
+console.log(`  peer, plain JavaScript drawing ${nDots} dots on the same canvas: median ${f(median(peer))} ms, p95 ${f(p95(peer))} ms per frame (draw only)`);
+console.log(`  ratio: Strata's whole frame / plain JS draw = ${f(median(live.frames) / Math.max(median(peer), 0.01))}x at the median`);
+if (errors.length) console.log(`  page errors: ${errors.join('; ')}`);
+await browser.close();
+await server.close();
