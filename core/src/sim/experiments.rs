@@ -545,6 +545,7 @@ impl Simulation {
             (ObservationKind::ZoneBack, format!("AZ {name} is back"))
         };
         self.core.observe(kind, None, text);
+        self.set_az_in_layers(z, on);
         for c in 0..self.core.meta.len() {
             let kind = self.core.meta[c].kind;
             match &self.nodes[c] {
@@ -594,6 +595,39 @@ impl Simulation {
                 _ => {}
             }
         }
+    }
+
+    /// The AZ in the layers: lost (`on`) or back. Its hosts and the volumes of its storage
+    /// cluster are unavailable meanwhile and it refuses launches, so a launch aimed at it fails
+    /// in the layers. The fleet's AZ is the one named like the engine's AZ (full name or
+    /// suffix), else the one the first layered instance the engine places in it runs in.
+    fn set_az_in_layers(&mut self, z: u16, on: bool) {
+        let name = self.az_ids.get(z as usize).map(String::as_str).unwrap_or_default();
+        let Some(run) = self.core.layers.as_deref() else { return };
+        let fleet = &run.infra.fleet;
+        let by_instance = || {
+            self.nodes.iter().find_map(|n| match n {
+                Node::Group(g) => g
+                    .inst
+                    .iter()
+                    .find(|i| i.az == z && i.layer != NONE)
+                    .and_then(|i| fleet.az_by_name(&run.infra.instances[i.layer as usize].az)),
+                _ => None,
+            })
+        };
+        let Some(az) = fleet.az_by_name(name).or_else(by_instance) else { return };
+        let Some(run) = self.core.layers.as_deref_mut() else { return };
+        let (hosts, volumes) = run.infra.set_az_lost(az, on);
+        let layer_name = run.infra.fleet.az(az).name.clone();
+        let text = if on {
+            format!(
+                "layers: {hosts} host(s) and {volumes} volume(s) of {layer_name} unavailable; launches there refused"
+            )
+        } else {
+            format!("layers: {hosts} host(s) and {volumes} volume(s) of {layer_name} available again")
+        };
+        let kind = if on { ObservationKind::ZoneLost } else { ObservationKind::ZoneBack };
+        self.core.observe(kind, None, text);
     }
 
     fn push_fault_action(&mut self, a: super::faults::FaultAction) -> u32 {

@@ -79,7 +79,7 @@ mod unvalidated_tests;
 
 pub use core::{Observation, ObservationKind};
 pub use journey::{assemble_journeys, Hop, Journey};
-pub use layered::{BlockedPath, InstanceLayers, LayersReport, LifecycleEvent, VolumeLayers};
+pub use layered::{AzLayers, BlockedPath, InstanceLayers, LayersReport, LifecycleEvent, VolumeLayers};
 pub use outcomes::{ErrorBudget, MinuteAvailability};
 pub use report::{ClientReport, ComponentReport, ErrorCounts, InstanceUtilization, Report, SeriesPoint, TypeReport};
 pub use resilience_report::{ConnectionReport, Incident, ResilienceReport};

@@ -29,10 +29,11 @@
 //! With an `infrastructure`, the report also has `layers` (absent otherwise):
 //! ```text
 //! LayersReport {
+//!   azs: [AzLayers { name, available, hosts, hosts_available, volumes, volumes_available }],
 //!   instances: [InstanceLayers { name, component, slot, instance_type, state, az, host,
-//!     private_ip, steal_percent, service_time_multiplier, guest_cpu_percent }],
+//!     private_ip, steal_percent, service_time_multiplier, guest_cpu_percent, available }],
 //!   volumes: [VolumeLayers { name, instance, kind, size_gib, baseline_iops, burst_iops,
-//!     iops_limit, burst_balance_percent, ios_done, ios_served }],
+//!     iops_limit, burst_balance_percent, ios_done, ios_served, az, available }],
 //!   blocked_paths: [BlockedPath { connection, from, to, port, hop, at, reason, failures }],
 //!   launches, failed_launches, api_log: [ApiCall { at, principal, action, target, result }] }
 //! ```
