@@ -238,6 +238,21 @@ pub static KINDS: &[KindInfo] = &[
             num("hit_ratio", "", "0.9", 0.0, 1.0, "Fraction of reads served from the edge cache."),
             other("hit_ratio_by_type", ParamType::PerRequestType, "", "{}", "Hit ratio per request type."),
             num("origin_rtt_ms", "ms", "20.0", 0.0, 1000.0, "Round trip from the edge to the origin."),
+            other(
+                "serve_stale_on_error",
+                ParamType::Bool,
+                "",
+                "false",
+                "When the origin fails a cacheable read's miss, answer with the expired cached copy.",
+            ),
+            num(
+                "stale_if_error_s",
+                "s",
+                "86400.0",
+                0.01,
+                2_592_000.0,
+                "How long after the origin's last good answer a stale copy may still be served.",
+            ),
         ],
     },
     KindInfo {

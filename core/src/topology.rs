@@ -628,6 +628,12 @@ pub struct CloudFrontParams {
     pub hit_ratio_by_type: BTreeMap<String, f64>,
     /// Round trip from the edge to an origin in its region.
     pub origin_rtt_ms: f64,
+    /// Origin failover to the cache (`stale-if-error`): when the origin answers a cacheable
+    /// read's miss with an error, the edge answers with the expired copy it still holds.
+    pub serve_stale_on_error: bool,
+    /// How long after the origin's last successful answer for a request type the edge still
+    /// holds a copy it may serve stale.
+    pub stale_if_error_s: f64,
 }
 
 impl Default for CloudFrontParams {
@@ -638,6 +644,8 @@ impl Default for CloudFrontParams {
             hit_ratio: 0.9,
             hit_ratio_by_type: BTreeMap::new(),
             origin_rtt_ms: 20.0,
+            serve_stale_on_error: false,
+            stale_if_error_s: 86_400.0,
         }
     }
 }

@@ -744,6 +744,7 @@ fn check_params(
             ] {
                 ms(&mut bad, n, v, max);
             }
+            interval(&mut bad, "stale_if_error_s", p.stale_if_error_s);
         }
         ComponentSpec::Alb(p) => {
             ms(&mut bad, "processing_ms", p.processing_ms, MAX_LATENCY_MS);

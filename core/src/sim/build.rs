@@ -222,6 +222,8 @@ pub(super) fn build(t: &Topology, config: SimConfig) -> Result<Simulation, Build
             ComponentSpec::Cloudfront(p) => Node::CloudFront(CloudFront {
                 proc_ns: ns(p.processing_ms),
                 hit: per_type_f(&p.hit_ratio_by_type, p.hit_ratio),
+                stale_ns: p.serve_stale_on_error.then(|| ns(p.stale_if_error_s * 1000.0)),
+                fresh_at: vec![0; nt],
             }),
             ComponentSpec::Alb(p) => {
                 let interval = ns(p.health_check_interval_s * 1000.0);
