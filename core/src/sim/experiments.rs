@@ -332,8 +332,16 @@ impl Simulation {
                 }
             }
             Effect::Zones { azs, region } => {
+                // While a whole region is lost, a Multi-AZ database has no AZ to fail over to.
+                let lost = region.and_then(|r| self.region_lost.get_mut(r as usize));
+                if let (Some(l), true) = (lost, on) {
+                    *l = true;
+                }
                 for &z in azs {
                     self.set_az(z, on);
+                }
+                if let (Some(l), false) = (region.and_then(|r| self.region_lost.get_mut(r as usize)), on) {
+                    *l = false;
                 }
                 if let Some(r) = *region {
                     for c in 0..self.core.meta.len() {
@@ -531,8 +539,8 @@ impl Simulation {
 impl Simulation {
     /// An AZ goes dark (`on`) or comes back. Instances of Auto Scaling groups in it die (their
     /// group replaces them in the AZs still up); a lone EC2 instance is down until the AZ
-    /// returns; a Multi-AZ database fails over to its standby in 60-120 s, a single-AZ one is
-    /// down until the AZ returns; a cache in it is down; a load balancer survives while it has
+    /// returns; a Multi-AZ database fails over to its standby in 60-120 s (unless its whole
+    /// region is lost), a single-AZ one is down until the AZ returns; a cache in it is down; a load balancer survives while it has
     /// another AZ. Regional services (S3, DynamoDB, Lambda, SQS) and global ones are not zonal.
     pub(super) fn set_az(&mut self, z: u16, on: bool) {
         if let Some(d) = self.core.az_down.get_mut(z as usize) {
@@ -573,7 +581,15 @@ impl Simulation {
                     }
                 }
                 Node::Rds(d) if self.core.meta[c].loc.az == z => {
-                    if on && d.multi_az {
+                    let region_lost = self
+                        .az_region
+                        .get(z as usize)
+                        .and_then(|&r| self.region_lost.get(r as usize))
+                        .copied()
+                        .unwrap_or(false);
+                    if region_lost {
+                        self.core.meta[c].down = on;
+                    } else if on && d.multi_az {
                         let secs = 60.0 + 60.0 * self.core.rng.random::<f64>();
                         self.core.meta[c].down = true;
                         self.core.meta[c].down_cause = ErrorCause::Unavailable;

@@ -52,6 +52,7 @@ mod compute;
 mod core;
 mod deadline;
 mod dispatch;
+mod dr;
 mod dynamodb;
 mod elasticache;
 mod experiments;
@@ -132,7 +133,11 @@ pub struct Simulation {
     config: SimConfig,
     faults: Vec<FaultAction>,
     az_ids: Vec<String>,
+    /// Per AZ: its region (`NONE16` when it has none).
+    az_region: Vec<u16>,
     region_ids: Vec<String>,
+    /// Per region: lost whole (a region outage in effect).
+    region_lost: Vec<bool>,
     /// The experiment being played, if any.
     experiment: Option<experiments::ExperimentRun>,
     /// The availability objective (0..1).
