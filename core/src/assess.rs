@@ -12,7 +12,7 @@
 use crate::experiment::{Action, ActionKind, ActionParams, Disruption, Experiment, Target};
 use crate::sim::{BuildError, SimConfig, Simulation};
 use crate::time::SimTime;
-use crate::topology::{Arrival, ComponentKind, ComponentSpec, ContainerKind, Topology};
+use crate::topology::{Arrival, ComponentKind, ComponentSpec, ContainerKind, DrCopy, Topology};
 use serde::Serialize;
 
 /// Seconds each battery run lasts.
@@ -124,7 +124,7 @@ pub fn assess(t: &Topology, seed: u64) -> Result<Assessment, BuildError> {
                 });
             }
             Plan::Action(action) => {
-                let (rpo_s, rpo_basis) = rpo(t, &action);
+                let (rpo_s, rpo_basis) = recovery_point(t, &action);
                 let mut doc = t.clone();
                 let name = "assessment".to_string();
                 doc.experiments.retain(|e| e.name != name);
@@ -343,8 +343,12 @@ fn mean_latency_ms(spec: &ComponentSpec) -> f64 {
     }
 }
 
-/// The recovery point of a disruption: what the design's data stores would lose.
-fn rpo(t: &Topology, a: &Action) -> (Option<f64>, String) {
+/// The recovery point of a disruption: what the design's data stores would lose, as seconds of
+/// writes (`None`: no copy survives), and why. For a region's loss, each database and table in
+/// it needs a copy outside it: a disaster-recovery RDS copy (`dr_copy`: a replica behind by its
+/// `replication_lag_ms`, or backups every `backup_interval_s`; the freshest copy counts) or a
+/// DynamoDB global table (behind by `global_table_lag_ms`); the worst store sets the RPO.
+pub fn recovery_point(t: &Topology, a: &Action) -> (Option<f64>, String) {
     let dbs: Vec<&crate::topology::Component> =
         t.components.iter().filter(|c| matches!(c.spec, ComponentSpec::Rds(_))).collect();
     let in_container = |c: &crate::topology::Component, id: &str| within(t, id, c.container.as_deref());
@@ -369,15 +373,63 @@ fn rpo(t: &Topology, a: &Action) -> (Option<f64>, String) {
             }
         }
         (ActionKind::RegionOutage, Target::Region(r)) => {
-            if dbs.iter().any(|d| in_container(d, r)) {
-                (
-                    None,
-                    "the database has no copy outside the region: its data is unreachable until the region returns"
-                        .into(),
-                )
-            } else {
-                (Some(0.0), "no database in the region".into())
+            let outside = |c: &&crate::topology::Component| !in_container(c, r);
+            // How far behind the freshest copy outside the region is, and what it is.
+            let copy_of = |c: &crate::topology::Component| -> Option<(f64, String)> {
+                match &c.spec {
+                    ComponentSpec::Rds(_) => dbs
+                        .iter()
+                        .filter(|d| outside(d))
+                        .filter_map(|d| match &d.spec {
+                            ComponentSpec::Rds(p) if p.dr_copy == DrCopy::Replica => Some((
+                                p.replication_lag_ms / 1000.0,
+                                format!("cross-region replica {} ({} ms behind)", d.id, p.replication_lag_ms),
+                            )),
+                            ComponentSpec::Rds(p) if p.dr_copy == DrCopy::Backup => Some((
+                                p.backup_interval_s,
+                                format!("backups copied to {} every {} s", d.id, p.backup_interval_s),
+                            )),
+                            _ => None,
+                        })
+                        .min_by(|a, b| a.0.total_cmp(&b.0)),
+                    ComponentSpec::Dynamodb(p) => {
+                        let lag = p.global_table_lag_ms?;
+                        let replica = t.components.iter().filter(outside).find(
+                            |x| matches!(&x.spec, ComponentSpec::Dynamodb(q) if q.global_table_lag_ms.is_some()),
+                        )?;
+                        Some((lag / 1000.0, format!("global table replica {} ({lag} ms behind)", replica.id)))
+                    }
+                    _ => None,
+                }
+            };
+            let lost: Vec<&crate::topology::Component> = t
+                .components
+                .iter()
+                .filter(|c| matches!(c.spec, ComponentSpec::Rds(_) | ComponentSpec::Dynamodb(_)))
+                .filter(|c| in_container(c, r))
+                .collect();
+            if lost.is_empty() {
+                return (Some(0.0), "no database in the region".into());
             }
+            let mut worst = (0.0f64, Vec::new());
+            for c in lost {
+                match copy_of(c) {
+                    None => {
+                        return (
+                            None,
+                            format!(
+                                "{} has no copy outside the region: its data is unreachable until the region returns",
+                                c.id
+                            ),
+                        )
+                    }
+                    Some((behind, what)) => {
+                        worst.0 = worst.0.max(behind);
+                        worst.1.push(format!("{}: {what}", c.id));
+                    }
+                }
+            }
+            (Some(worst.0), worst.1.join("; "))
         }
         _ => (Some(0.0), "no stored data is lost: instances are stateless and databases keep their storage".into()),
     }

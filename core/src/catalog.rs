@@ -139,6 +139,7 @@ const fn other(
 const INF: f64 = f64::INFINITY;
 const POLICIES: &[&str] = &["simple", "weighted", "latency", "failover"];
 const LB: &[&str] = &["round_robin", "least_outstanding_requests"];
+const DR_COPIES: &[&str] = &["none", "replica", "backup"];
 const EC2_TYPES: &[&str] = &[
     "t2.micro",
     "t2.small",
@@ -238,6 +239,21 @@ pub static KINDS: &[KindInfo] = &[
             num("hit_ratio", "", "0.9", 0.0, 1.0, "Fraction of reads served from the edge cache."),
             other("hit_ratio_by_type", ParamType::PerRequestType, "", "{}", "Hit ratio per request type."),
             num("origin_rtt_ms", "ms", "20.0", 0.0, 1000.0, "Round trip from the edge to the origin."),
+            other(
+                "serve_stale_on_error",
+                ParamType::Bool,
+                "",
+                "false",
+                "When the origin fails a cacheable read's miss, answer with the expired cached copy.",
+            ),
+            num(
+                "stale_if_error_s",
+                "s",
+                "86400.0",
+                0.01,
+                2_592_000.0,
+                "How long after the origin's last good answer a stale copy may still be served.",
+            ),
         ],
     },
     KindInfo {
@@ -315,6 +331,15 @@ pub static KINDS: &[KindInfo] = &[
             ),
             num("timeout_ms", "ms", "30000.0", 0.0, INF, "Requests older than this time out."),
             WORKERS,
+            ParamInfo {
+                name: "failover_min",
+                ty: ParamType::Integer,
+                unit: "instances",
+                default: "null",
+                min: Some(0.0),
+                max: Some(1000.0),
+                help: "DR standby: minimum size once Route 53 fails over from the primary region.",
+            },
         ],
     },
     KindInfo {
@@ -345,6 +370,29 @@ pub static KINDS: &[KindInfo] = &[
             int("read_replicas", "", "0", 0.0, 15.0, "Asynchronous replicas serving reads."),
             num("replication_lag_ms", "ms", "100.0", 0.0, INF, "Replica staleness."),
             other("max_connections", ParamType::Integer, "", "null", "Connection limit; default from memory."),
+            other(
+                "dr_copy",
+                ParamType::Choice { options: DR_COPIES },
+                "",
+                "\"none\"",
+                "Cross-region DR copy of the primary: a read replica or restored from backups.",
+            ),
+            num(
+                "dr_recovery_s",
+                "s",
+                "300.0",
+                0.0,
+                2_592_000.0,
+                "DR copy: from the failover to serving (promotion: minutes; restore: hours).",
+            ),
+            num(
+                "backup_interval_s",
+                "s",
+                "86400.0",
+                1.0,
+                2_592_000.0,
+                "DR backup copy: how often backups reach its region (the data a restore loses).",
+            ),
         ],
     },
     KindInfo {
@@ -416,6 +464,15 @@ pub static KINDS: &[KindInfo] = &[
             ),
             num("read_capacity_rps", "req/s", "40000.0", 0.0, INF, "Reads per second before throttling."),
             num("write_capacity_rps", "req/s", "40000.0", 0.0, INF, "Writes per second before throttling."),
+            ParamInfo {
+                name: "global_table_lag_ms",
+                ty: ParamType::Number,
+                unit: "ms",
+                default: "null",
+                min: Some(0.0),
+                max: Some(3_600_000.0),
+                help: "Global table: how long a write takes to reach the other regions (empty: regional).",
+            },
         ],
     },
     KindInfo {

@@ -628,6 +628,12 @@ pub struct CloudFrontParams {
     pub hit_ratio_by_type: BTreeMap<String, f64>,
     /// Round trip from the edge to an origin in its region.
     pub origin_rtt_ms: f64,
+    /// Origin failover to the cache (`stale-if-error`): when the origin answers a cacheable
+    /// read's miss with an error, the edge answers with the expired copy it still holds.
+    pub serve_stale_on_error: bool,
+    /// How long after the origin's last successful answer for a request type the edge still
+    /// holds a copy it may serve stale.
+    pub stale_if_error_s: f64,
 }
 
 impl Default for CloudFrontParams {
@@ -638,6 +644,8 @@ impl Default for CloudFrontParams {
             hit_ratio: 0.9,
             hit_ratio_by_type: BTreeMap::new(),
             origin_rtt_ms: 20.0,
+            serve_stale_on_error: false,
+            stale_if_error_s: 86_400.0,
         }
     }
 }
@@ -780,6 +788,10 @@ pub struct AsgParams {
     pub timeout_ms: f64,
     /// As [`Ec2Params::workers`], per instance.
     pub workers: Option<u32>,
+    /// Disaster-recovery standby (pilot light, warm standby): once a Route 53 failover record
+    /// gives up its primary in another region, the group's minimum becomes this many instances
+    /// and it launches up to it at once. `None`: not a standby.
+    pub failover_min: Option<u32>,
 }
 
 impl Default for AsgParams {
@@ -802,8 +814,22 @@ impl Default for AsgParams {
             queue_capacity: 1000,
             timeout_ms: 30_000.0,
             workers: None,
+            failover_min: None,
         }
     }
+}
+
+/// What a database in a disaster-recovery region holds of the primary's data.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum DrCopy {
+    /// Not a disaster-recovery copy.
+    #[default]
+    None,
+    /// A cross-region read replica: behind by `replication_lag_ms`, promoted on failover.
+    Replica,
+    /// Restored from the latest backup copied to its region (every `backup_interval_s`).
+    Backup,
 }
 
 /// Parameters of an RDS database.
@@ -828,6 +854,16 @@ pub struct RdsParams {
     pub replication_lag_ms: f64,
     /// Connections beyond this are refused; default from the class's memory.
     pub max_connections: Option<u32>,
+    /// A disaster-recovery copy of a primary in another region (see [`DrCopy`]): once a Route
+    /// 53 failover record gives up its primary, it is unavailable for `dr_recovery_s` (the
+    /// replica's promotion, or the restore) and then serves. Until then it answers like any
+    /// database (the model does not refuse writes to a replica).
+    pub dr_copy: DrCopy,
+    /// From the failover to serving, s: a replica's promotion, or a restore from backup.
+    pub dr_recovery_s: f64,
+    /// How often backups reach the disaster-recovery region (`dr_copy: backup`), s: what a
+    /// restore loses at most.
+    pub backup_interval_s: f64,
 }
 
 impl Default for RdsParams {
@@ -842,6 +878,9 @@ impl Default for RdsParams {
             read_replicas: 0,
             replication_lag_ms: 100.0,
             max_connections: None,
+            dr_copy: DrCopy::None,
+            dr_recovery_s: 300.0,
+            backup_interval_s: 86_400.0,
         }
     }
 }
@@ -914,6 +953,9 @@ pub struct DynamoDbParams {
     pub read_capacity_rps: f64,
     /// Writes per second before throttling.
     pub write_capacity_rps: f64,
+    /// A global table: every write reaches its copies in the other regions this much later
+    /// (what a region's loss takes away). `None`: a regional table.
+    pub global_table_lag_ms: Option<f64>,
 }
 
 impl Default for DynamoDbParams {
@@ -923,6 +965,7 @@ impl Default for DynamoDbParams {
             write_latency: Dist::logn(6.0, 0.5),
             read_capacity_rps: 40_000.0,
             write_capacity_rps: 40_000.0,
+            global_table_lag_ms: None,
         }
     }
 }

@@ -744,6 +744,7 @@ fn check_params(
             ] {
                 ms(&mut bad, n, v, max);
             }
+            interval(&mut bad, "stale_if_error_s", p.stale_if_error_s);
         }
         ComponentSpec::Alb(p) => {
             ms(&mut bad, "processing_ms", p.processing_ms, MAX_LATENCY_MS);
@@ -792,6 +793,9 @@ fn check_params(
             if p.max > 1000 {
                 bad("max", "at most 1000 instances".into());
             }
+            if let Some(m) = p.failover_min.filter(|&m| m > p.max) {
+                bad("failover_min", format!("{m} is above the group's max {}", p.max));
+            }
             if !(p.target_cpu_percent > 0.0 && p.target_cpu_percent <= 100.0) {
                 bad("target_cpu_percent", format!("{} must be in (0, 100]", p.target_cpu_percent));
             }
@@ -837,6 +841,8 @@ fn check_params(
             check_types(&mut p.query_time_by_type.keys());
             ms(&mut bad, "commit_ms", p.commit_ms, MAX_LATENCY_MS);
             ms(&mut bad, "replication_lag_ms", p.replication_lag_ms, MAX_LATENCY_MS);
+            secs(&mut bad, "dr_recovery_s", p.dr_recovery_s);
+            interval(&mut bad, "backup_interval_s", p.backup_interval_s);
         }
         ComponentSpec::Elasticache(p) => {
             if p.nodes == 0 {
@@ -865,6 +871,9 @@ fn check_params(
             dist(&mut bad, "write_latency", &p.write_latency);
             if !pos(p.read_capacity_rps) || !pos(p.write_capacity_rps) {
                 bad("capacity", "read and write capacity must be positive".into());
+            }
+            if let Some(lag) = p.global_table_lag_ms {
+                ms(&mut bad, "global_table_lag_ms", lag, MAX_LATENCY_MS);
             }
         }
         ComponentSpec::Lambda(p) => {

@@ -425,6 +425,24 @@ impl Infrastructure {
         Ok(())
     }
 
+    /// The AZ is lost (`true`) or back: it refuses launches, its hosts and the volumes of its
+    /// storage cluster are unavailable until it returns. Instances and volumes keep their
+    /// state; what runs on them is the engine's business. Returns the number of hosts and
+    /// live volumes it holds.
+    pub fn set_az_lost(&mut self, az: physical::AzId, lost: bool) -> (u32, u32) {
+        let hosts = self.fleet.set_az_lost(az, lost);
+        let name = self.fleet.az(az).name.clone();
+        (hosts, self.storage.set_az_lost(&name, lost))
+    }
+
+    /// Whether the instance's host and every volume of it are available (false while its AZ
+    /// is lost).
+    pub fn instance_available(&self, id: InstanceId) -> bool {
+        let i = &self.instances[id.index()];
+        i.host.is_none_or(|h| self.fleet.host(h).available)
+            && i.volumes.iter().all(|&v| self.storage.volume(v).available)
+    }
+
     /// The instance named `name` (the newest, if a name was reused after termination).
     pub fn instance_by_name(&self, name: &str) -> Option<InstanceId> {
         self.instances.iter().rev().find(|i| i.name == name).map(|i| i.id)

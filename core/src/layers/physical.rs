@@ -191,6 +191,14 @@ pub struct Host {
     pub spec: HostSpec,
     /// False once taken out of service: it keeps its id but takes no new VMs.
     pub in_service: bool,
+    /// False while its AZ is lost (power, network): nothing on it can run; it comes back with
+    /// the AZ (see [`Fleet::set_az_lost`]).
+    #[serde(default = "yes")]
+    pub available: bool,
+}
+
+fn yes() -> bool {
+    true
 }
 
 /// The per-AZ template the default fleet is generated from.
@@ -360,7 +368,16 @@ impl Fleet {
             Some(n) => n.to_string(),
             None => format!("{}-h{:02}", r.name, r.hosts.len() + 1),
         };
-        self.hosts.push(Host { id, name, rack, data_center: r.data_center, az: r.az, spec, in_service: true });
+        self.hosts.push(Host {
+            id,
+            name,
+            rack,
+            data_center: r.data_center,
+            az: r.az,
+            spec,
+            in_service: true,
+            available: true,
+        });
         self.racks[rack.index()].hosts.push(id);
         id
     }
@@ -397,6 +414,18 @@ impl Fleet {
     /// Marks an AZ as impaired (`false`) or healthy again.
     pub fn set_az_available(&mut self, az: AzId, available: bool) {
         self.azs[az.index()].available = available;
+    }
+
+    /// The AZ is lost (`true`: it refuses launches and every host in it is unavailable) or
+    /// back. Returns how many hosts it holds.
+    pub fn set_az_lost(&mut self, az: AzId, lost: bool) -> u32 {
+        self.set_az_available(az, !lost);
+        let mut n = 0;
+        for h in self.hosts.iter_mut().filter(|h| h.az == az) {
+            h.available = !lost;
+            n += 1;
+        }
+        n
     }
 
     /// The host.

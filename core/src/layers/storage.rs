@@ -105,6 +105,13 @@ pub struct Volume {
     pub busy_until: SimTime,
     /// I/Os completed (scheduled) so far.
     pub ios_done: u64,
+    /// False while the storage cluster of its AZ is lost with the AZ.
+    #[serde(default = "yes")]
+    pub available: bool,
+}
+
+fn yes() -> bool {
+    true
 }
 
 impl Volume {
@@ -301,8 +308,20 @@ impl Storage {
             credits: GP2_MAX_CREDITS,
             busy_until: SimTime::ZERO,
             ios_done: 0,
+            available: true,
         });
         Ok(id)
+    }
+
+    /// The storage cluster of AZ `az` (by name) is lost (`true`: every live volume in it is
+    /// unavailable) or back. Returns how many live volumes it holds.
+    pub fn set_az_lost(&mut self, az: &str, lost: bool) -> u32 {
+        let mut n = 0;
+        for v in self.volumes.iter_mut().filter(|v| v.az == az) {
+            v.available = !lost;
+            n += u32::from(v.state != VolumeState::Deleted);
+        }
+        n
     }
 
     /// The volume.

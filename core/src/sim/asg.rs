@@ -27,6 +27,9 @@ pub(super) struct Asg {
     pub(super) last_action: u64,
     /// Launches fail with `InsufficientInstanceCapacity` (the `asg-capacity-error` action).
     pub(super) launch_blocked: bool,
+    /// A disaster-recovery standby: the minimum it takes once a failover record gives up its
+    /// primary (`None`: not a standby, or already raised).
+    pub(super) failover_min: Option<u32>,
 }
 
 /// `InstanceReady`: a launched instance starts serving.
@@ -178,7 +181,7 @@ pub(super) fn on_scaling(g: &mut Group, core: &mut Core, comp: u32) {
 /// Launches `n` instances into free slots, each in the live AZ (one not dark) with the fewest
 /// instances; returns how many could not be launched (no live AZ, capacity errors, the layers
 /// refusing).
-fn launch(g: &mut Group, core: &mut Core, comp: u32, n: u32) -> u32 {
+pub(super) fn launch(g: &mut Group, core: &mut Core, comp: u32, n: u32) -> u32 {
     let now = core.now;
     let Some(asg) = &g.asg else { return n };
     let mut failed = 0u32;

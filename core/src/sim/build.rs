@@ -222,6 +222,8 @@ pub(super) fn build(t: &Topology, config: SimConfig) -> Result<Simulation, Build
             ComponentSpec::Cloudfront(p) => Node::CloudFront(CloudFront {
                 proc_ns: ns(p.processing_ms),
                 hit: per_type_f(&p.hit_ratio_by_type, p.hit_ratio),
+                stale_ns: p.serve_stale_on_error.then(|| ns(p.stale_if_error_s * 1000.0)),
+                fresh_at: vec![0; nt],
             }),
             ComponentSpec::Alb(p) => {
                 let interval = ns(p.health_check_interval_s * 1000.0);
@@ -307,6 +309,7 @@ pub(super) fn build(t: &Topology, config: SimConfig) -> Result<Simulation, Build
                         azs: zs,
                         last_action: 0,
                         launch_blocked: false,
+                        failover_min: p.failover_min,
                     }),
                 })
             }
@@ -324,6 +327,7 @@ pub(super) fn build(t: &Topology, config: SimConfig) -> Result<Simulation, Build
                     lag_ns: ns(p.replication_lag_ms),
                     last_write: None,
                     multi_az: p.multi_az,
+                    dr_recovery_ns: (p.dr_copy != crate::topology::DrCopy::None).then(|| ns(p.dr_recovery_s * 1000.0)),
                 })
             }
             ComponentSpec::Elasticache(p) => {
@@ -414,11 +418,14 @@ pub(super) fn build(t: &Topology, config: SimConfig) -> Result<Simulation, Build
         conn_states,
         deadlines,
     };
+    let az_region = azs.iter().map(|a| place(Some(a.as_str())).0).collect();
     let mut sim = Simulation {
         core,
         nodes,
         faults: Vec::new(),
+        az_region,
         az_ids: azs,
+        region_lost: vec![false; regions.len()],
         region_ids: regions,
         experiment: None,
         slo: t.slo.availability(),

@@ -113,6 +113,8 @@ pub enum ObservationKind {
     ZoneLost,
     /// An availability zone came back.
     ZoneBack,
+    /// A disaster-recovery standby was activated (scaled up, promoted, restored).
+    StandbyActivated,
 }
 
 /// One line of the observation log: what happened, when, in words.

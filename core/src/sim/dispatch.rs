@@ -85,7 +85,11 @@ impl Simulation {
             Ev::ScalingEval { comp } => self.nodes[comp as usize].scaling_eval(&mut self.core, comp),
             Ev::HealthCheck { comp } => match self.nodes[comp as usize] {
                 Node::Alb(_) => super::alb::on_health_check(&mut self.nodes, &mut self.core, comp),
-                _ => super::route53::on_health_check(&mut self.nodes, &mut self.core, comp),
+                _ => {
+                    if let Some(primary) = super::route53::on_health_check(&mut self.nodes, &mut self.core, comp) {
+                        self.activate_standbys(primary);
+                    }
+                }
             },
             Ev::MetricsTick => self.on_tick(),
             Ev::Warmup => self.on_warmup(),

@@ -332,8 +332,16 @@ impl Simulation {
                 }
             }
             Effect::Zones { azs, region } => {
+                // While a whole region is lost, a Multi-AZ database has no AZ to fail over to.
+                let lost = region.and_then(|r| self.region_lost.get_mut(r as usize));
+                if let (Some(l), true) = (lost, on) {
+                    *l = true;
+                }
                 for &z in azs {
                     self.set_az(z, on);
+                }
+                if let (Some(l), false) = (region.and_then(|r| self.region_lost.get_mut(r as usize)), on) {
+                    *l = false;
                 }
                 if let Some(r) = *region {
                     for c in 0..self.core.meta.len() {
@@ -531,8 +539,8 @@ impl Simulation {
 impl Simulation {
     /// An AZ goes dark (`on`) or comes back. Instances of Auto Scaling groups in it die (their
     /// group replaces them in the AZs still up); a lone EC2 instance is down until the AZ
-    /// returns; a Multi-AZ database fails over to its standby in 60-120 s, a single-AZ one is
-    /// down until the AZ returns; a cache in it is down; a load balancer survives while it has
+    /// returns; a Multi-AZ database fails over to its standby in 60-120 s (unless its whole
+    /// region is lost), a single-AZ one is down until the AZ returns; a cache in it is down; a load balancer survives while it has
     /// another AZ. Regional services (S3, DynamoDB, Lambda, SQS) and global ones are not zonal.
     pub(super) fn set_az(&mut self, z: u16, on: bool) {
         if let Some(d) = self.core.az_down.get_mut(z as usize) {
@@ -545,6 +553,7 @@ impl Simulation {
             (ObservationKind::ZoneBack, format!("AZ {name} is back"))
         };
         self.core.observe(kind, None, text);
+        self.set_az_in_layers(z, on);
         for c in 0..self.core.meta.len() {
             let kind = self.core.meta[c].kind;
             match &self.nodes[c] {
@@ -572,7 +581,15 @@ impl Simulation {
                     }
                 }
                 Node::Rds(d) if self.core.meta[c].loc.az == z => {
-                    if on && d.multi_az {
+                    let region_lost = self
+                        .az_region
+                        .get(z as usize)
+                        .and_then(|&r| self.region_lost.get(r as usize))
+                        .copied()
+                        .unwrap_or(false);
+                    if region_lost {
+                        self.core.meta[c].down = on;
+                    } else if on && d.multi_az {
                         let secs = 60.0 + 60.0 * self.core.rng.random::<f64>();
                         self.core.meta[c].down = true;
                         self.core.meta[c].down_cause = ErrorCause::Unavailable;
@@ -594,6 +611,39 @@ impl Simulation {
                 _ => {}
             }
         }
+    }
+
+    /// The AZ in the layers: lost (`on`) or back. Its hosts and the volumes of its storage
+    /// cluster are unavailable meanwhile and it refuses launches, so a launch aimed at it fails
+    /// in the layers. The fleet's AZ is the one named like the engine's AZ (full name or
+    /// suffix), else the one the first layered instance the engine places in it runs in.
+    fn set_az_in_layers(&mut self, z: u16, on: bool) {
+        let name = self.az_ids.get(z as usize).map(String::as_str).unwrap_or_default();
+        let Some(run) = self.core.layers.as_deref() else { return };
+        let fleet = &run.infra.fleet;
+        let by_instance = || {
+            self.nodes.iter().find_map(|n| match n {
+                Node::Group(g) => g
+                    .inst
+                    .iter()
+                    .find(|i| i.az == z && i.layer != NONE)
+                    .and_then(|i| fleet.az_by_name(&run.infra.instances[i.layer as usize].az)),
+                _ => None,
+            })
+        };
+        let Some(az) = fleet.az_by_name(name).or_else(by_instance) else { return };
+        let Some(run) = self.core.layers.as_deref_mut() else { return };
+        let (hosts, volumes) = run.infra.set_az_lost(az, on);
+        let layer_name = run.infra.fleet.az(az).name.clone();
+        let text = if on {
+            format!(
+                "layers: {hosts} host(s) and {volumes} volume(s) of {layer_name} unavailable; launches there refused"
+            )
+        } else {
+            format!("layers: {hosts} host(s) and {volumes} volume(s) of {layer_name} available again")
+        };
+        let kind = if on { ObservationKind::ZoneLost } else { ObservationKind::ZoneBack };
+        self.core.observe(kind, None, text);
     }
 
     fn push_fault_action(&mut self, a: super::faults::FaultAction) -> u32 {

@@ -115,6 +115,8 @@ pub struct InstanceLayers {
     pub service_time_multiplier: f64,
     /// CPU utilisation its guest reports, percent (steal is not in it).
     pub guest_cpu_percent: f64,
+    /// Whether its host and volumes are available (false while its AZ is lost).
+    pub available: bool,
 }
 
 /// One EBS volume.
@@ -140,11 +142,34 @@ pub struct VolumeLayers {
     pub ios_done: u64,
     /// I/Os the storage cluster has finished (the rest are queued).
     pub ios_served: u64,
+    /// Its AZ.
+    pub az: String,
+    /// Whether its AZ's storage cluster is reachable (false while the AZ is lost).
+    pub available: bool,
+}
+
+/// One AZ of the fleet.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct AzLayers {
+    /// AZ name.
+    pub name: String,
+    /// Whether it accepts launches (false while it is lost).
+    pub available: bool,
+    /// Hosts in it.
+    pub hosts: u32,
+    /// Hosts available (in service and not lost with the AZ).
+    pub hosts_available: u32,
+    /// Volumes not deleted in it.
+    pub volumes: u32,
+    /// Of those, the ones available.
+    pub volumes_available: u32,
 }
 
 /// The layers' part of the report.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct LayersReport {
+    /// Every AZ of the fleet, with its hosts and volumes available.
+    pub azs: Vec<AzLayers>,
     /// Every instance (the topology's and the scenario's other tenants').
     pub instances: Vec<InstanceLayers>,
     /// Every volume not deleted.
@@ -376,6 +401,7 @@ impl LayerRun {
                 steal_percent: infra.steal_percent(i.id),
                 service_time_multiplier: infra.service_time_multiplier(i.id),
                 guest_cpu_percent: i.vm.map_or(0.0, |vm| infra.hypervisors.guest_cpu_percent(vm)),
+                available: infra.instance_available(i.id),
             })
             .collect();
         let volumes = infra
@@ -397,9 +423,30 @@ impl LayerRun {
                 burst_balance_percent: v.burst_balance_percent(now),
                 ios_done: v.ios_done,
                 ios_served: v.ios_served(now),
+                az: v.az.clone(),
+                available: v.available,
+            })
+            .collect();
+        let live = |v: &&crate::layers::storage::Volume| v.state != VolumeState::Deleted;
+        let azs = infra
+            .fleet
+            .azs
+            .iter()
+            .map(|a| {
+                let hosts = || infra.fleet.hosts_in_az(a.id);
+                let vols = infra.storage.volumes.iter().filter(live).filter(|v| v.az == a.name);
+                AzLayers {
+                    name: a.name.clone(),
+                    available: a.available,
+                    hosts: hosts().count() as u32,
+                    hosts_available: hosts().filter(|h| h.in_service && h.available).count() as u32,
+                    volumes: vols.clone().count() as u32,
+                    volumes_available: vols.filter(|v| v.available).count() as u32,
+                }
             })
             .collect();
         LayersReport {
+            azs,
             instances,
             volumes,
             blocked_paths: self.blocked.clone(),

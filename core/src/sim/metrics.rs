@@ -60,6 +60,8 @@ pub(super) struct CompStats {
     pub(super) delivered: u64,
     pub(super) delivery_failed: u64,
     pub(super) stale_reads: u64,
+    /// CloudFront: reads answered with a stale copy because the origin failed.
+    pub(super) served_stale: u64,
 }
 
 impl CompStats {
@@ -87,6 +89,7 @@ impl CompStats {
             delivered: 0,
             delivery_failed: 0,
             stale_reads: 0,
+            served_stale: 0,
         }
     }
     fn reset(&mut self, now: u64) {
@@ -107,6 +110,7 @@ impl CompStats {
         self.delivered = 0;
         self.delivery_failed = 0;
         self.stale_reads = 0;
+        self.served_stale = 0;
     }
 }
 

@@ -52,6 +52,7 @@ mod compute;
 mod core;
 mod deadline;
 mod dispatch;
+mod dr;
 mod dynamodb;
 mod elasticache;
 mod experiments;
@@ -79,7 +80,7 @@ mod unvalidated_tests;
 
 pub use core::{Observation, ObservationKind};
 pub use journey::{assemble_journeys, Hop, Journey};
-pub use layered::{BlockedPath, InstanceLayers, LayersReport, LifecycleEvent, VolumeLayers};
+pub use layered::{AzLayers, BlockedPath, InstanceLayers, LayersReport, LifecycleEvent, VolumeLayers};
 pub use outcomes::{ErrorBudget, MinuteAvailability};
 pub use report::{ClientReport, ComponentReport, ErrorCounts, InstanceUtilization, Report, SeriesPoint, TypeReport};
 pub use resilience_report::{ConnectionReport, Incident, ResilienceReport};
@@ -132,7 +133,11 @@ pub struct Simulation {
     config: SimConfig,
     faults: Vec<FaultAction>,
     az_ids: Vec<String>,
+    /// Per AZ: its region (`NONE16` when it has none).
+    az_region: Vec<u16>,
     region_ids: Vec<String>,
+    /// Per region: lost whole (a region outage in effect).
+    region_lost: Vec<bool>,
     /// The experiment being played, if any.
     experiment: Option<experiments::ExperimentRun>,
     /// The availability objective (0..1).

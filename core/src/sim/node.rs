@@ -138,7 +138,8 @@ impl Node {
             Node::Group(_) => group::child_done(core, parent, p, error, root),
             Node::Lambda(_) => lambda::child_done(core, parent, p, error, root),
             Node::Sqs(q) => sqs::child_done(q, core, parent, p, error, root),
-            // Route 53, CloudFront, ALB, RDS, ElastiCache, S3, DynamoDB.
+            Node::CloudFront(f) => cloudfront::child_done(f, core, p, error, root),
+            // Route 53, ALB, RDS, ElastiCache, S3, DynamoDB.
             _ => Next::after_callee(error, root),
         }
     }

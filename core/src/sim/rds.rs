@@ -24,6 +24,8 @@ pub(super) struct Rds {
     pub(super) last_write: Option<u64>,
     /// A synchronous standby in another AZ takes over when the primary's AZ is lost.
     pub(super) multi_az: bool,
+    /// A disaster-recovery copy: from the failover to serving (`None`: not a copy).
+    pub(super) dr_recovery_ns: Option<u64>,
 }
 
 /// A query arrives: refused beyond the connection limit, else queued on its instance.

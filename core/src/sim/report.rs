@@ -11,7 +11,7 @@
 //!     mean_time_in_component_ms (all departures, for Little's law), mean_wait_ms (queue wait),
 //!     utilization (busy servers / servers, time-weighted), mean_queue_length, mean_in_system,
 //!     instances, cache_hits, cache_misses, cold_starts, launches, terminations,
-//!     delivered, delivery_failed, stale_reads,
+//!     delivered, delivery_failed, stale_reads, served_stale,
 //!     by_request_type: [TypeReport { request_type, arrivals, completions, errors, latency }],
 //!     groups with a worker pool only: workers (per instance), worker_utilization (busy workers /
 //!     workers, time-weighted), by_instance: [InstanceUtilization { slot, utilization,
@@ -29,10 +29,11 @@
 //! With an `infrastructure`, the report also has `layers` (absent otherwise):
 //! ```text
 //! LayersReport {
+//!   azs: [AzLayers { name, available, hosts, hosts_available, volumes, volumes_available }],
 //!   instances: [InstanceLayers { name, component, slot, instance_type, state, az, host,
-//!     private_ip, steal_percent, service_time_multiplier, guest_cpu_percent }],
+//!     private_ip, steal_percent, service_time_multiplier, guest_cpu_percent, available }],
 //!   volumes: [VolumeLayers { name, instance, kind, size_gib, baseline_iops, burst_iops,
-//!     iops_limit, burst_balance_percent, ios_done, ios_served }],
+//!     iops_limit, burst_balance_percent, ios_done, ios_served, az, available }],
 //!   blocked_paths: [BlockedPath { connection, from, to, port, hop, at, reason, failures }],
 //!   launches, failed_launches, api_log: [ApiCall { at, principal, action, target, result }] }
 //! ```
@@ -183,6 +184,9 @@ pub struct ComponentReport {
     pub delivery_failed: u64,
     /// RDS reads served by a replica less than the replication lag after a write (possibly stale).
     pub stale_reads: u64,
+    /// CloudFront with `serve_stale_on_error`: cacheable reads answered with an expired copy
+    /// because the origin failed.
+    pub served_stale: u64,
     /// The same figures per request type.
     pub by_request_type: Vec<TypeReport>,
     /// Groups with a worker pool: workers per instance.
@@ -405,6 +409,7 @@ pub(super) fn build(sim: &Simulation) -> Report {
             delivered: s.delivered,
             delivery_failed: s.delivery_failed,
             stale_reads: s.stale_reads,
+            served_stale: s.served_stale,
             by_request_type: by_type,
             workers: pool.map(|(w, _)| w),
             worker_utilization: pool.map(|(w, v)| {

@@ -118,9 +118,10 @@ fn resolve(r: &Route53, core: &mut Core, comp: u32, c: &Call) -> Option<u32> {
 }
 
 /// `HealthCheck`: checks every target of the record (see [`Node::passes_health_check`]).
+/// Returns the primary of a failover record when this check marked it unhealthy.
 #[inline(never)]
-pub(super) fn on_health_check(nodes: &mut [Node], core: &mut Core, comp: u32) {
-    let Node::Route53(r) = &mut nodes[comp as usize] else { return };
+pub(super) fn on_health_check(nodes: &mut [Node], core: &mut Core, comp: u32) -> Option<u32> {
+    let Node::Route53(r) = &mut nodes[comp as usize] else { return None };
     let interval = r.interval_ns;
     let nt = core.nt;
     // The distinct targets, in a buffer reused from check to check.
@@ -129,6 +130,7 @@ pub(super) fn on_health_check(nodes: &mut [Node], core: &mut Core, comp: u32) {
     targets.extend((0..nt).flat_map(|t| core.routes[comp as usize * nt + t].iter().map(|r| r.to)));
     targets.sort_unstable();
     targets.dedup();
+    let mut lost_primary = None;
     for &t in &targets {
         let up = Node::passes_health_check(nodes, core, t);
         if let Node::Route53(r) = &mut nodes[comp as usize] {
@@ -141,6 +143,10 @@ pub(super) fn on_health_check(nodes: &mut [Node], core: &mut Core, comp: u32) {
                     core.meta[comp as usize].id, core.meta[t as usize].id
                 );
                 core.observe(ObservationKind::RecordUnhealthy, None, text);
+                let primary = (0..nt).any(|ty| core.routes[comp as usize * nt + ty].first().is_some_and(|x| x.to == t));
+                if r.policy == RoutingPolicy::Failover && primary {
+                    lost_primary = Some(t);
+                }
             } else if before >= threshold && after == 0 {
                 let text = format!(
                     "{} health checks find {} healthy again",
@@ -154,4 +160,5 @@ pub(super) fn on_health_check(nodes: &mut [Node], core: &mut Core, comp: u32) {
         r.targets = targets;
     }
     core.queue.push(core.now.saturating_add(interval.max(1)), Ev::HealthCheck { comp });
+    lost_primary
 }

@@ -631,3 +631,106 @@ fn a_host_failure_kills_the_instances_on_it_and_retires_the_host() {
         assert_eq!(api[0].status, InstanceStatus::Down, "{target}");
     }
 }
+
+/// users -> alb -> web (an Auto Scaling group of 4 over AZs a and b) on a two-AZ fleet, with a
+/// spare volume in each AZ.
+fn layered_two_az() -> Topology {
+    serde_json::from_str(
+        r#"{"version": 1,
+          "containers": [
+            {"id": "ap-northeast-2", "kind": "region"},
+            {"id": "ap-northeast-2a", "kind": "az", "parent": "ap-northeast-2"},
+            {"id": "ap-northeast-2b", "kind": "az", "parent": "ap-northeast-2"},
+            {"id": "vpc", "kind": "vpc", "parent": "ap-northeast-2", "cidr": "10.0.0.0/16"},
+            {"id": "app-a", "kind": "subnet", "parent": "vpc", "az": "ap-northeast-2a", "cidr": "10.0.1.0/24"},
+            {"id": "app-b", "kind": "subnet", "parent": "vpc", "az": "ap-northeast-2b", "cidr": "10.0.2.0/24"}],
+          "components": [
+            {"id": "users", "kind": "client", "container": "ap-northeast-2",
+             "arrival": {"pattern": "constant", "rate_rps": 50}},
+            {"id": "alb", "kind": "alb", "container": "vpc", "health_check_interval_s": 10},
+            {"id": "web", "kind": "asg", "container": "vpc", "subnets": ["app-a", "app-b"],
+             "min": 4, "desired": 4, "max": 8, "evaluation_period_s": 20,
+             "service_time": {"dist": "exponential", "mean_ms": 10}}],
+          "connections": [{"from": "users", "to": "alb"}, {"from": "alb", "to": "web"}],
+          "infrastructure": {
+            "fleet": {"region": "ap-northeast-2", "azs": ["a", "b"]},
+            "network": {"vpcs": [{"name": "vpc", "cidr": "10.0.0.0/16", "subnets": [
+              {"name": "app-a", "cidr": "10.0.1.0/24", "az": "a"},
+              {"name": "app-b", "cidr": "10.0.2.0/24", "az": "b"}]}]},
+            "volumes": [{"name": "archive-a", "kind": "gp3", "size_gib": 100, "az": "a"},
+                        {"name": "archive-b", "kind": "gp3", "size_gib": 100, "az": "b"}]}}"#,
+    )
+    .unwrap()
+}
+
+#[test]
+fn an_az_outage_makes_the_az_hosts_and_volumes_unavailable_in_the_layers_until_it_ends() {
+    use strata_core::layers::LaunchRequest;
+    use strata_core::sim::{AzLayers, LayersReport};
+    let (lost, kept) = ("ap-northeast-2a", "ap-northeast-2b");
+    let t = with_experiment(
+        layered_two_az(),
+        vec![action(ActionKind::AzOutage, Target::Az(lost.into()), 30.0, Some(60.0))],
+    );
+    assert!(!strata_core::validate::validate(&t).has_errors(), "{:?}", strata_core::validate::validate(&t).diagnostics);
+    let config = SimConfig { experiment: Some("x".into()), ..SimConfig::with_seed(3) };
+    let mut sim = Simulation::new(&t, config).unwrap();
+    let layers_at = |sim: &mut Simulation, s: u64| -> LayersReport {
+        sim.step_until(SimTime::from_secs(s));
+        sim.report().layers.expect("layered")
+    };
+    let az = |l: &LayersReport, name: &str| -> AzLayers { l.azs.iter().find(|a| a.name == name).unwrap().clone() };
+    let whole =
+        |a: &AzLayers| a.available && a.hosts > 0 && a.hosts_available == a.hosts && a.volumes_available == a.volumes;
+
+    let before = layers_at(&mut sim, 20);
+    assert_eq!(before.azs.len(), 2);
+    assert!(before.azs.iter().all(whole), "{:?}", before.azs);
+    // Two web instances (with their root volumes) and the spare volume in each AZ.
+    assert_eq!((az(&before, lost).volumes, az(&before, kept).volumes), (3, 3));
+
+    let during = layers_at(&mut sim, 60);
+    let a = az(&during, lost);
+    assert!(!a.available && a.hosts == az(&before, lost).hosts, "{a:?}");
+    assert_eq!((a.hosts_available, a.volumes_available), (0, 0), "{a:?}");
+    assert!(a.volumes > 0);
+    for v in during.volumes.iter() {
+        assert_eq!(v.available, v.az != lost, "{v:?}");
+    }
+    for i in during.instances.iter() {
+        assert_eq!(i.available, i.az != lost, "{i:?}");
+    }
+    // Nothing in the other AZ changes: its hosts and volumes stay available.
+    let b = az(&during, kept);
+    assert!(whole(&b), "{b:?}");
+    assert_eq!(b.hosts, az(&before, kept).hosts);
+    // A launch aimed at the lost AZ fails in the layers; one aimed at the other runs.
+    let plan = sim.launch_instance(&LaunchRequest::new("probe-a", "t3.medium", "app-a", "alice")).unwrap();
+    let failure = plan.outcome.expect_err("the lost AZ refuses launches");
+    assert!(failure.reason.contains("not accepting launches"), "{}", failure.reason);
+    let plan = sim.launch_instance(&LaunchRequest::new("probe-b", "t3.medium", "app-b", "alice")).unwrap();
+    assert!(plan.outcome.is_ok(), "{:?}", plan.outcome);
+
+    let after = layers_at(&mut sim, 150);
+    assert!(after.azs.iter().all(whole), "{:?}", after.azs);
+    assert!(after.volumes.iter().all(|v| v.available) && after.instances.iter().all(|i| i.available));
+    assert!(after.volumes.iter().any(|v| v.name == "archive-a"), "the spare volume in the lost AZ survives");
+    // The group replaced its two instances of the lost AZ in the other one: every web instance
+    // the layers run is there.
+    let web: Vec<_> = after
+        .instances
+        .iter()
+        .filter(|i| {
+            i.component.as_deref() == Some("web") && i.state == strata_core::layers::launch::InstanceState::Running
+        })
+        .collect();
+    assert_eq!(web.len(), 4, "{web:?}");
+    assert!(web.iter().all(|i| i.az == kept), "{web:?}");
+    let r = sim.report();
+    let text = format!(
+        "layers: {} host(s) and {} volume(s) of {lost} unavailable; launches there refused",
+        a.hosts,
+        az(&before, lost).volumes
+    );
+    assert!(r.resilience.observations.iter().any(|o| o.text == text), "{:?}", r.resilience.observations);
+}

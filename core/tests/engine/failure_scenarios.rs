@@ -1,5 +1,5 @@
 //! The failure scenario library in `public/scenarios/`: each file's description states figures
-//! measured with seed 1 over 15 minutes. These tests play the files the same way and hold them
+//! measured with seed 1 over 15 minutes (the disaster-recovery designs, over 1.5 hours). These tests play the files the same way and hold them
 //! to those figures (the description must still quote the figure the test checks, so the two
 //! cannot drift apart silently).
 
@@ -404,4 +404,81 @@ fn a_host_failure_stops_only_its_vms_and_placement_spread_decides_the_blast_radi
     let (spread_p50, spread_m) = before("host-failure-spread.json");
     assert!(packed_m > 2.0 && spread_m < 1.1, "{packed_m} {spread_m}");
     assert!(packed_p50 - spread_p50 > 0.9 * median_ms * (packed_m - spread_m), "{packed_p50} vs {spread_p50}");
+}
+
+#[test]
+fn multi_region_disaster_recovery_strategies_order_by_rto_and_rpo() {
+    use strata_core::assess::recovery_point;
+    use strata_core::topology::{ComponentSpec, Route53Params};
+    // Each design loses us-east-1 at 305 s; a 1.5 h run leaves room for a 1 h restore.
+    let run_s = 5_400.0;
+    let lost_at = 305.0;
+    let play_dr = |file: &str| -> (strata_core::topology::Topology, Report) {
+        let t = scenario(file);
+        let v = validate(&t);
+        assert!(v.diagnostics.is_empty(), "{file}: {:?}", v.diagnostics);
+        assert!(check_timing(&t.experiments[0], run_s).is_empty());
+        let config = SimConfig { experiment: Some("lose-us-east-1".into()), ..SimConfig::with_seed(1) };
+        let mut sim = Simulation::new(&t, config).unwrap();
+        sim.step_until(SimTime(Duration::from_secs_f64(run_s).as_nanos()));
+        let r = sim.report();
+        (t, r)
+    };
+    let dns = |t: &strata_core::topology::Topology| -> Route53Params {
+        match &t.component("dns").unwrap().spec {
+            ComponentSpec::Route53(p) => p.clone(),
+            _ => unreachable!(),
+        }
+    };
+    // What the model predicts for each: Route 53 notices the lost primary after its failure
+    // threshold of checks; then the standby's database takes its recovery time (promotion or
+    // restore), or, active-active, the resolvers still caching the lost region give it up
+    // within one TTL. The RPO is the freshest copy's distance behind.
+    let mut rtos = Vec::new();
+    for (file, rto, rpo) in [
+        ("dr-backup-restore.json", 3_626.0, 3_600.0),
+        ("dr-pilot-light.json", 626.0, 1.0),
+        ("dr-warm-standby.json", 146.0, 1.0),
+        ("dr-active-active.json", 78.0, 1.0),
+    ] {
+        let fmt = |x: f64| {
+            let s = format!("{x:.0}");
+            if x >= 1000.0 {
+                format!("{},{}", &s[..s.len() - 3], &s[s.len() - 3..])
+            } else {
+                s
+            }
+        };
+        states(file, &[&format!("RTO {} s", fmt(rto)), &format!("RPO {} s", fmt(rpo))]);
+        let (t, r) = play_dr(file);
+        let p = dns(&t);
+        let detect = first_after(&r, ObservationKind::RecordUnhealthy, lost_at).expect("Route 53 notices");
+        let (interval, threshold) = (p.health_check_interval_s, p.failure_threshold as f64);
+        assert!(
+            detect > (threshold - 1.0) * interval && detect <= threshold * interval,
+            "{file}: noticed after {detect} s"
+        );
+        let i = incident(file, &r);
+        assert_eq!(i.start_s, lost_at);
+        let measured = i.time_to_recover_s.unwrap_or_else(|| panic!("{file}: did not recover: {i:?}"));
+        let standby_db = t.components.iter().find_map(|c| match &c.spec {
+            ComponentSpec::Rds(d) if d.dr_copy != strata_core::topology::DrCopy::None => Some(d.dr_recovery_s),
+            _ => None,
+        });
+        match standby_db {
+            // Failover designs: back one second after the standby database serves.
+            Some(recovery) => near(&format!("{file} RTO"), measured, detect + recovery + 1.0, 1.0),
+            // Active-active: within one TTL of the detection.
+            None => assert!(
+                measured > detect && measured <= detect + p.ttl_s + 2.0,
+                "{file}: recovered after {measured} s, noticed after {detect} s, TTL {} s",
+                p.ttl_s
+            ),
+        }
+        near(&format!("{file} RTO (stated)"), measured, rto, 2.0);
+        let (got, basis) = recovery_point(&t, &t.experiments[0].actions[0]);
+        assert_eq!(got, Some(rpo), "{file}: {basis}");
+        rtos.push((file, measured));
+    }
+    assert!(rtos.windows(2).all(|w| w[0].1 > w[1].1), "RTO must fall from backup/restore to active-active: {rtos:?}");
 }
