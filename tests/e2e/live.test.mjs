@@ -238,3 +238,25 @@ test('an AZ outage injected from the menu shows in the log and the figures, then
   assert.deepEqual(errors, []);
   await context.close();
 });
+
+test('with reduced motion nothing moves: connections are drawn as thick as their traffic', async () => {
+  const context = await browser.newContext({ viewport: { width: 1440, height: 900 }, reducedMotion: 'reduce' });
+  const { page, errors } = await openApp(context, server.url);
+  await openTemplate(page, 'three-tier');
+  await page.getByTestId('run').click();
+  await page.waitForFunction(() => Number(document.querySelector('[data-testid="sim-clock"]').dataset.timeNs) > 5e9);
+  const canvas = page.getByTestId('particles');
+  assert.equal(await canvas.getAttribute('data-mode'), 'throughput');
+  await page.waitForFunction(() => (document.querySelector('[data-testid="particles"]').dataset.edges || '').includes('alb>web'));
+  assert.equal(await canvas.getAttribute('data-dots'), '0', 'no dots');
+  const rates = Object.fromEntries((await canvas.getAttribute('data-edges')).split(',').map((p) => {
+    const [k, v] = p.split(':');
+    return [k, Number(v)];
+  }));
+  // The ALB -> web connection carries what the web tier receives (its badge, over 3 s).
+  const badge = Number(await page.getByTestId('live-badge-web').getAttribute('data-rps'));
+  assert.ok(badge > 0);
+  assert.ok(rates['alb>web'] > badge * 0.6 && rates['alb>web'] < badge * 1.6, `alb>web ${rates['alb>web']}/s vs web ${badge}/s`);
+  assert.deepEqual(errors, []);
+  await context.close();
+});

@@ -216,7 +216,8 @@ impl Live {
             Speed::Max => 0.0,
         };
         self.particles.update_value(|p| {
-            p.forget_before(header.time_ns as f64);
+            // Kept a simulated second back: the reduced-motion view counts calls over it.
+            p.forget_before(header.time_ns as f64 - 1e9);
             p.add(&segments, min_span);
         });
         if let Some(s) = header.summary.take() {

@@ -74,6 +74,21 @@ impl Particles {
         })
     }
 
+    /// Calls and failed answers per (from, to) pair whose departure lies in `(t - window, t]`
+    /// (ns), for drawing throughput without motion. Failures are counted on the caller's
+    /// connection: `(callee, caller)` pairs are reported as `(caller, callee)`.
+    pub fn counts(&self, t: f64, window: f64) -> std::collections::BTreeMap<(u32, u32), (u32, u32)> {
+        let mut out = std::collections::BTreeMap::new();
+        for s in self.segs.iter().filter(|s| s.t0 <= t && s.t0 > t - window) {
+            match s.kind {
+                SegmentKind::Request => out.entry((s.from, s.to)).or_insert((0, 0)).0 += 1,
+                SegmentKind::Failure => out.entry((s.to, s.from)).or_insert((0, 0)).1 += 1,
+                SegmentKind::Response => {}
+            }
+        }
+        out
+    }
+
     /// Drops the segments that arrived before `t`.
     pub fn forget_before(&mut self, t: f64) {
         self.segs.retain(|s| s.t1 >= t);
@@ -113,5 +128,19 @@ mod tests {
         assert!(at(&p, 1.2e9).is_empty(), "arrived");
         p.forget_before(1.2e9);
         assert_eq!(p.len(), 0);
+    }
+
+    #[test]
+    fn counts_per_connection_cover_the_window_and_put_failures_on_the_caller_s_connection() {
+        let mut p = Particles::default();
+        // Two calls 0 -> 1, one failed answer 1 -> 0, one call 1 -> 2 long ago.
+        p.add(&[0.0, 1.0, 5.0e9, 5.001e9, 0.0, 0.0], 0.0);
+        p.add(&[0.0, 1.0, 5.5e9, 5.501e9, 0.0, 0.0], 0.0);
+        p.add(&[1.0, 0.0, 5.6e9, 5.601e9, 2.0, 0.0], 0.0);
+        p.add(&[1.0, 2.0, 1.0e9, 1.001e9, 0.0, 0.0], 0.0);
+        let c = p.counts(6.0e9, 1.0e9 + 1.0);
+        assert_eq!(c.get(&(0, 1)), Some(&(2, 1)));
+        assert_eq!(c.get(&(1, 2)), None, "outside the window");
+        assert_eq!(c.len(), 1);
     }
 }

@@ -3,7 +3,10 @@
 //!
 //! Badges are SVG in the diagram's world coordinates (they pan and zoom with it). Particles are
 //! drawn on a `<canvas>` in screen coordinates from the particle store at the particles' clock,
-//! one `requestAnimationFrame` per display frame while the run plays.
+//! one `requestAnimationFrame` per display frame while the run plays. With the system's reduced
+//! motion setting, nothing moves: each connection is drawn as thick as its traffic (calls/s over
+//! the last simulated second, from the sampled calls times the sampling) and red with failures;
+//! `data-edges` then lists those rates instead of the dots drawn.
 
 use std::cell::RefCell;
 use std::collections::{BTreeMap, HashMap};
@@ -269,6 +272,45 @@ fn draw(
     }
 }
 
+/// With reduced motion: each connection as a line as thick as its traffic over the last second
+/// of simulated time, red in proportion to its failed calls; the counts go to `counts`.
+fn draw_still(
+    ctx: &web_sys::CanvasRenderingContext2d,
+    live: Live,
+    geo: &Geometry,
+    screen: (f64, f64, Viewport, f64),
+    counts: &mut [u32],
+) {
+    let (w, h, vp, dpr) = screen;
+    ctx.set_transform(dpr, 0.0, 0.0, dpr, 0.0, 0.0).ok();
+    ctx.clear_rect(0.0, 0.0, w, h);
+    counts.iter_mut().for_each(|c| *c = 0);
+    let t = live.clock.get_value().time_ns;
+    let sample = live.header.with_untracked(|h| h.as_ref().map_or(1, |h| h.sample_every.max(1)));
+    let per_pair = live.particles.with_value(|p| p.counts(t, 1e9));
+    for ((a, b), (calls, failed)) in per_pair {
+        let Some(&(k, false)) = geo.by_pair.get(&(a, b)) else { continue };
+        counts[k] = calls * sample as u32;
+        let rate = f64::from(calls) * sample as f64;
+        let width = (1.0 + rate.max(1.0).log10() * 2.0).min(12.0);
+        let bad = f64::from(failed) / f64::from(calls.max(1));
+        ctx.set_stroke_style_str(if bad > 0.01 { FAILURE } else { TYPE_COLORS[0] });
+        ctx.set_global_alpha(if bad > 0.01 { (0.4 + bad).min(1.0) } else { 0.55 });
+        ctx.set_line_width(width);
+        ctx.begin_path();
+        for (i, p) in geo.paths[k].points.iter().enumerate() {
+            let s = vp.to_screen(*p);
+            if i == 0 {
+                ctx.move_to(s.x, s.y);
+            } else {
+                ctx.line_to(s.x, s.y);
+            }
+        }
+        ctx.stroke();
+    }
+    ctx.set_global_alpha(1.0);
+}
+
 /// A `requestAnimationFrame` callback that can schedule itself again.
 type FrameCallback = Rc<RefCell<Option<Closure<dyn FnMut()>>>>;
 
@@ -312,14 +354,17 @@ pub fn ParticleCanvas() -> impl IntoView {
         let vp = ed.viewport.get_untracked();
         geo.with_value(|g| {
             counts.update_value(|c| c.resize(g.paths.len(), 0));
-            if !reduced {
+            if reduced {
+                counts.update_value(|c| draw_still(&ctx, live, g, (w, h, vp, dpr), c));
+            } else {
                 scratch.update_value(|sc| {
                     counts.update_value(|c| draw(&ctx, live, g, (w, h, vp, dpr), wall, sc, c));
                 });
             }
             counts.with_value(|c| {
-                let total: u32 = c.iter().sum();
+                let total: u32 = if reduced { 0 } else { c.iter().sum() };
                 let _ = canvas.set_attribute("data-dots", &total.to_string());
+                let _ = canvas.set_attribute("data-mode", if reduced { "throughput" } else { "dots" });
                 let edges = c
                     .iter()
                     .zip(&g.names)
