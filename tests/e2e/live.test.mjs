@@ -209,6 +209,8 @@ test('an AZ outage injected from the menu shows in the log and the figures, then
     const row = document.querySelector('[data-testid="run-client-users"]');
     return row && !/^0$/.test(row.querySelectorAll('td')[6].innerText);
   });
+  // The group's instances in the lost AZ go down and replacements launch in the other one.
+  await page.waitForFunction(() => /use1-az1:down|use1-az2:launching/.test(document.querySelector('[data-testid="live-members-web"]')?.dataset.members ?? ''));
   // Let it recover: well past the outage's end, two readings of the errors are equal.
   const end = (actions[0].start_s + 120) * 1e9;
   await page.waitForFunction((t) => Number(document.querySelector('[data-testid="sim-clock"]').dataset.timeNs) > t + 60e9, end);
@@ -234,6 +236,10 @@ test('an AZ outage injected from the menu shows in the log and the figures, then
   assert.equal(paused.success, `${(c.success_rate * 100).toFixed(2)}%`);
   assert.equal(paused.p99, fmtMs(c.latency.p99_ms));
   assert.equal(await errorsAt(), c.errors.total);
+  // After recovery every instance the badge shows is in service, as many as the engine reports.
+  const members = (await page.getByTestId('live-members-web').getAttribute('data-members')).split(',');
+  assert.ok(members.every((m) => m.endsWith(':in_service')), members.join(' '));
+  assert.equal(members.length, r.components.find((x) => x.id === 'web').instances);
   await page.screenshot({ path: artifactPath('live-az-outage.png') });
   assert.deepEqual(errors, []);
   await context.close();

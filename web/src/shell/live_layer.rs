@@ -114,7 +114,61 @@ fn Badge(rect: crate::editor::geom::Rect, id: String) -> impl IntoView {
                 {text}
             </text>
             <title>{move || format!("{}: {}", status().label(), text())}</title>
+            <Members figures=Signal::derive(figures)/>
         </g>
+    }
+}
+
+/// A group's instances under its badge, by AZ: one square each, coloured by state (launching,
+/// in service, down, draining), appearing as they launch and gone when they terminate.
+#[component]
+fn Members(figures: Signal<Option<NodeFigures>>) -> impl IntoView {
+    let groups = move || {
+        let f = figures.get()?;
+        if f.members.is_empty() {
+            return None;
+        }
+        let mut by_az: BTreeMap<String, Vec<crate::live::figures::Member>> = BTreeMap::new();
+        for m in f.members {
+            by_az.entry(m.az.clone().unwrap_or_else(|| "no AZ".into())).or_default().push(m);
+        }
+        Some((f.id, by_az))
+    };
+    move || {
+        groups().map(|(id, by_az)| {
+            let summary = by_az
+                .iter()
+                .flat_map(|(az, ms)| ms.iter().map(move |m| format!("{az}:{}", m.status.name())))
+                .collect::<Vec<_>>()
+                .join(",");
+            let mut y = 20.0;
+            let rows = by_az
+                .into_iter()
+                .map(|(az, ms)| {
+                    let row_y = y;
+                    y += 13.0;
+                    let chips = ms
+                        .into_iter()
+                        .take(24)
+                        .enumerate()
+                        .map(|(i, m)| {
+                            let title = format!("{id}[{}] in {az}: {}{}", m.slot, m.status.name().replace('_', " "),
+                                if m.in_rotation { ", in the load balancer's rotation" } else { "" });
+                            view! {
+                                <rect class=format!("member member-{}", m.status.name()) x=70.0 + i as f64 * 12.0 y=row_y width="9" height="9" rx="2">
+                                    <title>{title}</title>
+                                </rect>
+                            }
+                        })
+                        .collect_view();
+                    view! {
+                        <text class="member-az" x="4" y=row_y + 8.0>{az}</text>
+                        {chips}
+                    }
+                })
+                .collect_view();
+            view! { <g class="members" data-testid=format!("live-members-{id}") data-members=summary>{rows}</g> }
+        })
     }
 }
 

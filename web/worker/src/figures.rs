@@ -125,6 +125,56 @@ impl NodeStatus {
     }
 }
 
+/// One instance of a group, as its badge shows it.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Member {
+    /// Slot number in the group.
+    pub slot: u32,
+    /// Its AZ container id.
+    pub az: Option<String>,
+    /// Its state.
+    pub status: MemberStatus,
+    /// A load balancer's health checks have it in rotation.
+    pub in_rotation: bool,
+}
+
+/// An instance's state, as the page draws it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum MemberStatus {
+    /// Launching through the layers.
+    Launching,
+    /// Serving.
+    InService,
+    /// Failed, not yet replaced or back.
+    Down,
+    /// Scaled in or replaced: finishing its requests.
+    Draining,
+}
+
+impl MemberStatus {
+    /// Its name (CSS class and test attribute), e.g. `in_service`.
+    pub fn name(self) -> &'static str {
+        match self {
+            MemberStatus::Launching => "launching",
+            MemberStatus::InService => "in_service",
+            MemberStatus::Down => "down",
+            MemberStatus::Draining => "draining",
+        }
+    }
+}
+
+impl From<InstanceStatus> for MemberStatus {
+    fn from(s: InstanceStatus) -> MemberStatus {
+        match s {
+            InstanceStatus::Launching => MemberStatus::Launching,
+            InstanceStatus::InService => MemberStatus::InService,
+            InstanceStatus::Down => MemberStatus::Down,
+            InstanceStatus::Draining => MemberStatus::Draining,
+        }
+    }
+}
+
 /// Seconds of history a badge averages over: the last complete one-second buckets of the
 /// engine's time series.
 pub const BADGE_WINDOW_S: usize = 3;
@@ -150,6 +200,8 @@ pub struct NodeFigures {
     pub launching: u32,
     /// The badge.
     pub status: NodeStatus,
+    /// The group's instances now (EC2 and Auto Scaling; empty for other kinds).
+    pub members: Vec<Member>,
     /// End of the window, simulated seconds (0 before the first second completes).
     pub window_end_s: f64,
 }
@@ -165,7 +217,12 @@ pub fn node_figures(sim: &Simulation) -> Vec<NodeFigures> {
             let answered: u64 = window.iter().map(|p| p.completions + p.errors).sum();
             let errors: u64 = window.iter().map(|p| p.errors).sum();
             let utilization = window.iter().map(|p| p.utilization).sum::<f64>() / n;
-            let launching = sim.instances(c).iter().filter(|v| v.status == InstanceStatus::Launching).count() as u32;
+            let members: Vec<Member> = sim
+                .instances(c)
+                .into_iter()
+                .map(|v| Member { slot: v.slot, az: v.az, status: v.status.into(), in_rotation: v.in_rotation })
+                .collect();
+            let launching = members.iter().filter(|m| m.status == MemberStatus::Launching).count() as u32;
             let in_service = sim.instances_in_service(c);
             let status = if launching > 0 {
                 NodeStatus::Launching
@@ -190,6 +247,7 @@ pub fn node_figures(sim: &Simulation) -> Vec<NodeFigures> {
                 instances: in_service,
                 launching,
                 status,
+                members,
                 window_end_s: window.last().map_or(0.0, |p| p.t_s),
             }
         })
