@@ -195,7 +195,7 @@ impl Live {
             .unwrap_or_default();
         if let Some(why) = header.refused.take() {
             self.refused.set(Some(why));
-        } else if !header.injected.is_empty() {
+        } else if !header.injected_text.is_empty() {
             self.refused.set(None);
         }
         if header.rewound {

@@ -170,10 +170,14 @@ pub fn InjectPanel() -> impl IntoView {
         if let Some((_, _, default, set)) = knob(kind.get_untracked()) {
             set(&mut params, amount.get_untracked().unwrap_or(default));
         }
-        live.send(Command::Inject {
-            action: Action { action: kind.get_untracked(), target: t, start_s: 0.0, duration_s, params },
-        });
-        close();
+        let action = Action { action: kind.get_untracked(), target: t, start_s: 0.0, duration_s, params };
+        match serde_json::to_string(&action) {
+            Ok(json) => {
+                live.send(Command::Inject { action: json });
+                close();
+            }
+            Err(e) => error.set(Some(format!("The failure could not be written: {e}"))),
+        }
     };
 
     view! {

@@ -316,16 +316,10 @@ pub fn Timeline() -> impl IntoView {
             {move || restarted.get().map(|p| view! { <p class="run-restarted" role="status" data-testid="run-restarted">{p}</p> })}
             <InjectPanel/>
             {move || live.header.with(|h| {
-                let injected = &h.as_ref()?.injected;
-                (!injected.is_empty()).then(|| {
-                    let text = injected
-                        .iter()
-                        .map(|a| format!("{} on {} at {:.3} s{}", a.action.name(), a.target, a.start_s,
-                            a.duration_s.map(|d| format!(" for {d} s")).unwrap_or_default()))
-                        .collect::<Vec<_>>()
-                        .join("; ");
-                    let json = serde_json::to_string(injected).unwrap_or_default();
-                    view! { <p class="run-restarted" data-testid="run-injected" data-actions=json>"Injected: "{text}</p> }
+                let h = h.as_ref()?;
+                (!h.injected_text.is_empty()).then(|| {
+                    let text = h.injected_text.join("; ");
+                    view! { <p class="run-restarted" data-testid="run-injected" data-actions=h.injected_json.clone()>"Injected: "{text}</p> }
                 })
             })}
             <Show
@@ -429,6 +423,7 @@ fn Figures() -> impl IntoView {
 #[component]
 fn EventLog(open: RwSignal<bool>) -> impl IntoView {
     let live = use_live();
+    let editor = use_editor();
     let count = move || live.log.with(Vec::len);
     view! {
         <details class="run-log" data-testid="run-log" prop:open=move || open.get() on:toggle=move |ev| {
@@ -443,8 +438,17 @@ fn EventLog(open: RwSignal<bool>) -> impl IntoView {
                     lines.iter().rev().take(200).map(|l| {
                         let t = l.time_ns as f64 / 1e9;
                         let stamp = format!("{:02}:{:02}:{:06.3}", (t / 3600.0) as u64, ((t / 60.0) as u64) % 60, t % 60.0);
+                        let named = l.component.clone();
+                        let title = named.as_ref().map(|c| format!("Select {c}"));
                         view! {
-                            <li class:bad=l.bad data-testid="run-log-line">
+                            <li class:bad=l.bad class:named=named.is_some() data-testid="run-log-line"
+                                data-component=named.clone() title=title
+                                on:click=move |_| {
+                                    // Clicking a line selects what it names.
+                                    if let Some(c) = named.clone() {
+                                        editor.selection.set(std::collections::BTreeSet::from([c]));
+                                    }
+                                }>
                                 <span class="stamp">{stamp}</span>" "{l.text.clone()}
                             </li>
                         }

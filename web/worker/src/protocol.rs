@@ -3,7 +3,6 @@
 //! header as a transferred `Float64Array` of [`SEGMENT_STRIDE`] numbers per segment.
 
 use serde::{Deserialize, Serialize};
-use strata_core::experiment::Action;
 
 use crate::figures::{NodeFigures, Summary};
 
@@ -96,8 +95,9 @@ pub enum Command {
     /// ignored). It joins the run's experiment, so the run stays a pure function of the design,
     /// the seed and the experiment: it is replayed to now with the action added.
     Inject {
-        /// What happens, to what, for how long.
-        action: Action,
+        /// What happens, to what, for how long: an experiment action as JSON, in the document's
+        /// own format (the page already writes documents; no second encoding of actions).
+        action: String,
     },
     /// End the run.
     Stop,
@@ -163,8 +163,11 @@ pub struct Header {
     pub problem: Option<String>,
     /// Why an injected failure was refused (the run goes on unchanged).
     pub refused: Option<String>,
-    /// Failures injected into this run from the page.
-    pub injected: Vec<Action>,
+    /// Failures injected into this run from the page: a JSON array of experiment actions in the
+    /// document's format (empty string: none).
+    pub injected_json: String,
+    /// The same, in words, one line each.
+    pub injected_text: Vec<String>,
     /// The run went back in time (a seek backward): drop the particles and the log shown.
     pub rewound: bool,
 }

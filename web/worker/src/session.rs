@@ -223,11 +223,12 @@ impl Run {
     }
 
     fn new_log_lines(&mut self) -> Vec<LogLine> {
+        let design = &self.design;
         let lines = self.sim.observations()[self.log_sent..]
             .iter()
             .map(|o| LogLine {
                 time_ns: o.time_ns,
-                component: None,
+                component: named_component(design, &o.text),
                 text: o.text.clone(),
                 bad: matches!(
                     o.kind,
@@ -246,6 +247,20 @@ impl Run {
         self.log_sent += lines.len();
         lines
     }
+}
+
+/// An injected failure in words, e.g. `az-outage on AZ use1-az1 at 30.000 s for 120 s`.
+fn describe(a: &Action) -> String {
+    let lasting = a.duration_s.map(|d| format!(" for {d} s")).unwrap_or_default();
+    format!("{} on {} at {:.3} s{lasting}", a.action.name(), a.target, a.start_s)
+}
+
+/// The component a log line is about: the first word of the text (split at anything but
+/// letters, digits, `-` and `_`, so `web[2]` names `web`) that is a component id of the design.
+fn named_component(design: &Topology, text: &str) -> Option<String> {
+    text.split(|c: char| !(c.is_alphanumeric() || c == '-' || c == '_'))
+        .find(|w| !w.is_empty() && design.components.iter().any(|c| c.id == *w))
+        .map(str::to_string)
 }
 
 impl Session {
@@ -312,7 +327,9 @@ impl Session {
                     Command::Step { ms } => run.go_to(run.sim.now() + Duration::from_millis(ms), false),
                     Command::Seek { ms } => run.go_to(SimTime(ms.saturating_mul(MS)), false),
                     Command::Inject { action } => {
-                        if let Err(why) = run.inject(action) {
+                        let parsed = serde_json::from_str::<Action>(&action)
+                            .map_err(|e| format!("The failure could not be read: {e}"));
+                        if let Err(why) = parsed.and_then(|a| run.inject(a)) {
                             run.refused = Some(why);
                             run.frame_owed = true; // say so in the next frame
                         }
@@ -467,7 +484,12 @@ impl Session {
                 log: run.new_log_lines(),
                 problem: None,
                 refused: run.refused.take(),
-                injected: run.injected.clone(),
+                injected_json: if run.injected.is_empty() {
+                    String::new()
+                } else {
+                    serde_json::to_string(&run.injected).unwrap_or_default()
+                },
+                injected_text: run.injected.iter().map(describe).collect(),
                 rewound: std::mem::take(&mut run.rewound),
             };
             run.first_frame = false;
@@ -500,7 +522,8 @@ impl Session {
                 log: Vec::new(),
                 problem: Some(problem),
                 refused: None,
-                injected: Vec::new(),
+                injected_json: String::new(),
+                injected_text: Vec::new(),
                 rewound: false,
             },
             segments: Vec::new(),

@@ -204,6 +204,9 @@ fn an_experiment_writes_the_event_log() {
     let frames = settle(&mut s, &mut ticking(1.0));
     let log: Vec<_> = frames.iter().flat_map(|f| f.header.log.iter()).collect();
     assert!(log.iter().any(|l| l.bad), "the outage is logged as a failure: {log:?}");
+    // A line about the load balancer's health checks names it, so the page can select it.
+    let unhealthy = log.iter().find(|l| l.text.contains("unhealthy")).expect("the ALB notices");
+    assert_eq!(unhealthy.component.as_deref(), Some("alb"), "{unhealthy:?}");
     assert!(log.windows(2).all(|w| w[0].time_ns <= w[1].time_ns), "in time order");
 }
 
@@ -252,15 +255,17 @@ fn an_injected_failure_is_the_same_run_as_that_experiment_written_in_the_documen
     let mut clock = ticking(1.0);
     s.handle(Command::Seek { ms: 30_000 });
     let before = settle(&mut s, &mut clock).pop().unwrap().header;
-    s.handle(Command::Inject { action: outage() });
+    s.handle(Command::Inject { action: serde_json::to_string(&outage()).unwrap() });
     let frames = settle(&mut s, &mut clock);
     let at = frames.last().unwrap();
     assert_eq!(at.header.time_ns, 30_000_000_000, "the replay lands where the run was");
     // Nothing changes before the failure starts (the engine has one more event: the start itself).
     let (now, then) = (at.header.summary.as_ref().unwrap(), before.summary.as_ref().unwrap());
     assert_eq!((&now.clients, &now.busiest), (&then.clients, &then.busiest));
-    assert_eq!(at.header.injected.len(), 1);
-    assert_eq!(at.header.injected[0].start_s, 30.0);
+    let injected: Vec<strata_core::experiment::Action> = serde_json::from_str(&at.header.injected_json).unwrap();
+    assert_eq!(injected.len(), 1);
+    assert_eq!(injected[0].start_s, 30.0);
+    assert_eq!(at.header.injected_text, ["az-outage on AZ use1-az1 at 30.000 s for 60 s"]);
     s.handle(Command::Seek { ms: 120_000 });
     let later = settle(&mut s, &mut clock);
     let after = later.last().unwrap().header.clone();
@@ -297,11 +302,11 @@ fn an_injection_that_cannot_work_is_refused_and_the_run_goes_on() {
     let hash = s.trace_hash();
     let bad: strata_core::experiment::Action =
         serde_json::from_str(r#"{"action":"db-failover","target":{"component":"nowhere"}}"#).unwrap();
-    s.handle(Command::Inject { action: bad });
+    s.handle(Command::Inject { action: serde_json::to_string(&bad).unwrap() });
     let f = settle(&mut s, &mut clock).pop().expect("the refusal is said in a frame");
     let why = f.header.refused.expect("refused");
     assert!(why.contains("nowhere"), "{why}");
-    assert!(f.header.injected.is_empty());
+    assert!(f.header.injected_json.is_empty() && f.header.injected_text.is_empty());
     assert_eq!(s.trace_hash(), hash, "the run is untouched");
     assert_eq!(s.state(), Some(PlayState::Paused));
 }
@@ -315,7 +320,7 @@ fn an_injection_while_playing_keeps_playing() {
         let w = wall;
         s.pump(&mut move || w, 1e9);
     }
-    s.handle(Command::Inject { action: outage() });
+    s.handle(Command::Inject { action: serde_json::to_string(&outage()).unwrap() });
     assert_eq!(s.state(), Some(PlayState::Seeking), "the run replays to now with the failure");
     for _ in 0..1000 {
         wall += 50.0;
