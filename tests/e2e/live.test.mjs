@@ -240,6 +240,12 @@ test('an AZ outage injected from the menu shows in the log and the figures, then
   const members = (await page.getByTestId('live-members-web').getAttribute('data-members')).split(',');
   assert.ok(members.every((m) => m.endsWith(':in_service')), members.join(' '));
   assert.equal(members.length, r.components.find((x) => x.id === 'web').instances);
+  // A log line that names a component selects it when clicked.
+  await page.locator('[data-testid="run-log"] summary').click();
+  const line = page.locator('[data-testid="run-log-line"][data-component]').first();
+  const named = await line.getAttribute('data-component');
+  await line.click();
+  await page.waitForFunction((id) => document.querySelector(`[data-testid="node-${id}"]`).classList.contains('selected'), named);
   await page.screenshot({ path: artifactPath('live-az-outage.png') });
   assert.deepEqual(errors, []);
   await context.close();
