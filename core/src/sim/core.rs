@@ -364,6 +364,7 @@ impl Core {
     /// Records the call's answer and sends the response to its caller: success when `error` is
     /// `None`; `root` is the root cause carried to the client (the error itself when `None`).
     /// Only the statistics and the response: `Simulation::answer` adds the kind's bookkeeping.
+    #[inline(always)]
     pub(super) fn respond(&mut self, call: u32, error: Option<ErrorCause>, root: Option<ErrorCause>) {
         let now = self.now;
         let c = &mut self.calls[call];

@@ -124,7 +124,7 @@ impl Node {
 
     /// A call that `parent` (a call of this component) made answered with `error` (root cause
     /// `root`).
-    #[inline]
+    #[inline(always)]
     pub(super) fn child_done(
         &mut self,
         core: &mut Core,

@@ -102,8 +102,11 @@ impl Histogram {
             return 0;
         }
         let rank = ((q.clamp(0.0, 1.0) * self.count as f64).ceil() as u64).max(1);
+        // Every value lies between `min` and `max`: buckets outside theirs are empty.
+        let (first, last) = self.used();
         let mut seen = 0;
-        for (i, &c) in self.counts.iter().enumerate() {
+        for (i, &c) in self.counts[first..=last].iter().enumerate() {
+            let i = first + i;
             seen += c;
             if seen >= rank {
                 let (lo, hi) = Self::bounds(i);
@@ -114,18 +117,28 @@ impl Histogram {
     }
     /// Adds every value of `other`.
     pub fn merge(&mut self, other: &Histogram) {
-        for (a, b) in self.counts.iter_mut().zip(other.counts.iter()) {
-            *a += *b;
+        if other.count > 0 {
+            let (first, last) = other.used();
+            for (a, b) in self.counts[first..=last].iter_mut().zip(other.counts[first..=last].iter()) {
+                *a += *b;
+            }
         }
         self.count += other.count;
         self.sum += other.sum;
         self.max = self.max.max(other.max);
         self.min = self.min.min(other.min);
     }
+    /// The first and last bucket that may count values (those of `min` and `max`; only while
+    /// some value was recorded).
+    #[inline]
+    fn used(&self) -> (usize, usize) {
+        (Self::index(self.min), Self::index(self.max))
+    }
     /// Forgets everything (keeps the memory).
     pub fn clear(&mut self) {
         if self.count > 0 {
-            self.counts.iter_mut().for_each(|c| *c = 0);
+            let (first, last) = self.used();
+            self.counts[first..=last].iter_mut().for_each(|c| *c = 0);
         }
         self.count = 0;
         self.sum = 0;
