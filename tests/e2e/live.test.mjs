@@ -272,3 +272,23 @@ test('with reduced motion nothing moves: connections are drawn as thick as their
   assert.deepEqual(errors, []);
   await context.close();
 });
+
+test('a run the engine refuses to start says why and can be started again', async () => {
+  const context = await browser.newContext({ viewport: { width: 1440, height: 900 } });
+  const { page, errors } = await openApp(context, server.url);
+  await openTemplate(page, 'az-outage-multi-az');
+  // The experiment strikes at 135 s: a one-minute run cannot hold it.
+  await page.getByTestId('run-length').selectOption('60');
+  await page.getByTestId('run-experiment').selectOption('lose-az1');
+  await page.getByTestId('run').click();
+  await page.getByTestId('run-problem').waitFor();
+  assert.match(await page.getByTestId('run-problem').innerText(), /lose-az1|135|after|beyond|end/i);
+  await page.waitForFunction(() => /Run/.test(document.querySelector('[data-testid="run"]').innerText));
+  // A longer run plays it.
+  await page.getByTestId('run-length').selectOption('300');
+  await page.getByTestId('run').click();
+  await page.waitForFunction(() => Number(document.querySelector('[data-testid="sim-clock"]').dataset.timeNs) > 1e9);
+  assert.equal(await page.getByTestId('run-problem').count(), 0);
+  assert.deepEqual(errors, []);
+  await context.close();
+});

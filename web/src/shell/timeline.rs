@@ -108,6 +108,13 @@ pub fn Timeline() -> impl IntoView {
             start(paused);
         }
     };
+    // A run the worker could not start (say, an experiment that does not fit the run's length)
+    // leaves the strip ready to run again, with the reason shown.
+    Effect::new(move |_| {
+        if live.problem.with(Option::is_some) && live.header.with_untracked(Option::is_none) {
+            active.set(false);
+        }
+    });
     on_cleanup(move || {
         if active.get_untracked() {
             live.send(Command::Stop);

@@ -8,7 +8,7 @@
 //! with `strata-sim run --duration <ms>ms` on the same design and seed. Seeking backward replays
 //! the run from its start: same design + same seed = same run.
 
-use strata_core::experiment::{check_action, Action, Experiment};
+use strata_core::experiment::{check_action, check_timing, Action, Experiment};
 use strata_core::sim::{HopKind, ObservationKind, SimConfig, Simulation};
 use strata_core::time::{Duration, SimTime};
 use strata_core::topology::{ComponentSpec, Topology};
@@ -358,6 +358,12 @@ impl Session {
             return Err(format!("A run lasts between 1 ms and 30 days, not {duration_s} s."));
         }
         let sim = build(&t, seed, &experiment)?;
+        // An action that starts after the run ends would never happen: say so instead.
+        if let Some(e) = experiment.as_ref().and_then(|n| t.experiments.iter().find(|e| &e.name == n)) {
+            if let Some(d) = check_timing(e, duration_s).first() {
+                return Err(format!("Experiment {}: {}", e.name, d.message));
+            }
+        }
         let base_rate = t
             .components
             .iter()

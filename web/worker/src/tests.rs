@@ -332,3 +332,19 @@ fn an_injection_while_playing_keeps_playing() {
     }
     assert_eq!(s.state(), Some(PlayState::Playing), "the run plays on after the replay");
 }
+
+#[test]
+fn an_experiment_that_would_start_after_the_run_ends_is_refused() {
+    let mut s = Session::new();
+    s.handle(Command::Start {
+        design: design("az-outage-multi-az"),
+        seed: 1,
+        experiment: Some("lose-az1".into()),
+        duration_s: 60.0,
+        speed: Speed::Times(1.0),
+        paused: false,
+    });
+    let why = s.pump(&mut ticking(1.0), 10.0).frame.unwrap().header.problem.unwrap();
+    assert!(why.contains("lose-az1") && why.contains("the run lasts 60 s"), "{why}");
+    assert_eq!(s.state(), None, "no run");
+}
