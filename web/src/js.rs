@@ -95,7 +95,7 @@ extern "C" {
     pub async fn svg_to_png(svg: &str, w: f64, h: f64, scale: f64) -> Result<JsValue, JsValue>;
     /// Writes text to the system clipboard; `false` when the browser refuses.
     pub async fn copy_text(text: &str) -> JsValue;
-    /// High-resolution time, for measurements only.
+    /// High-resolution wall time (`performance.now()`), ms: measurements and the particles' clock.
     pub fn now_ms() -> f64;
 }
 

@@ -79,10 +79,6 @@ impl std::fmt::Debug for Live {
     }
 }
 
-fn now_ms() -> f64 {
-    web_sys::window().and_then(|w| w.performance()).map_or(0.0, |p| p.now())
-}
-
 impl Live {
     fn new() -> Live {
         Live {
@@ -209,7 +205,7 @@ impl Live {
             (PlayState::Playing, Speed::Times(x)) => x * 1e6,
             _ => 0.0,
         };
-        let wall = now_ms();
+        let wall = crate::js::now_ms();
         self.clock.set_value(ClockSync { time_ns: header.time_ns as f64, wall_ms: wall, ns_per_ms });
         let min_span = match header.speed {
             Speed::Times(x) => DOT_MIN_WALL_MS * 1e6 * x,

@@ -404,7 +404,7 @@ pub fn ParticleCanvas() -> impl IntoView {
         }
         let Ok(Some(ctx)) = canvas.get_context("2d") else { return };
         let Ok(ctx) = ctx.dyn_into::<web_sys::CanvasRenderingContext2d>() else { return };
-        let wall = web_sys::window().and_then(|w| w.performance()).map_or(0.0, |p| p.now());
+        let wall = crate::js::now_ms();
         let vp = ed.viewport.get_untracked();
         geo.with_value(|g| {
             counts.update_value(|c| c.resize(g.paths.len(), 0));

@@ -89,11 +89,6 @@ impl Summary {
         let availability = (answered > 0).then(|| ok as f64 / answered as f64);
         Summary { time_ns, events: r.events, clients, busiest, availability }
     }
-
-    /// Simulated seconds.
-    pub fn time_s(&self) -> f64 {
-        self.time_ns as f64 / 1e9
-    }
 }
 
 /// What a component's badge says.

@@ -269,11 +269,6 @@ impl Session {
         Session::default()
     }
 
-    /// The id of the current run (frames carry it).
-    pub fn run_id(&self) -> u32 {
-        self.run_id
-    }
-
     /// Simulated time of the current run.
     pub fn now(&self) -> Option<SimTime> {
         self.run.as_ref().map(|r| r.sim.now())
