@@ -292,3 +292,58 @@ test('a run the engine refuses to start says why and can be started again', asyn
   assert.deepEqual(errors, []);
   await context.close();
 });
+
+test('a scale-out launch goes through the six layers phase by phase, at the engine\'s times', async () => {
+  const context = await browser.newContext({ viewport: { width: 1440, height: 900 } });
+  const { page, errors } = await openApp(context, server.url);
+  await openTemplate(page, 'scale-out-layers');
+  await page.getByTestId('run').click();
+  await page.waitForFunction(() => Number(document.querySelector('[data-testid="sim-clock"]').dataset.timeNs) > 0);
+  await page.getByTestId('run').click(); // pause: the scrubber drives time from here
+  await pausedAt(page);
+  const launch = (name) => page.evaluate((name) => {
+    const el = document.querySelector(`[data-testid="launch-${name}"]`);
+    if (!el) return null;
+    return {
+      state: el.dataset.state,
+      phases: el.dataset.phases,
+      steps: [...el.querySelectorAll('li')].map((li) => ({ phase: li.dataset.phase, cls: li.className, ns: li.dataset.timeNs ? Number(li.dataset.timeNs) : null })),
+      details: el.querySelector('.launch-details').innerText,
+    };
+  }, name);
+  const seek = async (ms) => {
+    await page.getByTestId('run-scrubber').fill(String(ms));
+    await page.waitForFunction((ns) => document.querySelector('[data-testid="sim-clock"]').dataset.timeNs === ns, String(ms * 1e6));
+  };
+
+  // Mid-launch: the phases done by 33 s are lit, the next one is in progress, the rest wait.
+  await seek(33_000);
+  const mid = await launch('web-3');
+  assert.ok(mid, 'the launch the group started at 30 s is shown');
+  assert.equal(mid.state, 'in_progress');
+  const order = ['request_accepted', 'capacity_reserved', 'vm_created', 'storage_attached', 'network_configured', 'os_boot', 'running'];
+  assert.deepEqual(mid.steps.map((s) => s.phase), order);
+  const doneMid = mid.phases.split(',');
+  assert.ok(doneMid.length >= 2 && doneMid.length < 7, `phases by 33 s: ${mid.phases}`);
+  assert.deepEqual(doneMid, order.slice(0, doneMid.length), 'the phases happen in order');
+  assert.match(mid.steps[doneMid.length].cls, /current/);
+  for (const s of mid.steps.slice(0, doneMid.length)) assert.ok(s.ns <= 33e9, `${s.phase} at ${s.ns}`);
+  assert.ok(mid.steps.slice(doneMid.length).every((s) => s.ns === null), 'phases still to come have no time yet');
+
+  // Later: running, every phase at a non-decreasing time, on the host and IP the engine reports.
+  await seek(45_000);
+  const done = await launch('web-3');
+  assert.equal(done.state, 'running');
+  assert.equal(done.phases, order.join(','));
+  const times = done.steps.map((s) => s.ns);
+  assert.ok(times.every((t, i) => i === 0 || t >= times[i - 1]), `times ${times}`);
+  assert.deepEqual(times.slice(0, doneMid.length), mid.steps.slice(0, doneMid.length).map((s) => s.ns), 'the same phases at the same times');
+  const r = cli('scale-out-layers', 45_000);
+  const call = r.layers.api_log.find((c) => c.action === 'RunInstances' && c.target === 'web-3');
+  assert.ok(call && call.at <= times[0] && times[0] - call.at < 2e9, 'requested when the group called RunInstances');
+  const inst = r.layers.instances.find((i) => i.name === 'web-3');
+  assert.equal(inst.state, 'running');
+  assert.ok(done.details.includes(`host ${inst.host}`) && done.details.includes(`IP ${inst.private_ip}`), `${done.details} vs ${inst.host} ${inst.private_ip}`);
+  assert.deepEqual(errors, []);
+  await context.close();
+});

@@ -111,3 +111,58 @@ fn scales_out_on_load_and_back_in_after_it_falls() {
     let users = r.client("users").unwrap();
     assert!(users.success_rate.unwrap() > 0.9, "scaling kept most requests succeeding: {:?}", users.success_rate);
 }
+
+/// The gallery's scale-out through the layers: every launch goes through the six layers in
+/// order, at the durations the description states, and the report agrees with the phases.
+#[test]
+fn the_layered_scale_out_scenario_launches_through_every_layer_as_described() {
+    use strata_core::layers::launch::LaunchPhase as P;
+    let t = crate::common::scenario("scale-out-layers.json");
+    let v = strata_core::validate::validate(&t);
+    assert!(v.diagnostics.is_empty(), "{:?}", v.diagnostics);
+    let mut sim = Simulation::new(&t, SimConfig::with_seed(1)).unwrap();
+    sim.step_until(SimTime::from_secs(300));
+    let events = sim.drain_lifecycle_events();
+    let r = sim.report();
+    let layers = r.layers.as_ref().expect("the scenario has layers");
+    let mut launched = Vec::new();
+    for call in layers.api_log.iter().filter(|c| c.action == "RunInstances") {
+        let mine: Vec<_> = events.iter().filter(|e| e.instance == call.target).collect();
+        let phases: Vec<_> = mine.iter().map(|e| e.phase).collect();
+        assert_eq!(
+            phases,
+            [
+                P::RequestAccepted,
+                P::CapacityReserved,
+                P::VmCreated,
+                P::StorageAttached,
+                P::NetworkConfigured,
+                P::OsBoot,
+                P::Running
+            ],
+            "{}",
+            call.target
+        );
+        // The API call is logged when it is made; its first phase completes a moment later.
+        let accepted_after = mine[0].time.0 - call.at.0;
+        assert!(accepted_after < 2_000_000_000, "accepted {accepted_after} ns after the call");
+        assert!(mine.windows(2).all(|w| w[0].time <= w[1].time));
+        let running = mine.last().unwrap();
+        let inst = layers.instances.iter().find(|i| i.name == call.target).unwrap();
+        assert_eq!(running.host, inst.host);
+        assert_eq!(running.private_ip, inst.private_ip);
+        let secs = |e: &&strata_core::sim::LifecycleEvent| e.time.0 as f64 / 1e9;
+        launched.push((call.target.clone(), secs(&mine[0]), secs(&mine[6])));
+    }
+    assert_eq!(launched.len(), 2, "{launched:?}");
+    // What the description states (seed 1).
+    let d = &t.description;
+    for (name, requested, running) in &launched {
+        let said = format!("{name} requested at {requested:.1} s, running at {running:.1} s");
+        assert!(d.contains(&said), "the description no longer states `{said}`: {d}");
+    }
+    let users = r.client("users").unwrap();
+    assert_eq!(users.success_rate, Some(1.0));
+    let p99 = format!("p99 {:.0} ms", users.latency.p99_ms);
+    assert!(d.contains(&p99), "the description no longer states `{p99}`: {d}");
+}

@@ -13,6 +13,7 @@ use strata_worker::figures::{NodeFigures, Summary};
 use strata_worker::protocol::{Command, Header, LogLine, PlayState, Speed};
 use strata_worker::worker::READY;
 
+use super::launches::Launches;
 use super::particles::Particles;
 
 /// The worker's script (Trunk's loader for the `strata-worker` binary), next to the page.
@@ -52,6 +53,8 @@ pub struct Live {
     pub nodes: RwSignal<HashMap<String, NodeFigures>>,
     /// The event log, oldest first.
     pub log: RwSignal<Vec<LogLine>>,
+    /// Instance launches through the layers, newest first.
+    pub launches: RwSignal<Launches>,
     /// Why the run could not start (or the worker could not).
     pub problem: RwSignal<Option<String>>,
     /// Why the last injected failure was refused.
@@ -86,6 +89,7 @@ impl Live {
             summary: RwSignal::new(None),
             nodes: RwSignal::new(HashMap::new()),
             log: RwSignal::new(Vec::new()),
+            launches: RwSignal::new(Launches::default()),
             problem: RwSignal::new(None),
             refused: RwSignal::new(None),
             inject_open: RwSignal::new(None),
@@ -129,6 +133,7 @@ impl Live {
         self.summary.set(None);
         self.nodes.set(HashMap::new());
         self.log.set(Vec::new());
+        self.launches.set(Launches::default());
         self.problem.set(None);
         self.refused.set(None);
         self.particles.update_value(Particles::clear);
@@ -197,6 +202,7 @@ impl Live {
         if header.rewound {
             self.particles.update_value(Particles::clear);
             self.log.set(Vec::new());
+            self.launches.set(Launches::default());
         }
         if let Some(ids) = header.components.take() {
             self.components.set_value(ids);
@@ -229,6 +235,10 @@ impl Live {
                 let extra = log.len().saturating_sub(LOG_KEEP);
                 log.drain(..extra);
             });
+        }
+        let steps = std::mem::take(&mut header.launches);
+        if !steps.is_empty() {
+            self.launches.update(|l| l.add(steps));
         }
         self.header.set(Some(header));
         self.frames.update(|n| *n += 1);

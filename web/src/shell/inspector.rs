@@ -288,6 +288,7 @@ pub fn Inspector() -> impl IntoView {
     };
     view! {
         <aside class="panel inspector" data-testid="inspector" aria-label="Inspector">
+            <crate::shell::run_panel::RunPanel/>
             <h2 class="panel-title">"Inspector"</h2>
             {body}
             <Problems/>

@@ -7,6 +7,7 @@ pub mod inspector;
 pub mod live_layer;
 pub mod overlays;
 pub mod palette;
+pub mod run_panel;
 pub mod timeline;
 
 pub use canvas::Canvas;

@@ -443,8 +443,7 @@ fn EventLog(open: RwSignal<bool>) -> impl IntoView {
             <ol class="run-log-lines">
                 {move || live.log.with(|lines| {
                     lines.iter().rev().take(200).map(|l| {
-                        let t = l.time_ns as f64 / 1e9;
-                        let stamp = format!("{:02}:{:02}:{:06.3}", (t / 3600.0) as u64, ((t / 60.0) as u64) % 60, t % 60.0);
+                        let stamp = crate::shell::run_panel::stamp(l.time_ns);
                         let named = l.component.clone();
                         let title = named.as_ref().map(|c| format!("Select {c}"));
                         view! {

@@ -3,6 +3,7 @@
 //! header as a transferred `Float64Array` of [`SEGMENT_STRIDE`] numbers per segment.
 
 use serde::{Deserialize, Serialize};
+use strata_core::layers::launch::{LaunchPhase, Layer};
 
 use crate::figures::{NodeFigures, Summary};
 
@@ -130,6 +131,31 @@ pub struct LogLine {
     pub bad: bool,
 }
 
+/// One phase of an instance launch (through the layers), sent when its simulated time comes.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct LaunchStep {
+    /// When the phase completed, simulated ns.
+    pub time_ns: u64,
+    /// The group it launches for (none: an instance outside the design's components).
+    pub component: Option<String>,
+    /// The instance's name, e.g. `web-3`.
+    pub instance: String,
+    /// The phase.
+    pub phase: LaunchPhase,
+    /// The layer that did it.
+    pub layer: Layer,
+    /// What happened, in words.
+    pub detail: String,
+    /// The launch failed here.
+    pub failed: bool,
+    /// The host chosen (from the placement phase on).
+    pub host: Option<String>,
+    /// The private IP (from the network phase on).
+    pub private_ip: Option<String>,
+    /// The root volume (from the storage phase on).
+    pub volume: Option<String>,
+}
+
 /// The structured part of a frame from the worker.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Header {
@@ -159,6 +185,8 @@ pub struct Header {
     pub nodes: Option<Vec<NodeFigures>>,
     /// New event log lines since the last frame.
     pub log: Vec<LogLine>,
+    /// Launch phases that happened since the last frame, oldest first.
+    pub launches: Vec<LaunchStep>,
     /// Why the run could not start or stopped.
     pub problem: Option<String>,
     /// Why an injected failure was refused (the run goes on unchanged).

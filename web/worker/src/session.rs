@@ -9,13 +9,14 @@
 //! the run from its start: same design + same seed = same run.
 
 use strata_core::experiment::{check_action, check_timing, Action, Experiment};
+use strata_core::layers::launch::LaunchPhase;
 use strata_core::sim::{HopKind, ObservationKind, SimConfig, Simulation};
 use strata_core::time::{Duration, SimTime};
 use strata_core::topology::{ComponentSpec, Topology};
 use strata_core::validate::{validate, Severity};
 
 use crate::figures::{node_figures, Summary};
-use crate::protocol::{Command, Header, LogLine, PlayState, SegmentKind, Speed, SEGMENT_STRIDE};
+use crate::protocol::{Command, Header, LaunchStep, LogLine, PlayState, SegmentKind, Speed, SEGMENT_STRIDE};
 
 /// Events processed between two looks at the wall clock.
 const CHUNK: u64 = 4_000;
@@ -72,6 +73,8 @@ struct Run {
     /// Requests per second the clients send at the start (for the particle sampling).
     base_rate: f64,
     log_sent: usize,
+    /// Launch lines for the next frame's log.
+    launch_log: Vec<LogLine>,
     segments: Vec<f64>,
     last_frame_wall: f64,
     last_figures_wall: f64,
@@ -158,6 +161,7 @@ impl Run {
         if replay || at < self.sim.now() {
             self.sim = build(&self.design, self.seed, &self.experiment)?;
             self.log_sent = 0;
+            self.launch_log.clear();
             self.segments.clear();
             self.rewound = true;
             self.figures_at = None;
@@ -222,6 +226,31 @@ impl Run {
         }
     }
 
+    /// The launch phases that happened since the last frame; their beginnings and ends also
+    /// go to the event log.
+    fn new_launch_steps(&mut self) -> Vec<LaunchStep> {
+        let design = &self.design;
+        let steps: Vec<LaunchStep> = self
+            .sim
+            .drain_lifecycle_events()
+            .into_iter()
+            .map(|e| LaunchStep {
+                time_ns: e.time.0,
+                component: e.component.map(|c| design.components[c.0 as usize].id.clone()),
+                instance: e.instance,
+                phase: e.phase,
+                layer: e.layer,
+                detail: e.detail,
+                failed: e.failed,
+                host: e.host,
+                private_ip: e.private_ip,
+                volume: e.volume,
+            })
+            .collect();
+        self.launch_log.extend(steps.iter().filter_map(launch_line));
+        steps
+    }
+
     fn new_log_lines(&mut self) -> Vec<LogLine> {
         let design = &self.design;
         let lines = self.sim.observations()[self.log_sent..]
@@ -245,8 +274,31 @@ impl Run {
             })
             .collect::<Vec<_>>();
         self.log_sent += lines.len();
+        let mut lines = [std::mem::take(&mut self.launch_log), lines].concat();
+        lines.sort_by_key(|l| l.time_ns);
         lines
     }
+}
+
+/// The log line for a launch's request, its end or its failure (the phases in between are in
+/// the run panel).
+fn launch_line(s: &LaunchStep) -> Option<LogLine> {
+    let target = s.component.as_ref().map(|c| format!(" for {c}")).unwrap_or_default();
+    let text = if s.failed {
+        format!("{} launch{target} failed: {}", s.instance, s.detail)
+    } else {
+        match s.phase {
+            LaunchPhase::RequestAccepted => format!("{} launch{target} accepted by the EC2 API", s.instance),
+            LaunchPhase::Running => format!(
+                "{} running{target} on {} with IP {}",
+                s.instance,
+                s.host.as_deref().unwrap_or("a host"),
+                s.private_ip.as_deref().unwrap_or("none")
+            ),
+            _ => return None,
+        }
+    };
+    Some(LogLine { time_ns: s.time_ns, component: s.component.clone(), text, bad: s.failed })
 }
 
 /// An injected failure in words, e.g. `az-outage on AZ use1-az1 at 30.000 s for 120 s`.
@@ -383,6 +435,7 @@ impl Session {
             behind: false,
             base_rate,
             log_sent: 0,
+            launch_log: Vec::new(),
             segments: Vec::new(),
             last_frame_wall: f64::NEG_INFINITY,
             last_figures_wall: f64::NEG_INFINITY,
@@ -482,6 +535,7 @@ impl Session {
                 sample_every: run.sim.journey_sampling(),
                 summary,
                 nodes,
+                launches: run.new_launch_steps(),
                 log: run.new_log_lines(),
                 problem: None,
                 refused: run.refused.take(),
@@ -521,6 +575,7 @@ impl Session {
                 summary: None,
                 nodes: None,
                 log: Vec::new(),
+                launches: Vec::new(),
                 problem: Some(problem),
                 refused: None,
                 injected_json: String::new(),

@@ -348,3 +348,62 @@ fn an_experiment_that_would_start_after_the_run_ends_is_refused() {
     assert!(why.contains("lose-az1") && why.contains("the run lasts 60 s"), "{why}");
     assert_eq!(s.state(), None, "no run");
 }
+
+#[test]
+fn launch_phases_reach_the_page_in_order_when_their_time_comes() {
+    // The group scales out at 30 s; every instance it launches goes through the six layers.
+    let mut s = start("scale-out-layers", 1, Speed::Times(10.0));
+    let mut clock = ticking(5.0);
+    let mut steps = Vec::new();
+    let mut log = Vec::new();
+    for _ in 0..100_000 {
+        let p = s.pump(&mut clock, 20.0);
+        if let Some(f) = p.frame {
+            log.extend(f.header.log.clone());
+            for step in &f.header.launches {
+                assert!(step.time_ns <= f.header.time_ns, "a phase is only sent once the clock has passed it");
+            }
+            steps.extend(f.header.launches);
+        }
+        if s.now().is_some_and(|t| t >= SimTime::from_secs(120)) {
+            break;
+        }
+    }
+    // The same run straight through the engine, drained once at the end.
+    let mut sim = reference("scale-out-layers", 1, s.now().unwrap());
+    let direct = sim.drain_lifecycle_events();
+    assert!(direct.len() >= 7, "at least one whole launch by 120 s, got {} phases", direct.len());
+    assert_eq!(steps.len(), direct.len());
+    for (a, b) in steps.iter().zip(&direct) {
+        assert_eq!((a.time_ns, &a.instance, a.phase, a.failed), (b.time.0, &b.instance, b.phase, b.failed));
+        assert_eq!(a.component.as_deref(), Some("web"));
+    }
+    // Per instance: the seven phases in their order, at non-decreasing times, ending running.
+    let first = &steps[0].instance;
+    let mine: Vec<_> = steps.iter().filter(|e| &e.instance == first).collect();
+    let phases: Vec<_> = mine.iter().map(|e| e.phase).collect();
+    use strata_core::layers::launch::LaunchPhase as P;
+    assert_eq!(
+        phases,
+        [
+            P::RequestAccepted,
+            P::CapacityReserved,
+            P::VmCreated,
+            P::StorageAttached,
+            P::NetworkConfigured,
+            P::OsBoot,
+            P::Running
+        ]
+    );
+    assert!(mine.windows(2).all(|w| w[0].time_ns <= w[1].time_ns));
+    let running = mine.last().unwrap();
+    assert!(running.host.is_some() && running.private_ip.is_some() && running.volume.is_some());
+    // The event log says when it was asked for and when it runs, where.
+    let said = format!("{first} running for web on {}", running.host.as_deref().unwrap());
+    let line = log.iter().find(|l| l.text.starts_with(&said)).expect("the log says the instance runs");
+    assert_eq!((line.time_ns, line.component.as_deref()), (running.time_ns, Some("web")));
+    assert!(log
+        .iter()
+        .any(|l| l.text == format!("{first} launch for web accepted by the EC2 API") && l.time_ns == mine[0].time_ns));
+    assert!(log.windows(2).all(|w| w[0].time_ns <= w[1].time_ns), "the log stays in time order");
+}
