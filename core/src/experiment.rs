@@ -109,11 +109,24 @@ pub enum ActionKind {
     /// Launches into the Auto Scaling group fail with `InsufficientInstanceCapacity`. Target:
     /// an Auto Scaling group.
     AsgCapacityError,
+    /// The instance is stopped (AWS FIS `aws:ec2:stop-instances`): it leaves service, its VM
+    /// leaves the host once stopped (3-8 s), and after `duration_s` it is started again
+    /// (`startInstancesAfterDuration`): placement chooses a host afresh, moving away from the
+    /// previous one, which is how a stop/start escapes a noisy neighbour. EBS data and the
+    /// private IP stay; it serves again once booted (about 8-12 s after the start). Without
+    /// `duration_s` it stays stopped until the run ends. Target: an EC2 component or its
+    /// instance (an Auto Scaling group would replace a stopped instance: use
+    /// `terminate-instance` there).
+    StopInstance,
+    /// The instance reboots (AWS FIS `aws:ec2:reboot-instances`): same host and VM, out of
+    /// service for the OS reboot time (20-40 s; `infrastructure.launch.reboot`). Takes no
+    /// `duration_s`. Target: an instance or an EC2 component.
+    RebootInstance,
 }
 
 impl ActionKind {
     /// Every action, in documentation order.
-    pub const ALL: [ActionKind; 14] = [
+    pub const ALL: [ActionKind; 16] = [
         ActionKind::TerminateInstance,
         ActionKind::HostFailure,
         ActionKind::AzOutage,
@@ -128,6 +141,8 @@ impl ActionKind {
         ActionKind::EbsThrottle,
         ActionKind::ConfigPush,
         ActionKind::AsgCapacityError,
+        ActionKind::StopInstance,
+        ActionKind::RebootInstance,
     ];
 
     /// The name as written in documents (`"az-outage"`).
@@ -147,6 +162,8 @@ impl ActionKind {
             ActionKind::EbsThrottle => "ebs-throttle",
             ActionKind::ConfigPush => "config-push",
             ActionKind::AsgCapacityError => "asg-capacity-error",
+            ActionKind::StopInstance => "stop-instance",
+            ActionKind::RebootInstance => "reboot-instance",
         }
     }
 
@@ -155,6 +172,7 @@ impl ActionKind {
         match self {
             ActionKind::TerminateInstance | ActionKind::HostFailure | ActionKind::CpuStress => Disruption::Hardware,
             ActionKind::EbsPause | ActionKind::EbsThrottle | ActionKind::DbFailover => Disruption::Hardware,
+            ActionKind::StopInstance | ActionKind::RebootInstance => Disruption::Hardware,
             ActionKind::AzOutage | ActionKind::Partition => Disruption::Az,
             ActionKind::RegionOutage => Disruption::Region,
             ActionKind::NetworkLatency | ActionKind::PacketLoss => Disruption::Software,
@@ -318,6 +336,8 @@ fn accepted(kind: ActionKind) -> &'static str {
         ActionKind::EbsPause | ActionKind::EbsThrottle => "an instance or an EC2 component",
         ActionKind::ConfigPush => "a component",
         ActionKind::AsgCapacityError => "an Auto Scaling group",
+        ActionKind::StopInstance => "an EC2 component or its instance",
+        ActionKind::RebootInstance => "an instance or an EC2 component",
     }
 }
 
@@ -372,6 +392,12 @@ pub fn check_action(t: &Topology, a: &Action) -> Vec<String> {
             out.push(format!("duration_s {d} must be above 0 and at most {MAX_SECONDS} seconds"));
         }
     }
+    if a.action == ActionKind::RebootInstance && a.duration_s.is_some() {
+        out.push(
+            "reboot-instance takes no duration_s: the instance is back after its OS reboot (20-40 s, `infrastructure.launch.reboot`)"
+                .into(),
+        );
+    }
     if let Some(m) = check_target(t, a) {
         out.push(m);
     }
@@ -415,6 +441,40 @@ fn check_target(t: &Topology, a: &Action) -> Option<String> {
             (*index >= slots)
                 .then(|| format!("`{component}` has {slots} instance slot(s); index {index} is beyond them"))
         }
+        (Target::Instance { component, index }, ActionKind::StopInstance | ActionKind::RebootInstance) => {
+            match t.component(component).map(|c| &c.spec) {
+                Some(crate::topology::ComponentSpec::Ec2(_)) => (*index >= 1)
+                    .then(|| format!("`{component}` is one EC2 instance (index 0); index {index} is beyond it")),
+                Some(crate::topology::ComponentSpec::Asg(p)) if a.action == ActionKind::RebootInstance => {
+                    let slots = p.max.max(1);
+                    (*index >= slots)
+                        .then(|| format!("`{component}` has {slots} instance slot(s); index {index} is beyond them"))
+                }
+                Some(crate::topology::ComponentSpec::Asg(_)) => Some(format!(
+                    "`{component}` is an Auto Scaling group: it would replace a stopped instance (use terminate-instance there); stop-instance takes an EC2 component or its instance"
+                )),
+                Some(other) => Some(format!(
+                    "`{component}` is {}, not an EC2 instance: `{}` takes {}",
+                    kind_phrase(other.kind()),
+                    a.action,
+                    accepted(a.action)
+                )),
+                None => Some(unknown_component(component)),
+            }
+        }
+        (Target::Component(id), ActionKind::StopInstance | ActionKind::RebootInstance) => match kind_of(id) {
+            Some(ComponentKind::Ec2) => None,
+            Some(ComponentKind::Asg) if a.action == ActionKind::StopInstance => Some(format!(
+                "`{id}` is an Auto Scaling group: it would replace a stopped instance (use terminate-instance there); stop-instance takes an EC2 component or its instance"
+            )),
+            Some(k) => Some(format!(
+                "`{id}` is {}, not an EC2 instance: `{}` takes {}",
+                kind_phrase(k),
+                a.action,
+                accepted(a.action)
+            )),
+            None => Some(unknown_component(id)),
+        },
         (Target::Component(id), ActionKind::EbsPause | ActionKind::EbsThrottle) => {
             if kind_of(id) != Some(ComponentKind::Ec2) {
                 Some(wrong())
@@ -476,6 +536,24 @@ fn check_target(t: &Topology, a: &Action) -> Option<String> {
             (a1 == a2).then(|| format!("a partition needs two different AZs, not `{a1}` twice"))
         }
         _ => Some(wrong()),
+    }
+}
+
+/// A component kind with its article, for messages (`an RDS database`).
+fn kind_phrase(k: ComponentKind) -> &'static str {
+    match k {
+        ComponentKind::Rds => "an RDS database",
+        ComponentKind::Asg => "an Auto Scaling group",
+        ComponentKind::Alb => "a load balancer",
+        ComponentKind::Client => "a client",
+        ComponentKind::Lambda => "a Lambda function",
+        ComponentKind::Elasticache => "an ElastiCache cluster",
+        ComponentKind::S3 => "an S3 bucket",
+        ComponentKind::Dynamodb => "a DynamoDB table",
+        ComponentKind::Sqs => "an SQS queue",
+        ComponentKind::Route53 => "a Route 53 record",
+        ComponentKind::Cloudfront => "a CloudFront distribution",
+        ComponentKind::Ec2 => "an EC2 instance",
     }
 }
 

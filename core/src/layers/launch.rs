@@ -124,13 +124,21 @@ pub enum LaunchPhase {
     OsBoot,
     /// State `running`.
     Running,
+    /// `StopInstances` accepted: the OS shuts down (stop/start).
+    Stopping,
+    /// The VM left its host; volumes, ENI and private IP stay (stop/start).
+    Stopped,
+    /// `RebootInstances` accepted: the OS restarts on the same host and VM.
+    Rebooting,
 }
 
 impl LaunchPhase {
     /// The layer the phase belongs to.
     pub fn layer(self) -> Layer {
         match self {
-            LaunchPhase::RequestAccepted | LaunchPhase::Running => Layer::Service,
+            LaunchPhase::RequestAccepted | LaunchPhase::Running | LaunchPhase::Stopping => Layer::Service,
+            LaunchPhase::Stopped => Layer::Hypervisor,
+            LaunchPhase::Rebooting => Layer::Guest,
             LaunchPhase::CapacityReserved => Layer::Placement,
             LaunchPhase::VmCreated => Layer::Hypervisor,
             LaunchPhase::StorageAttached => Layer::Storage,
@@ -153,7 +161,7 @@ impl SecondsRange {
     const fn new(min: f64, max: f64) -> Self {
         SecondsRange { min, max }
     }
-    fn draw(&self, rng: &mut crate::rng::SimRng) -> Duration {
+    pub(crate) fn draw(&self, rng: &mut crate::rng::SimRng) -> Duration {
         let (lo, hi) = (self.min.min(self.max), self.max.max(self.min));
         Duration::from_secs_f64(lo + (hi - lo) * rng.random::<f64>())
     }
@@ -581,6 +589,7 @@ impl Infrastructure {
             ),
             failed: false,
         });
+        self.keep_placement(id, Some(decision.clone()));
         plan.placement = Some(decision);
 
         // 3. VM created.
@@ -757,6 +766,7 @@ impl Infrastructure {
         let i = &mut self.instances[id.index()];
         i.vm = None;
         i.eni = None;
+        self.keep_placement(id, None);
         out
     }
 
@@ -871,6 +881,7 @@ impl Infrastructure {
             i.state = InstanceState::Pending;
             i.restarts += 1;
         }
+        self.keep_placement(id, Some(decision.clone()));
         let moved = if Some(host) == inst.host { "the same host" } else { "a different host" };
         events.push(LaunchEvent {
             at: t,
@@ -887,13 +898,36 @@ impl Infrastructure {
             detail: format!("new VM on {}", self.fleet.host(host).name),
             failed: false,
         });
-        if let (true, Some(eni)) = (inst.wants_public_ip, inst.eni) {
-            let ip = self.network.assign_public_ip(eni);
+        if let Some(&root) = inst.volumes.first() {
+            // The volumes never left their storage cluster: they are attached to the new VM.
+            let names: Vec<&str> = inst.volumes.iter().map(|v| self.storage.volume(*v).name.as_str()).collect();
+            events.push(LaunchEvent {
+                at: t,
+                phase: LaunchPhase::StorageAttached,
+                layer: Layer::Storage,
+                detail: format!(
+                    "{} re-attached over the network; data kept (boots from {})",
+                    names.join(", "),
+                    self.storage.volume(root).name
+                ),
+                failed: false,
+            });
+        }
+        if let Some(eni) = inst.eni {
+            let public = if inst.wants_public_ip {
+                format!("; new public IP {}", self.network.assign_public_ip(eni))
+            } else {
+                String::new()
+            };
             events.push(LaunchEvent {
                 at: t,
                 phase: LaunchPhase::NetworkConfigured,
                 layer: Layer::Network,
-                detail: format!("new public IP {ip}; private IP kept"),
+                detail: format!(
+                    "ENI {} re-attached; private IP {} kept{public}",
+                    self.network.eni(eni).name,
+                    self.network.eni(eni).private_ip
+                ),
                 failed: false,
             });
         }

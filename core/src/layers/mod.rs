@@ -237,6 +237,9 @@ pub struct Infrastructure {
     rng: SimRng,
     scheduled: Vec<Scheduled>,
     seq: u64,
+    /// Per instance (by [`InstanceId`]): the placement decision that put it on its current
+    /// host. Dropped when the instance terminates, so it holds one per live instance at most.
+    placements: Vec<Option<Box<placement::PlacementDecision>>>,
 }
 
 impl Infrastructure {
@@ -276,6 +279,7 @@ impl Infrastructure {
             rng: rng_from_seed(derive_seed(seed, RNG_STREAM)),
             scheduled: Vec::new(),
             seq: 0,
+            placements: Vec::new(),
         };
         for (i, ic) in cfg.instances.iter().enumerate() {
             if let Err(message) = infra.add_running_instance(ic) {
@@ -318,6 +322,7 @@ impl Infrastructure {
         for g in &ic.security_groups {
             sgs.push(self.network.sg_by_name(g).ok_or_else(|| format!("no security group named `{g}`"))?);
         }
+        let mut decision = None;
         let (host, vm) = match &ic.host {
             Some(name) => {
                 let h = self.fleet.host_by_name(name).ok_or_else(|| format!("no host named `{name}`"))?;
@@ -343,7 +348,9 @@ impl Infrastructure {
                     .placement
                     .place(&self.fleet, &mut self.hypervisors, &req, &mut self.rng)
                     .map_err(|e| e.to_string())?;
-                (d.chosen.expect("placed"), d.vm.expect("placed"))
+                let placed = (d.chosen.expect("placed"), d.vm.expect("placed"));
+                decision = Some(d);
+                placed
             }
         };
         self.hypervisors.start(vm);
@@ -395,7 +402,26 @@ impl Infrastructure {
             busy_until: SimTime::ZERO,
             restarts: 0,
         });
+        self.keep_placement(id, decision);
         Ok(id)
+    }
+
+    /// Keeps (or, with `None`, drops) the placement decision of the instance's current host.
+    pub(crate) fn keep_placement(&mut self, id: InstanceId, decision: Option<placement::PlacementDecision>) {
+        if self.placements.len() <= id.index() {
+            if decision.is_none() {
+                return;
+            }
+            self.placements.resize_with(id.index() + 1, || None);
+        }
+        self.placements[id.index()] = decision.map(Box::new);
+    }
+
+    /// The placement decision that put the instance on its current host: every candidate host
+    /// of the AZ with the reason it was filtered out or its score, and the winner. `None` for
+    /// an instance pinned to a host by the scenario, and once it is terminated.
+    pub fn placement_of(&self, id: InstanceId) -> Option<&placement::PlacementDecision> {
+        self.placements.get(id.index()).and_then(|d| d.as_deref())
     }
 
     fn add_volume(&mut self, vc: &VolumeConfig) -> Result<(), String> {

@@ -175,11 +175,22 @@ pub enum PlacementError {
 pub struct Placement {
     /// Placement groups.
     pub groups: Vec<PlacementGroup>,
-    /// Decisions made, oldest first.
+    /// The last [`Placement::KEPT_DECISIONS`] decisions made, oldest first (each instance's
+    /// own is kept by [`crate::layers::Infrastructure::placement_of`]).
     pub decisions: Vec<PlacementDecision>,
 }
 
 impl Placement {
+    /// How many recent decisions [`Placement::decisions`] keeps.
+    pub const KEPT_DECISIONS: usize = 64;
+
+    fn remember(&mut self, decision: PlacementDecision) {
+        if self.decisions.len() >= Self::KEPT_DECISIONS {
+            self.decisions.remove(0);
+        }
+        self.decisions.push(decision);
+    }
+
     /// Adds a placement group (a second group of the same name replaces nothing: it is ignored).
     pub fn add_group(&mut self, name: &str, strategy: PlacementStrategy) {
         if !self.groups.iter().any(|g| g.name == name) {
@@ -341,7 +352,7 @@ impl Placement {
             PlacementDecision { instance: req.instance.clone(), az, az_reason, candidates, chosen: None, vm: None };
         let Some((host, _)) = best else {
             let summary = summarize(&decision);
-            self.decisions.push(decision.clone());
+            self.remember(decision.clone());
             return Err(PlacementError::InsufficientCapacity {
                 instance: req.instance.clone(),
                 az_name: fleet.az(az).name.clone(),
@@ -359,7 +370,7 @@ impl Placement {
         if let Some(name) = &req.group {
             self.join(name, &req.instance, host);
         }
-        self.decisions.push(decision.clone());
+        self.remember(decision.clone());
         Ok(decision)
     }
 }

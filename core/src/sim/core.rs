@@ -115,6 +115,12 @@ pub enum ObservationKind {
     ZoneBack,
     /// A disaster-recovery standby was activated (scaled up, promoted, restored).
     StandbyActivated,
+    /// An instance was stopped (`stop-instance`).
+    InstanceStopped,
+    /// A stopped instance was started again.
+    InstanceStarted,
+    /// An instance was rebooted (`reboot-instance`).
+    InstanceRebooted,
 }
 
 /// One line of the observation log: what happened, when, in words.

@@ -33,6 +33,8 @@ enum Effect {
     Push { comp: u32, error: f64, stages: Vec<f64>, canary: bool, bake_ns: u64, halt: f64 },
     /// Launches into the group fail.
     NoCapacity(u32),
+    /// Instances are stopped (started again when the action ends) or rebooted.
+    Restart { targets: Vec<(u32, u32)>, stop: bool },
 }
 
 /// One action of the experiment, with its state.
@@ -49,6 +51,8 @@ pub(super) struct ActionRun {
     stage: usize,
     stage_mark: (u64, u64),
     pub(super) halted: bool,
+    /// `stop-instance`: when its instances are stopped (their start waits for it).
+    resume_at: u64,
 }
 
 /// The experiment being played.
@@ -83,6 +87,7 @@ pub(super) fn resolve(sim: &Simulation, t: &Topology, e: &Experiment) -> Experim
             stage: 0,
             stage_mark: (0, 0),
             halted: false,
+            resume_at: 0,
         });
     }
     ExperimentRun { name: e.name.clone(), actions, stop: e.stop_conditions.clone(), stopped: None }
@@ -240,6 +245,9 @@ fn effect(
             },
             _ => none,
         },
+        ActionKind::StopInstance | ActionKind::RebootInstance => {
+            Effect::Restart { targets: instance_targets(&a.target), stop: a.action == ActionKind::StopInstance }
+        }
         ActionKind::AsgCapacityError => match &a.target {
             Target::Component(id) => comp(id).map_or(none, Effect::NoCapacity),
             _ => none,
@@ -308,6 +316,12 @@ impl Simulation {
         let Some(run) = self.experiment.as_mut() else { return };
         let a = &mut run.actions[index as usize];
         if !a.active {
+            return;
+        }
+        if matches!(a.effect, Effect::Restart { stop: true, .. }) && a.resume_at > self.core.now {
+            // Its instances are still stopping: they start once stopped.
+            let at = a.resume_at;
+            self.core.queue.push(at, Ev::Experiment { action: index, step: Step::End as u32 });
             return;
         }
         a.active = false;
@@ -415,6 +429,20 @@ impl Simulation {
                     self.schedule_stage(index);
                 } else {
                     self.core.meta[c].bad_share = 0.0;
+                }
+            }
+            Effect::Restart { targets, stop } => {
+                let mut resume = now;
+                for &(c, k) in targets {
+                    match (stop, on) {
+                        (true, true) => resume = resume.max(self.stop_slot(index, c, k)),
+                        (true, false) => self.start_slot(index, c, k),
+                        (false, true) => self.reboot_slot(index, c, k),
+                        (false, false) => {}
+                    }
+                }
+                if let (true, true, Some(run)) = (*stop, on, self.experiment.as_mut()) {
+                    run.actions[index as usize].resume_at = resume;
                 }
             }
             Effect::NoCapacity(c) => {

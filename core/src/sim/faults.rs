@@ -15,6 +15,8 @@ pub(super) enum FaultAction {
     Instance(u32, u32, bool),
     /// Everything in the AZ down or up.
     Az(u16, bool),
+    /// Instance `.1` of group `.0` serves again after a start or a reboot.
+    Restarted(u32, u32),
 }
 
 impl Simulation {
@@ -49,6 +51,7 @@ impl Simulation {
         match self.faults[index as usize] {
             FaultAction::Component(c, up) => self.core.meta[c as usize].down = !up,
             FaultAction::Instance(c, k, up) => self.set_instance(c, k, up),
+            FaultAction::Restarted(c, k) => self.restarted(c, k),
             FaultAction::Az(z, up) => {
                 for c in 0..self.core.meta.len() {
                     if self.core.meta[c].loc.az == z && !matches!(self.nodes[c], Node::Group(_)) {

@@ -25,6 +25,7 @@
 
 use super::call::{Flags, NONE, NONE16};
 use super::core::Core;
+use super::detail::{LaunchKind, LaunchRecord};
 use super::group::InstState;
 use super::node::{Next, Node};
 use super::{ComponentIdx, ErrorCause, SeriesPoint, Simulation};
@@ -221,6 +222,11 @@ pub(super) struct LayerRun {
     last_tick: u64,
     points: Vec<Option<LayerPoint>>,
     ios_prev: Vec<u64>,
+    /// Per topology connection: caller and callee component, and the port.
+    pub(super) connections: Vec<(u32, u32, u16)>,
+    /// Per instance (by id): its last launch, start or reboot during the run; dropped when
+    /// it terminates or its launch fails, so it holds one per live instance at most.
+    records: Vec<Option<LaunchRecord>>,
 }
 
 /// Builds the layers of `cfg` for `sim` (called once by the engine's build).
@@ -288,6 +294,15 @@ pub(super) fn attach(sim: &mut Simulation, t: &Topology, cfg: &InfrastructureCon
         last_tick: 0,
         points: vec![None; n],
         ios_prev: vec![0; n],
+        connections: t
+            .connections
+            .iter()
+            .map(|c| {
+                let idx = |id: &str| t.components.iter().position(|x| x.id == id).map_or(NONE, |i| i as u32);
+                (idx(&c.from), idx(&c.to), c.port.unwrap_or(attach::DEFAULT_PORT))
+            })
+            .collect(),
+        records: Vec::new(),
     }));
 }
 
@@ -323,6 +338,7 @@ impl LayerRun {
     /// Terminates a group's instance (scale-in).
     pub(super) fn terminate(&mut self, now: u64, layer: u32, comp_id: &str) {
         if layer != NONE {
+            self.set_record(InstanceId(layer), None);
             let _ = self.infra.terminate_instance(
                 SimTime(now),
                 InstanceId(layer),
@@ -331,31 +347,82 @@ impl LayerRun {
         }
     }
 
+    /// The instance's last launch, start or reboot during the run.
+    pub(super) fn launch_record(&self, id: InstanceId) -> Option<&LaunchRecord> {
+        self.records.get(id.index()).and_then(Option::as_ref)
+    }
+
+    pub(super) fn set_record(&mut self, id: InstanceId, record: Option<LaunchRecord>) {
+        if self.records.len() <= id.index() {
+            if record.is_none() {
+                return;
+            }
+            self.records.resize_with(id.index() + 1, || None);
+        }
+        self.records[id.index()] = record;
+    }
+
+    pub(super) fn record_mut(&mut self, id: InstanceId) -> Option<&mut LaunchRecord> {
+        self.records.get_mut(id.index()).and_then(Option::as_mut)
+    }
+
+    /// A lifecycle phase for the UI (and the instance's record), in time order.
+    pub(super) fn push_phase(&mut self, e: LifecycleEvent, instance: InstanceId) {
+        if let Some(r) = self.record_mut(instance) {
+            r.phases.push(e.clone());
+        }
+        let at = self.pending.partition_point(|x| x.time <= e.time);
+        self.pending.insert(at, e);
+    }
+
+    /// The events of a plan (a launch or a start) as lifecycle events.
+    pub(super) fn plan_events(
+        &self,
+        plan: &LaunchPlan,
+        component: Option<ComponentIdx>,
+        slot: u32,
+        name: &str,
+    ) -> Vec<LifecycleEvent> {
+        let inst = self.infra.instance(plan.instance);
+        let host = plan.placement.as_ref().and_then(|d| d.chosen).map(|h| self.infra.fleet.host(h).name.clone());
+        let ip = inst.eni.map(|e| self.infra.network.eni(e).private_ip.to_string());
+        let volume = inst.volumes.first().map(|v| self.infra.storage.volume(*v).name.clone());
+        plan.events
+            .iter()
+            .map(|e| {
+                let ok_past = |p: LaunchPhase| e.phase >= p && !(e.failed && e.phase == p);
+                LifecycleEvent {
+                    time: e.at,
+                    component,
+                    slot,
+                    instance: name.to_string(),
+                    phase: e.phase,
+                    layer: e.layer,
+                    detail: e.detail.clone(),
+                    failed: e.failed,
+                    host: host.clone().filter(|_| ok_past(LaunchPhase::CapacityReserved)),
+                    private_ip: ip.clone().filter(|_| ok_past(LaunchPhase::NetworkConfigured)),
+                    volume: volume.clone().filter(|_| ok_past(LaunchPhase::StorageAttached)),
+                }
+            })
+            .collect()
+    }
+
     fn record(&mut self, plan: &LaunchPlan, component: Option<ComponentIdx>, slot: u32, name: &str) {
         match plan.outcome {
             Ok(_) => self.launches += 1,
             Err(_) => self.failed_launches += 1,
         }
-        let inst = self.infra.instance(plan.instance);
-        let host = plan.placement.as_ref().and_then(|d| d.chosen).map(|h| self.infra.fleet.host(h).name.clone());
-        let ip = inst.eni.map(|e| self.infra.network.eni(e).private_ip.to_string());
-        let volume = inst.volumes.first().map(|v| self.infra.storage.volume(*v).name.clone());
-        for e in &plan.events {
-            let ok_past = |p: LaunchPhase| e.phase >= p && !(e.failed && e.phase == p);
-            self.pending.push(LifecycleEvent {
-                time: e.at,
-                component,
-                slot,
-                instance: name.to_string(),
-                phase: e.phase,
-                layer: e.layer,
-                detail: e.detail.clone(),
-                failed: e.failed,
-                host: host.clone().filter(|_| ok_past(LaunchPhase::CapacityReserved)),
-                private_ip: ip.clone().filter(|_| ok_past(LaunchPhase::NetworkConfigured)),
-                volume: volume.clone().filter(|_| ok_past(LaunchPhase::StorageAttached)),
-            });
-        }
+        let phases = self.plan_events(plan, component, slot, name);
+        let record = plan.outcome.as_ref().ok().map(|t| LaunchRecord {
+            kind: LaunchKind::Launch,
+            requested_at: plan.requested_at,
+            phases: phases.clone(),
+            ready_at: Some(*t),
+            failure: None,
+        });
+        self.set_record(plan.instance, record);
+        self.pending.extend(phases);
         self.pending.sort_by_key(|e| e.time);
     }
 

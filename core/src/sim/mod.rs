@@ -51,6 +51,7 @@ mod cloudfront;
 mod compute;
 mod core;
 mod deadline;
+mod detail;
 mod dispatch;
 mod dr;
 mod dynamodb;
@@ -68,6 +69,7 @@ mod queue;
 mod rds;
 mod report;
 mod resilience_report;
+mod restart;
 mod route53;
 mod s3;
 mod sampler;
@@ -79,6 +81,10 @@ mod types;
 mod unvalidated_tests;
 
 pub use core::{Observation, ObservationKind};
+pub use detail::{
+    HostDetail, InstanceDetail, LaunchKind, LaunchRecord, NeighbourVm, NetworkDetail, RouteDetail, SecurityGroupDetail,
+    SliceDetail, VolumeDetail,
+};
 pub use journey::{assemble_journeys, Hop, Journey};
 pub use layered::{AzLayers, BlockedPath, InstanceLayers, LayersReport, LifecycleEvent, VolumeLayers};
 pub use outcomes::{ErrorBudget, MinuteAvailability};
