@@ -15,9 +15,10 @@ after(async () => { await browser?.close(); await server?.close(); });
 
 const SIM = process.env.STRATA_SIM ?? join(ROOT, 'target', 'ci', 'strata-sim');
 
-/** The CLI's report of a scenario at `ms` simulated milliseconds. */
+/** The CLI's report of a scenario (a gallery name, or a file's path) at `ms` simulated milliseconds. */
 function cli(scenario, ms, seed = 1, experiment, series = false) {
-  const args = ['run', join(ROOT, 'public', 'scenarios', `${scenario}.json`), '--seed', String(seed), '--duration', `${ms}ms`, '--json'];
+  const file = scenario.endsWith('.json') ? scenario : join(ROOT, 'public', 'scenarios', `${scenario}.json`);
+  const args = ['run', file, '--seed', String(seed), '--duration', `${ms}ms`, '--json'];
   if (experiment) args.push('--experiment', experiment);
   if (series) args.push('--series');
   return JSON.parse(execFileSync(SIM, args, { encoding: 'utf8', maxBuffer: 64 << 20 }));
@@ -333,7 +334,7 @@ test('a scale-out launch goes through the six layers phase by phase, at the engi
   // Later: running, every phase at a non-decreasing time, on the host and IP the engine reports.
   await seek(45_000);
   const done = await launch('web-3');
-  assert.equal(done.state, 'running');
+  assert.equal(done.state, 'done');
   assert.equal(done.phases, order.join(','));
   const times = done.steps.map((s) => s.ns);
   assert.ok(times.every((t, i) => i === 0 || t >= times[i - 1]), `times ${times}`);
@@ -344,6 +345,96 @@ test('a scale-out launch goes through the six layers phase by phase, at the engi
   const inst = r.layers.instances.find((i) => i.name === 'web-3');
   assert.equal(inst.state, 'running');
   assert.ok(done.details.includes(`host ${inst.host}`) && done.details.includes(`IP ${inst.private_ip}`), `${done.details} vs ${inst.host} ${inst.private_ip}`);
+  assert.deepEqual(errors, []);
+  await context.close();
+});
+
+/** The badge figures of `id` now, and the engine's for the same window (the last 3 whole seconds). */
+async function badgeVsEngine(page, id, report) {
+  const b = page.getByTestId(`live-badge-${id}`);
+  const get = async (k) => Number(await b.getAttribute(`data-${k}`));
+  const shownFig = { end: await get('window-end'), rps: await get('rps'), p99: await get('p99'), busy: await get('busy'), queue: await get('queue'), errors: await get('errors') };
+  const w = report.series[id].slice(-3);
+  const mean = (f) => w.reduce((s, p) => s + f(p), 0) / w.length;
+  const engine = {
+    end: w.at(-1).t_s,
+    rps: mean((p) => p.arrivals),
+    p99: Math.max(...w.map((p) => p.p99_ms)),
+    busy: mean((p) => p.utilization),
+    queue: mean((p) => p.mean_queue),
+    errors: mean((p) => p.errors),
+  };
+  for (const k of Object.keys(engine)) assert.ok(Math.abs(shownFig[k] - engine[k]) <= 1e-9 * Math.max(1, Math.abs(engine[k])), `${id} badge ${k}: shown ${shownFig[k]}, engine ${engine[k]}`);
+  return shownFig;
+}
+
+test('the drill-down finds the host, the neighbours and the volume, and stop/start there fixes the noisy-neighbour latency', async () => {
+  const context = await browser.newContext({ viewport: { width: 1440, height: 900 } });
+  const { page, errors } = await openApp(context, server.url);
+  await openTemplate(page, 'noisy-neighbour-before');
+  await page.getByTestId('run').click();
+  await page.waitForFunction(() => Number(document.querySelector('[data-testid="sim-clock"]').dataset.timeNs) > 0);
+  await page.getByTestId('run').click();
+  await pausedAt(page);
+  await page.getByTestId('node-api').click();
+  await page.getByTestId('drill').waitFor();
+  const seek = async (ms) => {
+    await page.getByTestId('run-scrubber').fill(String(ms));
+    await page.waitForFunction((ns) => document.querySelector('[data-testid="drill"]')?.dataset.timeNs === ns
+      && document.querySelector('[data-testid="run-clients"]')?.dataset.timeNs === ns, String(ms * 1e6));
+  };
+  const drill = () => page.evaluate(() => {
+    const d = document.querySelector('[data-testid="drill"]');
+    return {
+      instance: d.dataset.instance,
+      host: d.querySelector('[data-testid="drill-host"]').dataset.host,
+      steal: Number(d.querySelector('[data-testid="drill-slice"]').dataset.steal),
+      neighbours: d.querySelectorAll('[data-testid="drill-neighbour"]').length,
+      volumes: [...d.querySelectorAll('[data-testid="drill-volume"]')].map((v) => ({ iops: Number(v.dataset.iops), burst: Number(v.dataset.burst) })),
+    };
+  });
+
+  // On the noisy host at 50 s: the same host, steal, neighbours and volume as the engine reports.
+  await seek(50_000);
+  const before = await drill();
+  const r1 = cli('noisy-neighbour-before', 50_000, 1, undefined, true);
+  const api1 = r1.layers.instances.find((i) => i.name === 'api');
+  assert.equal(before.instance, 'api');
+  assert.equal(before.host, api1.host);
+  assert.ok(Math.abs(before.steal - api1.steal_percent) < 1e-9 && before.steal > 50, `steal ${before.steal} vs ${api1.steal_percent}`);
+  assert.equal(before.neighbours, r1.layers.instances.filter((i) => i.host === api1.host && i.state === 'running').length - 1);
+  const vol1 = r1.layers.volumes.filter((v) => v.instance === 'api');
+  assert.deepEqual(before.volumes.map((v) => v.iops).sort(), vol1.map((v) => v.iops_limit).sort());
+  const slow = await badgeVsEngine(page, 'api', r1);
+
+  // Stop it and start it 30 s later, from the drill-down.
+  await page.getByTestId('drill-stop-after').fill('30');
+  await page.getByTestId('drill-stop-start').click();
+  await page.getByTestId('run-injected').waitFor();
+  const actions = JSON.parse(await page.getByTestId('run-injected').getAttribute('data-actions'));
+  assert.deepEqual(actions.map((a) => [a.action, a.duration_s]), [['stop-instance', 30]]);
+
+  // Later: on another host, no steal, and the latency the engine reports for that run has fallen.
+  await seek(150_000);
+  const after = await drill();
+  const { writeFileSync, mkdtempSync, readFileSync } = await import('node:fs');
+  const { tmpdir } = await import('node:os');
+  const doc = JSON.parse(readFileSync(join(ROOT, 'public', 'scenarios', 'noisy-neighbour-before.json'), 'utf8'));
+  doc.experiments = [{ name: 'from-the-page', actions }];
+  const file = join(mkdtempSync(join(tmpdir(), 'strata-')), 'stop-start.json');
+  writeFileSync(file, JSON.stringify(doc));
+  const r2 = cli(file, 150_000, 1, 'from-the-page', true);
+  const api2 = r2.layers.instances.find((i) => i.name === 'api');
+  assert.equal(after.host, api2.host);
+  assert.notEqual(after.host, before.host, 'placement chose another host');
+  assert.ok(Math.abs(after.steal - api2.steal_percent) < 1e-9 && after.steal < 1, `steal after ${after.steal}`);
+  const fast = await badgeVsEngine(page, 'api', r2);
+  assert.ok(fast.p99 < slow.p99 / 1.5, `p99 ${slow.p99} ms before, ${fast.p99} ms after`);
+  assertMatchesCli(await shown(page), file, 1, 'from-the-page');
+  // The run panel shows the stop and the start that followed it.
+  const ops = await page.locator('[data-testid="launch-api"]').evaluateAll((els) => els.map((e) => `${e.dataset.op}:${e.dataset.state}`));
+  assert.deepEqual(ops, ['launch:done', 'stop:done']);
+  await page.screenshot({ path: artifactPath('live-drill-down.png') });
   assert.deepEqual(errors, []);
   await context.close();
 });

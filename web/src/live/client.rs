@@ -10,7 +10,7 @@ use wasm_bindgen::JsCast;
 use web_sys::{MessageEvent, Worker};
 
 use strata_worker::figures::{NodeFigures, Summary};
-use strata_worker::protocol::{Command, Header, LogLine, PlayState, Speed};
+use strata_worker::protocol::{Command, Drill, Header, LogLine, PlayState, Speed};
 use strata_worker::worker::READY;
 
 use super::launches::Launches;
@@ -55,6 +55,10 @@ pub struct Live {
     pub log: RwSignal<Vec<LogLine>>,
     /// Instance launches through the layers, newest first.
     pub launches: RwSignal<Launches>,
+    /// The instance followed in the drill-down (component id, slot).
+    pub inspecting: RwSignal<Option<(String, u32)>>,
+    /// Its latest drill-down (`Err`: why it cannot be shown).
+    pub drill: RwSignal<Option<Result<Drill, String>>>,
     /// Why the run could not start (or the worker could not).
     pub problem: RwSignal<Option<String>>,
     /// Why the last injected failure was refused.
@@ -90,6 +94,8 @@ impl Live {
             nodes: RwSignal::new(HashMap::new()),
             log: RwSignal::new(Vec::new()),
             launches: RwSignal::new(Launches::default()),
+            inspecting: RwSignal::new(None),
+            drill: RwSignal::new(None),
             problem: RwSignal::new(None),
             refused: RwSignal::new(None),
             inject_open: RwSignal::new(None),
@@ -118,6 +124,18 @@ impl Live {
         self.post(&cmd);
     }
 
+    /// Follows an instance in the drill-down (or nothing).
+    pub fn inspect(self, target: Option<(String, u32)>) {
+        if self.inspecting.get_untracked() == target {
+            return;
+        }
+        self.inspecting.set(target.clone());
+        if target.is_none() {
+            self.drill.set(None);
+        }
+        self.send(Command::Inspect { target });
+    }
+
     fn post(self, cmd: &Command) {
         let Ok(value) = serde_wasm_bindgen::to_value(cmd) else { return };
         self.worker.with_value(|w| {
@@ -134,6 +152,8 @@ impl Live {
         self.nodes.set(HashMap::new());
         self.log.set(Vec::new());
         self.launches.set(Launches::default());
+        self.inspecting.set(None);
+        self.drill.set(None);
         self.problem.set(None);
         self.refused.set(None);
         self.particles.update_value(Particles::clear);
@@ -235,6 +255,9 @@ impl Live {
                 let extra = log.len().saturating_sub(LOG_KEEP);
                 log.drain(..extra);
             });
+        }
+        if let Some(drill) = header.drill.take() {
+            self.drill.set(Some(drill));
         }
         let steps = std::mem::take(&mut header.launches);
         if !steps.is_empty() {

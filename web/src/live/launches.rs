@@ -1,5 +1,5 @@
-//! Instance launches as the page follows them: the launch phases the worker sends, grouped by
-//! launch, newest first. Pure.
+//! Instance launches (and stops and reboots) as the page follows them: the lifecycle phases
+//! the worker sends, grouped by operation, newest first. Pure.
 //!
 //! A launch goes through the six layers in order (the API accepts the request, placement
 //! reserves a host, the hypervisor slices a VM, storage attaches the root volume, the network
@@ -13,7 +13,7 @@ use strata_worker::protocol::LaunchStep;
 /// Launches kept (the oldest finished ones go first).
 pub const KEEP: usize = 8;
 
-/// Every phase of a launch, in order.
+/// Every phase of a launch (or of a start after a stop), in order.
 pub const PHASES: [LaunchPhase; 7] = [
     LaunchPhase::RequestAccepted,
     LaunchPhase::CapacityReserved,
@@ -24,9 +24,58 @@ pub const PHASES: [LaunchPhase; 7] = [
     LaunchPhase::Running,
 ];
 
+/// The phases of a stop.
+const STOP: [LaunchPhase; 2] = [LaunchPhase::Stopping, LaunchPhase::Stopped];
+/// The phases of a reboot.
+const REBOOT: [LaunchPhase; 2] = [LaunchPhase::Rebooting, LaunchPhase::Running];
+
+/// What an entry follows.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Operation {
+    /// A launch, or the start after a stop.
+    Launch,
+    /// A stop: the VM leaves its host.
+    Stop,
+    /// A reboot on the same VM.
+    Reboot,
+}
+
+impl Operation {
+    /// The operation a phase begins, if it begins one.
+    pub fn begun_by(p: LaunchPhase) -> Option<Operation> {
+        match p {
+            LaunchPhase::RequestAccepted => Some(Operation::Launch),
+            LaunchPhase::Stopping => Some(Operation::Stop),
+            LaunchPhase::Rebooting => Some(Operation::Reboot),
+            _ => None,
+        }
+    }
+
+    /// Its phases, in order.
+    pub fn phases(self) -> &'static [LaunchPhase] {
+        match self {
+            Operation::Launch => &PHASES,
+            Operation::Stop => &STOP,
+            Operation::Reboot => &REBOOT,
+        }
+    }
+
+    /// Its name on screen.
+    pub fn label(self) -> &'static str {
+        match self {
+            Operation::Launch => "launch",
+            Operation::Stop => "stop",
+            Operation::Reboot => "reboot",
+        }
+    }
+}
+
 /// A phase's name on screen.
 pub fn phase_label(p: LaunchPhase) -> &'static str {
     match p {
+        LaunchPhase::Stopping => "Stopping",
+        LaunchPhase::Stopped => "VM left the host",
+        LaunchPhase::Rebooting => "Rebooting",
         LaunchPhase::RequestAccepted => "Request accepted",
         LaunchPhase::CapacityReserved => "Host reserved",
         LaunchPhase::VmCreated => "VM sliced",
@@ -55,15 +104,17 @@ pub fn layer_label(l: Layer) -> &'static str {
 pub enum LaunchState {
     /// Working on the phase after the last one done.
     InProgress(LaunchPhase),
-    /// Running.
-    Running,
+    /// Its last phase happened (running, or stopped for a stop).
+    Done,
     /// Failed at this phase (its reservations were released).
     Failed(LaunchPhase),
 }
 
-/// One launch of one instance.
+/// One launch (or stop, or reboot) of one instance.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Launch {
+    /// What it follows.
+    pub op: Operation,
     /// The instance's name.
     pub instance: String,
     /// The group it launches for.
@@ -75,15 +126,14 @@ pub struct Launch {
 impl Launch {
     /// Where it stands.
     pub fn state(&self) -> LaunchState {
-        let last = self.steps.last().map(|s| (s.phase, s.failed));
-        match last {
+        let phases = self.op.phases();
+        match self.steps.last().map(|s| (s.phase, s.failed)) {
             Some((p, true)) => LaunchState::Failed(p),
-            Some((LaunchPhase::Running, false)) => LaunchState::Running,
-            Some((p, false)) => {
-                let next = PHASES.iter().position(|q| *q == p).map_or(p, |i| PHASES[(i + 1).min(PHASES.len() - 1)]);
-                LaunchState::InProgress(next)
-            }
-            None => LaunchState::InProgress(LaunchPhase::RequestAccepted),
+            Some((p, false)) => match phases.iter().position(|q| *q == p) {
+                Some(i) if i + 1 < phases.len() => LaunchState::InProgress(phases[i + 1]),
+                _ => LaunchState::Done,
+            },
+            None => LaunchState::InProgress(phases[0]),
         }
     }
 
@@ -121,12 +171,20 @@ impl Launches {
                 .list
                 .iter_mut()
                 .find(|l| l.instance == step.instance && matches!(l.state(), LaunchState::InProgress(_)));
-            match open {
-                Some(l) if step.phase != LaunchPhase::RequestAccepted => l.steps.push(step),
-                _ => self.list.insert(
+            let begins = Operation::begun_by(step.phase);
+            match (open, begins) {
+                (Some(l), None) => l.steps.push(step),
+                (_, Some(op)) => self.list.insert(
                     0,
-                    Launch { instance: step.instance.clone(), component: step.component.clone(), steps: vec![step] },
+                    Launch {
+                        op,
+                        instance: step.instance.clone(),
+                        component: step.component.clone(),
+                        steps: vec![step],
+                    },
                 ),
+                // A phase whose beginning was not seen (dropped with an old entry): nothing to add it to.
+                (None, None) => {}
             }
         }
         // Drop the oldest finished launches first, then the oldest at all.
@@ -191,7 +249,7 @@ mod tests {
         assert_eq!(web3.details(), (Some("h1"), None, None));
         assert_eq!(l.in_progress(), 2);
         l.add(PHASES[2..].iter().enumerate().map(|(i, p)| step("web-3", *p, 10 + i as u64, false)).collect());
-        assert_eq!(l.list()[1].state(), LaunchState::Running);
+        assert_eq!(l.list()[1].state(), LaunchState::Done);
         assert_eq!(l.list()[1].details(), (Some("h1"), Some("10.0.0.5"), Some("vol")));
         assert_eq!(l.in_progress(), 1);
     }
@@ -207,6 +265,31 @@ mod tests {
         l.add(vec![step("a", LaunchPhase::RequestAccepted, 3, false)]);
         assert_eq!(l.list().len(), 2, "the retry is a launch of its own");
         assert_eq!(l.list()[0].state(), LaunchState::InProgress(LaunchPhase::CapacityReserved));
+    }
+
+    #[test]
+    fn a_stop_then_its_start_and_a_reboot_are_entries_of_their_own() {
+        let mut l = Launches::default();
+        l.add(PHASES.iter().map(|p| step("api", *p, 1, false)).collect());
+        l.add(vec![step("api", LaunchPhase::Stopping, 10, false)]);
+        assert_eq!(l.list()[0].op, Operation::Stop);
+        assert_eq!(l.list()[0].state(), LaunchState::InProgress(LaunchPhase::Stopped));
+        l.add(vec![step("api", LaunchPhase::Stopped, 12, false), step("api", LaunchPhase::RequestAccepted, 70, false)]);
+        assert_eq!(l.list()[1].state(), LaunchState::Done, "the stop is over");
+        assert_eq!(
+            (l.list()[0].op, l.list()[0].state()),
+            (Operation::Launch, LaunchState::InProgress(LaunchPhase::CapacityReserved))
+        );
+        l.add(PHASES[1..].iter().map(|p| step("api", *p, 80, false)).collect());
+        l.add(vec![step("api", LaunchPhase::Rebooting, 90, false)]);
+        assert_eq!(
+            (l.list()[0].op, l.list()[0].state()),
+            (Operation::Reboot, LaunchState::InProgress(LaunchPhase::Running))
+        );
+        l.add(vec![step("api", LaunchPhase::Running, 95, false)]);
+        assert_eq!(l.list()[0].state(), LaunchState::Done);
+        assert_eq!(l.list().len(), 4);
+        assert_eq!(l.in_progress(), 0);
     }
 
     #[test]

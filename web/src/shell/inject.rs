@@ -24,6 +24,8 @@ fn component_kinds(kind: ActionKind) -> &'static [ComponentKind] {
             &[K::Route53, K::Cloudfront, K::Alb, K::Rds, K::Elasticache, K::S3, K::Dynamodb, K::Sqs]
         }
         ActionKind::DbFailover => &[K::Rds],
+        ActionKind::StopInstance => &[K::Ec2],
+        ActionKind::RebootInstance => &[K::Ec2, K::Asg],
         ActionKind::ConfigPush => &[K::Cloudfront, K::Route53],
         ActionKind::AsgCapacityError => &[K::Asg],
         ActionKind::AzOutage
@@ -76,13 +78,20 @@ pub fn targets(t: &Topology, kind: ActionKind) -> Vec<(String, Target)> {
                     | ActionKind::HostFailure
                     | ActionKind::CpuStress
                     | ActionKind::EbsPause
-                    | ActionKind::EbsThrottle => Target::Instance { component: c.id.clone(), index: 0 },
+                    | ActionKind::EbsThrottle
+                    | ActionKind::StopInstance
+                    | ActionKind::RebootInstance => Target::Instance { component: c.id.clone(), index: 0 },
                     _ => Target::Component(c.id.clone()),
                 };
                 (name(&c.id, &c.label), target)
             })
             .collect(),
     }
+}
+
+/// Whether an action lasts a duration the user picks (a reboot lasts as long as the OS takes).
+fn lasts(kind: ActionKind) -> bool {
+    kind != ActionKind::RebootInstance
 }
 
 /// The one number an action needs, if any: (label, unit, default, setter).
@@ -157,6 +166,7 @@ pub fn InjectPanel() -> impl IntoView {
         };
         let text = duration.get_untracked();
         let duration_s = match text.trim() {
+            _ if !lasts(kind.get_untracked()) => None,
             "" => None,
             s => match s.parse::<f64>() {
                 Ok(v) if v.is_finite() && v > 0.0 => Some(v),
@@ -213,12 +223,14 @@ pub fn InjectPanel() -> impl IntoView {
                 {move || options.with(Vec::is_empty).then(|| view! {
                     <span class="inject-none" data-testid="inject-none">"Nothing in this design to aim it at."</span>
                 })}
-                <label>
-                    "For "
-                    <input class="inject-duration" data-testid="inject-duration" type="text" inputmode="decimal"
-                        prop:value=move || duration.get() on:input=move |ev| duration.set(event_target_value(&ev))/>
-                    " s"
-                </label>
+                <Show when=move || lasts(kind.get())>
+                    <label>
+                        "For "
+                        <input class="inject-duration" data-testid="inject-duration" type="text" inputmode="decimal"
+                            prop:value=move || duration.get() on:input=move |ev| duration.set(event_target_value(&ev))/>
+                        " s"
+                    </label>
+                </Show>
                 {move || knob(kind.get()).map(|(label, unit, default, _)| view! {
                     <label>
                         {label}" "
@@ -258,7 +270,7 @@ mod tests {
                         action: kind,
                         target,
                         start_s: 1.0,
-                        duration_s: Some(10.0),
+                        duration_s: lasts(kind).then_some(10.0),
                         params: ActionParams::default(),
                     };
                     let problems = strata_core::experiment::check_action(&t, &a);

@@ -105,6 +105,10 @@ fn Badge(rect: crate::editor::geom::Rect, id: String) -> impl IntoView {
             data-status=move || status().label()
             data-rps=move || figures().map(|f| f.rps.to_string())
             data-window-end=move || figures().map(|f| f.window_end_s.to_string())
+            data-p99=move || figures().map(|f| f.p99_ms.to_string())
+            data-busy=move || figures().map(|f| f.utilization.to_string())
+            data-queue=move || figures().map(|f| f.queue.to_string())
+            data-errors=move || figures().map(|f| f.errors_per_s.to_string())
             transform=format!("translate({x} {y})")
         >
             <rect class="live-badge-bg" x="0" y="0" width=rect.w.max(120.0) height="16" rx="4"></rect>

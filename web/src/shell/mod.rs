@@ -1,6 +1,7 @@
 //! The areas of the screen, one file each.
 
 pub mod canvas;
+pub mod drill;
 pub mod header;
 pub mod inject;
 pub mod inspector;

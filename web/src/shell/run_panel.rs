@@ -4,7 +4,8 @@
 use leptos::prelude::*;
 
 use crate::live::client::use_live;
-use crate::live::launches::{layer_label, phase_label, Launch, LaunchState, PHASES};
+use crate::live::launches::{layer_label, phase_label, Launch, LaunchState, Operation};
+use crate::shell::drill::{DrillPanel, InstancePicker};
 
 /// Seconds as `+1.234 s`.
 fn offset(ns: u64) -> String {
@@ -17,23 +18,28 @@ pub fn stamp(ns: u64) -> String {
     format!("{:02}:{:02}:{:06.3}", (t / 3600.0) as u64, ((t / 60.0) as u64) % 60, t % 60.0)
 }
 
-/// The run panel: shown while a run has something to say about instances.
+/// The run panel, while a run plays: the drill-down under an instance, and the launches.
 #[component]
 pub fn RunPanel() -> impl IntoView {
     let live = use_live();
-    let has_launches = move || live.launches.with(|l| !l.list().is_empty());
+    let running = Memo::new(move |_| live.header.with(Option::is_some));
+    let has_launches = Memo::new(move |_| live.launches.with(|l| !l.list().is_empty()));
     move || {
-        has_launches().then(|| {
+        running.get().then(|| {
             view! {
-                <section class="run-panel" data-testid="run-panel" aria-label="Launches">
-                    <h2 class="panel-title">
-                        "Launches "
-                        <span class="count" data-testid="launches-in-progress">
-                            {move || live.launches.with(|l| l.in_progress())}
-                        </span>
-                        " in progress"
-                    </h2>
-                    <LaunchList/>
+                <section class="run-panel" data-testid="run-panel" aria-label="The run, under the boxes">
+                    <InstancePicker/>
+                    <DrillPanel/>
+                    {move || has_launches.get().then(|| view! {
+                        <h2 class="panel-title">
+                            "Launches "
+                            <span class="count" data-testid="launches-in-progress">
+                                {move || live.launches.with(|l| l.in_progress())}
+                            </span>
+                            " in progress"
+                        </h2>
+                        <LaunchList/>
+                    })}
                 </section>
             }
         })
@@ -51,37 +57,45 @@ fn launch_view(l: &Launch) -> impl IntoView {
     let state = l.state();
     let (state_name, summary) = match state {
         LaunchState::InProgress(p) => ("in_progress", format!("{}…", phase_label(p))),
-        LaunchState::Running => ("running", format!("running after {:.1} s", l.elapsed_ns() as f64 / 1e9)),
+        LaunchState::Done => {
+            let what = match l.op {
+                Operation::Launch => "running",
+                Operation::Stop => "stopped",
+                Operation::Reboot => "running again",
+            };
+            ("done", format!("{what} after {:.1} s", l.elapsed_ns() as f64 / 1e9))
+        }
         LaunchState::Failed(p) => ("failed", format!("failed at {}", phase_label(p).to_lowercase())),
     };
     let start = l.steps.first().map_or(0, |s| s.time_ns);
     let done: Vec<&str> = l.steps.iter().map(|s| phase_name(s.phase)).collect();
-    let steps = PHASES
-        .iter()
-        .map(|p| {
-            let step = l.step(*p);
-            let class = match (step, state) {
-                (Some(s), _) if s.failed => "step failed",
-                (Some(_), _) => "step done",
-                (None, LaunchState::InProgress(next)) if next == *p => "step current",
-                _ => "step todo",
-            };
-            let when = step.map(|s| offset(s.time_ns - start)).unwrap_or_default();
-            let title = step.map(|s| format!("{} {}", stamp(s.time_ns), s.detail)).unwrap_or_default();
-            view! {
-                <li
-                    class=class
-                    data-phase=phase_name(*p)
-                    data-time-ns=step.map(|s| s.time_ns.to_string())
-                    title=title
-                >
-                    <span class="step-layer">{layer_label(p.layer())}</span>
-                    <span class="step-name">{phase_label(*p)}</span>
-                    <span class="step-time">{when}</span>
-                </li>
-            }
-        })
-        .collect_view();
+    let steps =
+        l.op.phases()
+            .iter()
+            .map(|p| {
+                let step = l.step(*p);
+                let class = match (step, state) {
+                    (Some(s), _) if s.failed => "step failed",
+                    (Some(_), _) => "step done",
+                    (None, LaunchState::InProgress(next)) if next == *p => "step current",
+                    _ => "step todo",
+                };
+                let when = step.map(|s| offset(s.time_ns - start)).unwrap_or_default();
+                let title = step.map(|s| format!("{} {}", stamp(s.time_ns), s.detail)).unwrap_or_default();
+                view! {
+                    <li
+                        class=class
+                        data-phase=phase_name(*p)
+                        data-time-ns=step.map(|s| s.time_ns.to_string())
+                        title=title
+                    >
+                        <span class="step-layer">{layer_label(p.layer())}</span>
+                        <span class="step-name">{phase_label(*p)}</span>
+                        <span class="step-time">{when}</span>
+                    </li>
+                }
+            })
+            .collect_view();
     let (host, ip, volume) = l.details();
     let details = [("host", host), ("IP", ip), ("volume", volume)]
         .into_iter()
@@ -94,10 +108,12 @@ fn launch_view(l: &Launch) -> impl IntoView {
             class=format!("launch launch-{state_name}")
             data-testid=format!("launch-{}", l.instance)
             data-state=state_name
+            data-op=l.op.label()
             data-phases=done.join(",")
         >
             <header class="launch-head">
                 <strong>{l.instance.clone()}</strong>
+                {format!(" {}", l.op.label())}
                 {l.component.clone().map(|c| format!(" for {c}"))}
                 <span class="launch-summary">" · "{summary}</span>
             </header>
@@ -119,5 +135,8 @@ fn phase_name(p: strata_core::layers::launch::LaunchPhase) -> &'static str {
         P::NetworkConfigured => "network_configured",
         P::OsBoot => "os_boot",
         P::Running => "running",
+        P::Stopping => "stopping",
+        P::Stopped => "stopped",
+        P::Rebooting => "rebooting",
     }
 }

@@ -16,7 +16,7 @@ use strata_core::topology::{ComponentSpec, Topology};
 use strata_core::validate::{validate, Severity};
 
 use crate::figures::{node_figures, Summary};
-use crate::protocol::{Command, Header, LaunchStep, LogLine, PlayState, SegmentKind, Speed, SEGMENT_STRIDE};
+use crate::protocol::{Command, Drill, Header, LaunchStep, LogLine, PlayState, SegmentKind, Speed, SEGMENT_STRIDE};
 
 /// Events processed between two looks at the wall clock.
 const CHUNK: u64 = 4_000;
@@ -91,6 +91,8 @@ struct Run {
     /// The document's experiment the run started with.
     base_experiment: Option<String>,
     refused: Option<String>,
+    /// The instance followed in the drill-down: component id and slot.
+    inspect: Option<(String, u32)>,
 }
 
 /// The name of the experiment that carries failures injected from the page.
@@ -251,6 +253,40 @@ impl Run {
         steps
     }
 
+    /// The drill-down of the instance followed, if one is.
+    fn drill(&self) -> Option<Result<Drill, String>> {
+        let (component, slot) = self.inspect.clone()?;
+        let Some(c) = self.sim.component_index(&component) else {
+            return Some(Err(format!("{component} is not in this run.")));
+        };
+        if !self.sim.has_layers() {
+            return Some(Err("This design models no layers under its instances: give it an `infrastructure` (hosts, VPC, volumes) to see them, as the noisy-neighbour and scale-out templates do.".into()));
+        }
+        let Some(d) = self.sim.instance_detail(c, slot) else {
+            return Some(Err(format!("{component}[{slot}] has no instance now.")));
+        };
+        Some(Ok(Drill {
+            time_ns: d.time.0,
+            component,
+            slot,
+            name: d.name,
+            instance_type: d.instance_type,
+            vcpus: d.vcpus,
+            memory_gib: d.memory_gib,
+            state: d.state,
+            takes_traffic: d.takes_traffic,
+            restarts: d.restarts,
+            az: d.az,
+            host: d.host,
+            slice: d.slice,
+            neighbours: d.neighbours,
+            network: d.network,
+            volumes: d.volumes,
+            placement: d.placement,
+            placement_note: d.placement_note,
+        }))
+    }
+
     fn new_log_lines(&mut self) -> Vec<LogLine> {
         let design = &self.design;
         let lines = self.sim.observations()[self.log_sent..]
@@ -264,6 +300,8 @@ impl Run {
                     ObservationKind::ActionStarted
                         | ObservationKind::ExperimentStopped
                         | ObservationKind::InstanceDied
+                        | ObservationKind::InstanceStopped
+                        | ObservationKind::InstanceRebooted
                         | ObservationKind::TargetUnhealthy
                         | ObservationKind::RecordUnhealthy
                         | ObservationKind::LaunchFailed
@@ -382,6 +420,12 @@ impl Session {
                         }
                         Ok(())
                     }
+                    Command::Inspect { target } => {
+                        run.inspect = target;
+                        run.figures_at = None; // a frame with fresh figures and the drill-down now
+                        run.frame_owed = true;
+                        Ok(())
+                    }
                     _ => Ok(()),
                 };
                 if let Err(why) = result {
@@ -446,6 +490,7 @@ impl Session {
             resume: false,
             injected: Vec::new(),
             refused: None,
+            inspect: None,
         };
         run.set_state(if paused { PlayState::Paused } else { PlayState::Playing });
         Ok(run)
@@ -512,12 +557,12 @@ impl Session {
                 || run.figures_at.is_none()
                 || (run.figures_at != Some(now.0) && wall - run.last_figures_wall >= FIGURES_MS);
             run.last_frame_wall = wall;
-            let (summary, nodes) = if figures_due {
+            let (summary, nodes, drill) = if figures_due {
                 run.last_figures_wall = wall;
                 run.figures_at = Some(now.0);
-                (Some(Summary::of(&run.sim.report(), now.0)), Some(node_figures(&run.sim)))
+                (Some(Summary::of(&run.sim.report(), now.0)), Some(node_figures(&run.sim)), run.drill())
             } else {
-                (None, None)
+                (None, None, None)
             };
             let components = run
                 .first_frame
@@ -536,6 +581,7 @@ impl Session {
                 summary,
                 nodes,
                 launches: run.new_launch_steps(),
+                drill,
                 log: run.new_log_lines(),
                 problem: None,
                 refused: run.refused.take(),
@@ -576,6 +622,7 @@ impl Session {
                 nodes: None,
                 log: Vec::new(),
                 launches: Vec::new(),
+                drill: None,
                 problem: Some(problem),
                 refused: None,
                 injected_json: String::new(),

@@ -407,3 +407,55 @@ fn launch_phases_reach_the_page_in_order_when_their_time_comes() {
         .any(|l| l.text == format!("{first} launch for web accepted by the EC2 API") && l.time_ns == mine[0].time_ns));
     assert!(log.windows(2).all(|w| w[0].time_ns <= w[1].time_ns), "the log stays in time order");
 }
+
+#[test]
+fn the_drill_down_follows_an_instance_and_equals_the_engine_s_detail() {
+    let mut s = Session::new();
+    let experiment = Some("stop-start-api".to_string());
+    s.handle(Command::Start {
+        design: design("noisy-neighbour-before"),
+        seed: 7,
+        experiment: experiment.clone(),
+        duration_s: 600.0,
+        speed: Speed::Times(10.0),
+        paused: true,
+    });
+    let mut clock = ticking(1.0);
+    s.handle(Command::Inspect { target: Some(("api".into(), 0)) });
+    s.handle(Command::Seek { ms: 40_000 });
+    let before =
+        settle(&mut s, &mut clock).pop().unwrap().header.drill.expect("a pause refreshes the drill-down").unwrap();
+    let topo = Topology::from_json(&design("noisy-neighbour-before")).unwrap();
+    let engine_at = |t: SimTime| {
+        let mut sim =
+            Simulation::new(&topo, SimConfig { experiment: experiment.clone(), ..SimConfig::with_seed(7) }).unwrap();
+        sim.step_until(t);
+        sim.instance_detail(sim.component_index("api").unwrap(), 0).unwrap()
+    };
+    let e = engine_at(SimTime::from_secs(40));
+    assert_eq!(before.time_ns, 40_000_000_000);
+    assert_eq!(
+        (&before.host, &before.slice, &before.neighbours, &before.volumes),
+        (&e.host, &e.slice, &e.neighbours, &e.volumes)
+    );
+    assert_eq!(before.placement, e.placement);
+    let noisy = before.host.as_ref().unwrap();
+    assert!(before.slice.as_ref().unwrap().steal_percent > 50.0, "{:?}", before.slice);
+    assert!(!before.neighbours.is_empty() && before.volumes.iter().any(|v| v.iops_limit > 0));
+
+    // After the stop at 60 s and the start 60 s later, it runs on another host, without steal.
+    s.handle(Command::Seek { ms: 200_000 });
+    let after = settle(&mut s, &mut clock).pop().unwrap().header.drill.unwrap().unwrap();
+    let e = engine_at(SimTime::from_secs(200));
+    assert_eq!((&after.host, &after.slice, after.restarts), (&e.host, &e.slice, e.restarts));
+    assert_ne!(after.host.as_ref().unwrap().name, noisy.name);
+    assert!(after.slice.as_ref().unwrap().steal_percent < 1.0, "{:?}", after.slice);
+    assert_eq!(after.restarts, 1);
+
+    // Following nothing, or something without instances, says so instead of showing stale figures.
+    s.handle(Command::Inspect { target: Some(("users".into(), 0)) });
+    let why = settle(&mut s, &mut clock).pop().unwrap().header.drill.unwrap().unwrap_err();
+    assert!(why.contains("users[0] has no instance"), "{why}");
+    s.handle(Command::Inspect { target: None });
+    assert_eq!(settle(&mut s, &mut clock).pop().unwrap().header.drill, None);
+}
