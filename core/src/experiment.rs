@@ -707,6 +707,46 @@ mod tests {
     }
 
     #[test]
+    fn stop_and_reboot_take_an_ec2_instance_and_say_why_not_otherwise() {
+        let t = doc();
+        for json in [
+            r#"{"action": "stop-instance", "target": {"component": "web"}, "start_s": 60, "duration_s": 60}"#,
+            r#"{"action": "stop-instance", "target": {"instance": {"component": "web"}}}"#,
+            r#"{"action": "reboot-instance", "target": {"instance": {"component": "web", "index": 0}}}"#,
+            r#"{"action": "reboot-instance", "target": {"component": "web"}, "start_s": 10}"#,
+        ] {
+            assert_eq!(check_action(&t, &action(json)), Vec::<String>::new(), "{json}");
+        }
+        let cases = [
+            (
+                r#"{"action": "stop-instance", "target": {"component": "db"}}"#,
+                "`db` is an RDS database, not an EC2 instance: `stop-instance` takes an EC2 component or its instance",
+            ),
+            (
+                r#"{"action": "stop-instance", "target": {"instance": {"component": "db"}}}"#,
+                "`db` is an RDS database, not an EC2 instance",
+            ),
+            (r#"{"action": "stop-instance", "target": {"component": "ghost"}}"#, "no component `ghost`"),
+            (r#"{"action": "stop-instance", "target": {"instance": {"component": "ghost"}}}"#, "no component `ghost`"),
+            (
+                r#"{"action": "stop-instance", "target": {"instance": {"component": "web", "index": 2}}}"#,
+                "`web` is one EC2 instance (index 0); index 2 is beyond it",
+            ),
+            (r#"{"action": "reboot-instance", "target": {"az": "a"}}"#, "it takes an instance or an EC2 component"),
+            (
+                r#"{"action": "reboot-instance", "target": {"component": "web"}, "duration_s": 30}"#,
+                "reboot-instance takes no duration_s",
+            ),
+        ];
+        for (json, want) in cases {
+            let got = check_action(&t, &action(json));
+            assert!(got.iter().any(|m| m.contains(want)), "{json}: {got:?}");
+        }
+        assert_eq!(ActionKind::StopInstance.disruption(), Disruption::Hardware);
+        assert_eq!(ActionKind::RebootInstance.name(), "reboot-instance");
+    }
+
+    #[test]
     fn impossible_parameters_and_times_are_refused() {
         let t = doc();
         let a = action(

@@ -198,7 +198,7 @@ pub struct NetworkDetail {
 pub struct SecurityGroupDetail {
     /// Its name.
     pub name: String,
-    /// Inbound rules in words, e.g. `allow tcp 8080 from 10.0.0.0/16`.
+    /// Inbound rules in words, e.g. `allow TCP 8080 from 10.0.0.0/16`.
     pub inbound: Vec<String>,
     /// Outbound rules in words, e.g. `allow all traffic to 0.0.0.0/0`.
     pub outbound: Vec<String>,
