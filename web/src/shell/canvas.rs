@@ -425,6 +425,7 @@ pub fn Canvas() -> impl IntoView {
                         </For>
                     </g>
                     <LiveBadges/>
+                    <crate::shell::live_instances::LiveInstances/>
                     {move || link.get().map(|(a, b)| view! {
                         <line class="link-preview" x1=a.x y1=a.y x2=b.x y2=b.y marker-end="url(#arrow-sel)"></line>
                     })}

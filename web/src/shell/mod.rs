@@ -5,6 +5,7 @@ pub mod drill;
 pub mod header;
 pub mod inject;
 pub mod inspector;
+pub mod live_instances;
 pub mod live_layer;
 pub mod overlays;
 pub mod palette;
