@@ -10,7 +10,7 @@ use super::ErrorCause;
 use rand::Rng;
 
 /// A load balancer.
-#[derive(Debug)]
+#[derive(Clone, Debug)]
 pub(super) struct Alb {
     /// Least outstanding requests (else round robin).
     pub(super) lor: bool,

@@ -11,7 +11,7 @@ use super::{ComponentIdx, ScalingAction, ScalingActivity};
 use crate::time::SimTime;
 
 /// A group's scaling policy and state.
-#[derive(Debug)]
+#[derive(Clone, Debug)]
 pub(super) struct Asg {
     pub(super) min: u32,
     pub(super) max: u32,

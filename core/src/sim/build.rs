@@ -448,5 +448,6 @@ pub(super) fn build(t: &Topology, config: SimConfig) -> Result<Simulation, Build
         sim.experiment = Some(super::experiments::resolve(&sim, t, e));
         sim.schedule_experiment();
     }
+    sim.core.queue.built();
     Ok(sim)
 }

@@ -165,7 +165,7 @@ impl Call {
 }
 
 /// The live calls: a slab indexed by call number, with a free list of released slots.
-#[derive(Debug)]
+#[derive(Clone, Debug)]
 pub(super) struct CallSlab {
     calls: Vec<Call>,
     /// Per slot: its generation (bumped when the slot is freed, so a deadline or timer set for
@@ -240,6 +240,13 @@ impl CallSlab {
     /// Slots reserved (live and free).
     pub(super) fn capacity(&self) -> usize {
         self.calls.capacity()
+    }
+
+    /// Heap memory held, bytes.
+    pub(super) fn heap_bytes(&self) -> usize {
+        self.calls.capacity() * std::mem::size_of::<Call>()
+            + self.links.capacity() * std::mem::size_of::<Link>()
+            + self.free.capacity() * std::mem::size_of::<u32>()
     }
 
     /// Every slot ever used, live or free (free ones have `comp == NONE`).

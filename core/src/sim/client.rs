@@ -11,7 +11,7 @@ use rand::Rng;
 use rand_distr::Exp1;
 
 /// A client population.
-#[derive(Debug)]
+#[derive(Clone, Debug)]
 pub(super) struct Client {
     pub(super) arrival: Arrival,
     /// Peak arrival rate, per second (candidates are drawn at this rate).

@@ -10,7 +10,7 @@ use super::ErrorCause;
 use rand::Rng;
 
 /// A distribution.
-#[derive(Debug)]
+#[derive(Clone, Debug)]
 pub(super) struct CloudFront {
     pub(super) proc_ns: u64,
     /// Hit ratio per request type.

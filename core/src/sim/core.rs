@@ -38,7 +38,7 @@ pub(super) struct Loc {
 }
 
 /// What every component has, whatever its kind.
-#[derive(Debug)]
+#[derive(Clone, Debug)]
 pub(super) struct Meta {
     pub(super) id: String,
     pub(super) kind: ComponentKind,
@@ -159,7 +159,7 @@ pub(super) struct CallOut {
 }
 
 /// Everything except the per-kind nodes, so handlers can borrow a node and the core at once.
-#[derive(Debug)]
+#[derive(Clone, Debug)]
 pub(super) struct Core {
     pub(super) now: u64,
     pub(super) queue: EventQueue,

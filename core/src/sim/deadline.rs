@@ -23,7 +23,7 @@ pub(super) struct Deadline {
 }
 
 /// The deadlines of one place, in the order they fall due.
-#[derive(Debug)]
+#[derive(Clone, Debug)]
 pub(super) struct DeadlineQueue {
     /// How long after its start a call is due.
     pub(super) timeout_ns: u64,

@@ -10,7 +10,7 @@ use super::station::Bucket;
 use super::ErrorCause;
 
 /// A table.
-#[derive(Debug)]
+#[derive(Clone, Debug)]
 pub(super) struct DynamoDb {
     pub(super) read: Sampler,
     pub(super) write: Sampler,

@@ -10,7 +10,7 @@ use super::ErrorCause;
 use rand::Rng;
 
 /// A cache cluster: one station per node.
-#[derive(Debug)]
+#[derive(Clone, Debug)]
 pub(super) struct ElastiCache {
     pub(super) st: Vec<Station>,
     pub(super) svc: Sampler,

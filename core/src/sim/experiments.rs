@@ -14,7 +14,7 @@ use crate::topology::{ComponentKind, ComponentSpec, ContainerKind, Topology};
 use rand::Rng;
 
 /// What an action does, resolved to engine indices.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, PartialEq)]
 enum Effect {
     /// Instances `(component, slot)` die (and stay dead: a replacement is a new instance); the
     /// named hosts are retired in the layers.
@@ -274,7 +274,65 @@ impl Step {
     }
 }
 
+impl ActionRun {
+    /// Whether two actions were resolved from the same action of the document.
+    fn same_plan(&self, other: &ActionRun) -> bool {
+        (self.kind, &self.target, self.start_ns, self.end_ns, &self.effect)
+            == (other.kind, &other.target, other.start_ns, other.end_ns, &other.effect)
+    }
+}
+
 impl Simulation {
+    /// Makes the experiment actions that `fresh` plays beyond this run's part of this run, as if
+    /// they had been in its experiment from the start, so that from here it goes on exactly as
+    /// `fresh` would. `fresh` must be this run's design and seed, just built (not stepped), with
+    /// an experiment whose actions begin with this run's (the same actions, in the same order)
+    /// and go on with the ones to join; each of those is resolved against `fresh`, as the
+    /// document would have it. The run's experiment takes `fresh`'s name and stop conditions.
+    ///
+    /// Returns false and changes nothing when that cannot hold: `fresh` has been stepped, has
+    /// another seed, or its first actions are not this run's; or an action to join starts at
+    /// or before [`Simulation::now`] (its start would already have happened).
+    pub fn join_experiment(&mut self, fresh: &Simulation) -> bool {
+        let Some(theirs) = &fresh.experiment else { return false };
+        let ours = self.experiment.as_ref().map_or(&[][..], |r| &r.actions[..]);
+        let n = ours.len();
+        if fresh.core.events != 0
+            || fresh.config.seed != self.config.seed
+            || theirs.actions.len() < n
+            || !ours.iter().zip(&theirs.actions).all(|(a, b)| a.same_plan(b))
+            || theirs.actions[n..].iter().any(|a| a.start_ns <= self.core.now)
+        {
+            return false;
+        }
+        // The events `fresh`'s build scheduled for the new actions, numbered after this run's
+        // build (the build schedules the experiment last, in the order of its actions).
+        let joined: Vec<(u64, u64, Ev)> = fresh
+            .core
+            .queue
+            .pending()
+            .filter(|&(_, _, ev)| matches!(ev, Ev::Experiment { action, .. } if action as usize >= n))
+            .collect();
+        let (ours_built, theirs_built) = (self.core.queue.built_seq(), fresh.core.queue.built_seq());
+        if theirs_built != ours_built + joined.len() as u64 || joined.iter().any(|&(_, s, _)| s <= ours_built) {
+            return false;
+        }
+        let mut run = theirs.clone();
+        match self.experiment.take() {
+            Some(mine) => {
+                run.actions.splice(..n, mine.actions);
+                run.stopped = mine.stopped;
+            }
+            None => run.stopped = None,
+        }
+        self.experiment = Some(run);
+        self.config.experiment.clone_from(&fresh.config.experiment);
+        for (t, s, ev) in joined {
+            self.core.queue.push_built(t, s, ev);
+        }
+        true
+    }
+
     /// Schedules the start (and end) of every action of the experiment.
     pub(super) fn schedule_experiment(&mut self) {
         let Some(run) = &self.experiment else { return };

@@ -30,7 +30,7 @@ pub(super) enum InstState {
 }
 
 /// One instance slot.
-#[derive(Debug)]
+#[derive(Clone, Debug)]
 pub(super) struct Instance {
     pub(super) st: Station,
     pub(super) az: u16,
@@ -145,7 +145,7 @@ impl Instance {
 }
 
 /// An EC2 component (one instance) or an Auto Scaling group (`asg` set).
-#[derive(Debug)]
+#[derive(Clone, Debug)]
 pub(super) struct Group {
     /// Its deadline queue in `Core::deadlines` (the service timeout).
     pub(super) deadlines: u32,

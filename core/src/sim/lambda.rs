@@ -11,7 +11,7 @@ use super::ErrorCause;
 use std::collections::VecDeque;
 
 /// A function.
-#[derive(Debug)]
+#[derive(Clone, Debug)]
 pub(super) struct Lambda {
     pub(super) dur: Sampler,
     pub(super) cold: Sampler,

@@ -195,21 +195,21 @@ struct LayerPoint {
 }
 
 /// Where a group launches in one AZ.
-#[derive(Debug)]
+#[derive(Clone, Debug)]
 struct SlotPlace {
     az: u16,
     subnet: Option<String>,
     az_id: Option<String>,
 }
 
-#[derive(Debug)]
+#[derive(Clone, Debug)]
 struct AsgTemplate {
     instance_type: String,
     places: Vec<SlotPlace>,
 }
 
 /// Layer state of a running simulation.
-#[derive(Debug)]
+#[derive(Clone, Debug)]
 pub(super) struct LayerRun {
     pub(super) infra: Infrastructure,
     blocked: Vec<BlockedPath>,
@@ -307,6 +307,13 @@ pub(super) fn attach(sim: &mut Simulation, t: &Topology, cfg: &InfrastructureCon
 }
 
 impl LayerRun {
+    /// About the heap memory of what grows as the run plays (lifecycle events not drained, the
+    /// API log), bytes.
+    pub(super) fn heap_bytes(&self) -> usize {
+        self.pending.capacity() * std::mem::size_of::<LifecycleEvent>()
+            + self.infra.api_log.capacity() * std::mem::size_of::<ApiCall>()
+    }
+
     /// When a disk step of `ios` I/Os issued at `now` completes on the instance's volume.
     #[inline]
     pub(super) fn disk_io(&mut self, layer: u32, now: u64, ios: u32) -> Option<u64> {

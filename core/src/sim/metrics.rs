@@ -7,7 +7,7 @@ use super::stats::{Histogram, Ring, TimeWeighted};
 use super::{Simulation, N_CAUSES};
 
 /// One request type's figures at one component.
-#[derive(Debug, Default)]
+#[derive(Clone, Debug, Default)]
 pub(super) struct TypeStats {
     pub(super) arrivals: u64,
     pub(super) completions: u64,
@@ -34,7 +34,7 @@ struct Prev {
 }
 
 /// One component's statistics since the warm-up.
-#[derive(Debug)]
+#[derive(Clone, Debug)]
 pub(super) struct CompStats {
     pub(super) types: Vec<TypeStats>,
     /// Calls in the component.

@@ -132,7 +132,7 @@ pub struct InstanceView {
 }
 
 /// A running simulation of one topology.
-#[derive(Debug)]
+#[derive(Clone, Debug)]
 pub struct Simulation {
     core: Core,
     nodes: Vec<Node>,
@@ -318,6 +318,35 @@ impl Simulation {
             journey_capacity: self.core.journeys.capacity(),
             queue_capacity: self.nodes.iter().map(Node::queue_capacity).sum(),
         }
+    }
+
+    /// About how much heap memory the run holds, bytes: its buffers (calls, events, statistics,
+    /// time series, journeys, queues, observations, the layers' logs) at their capacity. A clone holds its
+    /// buffers at their length, so this is also about what a clone costs.
+    pub fn heap_bytes(&self) -> usize {
+        use std::mem::size_of;
+        let c = &self.core;
+        let stats: usize = c
+            .stats
+            .iter()
+            .map(|s| {
+                s.types.iter().map(|t| t.lat.heap_bytes()).sum::<usize>()
+                    + s.types.capacity() * size_of::<metrics::TypeStats>()
+                    + s.window.heap_bytes()
+                    + s.series.capacity() * size_of::<SeriesPoint>()
+            })
+            .sum();
+        let observations: usize = c.observations.iter().map(|o| o.text.capacity()).sum::<usize>()
+            + c.observations.capacity() * size_of::<Observation>();
+        c.calls.heap_bytes()
+            + c.queue.capacity() * size_of::<queue::Entry>()
+            + stats
+            + c.journeys.capacity() * size_of::<JourneyEvent>()
+            + c.outcomes.heap_bytes()
+            + observations
+            + self.nodes.iter().map(Node::queue_capacity).sum::<usize>() * size_of::<u64>()
+            + self.nodes.capacity() * size_of::<Node>()
+            + c.layers.as_deref().map_or(0, layered::LayerRun::heap_bytes)
     }
 
     /// Recounts live calls by scanning the slab and compares with the counters:

@@ -50,7 +50,7 @@ impl Next {
 }
 
 /// One component's kind-specific state.
-#[derive(Debug)]
+#[derive(Clone, Debug)]
 pub(super) enum Node {
     Client(Client),
     Route53(Route53),

@@ -36,6 +36,11 @@ impl Outcomes {
     pub(super) fn seconds(&self) -> &[[u32; 2]] {
         &self.per_second
     }
+
+    /// Heap memory held, bytes.
+    pub(super) fn heap_bytes(&self) -> usize {
+        self.per_second.capacity() * std::mem::size_of::<[u32; 2]>()
+    }
 }
 
 /// Successes and failures over a run of seconds.

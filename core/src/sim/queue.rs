@@ -79,15 +79,34 @@ impl Entry {
 /// Pending events: a binary min-heap on `key`. Hand-written rather than `std`'s `BinaryHeap`
 /// because the standard `pop` swaps entries in 8-byte pieces and then reads them back whole,
 /// which stalls store forwarding on every event; here entries move as whole values into a hole.
-#[derive(Debug)]
+#[derive(Clone, Debug)]
 pub(crate) struct EventQueue {
     heap: Vec<Entry>,
     seq: u64,
+    /// Sequence number of the last event scheduled while the run was built.
+    built: u64,
 }
+
+/// The first sequence number of the events a run schedules as it plays: those scheduled while
+/// it is built (whatever their number) come before them at the same instant, and events
+/// scheduled while playing are numbered the same whatever the build scheduled (so an
+/// experiment action can join a run in play in the place it would have had from the start).
+const PLAY_SEQ: u64 = 1 << 40;
 
 impl EventQueue {
     pub(crate) fn with_capacity(n: usize) -> Self {
-        EventQueue { heap: Vec::with_capacity(n), seq: 0 }
+        EventQueue { heap: Vec::with_capacity(n), seq: 0, built: 0 }
+    }
+
+    /// The run is built: what is scheduled from now on is numbered from [`PLAY_SEQ`].
+    pub(crate) fn built(&mut self) {
+        self.built = self.seq;
+        self.seq = self.seq.max(PLAY_SEQ);
+    }
+
+    /// Sequence number of the last event scheduled while the run was built.
+    pub(crate) fn built_seq(&self) -> u64 {
+        self.built
     }
 
     #[inline]
@@ -140,6 +159,22 @@ impl EventQueue {
 
     pub(crate) fn capacity(&self) -> usize {
         self.heap.capacity()
+    }
+
+    /// Pending events as (time, sequence, event), in no particular order.
+    pub(crate) fn pending(&self) -> impl Iterator<Item = (u64, u64, Ev)> + '_ {
+        self.heap.iter().map(|e| ((e.key >> 64) as u64, e.key as u64, e.ev))
+    }
+
+    /// Schedules `ev` as the build of another run did (`seq`: its number there, which must be
+    /// after this run's build and unused here), and counts it as scheduled by the build.
+    pub(crate) fn push_built(&mut self, time: u64, seq: u64, ev: Ev) {
+        debug_assert!(seq > self.built && seq < PLAY_SEQ);
+        let saved = self.seq;
+        self.seq = seq - 1;
+        self.push(time, ev);
+        self.seq = saved;
+        self.built = self.built.max(seq);
     }
 }
 

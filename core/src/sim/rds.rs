@@ -11,7 +11,7 @@ use super::ErrorCause;
 use rand::Rng;
 
 /// A database: station 0 is the primary, the others the read replicas.
-#[derive(Debug)]
+#[derive(Clone, Debug)]
 pub(super) struct Rds {
     pub(super) st: Vec<Station>,
     /// Query time per request type.

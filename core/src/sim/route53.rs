@@ -10,7 +10,7 @@ use crate::topology::RoutingPolicy;
 use rand::Rng;
 
 /// A hosted zone's record and the resolvers that look it up.
-#[derive(Debug)]
+#[derive(Clone, Debug)]
 pub(super) struct Route53 {
     pub(super) policy: RoutingPolicy,
     pub(super) ttl_ns: u64,

@@ -11,7 +11,7 @@ use super::ErrorCause;
 use rand::Rng;
 
 /// A bucket (the S3 kind, not a token bucket).
-#[derive(Debug)]
+#[derive(Clone, Debug)]
 pub(super) struct S3 {
     pub(super) get: Sampler,
     pub(super) put: Sampler,

@@ -19,7 +19,7 @@ pub(super) struct Msg {
 }
 
 /// A queue and its consumers.
-#[derive(Debug)]
+#[derive(Clone, Debug)]
 pub(super) struct Sqs {
     pub(super) send: Sampler,
     /// Consumer concurrency.

@@ -7,7 +7,7 @@ use std::collections::VecDeque;
 
 /// Servers with a bounded FIFO queue of calls. `Core::offer`, `Core::start` and `Core::finish`
 /// move calls through it.
-#[derive(Debug)]
+#[derive(Clone, Debug)]
 pub(super) struct Station {
     pub(super) servers: u32,
     pub(super) busy: u32,
@@ -30,7 +30,7 @@ impl Station {
 
 /// A token bucket refilled continuously at a rate per second; it holds at most one second's
 /// worth of tokens (at least one), and starts full.
-#[derive(Debug)]
+#[derive(Clone, Debug)]
 pub(super) struct Bucket {
     tokens: f64,
     last: u64,

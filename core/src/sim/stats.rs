@@ -39,6 +39,11 @@ impl Histogram {
         Histogram { counts: vec![0; BUCKETS].into_boxed_slice(), count: 0, sum: 0, max: 0, min: u64::MAX }
     }
 
+    /// Heap memory held, bytes.
+    pub(crate) fn heap_bytes(&self) -> usize {
+        std::mem::size_of_val(&*self.counts)
+    }
+
     #[inline]
     fn index(v: u64) -> usize {
         if v < SUB as u64 {

@@ -11,6 +11,7 @@ mod bounded_memory;
 mod bounded_queues;
 mod cache_hit_ratio;
 mod cli;
+mod clones;
 mod common;
 mod conservation_props;
 mod determinism;

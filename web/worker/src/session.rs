@@ -5,8 +5,12 @@
 //! time that passed times the speed, in whole milliseconds, and the engine works towards it for a
 //! bounded slice of wall time per pump, so a heavy design falls behind (and says so) instead of
 //! blocking. Pauses, steps and seeks land on whole milliseconds, so a paused run can be compared
-//! with `strata-sim run --duration <ms>ms` on the same design and seed. Seeking backward replays
-//! the run from its start: same design + same seed = same run.
+//! with `strata-sim run --duration <ms>ms` on the same design and seed.
+//!
+//! Same design + same seed = same run, so a seek re-simulates rather than remembers: the run
+//! keeps [`Keyframes`] (clones of the engine taken as it advances) and a seek backward goes to
+//! the latest keyframe at or before its time and re-simulates from there, in the same slices as
+//! play.
 
 use strata_core::experiment::{check_action, check_timing, Action, Experiment};
 use strata_core::layers::launch::LaunchPhase;
@@ -32,6 +36,97 @@ const DOTS_PER_WALL_S: f64 = 2_000.0;
 const MAX_SEGMENTS: usize = 20_000;
 
 const MS: u64 = 1_000_000;
+
+/// Simulated time between two keyframes at first, ms.
+const KEYFRAME_SPACING_MS: u64 = 5_000;
+/// Keyframes kept at most (the one at 0 s included).
+const MAX_KEYFRAMES: usize = 32;
+/// Memory the keyframes may hold at most, bytes (as [`Simulation::heap_bytes`] estimates it).
+const KEYFRAME_BYTES: usize = 64 << 20;
+
+/// One keyframe: the engine as it was at `at`.
+#[derive(Debug)]
+struct Keyframe {
+    at: SimTime,
+    sim: Simulation,
+    bytes: usize,
+}
+
+/// Clones of a run's engine taken as it advances, to seek from.
+///
+/// Policy: one at 0 s, then one each time the run passes a multiple of the spacing (5 s of
+/// simulated time at first) it has none for. At most 32 keyframes and 64 MB (the engine's own
+/// estimate of a clone): when a new one would go over either, the spacing doubles (10 s, 20 s,
+/// ...) and only the keyframes on the new spacing stay (every other one; 0 s always). So a run
+/// of length L keeps 16 to 32 keyframes (fewer when they are large: a three-tier run's are about
+/// 0.75 MB at 600 s) and a seek re-simulates at most one spacing, L/31 to L/16 of simulated time
+/// (a 600 s run: 20 s; 6 hours: 1,280 s), instead of up to L.
+///
+/// Keyframes are only valid for the run they were taken from: a new start (design, seed,
+/// experiment or length) makes a new set; an injected failure drops those at or after its
+/// start and joins the failure into the others' experiment (see [`Simulation::join_experiment`]).
+#[derive(Debug)]
+struct Keyframes {
+    /// By time.
+    frames: Vec<Keyframe>,
+    spacing: u64,
+    bytes: usize,
+}
+
+impl Keyframes {
+    fn new(start: &Simulation) -> Keyframes {
+        let mut k = Keyframes { frames: Vec::new(), spacing: KEYFRAME_SPACING_MS * MS, bytes: 0 };
+        k.insert(start.clone());
+        k
+    }
+
+    /// Where the run should stop next to offer a keyframe: the next multiple of the spacing.
+    fn next_after(&self, t: SimTime) -> SimTime {
+        SimTime((t.0 / self.spacing + 1).saturating_mul(self.spacing))
+    }
+
+    /// Keeps a clone of `sim` if it stands on the spacing and there is no keyframe there yet.
+    fn offer(&mut self, sim: &Simulation) {
+        let at = sim.now();
+        if !at.0.is_multiple_of(self.spacing) || self.latest(at).is_some_and(|k| k.at == at) {
+            return;
+        }
+        self.insert(sim.clone());
+        // Over the cap: double the spacing, keeping every other keyframe.
+        while (self.frames.len() > MAX_KEYFRAMES || self.bytes > KEYFRAME_BYTES) && self.frames.len() > 1 {
+            self.spacing = self.spacing.saturating_mul(2);
+            let spacing = self.spacing;
+            self.retain(|k| k.at.0.is_multiple_of(spacing));
+        }
+    }
+
+    fn insert(&mut self, sim: Simulation) {
+        let at = sim.now();
+        let bytes = sim.heap_bytes();
+        let i = self.frames.partition_point(|k| k.at < at);
+        self.frames.insert(i, Keyframe { at, sim, bytes });
+        self.bytes += bytes;
+    }
+
+    fn retain(&mut self, mut keep: impl FnMut(&mut Keyframe) -> bool) {
+        self.frames.retain_mut(|k| keep(k));
+        self.bytes = self.frames.iter().map(|k| k.bytes).sum();
+    }
+
+    /// The latest keyframe at or before `t`.
+    fn latest(&self, t: SimTime) -> Option<&Keyframe> {
+        self.frames.iter().rev().find(|k| k.at <= t)
+    }
+
+    /// The run's experiment gained actions (`fresh`: the run built anew with them), starting at
+    /// `from` at the earliest: keyframes from then on are dropped, the others join them.
+    fn join(&mut self, from: SimTime, fresh: &Simulation) {
+        self.retain(|k| k.at < from && k.sim.join_experiment(fresh));
+        if self.frames.first().is_none_or(|k| k.at != SimTime::ZERO) {
+            self.insert(fresh.clone());
+        }
+    }
+}
 
 /// A frame for the page.
 #[derive(Clone, Debug, PartialEq)]
@@ -59,6 +154,9 @@ struct Run {
     experiment: Option<String>,
     duration: SimTime,
     sim: Simulation,
+    keyframes: Keyframes,
+    /// Events the engine processed for this run, re-simulated ones included.
+    events_simulated: u64,
     /// Simulated time the engine works towards.
     target: SimTime,
     /// Where a seek, step or pause lands (then the run pauses).
@@ -73,6 +171,12 @@ struct Run {
     /// Requests per second the clients send at the start (for the particle sampling).
     base_rate: f64,
     log_sent: usize,
+    /// Every launch phase drained from the engine, in time order. A keyframe is taken right
+    /// after a drain, so a run sent back to one re-produces exactly the phases after it; those
+    /// already here are not added twice.
+    launch_history: Vec<LaunchStep>,
+    /// Phases up to this time have been sent (none since the last rewind: `None`).
+    launches_sent_to: Option<u64>,
     /// Launch lines for the next frame's log.
     launch_log: Vec<LogLine>,
     segments: Vec<f64>,
@@ -156,25 +260,28 @@ impl Run {
         self.resample();
     }
 
-    /// Stops at `at` (clamped to the run), replaying from the start when it lies in the past
-    /// (or when `replay`: the run's experiment changed).
-    fn go_to(&mut self, at: SimTime, replay: bool) -> Result<(), String> {
+    /// Stops at `at` (clamped to the run). From the latest keyframe at or before it when it lies
+    /// in the past, or in the future beyond a keyframe; else from where the run is.
+    fn go_to(&mut self, at: SimTime) {
         let at = SimTime(at.0.min(self.duration.0));
-        if replay || at < self.sim.now() {
-            self.sim = build(&self.design, self.seed, &self.experiment)?;
-            self.log_sent = 0;
-            self.launch_log.clear();
+        let now = self.sim.now();
+        if let Some(k) = self.keyframes.latest(at).filter(|k| at < now || k.at > now) {
+            self.sim = k.sim.clone();
             self.segments.clear();
-            self.rewound = true;
             self.figures_at = None;
+            if at < now {
+                self.log_sent = 0;
+                self.launches_sent_to = None;
+                self.rewound = true;
+            }
         }
         self.stop_at = Some(at);
         self.target = at;
         self.set_state(PlayState::Seeking);
-        Ok(())
     }
 
-    /// Adds a failure starting at the next whole millisecond and replays the run to now with it.
+    /// Adds a failure starting at the next whole millisecond and re-simulates the run to now with
+    /// it, from the latest keyframe before that.
     fn inject(&mut self, mut action: Action) -> Result<(), String> {
         let at = ceil_ms(self.sim.now());
         action.start_s = at.0 as f64 / 1e9;
@@ -185,7 +292,6 @@ impl Run {
         if at >= self.duration {
             return Err("The run has ended: restart it to inject a failure.".into());
         }
-        self.injected.push(action);
         // The run's experiment becomes the document's (if one was chosen) plus what was injected.
         let base = self.base_experiment.as_ref().and_then(|n| self.design.experiments.iter().find(|e| &e.name == n));
         let mut live = Experiment {
@@ -195,11 +301,28 @@ impl Run {
             stop_conditions: base.map(|e| e.stop_conditions.clone()).unwrap_or_default(),
         };
         live.actions.extend(self.injected.iter().cloned());
-        self.design.experiments.retain(|e| e.name != INJECTED);
-        self.design.experiments.push(live);
-        self.experiment = Some(INJECTED.into());
+        live.actions.push(action.clone());
+        let mut design = self.design.clone();
+        design.experiments.retain(|e| e.name != INJECTED);
+        design.experiments.push(live);
+        let experiment = Some(INJECTED.to_string());
+        let fresh = build(&design, self.seed, &experiment)?;
+        self.injected.push(action);
+        self.design = design;
+        self.experiment = experiment;
+        // Keyframes before the failure's start take it into their experiment (as if it had been
+        // there from the start); the run goes back to the latest of them and re-simulates to now.
+        self.keyframes.join(at, &fresh);
+        let k = self.keyframes.latest(at).expect("the keyframes start at 0 s");
+        self.sim = k.sim.clone();
+        self.log_sent = 0;
+        self.launches_sent_to = None;
+        self.segments.clear();
+        self.rewound = true;
+        self.figures_at = None;
         self.resume = self.state == PlayState::Playing;
-        self.go_to(at, true)
+        self.go_to(at);
+        Ok(())
     }
 
     /// Turns the journey events drained from the engine into particle segments.
@@ -228,15 +351,12 @@ impl Run {
         }
     }
 
-    /// The launch phases that happened since the last frame; their beginnings and ends also
-    /// go to the event log.
-    fn new_launch_steps(&mut self) -> Vec<LaunchStep> {
+    /// Moves the launch phases that have happened into the history (the engine hands each out
+    /// once; a run sent back to a keyframe hands out again those after it).
+    fn collect_launches(&mut self) {
         let design = &self.design;
-        let steps: Vec<LaunchStep> = self
-            .sim
-            .drain_lifecycle_events()
-            .into_iter()
-            .map(|e| LaunchStep {
+        for e in self.sim.drain_lifecycle_events() {
+            let step = LaunchStep {
                 time_ns: e.time.0,
                 component: e.component.map(|c| design.components[c.0 as usize].id.clone()),
                 instance: e.instance,
@@ -247,8 +367,28 @@ impl Run {
                 host: e.host,
                 private_ip: e.private_ip,
                 volume: e.volume,
-            })
+            };
+            let known = self.launch_history.iter().rev().take_while(|h| h.time_ns >= step.time_ns).any(|h| *h == step);
+            if !known {
+                let i = self.launch_history.partition_point(|h| h.time_ns <= step.time_ns);
+                self.launch_history.insert(i, step);
+            }
+        }
+    }
+
+    /// The launch phases to send: those up to now not sent since the last rewind. Their
+    /// beginnings and ends also go to the event log.
+    fn new_launch_steps(&mut self) -> Vec<LaunchStep> {
+        self.collect_launches();
+        let now = self.sim.now().0;
+        let from = self.launches_sent_to;
+        let steps: Vec<LaunchStep> = self
+            .launch_history
+            .iter()
+            .filter(|h| from.is_none_or(|f| h.time_ns > f) && h.time_ns <= now)
+            .cloned()
             .collect();
+        self.launches_sent_to = Some(now);
         self.launch_log.extend(steps.iter().filter_map(launch_line));
         steps
     }
@@ -369,6 +509,22 @@ impl Session {
         self.run.as_ref().map(|r| r.state)
     }
 
+    /// Events the engine processed for the current run, re-simulated ones included (what seeks
+    /// cost).
+    pub fn events_simulated(&self) -> Option<u64> {
+        self.run.as_ref().map(|r| r.events_simulated)
+    }
+
+    /// The times of the current run's keyframes, ns.
+    pub fn keyframe_times(&self) -> Option<Vec<u64>> {
+        self.run.as_ref().map(|r| r.keyframes.frames.iter().map(|k| k.at.0).collect())
+    }
+
+    /// The memory the current run's keyframes hold, bytes (as the engine estimates it).
+    pub fn keyframe_bytes(&self) -> Option<usize> {
+        self.run.as_ref().map(|r| r.keyframes.bytes)
+    }
+
     /// The current run's trace hash (for determinism checks).
     pub fn trace_hash(&self) -> Option<u64> {
         self.run.as_ref().map(|r| r.sim.trace_hash())
@@ -401,7 +557,8 @@ impl Session {
                     }
                     Command::Pause if matches!(run.state, PlayState::Playing | PlayState::Seeking) => {
                         run.resume = false;
-                        run.go_to(ceil_ms(run.sim.now()), false)
+                        run.go_to(ceil_ms(run.sim.now()));
+                        Ok(())
                     }
                     Command::SetSpeed { speed } => {
                         run.speed = speed;
@@ -409,8 +566,14 @@ impl Session {
                         run.resample();
                         Ok(())
                     }
-                    Command::Step { ms } => run.go_to(run.sim.now() + Duration::from_millis(ms), false),
-                    Command::Seek { ms } => run.go_to(SimTime(ms.saturating_mul(MS)), false),
+                    Command::Step { ms } => {
+                        run.go_to(run.sim.now() + Duration::from_millis(ms));
+                        Ok(())
+                    }
+                    Command::Seek { ms } => {
+                        run.go_to(SimTime(ms.saturating_mul(MS)));
+                        Ok(())
+                    }
                     Command::Inject { action } => {
                         let parsed = serde_json::from_str::<Action>(&action)
                             .map_err(|e| format!("The failure could not be read: {e}"));
@@ -469,6 +632,8 @@ impl Session {
             base_experiment: experiment.clone(),
             experiment,
             duration: SimTime(((duration_s * 1e3).round() as u64).max(1) * MS),
+            keyframes: Keyframes::new(&sim),
+            events_simulated: 0,
             sim,
             target: SimTime::ZERO,
             stop_at: None,
@@ -479,6 +644,8 @@ impl Session {
             behind: false,
             base_rate,
             log_sent: 0,
+            launch_history: Vec::new(),
+            launches_sent_to: None,
             launch_log: Vec::new(),
             segments: Vec::new(),
             last_frame_wall: f64::NEG_INFINITY,
@@ -528,9 +695,17 @@ impl Session {
         let started = wall;
         let mut state_changed = false;
         while run.sim.now() < run.target {
-            let reached = run.sim.step_until_budget(run.target, CHUNK);
+            // Stop on the keyframes' spacing on the way.
+            let until = run.keyframes.next_after(run.sim.now()).min(run.target);
+            let events = run.sim.events_processed();
+            let reached = run.sim.step_until_budget(until, CHUNK);
+            run.events_simulated += run.sim.events_processed() - events;
             run.collect_segments();
-            if reached || clock() - started >= slice_ms {
+            if reached {
+                run.collect_launches(); // before the clone: it holds only later phases
+                run.keyframes.offer(&run.sim);
+            }
+            if (reached && until == run.target) || clock() - started >= slice_ms {
                 break;
             }
         }

@@ -406,6 +406,31 @@ fn launch_phases_reach_the_page_in_order_when_their_time_comes() {
         .iter()
         .any(|l| l.text == format!("{first} launch for web accepted by the EC2 API") && l.time_ns == mine[0].time_ns));
     assert!(log.windows(2).all(|w| w[0].time_ns <= w[1].time_ns), "the log stays in time order");
+    // Back to 35 s (from a keyframe): the page is told to forget, then gets exactly the phases
+    // up to 35 s again; forward to the end again: the rest, each once.
+    let sent = |frames: Vec<Frame>| -> (bool, Vec<(u64, String)>) {
+        let rewound = frames.iter().any(|f| f.header.rewound);
+        (
+            rewound,
+            frames
+                .into_iter()
+                .flat_map(|f| f.header.launches)
+                .map(|l| (l.time_ns, format!("{}:{:?}", l.instance, l.phase)))
+                .collect(),
+        )
+    };
+    let key = |e: &strata_core::sim::LifecycleEvent| (e.time.0, format!("{}:{:?}", e.instance, e.phase));
+    let end = s.now().unwrap();
+    s.handle(Command::Seek { ms: 35_000 });
+    let (rewound, back) = sent(settle(&mut s, &mut clock));
+    assert!(rewound);
+    let upto_35: Vec<_> = direct.iter().filter(|e| e.time.0 <= 35_000_000_000).map(key).collect();
+    assert!(!upto_35.is_empty());
+    assert_eq!(back, upto_35);
+    s.handle(Command::Seek { ms: end.0 / 1_000_000 });
+    let (_, forward) = sent(settle(&mut s, &mut clock));
+    let rest: Vec<_> = direct.iter().filter(|e| e.time.0 > 35_000_000_000).map(key).collect();
+    assert_eq!(forward, rest);
 }
 
 #[test]
@@ -458,4 +483,148 @@ fn the_drill_down_follows_an_instance_and_equals_the_engine_s_detail() {
     assert!(why.contains("users[0] has no instance"), "{why}");
     s.handle(Command::Inspect { target: None });
     assert_eq!(settle(&mut s, &mut clock).pop().unwrap().header.drill, None);
+}
+
+/// Seeks and waits until the session lands.
+fn seek(s: &mut Session, ms: u64, clock: &mut dyn FnMut() -> f64) -> crate::protocol::Header {
+    s.handle(Command::Seek { ms });
+    settle(s, clock).pop().expect("a frame").header
+}
+
+fn start_with(name: &str, seed: u64, experiment: Option<&str>, duration_s: f64) -> Session {
+    let mut s = Session::new();
+    s.handle(Command::Start {
+        design: design(name),
+        seed,
+        experiment: experiment.map(str::to_string),
+        duration_s,
+        speed: Speed::Times(1.0),
+        paused: true,
+    });
+    s
+}
+
+#[test]
+fn a_seek_back_from_a_keyframe_lands_on_a_fresh_run_s_figures() {
+    // Plain, with an experiment, on the layers.
+    for (name, experiment) in
+        [("three-tier", None), ("az-outage-multi-az", Some("lose-az1")), ("noisy-neighbour-before", None)]
+    {
+        let mut clock = ticking(1.0);
+        let mut s = start_with(name, 7, experiment, 300.0);
+        seek(&mut s, 200_000, &mut clock);
+        let before = s.events_simulated().unwrap();
+        let back = seek(&mut s, 152_345, &mut clock);
+        let resimulated = s.events_simulated().unwrap() - before;
+        let mut fresh = start_with(name, 7, experiment, 300.0);
+        let want = seek(&mut fresh, 152_345, &mut clock);
+        assert_eq!(back.time_ns, 152_345_000_000);
+        assert_eq!(s.trace_hash(), fresh.trace_hash(), "{name}");
+        assert_eq!(back.summary, want.summary, "{name}");
+        assert_eq!(back.nodes, want.nodes, "{name}");
+        let from_zero = want.summary.unwrap().events;
+        assert!(resimulated * 10 < from_zero, "{name}: {resimulated} events re-simulated, {from_zero} from 0 s");
+    }
+}
+
+#[test]
+fn seeking_forward_back_and_forward_over_keyframes_lands_on_the_same_figures() {
+    let mut clock = ticking(1.0);
+    let mut s = start_with("az-outage-multi-az", 3, Some("lose-az1"), 600.0);
+    let first = seek(&mut s, 250_000, &mut clock);
+    let hash = s.trace_hash();
+    let back = seek(&mut s, 12_500, &mut clock);
+    assert_eq!(back.time_ns, 12_500_000_000);
+    let before = s.events_simulated().unwrap();
+    let again = seek(&mut s, 250_000, &mut clock);
+    // Forward too, the run jumps to the latest keyframe on the way instead of re-simulating it all.
+    let resimulated = s.events_simulated().unwrap() - before;
+    assert!(resimulated * 10 < first.summary.as_ref().unwrap().events, "{resimulated} events");
+    assert_eq!(s.trace_hash(), hash);
+    assert_eq!((&again.summary, &again.nodes), (&first.summary, &first.nodes));
+    // The event log is whole again after going back (sent anew from the start).
+    assert!(back.rewound || s.state() == Some(PlayState::Paused));
+}
+
+#[test]
+fn keyframes_thin_out_to_stay_under_their_cap() {
+    let mut s = start_with("single-ec2", 1, None, 600.0);
+    seek(&mut s, 600_000, &mut ticking(1.0));
+    let times = s.keyframe_times().unwrap();
+    // 5 s spacing would be 121 keyframes: doubled twice, every 20 s.
+    assert!(times.len() <= 32, "{}", times.len());
+    assert_eq!(times.first(), Some(&0));
+    assert!(times.iter().all(|t| t % 20_000_000_000 == 0), "{times:?}");
+    assert_eq!(times.len(), 31, "{times:?}");
+}
+
+#[test]
+fn seeking_back_to_590_s_of_600_re_simulates_a_fraction_of_the_run() {
+    let mut clock = ticking(1.0);
+    let mut s = start_with("three-tier", 5, None, 600.0);
+    seek(&mut s, 600_000, &mut clock);
+    let before = s.events_simulated().unwrap();
+    let wall = std::time::Instant::now();
+    let back = seek(&mut s, 590_000, &mut clock);
+    let keyframe_ms = wall.elapsed().as_secs_f64() * 1e3;
+    let resimulated = s.events_simulated().unwrap() - before;
+    // What a seek back cost when it replayed from 0 s: the run from its start.
+    let wall = std::time::Instant::now();
+    let mut fresh = start_with("three-tier", 5, None, 600.0);
+    let want = seek(&mut fresh, 590_000, &mut clock);
+    let replay_ms = wall.elapsed().as_secs_f64() * 1e3;
+    let from_zero = fresh.events_simulated().unwrap();
+    eprintln!(
+        "seek back to 590 s of 600 s: {resimulated} events, {keyframe_ms:.1} ms from a keyframe; \
+         {from_zero} events, {replay_ms:.1} ms replayed from 0 s; {} keyframes, {} KB",
+        s.keyframe_times().unwrap().len(),
+        s.keyframe_bytes().unwrap() / 1024
+    );
+    assert_eq!(s.trace_hash(), fresh.trace_hash());
+    assert_eq!(back.summary, want.summary);
+    assert_eq!(from_zero, want.summary.unwrap().events);
+    assert!(resimulated * 10 < from_zero, "{resimulated} of {from_zero}");
+}
+
+#[test]
+fn an_injection_re_simulates_from_the_keyframe_before_it() {
+    let mut clock = ticking(1.0);
+    let mut s = start_with("az-outage-multi-az", 7, None, 600.0);
+    seek(&mut s, 200_000, &mut clock);
+    let before = s.events_simulated().unwrap();
+    s.handle(Command::Inject { action: serde_json::to_string(&outage()).unwrap() });
+    let times = s.keyframe_times().unwrap();
+    assert!(times.iter().all(|&t| t < 200_000_000_000), "none at or after the failure's start: {times:?}");
+    assert_eq!(times.len(), 20, "the 20 before it stay (every 10 s from 0 s): {times:?}");
+    let at = settle(&mut s, &mut clock).pop().unwrap().header;
+    assert_eq!(at.time_ns, 200_000_000_000);
+    let resimulated = s.events_simulated().unwrap() - before;
+    assert!(resimulated * 10 < at.summary.as_ref().unwrap().events, "{resimulated} events");
+
+    // The same action written in the document, played from the start.
+    let mut topo = Topology::from_json(&design("az-outage-multi-az")).unwrap();
+    let mut action = outage();
+    action.start_s = 200.0;
+    topo.experiments.push(strata_core::experiment::Experiment {
+        name: "written".into(),
+        description: String::new(),
+        actions: vec![action],
+        stop_conditions: Vec::new(),
+    });
+    let written = |t: SimTime| {
+        let config = SimConfig { seed: 7, experiment: Some("written".into()), ..SimConfig::default() };
+        let mut sim = Simulation::new(&topo, config).unwrap();
+        sim.step_until(t);
+        sim
+    };
+    assert_eq!(s.trace_hash(), Some(written(SimTime::from_secs(200)).trace_hash()));
+    // Later, and back before the failure, and forward again: still that run.
+    seek(&mut s, 290_000, &mut clock);
+    assert_eq!(s.trace_hash(), Some(written(SimTime::from_secs(290)).trace_hash()));
+    seek(&mut s, 150_000, &mut clock);
+    assert_eq!(s.trace_hash(), Some(written(SimTime::from_secs(150)).trace_hash()));
+    let last = seek(&mut s, 290_000, &mut clock);
+    let sim = written(SimTime::from_secs(290));
+    assert_eq!(s.trace_hash(), Some(sim.trace_hash()));
+    assert_eq!(last.summary.unwrap().clients[0].errors, sim.report().clients[0].errors.total);
 }
