@@ -385,12 +385,15 @@ test('the drill-down finds the host, the neighbours and the volume, and stop/sta
   };
   const drill = () => page.evaluate(() => {
     const d = document.querySelector('[data-testid="drill"]');
+    const fact = (k) => d.querySelector(`dd[data-fact="${k}"]`)?.textContent;
     return {
       instance: d.dataset.instance,
-      host: d.querySelector('[data-testid="drill-host"]').dataset.host,
-      steal: Number(d.querySelector('[data-testid="drill-slice"]').dataset.steal),
-      neighbours: d.querySelectorAll('[data-testid="drill-neighbour"]').length,
-      volumes: [...d.querySelectorAll('[data-testid="drill-volume"]')].map((v) => ({ iops: Number(v.dataset.iops), burst: Number(v.dataset.burst) })),
+      host: fact('host'),
+      steal: Number(fact('steal')),
+      hostShown: d.querySelector('[data-testid="drill-host"] h3').textContent,
+      neighbours: d.querySelectorAll('[data-testid="drill-neighbours"] tbody tr').length,
+      volumes: [...d.querySelectorAll('dd[data-fact$="_iops"]')].map((v) => Number(v.textContent)),
+      volumeText: d.querySelector('[data-testid="drill-volumes"]').innerText,
     };
   });
 
@@ -401,10 +404,12 @@ test('the drill-down finds the host, the neighbours and the volume, and stop/sta
   const api1 = r1.layers.instances.find((i) => i.name === 'api');
   assert.equal(before.instance, 'api');
   assert.equal(before.host, api1.host);
+  assert.ok(before.hostShown.includes(api1.host), before.hostShown);
   assert.ok(Math.abs(before.steal - api1.steal_percent) < 1e-9 && before.steal > 50, `steal ${before.steal} vs ${api1.steal_percent}`);
   assert.equal(before.neighbours, r1.layers.instances.filter((i) => i.host === api1.host && i.state === 'running').length - 1);
   const vol1 = r1.layers.volumes.filter((v) => v.instance === 'api');
-  assert.deepEqual(before.volumes.map((v) => v.iops).sort(), vol1.map((v) => v.iops_limit).sort());
+  assert.deepEqual(before.volumes.sort(), vol1.map((v) => v.iops_limit).sort());
+  for (const v of vol1) assert.ok(before.volumeText.includes(`${v.iops_limit} IOPS now`), before.volumeText);
   const slow = await badgeVsEngine(page, 'api', r1);
 
   // Stop it and start it 30 s later, from the drill-down.

@@ -17,7 +17,7 @@ use crate::layers::placement::{instance_type, PlacementDecision};
 use crate::layers::storage::VolumeKind;
 use crate::layers::Infrastructure;
 use crate::time::SimTime;
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 
 /// Everything under one instance, for the drill-down panel.
 #[derive(Clone, Debug, PartialEq, Serialize)]
@@ -74,7 +74,7 @@ pub struct InstanceDetail {
 }
 
 /// A physical host and how full it is.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct HostDetail {
     /// Host name.
     pub name: String,
@@ -121,7 +121,7 @@ pub struct HostDetail {
 }
 
 /// Another VM on the same host.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct NeighbourVm {
     /// Its instance's name.
     pub name: String,
@@ -148,7 +148,7 @@ pub struct NeighbourVm {
 }
 
 /// This instance's slice of the host.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct SliceDetail {
     /// vCPUs isolated for it.
     pub vcpus: u32,
@@ -165,7 +165,7 @@ pub struct SliceDetail {
 }
 
 /// The instance's network interface and the rules that apply to it.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct NetworkDetail {
     /// ENI id, e.g. `eni-0003`.
     pub eni_id: String,
@@ -194,7 +194,7 @@ pub struct NetworkDetail {
 }
 
 /// A security group and its rules.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct SecurityGroupDetail {
     /// Its name.
     pub name: String,
@@ -205,7 +205,7 @@ pub struct SecurityGroupDetail {
 }
 
 /// One route.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct RouteDetail {
     /// Destination block.
     pub destination: String,
@@ -214,7 +214,7 @@ pub struct RouteDetail {
 }
 
 /// One EBS volume of the instance.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct VolumeDetail {
     /// Volume name.
     pub name: String,

@@ -9,8 +9,9 @@ use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use web_sys::{MessageEvent, Worker};
 
+use strata_worker::drill::DrillView;
 use strata_worker::figures::{NodeFigures, Summary};
-use strata_worker::protocol::{Command, Drill, Header, LogLine, PlayState, Speed};
+use strata_worker::protocol::{Command, Header, LogLine, PlayState, Speed};
 use strata_worker::worker::READY;
 
 use super::launches::Launches;
@@ -58,7 +59,7 @@ pub struct Live {
     /// The instance followed in the drill-down (component id, slot).
     pub inspecting: RwSignal<Option<(String, u32)>>,
     /// Its latest drill-down (`Err`: why it cannot be shown).
-    pub drill: RwSignal<Option<Result<Drill, String>>>,
+    pub drill: RwSignal<Option<Result<DrillView, String>>>,
     /// Why the run could not start (or the worker could not).
     pub problem: RwSignal<Option<String>>,
     /// Why the last injected failure was refused.

@@ -7,16 +7,12 @@
 
 use leptos::prelude::*;
 use strata_core::experiment::{Action, ActionKind, ActionParams, Target};
-use strata_core::layers::placement::CandidateVerdict;
 use strata_core::topology::ComponentKind;
-use strata_worker::protocol::{Command, Drill};
+use strata_worker::drill::{DrillView, Section};
+use strata_worker::protocol::Command;
 
 use crate::live::client::{use_live, Live};
 use crate::state::use_editor;
-
-fn pct(x: f64) -> String {
-    format!("{x:.1}%")
-}
 
 /// Sends a stop (with a start after `start_after_s`) or a reboot of an instance into the run.
 fn operate(live: Live, kind: ActionKind, component: &str, slot: u32, start_after_s: Option<f64>) {
@@ -83,12 +79,15 @@ pub fn InstancePicker() -> impl IntoView {
                 }
             })
             .collect_view();
-        Some(view! {
-            <div class="insp-actions" data-testid="instance-picker">
-                <span class="field-help">"Look under an instance: "</span>
-                {buttons}
-            </div>
-        })
+        Some(
+            view! {
+                <div class="insp-actions" data-testid="instance-picker">
+                    <span class="field-help">"Look under an instance: "</span>
+                    {buttons}
+                </div>
+            }
+            .into_any(),
+        )
     }
 }
 
@@ -97,12 +96,12 @@ pub fn InstancePicker() -> impl IntoView {
 pub fn DrillPanel() -> impl IntoView {
     let live = use_live();
     // Kept across refreshes of the figures (the view is rebuilt at each).
-    let ui = DrillUi { stop_after: RwSignal::new(60.0), placement_open: RwSignal::new(false) };
+    let ui = DrillUi { stop_after: RwSignal::new(60.0), open: RwSignal::new(Vec::new()) };
     move || {
         live.inspecting.get()?;
         Some(match live.drill.get()? {
             Err(why) => view! { <p class="empty-hint" data-testid="drill-unavailable">{why}</p> }.into_any(),
-            Ok(d) => drill_view(live, ui, d).into_any(),
+            Ok(d) => drill_view(live, ui, d),
         })
     }
 }
@@ -112,142 +111,55 @@ pub fn DrillPanel() -> impl IntoView {
 struct DrillUi {
     /// Seconds between the stop and the start.
     stop_after: RwSignal<f64>,
-    /// The placement decision is open.
-    placement_open: RwSignal<bool>,
+    /// Folded sections the user opened, by key.
+    open: RwSignal<Vec<String>>,
 }
 
-fn drill_view(live: Live, ui: DrillUi, d: Drill) -> impl IntoView {
-    let state = serde_json::to_value(d.state).ok().and_then(|v| v.as_str().map(str::to_string)).unwrap_or_default();
-    let host = d.host.clone().map(|h| {
-        let overloaded = h.cpu_load_percent > 100.0;
-        view! {
-            <section class="drill-sec" data-testid="drill-host" data-host=h.name.clone() data-steal=h.steal_percent.to_string()>
-                <h3>"Host"</h3>
-                <p><strong>{h.name.clone()}</strong>" in rack "{h.rack.clone()}" · "{h.data_center.clone()}" · "{h.az.clone()}</p>
-                <p class="drill-mono">{format!("{} · {} cores, {} threads, {:.0} GiB", h.cpu_model, h.cores, h.hardware_threads, h.memory_gib)}</p>
-                <p class="drill-mono">{format!(
-                    "{} of {} sellable vCPUs allocated ({:.2} per thread) · {:.0} of {:.0} GiB",
-                    h.allocated_vcpus, h.sellable_vcpus, h.oversubscription, h.allocated_memory_gib, h.memory_gib
-                )}</p>
-                <p class="drill-mono" class:drill-bad=overloaded>{format!(
-                    "CPU demand {:.1} of {:.1} vCPUs ({}) · steal {}{}",
-                    h.cpu_demand_vcpus, h.cpu_capacity_vcpus, pct(h.cpu_load_percent), pct(h.steal_percent),
-                    if h.available { "" } else { " · unavailable (AZ lost)" }
-                )}</p>
-            </section>
-        }
-    });
-    let slice = d.slice.clone().map(|s| {
-        view! {
-            <section class="drill-sec" data-testid="drill-slice" data-steal=s.steal_percent.to_string() data-multiplier=s.service_time_multiplier.to_string()>
-                <h3>"Hypervisor slice"</h3>
-                <p class="drill-mono">{format!(
-                    "{} vCPUs, {:.0} GiB · guest CPU {} · steal {} · service times ×{:.2}",
-                    s.vcpus, s.memory_gib, pct(s.guest_cpu_percent), pct(s.steal_percent), s.service_time_multiplier
-                )}</p>
-            </section>
-        }
-    });
-    let neighbours = (!d.neighbours.is_empty()).then(|| {
-        let rows = d
-            .neighbours
-            .iter()
-            .map(|n| {
-                view! {
-                    <tr data-testid="drill-neighbour">
-                        <th scope="row">{n.name.clone()}</th>
-                        <td>{n.account.clone()}</td>
-                        <td>{n.vcpus}</td>
-                        <td>{pct(n.cpu_demand_percent)}</td>
-                        <td>{pct(n.steal_percent)}</td>
-                    </tr>
-                }
+fn section_view(ui: DrillUi, s: Section) -> AnyView {
+    let lines = s.lines.into_iter().map(|l| view! { <p class="drill-mono">{l}</p> }).collect_view();
+    let table = s.table.map(|t| {
+        let head = t.head.into_iter().map(|h| view! { <th>{h}</th> }).collect_view();
+        let rows = t
+            .rows
+            .into_iter()
+            .map(|(cells, marked)| {
+                let cells = cells.into_iter().map(|c| view! { <td>{c}</td> }).collect_view();
+                view! { <tr class:drill-chosen=marked data-marked=marked.to_string()>{cells}</tr> }
             })
             .collect_view();
-        view! {
-            <section class="drill-sec">
-                <h3>{format!("Neighbours on the host ({})", d.neighbours.len())}</h3>
-                <table class="run-table drill-table">
-                    <thead><tr><th>"VM"</th><th>"account"</th><th>"vCPUs"</th><th>"CPU"</th><th>"steal"</th></tr></thead>
-                    <tbody>{rows}</tbody>
-                </table>
-            </section>
-        }
+        view! { <table class="run-table drill-table"><thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table> }
     });
-    let network = d.network.clone().map(|n| {
-        let sgs = n
-            .security_groups
-            .iter()
-            .map(|g| {
-                let rules = g.inbound.iter().map(|r| format!("in: {r}")).chain(g.outbound.iter().map(|r| format!("out: {r}")));
-                view! { <li><strong>{g.name.clone()}</strong>" "{rules.collect::<Vec<_>>().join("; ")}</li> }
-            })
-            .collect_view();
-        let routes = n.routes.iter().map(|r| format!("{} → {}", r.destination, r.target)).collect::<Vec<_>>().join(", ");
-        view! {
-            <section class="drill-sec" data-testid="drill-network" data-ip=n.private_ip.clone()>
-                <h3>"Network"</h3>
-                <p class="drill-mono">{format!("{} · {}{} · subnet {} {} · VPC {} {}", n.eni_id, n.private_ip,
-                    n.public_ip.as_ref().map(|p| format!(" / {p}")).unwrap_or_default(), n.subnet, n.subnet_cidr, n.vpc, n.vpc_cidr)}</p>
-                <ul class="drill-list">{sgs}</ul>
-                <p class="drill-mono">{format!("route table {}: {routes} · NACL {}", n.route_table, n.nacl)}</p>
-            </section>
-        }
+    let key = s.key.clone();
+    let folded = s.folded;
+    let is_open = Memo::new({
+        let k = key.clone();
+        move |_| !folded || ui.open.with(|o| o.contains(&k))
     });
-    let volumes = d
-        .volumes
-        .iter()
-        .map(|v| {
-            let kind = serde_json::to_value(v.kind).ok().and_then(|x| x.as_str().map(str::to_string)).unwrap_or_default();
-            view! {
-                <li data-testid="drill-volume" data-iops=v.iops_limit.to_string() data-burst=v.burst_balance_percent.to_string()>
-                    <strong>{v.name.clone()}</strong>
-                    {format!(" {kind} {} GiB · {} IOPS now (baseline {}, burst {}) · BurstBalance {} · queue {} I/Os, {:.1} ms{}",
-                        v.size_gib, v.iops_limit, v.baseline_iops, v.burst_iops, pct(v.burst_balance_percent), v.queued_ios, v.queue_wait_ms,
-                        if v.root { " · root" } else { "" })}
-                </li>
+    let toggle = move |_| {
+        ui.open.update(|o| match o.iter().position(|k| *k == key) {
+            Some(i) => {
+                o.remove(i);
             }
+            None => o.push(key.clone()),
         })
-        .collect_view();
-    let placement = d.placement.clone().map(|p| {
-        let chosen = p.chosen;
-        let rows = p
-            .candidates
-            .iter()
-            .map(|c| {
-                let (verdict, score) = match &c.verdict {
-                    CandidateVerdict::Filtered { reason } => (reason.clone(), String::new()),
-                    CandidateVerdict::Scored { score, terms } => (terms.join(", "), format!("{score:.1}")),
-                };
-                let won = chosen == Some(c.host);
-                view! {
-                    <tr class:drill-chosen=won data-testid="drill-candidate" data-chosen=won.to_string()>
-                        <th scope="row">{c.host_name.clone()}</th>
-                        <td>{score}</td>
-                        <td class="drill-why">{verdict}</td>
-                    </tr>
-                }
-            })
-            .collect_view();
-        view! {
-            <details class="drill-sec" data-testid="drill-placement" prop:open=move || ui.placement_open.get()
-                on:toggle=move |ev| {
-                    use wasm_bindgen::JsCast;
-                    if let Some(el) = ev.target().and_then(|t| t.dyn_into::<web_sys::HtmlDetailsElement>().ok()) {
-                        ui.placement_open.set(el.open());
-                    }
-                }>
-                <summary>{format!("Why this host? {} candidates in {}", p.candidates.len(), p.az_reason)}</summary>
-                <table class="run-table drill-table">
-                    <thead><tr><th>"host"</th><th>"score"</th><th>"filtered out, or the score's terms"</th></tr></thead>
-                    <tbody>{rows}</tbody>
-                </table>
-            </details>
-        }
-    });
-    let note = d.placement_note.clone().map(|n| view! { <p class="field-help">{n}</p> });
+    };
+    let body = view! { {lines}{table} };
+    view! {
+        <section class="drill-sec" class:drill-bad=s.bad data-testid=format!("drill-{}", s.key)>
+            <h3>
+                <button class="drill-fold" aria-expanded=move || is_open.get().to_string() on:click=toggle>{s.title}</button>
+            </h3>
+            <div class="drill-body" class:folded=move || !is_open.get()>{body}</div>
+        </section>
+    }
+    .into_any()
+}
+
+fn drill_view(live: Live, ui: DrillUi, d: DrillView) -> AnyView {
+    let facts = d.facts.into_iter().map(|(k, v)| view! { <dd data-fact=k>{v}</dd> }).collect_view();
+    let sections = d.sections.into_iter().map(|s| section_view(ui, s)).collect_view();
     let (component, slot) = (d.component.clone(), d.slot);
-    let (c1, c2) = (component.clone(), component.clone());
+    let (c1, c2) = (component.clone(), component);
     let stop_after = ui.stop_after;
     let set_stop_after = move |ev: leptos::ev::Event| {
         if let Some(v) = event_target_value(&ev).parse::<f64>().ok().filter(|v| v.is_finite() && *v > 0.0) {
@@ -255,11 +167,10 @@ fn drill_view(live: Live, ui: DrillUi, d: Drill) -> impl IntoView {
         }
     };
     view! {
-        <section class="drill" data-testid="drill" data-instance=d.name.clone() data-time-ns=d.time_ns.to_string() data-state=state.clone()>
-            <h2 class="panel-title">{format!("{} · {} · {}", d.name, d.instance_type, state)}</h2>
-            <p class="field-help">{format!("{} vCPUs, {:.0} GiB, {} · {}{}", d.vcpus, d.memory_gib, d.az,
-                if d.takes_traffic { "serving" } else { "not serving" },
-                if d.restarts > 0 { format!(" · stopped and started {} time(s)", d.restarts) } else { String::new() })}</p>
+        <section class="drill" data-testid="drill" data-instance=d.name data-time-ns=d.time_ns.to_string()>
+            <h2 class="panel-title">{d.title}</h2>
+            <p class="field-help">{d.subtitle}</p>
+            <dl class="drill-facts" hidden>{facts}</dl>
             <div class="insp-actions">
                 <label class="field-help">"Stop, start after "
                     <input class="inject-duration" type="number" min="1" data-testid="drill-stop-after"
@@ -274,15 +185,10 @@ fn drill_view(live: Live, ui: DrillUi, d: Drill) -> impl IntoView {
                 <button class="btn btn-ghost btn-small" on:click=move |_| live.inspect(None)>"Close"</button>
             </div>
             {move || live.refused.get().map(|e| view! { <p class="run-problem" role="alert" data-testid="drill-refused">{e}</p> })}
-            {host}
-            {slice}
-            {neighbours}
-            {network}
-            <section class="drill-sec"><h3>"Volumes"</h3><ul class="drill-list">{volumes}</ul></section>
-            {placement}
-            {note}
+            {sections}
         </section>
     }
+    .into_any()
 }
 
 /// A hop's kind on screen.

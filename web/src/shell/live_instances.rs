@@ -141,6 +141,7 @@ pub fn LiveInstances() -> impl IntoView {
                         <title>{title}</title>
                     </g>
                 }
+                .into_any()
             })
             .collect_view()
     }

@@ -53,7 +53,7 @@ fn LaunchList() -> impl IntoView {
 }
 
 /// One launch as a stepper: every phase, done ones with their time since the request.
-fn launch_view(l: &Launch) -> impl IntoView {
+fn launch_view(l: &Launch) -> AnyView {
     let state = l.state();
     let (state_name, summary) = match state {
         LaunchState::InProgress(p) => ("in_progress", format!("{}…", phase_label(p))),
@@ -122,6 +122,7 @@ fn launch_view(l: &Launch) -> impl IntoView {
             <p class="launch-detail">{detail_line}</p>
         </article>
     }
+    .into_any()
 }
 
 /// A phase's name in `data-` attributes (the serde name).

@@ -7,10 +7,12 @@
 //!
 //! - `protocol`: the commands and frames that cross between the page and the worker.
 //! - `session`: the worker's logic, pure and tested natively: pacing, pause, step, seek
-//!   (replaying from the start to go back), and the frames (figures, badges, particles, log).
+//!   (from keyframes to go back), and the frames (figures, badges, particles, log).
 //! - `figures`: the strip's and the badges' figures, computed from the engine's own report.
+//! - `drill`: the drill-down under an instance, put into words from the engine's detail.
 //! - `worker`: the Web Worker entry point around a `Session` (wasm-bindgen and web-sys).
 
+pub mod drill;
 pub mod figures;
 pub mod protocol;
 pub mod session;

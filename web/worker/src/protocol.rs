@@ -3,9 +3,9 @@
 //! header as a transferred `Float64Array` of [`SEGMENT_STRIDE`] numbers per segment.
 
 use serde::{Deserialize, Serialize};
-use strata_core::layers::launch::{InstanceState, LaunchPhase, Layer};
-use strata_core::layers::placement::PlacementDecision;
-use strata_core::sim::{HostDetail, NeighbourVm, NetworkDetail, SliceDetail, VolumeDetail};
+use strata_core::layers::launch::{LaunchPhase, Layer};
+
+use crate::drill::DrillView;
 
 use crate::figures::{NodeFigures, Summary};
 
@@ -164,47 +164,6 @@ pub struct LaunchStep {
     pub volume: Option<String>,
 }
 
-/// Everything under one instance at a simulated time, for the drill-down.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct Drill {
-    /// The simulated time it is for, ns.
-    pub time_ns: u64,
-    /// The component and slot it was asked for.
-    pub component: String,
-    /// The slot in the component.
-    pub slot: u32,
-    /// The instance's name.
-    pub name: String,
-    /// Instance type, e.g. `m5.xlarge`.
-    pub instance_type: String,
-    /// vCPUs of the type.
-    pub vcpus: u32,
-    /// Memory of the type, GiB.
-    pub memory_gib: f64,
-    /// EC2 lifecycle state.
-    pub state: InstanceState,
-    /// It serves requests now.
-    pub takes_traffic: bool,
-    /// Stops and starts so far.
-    pub restarts: u32,
-    /// Its AZ.
-    pub az: String,
-    /// Its host and rack (the previous one while stopped).
-    pub host: Option<HostDetail>,
-    /// Its slice of the host.
-    pub slice: Option<SliceDetail>,
-    /// The other VMs on its host.
-    pub neighbours: Vec<NeighbourVm>,
-    /// Its ENI, security groups and route table.
-    pub network: Option<NetworkDetail>,
-    /// Its volumes, root first.
-    pub volumes: Vec<VolumeDetail>,
-    /// The placement decision behind its host: every candidate, filtered or scored.
-    pub placement: Option<PlacementDecision>,
-    /// Why there is no placement decision, when there is none.
-    pub placement_note: Option<String>,
-}
-
 /// The structured part of a frame from the worker.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Header {
@@ -237,7 +196,7 @@ pub struct Header {
     /// Launch phases that happened since the last frame, oldest first.
     pub launches: Vec<LaunchStep>,
     /// The instance followed in the drill-down, with the figures (`Err`: why it cannot be shown).
-    pub drill: Option<Result<Drill, String>>,
+    pub drill: Option<Result<DrillView, String>>,
     /// Why the run could not start or stopped.
     pub problem: Option<String>,
     /// Why an injected failure was refused (the run goes on unchanged).

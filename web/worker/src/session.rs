@@ -19,8 +19,9 @@ use strata_core::time::{Duration, SimTime};
 use strata_core::topology::{ComponentSpec, Topology};
 use strata_core::validate::{validate, Severity};
 
+use crate::drill::{present, DrillView};
 use crate::figures::{node_figures, Summary};
-use crate::protocol::{Command, Drill, Header, LaunchStep, LogLine, PlayState, SegmentKind, Speed, SEGMENT_STRIDE};
+use crate::protocol::{Command, Header, LaunchStep, LogLine, PlayState, SegmentKind, Speed, SEGMENT_STRIDE};
 
 /// Events processed between two looks at the wall clock.
 const CHUNK: u64 = 4_000;
@@ -394,7 +395,7 @@ impl Run {
     }
 
     /// The drill-down of the instance followed, if one is.
-    fn drill(&self) -> Option<Result<Drill, String>> {
+    fn drill(&self) -> Option<Result<DrillView, String>> {
         let (component, slot) = self.inspect.clone()?;
         let Some(c) = self.sim.component_index(&component) else {
             return Some(Err(format!("{component} is not in this run.")));
@@ -402,29 +403,10 @@ impl Run {
         if !self.sim.has_layers() {
             return Some(Err("This design models no layers under its instances: give it an `infrastructure` (hosts, VPC, volumes) to see them, as the noisy-neighbour and scale-out templates do.".into()));
         }
-        let Some(d) = self.sim.instance_detail(c, slot) else {
-            return Some(Err(format!("{component}[{slot}] has no instance now.")));
-        };
-        Some(Ok(Drill {
-            time_ns: d.time.0,
-            component,
-            slot,
-            name: d.name,
-            instance_type: d.instance_type,
-            vcpus: d.vcpus,
-            memory_gib: d.memory_gib,
-            state: d.state,
-            takes_traffic: d.takes_traffic,
-            restarts: d.restarts,
-            az: d.az,
-            host: d.host,
-            slice: d.slice,
-            neighbours: d.neighbours,
-            network: d.network,
-            volumes: d.volumes,
-            placement: d.placement,
-            placement_note: d.placement_note,
-        }))
+        Some(match self.sim.instance_detail(c, slot) {
+            Some(d) => Ok(present(&d, &component, slot)),
+            None => Err(format!("{component}[{slot}] has no instance now.")),
+        })
     }
 
     fn new_log_lines(&mut self) -> Vec<LogLine> {
