@@ -221,6 +221,7 @@ pub(super) fn launch(g: &mut Group, core: &mut Core, comp: u32, n: u32) -> u32 {
                 Some((layer, ready)) => {
                     i.layer = layer;
                     core.queue.push(ready, Ev::InstanceReady { comp, inst: slot as u32 });
+                    core.arm_layers();
                 }
                 None => {
                     i.state = InstState::Free;

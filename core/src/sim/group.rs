@@ -154,6 +154,7 @@ impl Instance {
         s.terminations += 1;
         if let Some(run) = core.layers.as_deref_mut() {
             run.terminate(now, std::mem::replace(&mut self.layer, NONE), &core.meta[comp as usize].id);
+            core.arm_layers();
         }
     }
 }
