@@ -299,9 +299,10 @@ pub fn export(t: &Topology) -> Export {
                     &mut res,
                     format!("{lid}TargetGroup"),
                     format!(
-                        r#"{{"Type":"AWS::ElasticLoadBalancingV2::TargetGroup","Properties":{{"Port":80,"Protocol":"HTTP","TargetType":"instance","Targets":{},"HealthCheckIntervalSeconds":{},"HealthyThresholdCount":{},"UnhealthyThresholdCount":{}{vpc}}}}}"#,
+                        r#"{{"Type":"AWS::ElasticLoadBalancingV2::TargetGroup","Properties":{{"Port":80,"Protocol":"HTTP","TargetType":"instance","Targets":{},"HealthCheckIntervalSeconds":{},"HealthCheckTimeoutSeconds":{},"HealthyThresholdCount":{},"UnhealthyThresholdCount":{}{vpc}}}}}"#,
                         list(&targets),
                         p.health_check_interval_s as u64,
+                        p.effective_health_check_timeout_s().ceil() as u64,
                         p.healthy_threshold,
                         p.unhealthy_threshold
                     ),

@@ -597,8 +597,21 @@ pub struct Route53Params {
     pub resolvers: u32,
     /// Health-check interval.
     pub health_check_interval_s: f64,
-    /// Consecutive failed checks before a target is unhealthy.
+    /// A check not answered within this fails, even if the target is up. Unset: two seconds,
+    /// what AWS's checkers give an endpoint to answer once connected (not configurable there),
+    /// or half the interval if that is shorter. Must be shorter than the interval.
+    pub health_check_timeout_s: Option<f64>,
+    /// Consecutive failed checks before a target is unhealthy, and passed checks before it is
+    /// healthy again.
     pub failure_threshold: u32,
+}
+
+impl Route53Params {
+    /// The health checks' timeout in force: `health_check_timeout_s`, or 2 s (at most half the
+    /// interval) when unset.
+    pub fn effective_health_check_timeout_s(&self) -> f64 {
+        self.health_check_timeout_s.unwrap_or_else(|| (self.health_check_interval_s / 2.0).min(2.0))
+    }
 }
 
 impl Default for Route53Params {
@@ -609,6 +622,7 @@ impl Default for Route53Params {
             query_ms: 30.0,
             resolvers: 64,
             health_check_interval_s: 30.0,
+            health_check_timeout_s: None,
             failure_threshold: 3,
         }
     }
@@ -673,10 +687,22 @@ pub struct AlbParams {
     pub processing_ms: f64,
     /// Seconds between health checks of each target.
     pub health_check_interval_s: f64,
+    /// Seconds a target has to answer a check: a slower answer fails it, even if the target is
+    /// up. Unset: AWS's default of 5 s, or half the interval if that is shorter. Must be
+    /// shorter than the interval.
+    pub health_check_timeout_s: Option<f64>,
     /// Consecutive successes before a target receives traffic.
     pub healthy_threshold: u32,
     /// Consecutive failures before a target stops receiving traffic.
     pub unhealthy_threshold: u32,
+}
+
+impl AlbParams {
+    /// The health checks' timeout in force: `health_check_timeout_s`, or AWS's 5 s (at most
+    /// half the interval) when unset.
+    pub fn effective_health_check_timeout_s(&self) -> f64 {
+        self.health_check_timeout_s.unwrap_or_else(|| (self.health_check_interval_s / 2.0).min(5.0))
+    }
 }
 
 impl Default for AlbParams {
@@ -686,6 +712,7 @@ impl Default for AlbParams {
             cross_zone: true,
             processing_ms: 1.0,
             health_check_interval_s: 30.0,
+            health_check_timeout_s: None,
             healthy_threshold: 5,
             unhealthy_threshold: 2,
         }

@@ -651,6 +651,19 @@ fn check_params(
             bad(name, format!("{v} s must be between {MIN_INTERVAL_S} s and {MAX_PERIOD_S} s (30 days)"));
         }
     };
+    // A health check's timeout: positive and shorter than its interval (AWS refuses a timeout
+    // as long as the interval: the next check would start before the last one ended).
+    let check_timeout = |bad: &mut dyn FnMut(&str, String), timeout: Option<f64>, interval: f64| {
+        let Some(timeout) = timeout else { return };
+        if !pos(timeout) {
+            bad("health_check_timeout_s", format!("{timeout} s must be positive"));
+        } else if timeout >= interval {
+            bad(
+                "health_check_timeout_s",
+                format!("{timeout} s must be shorter than health_check_interval_s ({interval} s)"),
+            );
+        }
+    };
     // A worker pool: absent, or 1..=MAX_WORKERS.
     let workers = |bad: &mut dyn FnMut(&str, String), w: Option<u32>| match w {
         Some(0) => bad("workers", "zero workers would serve nothing: at least one, or none for no pool".into()),
@@ -726,6 +739,10 @@ fn check_params(
                 bad("resolvers", "at least one resolver is needed".into());
             }
             interval(&mut bad, "health_check_interval_s", p.health_check_interval_s);
+            check_timeout(&mut bad, p.health_check_timeout_s, p.health_check_interval_s);
+            if p.failure_threshold == 0 {
+                bad("failure_threshold", "0 checks can never change a target's health: at least 1".into());
+            }
         }
         ComponentSpec::Cloudfront(p) => {
             if !ratio(p.hit_ratio) {
@@ -748,10 +765,14 @@ fn check_params(
         }
         ComponentSpec::Alb(p) => {
             ms(&mut bad, "processing_ms", p.processing_ms, MAX_LATENCY_MS);
-            if !pos(p.health_check_interval_s) || p.healthy_threshold == 0 || p.unhealthy_threshold == 0 {
-                bad("health check", "interval and thresholds must be positive".into());
-            } else {
-                interval(&mut bad, "health_check_interval_s", p.health_check_interval_s);
+            interval(&mut bad, "health_check_interval_s", p.health_check_interval_s);
+            check_timeout(&mut bad, p.health_check_timeout_s, p.health_check_interval_s);
+            for (name, v) in
+                [("healthy_threshold", p.healthy_threshold), ("unhealthy_threshold", p.unhealthy_threshold)]
+            {
+                if v == 0 {
+                    bad(name, "0 checks can never change a target's health: at least 1".into());
+                }
             }
         }
         ComponentSpec::Ec2(p) => {

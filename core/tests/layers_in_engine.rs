@@ -342,6 +342,29 @@ fn a_user_launch_reports_its_phases_as_they_happen() {
     assert!(sim.api_log().iter().any(|c| c.action == "RunInstances" && c.target == "bastion"));
 }
 
+#[test]
+fn a_launch_runs_in_the_layers_at_its_plan_s_exact_time_not_at_the_next_metrics_tick() {
+    use strata_core::layers::launch::InstanceState;
+    let t = scenario("peering-routes-after");
+    let mut sim = Simulation::new(&t, SimConfig::with_seed(9)).unwrap();
+    // Between two metrics ticks (one a second).
+    sim.step_until(SimTime(5_300_000_000));
+    let mut req = LaunchRequest::new("bastion", "t3.medium", "a-app", "alice");
+    req.security_groups = vec!["sg-app".into()];
+    let plan = sim.launch_instance(&req).unwrap();
+    let running = *plan.outcome.as_ref().expect("launched");
+    assert_ne!(running.0 % 1_000_000_000, 0, "the plan ends between two ticks: {running:?}");
+    let state = |sim: &Simulation| sim.infrastructure().unwrap().instance(plan.instance).state;
+    sim.step_until(SimTime(running.0 - 1));
+    assert_eq!(state(&sim), InstanceState::Pending, "one nanosecond before its time");
+    sim.step_until(running);
+    assert_eq!(state(&sim), InstanceState::Running, "running at the plan's completion time, not the next tick");
+    let events = sim.drain_lifecycle_events();
+    let last = events.last().unwrap();
+    assert_eq!((last.phase, last.time), (LaunchPhase::Running, running));
+    assert_eq!(last.time, plan.events.last().unwrap().at);
+}
+
 // ---------------------------------------------------------------------------------------------
 // Determinism and the plain engine
 

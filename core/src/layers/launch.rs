@@ -770,6 +770,14 @@ impl Infrastructure {
         out
     }
 
+    /// When the next scheduled state change (an instance running, stopped or terminated) falls
+    /// due, if any: the time to call [`Infrastructure::advance`] at. Nothing else in the layers
+    /// changes by itself with time (a volume's credits and IOPS are computed from the time they
+    /// are asked at; CPU demand is fed by the caller).
+    pub fn next_deadline(&self) -> Option<SimTime> {
+        self.scheduled.iter().map(|s| s.at).min()
+    }
+
     /// Applies the state changes due at or before `now`, in (time, order) order.
     pub fn advance(&mut self, now: SimTime) {
         self.scheduled.sort_by_key(|s| (s.at, s.seq));

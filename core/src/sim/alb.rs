@@ -4,6 +4,7 @@
 use super::call::{Call, Phase, NONE, NONE16};
 use super::core::{Core, ObservationKind};
 use super::group::{InstState, Instance};
+use super::health::{HealthCheck, Transition};
 use super::node::{Next, Node};
 use super::queue::Ev;
 use super::ErrorCause;
@@ -16,12 +17,8 @@ pub(super) struct Alb {
     pub(super) lor: bool,
     pub(super) cross_zone: bool,
     pub(super) proc_ns: u64,
-    /// Time between two health checks of every target.
-    pub(super) interval_ns: u64,
-    /// Consecutive passed checks that put a target in service.
-    pub(super) healthy_threshold: u32,
-    /// Consecutive failed checks that take it out.
-    pub(super) unhealthy_threshold: u32,
+    /// Its target group's health check (interval, timeout, thresholds).
+    pub(super) check: HealthCheck,
     pub(super) rr: u32,
     /// AZs it has nodes in.
     pub(super) azs: Vec<u16>,
@@ -40,18 +37,20 @@ pub(super) fn arrive(a: &mut Alb, core: &mut Core, call: u32) -> Next {
 /// Whether the ALB's health checks have the instance in service.
 #[inline]
 fn in_rotation(i: &Instance) -> bool {
-    i.state == InstState::InService && i.lb_healthy
+    i.state == InstState::InService && i.lb.healthy()
 }
 
-/// `HealthCheck`: one check of every registered instance of the ALB's target groups. A healthy
-/// target that fails `unhealthy_threshold` checks in a row is taken out; an unhealthy one that
-/// passes `healthy_threshold` in a row is put in. A check passes when the instance is up.
+/// `HealthCheck`: one check of every registered instance of the ALB's target groups, through
+/// the shared model (`health`): a check passes when the instance is up, its group is not down,
+/// and it would answer within the check's timeout. A healthy target that fails
+/// `unhealthy_threshold` checks in a row is taken out; an unhealthy one that passes
+/// `healthy_threshold` in a row is put in.
 #[inline(never)]
 pub(super) fn on_health_check(nodes: &mut [Node], core: &mut Core, comp: u32) {
     let Node::Alb(a) = &nodes[comp as usize] else { return };
-    let (interval, up_after, down_after) = (a.interval_ns, a.healthy_threshold, a.unhealthy_threshold);
-    core.queue.push(core.now.saturating_add(interval.max(1)), Ev::HealthCheck { comp });
-    let nt = core.nt;
+    let hc = a.check;
+    core.queue.push(core.now.saturating_add(hc.interval_ns), Ev::HealthCheck { comp });
+    let (nt, now) = (core.nt, core.now);
     for t in 0..nt {
         for r in 0..core.routes[comp as usize * nt + t].len() {
             let to = core.routes[comp as usize * nt + t][r].to;
@@ -60,31 +59,23 @@ pub(super) fn on_health_check(nodes: &mut [Node], core: &mut Core, comp: u32) {
             if first != Some(t) || core.routes[comp as usize * nt + t][..r].iter().any(|x| x.to == to) {
                 continue;
             }
+            let group_down = core.meta[to as usize].down;
             let Node::Group(g) = &mut nodes[to as usize] else { continue };
             for (k, i) in g.inst.iter_mut().enumerate() {
                 if i.state != InstState::InService {
                     continue;
                 }
-                let pass = i.up;
-                if pass == i.lb_healthy {
-                    i.lb_streak = 0;
-                    continue;
-                }
-                i.lb_streak += 1;
-                let (limit, kind, word) = if i.lb_healthy {
-                    (down_after, ObservationKind::TargetUnhealthy, "unhealthy")
-                } else {
-                    (up_after, ObservationKind::TargetHealthy, "healthy")
+                let pass = !group_down && i.passes(&hc, &core.calls, now);
+                let Some(change) = i.lb.observe(&hc, pass) else { continue };
+                let (kind, word, limit) = match change {
+                    Transition::Unhealthy => (ObservationKind::TargetUnhealthy, "unhealthy", hc.unhealthy_threshold),
+                    Transition::Healthy => (ObservationKind::TargetHealthy, "healthy", hc.healthy_threshold),
                 };
-                if i.lb_streak >= limit {
-                    i.lb_healthy = !i.lb_healthy;
-                    i.lb_streak = 0;
-                    let text = format!(
-                        "{} marks {}[{k}] {word} after {limit} check(s)",
-                        core.meta[comp as usize].id, core.meta[to as usize].id
-                    );
-                    core.observe(kind, None, text);
-                }
+                let text = format!(
+                    "{} marks {}[{k}] {word} after {limit} check(s)",
+                    core.meta[comp as usize].id, core.meta[to as usize].id
+                );
+                core.observe(kind, None, text);
             }
         }
     }
@@ -114,6 +105,18 @@ pub(super) fn resume(nodes: &mut [Node], core: &mut Core, call: u32, c: &Call) -
                 if !core.meta[r.to as usize].down {
                     let m = &core.meta[r.to as usize];
                     scratch.push((r.to, NONE, m.loc.az, core.stats[r.to as usize].in_sys.value as u32));
+                }
+            }
+        }
+    }
+    if scratch.is_empty() {
+        // Every registered target is unhealthy: the ALB fails open, as AWS's does, and routes
+        // to all of them regardless of their health (a check that only timed out under load
+        // must not turn an overloaded tier into one that refuses everything).
+        for r in routes {
+            if let Node::Group(g) = &nodes[r.to as usize] {
+                for (k, i) in g.inst.iter().enumerate().filter(|(_, i)| i.state == InstState::InService) {
+                    scratch.push((r.to, k as u32, i.az, i.active));
                 }
             }
         }
@@ -159,11 +162,12 @@ pub(super) fn resume(nodes: &mut [Node], core: &mut Core, call: u32, c: &Call) -
     }
 }
 
-/// Whether any target of any route would pass a health check (for Route 53's checks).
-pub(super) fn any_target_up(nodes: &[Node], core: &Core, comp: u32) -> bool {
+/// Whether any target of any route would pass a health check with a timeout of `timeout_ns`
+/// (for Route 53's checks of the ALB).
+pub(super) fn any_target_answering(nodes: &[Node], core: &Core, comp: u32, timeout_ns: u64) -> bool {
     let nt = core.nt;
     (0..nt).flat_map(|t| core.routes[comp as usize * nt + t].iter()).any(|r| match &nodes[r.to as usize] {
-        Node::Group(g) => g.any_serving(),
+        Node::Group(g) => !core.meta[r.to as usize].down && g.any_answering(core, timeout_ns),
         _ => !core.meta[r.to as usize].down,
     })
 }

@@ -5,6 +5,7 @@
 use super::call::{NONE, NONE16};
 use super::core::{Core, ObservationKind};
 use super::group::{Group, InstState};
+use super::health::{Checker, HealthCheck, Transition};
 use super::queue::Ev;
 use super::sampler::Sampler;
 use super::{ComponentIdx, ScalingAction, ScalingActivity};
@@ -20,6 +21,8 @@ pub(super) struct Asg {
     pub(super) warmup_ns: u64,
     pub(super) cooldown_ns: u64,
     pub(super) period_ns: u64,
+    /// The EC2 status checks its instances are replaced by (one per evaluation).
+    pub(super) status_check: HealthCheck,
     /// Launch time.
     pub(super) launch: Sampler,
     /// AZs it launches in.
@@ -210,15 +213,15 @@ pub(super) fn launch(g: &mut Group, core: &mut Core, comp: u32, n: u32) -> u32 {
         i.up = true;
         i.dead = false;
         i.initial = false;
-        i.down_at = u64::MAX;
-        i.lb_healthy = false;
-        i.lb_streak = 0;
+        i.lb = Checker::new(false);
+        i.status = Checker::new(true);
         match core.layers.as_deref_mut() {
             // The layered launch: placement, VM, storage, network, boot.
             Some(run) => match run.launch_slot(now, comp, slot as u32, az, &core.meta[comp as usize].id) {
                 Some((layer, ready)) => {
                     i.layer = layer;
                     core.queue.push(ready, Ev::InstanceReady { comp, inst: slot as u32 });
+                    core.arm_layers();
                 }
                 None => {
                     i.state = InstState::Free;
@@ -234,16 +237,17 @@ pub(super) fn launch(g: &mut Group, core: &mut Core, comp: u32, n: u32) -> u32 {
     failed
 }
 
-/// Health check of the group's instances: each dead one is terminated (drained of the calls
-/// it still holds) and replaced through a launch. Runs before every scaling evaluation.
+/// Status checks of the group's instances, through the shared model (`health`): an instance
+/// that is dead (terminated, its host or AZ lost) fails them; once it failed the threshold in a
+/// row it is terminated (drained of the calls it still holds) and replaced through a launch.
+/// Runs before every scaling evaluation, so an instance that died between two evaluations is
+/// replaced at the second evaluation after its death.
 fn replace_dead(g: &mut Group, core: &mut Core, comp: u32) {
-    let period_ns = g.asg.as_ref().map_or(0, |a| a.period_ns);
+    let Some(hc) = g.asg.as_ref().map(|a| a.status_check) else { return };
     let mut replaced = 0;
     for k in 0..g.inst.len() {
         let i = &mut g.inst[k];
-        // EC2 status checks fail for a while before the group acts: an instance is replaced
-        // at the first evaluation at least one period after it died.
-        if !i.dead || i.state != InstState::InService || core.now < i.down_at.saturating_add(period_ns) {
+        if i.state != InstState::InService || i.status.observe(&hc, !i.dead) != Some(Transition::Unhealthy) {
             continue;
         }
         if i.active == 0 {

@@ -12,6 +12,7 @@ use super::deadline::DeadlineQueue;
 use super::dynamodb::DynamoDb;
 use super::elasticache::ElastiCache;
 use super::group::{Group, InstState, Instance};
+use super::health::{Checker, HealthCheck};
 use super::lambda::Lambda;
 use super::layered;
 use super::metrics::CompStats;
@@ -213,9 +214,15 @@ pub(super) fn build(t: &Topology, config: SimConfig) -> Result<Simulation, Build
                     query_ns: ns(p.query_ms),
                     resolvers: p.resolvers.max(1),
                     cache: vec![(NONE, 0); n_clients * p.resolvers.max(1) as usize],
-                    interval_ns: ns(p.health_check_interval_s * 1000.0).max(1),
-                    threshold: p.failure_threshold.max(1),
-                    fails: vec![0; n],
+                    // Route 53 uses its failure threshold both ways: that many failed checks
+                    // make a target unhealthy, that many passed ones healthy again.
+                    check: HealthCheck::new(
+                        ns(p.health_check_interval_s * 1000.0),
+                        ns(p.effective_health_check_timeout_s() * 1000.0),
+                        p.failure_threshold,
+                        p.failure_threshold,
+                    ),
+                    health: vec![Checker::new(true); n],
                     targets: Vec::new(),
                 })
             }
@@ -245,9 +252,12 @@ pub(super) fn build(t: &Topology, config: SimConfig) -> Result<Simulation, Build
                     lor: p.algorithm == LbAlgorithm::LeastOutstandingRequests,
                     cross_zone: p.cross_zone,
                     proc_ns: ns(p.processing_ms),
-                    interval_ns: interval.max(1),
-                    healthy_threshold: p.healthy_threshold.max(1),
-                    unhealthy_threshold: p.unhealthy_threshold.max(1),
+                    check: HealthCheck::new(
+                        interval,
+                        ns(p.effective_health_check_timeout_s() * 1000.0),
+                        p.healthy_threshold,
+                        p.unhealthy_threshold,
+                    ),
                     rr: 0,
                     azs: zs,
                     scratch: Vec::with_capacity(64),
@@ -259,7 +269,7 @@ pub(super) fn build(t: &Topology, config: SimConfig) -> Result<Simulation, Build
                 let mut inst = Instance::new(vcpus, p.queue_capacity, az, p.workers);
                 inst.state = InstState::InService;
                 inst.initial = true;
-                inst.lb_healthy = true;
+                inst.lb = Checker::new(true);
                 if let Some(d) = &p.disk {
                     inst.disk_gap_ns = if d.iops > 0.0 { 1e9 / d.iops } else { 0.0 };
                 }
@@ -282,7 +292,7 @@ pub(super) fn build(t: &Topology, config: SimConfig) -> Result<Simulation, Build
                 for (k, i) in inst.iter_mut().enumerate().take(p.desired as usize) {
                     i.state = InstState::InService;
                     i.initial = true;
-                    i.lb_healthy = true;
+                    i.lb = Checker::new(true);
                     i.az = zs[k % zs.len()];
                     stats[ci].cap.add(0, vcpus as i64);
                 }
@@ -302,6 +312,10 @@ pub(super) fn build(t: &Topology, config: SimConfig) -> Result<Simulation, Build
                         warmup_ns: ns(p.warmup_s * 1000.0),
                         cooldown_ns: ns(p.cooldown_s * 1000.0),
                         period_ns: period,
+                        // EC2 status checks, read at every evaluation: they ask whether the
+                        // instance is alive, not how fast it answers; two failures in a row
+                        // (the check fails for a while before the group acts) replace it.
+                        status_check: HealthCheck::new(period, u64::MAX, 1, 2),
                         launch: Sampler::of(&Dist::Uniform {
                             min_ms: p.launch_min_s * 1000.0,
                             max_ms: p.launch_max_s * 1000.0,

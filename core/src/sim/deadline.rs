@@ -98,9 +98,54 @@ impl DeadlineQueue {
     }
 }
 
+/// One cancellable timer for a subsystem that says when it next needs time (the layers): it
+/// keeps the time it is armed for; arming it earlier asks for a new event, and an event that
+/// fires for a time it is no longer armed for is stale and ignored. Nothing is searched for or
+/// removed from the event queue.
+#[derive(Clone, Debug, Default)]
+pub(super) struct Timer {
+    armed: Option<u64>,
+}
+
+impl Timer {
+    /// Asks for the timer to fire at `at` (or earlier, if it already is): returns the time to
+    /// push an event at, when one is needed.
+    pub(super) fn arm(&mut self, at: u64) -> Option<u64> {
+        if self.armed.is_some_and(|a| a <= at) {
+            return None;
+        }
+        self.armed = Some(at);
+        Some(at)
+    }
+
+    /// An event for the timer fires at `now`: whether it is the live one (the timer is then
+    /// disarmed) rather than a stale one.
+    pub(super) fn fire(&mut self, now: u64) -> bool {
+        if self.armed == Some(now) {
+            self.armed = None;
+            true
+        } else {
+            false
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_timer_fires_once_at_its_earliest_time_and_ignores_stale_events() {
+        let mut t = Timer::default();
+        assert_eq!(t.arm(100), Some(100));
+        assert_eq!(t.arm(150), None, "armed earlier already");
+        assert_eq!(t.arm(40), Some(40), "earlier: a new event; the one at 100 is now stale");
+        assert!(t.fire(40));
+        assert!(!t.fire(100), "stale");
+        assert_eq!(t.arm(100), Some(100));
+        assert!(t.fire(100));
+        assert!(!t.fire(100), "a second event at the same time finds it disarmed");
+    }
 
     #[test]
     fn only_the_first_push_arms_and_due_calls_come_out_in_order() {

@@ -54,7 +54,7 @@ impl Simulation {
             }
             Ev::ClientArrival { comp } | Ev::ScalingEval { comp } | Ev::HealthCheck { comp } => (comp as u64, 0),
             Ev::InstanceReady { comp, inst } => (comp as u64, inst as u64),
-            Ev::MetricsTick | Ev::Warmup => (0, 0),
+            Ev::MetricsTick | Ev::Warmup | Ev::Layers => (0, 0),
             Ev::Fault { index } => (0, index as u64),
             Ev::Experiment { action, step } => (u64::from(step), u64::from(action)),
             Ev::Deadline { queue } => (u64::from(queue), 0),
@@ -92,6 +92,7 @@ impl Simulation {
                 }
             },
             Ev::MetricsTick => self.on_tick(),
+            Ev::Layers => self.on_layers_deadline(),
             Ev::Warmup => self.on_warmup(),
             Ev::Fault { index } => self.on_fault(index),
             Ev::Experiment { action, step } => self.on_experiment(action, super::experiments::Step::from_code(step)),

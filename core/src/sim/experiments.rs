@@ -502,6 +502,8 @@ impl Simulation {
                 if let (true, true, Some(run)) = (*stop, on, self.experiment.as_mut()) {
                     run.actions[index as usize].resume_at = resume;
                 }
+                // The VM leaves its host, or the start runs, at its exact time.
+                self.core.arm_layers();
             }
             Effect::NoCapacity(c) => {
                 if let Node::Group(g) = &mut self.nodes[*c as usize] {

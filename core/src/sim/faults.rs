@@ -83,10 +83,8 @@ impl Simulation {
         if up {
             i.ready_at = now;
             i.initial = false;
-            i.down_at = u64::MAX;
             return;
         }
-        i.down_at = now;
         // Queued requests are lost with the instance, those waiting for a worker too.
         let mut lost: Vec<u32> = i.pool.as_mut().map_or_else(Vec::new, |p| p.queue.drain(..).collect());
         lost.extend(i.st.queue.drain(..));

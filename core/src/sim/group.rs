@@ -8,9 +8,10 @@
 //! A slow dependency thus exhausts the workers while the CPU stays mostly idle.
 
 use super::asg::Asg;
-use super::call::{Call, Flags, Phase, NONE};
+use super::call::{Call, CallSlab, Flags, Phase, NONE};
 use super::compute;
 use super::core::Core;
+use super::health::{Checker, HealthCheck};
 use super::node::Next;
 use super::queue::Ev;
 use super::sampler::Sampler;
@@ -40,7 +41,6 @@ pub(super) struct Instance {
     /// In service from the start (healthy and warmed up at once).
     pub(super) initial: bool,
     pub(super) ready_at: u64,
-    pub(super) down_at: u64,
     /// Calls holding a slot here (`Flags::ACTIVE`): in the queue or in service.
     pub(super) active: u32,
     /// Service-time multiplier (CPU contention).
@@ -69,10 +69,10 @@ pub(super) struct Instance {
     pub(super) disk_hold_until: u64,
     /// Its volume's I/Os are at least this far apart (the `ebs-throttle` action; 0: no cap).
     pub(super) disk_cap_gap_ns: f64,
-    /// Whether the load balancer's health checks consider it healthy, and the run of
-    /// consecutive check results that disagree with that.
-    pub(super) lb_healthy: bool,
-    pub(super) lb_streak: u32,
+    /// Its health as its load balancer's checks see it (in rotation when healthy).
+    pub(super) lb: Checker,
+    /// Its health as its Auto Scaling group's status checks see it.
+    pub(super) status: Checker,
 }
 
 impl Instance {
@@ -90,7 +90,6 @@ impl Instance {
             up: true,
             initial: false,
             ready_at: 0,
-            down_at: u64::MAX,
             active: 0,
             mult: 1.0,
             disk_gap_ns: 0.0,
@@ -105,8 +104,8 @@ impl Instance {
             report_mark: (0, 0, 0),
             disk_hold_until: 0,
             disk_cap_gap_ns: 0.0,
-            lb_healthy: false,
-            lb_streak: 0,
+            lb: Checker::new(false),
+            status: Checker::new(true),
         }
     }
 
@@ -114,6 +113,21 @@ impl Instance {
     #[inline(always)]
     pub(super) fn slowdown(&self) -> f64 {
         self.mult * self.stress
+    }
+
+    /// How long the oldest request waiting in its queues (for a vCPU or for a worker) has
+    /// waited at `now`: about how long a health check joining them would wait for its answer
+    /// (see `health`). 0 when nothing waits.
+    #[inline]
+    pub(super) fn queue_age(&self, calls: &CallSlab, now: u64) -> u64 {
+        let age = |q: &std::collections::VecDeque<u32>| q.front().map_or(0, |&c| now.saturating_sub(calls[c].arrived));
+        age(&self.st.queue).max(self.pool.as_ref().map_or(0, |p| age(&p.queue)))
+    }
+
+    /// Whether a check with `hc`'s timeout passes now: up and answering in time.
+    #[inline]
+    pub(super) fn passes(&self, hc: &HealthCheck, calls: &CallSlab, now: u64) -> bool {
+        hc.passes(self.up, self.queue_age(calls, now))
     }
 
     /// Sets the start of its figures in the report to `now`.
@@ -140,6 +154,7 @@ impl Instance {
         s.terminations += 1;
         if let Some(run) = core.layers.as_deref_mut() {
             run.terminate(now, std::mem::replace(&mut self.layer, NONE), &core.meta[comp as usize].id);
+            core.arm_layers();
         }
     }
 }
@@ -160,9 +175,12 @@ pub(super) struct Group {
 }
 
 impl Group {
-    /// Whether an instance is in service and up (for health checks).
-    pub(super) fn any_serving(&self) -> bool {
-        self.inst.iter().any(|i| i.state == InstState::InService && i.up)
+    /// Whether an instance in service would pass a health check with a timeout of
+    /// `timeout_ns` now: up and answering in time (see `health`).
+    pub(super) fn any_answering(&self, core: &Core, timeout_ns: u64) -> bool {
+        self.inst
+            .iter()
+            .any(|i| i.state == InstState::InService && i.up && i.queue_age(&core.calls, core.now) <= timeout_ns)
     }
 
     /// Instances in service (not launching or draining).

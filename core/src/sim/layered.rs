@@ -25,9 +25,11 @@
 
 use super::call::{Flags, NONE, NONE16};
 use super::core::Core;
+use super::deadline::Timer;
 use super::detail::{LaunchKind, LaunchRecord};
 use super::group::InstState;
 use super::node::{Next, Node};
+use super::queue::Ev;
 use super::{ComponentIdx, ErrorCause, SeriesPoint, Simulation};
 use crate::layers::attach::{self, asg_slot_placement};
 use crate::layers::launch::{
@@ -227,6 +229,8 @@ pub(super) struct LayerRun {
     /// Per instance (by id): its last launch, start or reboot during the run; dropped when
     /// it terminates or its launch fails, so it holds one per live instance at most.
     records: Vec<Option<LaunchRecord>>,
+    /// The event for the layers' next deadline ([`Infrastructure::next_deadline`]).
+    timer: Timer,
 }
 
 /// Builds the layers of `cfg` for `sim` (called once by the engine's build).
@@ -303,7 +307,9 @@ pub(super) fn attach(sim: &mut Simulation, t: &Topology, cfg: &InfrastructureCon
             })
             .collect(),
         records: Vec::new(),
+        timer: Timer::default(),
     }));
+    sim.core.arm_layers();
 }
 
 impl LayerRun {
@@ -532,6 +538,17 @@ impl LayerRun {
 }
 
 impl Core {
+    /// After anything that may have scheduled a state change in the layers (a launch, a
+    /// termination, a host failure): makes sure an event fires at their next deadline, so the
+    /// change happens at its exact time rather than at the next metrics tick.
+    pub(super) fn arm_layers(&mut self) {
+        let Some(run) = self.layers.as_deref_mut() else { return };
+        let Some(at) = run.infra.next_deadline() else { return };
+        if let Some(at) = run.timer.arm(at.0.max(self.now)) {
+            self.queue.push(at, Ev::Layers);
+        }
+    }
+
     /// A request's call crosses path `blocked` (its index in the layers' list), which the network
     /// layer blocks: the path counts the failure, and the call fails at once.
     pub(super) fn network_blocked(&mut self, call: u32, blocked: u16) -> Next {
@@ -545,8 +562,25 @@ impl Core {
 }
 
 impl Simulation {
+    /// `Layers`: the layers' next deadline is due: the state changes due now happen (a VM
+    /// starts on its host when its instance runs; a stopped or terminated one gives its
+    /// capacity back), and the timer is armed for the next one. A stale event (the timer was
+    /// armed earlier since) does nothing.
+    #[inline(never)]
+    pub(super) fn on_layers_deadline(&mut self) {
+        let now = self.core.now;
+        let Some(run) = self.core.layers.as_deref_mut() else { return };
+        if !run.timer.fire(now) {
+            return;
+        }
+        run.infra.advance(SimTime(now));
+        self.core.arm_layers();
+    }
+
     /// Metrics tick: feed each instance's CPU demand to its hypervisor, then refresh every
-    /// instance's service-time multiplier and the per-component layer figures.
+    /// instance's service-time multiplier and the per-component layer figures. CPU demand is a
+    /// measured average over the tick (busy time / span), so it is fed per tick by design; the
+    /// layers' own state changes do not wait for it (see [`Simulation::on_layers_deadline`]).
     pub(super) fn layers_tick(&mut self) {
         let now = self.core.now;
         let Some(run) = self.core.layers.as_deref_mut() else { return };
@@ -651,6 +685,7 @@ impl Simulation {
         let run = self.core.layers.as_deref_mut()?;
         let plan = run.infra.launch_instance(now, req);
         run.record(&plan, None, NONE, &req.name);
+        self.core.arm_layers();
         Some(plan)
     }
 }

@@ -59,6 +59,7 @@ mod elasticache;
 mod experiments;
 mod faults;
 mod group;
+mod health;
 mod journey;
 mod lambda;
 mod layered;
@@ -304,7 +305,7 @@ impl Simulation {
                     _ if !i.up => InstanceStatus::Down,
                     _ => InstanceStatus::InService,
                 },
-                in_rotation: i.lb_healthy && i.state == group::InstState::InService,
+                in_rotation: i.lb.healthy() && i.state == group::InstState::InService,
             })
             .collect()
     }

@@ -174,15 +174,16 @@ impl Node {
         }
     }
 
-    /// Whether a component would pass a (Route 53) health check now: not down and, for a group,
-    /// an instance serving; for an ALB, a target up.
-    pub(super) fn passes_health_check(nodes: &[Node], core: &Core, comp: u32) -> bool {
+    /// Whether a component would pass a (Route 53) health check with a timeout of `timeout_ns`
+    /// now: not down and, for a group, an instance serving that answers within the timeout (see
+    /// `health`); for an ALB, such a target behind it.
+    pub(super) fn passes_health_check(nodes: &[Node], core: &Core, comp: u32, timeout_ns: u64) -> bool {
         if core.meta[comp as usize].down {
             return false;
         }
         match &nodes[comp as usize] {
-            Node::Group(g) => g.any_serving(),
-            Node::Alb(_) => alb::any_target_up(nodes, core, comp),
+            Node::Group(g) => g.any_answering(core, timeout_ns),
+            Node::Alb(_) => alb::any_target_answering(nodes, core, comp, timeout_ns),
             _ => true,
         }
     }

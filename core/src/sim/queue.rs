@@ -36,6 +36,8 @@ pub(crate) enum Ev {
     /// The timeout a callee answered at its deadline reaches the caller `call` (generation
     /// `gen`, so a caller that has since ended is recognised).
     TimedOut { call: u32, gen: u32 },
+    /// The layers' next deadline (a launch, stop or termination completing) falls due.
+    Layers,
 }
 
 impl Ev {
@@ -57,6 +59,7 @@ impl Ev {
             Ev::Deadline { .. } => 13,
             Ev::Retry { .. } => 14,
             Ev::TimedOut { .. } => 15,
+            Ev::Layers => 16,
         }
     }
 }

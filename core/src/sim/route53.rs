@@ -3,6 +3,7 @@
 
 use super::call::{Call, Phase, NONE, NONE16};
 use super::core::{Core, ObservationKind};
+use super::health::{Checker, HealthCheck, Transition};
 use super::node::{Next, Node};
 use super::queue::Ev;
 use super::ErrorCause;
@@ -19,11 +20,10 @@ pub(super) struct Route53 {
     pub(super) resolvers: u32,
     /// Per resolver: the cached target and when the answer expires (`NONE`: never resolved).
     pub(super) cache: Vec<(u32, u64)>,
-    pub(super) interval_ns: u64,
-    /// Failed checks in a row that make a target unhealthy.
-    pub(super) threshold: u32,
-    /// Per component: failed health checks in a row.
-    pub(super) fails: Vec<u32>,
+    /// Its health checks (interval, timeout, the failure threshold both ways).
+    pub(super) check: HealthCheck,
+    /// Per component: its health as the checks see it.
+    pub(super) health: Vec<Checker>,
     /// Scratch for health checks: the distinct targets of the record.
     pub(super) targets: Vec<u32>,
 }
@@ -75,7 +75,7 @@ fn resolve(r: &Route53, core: &mut Core, comp: u32, c: &Call) -> Option<u32> {
     if routes.is_empty() {
         return None;
     }
-    let healthy = |to: u32| r.fails[to as usize] < r.threshold;
+    let healthy = |to: u32| r.health[to as usize].healthy();
     match r.policy {
         RoutingPolicy::Simple => core.choose(comp, c.rtype),
         RoutingPolicy::Failover => Some(routes.iter().find(|x| healthy(x.to)).unwrap_or(&routes[0]).to),
@@ -117,12 +117,13 @@ fn resolve(r: &Route53, core: &mut Core, comp: u32, c: &Call) -> Option<u32> {
     }
 }
 
-/// `HealthCheck`: checks every target of the record (see [`Node::passes_health_check`]).
-/// Returns the primary of a failover record when this check marked it unhealthy.
+/// `HealthCheck`: checks every target of the record (see [`Node::passes_health_check`]) through
+/// the shared model (`health`). Returns the primary of a failover record when this check marked
+/// it unhealthy.
 #[inline(never)]
 pub(super) fn on_health_check(nodes: &mut [Node], core: &mut Core, comp: u32) -> Option<u32> {
     let Node::Route53(r) = &mut nodes[comp as usize] else { return None };
-    let interval = r.interval_ns;
+    let hc = r.check;
     let nt = core.nt;
     // The distinct targets, in a buffer reused from check to check.
     let mut targets = std::mem::take(&mut r.targets);
@@ -132,33 +133,33 @@ pub(super) fn on_health_check(nodes: &mut [Node], core: &mut Core, comp: u32) ->
     targets.dedup();
     let mut lost_primary = None;
     for &t in &targets {
-        let up = Node::passes_health_check(nodes, core, t);
-        if let Node::Route53(r) = &mut nodes[comp as usize] {
-            let before = r.fails[t as usize];
-            r.fails[t as usize] = if up { 0 } else { before.saturating_add(1) };
-            let (threshold, after) = (r.threshold, r.fails[t as usize]);
-            if before < threshold && after >= threshold {
+        let pass = Node::passes_health_check(nodes, core, t, hc.timeout_ns);
+        let Node::Route53(r) = &mut nodes[comp as usize] else { continue };
+        match r.health[t as usize].observe(&hc, pass) {
+            Some(Transition::Unhealthy) => {
                 let text = format!(
-                    "{} health checks mark {} unhealthy after {threshold} failures",
-                    core.meta[comp as usize].id, core.meta[t as usize].id
+                    "{} health checks mark {} unhealthy after {} failures",
+                    core.meta[comp as usize].id, core.meta[t as usize].id, hc.unhealthy_threshold
                 );
                 core.observe(ObservationKind::RecordUnhealthy, None, text);
                 let primary = (0..nt).any(|ty| core.routes[comp as usize * nt + ty].first().is_some_and(|x| x.to == t));
                 if r.policy == RoutingPolicy::Failover && primary {
                     lost_primary = Some(t);
                 }
-            } else if before >= threshold && after == 0 {
+            }
+            Some(Transition::Healthy) => {
                 let text = format!(
                     "{} health checks find {} healthy again",
                     core.meta[comp as usize].id, core.meta[t as usize].id
                 );
                 core.observe(ObservationKind::RecordHealthy, None, text);
             }
+            None => {}
         }
     }
     if let Node::Route53(r) = &mut nodes[comp as usize] {
         r.targets = targets;
     }
-    core.queue.push(core.now.saturating_add(interval.max(1)), Ev::HealthCheck { comp });
+    core.queue.push(core.now.saturating_add(hc.interval_ns), Ev::HealthCheck { comp });
     lost_primary
 }

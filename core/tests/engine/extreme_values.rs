@@ -131,3 +131,41 @@ fn tiny_health_check_intervals_are_refused() {
     t.connect("dns", "web");
     assert!(errors_about(&t, component("dns")).iter().any(|m| m.starts_with("health_check_interval_s:")));
 }
+
+#[test]
+fn impossible_health_checks_are_refused_with_their_reason() {
+    let mut t = two_tier(constant(10.0), Dist::Constant { ms: 1.0 });
+    if let ComponentSpec::Alb(p) = &mut t.add("alb", K::Alb, None).spec {
+        p.health_check_interval_s = 10.0;
+        p.health_check_timeout_s = Some(10.0);
+        p.healthy_threshold = 0;
+        p.unhealthy_threshold = 0;
+    }
+    if let ComponentSpec::Route53(p) = &mut t.add("dns", K::Route53, None).spec {
+        p.health_check_timeout_s = Some(0.0);
+        p.failure_threshold = 0;
+    }
+    t.connect("users", "alb");
+    t.connect("alb", "dns");
+    t.connect("dns", "web");
+    let alb = errors_about(&t, component("alb"));
+    for want in [
+        "health_check_timeout_s: 10 s must be shorter than health_check_interval_s (10 s)",
+        "healthy_threshold: 0 checks can never change a target's health: at least 1",
+        "unhealthy_threshold: 0 checks can never change a target's health: at least 1",
+    ] {
+        assert!(alb.iter().any(|m| m == want), "{want}: {alb:?}");
+    }
+    let dns = errors_about(&t, component("dns"));
+    assert!(dns.iter().any(|m| m == "health_check_timeout_s: 0 s must be positive"), "{dns:?}");
+    assert!(dns.iter().any(|m| m.starts_with("failure_threshold: 0 checks")), "{dns:?}");
+    // Unset, the timeout is the default capped at half the interval: a short interval is fine.
+    if let ComponentSpec::Alb(p) = &mut t.components.iter_mut().find(|c| c.id == "alb").unwrap().spec {
+        p.health_check_timeout_s = None;
+        p.healthy_threshold = 5;
+        p.unhealthy_threshold = 2;
+        p.health_check_interval_s = 5.0;
+        assert_eq!(p.effective_health_check_timeout_s(), 2.5);
+    }
+    assert!(errors_about(&t, component("alb")).is_empty());
+}

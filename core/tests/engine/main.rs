@@ -20,6 +20,7 @@ mod dynamodb_throttling;
 mod experiments;
 mod extreme_values;
 mod failure_scenarios;
+mod health_checks;
 mod interactive_stepping;
 mod journeys;
 mod lambda_and_sqs;

@@ -45,8 +45,13 @@ fn an_unhealthy_weighted_record_gets_nothing() {
         p.health_check_interval_s = 1.0;
         p.failure_threshold = 1;
     }
-    t.add("blue", K::Ec2, None);
-    t.add("green", K::Ec2, None);
+    // Big enough for all the traffic once green is out (else blue's own queue would fail its
+    // checks' timeout too, and with no healthy record left the lookups would spread over both).
+    for id in ["blue", "green"] {
+        if let ComponentSpec::Ec2(p) = &mut t.add(id, K::Ec2, None).spec {
+            p.instance_type = "c5.4xlarge".into();
+        }
+    }
     t.connect("users", "dns");
     t.connect("dns", "blue").share = 0.5;
     t.connect("dns", "green").share = 0.5;
