@@ -37,6 +37,8 @@ async function shown(page, client = 'users') {
       clockNs: Number(document.querySelector('[data-testid="sim-clock"]').dataset.timeNs),
       clock: document.querySelector('[data-testid="sim-clock"]').innerText,
       requests: Number(cell('run-requests')),
+      rps: row.querySelectorAll('td')[1].innerText,
+      busiest: document.querySelector('[data-testid="run-busiest"]').innerText,
       success: cell('run-success'),
       p50: cell('run-p50'),
       p95: cell('run-p95'),
@@ -56,6 +58,15 @@ function assertMatchesCli(s, scenario, seed = 1, experiment) {
   assert.equal(s.p50, fmtMs(c.latency.p50_ms));
   assert.equal(s.p95, fmtMs(c.latency.p95_ms));
   assert.equal(s.p99, fmtMs(c.latency.p99_ms));
+  assert.equal(s.rps, c.throughput_rps.toFixed(1), 'requests/s');
+  // "figures at T s · N events · Busiest: a X% · b Y% · c Z%": the engine's event count and
+  // its three most utilised components.
+  assert.match(s.busiest, new RegExp(`figures at ${(s.figuresNs / 1e9).toFixed(3)} s`));
+  assert.match(s.busiest, new RegExp(` ${r.events} events`), `events: ${s.busiest} vs ${r.events}`);
+  const busy = r.components.filter((x) => x.utilization > 0)
+    .sort((a, b) => b.utilization - a.utilization || a.id.localeCompare(b.id)).slice(0, 3)
+    .map((x) => `${x.id} ${(x.utilization * 100).toFixed(0)}%`).join(' · ');
+  if (busy) assert.ok(s.busiest.endsWith(`Busiest: ${busy}`), `${s.busiest} vs ${busy}`);
   return r;
 }
 
