@@ -340,6 +340,12 @@ test('a scale-out launch goes through the six layers phase by phase, at the engi
   assert.deepEqual(doneMid, order.slice(0, doneMid.length), 'the phases happen in order');
   assert.match(mid.steps[doneMid.length].cls, /current/);
   for (const s of mid.steps.slice(0, doneMid.length)) assert.ok(s.ns <= 33e9, `${s.phase} at ${s.ns}`);
+  // On the diagram: the group spans its subnets, and the new instance (slot 2) is a launching
+  // box in its AZ's subnet.
+  await page.getByTestId('group-span-web').waitFor();
+  const box = page.getByTestId('instance-web-2');
+  assert.equal(await box.getAttribute('data-status'), 'launching');
+  const subnet = await box.getAttribute('data-subnet');
   assert.ok(mid.steps.slice(doneMid.length).every((s) => s.ns === null), 'phases still to come have no time yet');
 
   // Later: running, every phase at a non-decreasing time, on the host and IP the engine reports.
@@ -356,6 +362,8 @@ test('a scale-out launch goes through the six layers phase by phase, at the engi
   const inst = r.layers.instances.find((i) => i.name === 'web-3');
   assert.equal(inst.state, 'running');
   assert.ok(done.details.includes(`host ${inst.host}`) && done.details.includes(`IP ${inst.private_ip}`), `${done.details} vs ${inst.host} ${inst.private_ip}`);
+  assert.equal(await box.getAttribute('data-status'), 'in_service');
+  assert.equal(subnet, inst.az.endsWith('a') ? 'app-a' : 'app-b', `web-3 runs in ${inst.az}, drawn in ${subnet}`);
   assert.deepEqual(errors, []);
   await context.close();
 });

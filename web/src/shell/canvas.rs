@@ -414,6 +414,7 @@ pub fn Canvas() -> impl IntoView {
                             <ContainerView c=c badges=badges/>
                         </For>
                     </g>
+                    <crate::shell::group_span::GroupSpans/>
                     <g class="layer-edges">
                         <For each=move || vis_edges.get() key=|e| (e.index, e.from.clone(), e.to.clone(), e.path.clone()) let:e>
                             <EdgeView e=e badges=badges/>

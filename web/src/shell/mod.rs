@@ -2,6 +2,7 @@
 
 pub mod canvas;
 pub mod drill;
+pub mod group_span;
 pub mod header;
 pub mod inject;
 pub mod inspector;
