@@ -519,6 +519,7 @@ fn random_action(r: &mut rand_chacha::ChaCha8Rng, t: &Topology) -> Action {
         ActionKind::CpuStress,
         ActionKind::ConfigPush,
         ActionKind::AsgCapacityError,
+        ActionKind::RebootInstance,
     ];
     let kind = kinds[r.random_range(0..kinds.len())];
     let target = match kind {
@@ -529,9 +530,10 @@ fn random_action(r: &mut rand_chacha::ChaCha8Rng, t: &Topology) -> Action {
             let c = &t.connections[r.random_range(0..t.connections.len())];
             Target::Connection { from: c.from.clone(), to: c.to.clone() }
         }
-        ActionKind::TerminateInstance | ActionKind::HostFailure | ActionKind::CpuStress => {
-            Target::Instance { component: "web".into(), index: r.random_range(0..4) }
-        }
+        ActionKind::TerminateInstance
+        | ActionKind::HostFailure
+        | ActionKind::CpuStress
+        | ActionKind::RebootInstance => Target::Instance { component: "web".into(), index: r.random_range(0..4) },
         ActionKind::DbFailover => Target::Component("db".into()),
         ActionKind::AsgCapacityError => Target::Component("web".into()),
         _ => Target::Component(comp),
@@ -552,7 +554,7 @@ fn random_action(r: &mut rand_chacha::ChaCha8Rng, t: &Topology) -> Action {
         action: kind,
         target,
         start_s: r.random_range(0.0..20.0),
-        duration_s: r.random_bool(0.7).then(|| r.random_range(1.0..30.0)),
+        duration_s: (kind != ActionKind::RebootInstance && r.random_bool(0.7)).then(|| r.random_range(1.0..30.0)),
         params,
     }
 }
