@@ -43,7 +43,7 @@ pub fn GroupSpans() -> impl IntoView {
                 view! {
                     <g class="group-span" data-testid=format!("group-span-{id}") aria-hidden="true">
                         <rect x=r.x y=r.y width=r.w height=r.h rx="10"></rect>
-                        <text x=r.x + 10.0 y=r.y + r.h - 6.0>{format!("Auto Scaling group {id}")}</text>
+                        <text x=r.x + 10.0 y=r.y + r.h + 13.0>{format!("Auto Scaling group {id}")}</text>
                     </g>
                 }
                 .into_any()
