@@ -2,8 +2,8 @@
 //   node tests/e2e/bench-editor.mjs [sizes...]      default sizes: 100 1000 5000
 // For each size it generates a diagram of N components and 2N connections, loads it into the
 // release build (dist/) in headless Chromium with the frame-rate limit off, then drives pans,
-// zooms and a node drag from inside the page, one input event per animation frame, and reports
-// the median and 95th percentile of the time between frames (script, style, layout and paint).
+// zooms (small and wide wheel strokes) and a node drag from inside the page, one input event
+// per animation frame, and reports the median and 95th percentile of the time between frames (script, style, layout and paint).
 import { chromium } from 'playwright-core';
 import { serve } from './harness.mjs';
 
@@ -95,10 +95,14 @@ for (const n of SIZES) {
     pe('pointerdown', nx, ny, 0, node);
     out.drag = await run((i) => pe('pointermove', nx + 2 * i, ny + i, 0));
     pe('pointerup', nx + 2 * FRAMES, ny + FRAMES, 0);
+    // Wider wheel strokes (about 2.9x in and back out), which cross the culling tiles' size
+    // thresholds: elements dropped on the way in and built again on the way out used to cost one
+    // long frame per stroke.
+    out['zoom-wide'] = await run((i) => svg.dispatchEvent(new WheelEvent('wheel', { clientX: cx, clientY: cy, deltaY: i % 20 < 10 ? -70 : 70, bubbles: true, cancelable: true })));
     out.nodes = document.querySelectorAll('[data-testid^=node-]').length;
     return out;
   }, FRAMES);
-  for (const kind of ['pan', 'zoom', 'drag']) {
+  for (const kind of ['pan', 'zoom', 'drag', 'zoom-wide']) {
     const s = stats(results[kind]);
     console.log(`${String(n).padStart(10)}  ${String(2 * n).padStart(11)}  ${String(load).padStart(8)}  ${kind.padEnd(16)}  ${s.median.toFixed(1).padStart(7)}  ${s.p95.toFixed(1).padStart(7)}`);
   }

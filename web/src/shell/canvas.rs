@@ -18,6 +18,11 @@ use crate::editor::scene::{ContainerShape, EdgeShape, NodeShape};
 use crate::shell::live_layer::{LiveBadges, ParticleCanvas};
 use crate::state::{use_editor, Editor, Level, MovePreview, NoticeAction};
 
+/// How long the view must rest before what is rendered shrinks to what is near it.
+const REST_MS: u64 = 400;
+/// Below this zoom the boxes drop their text (`lod-low`).
+const LOD_ZOOM: f64 = 0.3;
+
 #[derive(Clone, Debug)]
 enum Mode {
     Idle,
@@ -134,26 +139,57 @@ pub fn Canvas() -> impl IntoView {
         let y1 = ((v.bottom() + v.h / 2.0) / tile).ceil() * tile;
         Rect::new(x0, y0, x1 - x0, y1 - y0)
     });
+    // Low detail (boxes without text) below 30%.
+    let low_detail = Memo::new(move |_| ed.viewport.get().zoom < LOD_ZOOM);
+    // At low detail, what is rendered grows at once when the view needs more but only shrinks to
+    // the culling rectangle once the view has rested: a wheel rolled in then out keeps the same
+    // elements mounted instead of dropping hundreds of them when the culling tile halves and
+    // building them again a moment later (one frame of 100-400 ms each time at 1,000
+    // components). Boxes without text cost little to keep; at full detail every mounted text is
+    // laid out again at each zoom step, so there the culling stays tight.
+    let rested = RwSignal::new(0u64);
+    let moves = StoredValue::new(0u64);
+    Effect::new(move |_| {
+        ed.viewport.track();
+        ed.canvas_size.track();
+        let n = moves.get_value() + 1;
+        moves.set_value(n);
+        set_timeout(
+            move || {
+                if moves.try_get_value() == Some(n) {
+                    rested.try_update(|r| *r += 1);
+                }
+            },
+            std::time::Duration::from_millis(REST_MS),
+        );
+    });
+    let seen_rest = StoredValue::new(0u64);
+    let rendered_rect = Memo::new(move |prev: Option<&Rect>| {
+        let want = visible_rect.get();
+        let low = low_detail.get();
+        let rest = rested.get();
+        let settle = seen_rest.get_value() != rest;
+        seen_rest.set_value(rest);
+        let keep = low && !settle;
+        match prev {
+            Some(p) if keep && p.contains_rect(&want) => *p,
+            Some(p) if keep && p.intersects(&want) && p.union(&want).area() <= 4.0 * want.area() => p.union(&want),
+            _ => want,
+        }
+    });
     let vis_containers = Memo::new(move |_| {
-        let v = visible_rect.get();
+        let v = rendered_rect.get();
         ed.scene.with(|s| s.containers.iter().filter(|c| c.rect.intersects(&v)).cloned().collect::<Vec<_>>())
     });
     let vis_nodes = Memo::new(move |_| {
-        let v = visible_rect.get();
+        let v = rendered_rect.get();
         ed.scene.with(|s| s.nodes.iter().filter(|n| n.rect.intersects(&v)).cloned().collect::<Vec<_>>())
     });
     let vis_edges = Memo::new(move |_| {
-        let v = visible_rect.get();
+        let v = rendered_rect.get();
         ed.scene.with(|s| s.edges.iter().filter(|e| e.bbox.inflate(1.0).intersects(&v)).cloned().collect::<Vec<_>>())
     });
-    let lod = move || {
-        let z = ed.viewport.get().zoom;
-        if z < 0.3 {
-            "world lod-low"
-        } else {
-            "world"
-        }
-    };
+    let lod = move || if low_detail.get() { "world lod-low" } else { "world" };
 
     // While a run is on, right-clicking a component opens the failure menu aimed at it. The
     // svg may hold the pointer capture, so the component is found under the pointer.
