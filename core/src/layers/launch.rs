@@ -133,6 +133,17 @@ pub enum LaunchPhase {
 }
 
 impl LaunchPhase {
+    /// Every phase of a launch (or of the start after a stop), in order.
+    pub const LAUNCH: [LaunchPhase; 7] = [
+        LaunchPhase::RequestAccepted,
+        LaunchPhase::CapacityReserved,
+        LaunchPhase::VmCreated,
+        LaunchPhase::StorageAttached,
+        LaunchPhase::NetworkConfigured,
+        LaunchPhase::OsBoot,
+        LaunchPhase::Running,
+    ];
+
     /// The layer the phase belongs to.
     pub fn layer(self) -> Layer {
         match self {

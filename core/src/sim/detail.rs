@@ -275,6 +275,13 @@ pub struct LaunchRecord {
     pub failure: Option<String>,
 }
 
+impl LaunchRecord {
+    /// A record begun at `at`, with no phases yet.
+    pub(super) fn begun(kind: LaunchKind, at: SimTime, ready_at: Option<SimTime>) -> LaunchRecord {
+        LaunchRecord { kind, requested_at: at, phases: Vec::new(), ready_at, failure: None }
+    }
+}
+
 /// An SG rule in words.
 fn rule_words(infra: &Infrastructure, r: &SgRule, inbound: bool) -> String {
     let what = match r.protocol {

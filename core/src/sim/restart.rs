@@ -103,16 +103,7 @@ impl Simulation {
                     .map(|vm| run.infra.hypervisors.vm(vm))
                     .map(|v| format!("{} vCPUs and {} GiB", v.vcpus, v.memory_gib))
                     .unwrap_or_default();
-                run.set_record(
-                    id,
-                    Some(LaunchRecord {
-                        kind: LaunchKind::StopStart,
-                        requested_at: SimTime(now),
-                        phases: Vec::new(),
-                        ready_at: None,
-                        failure: None,
-                    }),
-                );
+                run.set_record(id, Some(LaunchRecord::begun(LaunchKind::StopStart, SimTime(now), None)));
                 self.phase(
                     id,
                     c,
@@ -173,16 +164,7 @@ impl Simulation {
                 let ready = plan.outcome.as_ref().map_or(now, |t| t.0);
                 let events = run.plan_events(&plan, Some(ComponentIdx(c)), k, &run.infra.instance(id).name.clone());
                 if run.launch_record(id).is_none_or(|r| r.kind != LaunchKind::StopStart) {
-                    run.set_record(
-                        id,
-                        Some(LaunchRecord {
-                            kind: LaunchKind::StopStart,
-                            requested_at: SimTime(now),
-                            phases: Vec::new(),
-                            ready_at: None,
-                            failure: None,
-                        }),
-                    );
+                    run.set_record(id, Some(LaunchRecord::begun(LaunchKind::StopStart, SimTime(now), None)));
                 }
                 if let Some(r) = run.record_mut(id) {
                     r.ready_at = Some(SimTime(ready));
@@ -236,16 +218,7 @@ impl Simulation {
             Ok(until) => {
                 let host =
                     run.infra.instance(id).host.map(|h| run.infra.fleet.host(h).name.clone()).unwrap_or_default();
-                run.set_record(
-                    id,
-                    Some(LaunchRecord {
-                        kind: LaunchKind::Reboot,
-                        requested_at: SimTime(now),
-                        phases: Vec::new(),
-                        ready_at: Some(until),
-                        failure: None,
-                    }),
-                );
+                run.set_record(id, Some(LaunchRecord::begun(LaunchKind::Reboot, SimTime(now), Some(until))));
                 let secs = until.since(SimTime(now)).as_secs_f64();
                 self.set_instance(c, k, false);
                 self.phase(

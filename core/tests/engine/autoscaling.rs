@@ -129,20 +129,7 @@ fn the_layered_scale_out_scenario_launches_through_every_layer_as_described() {
     for call in layers.api_log.iter().filter(|c| c.action == "RunInstances") {
         let mine: Vec<_> = events.iter().filter(|e| e.instance == call.target).collect();
         let phases: Vec<_> = mine.iter().map(|e| e.phase).collect();
-        assert_eq!(
-            phases,
-            [
-                P::RequestAccepted,
-                P::CapacityReserved,
-                P::VmCreated,
-                P::StorageAttached,
-                P::NetworkConfigured,
-                P::OsBoot,
-                P::Running
-            ],
-            "{}",
-            call.target
-        );
+        assert_eq!(phases, P::LAUNCH, "{}", call.target);
         // The API call is logged when it is made; its first phase completes a moment later.
         let accepted_after = mine[0].time.0 - call.at.0;
         assert!(accepted_after < 2_000_000_000, "accepted {accepted_after} ns after the call");

@@ -14,15 +14,7 @@ use strata_worker::protocol::LaunchStep;
 pub const KEEP: usize = 8;
 
 /// Every phase of a launch (or of a start after a stop), in order.
-pub const PHASES: [LaunchPhase; 7] = [
-    LaunchPhase::RequestAccepted,
-    LaunchPhase::CapacityReserved,
-    LaunchPhase::VmCreated,
-    LaunchPhase::StorageAttached,
-    LaunchPhase::NetworkConfigured,
-    LaunchPhase::OsBoot,
-    LaunchPhase::Running,
-];
+pub const PHASES: [LaunchPhase; 7] = LaunchPhase::LAUNCH;
 
 /// The phases of a stop.
 const STOP: [LaunchPhase; 2] = [LaunchPhase::Stopping, LaunchPhase::Stopped];
