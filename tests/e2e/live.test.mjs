@@ -462,3 +462,39 @@ test('the drill-down finds the host, the neighbours and the volume, and stop/sta
   assert.deepEqual(errors, []);
   await context.close();
 });
+
+test('a selected connection shows its network path hop by hop, with the hop that blocks it and the fix, as the engine finds it', async () => {
+  const context = await browser.newContext({ viewport: { width: 1440, height: 900 } });
+  const { page, errors } = await openApp(context, server.url);
+  const selectEdge = async (id) => {
+    const pt = await page.getByTestId(id).evaluate((g) => {
+      const p = g.querySelector('.edge-line');
+      const q = p.getPointAtLength(p.getTotalLength() / 2);
+      const ctm = p.getScreenCTM();
+      return { x: q.x * ctm.a + ctm.e, y: q.y * ctm.d + ctm.f };
+    });
+    await page.mouse.click(pt.x, pt.y);
+    await page.getByTestId('reachability').waitFor();
+    return page.getByTestId('reachability').evaluate((s) => ({
+      reachable: s.dataset.reachable,
+      hops: [...s.querySelectorAll('[data-testid="reach-hop"]')].map((h) => ({ passed: h.dataset.passed === 'true', text: h.textContent })),
+    }));
+  };
+  // Peering without routes: blocked at the route table, with the route to add.
+  await openTemplate(page, 'peering-routes-before');
+  const before = await selectEdge('edge-app-db');
+  const [blocked] = cli('peering-routes-before', 5_000).layers.blocked_paths;
+  assert.equal(before.reachable, 'false');
+  const failed = before.hops.filter((h) => !h.passed);
+  assert.equal(failed.length, 1, 'the walk stops at the first hop that blocks');
+  assert.ok(failed[0].text.includes(blocked.at) && failed[0].text.includes(blocked.reason), `${failed[0].text} vs ${blocked.at}: ${blocked.reason}`);
+  assert.equal(before.hops.at(-1), failed[0], 'the blocking hop is the last one checked');
+  // With the routes added the path opens, every hop passes, and the engine blocks nothing.
+  await openTemplate(page, 'peering-routes-after');
+  const after = await selectEdge('edge-app-db');
+  assert.equal(after.reachable, 'true');
+  assert.ok(after.hops.length > before.hops.length && after.hops.every((h) => h.passed), JSON.stringify(after.hops));
+  assert.deepEqual(cli('peering-routes-after', 5_000).layers.blocked_paths, []);
+  assert.deepEqual(errors, []);
+  await context.close();
+});
