@@ -34,9 +34,11 @@ pub fn RunPanel() -> impl IntoView {
                         <h2 class="panel-title">
                             "Launches "
                             <span class="count" data-testid="launches-in-progress">
-                                {move || live.launches.with(|l| l.in_progress())}
+                                {move || match live.launches.with(|l| l.in_progress()) {
+                                    0 => "(none in progress)".to_string(),
+                                    n => format!("({n} in progress)"),
+                                }}
                             </span>
-                            " in progress"
                         </h2>
                         <LaunchList/>
                     })}
