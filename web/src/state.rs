@@ -688,7 +688,7 @@ impl Editor {
                 .iter()
                 .find(|n| n.id == target)
                 .map(|n| n.rect.center())
-                .or_else(|| s.containers.iter().find(|c| c.id == target).map(|c| c.rect.center()))
+                .or_else(|| s.container_rect(target).map(|r| r.center()))
                 .or_else(|| {
                     let i: usize = target.strip_prefix("conn:")?.parse().ok()?;
                     s.edges.iter().find(|e| e.index == i).map(|e| crate::editor::route::midpoint(&e.points))

@@ -370,7 +370,7 @@ fn print_layers(l: &strata_core::sim::LayersReport) {
         "volume", "instance", "kind", "GiB", "baseline", "burst", "limit", "BurstBalance", "I/Os"
     );
     for v in &l.volumes {
-        let kind = serde_json::to_value(v.kind).ok().and_then(|k| k.as_str().map(String::from)).unwrap_or_default();
+        let kind = v.kind.name();
         println!(
             "{:<20} {:<20} {:<5} {:>6} {:>9} {:>7} {:>7} {:>12.1}% {:>10}",
             v.name,

@@ -52,6 +52,17 @@ pub enum VolumeKind {
     Io2,
 }
 
+impl VolumeKind {
+    /// Its name as AWS and the document write it, e.g. `gp3`.
+    pub fn name(self) -> &'static str {
+        match self {
+            VolumeKind::Gp2 => "gp2",
+            VolumeKind::Gp3 => "gp3",
+            VolumeKind::Io2 => "io2",
+        }
+    }
+}
+
 /// Tunables of the storage layer.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(default)]

@@ -75,6 +75,13 @@ pub struct Scene {
     pub bounds: Option<Rect>,
 }
 
+impl Scene {
+    /// Where container `id` is drawn.
+    pub fn container_rect(&self, id: &str) -> Option<Rect> {
+        self.containers.iter().find(|c| c.id == id).map(|c| c.rect)
+    }
+}
+
 impl NodeShape {
     /// A display label: the user's, else the kind's name.
     pub fn title(&self) -> &str {

@@ -125,6 +125,14 @@ impl Live {
         self.post(&cmd);
     }
 
+    /// Injects a failure (or an operator action) into the run at its current time, written as
+    /// the document writes experiment actions.
+    pub fn inject(self, action: &strata_core::experiment::Action) -> Result<(), String> {
+        let json = serde_json::to_string(action).map_err(|e| format!("The action could not be written: {e}"))?;
+        self.send(Command::Inject { action: json });
+        Ok(())
+    }
+
     /// Follows an instance in the drill-down (or nothing).
     pub fn inspect(self, target: Option<(String, u32)>) {
         if self.inspecting.get_untracked() == target {

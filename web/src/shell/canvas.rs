@@ -247,9 +247,7 @@ pub fn Canvas() -> impl IntoView {
         }
         let shift = ev.shift_key() || ev.meta_key() || ev.ctrl_key();
         if let Some(id) = find("[data-resize]") {
-            let origin = ed
-                .scene
-                .with_untracked(|s| s.containers.iter().find(|c| c.id == id).map(|c| Point::new(c.rect.x, c.rect.y)));
+            let origin = ed.scene.with_untracked(|s| s.container_rect(&id).map(|r| Point::new(r.x, r.y)));
             if let Some(origin) = origin {
                 gesture.set_value(Some(ed.begin_gesture()));
                 mode.set_value(Mode::Resize { id, origin });

@@ -9,7 +9,6 @@ use leptos::prelude::*;
 use strata_core::experiment::{Action, ActionKind, ActionParams, Target};
 use strata_core::topology::ComponentKind;
 use strata_worker::drill::{DrillView, Section};
-use strata_worker::protocol::Command;
 
 use crate::live::client::{use_live, Live};
 use crate::state::use_editor;
@@ -23,8 +22,8 @@ fn operate(live: Live, kind: ActionKind, component: &str, slot: u32, start_after
         duration_s: start_after_s,
         params: ActionParams::default(),
     };
-    if let Ok(json) = serde_json::to_string(&action) {
-        live.send(Command::Inject { action: json });
+    if let Err(e) = live.inject(&action) {
+        live.refused.set(Some(e));
     }
 }
 

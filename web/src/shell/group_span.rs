@@ -23,7 +23,7 @@ pub fn spans(t: &Topology, scene: &Scene) -> Vec<(String, Rect)> {
                 .subnets
                 .iter()
                 .filter(|s| t.container(s).is_some_and(|x| x.kind == ContainerKind::Subnet))
-                .filter_map(|s| scene.containers.iter().find(|x| x.id == *s).map(|x| x.rect))
+                .filter_map(|s| scene.container_rect(s))
                 .reduce(|a, b| a.union(&b))?;
             Some((c.id.clone(), rect.inflate(MARGIN)))
         })
@@ -70,7 +70,7 @@ mod tests {
         let ComponentSpec::Asg(p) = &doc.topology.component("web").unwrap().spec else { panic!() };
         assert!(p.subnets.len() >= 2, "the template's group spans two AZs");
         for s in &p.subnets {
-            let c = scene.containers.iter().find(|x| x.id == *s).unwrap().rect;
+            let c = scene.container_rect(s).unwrap();
             assert!(
                 r.x < c.x && r.y < c.y && r.right() > c.right() && r.bottom() > c.bottom(),
                 "{s} {c:?} inside {r:?}"

@@ -8,7 +8,6 @@ use strata_core::experiment::{Action, ActionKind, ActionParams, Target};
 use strata_core::topology::{ComponentKind, ContainerKind, Topology};
 
 use crate::live::client::{use_live, Live};
-use crate::live::protocol::Command;
 use crate::state::use_editor;
 
 /// The component kinds an action can be aimed at (empty: it aims at containers or connections).
@@ -181,12 +180,9 @@ pub fn InjectPanel() -> impl IntoView {
             set(&mut params, amount.get_untracked().unwrap_or(default));
         }
         let action = Action { action: kind.get_untracked(), target: t, start_s: 0.0, duration_s, params };
-        match serde_json::to_string(&action) {
-            Ok(json) => {
-                live.send(Command::Inject { action: json });
-                close();
-            }
-            Err(e) => error.set(Some(format!("The failure could not be written: {e}"))),
+        match live.inject(&action) {
+            Ok(()) => close(),
+            Err(e) => error.set(Some(e)),
         }
     };
 

@@ -41,7 +41,6 @@ pub struct InstanceBox {
 /// Where every group instance goes: in the group's subnet of the instance's AZ, in a row along
 /// the subnet's bottom edge (one row per group sharing the subnet), wrapping within its width.
 pub fn place(t: &Topology, scene: &Scene, figures: &HashMap<String, NodeFigures>) -> Vec<InstanceBox> {
-    let rect_of = |id: &str| scene.containers.iter().find(|c| c.id == id).map(|c| c.rect);
     let mut out = Vec::new();
     // Rows taken in each subnet so far.
     let mut rows: HashMap<String, usize> = HashMap::new();
@@ -67,7 +66,7 @@ pub fn place(t: &Topology, scene: &Scene, figures: &HashMap<String, NodeFigures>
             }
         }
         for (subnet, members) in per_subnet {
-            let Some(r) = rect_of(subnet) else { continue };
+            let Some(r) = scene.container_rect(subnet) else { continue };
             let row = rows.entry(subnet.to_string()).or_insert(0);
             let per_line = (((r.w - 2.0 * INSET + GAP) / (BOX_W + GAP)).floor() as usize).max(1);
             let lines = members.len().div_ceil(per_line);
@@ -198,7 +197,7 @@ mod tests {
             [(0, "app-a"), (2, "app-a"), (1, "app-b")]
         );
         for b in &boxes {
-            let r = scene.containers.iter().find(|c| c.id == b.subnet).unwrap().rect;
+            let r = scene.container_rect(&b.subnet).unwrap();
             assert!(
                 b.rect.x >= r.x
                     && b.rect.x + b.rect.w <= r.x + r.w

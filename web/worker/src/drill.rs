@@ -5,7 +5,6 @@
 
 use serde::{Deserialize, Serialize};
 use strata_core::layers::placement::CandidateVerdict;
-use strata_core::layers::storage::VolumeKind;
 use strata_core::sim::InstanceDetail;
 
 /// One instance's drill-down at a simulated time.
@@ -57,14 +56,6 @@ pub struct Table {
 
 fn pct(x: f64) -> String {
     format!("{x:.1}%")
-}
-
-fn volume_kind(k: VolumeKind) -> &'static str {
-    match k {
-        VolumeKind::Gp2 => "gp2",
-        VolumeKind::Gp3 => "gp3",
-        VolumeKind::Io2 => "io2",
-    }
 }
 
 fn section(key: &str, title: String, lines: Vec<String>) -> Section {
@@ -179,7 +170,7 @@ pub fn present(d: &InstanceDetail, component: &str, slot: u32) -> DrillView {
             s.lines.push(format!(
                 "{} {} {} GiB{} · {} IOPS now (baseline {}, burst {}) · BurstBalance {} · queue {} I/Os, {:.1} ms",
                 v.name,
-                volume_kind(v.kind),
+                v.kind.name(),
                 v.size_gib,
                 if v.root { " (root)" } else { "" },
                 v.iops_limit,

@@ -178,8 +178,6 @@ struct Run {
     launch_history: Vec<LaunchStep>,
     /// Phases up to this time have been sent (none since the last rewind: `None`).
     launches_sent_to: Option<u64>,
-    /// Launch lines for the next frame's log.
-    launch_log: Vec<LogLine>,
     segments: Vec<f64>,
     last_frame_wall: f64,
     last_figures_wall: f64,
@@ -377,21 +375,16 @@ impl Run {
         }
     }
 
-    /// The launch phases to send: those up to now not sent since the last rewind. Their
-    /// beginnings and ends also go to the event log.
+    /// The launch phases to send: those up to now not sent since the last rewind (the history
+    /// is in time order, so a slice of it).
     fn new_launch_steps(&mut self) -> Vec<LaunchStep> {
         self.collect_launches();
         let now = self.sim.now().0;
-        let from = self.launches_sent_to;
-        let steps: Vec<LaunchStep> = self
-            .launch_history
-            .iter()
-            .filter(|h| from.is_none_or(|f| h.time_ns > f) && h.time_ns <= now)
-            .cloned()
-            .collect();
+        let h = &self.launch_history;
+        let from = self.launches_sent_to.map_or(0, |f| h.partition_point(|s| s.time_ns <= f));
+        let to = h.partition_point(|s| s.time_ns <= now);
         self.launches_sent_to = Some(now);
-        self.launch_log.extend(steps.iter().filter_map(launch_line));
-        steps
+        h[from..to.max(from)].to_vec()
     }
 
     /// The drill-down of the instance followed, if one is.
@@ -409,7 +402,9 @@ impl Run {
         })
     }
 
-    fn new_log_lines(&mut self) -> Vec<LogLine> {
+    /// The event log lines since the last frame: the engine's observations, and the beginnings
+    /// and ends of the `launches` this frame carries.
+    fn new_log_lines(&mut self, launches: &[LaunchStep]) -> Vec<LogLine> {
         let design = &self.design;
         let lines = self.sim.observations()[self.log_sent..]
             .iter()
@@ -434,7 +429,7 @@ impl Run {
             })
             .collect::<Vec<_>>();
         self.log_sent += lines.len();
-        let mut lines = [std::mem::take(&mut self.launch_log), lines].concat();
+        let mut lines: Vec<LogLine> = launches.iter().filter_map(launch_line).chain(lines).collect();
         lines.sort_by_key(|l| l.time_ns);
         lines
     }
@@ -628,7 +623,6 @@ impl Session {
             log_sent: 0,
             launch_history: Vec::new(),
             launches_sent_to: None,
-            launch_log: Vec::new(),
             segments: Vec::new(),
             last_frame_wall: f64::NEG_INFINITY,
             last_figures_wall: f64::NEG_INFINITY,
@@ -724,6 +718,7 @@ impl Session {
             let components = run
                 .first_frame
                 .then(|| (0..run.sim.component_count()).map(|i| run.design.components[i].id.clone()).collect());
+            let launches = run.new_launch_steps();
             let header = Header {
                 run: self.run_id,
                 time_ns: now.0,
@@ -737,9 +732,9 @@ impl Session {
                 sample_every: run.sim.journey_sampling(),
                 summary,
                 nodes,
-                launches: run.new_launch_steps(),
+                log: run.new_log_lines(&launches),
+                launches,
                 drill,
-                log: run.new_log_lines(),
                 problem: None,
                 refused: run.refused.take(),
                 injected_json: if run.injected.is_empty() {
