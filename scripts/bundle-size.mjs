@@ -1,4 +1,4 @@
-// Prints the gzipped size of the release build (wasm + JS + CSS in dist/) for each bundle the
+// Prints the gzipped size of the release build (wasm + JS + CSS in dist/, snippets included) for each bundle the
 // browser loads: the page (the editor and the live view's drawing) and the simulation worker
 // (the engine, loaded when a run starts). Fails when either exceeds its budget in
 // tests/bundle-budget.json.
@@ -13,11 +13,17 @@ const counted = new Set(['.wasm', '.js', '.css']);
 // Which bundle a file belongs to.
 const bundleOf = (name) => (name.startsWith('strata-worker') ? 'worker' : 'page');
 
+// Every file under dist/ that the browser loads, with its path from dist/ (wasm-bindgen puts the
+// page's inline JavaScript snippets in snippets/).
+const files = (dir) =>
+  readdirSync(join(dist, dir)).flatMap((name) => {
+    const rel = dir ? `${dir}/${name}` : name;
+    if (statSync(join(dist, rel)).isDirectory()) return rel === 'scenarios' ? [] : files(rel);
+    return counted.has(extname(name)) ? [rel] : [];
+  });
 const rows = [];
-for (const name of readdirSync(dist)) {
-  const path = join(dist, name);
-  if (!statSync(path).isFile() || !counted.has(extname(name))) continue;
-  const raw = readFileSync(path);
+for (const name of files('')) {
+  const raw = readFileSync(join(dist, name));
   rows.push({ name, bundle: bundleOf(name), raw: raw.length, gz: gzipSync(raw, { level: 9 }).length });
 }
 if (!rows.some((r) => r.bundle === 'page') || !rows.some((r) => r.bundle === 'worker')) {

@@ -10,7 +10,8 @@ use crate::theme::provide_theme;
 pub fn App() -> impl IntoView {
     provide_theme();
     let ed = provide_editor();
-    crate::live::client::provide_live();
+    let live = crate::live::client::provide_live();
+    crate::checks::keep_diagnostics(ed, live);
     crate::keys::install(ed);
     crate::io::open_share_link(ed);
     // A share link pasted into the address bar of an open tab only changes the fragment.

@@ -1,9 +1,8 @@
-//! Getting documents in and out: JSON import/export, share links, templates, SVG/PNG and
-//! CloudFormation export. Failures are shown as notices and never touch the open document.
+//! Getting documents in and out: JSON import/export, share links, templates, SVG/PNG export
+//! (the CloudFormation template is the worker's: `crate::checks`). Failures are shown as notices and never touch the open document.
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use strata_core::cloudformation;
 use wasm_bindgen::JsCast;
 
 use crate::editor::import;
@@ -31,19 +30,6 @@ pub fn file_stem(ed: Editor) -> String {
 pub fn export_json(ed: Editor) {
     let text = ed.doc.with_untracked(doc_to_json);
     js::download_text(&format!("{}.json", file_stem(ed)), "application/json", &text);
-}
-
-/// Downloads a CloudFormation template of what it can express.
-pub fn export_cloudformation(ed: Editor) {
-    let t = ed.doc.with_untracked(|d| d.topology.clone());
-    let out = cloudformation::export(&t);
-    js::download_text(&format!("{}.cfn.json", file_stem(ed)), "application/json", &out.to_json());
-    if !out.skipped.is_empty() {
-        ed.notify(
-            format!("CloudFormation template saved; not expressible and left out: {}", out.skipped.join(", ")),
-            false,
-        );
-    }
 }
 
 fn svg_text(ed: Editor, transparent: bool) -> (String, f64, f64) {

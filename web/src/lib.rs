@@ -6,9 +6,12 @@
 //! Layout: `app` assembles the shell; `shell/` holds one file per area of the screen; `state`
 //! is the editor's state in one place; `editor/` is the pure editing logic (geometry, document
 //! edits, routing, history, formats) with native tests; `storage`, `io`, `keys` and `js` connect
-//! it to the browser; `theme` follows the system colour scheme unless the user picks one.
+//! it to the browser; `checks` asks the simulation worker about the design (diagnostics,
+//! reachability, CloudFormation); `theme` follows the system colour scheme unless the user
+//! picks one.
 
 pub mod app;
+pub mod checks;
 pub mod editor;
 pub mod io;
 pub mod js;

@@ -6,8 +6,6 @@
 use std::collections::BTreeSet;
 
 use leptos::prelude::*;
-use strata_core::lint::lint;
-use strata_core::validate::{validate, Element, Severity};
 
 use crate::editor::geom::{Point, Viewport};
 use crate::editor::history::History;
@@ -19,40 +17,7 @@ use crate::storage::{self, DocMeta};
 /// Undo steps kept.
 pub const HISTORY_LIMIT: usize = 200;
 
-/// How bad a diagnostic is, as shown.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
-pub enum Level {
-    /// Cannot be simulated.
-    Error,
-    /// Runs, probably not as meant.
-    Warning,
-    /// Architecture lint.
-    Lint,
-}
-
-impl Level {
-    /// CSS class / label.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Level::Error => "error",
-            Level::Warning => "warning",
-            Level::Lint => "lint",
-        }
-    }
-}
-
-/// One diagnostic as the editor shows it.
-#[derive(Clone, Debug, PartialEq)]
-pub struct Diag {
-    /// Severity.
-    pub level: Level,
-    /// Stable code (validation code or lint rule).
-    pub code: &'static str,
-    /// Message.
-    pub message: String,
-    /// The canvas element it concerns (component or container id, or `conn:<i>`).
-    pub target: Option<String>,
-}
+pub use strata_worker::answers::{Diag, Level};
 
 /// A message shown at the bottom of the canvas.
 #[derive(Clone, Debug, PartialEq)]
@@ -141,8 +106,9 @@ pub struct Editor {
     pub storage_problem: RwSignal<Option<String>>,
     /// What the canvas draws.
     pub scene: Memo<Scene>,
-    /// Validation and lint findings.
-    pub diagnostics: Memo<Vec<Diag>>,
+    /// Validation and lint findings, errors first, as the simulation worker last answered for
+    /// the document (see `crate::checks`).
+    pub diagnostics: RwSignal<Vec<Diag>>,
     /// Share link being shown.
     pub share_url: RwSignal<String>,
     /// A palette item being dragged, with the pointer's client position.
@@ -151,41 +117,6 @@ pub struct Editor {
     pub drop_target: RwSignal<Option<String>>,
     /// The space bar is held (drag pans).
     pub space: RwSignal<bool>,
-}
-
-fn target_of(el: &Element) -> Option<String> {
-    match el {
-        Element::Component(id) | Element::Container(id) => Some(id.clone()),
-        Element::Connection(i) => Some(format!("conn:{i}")),
-        _ => None,
-    }
-}
-
-/// Validation and lint of a document, errors first.
-pub fn diagnose(doc: &Doc) -> Vec<Diag> {
-    let t = &doc.topology;
-    // An empty canvas is not a problem to report.
-    if t.components.is_empty() && t.containers.is_empty() {
-        return Vec::new();
-    }
-    let mut out: Vec<Diag> = validate(t)
-        .diagnostics
-        .into_iter()
-        .map(|d| Diag {
-            level: if d.severity == Severity::Error { Level::Error } else { Level::Warning },
-            code: d.code.as_str(),
-            message: d.message,
-            target: target_of(&d.element),
-        })
-        .collect();
-    out.extend(lint(t).into_iter().map(|f| Diag {
-        level: Level::Lint,
-        code: f.rule.as_str(),
-        message: f.message,
-        target: target_of(&f.element),
-    }));
-    out.sort_by_key(|d| d.level);
-    out
 }
 
 impl Editor {
@@ -227,7 +158,7 @@ impl Editor {
             }
             None => base_scene.get(),
         });
-        let diagnostics = Memo::new(move |_| doc.with(diagnose));
+        let diagnostics = RwSignal::new(Vec::new());
         let ed = Editor {
             doc,
             selection: RwSignal::new(BTreeSet::new()),

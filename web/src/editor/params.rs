@@ -1,11 +1,12 @@
 //! Editing one parameter from the inspector: the text a user typed is parsed against the
 //! catalog's description (type, unit, range), applied to a copy of the component, and checked by
-//! the core's validation. Anything invalid is refused with the reason and never stored.
+//! the core's validation of that component's parameters. Anything invalid is refused with the
+//! reason and never stored.
 
 use serde_json::Value;
 use strata_core::catalog::{ParamInfo, ParamType};
 use strata_core::topology::{Cidr, Component, Topology};
-use strata_core::validate::{validate, Code, Element};
+use strata_core::validate::parameter_problems;
 
 /// A component as a JSON object (through text: the same serializer as documents, which keeps
 /// the bundle small).
@@ -115,22 +116,14 @@ pub fn apply_param(t: &Topology, id: &str, p: &ParamInfo, text: &str) -> Result<
         .map_err(|e| format!("not a valid {}: {}", p.name, strip_position(&e.to_string())))?;
     let mut next = t.clone();
     next.components[idx] = c;
-    new_parameter_error(t, &next, Element::Component(id.to_string())).map_or(Ok(next), Err)
+    new_parameter_error(t, &next, idx).map_or(Ok(next), Err)
 }
 
-/// The message of a parameter error that `after` has and `before` had not, on `el`.
-fn new_parameter_error(before: &Topology, after: &Topology, el: Element) -> Option<String> {
-    let old: Vec<String> = validate(before)
-        .diagnostics
-        .into_iter()
-        .filter(|d| d.element == el && d.code == Code::InvalidParameter)
-        .map(|d| d.message)
-        .collect();
-    validate(after)
-        .diagnostics
-        .into_iter()
-        .find(|d| d.element == el && d.code == Code::InvalidParameter && !old.contains(&d.message))
-        .map(|d| d.message)
+/// The message of a parameter error that component `index` has in `after` and had not in
+/// `before`.
+fn new_parameter_error(before: &Topology, after: &Topology, index: usize) -> Option<String> {
+    let old = parameter_problems(before, index);
+    parameter_problems(after, index).into_iter().find(|m| !old.contains(m))
 }
 
 /// The editable fields of a container.

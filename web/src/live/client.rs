@@ -9,10 +9,11 @@ use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use web_sys::{MessageEvent, Worker};
 
+use strata_worker::answers::{Answer, Question, Reply};
 use strata_worker::drill::DrillView;
 use strata_worker::figures::{NodeFigures, Summary};
 use strata_worker::protocol::{Command, Header, LogLine, PlayState, Speed};
-use strata_worker::worker::READY;
+use strata_worker::worker::{ANSWER, READY};
 
 use super::launches::Launches;
 use super::particles::Particles;
@@ -23,6 +24,9 @@ const WORKER_URL: &str = "./strata-worker_loader.js";
 const LOG_KEEP: usize = 500;
 /// A dot stays on screen at least this long (wall ms) whatever the speed.
 const DOT_MIN_WALL_MS: f64 = 400.0;
+
+/// What to do with the answer to a question asked of the worker.
+type OnAnswer = Box<dyn FnOnce(Reply)>;
 
 /// Where the particles' clock was at the last frame.
 #[derive(Clone, Copy, Debug, Default, PartialEq)]
@@ -76,6 +80,10 @@ pub struct Live {
     pub frames: RwSignal<u64>,
     worker: StoredValue<Option<Worker>, LocalStorage>,
     ready: StoredValue<bool>,
+    /// Questions asked and not yet answered, by number, with what to do with the answer.
+    asked: StoredValue<Vec<(u32, OnAnswer)>, LocalStorage>,
+    /// The last question's number.
+    last_question: StoredValue<u32>,
     queued: StoredValue<Vec<Command>>,
     /// Runs started or stopped: the worker numbers its runs the same way.
     expected_run: StoredValue<u32>,
@@ -106,6 +114,8 @@ impl Live {
             frames: RwSignal::new(0),
             worker: StoredValue::new_local(None),
             ready: StoredValue::new(false),
+            asked: StoredValue::new_local(Vec::new()),
+            last_question: StoredValue::new(0),
             queued: StoredValue::new(Vec::new()),
             expected_run: StoredValue::new(0),
         }
@@ -131,6 +141,32 @@ impl Live {
         let json = serde_json::to_string(action).map_err(|e| format!("The action could not be written: {e}"))?;
         self.send(Command::Inject { action: json });
         Ok(())
+    }
+
+    /// Asks the worker `question` about `design` (a topology document as JSON); `reply` gets the
+    /// answer. Answered beside any run, whose state it does not touch.
+    pub fn ask(self, design: String, question: Question, reply: impl FnOnce(Reply) + 'static) {
+        let id = self.last_question.get_value().wrapping_add(1);
+        self.last_question.set_value(id);
+        self.asked.update_value(|a| a.push((id, Box::new(reply))));
+        self.send(Command::Ask { id, design, question });
+    }
+
+    fn answered(self, value: JsValue) {
+        let answer = match serde_wasm_bindgen::from_value::<Answer>(value) {
+            Ok(a) => a,
+            Err(e) => {
+                web_sys::console::error_1(&format!("strata: an answer from the worker could not be read: {e}").into());
+                return;
+            }
+        };
+        let reply = self.asked.try_update_value(|a| {
+            let at = a.iter().position(|(id, _)| *id == answer.id)?;
+            Some(a.swap_remove(at).1)
+        });
+        if let Some(Some(reply)) = reply {
+            reply(answer.reply);
+        }
     }
 
     /// Follows an instance in the drill-down (or nothing).
@@ -199,6 +235,11 @@ impl Live {
                 self.post(&cmd);
             }
             return;
+        }
+        if let Ok(answer) = js_sys::Reflect::get(&data, &ANSWER.into()) {
+            if !answer.is_undefined() {
+                return self.answered(answer);
+            }
         }
         let Ok(header) = js_sys::Reflect::get(&data, &"header".into()) else { return };
         let mut header = match serde_wasm_bindgen::from_value::<Header>(header) {

@@ -4,10 +4,10 @@
 //! - `client`: the page's handle on the worker, as Leptos signals.
 //! - `particles`: which dots are where at a simulated time.
 //! - `launches`: instance launches through the layers, phase by phase.
-//! - `figures`, `protocol`, `session`: the worker's types, re-exported for the page.
+//! - `figures`, `protocol`: the worker's types, re-exported for the page.
 
 pub mod client;
 pub mod launches;
 pub mod particles;
 
-pub use strata_worker::{figures, protocol, session};
+pub use strata_worker::{figures, protocol};

@@ -279,7 +279,7 @@ pub fn Inspector() -> impl IntoView {
                         {text_field(ed, errors, "share", "share", conn.share.to_string(), move |v| apply_share(&t1, i, v))}
                         <p class="field-help">"For routers (client, Route 53, ALB, caches, queues): relative weight of this path. For compute (EC2, ASG, Lambda): calls per request on average."</p>
                         <p class="field-help">{if conn.request_types.is_empty() { "Carries every request type.".to_string() } else { format!("Carries: {}", conn.request_types.join(", ")) }}</p>
-                        {crate::shell::drill::reachability_view(&t, i)}
+                        <crate::checks::Reachability design=t.to_json() index=i/>
                     </div>
                 }
                 .into_any();

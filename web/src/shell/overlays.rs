@@ -120,7 +120,7 @@ fn ExportPanel() -> impl IntoView {
             <section>
                 <h3>"Document"</h3>
                 <button class="btn" data-testid="export-json" on:click=move |_| io::export_json(ed)>"JSON (Strata topology)"</button>
-                <button class="btn" data-testid="export-cfn" on:click=move |_| io::export_cloudformation(ed)>"CloudFormation template"</button>
+                <button class="btn" data-testid="export-cfn" on:click=move |_| crate::checks::export_cloudformation(ed, crate::live::client::use_live())>"CloudFormation template"</button>
             </section>
             <section>
                 <h3>"Image"</h3>

@@ -7,7 +7,6 @@ use leptos::prelude::*;
 
 use crate::live::client::use_live;
 use crate::live::protocol::{Command, PlayState, Speed};
-use crate::live::session::can_run;
 use crate::shell::inject::{open_inject, InjectPanel};
 use crate::state::{use_editor, Level};
 
@@ -16,6 +15,20 @@ const LENGTHS: [(u32, &str); 6] =
     [(60, "1 min"), (300, "5 min"), (600, "10 min"), (1800, "30 min"), (3600, "1 h"), (21_600, "6 h")];
 /// How far one step goes, simulated ms.
 const STEP_MS: u64 = 100;
+
+/// Why the design on the canvas cannot run, from the findings on screen.
+fn ready_to_run(editor: crate::state::Editor) -> Option<String> {
+    if editor.doc.with_untracked(|d| d.topology.components.is_empty()) {
+        return Some("Add components to run a simulation.".into());
+    }
+    editor.diagnostics.with_untracked(|ds| {
+        let errors: Vec<_> = ds.iter().filter(|d| d.level == Level::Error).collect();
+        errors.first().map(|first| {
+            let n = errors.len();
+            format!("Fix {n} problem{} first: {}", if n == 1 { "" } else { "s" }, first.message)
+        })
+    })
+}
 
 fn clock_text(ns: u64) -> String {
     format!("t = {:.3} s", ns as f64 / 1e9)
@@ -65,8 +78,7 @@ pub fn Timeline() -> impl IntoView {
 
     // Starts (or restarts) the run of the design on the canvas.
     let start = move |paused: bool| {
-        let design = editor.doc.with_untracked(|d| serde_json::to_string(&d.topology));
-        let Ok(design) = design else { return };
+        let design = editor.doc.with_untracked(|d| d.topology.to_json());
         // Forget an experiment the document no longer has.
         let chosen = experiment.get_untracked().filter(|e| experiments.with_untracked(|x| x.contains(e)));
         live.send(Command::Start {
@@ -89,7 +101,8 @@ pub fn Timeline() -> impl IntoView {
     let play = move |_| match state_now() {
         _ if !active.get_untracked() => {
             restarted.set(None);
-            let why = editor.doc.with_untracked(|d| can_run(&d.topology).err());
+            // The worker checks the design again when it starts the run (`session::can_run`).
+            let why = ready_to_run(editor);
             match why {
                 Some(why) => live.problem.set(Some(why)),
                 None => start(false),
@@ -113,6 +126,7 @@ pub fn Timeline() -> impl IntoView {
     Effect::new(move |_| {
         if live.problem.with(Option::is_some) && live.header.with_untracked(Option::is_none) {
             active.set(false);
+            restarted.set(None);
         }
     });
     on_cleanup(move || {
@@ -129,26 +143,20 @@ pub fn Timeline() -> impl IntoView {
         current
     });
     // An edit during a run is never ignored: the run starts again from zero with the changed
-    // design (paused stays paused), and says so; a design that can no longer run stops it.
+    // design (paused stays paused), and says so; a design that can no longer run stops it, with
+    // the worker's reason.
     let design = Memo::new(move |_| editor.doc.with(|d| d.topology.clone()));
     Effect::new(move |previous: Option<String>| {
         design.with(|_| ());
         let current = editor.current.get_untracked();
         if previous.as_ref() == Some(&current) && active.get_untracked() {
             let at = time_now() as f64 / 1e9;
-            match design.with_untracked(can_run) {
-                Ok(()) => {
-                    let paused = state_now() != Some(PlayState::Playing);
-                    start(paused);
-                    restarted.set(Some(format!(
-                        "The design changed at t = {at:.1} s: the run restarted from 0 s with your change."
-                    )));
-                }
-                Err(why) => {
-                    reset();
-                    live.problem.set(Some(format!("The design changed and the run stopped. {why}")));
-                }
-            }
+            // The worker checks the changed design before it runs it; if it can no longer run,
+            // its reason replaces this notice (see the effect above).
+            start(state_now() != Some(PlayState::Playing));
+            restarted.set(Some(format!(
+                "The design changed at t = {at:.1} s: the run restarted from 0 s with your change."
+            )));
         }
         current
     });

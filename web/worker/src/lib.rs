@@ -10,8 +10,11 @@
 //!   (from keyframes to go back), and the frames (figures, badges, particles, log).
 //! - `figures`: the strip's and the badges' figures, computed from the engine's own report.
 //! - `drill`: the drill-down under an instance, put into words from the engine's detail.
+//! - `answers`: questions about a design rather than a run (validation and lint, a connection's
+//!   reachability, the CloudFormation template), so the page carries none of that code.
 //! - `worker`: the Web Worker entry point around a `Session` (wasm-bindgen and web-sys).
 
+pub mod answers;
 pub mod drill;
 pub mod figures;
 pub mod protocol;

@@ -5,6 +5,7 @@
 use serde::{Deserialize, Serialize};
 use strata_core::layers::launch::{LaunchPhase, Layer};
 
+use crate::answers::Question;
 use crate::drill::DrillView;
 
 use crate::figures::{NodeFigures, Summary};
@@ -110,6 +111,16 @@ pub enum Command {
     },
     /// End the run.
     Stop,
+    /// Ask something about a design, not about the run: answered at once, beside the run, with
+    /// an [`Answer`](crate::answers::Answer) numbered `id`.
+    Ask {
+        /// The question's number.
+        id: u32,
+        /// The design, a topology document as JSON.
+        design: String,
+        /// What to answer.
+        question: Question,
+    },
 }
 
 /// Where a run stands.

@@ -523,6 +523,8 @@ impl Session {
                 self.run_id = self.run_id.wrapping_add(1);
                 self.run = None;
             }
+            // Questions about the design are the worker's, not the run's (see `answers`).
+            Command::Ask { .. } => {}
             other => {
                 let Some(run) = self.run.as_mut() else { return };
                 let result = match other {

@@ -9,6 +9,7 @@ use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use web_sys::{DedicatedWorkerGlobalScope, MessageEvent};
 
+use crate::answers::{self, Answer};
 use crate::protocol::Command;
 use crate::session::{Frame, Session};
 
@@ -17,6 +18,9 @@ const SLICE_MS: f64 = 12.0;
 
 /// The message the worker posts once it listens (commands sent before it would be lost).
 pub const READY: &str = "ready";
+
+/// The key of an [`Answer`] in the worker's message (frames carry `header` and `segments`).
+pub const ANSWER: &str = "answer";
 
 /// The pump, shared by the message handler and by itself (to schedule the next slice).
 type Pump = Rc<Closure<dyn FnMut()>>;
@@ -37,6 +41,15 @@ fn post(scope: &DedicatedWorkerGlobalScope, frame: Frame) {
     let transfer = js_sys::Array::of1(&segments.buffer());
     if let Err(e) = scope.post_message_with_transfer(&message, &transfer) {
         web_sys::console::error_2(&"strata worker: a frame could not be posted".into(), &e);
+    }
+}
+
+fn post_answer(scope: &DedicatedWorkerGlobalScope, answer: &Answer) {
+    let Ok(value) = serde_wasm_bindgen::to_value(answer) else { return };
+    let message = js_sys::Object::new();
+    let _ = js_sys::Reflect::set(&message, &ANSWER.into(), &value);
+    if let Err(e) = scope.post_message(&message) {
+        web_sys::console::error_2(&"strata worker: an answer could not be posted".into(), &e);
     }
 }
 
@@ -79,6 +92,11 @@ pub fn start() {
         let state = state.clone();
         Closure::<dyn FnMut(MessageEvent)>::new(move |ev: MessageEvent| {
             match serde_wasm_bindgen::from_value::<Command>(ev.data()) {
+                Ok(Command::Ask { id, design, question }) => {
+                    let answer = Answer { id, reply: answers::answer(&design, &question) };
+                    post_answer(&state.borrow().scope, &answer);
+                    return;
+                }
                 Ok(cmd) => state.borrow_mut().session.handle(cmd),
                 Err(e) => {
                     web_sys::console::error_1(&format!("strata worker: a command could not be read: {e}").into());
