@@ -92,8 +92,7 @@ const peer = await page.evaluate(async ({ n, w, h }) => {
     ctx.beginPath();
     for (let i = 0; i < n; i++) {
       const x = (i * 7919 + f * 13) % w, y = (i * 104729 + f * 7) % h;
-      ctx.moveTo(x + 3, y);
-      ctx.arc(x, y, 3, 0, Math.PI * 2);
+      ctx.rect(x - 3, y - 3, 6, 6); // the same squares Strata draws
     }
     ctx.fillStyle = '#2f7ef6';
     ctx.fill();

@@ -297,25 +297,28 @@ fn draw(
         if points.is_empty() {
             continue;
         }
+        // Squares, not circles, and filled, never stroked: at 3 to 8 px they read as dots, and
+        // the browser rasterises filled axis-aligned rectangles several times faster (5,000 dots
+        // in headless Chromium: 9.4 ms frames, against 20.4 ms as circles and 19.6 ms with half
+        // of them stroked). An answer is a hollow square: an inner square cut out of the outer
+        // one by the even-odd rule (11.0 ms).
+        let hollow = matches!(look, Look::Response(_));
         ctx.begin_path();
         for &(x, y) in points {
-            ctx.move_to(x + r, y);
-            let _ = ctx.arc(x, y, r, 0.0, std::f64::consts::TAU);
+            ctx.rect(x - r, y - r, 2.0 * r, 2.0 * r);
+            if hollow {
+                ctx.rect(x - 0.5 * r, y - 0.5 * r, r, r);
+            }
         }
-        match *look {
-            Look::Request(c) => {
-                ctx.set_fill_style_str(TYPE_COLORS[c]);
-                ctx.fill();
-            }
-            Look::Response(c) => {
-                ctx.set_stroke_style_str(TYPE_COLORS[c]);
-                ctx.set_line_width(1.5);
-                ctx.stroke();
-            }
-            Look::Failure => {
-                ctx.set_fill_style_str(FAILURE);
-                ctx.fill();
-            }
+        let colour = match *look {
+            Look::Request(c) | Look::Response(c) => TYPE_COLORS[c],
+            Look::Failure => FAILURE,
+        };
+        ctx.set_fill_style_str(colour);
+        if hollow {
+            ctx.fill_with_canvas_winding_rule(web_sys::CanvasWindingRule::Evenodd);
+        } else {
+            ctx.fill();
         }
     }
     if !bursts.is_empty() {
