@@ -1,7 +1,9 @@
 // The live view: the engine runs in a Web Worker and every figure the page shows is the
 // engine's own, checked against `strata-sim run --json` on the same design, seed and time; the
 // figures move while the run plays; particles travel on the busy connections and none on idle
-// ones; badges show each component's load; seeking back and forth lands on the same figures.
+// ones; badges show each component's load; seeking back and forth lands on the same figures;
+// hovering a failed call names the request, where it failed, why and when, as `strata-sim run
+// --journey` does for that request.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
@@ -495,6 +497,87 @@ test('a selected connection shows its network path hop by hop, with the hop that
   assert.equal(after.reachable, 'true');
   assert.ok(after.hops.length > before.hops.length && after.hops.every((h) => h.passed), JSON.stringify(after.hops));
   assert.deepEqual(cli('peering-routes-after', 5_000).layers.blocked_paths, []);
+  assert.deepEqual(errors, []);
+  await context.close();
+});
+
+test('hovering a failed call says which request failed where, why and when, as the engine ran it', async (t) => {
+  const context = await browser.newContext({ viewport: { width: 1440, height: 900 } });
+  const { page, errors } = await openApp(context, server.url);
+  // A worker pool exhausted by a slow query: from about 20 s some calls to web are refused
+  // with a full queue, and the load balancer answers those with a 5xx from its dependency.
+  await openTemplate(page, 'slow-at-low-cpu-before');
+  await page.getByTestId('run-speed').selectOption('10');
+  const tip = page.getByTestId('failure-tip');
+  assert.equal(await tip.isHidden(), true, 'no tooltip before anything failed');
+
+  /** Plays past `ns`, pauses, then finds where the pointer over a connection hovers a failure. */
+  const pauseAndFind = async (ns) => {
+    await page.getByTestId('run').click();
+    await page.waitForFunction((t) => Number(document.querySelector('[data-testid="sim-clock"]').dataset.timeNs) > t, ns);
+    await page.getByTestId('run').click();
+    await pausedAt(page);
+    const clockNs = Number(await page.getByTestId('sim-clock').getAttribute('data-time-ns'));
+    // Sweep along every connection (and its end, where bursts are drawn), as a pointer would.
+    const spots = await page.evaluate(() => {
+      const out = [];
+      for (const path of document.querySelectorAll('[data-testid^="edge-"] .edge-line')) {
+        const len = path.getTotalLength();
+        const m = path.getScreenCTM();
+        for (let i = 0; i <= 300; i++) {
+          const p = new DOMPoint(path.getPointAtLength((len * i) / 300).x, path.getPointAtLength((len * i) / 300).y).matrixTransform(m);
+          const target = document.elementFromPoint(p.x, p.y);
+          target?.dispatchEvent(new PointerEvent('pointermove', { clientX: p.x, clientY: p.y, bubbles: true }));
+          const tip = document.querySelector('[data-testid="failure-tip"]');
+          if (tip && tip.style.display !== 'none') out.push({ x: p.x, y: p.y, text: tip.textContent });
+        }
+      }
+      return out;
+    });
+    return { clockNs, spots };
+  };
+
+  const PATTERN = /^Request #(\d+) failed at ([\w-]+)(?:\[(\d+)\])?: (.+) · (\d\d):(\d\d):(\d\d\.\d{3})$/;
+  /** Hovers a spot with the mouse, reads the tooltip, and checks it against the CLI's journey of that request. */
+  const hoverAndCheck = async (spot, clockNs) => {
+    await page.mouse.move(spot.x, spot.y);
+    await tip.waitFor({ state: 'visible' });
+    const text = await tip.evaluate((el) => el.textContent);
+    const m = text.match(PATTERN);
+    assert.ok(m, `tooltip reads like a failure: ${text}`);
+    const [, request, component, instance, cause, hh, mm, ss] = m;
+    const at = Number(hh) * 3600 + Number(mm) * 60 + Number(ss);
+    assert.ok(at * 1e9 <= clockNs + 0.5e6, `failed before the clock: ${text} at ${clockNs} ns`);
+    const file = join(ROOT, 'public', 'scenarios', 'slow-at-low-cpu-before.json');
+    const r = JSON.parse(execFileSync(SIM, ['run', file, '--seed', '1', '--duration', `${clockNs / 1e6}ms`, '--journey', request, '--json'],
+      { encoding: 'utf8', maxBuffer: 64 << 20 }));
+    assert.ok(r.journey.length > 0 && r.journey.every((e) => e.request === Number(request)));
+    const failed = r.journey.filter((e) => e.event === 'error' && e.component === component
+      && e.instance === (instance === undefined ? null : Number(instance)));
+    assert.equal(failed.length, 1, `the engine's request #${request} failed once at ${component}${instance ? `[${instance}]` : ''}: ${JSON.stringify(r.journey)}`);
+    assert.equal(failed[0].cause, cause, 'the cause is the engine\'s');
+    assert.ok(Math.abs(failed[0].time_ns / 1e9 - at) <= 0.0005 + 1e-9, `time ${failed[0].time_ns} ns vs ${hh}:${mm}:${ss}`);
+    return { request: Number(request), component, cause, text };
+  };
+
+  const first = await pauseAndFind(24e9);
+  assert.ok(first.spots.length > 0, 'some failed calls are drawn at the first pause');
+  const a = await hoverAndCheck(first.spots[0], first.clockNs);
+  // Moving away from every dot hides it; the editor's own pointer handling is untouched.
+  await page.mouse.move(5, 5);
+  await tip.waitFor({ state: 'hidden' });
+
+  const second = await pauseAndFind(first.clockNs + 15e9);
+  assert.ok(second.spots.length > 0, 'some failed calls are drawn at the second pause');
+  // Prefer a call that failed at another component than the first one did, if one is drawn.
+  const spot = second.spots.find((s) => !s.text.includes(` at ${a.component}`)) ?? second.spots.at(-1);
+  const b = await hoverAndCheck(spot, second.clockNs);
+  assert.notEqual(b.request, a.request, 'two different failed calls');
+  const causes = new Set([...first.spots, ...second.spots].map((s) => s.text.match(PATTERN)?.[4]));
+  assert.ok(causes.has('queue full') && causes.has('5xx from dependency'), `causes drawn: ${[...causes]}`);
+  t.diagnostic(`read at ${first.clockNs / 1e6} ms: ${a.text} (${first.spots.length} spots hover a failure)`);
+  t.diagnostic(`read at ${second.clockNs / 1e6} ms: ${b.text} (${second.spots.length} spots)`);
+  await page.screenshot({ path: artifactPath('live-failure-tooltip.png') });
   assert.deepEqual(errors, []);
   await context.close();
 });

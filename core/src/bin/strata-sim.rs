@@ -1,7 +1,7 @@
 //! `strata-sim`: run or check a topology from the command line.
 //!
 //! ```text
-//! strata-sim run FILE [--seed N] [--duration 60s] [--warmup 0s] [--experiment NAME] [--json] [--series]
+//! strata-sim run FILE [--seed N] [--duration 60s] [--warmup 0s] [--experiment NAME] [--json] [--series] [--journey REQUEST]
 //! strata-sim validate FILE [--json] [--duration 60s] [--experiment NAME]
 //! strata-sim assess FILE [--seed N] [--json]
 //! strata-sim catalog
@@ -16,19 +16,21 @@
 //! `BurstBalance`, the connections the network blocks and why, and the launches.
 //! `run --json` prints the report described in `strata_core::sim::report` (schema
 //! `strata.metrics.v1`); with `--series` each component also gets its time series under
-//! `"series": {"<component id>": [SeriesPoint, ...]}`.
+//! `"series": {"<component id>": [SeriesPoint, ...]}`. `run --journey REQUEST` follows one
+//! request (the engine's request number, as the live view's tooltips name it) hop by hop: when
+//! it arrived, started, answered or failed where, and why (`"journey": [...]` with `--json`).
 //!
 //! Exit codes: 0 success; 1 the topology has validation errors; 2 usage error or unreadable file.
 
 use std::process::ExitCode;
 use strata_core::experiment;
-use strata_core::sim::{SimConfig, Simulation};
+use strata_core::sim::{HopKind, JourneyEvent, SimConfig, Simulation};
 use strata_core::time::{parse_duration, SimTime, MAX_RUN};
 use strata_core::topology::Topology;
 use strata_core::validate::{validate, Severity};
 
 const USAGE: &str = "usage:
-  strata-sim run FILE [--seed N] [--duration 60s] [--warmup 0s] [--experiment NAME] [--json] [--series]
+  strata-sim run FILE [--seed N] [--duration 60s] [--warmup 0s] [--experiment NAME] [--json] [--series] [--journey REQUEST]
   strata-sim validate FILE [--json] [--duration 60s] [--experiment NAME]
   strata-sim assess FILE [--seed N] [--json]
   strata-sim catalog";
@@ -41,6 +43,8 @@ struct Args {
     warmup: strata_core::time::Duration,
     json: bool,
     series: bool,
+    /// The request to follow hop by hop.
+    journey: Option<u64>,
     experiment: Option<String>,
     /// Whether `--duration` was given (validate checks experiment times only then).
     duration_given: bool,
@@ -57,6 +61,7 @@ fn parse_args() -> Result<Args, String> {
         warmup: strata_core::time::Duration::ZERO,
         json: false,
         series: false,
+        journey: None,
         experiment: None,
         duration_given: false,
     };
@@ -72,6 +77,12 @@ fn parse_args() -> Result<Args, String> {
             "--warmup" => a.warmup = parse_duration(&value("--warmup")?)?,
             "--json" => a.json = true,
             "--series" => a.series = true,
+            "--journey" => {
+                let v = value("--journey")?;
+                let n =
+                    v.trim_start_matches('#').parse().map_err(|_| "--journey needs a request number".to_string())?;
+                a.journey = Some(n);
+            }
             "-h" | "--help" => return Err(String::new()),
             s if s.starts_with('-') => return Err(format!("unknown option `{s}`")),
             s if a.file.is_none() => a.file = Some(s.to_string()),
@@ -181,10 +192,29 @@ fn run(t: &Topology, args: &Args) -> ExitCode {
             return ExitCode::from(1);
         }
     };
-    sim.step_until(SimTime(args.duration.as_nanos()));
+    let end = SimTime(args.duration.as_nanos());
+    let journey = match args.journey {
+        // Sampling only observes: the run is the same, and every n-th request includes the n-th.
+        Some(n) => {
+            sim.set_journey_sampling(n.max(1));
+            let mut kept = Vec::new();
+            while !sim.step_until_budget(end, 16_384) {
+                kept.extend(sim.drain_journeys().filter(|e| e.request == n));
+            }
+            kept.extend(sim.drain_journeys().filter(|e| e.request == n));
+            Some(kept)
+        }
+        None => {
+            sim.step_until(end);
+            None
+        }
+    };
     let report = sim.report();
     if args.json {
         let mut v = serde_json::to_value(&report).unwrap_or_default();
+        if let Some(events) = &journey {
+            v["journey"] = events.iter().map(|e| journey_json(&sim, e)).collect();
+        }
         if args.series {
             let mut series = serde_json::Map::new();
             for c in &report.components {
@@ -250,7 +280,44 @@ fn run(t: &Topology, args: &Args) -> ExitCode {
         print_layers(l);
     }
     print_resilience(&report.resilience);
+    if let (Some(n), Some(events)) = (args.journey, &journey) {
+        println!();
+        println!("request #{n}: {} hop event(s) up to {:.3} s", events.len(), end.0 as f64 / 1e9);
+        for e in events {
+            let j = journey_json(&sim, e);
+            let at = |k: &str| j[k].as_str().map(str::to_string);
+            let instance = j["instance"].as_u64().map(|i| format!("[{i}]")).unwrap_or_default();
+            let from = at("from").map(|f| format!(" (called by {f})")).unwrap_or_default();
+            let cause = at("cause").map(|c| format!(": {c}")).unwrap_or_default();
+            println!(
+                "  {:>12.6} s  {}{instance}  {}{cause}{from}",
+                e.time.0 as f64 / 1e9,
+                j["component"].as_str().unwrap_or_default(),
+                j["event"].as_str().unwrap_or_default()
+            );
+        }
+    }
     ExitCode::SUCCESS
+}
+
+/// One hop event of a followed request: when, where (component id and instance), called by
+/// whom, what happened and, for a failure, its cause in words.
+fn journey_json(sim: &Simulation, e: &JourneyEvent) -> serde_json::Value {
+    let (event, cause) = match e.kind {
+        HopKind::Arrive => ("arrive", None),
+        HopKind::Start => ("start", None),
+        HopKind::Done => ("done", None),
+        HopKind::Error(c) => ("error", Some(c.name())),
+    };
+    serde_json::json!({
+        "request": e.request,
+        "time_ns": e.time.0,
+        "component": sim.component_id(e.component),
+        "instance": (e.instance != u32::MAX).then_some(e.instance),
+        "from": e.from.map(|f| sim.component_id(f)),
+        "event": event,
+        "cause": cause,
+    })
 }
 
 fn opt_s(x: Option<f64>) -> String {

@@ -57,6 +57,24 @@ impl ErrorCause {
         ErrorCause::ServerError,
         ErrorCause::CircuitOpen,
     ];
+
+    /// Its name as people say it, e.g. `queue full` (the live view's strip, its tooltips and
+    /// `strata-sim run --journey`).
+    pub fn name(self) -> &'static str {
+        match self {
+            ErrorCause::Timeout => "timeout",
+            ErrorCause::QueueFull => "queue full",
+            ErrorCause::Dependency => "5xx from dependency",
+            ErrorCause::Throttled => "throttled",
+            ErrorCause::NoHealthyTarget => "no healthy target",
+            ErrorCause::DnsFailure => "DNS failure",
+            ErrorCause::Unavailable => "unavailable",
+            ErrorCause::HopLimit => "hop limit",
+            ErrorCause::NetworkBlocked => "network blocked",
+            ErrorCause::ServerError => "server error",
+            ErrorCause::CircuitOpen => "circuit open",
+        }
+    }
 }
 /// Number of causes (the length of per-cause counters, indexed by `cause as usize`).
 pub(super) const N_CAUSES: usize = 11;

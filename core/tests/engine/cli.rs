@@ -140,3 +140,36 @@ fn success_rate_is_undefined_until_a_request_is_answered() {
     let rate = v["clients"][0]["success_rate"].as_f64().unwrap();
     assert!(rate > 0.99, "{rate}");
 }
+
+#[test]
+fn run_journey_follows_one_request_hop_by_hop_without_changing_the_run() {
+    // Request 1000 of slow-at-low-cpu-before waits in web's worker pool, then succeeds.
+    let file = scenario("slow-at-low-cpu-before.json");
+    let (code, out, err) = sim(&["run", &file, "--duration", "30s", "--json", "--journey", "1000"]);
+    assert_eq!(code, 0, "{err}");
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let hops = v["journey"].as_array().unwrap();
+    assert!(hops.iter().all(|h| h["request"] == 1000), "{hops:?}");
+    let path: Vec<(&str, &str)> =
+        hops.iter().map(|h| (h["component"].as_str().unwrap(), h["event"].as_str().unwrap())).collect();
+    assert_eq!(path.first(), Some(&("users", "arrive")));
+    assert_eq!(path.last(), Some(&("users", "done")));
+    assert!(path.contains(&("db", "done")), "{path:?}");
+    assert!(hops.windows(2).all(|w| w[0]["time_ns"].as_u64() <= w[1]["time_ns"].as_u64()));
+    // Sampling only observes: the same run as without it.
+    let (_, plain, _) = sim(&["run", &file, "--duration", "30s", "--json"]);
+    let plain: serde_json::Value = serde_json::from_str(&plain).unwrap();
+    assert_eq!(v["trace_hash"], plain["trace_hash"]);
+    // A failed request names the component, the instance and the cause in words: request 1407
+    // is refused by web's full queue, and alb answers it with a 5xx.
+    let (_, out, _) = sim(&["run", &file, "--duration", "30s", "--json", "--journey", "1407"]);
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let errors: Vec<&serde_json::Value> =
+        v["journey"].as_array().unwrap().iter().filter(|h| h["event"] == "error").collect();
+    let failed = errors.iter().find(|h| h["component"] == "web").expect("refused by web");
+    assert_eq!(failed["cause"], "queue full");
+    assert!(failed["instance"].is_u64() && failed["from"] == "alb", "{failed}");
+    assert!(errors.iter().any(|h| h["component"] == "alb" && h["cause"] == "5xx from dependency"), "{errors:?}");
+    let (_, text, _) = sim(&["run", &file, "--duration", "30s", "--journey", "#1407"]);
+    assert!(text.contains("request #1407:") && text.contains(": queue full (called by alb)"), "{text}");
+}

@@ -6,34 +6,18 @@
 //! time (the caller picks it from the speed so that a dot is on screen long enough to follow).
 //! Departure times and the order of events stay the engine's.
 
-use strata_worker::protocol::{SegmentKind, SEGMENT_STRIDE};
+use strata_worker::protocol::{Segment, SegmentKind, SEGMENT_STRIDE};
 
 /// Segments kept at most (the oldest are dropped first).
 pub const MAX_KEPT: usize = 60_000;
 
-#[derive(Clone, Copy, Debug, PartialEq)]
-struct Segment {
-    from: u32,
-    to: u32,
-    t0: f64,
-    t1: f64,
-    kind: SegmentKind,
-    request_type: u16,
-}
-
 /// A dot to draw.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct Dot {
-    /// Engine index of the component it leaves.
-    pub from: u32,
-    /// Engine index of the component it heads for.
-    pub to: u32,
+    /// Its segment (with the call's request number and, for a failure, its cause).
+    pub seg: Segment,
     /// How far along, 0..=1.
     pub progress: f64,
-    /// Request, answer or failure.
-    pub kind: SegmentKind,
-    /// Request type index.
-    pub request_type: u16,
 }
 
 /// The segments in flight on the page.
@@ -47,15 +31,9 @@ impl Particles {
     /// `min_span_ns` of simulated time.
     pub fn add(&mut self, data: &[f64], min_span_ns: f64) {
         for s in data.chunks_exact(SEGMENT_STRIDE) {
-            let t0 = s[2];
-            self.segs.push(Segment {
-                from: s[0] as u32,
-                to: s[1] as u32,
-                t0,
-                t1: s[3].max(t0 + min_span_ns),
-                kind: SegmentKind::from_code(s[4]),
-                request_type: s[5] as u16,
-            });
+            let mut seg = Segment::read(s);
+            seg.t1 = seg.t1.max(seg.t0 + min_span_ns);
+            self.segs.push(seg);
         }
         if self.segs.len() > MAX_KEPT {
             let extra = self.segs.len() - MAX_KEPT;
@@ -65,13 +43,10 @@ impl Particles {
 
     /// The dots on their way at simulated time `t` (ns).
     pub fn visible(&self, t: f64) -> impl Iterator<Item = Dot> + '_ {
-        self.segs.iter().filter(move |s| s.t0 <= t && t < s.t1).map(move |s| Dot {
-            from: s.from,
-            to: s.to,
-            progress: ((t - s.t0) / (s.t1 - s.t0)).clamp(0.0, 1.0),
-            kind: s.kind,
-            request_type: s.request_type,
-        })
+        self.segs
+            .iter()
+            .filter(move |s| s.t0 <= t && t < s.t1)
+            .map(move |s| Dot { seg: *s, progress: ((t - s.t0) / (s.t1 - s.t0)).clamp(0.0, 1.0) })
     }
 
     /// Calls and failed answers per (from, to) pair whose departure lies in `(t - window, t]`
@@ -118,8 +93,8 @@ mod tests {
     fn the_page_places_particles_along_their_edge_by_simulated_time() {
         let mut p = Particles::default();
         // One request 0 -> 1 over [1.000 s, 1.002 s], drawn for at least 100 ms of simulated time.
-        p.add(&[0.0, 1.0, 1.0e9, 1.002e9, 0.0, 0.0], 1.0e8);
-        let at = |p: &Particles, t: f64| p.visible(t).map(|d| (d.from, d.to, d.progress)).collect::<Vec<_>>();
+        p.add(&[0.0, 1.0, 1.0e9, 1.002e9, 0.0, 0.0, 7.0, -1.0, -1.0], 1.0e8);
+        let at = |p: &Particles, t: f64| p.visible(t).map(|d| (d.seg.from, d.seg.to, d.progress)).collect::<Vec<_>>();
         assert!(at(&p, 0.99e9).is_empty(), "not yet sent");
         let half = at(&p, 1.05e9);
         assert_eq!(half.len(), 1);
@@ -134,10 +109,10 @@ mod tests {
     fn counts_per_connection_cover_the_window_and_put_failures_on_the_caller_s_connection() {
         let mut p = Particles::default();
         // Two calls 0 -> 1, one failed answer 1 -> 0, one call 1 -> 2 long ago.
-        p.add(&[0.0, 1.0, 5.0e9, 5.001e9, 0.0, 0.0], 0.0);
-        p.add(&[0.0, 1.0, 5.5e9, 5.501e9, 0.0, 0.0], 0.0);
-        p.add(&[1.0, 0.0, 5.6e9, 5.601e9, 2.0, 0.0], 0.0);
-        p.add(&[1.0, 2.0, 1.0e9, 1.001e9, 0.0, 0.0], 0.0);
+        p.add(&[0.0, 1.0, 5.0e9, 5.001e9, 0.0, 0.0, 1.0, -1.0, -1.0], 0.0);
+        p.add(&[0.0, 1.0, 5.5e9, 5.501e9, 0.0, 0.0, 2.0, -1.0, -1.0], 0.0);
+        p.add(&[1.0, 0.0, 5.6e9, 5.601e9, 2.0, 0.0, 2.0, 1.0, 3.0], 0.0);
+        p.add(&[1.0, 2.0, 1.0e9, 1.001e9, 0.0, 0.0, 3.0, -1.0, -1.0], 0.0);
         let c = p.counts(6.0e9, 1.0e9 + 1.0);
         assert_eq!(c.get(&(0, 1)), Some(&(2, 1)));
         assert_eq!(c.get(&(1, 2)), None, "outside the window");

@@ -8,7 +8,7 @@
 //! the last simulated second, from the sampled calls times the sampling) and red with failures;
 //! `data-edges` then lists those rates instead of the dots drawn.
 
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell};
 use std::collections::{BTreeMap, HashMap};
 use std::rc::Rc;
 
@@ -19,8 +19,11 @@ use wasm_bindgen::JsCast;
 use crate::editor::geom::{Point, Viewport};
 use crate::live::client::{use_live, Live};
 use crate::live::figures::{NodeFigures, NodeStatus};
-use crate::live::protocol::{PlayState, SegmentKind};
+use crate::live::protocol::{PlayState, Segment, SegmentKind};
+use crate::shell::canvas::client_over;
+use crate::shell::run_panel::stamp;
 use crate::state::{use_editor, Editor};
+use strata_core::sim::ErrorCause;
 
 /// Colours of the request types, in order (a type beyond them reuses them).
 const TYPE_COLORS: [&str; 6] = ["#2f7ef6", "#10a37f", "#b45cf0", "#e08a00", "#0aa5c2", "#d64f8a"];
@@ -246,7 +249,42 @@ enum Look {
     Failure,
 }
 
-/// Draws one frame of particles; counts the dots drawn per connection into `counts`.
+/// The burst drawn where a failed call failed (the start of its way back) while its answer is in
+/// the first quarter of its way: centre (world) and radius (px), for dots of radius `r`.
+fn burst(path: &Path, backwards: bool, progress: f64, r: f64) -> Option<(Point, f64)> {
+    if progress >= 0.25 {
+        return None;
+    }
+    path.at(if backwards { 1.0 } else { 0.0 }).map(|o| (o, r * (2.0 + 12.0 * progress)))
+}
+
+/// The pointer this close (px) to a failed call's dot or burst hovers it.
+const HIT_PX: f64 = 8.0;
+
+/// Keeps in `near` the failed call drawn nearest to the pointer `p`: `seg`, drawn at `o`, hovers
+/// it within `reach` px (squared distances).
+fn offer(near: &mut Option<(f64, Segment)>, p: Option<Point>, o: Point, reach: f64, seg: Segment) {
+    let Some(p) = p else { return };
+    let d = (o.x - p.x) * (o.x - p.x) + (o.y - p.y) * (o.y - p.y);
+    if d <= reach * reach && near.is_none_or(|(b, _)| d < b) {
+        *near = Some((d, seg));
+    }
+}
+
+/// A failed call in words, e.g. `Request #12345 failed at web[2]: queue full · 00:01:23.456`:
+/// the engine's request number (`strata-sim run --journey`), the component (and instance) that
+/// failed, why, and when in simulated time.
+pub fn failure_text(s: &Segment, ids: &[String]) -> String {
+    let at = ids.get(s.from as usize).map_or("?", String::as_str);
+    let instance = s.instance.map(|i| format!("[{i}]")).unwrap_or_default();
+    let why = s.cause.map_or("error", ErrorCause::name);
+    format!("Request #{} failed at {at}{instance}: {why} · {}", s.request, stamp(s.t0 as u64))
+}
+
+/// Draws one frame of particles; counts the dots drawn per connection into `counts`. Returns the
+/// failed call drawn nearest to `pointer` (canvas px), its dot or its burst within [`HIT_PX`],
+/// and whether any failed call was drawn.
+#[allow(clippy::too_many_arguments)]
 fn draw(
     ctx: &web_sys::CanvasRenderingContext2d,
     live: Live,
@@ -255,7 +293,9 @@ fn draw(
     wall_ms: f64,
     scratch: &mut BTreeMap<Look, Vec<(f64, f64)>>,
     counts: &mut [u32],
-) {
+    pointer: Option<Point>,
+) -> (Option<Segment>, bool) {
+    let mut near = None;
     let (w, h, vp, dpr) = screen;
     ctx.set_transform(dpr, 0.0, 0.0, dpr, 0.0, 0.0).ok();
     ctx.clear_rect(0.0, 0.0, w, h);
@@ -266,7 +306,7 @@ fn draw(
     let r = (3.0 * vp.zoom.sqrt()).clamp(1.5, 4.0);
     live.particles.with_value(|p| {
         for dot in p.visible(t) {
-            let Some(&(k, backwards)) = geo.by_pair.get(&(dot.from, dot.to)) else { continue };
+            let Some(&(k, backwards)) = geo.by_pair.get(&(dot.seg.from, dot.seg.to)) else { continue };
             let path = &geo.paths[k];
             let f = if backwards { 1.0 - dot.progress } else { dot.progress };
             let Some(pw) = path.at(f) else { continue };
@@ -275,18 +315,17 @@ fn draw(
                 continue;
             }
             counts[k] += 1;
-            let colour = dot.request_type as usize % TYPE_COLORS.len();
-            let look = match dot.kind {
+            let colour = dot.seg.request_type as usize % TYPE_COLORS.len();
+            let look = match dot.seg.kind {
                 SegmentKind::Request => Look::Request(colour),
                 SegmentKind::Response => Look::Response(colour),
                 SegmentKind::Failure => {
-                    if dot.progress < 0.25 {
-                        // The burst where it failed: the start of its way back.
-                        if let Some(o) = path.at(if backwards { 1.0 } else { 0.0 }) {
-                            let o = vp.to_screen(o);
-                            bursts.push((o.x, o.y, r * (2.0 + 12.0 * dot.progress)));
-                        }
+                    if let Some((o, radius)) = burst(path, backwards, dot.progress, r) {
+                        let o = vp.to_screen(o);
+                        bursts.push((o.x, o.y, radius));
+                        offer(&mut near, pointer, o, radius.max(HIT_PX), dot.seg);
                     }
+                    offer(&mut near, pointer, s, HIT_PX, dot.seg);
                     Look::Failure
                 }
             };
@@ -331,6 +370,7 @@ fn draw(
         ctx.set_line_width(1.5);
         ctx.stroke();
     }
+    (near.map(|(_, seg)| seg), scratch.get(&Look::Failure).is_some_and(|v| !v.is_empty()))
 }
 
 /// With reduced motion: each connection as a line as thick as its traffic over the last second
@@ -398,45 +438,98 @@ pub fn ParticleCanvas() -> impl IntoView {
     let scratch: StoredValue<BTreeMap<Look, Vec<(f64, f64)>>, LocalStorage> = StoredValue::new_local(BTreeMap::new());
     let counts: StoredValue<Vec<u32>, LocalStorage> = StoredValue::new_local(Vec::new());
 
-    // One frame: size the canvas, draw, publish what was drawn (for tests and screen readers).
-    let paint = move || {
-        let Some(canvas) = canvas_ref.get_untracked() else { return };
-        let canvas: web_sys::HtmlCanvasElement = canvas;
-        let dpr = web_sys::window().map_or(1.0, |w| w.device_pixel_ratio());
-        let (w, h) = ed.canvas_size.get_untracked();
-        let (pw, ph) = ((w * dpr) as u32, (h * dpr) as u32);
-        if canvas.width() != pw || canvas.height() != ph {
-            canvas.set_width(pw);
-            canvas.set_height(ph);
+    // Hovering a failed call (its red dot, or the burst where it failed) says why it failed. The
+    // canvas lets the pointer through to the editor: a window `pointermove` with no button
+    // pressed keeps the pointer's place, each paint finds the failure drawn nearest to it (over
+    // the canvas), and the tooltip's text is built only when that call changes.
+    let pointer: Rc<Cell<Option<(f64, f64)>>> = Rc::default();
+    let shown: Rc<Cell<Option<(u64, u64)>>> = Rc::default();
+    let failures_drawn: Rc<Cell<bool>> = Rc::default();
+    let tip = document().create_element("div").ok();
+    if let Some(t) = &tip {
+        for (k, v) in [("class", "failure-tip"), ("data-testid", "failure-tip"), ("role", "tooltip")] {
+            let _ = t.set_attribute(k, v);
         }
-        let Ok(Some(ctx)) = canvas.get_context("2d") else { return };
-        let Ok(ctx) = ctx.dyn_into::<web_sys::CanvasRenderingContext2d>() else { return };
-        let wall = crate::js::now_ms();
-        let vp = ed.viewport.get_untracked();
-        geo.with_value(|g| {
-            counts.update_value(|c| c.resize(g.paths.len(), 0));
-            if reduced {
-                counts.update_value(|c| draw_still(&ctx, live, g, (w, h, vp, dpr), c));
-            } else {
-                scratch.update_value(|sc| {
-                    counts.update_value(|c| draw(&ctx, live, g, (w, h, vp, dpr), wall, sc, c));
-                });
+    }
+
+    // One frame: size the canvas, draw, publish what was drawn (for tests and screen readers).
+    let paint = {
+        let (pointer, failures_drawn) = (pointer.clone(), failures_drawn.clone());
+        move || {
+            let Some(canvas) = canvas_ref.get_untracked() else { return };
+            let canvas: web_sys::HtmlCanvasElement = canvas;
+            let dpr = web_sys::window().map_or(1.0, |w| w.device_pixel_ratio());
+            let (w, h) = ed.canvas_size.get_untracked();
+            let (pw, ph) = ((w * dpr) as u32, (h * dpr) as u32);
+            if canvas.width() != pw || canvas.height() != ph {
+                canvas.set_width(pw);
+                canvas.set_height(ph);
             }
-            counts.with_value(|c| {
-                let total: u32 = if reduced { 0 } else { c.iter().sum() };
-                let _ = canvas.set_attribute("data-dots", &total.to_string());
-                let _ = canvas.set_attribute("data-mode", if reduced { "throughput" } else { "dots" });
-                let edges = c
-                    .iter()
-                    .zip(&g.names)
-                    .filter(|(n, _)| **n > 0)
-                    .map(|(n, name)| format!("{name}:{n}"))
-                    .collect::<Vec<_>>()
-                    .join(",");
-                let _ = canvas.set_attribute("data-edges", &edges);
+            let Ok(Some(ctx)) = canvas.get_context("2d") else { return };
+            let Ok(ctx) = ctx.dyn_into::<web_sys::CanvasRenderingContext2d>() else { return };
+            let wall = crate::js::now_ms();
+            let vp = ed.viewport.get_untracked();
+            let at = pointer.get().filter(|&(x, y)| client_over(&canvas, x, y)).map(|(x, y)| {
+                let r = canvas.get_bounding_client_rect();
+                Point::new(x - r.left(), y - r.top())
             });
-        });
+            let mut near = None;
+            geo.with_value(|g| {
+                counts.update_value(|c| c.resize(g.paths.len(), 0));
+                if reduced {
+                    counts.update_value(|c| draw_still(&ctx, live, g, (w, h, vp, dpr), c));
+                } else {
+                    scratch.update_value(|sc| {
+                        counts.update_value(|c| {
+                            let (hit, any) = draw(&ctx, live, g, (w, h, vp, dpr), wall, sc, c, at);
+                            near = hit;
+                            failures_drawn.set(any);
+                        });
+                    });
+                }
+                counts.with_value(|c| {
+                    let total: u32 = if reduced { 0 } else { c.iter().sum() };
+                    let _ = canvas.set_attribute("data-dots", &total.to_string());
+                    let _ = canvas.set_attribute("data-mode", if reduced { "throughput" } else { "dots" });
+                    let edges = c
+                        .iter()
+                        .zip(&g.names)
+                        .filter(|(n, _)| **n > 0)
+                        .map(|(n, name)| format!("{name}:{n}"))
+                        .collect::<Vec<_>>()
+                        .join(",");
+                    let _ = canvas.set_attribute("data-edges", &edges);
+                });
+            });
+            let key = near.map(|s: Segment| (s.request, s.t0 as u64));
+            if let (Some(t), Some(host)) = (&tip, canvas.parent_node()) {
+                if shown.replace(key) != key {
+                    if t.parent_node().is_none() {
+                        let _ = host.insert_before(t, None);
+                    }
+                    let style = match (near, at) {
+                        (Some(s), Some(p)) => {
+                            t.set_text_content(Some(&live.components.with_value(|ids| failure_text(&s, ids))));
+                            format!("display:block;left:{}px;top:{}px", p.x + 12.0, p.y + 12.0)
+                        }
+                        _ => "display:none".into(),
+                    };
+                    let _ = t.set_attribute("style", &style);
+                }
+            }
+        }
     };
+    let moved = window_event_listener(leptos::ev::pointermove, {
+        let paint = paint.clone();
+        move |ev| {
+            let p = (ev.buttons() == 0).then(|| (ev.client_x() as f64, ev.client_y() as f64));
+            // While playing, the next frame looks; paused, look now if failures are drawn.
+            if pointer.replace(p) != p && failures_drawn.get() && !playing_untracked(live) {
+                paint();
+            }
+        }
+    });
+    on_cleanup(move || moved.remove());
 
     // While the run plays: one paint per display frame.
     let handle: FrameCallback = Rc::new(RefCell::new(None));
@@ -483,4 +576,28 @@ pub fn ParticleCanvas() -> impl IntoView {
 
 fn playing_untracked(live: Live) -> bool {
     live.header.with_untracked(|h| h.as_ref().is_some_and(|h| h.state == PlayState::Playing))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_failed_call_in_words_names_the_request_where_it_failed_why_and_when() {
+        let ids: Vec<String> = ["users", "alb", "web"].map(String::from).to_vec();
+        let mut s = Segment {
+            from: 2,
+            to: 1,
+            t0: 83_456_000_000.0,
+            t1: 83_457_000_000.0,
+            kind: SegmentKind::Failure,
+            request_type: 0,
+            request: 12_345,
+            cause: Some(ErrorCause::QueueFull),
+            instance: Some(2),
+        };
+        assert_eq!(failure_text(&s, &ids), "Request #12345 failed at web[2]: queue full · 00:01:23.456");
+        (s.from, s.instance, s.cause, s.request) = (1, None, Some(ErrorCause::Dependency), 7);
+        assert_eq!(failure_text(&s, &ids), "Request #7 failed at alb: 5xx from dependency · 00:01:23.456");
+    }
 }

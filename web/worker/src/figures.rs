@@ -62,7 +62,7 @@ impl Summary {
                     ErrorCause::ALL.iter().map(|&k| (k, c.errors.get(k))).filter(|&(_, n)| n > 0).collect();
                 causes.sort_by_key(|c| std::cmp::Reverse(c.1));
                 let error_causes =
-                    causes.iter().map(|(k, n)| format!("{} {n}", cause_name(*k))).collect::<Vec<_>>().join(", ");
+                    causes.iter().map(|(k, n)| format!("{} {n}", k.name())).collect::<Vec<_>>().join(", ");
                 ClientRow {
                     id: c.id.clone(),
                     requests: c.requests,
@@ -247,21 +247,4 @@ pub fn node_figures(sim: &Simulation) -> Vec<NodeFigures> {
             }
         })
         .collect()
-}
-
-/// A short name for an error cause, as people say it.
-pub fn cause_name(c: ErrorCause) -> &'static str {
-    match c {
-        ErrorCause::Timeout => "timeout",
-        ErrorCause::QueueFull => "queue full",
-        ErrorCause::Dependency => "5xx from dependency",
-        ErrorCause::Throttled => "throttled",
-        ErrorCause::NoHealthyTarget => "no healthy target",
-        ErrorCause::DnsFailure => "DNS failure",
-        ErrorCause::Unavailable => "unavailable",
-        ErrorCause::HopLimit => "hop limit",
-        ErrorCause::NetworkBlocked => "network blocked",
-        ErrorCause::ServerError => "server error",
-        ErrorCause::CircuitOpen => "circuit open",
-    }
 }

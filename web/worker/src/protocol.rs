@@ -1,9 +1,10 @@
 //! The messages between the page and the engine's Web Worker. Commands and frame headers are
 //! structured values (carried by `serde_wasm_bindgen`); the particle stream travels beside the
-//! header as a transferred `Float64Array` of [`SEGMENT_STRIDE`] numbers per segment.
+//! header as a transferred `Float64Array` of [`SEGMENT_STRIDE`] numbers per [`Segment`].
 
 use serde::{Deserialize, Serialize};
 use strata_core::layers::launch::{LaunchPhase, Layer};
+use strata_core::sim::ErrorCause;
 
 use crate::answers::Question;
 use crate::drill::DrillView;
@@ -221,9 +222,8 @@ pub struct Header {
     pub rewound: bool,
 }
 
-/// Numbers per particle segment: from, to (engine component indices), departure and arrival
-/// (simulated ns), kind ([`SegmentKind`] as a number), request type.
-pub const SEGMENT_STRIDE: usize = 6;
+/// Numbers per particle segment in a frame: see [`Segment`].
+pub const SEGMENT_STRIDE: usize = 9;
 
 /// What a particle segment is.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -243,6 +243,65 @@ impl SegmentKind {
             0 => SegmentKind::Request,
             1 => SegmentKind::Response,
             _ => SegmentKind::Failure,
+        }
+    }
+}
+
+/// One hop of a sampled call drawn as a dot: the call on its way, or its answer on the way back.
+/// A frame carries segments as [`SEGMENT_STRIDE`] numbers each ([`Segment::write`],
+/// [`Segment::read`]), in this order.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Segment {
+    /// Engine index of the component it leaves.
+    pub from: u32,
+    /// Engine index of the component it heads for.
+    pub to: u32,
+    /// Departure, simulated ns (for a failure: when it failed).
+    pub t0: f64,
+    /// Arrival, simulated ns.
+    pub t1: f64,
+    /// Call, answer or failed answer.
+    pub kind: SegmentKind,
+    /// Request type index.
+    pub request_type: u16,
+    /// The engine's request number: the call's stable id in the run (`strata-sim run --journey`).
+    pub request: u64,
+    /// Why it failed (failures only), sent as its index in [`ErrorCause::ALL`] (-1: none).
+    pub cause: Option<ErrorCause>,
+    /// The callee's instance (group), replica (RDS) or node (cache), if it has them (-1: none).
+    pub instance: Option<u32>,
+}
+
+impl Segment {
+    /// Appends its numbers to a frame's stream.
+    pub fn write(&self, out: &mut Vec<f64>) {
+        let cause = self.cause.map_or(-1.0, |c| f64::from(c as u8));
+        let instance = self.instance.map_or(-1.0, f64::from);
+        out.extend_from_slice(&[
+            f64::from(self.from),
+            f64::from(self.to),
+            self.t0,
+            self.t1,
+            f64::from(self.kind as u8),
+            f64::from(self.request_type),
+            self.request as f64,
+            cause,
+            instance,
+        ]);
+    }
+
+    /// Reads one segment's [`SEGMENT_STRIDE`] numbers.
+    pub fn read(s: &[f64]) -> Segment {
+        Segment {
+            from: s[0] as u32,
+            to: s[1] as u32,
+            t0: s[2],
+            t1: s[3],
+            kind: SegmentKind::from_code(s[4]),
+            request_type: s[5] as u16,
+            request: s[6] as u64,
+            cause: if s[7] < 0.0 { None } else { ErrorCause::ALL.get(s[7] as usize).copied() },
+            instance: (s[8] >= 0.0).then_some(s[8] as u32),
         }
     }
 }

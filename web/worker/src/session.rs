@@ -21,7 +21,7 @@ use strata_core::validate::{validate, Severity};
 
 use crate::drill::{present, DrillView};
 use crate::figures::{node_figures, Summary};
-use crate::protocol::{Command, Header, LaunchStep, LogLine, PlayState, SegmentKind, Speed, SEGMENT_STRIDE};
+use crate::protocol::{Command, Header, LaunchStep, LogLine, PlayState, Segment, SegmentKind, Speed, SEGMENT_STRIDE};
 
 /// Events processed between two looks at the wall clock.
 const CHUNK: u64 = 4_000;
@@ -324,28 +324,33 @@ impl Run {
         Ok(())
     }
 
-    /// Turns the journey events drained from the engine into particle segments.
+    /// Turns the journey events drained from the engine into particle segments, each with its
+    /// request number and, for a failure, the cause and the instance where it failed.
     fn collect_segments(&mut self) {
         let room = MAX_SEGMENTS * SEGMENT_STRIDE;
         for e in self.sim.drain_journeys() {
             let Some(from) = e.from else { continue };
             let t = e.time.0 as f64;
             let link = f64::from(e.link_ns);
-            let (a, b, t0, t1, kind) = match e.kind {
-                HopKind::Arrive => (from.0, e.component.0, t - link, t, SegmentKind::Request),
-                HopKind::Done => (e.component.0, from.0, t, t + link, SegmentKind::Response),
-                HopKind::Error(_) => (e.component.0, from.0, t, t + link, SegmentKind::Failure),
+            let (a, b, t0, t1, kind, cause) = match e.kind {
+                HopKind::Arrive => (from.0, e.component.0, t - link, t, SegmentKind::Request, None),
+                HopKind::Done => (e.component.0, from.0, t, t + link, SegmentKind::Response, None),
+                HopKind::Error(c) => (e.component.0, from.0, t, t + link, SegmentKind::Failure, Some(c)),
                 HopKind::Start => continue,
             };
             if self.segments.len() < room {
-                self.segments.extend_from_slice(&[
-                    f64::from(a),
-                    f64::from(b),
+                Segment {
+                    from: a,
+                    to: b,
                     t0,
                     t1,
-                    kind as u8 as f64,
-                    f64::from(e.request_type),
-                ]);
+                    kind,
+                    request_type: e.request_type,
+                    request: e.request,
+                    cause,
+                    instance: (e.instance != u32::MAX).then_some(e.instance),
+                }
+                .write(&mut self.segments);
             }
         }
     }

@@ -1,10 +1,10 @@
 //! The live run's logic, natively: pacing, pause, step, seek, frames and particles.
 
-use strata_core::sim::{SimConfig, Simulation};
+use strata_core::sim::{ErrorCause, HopKind, SimConfig, Simulation};
 use strata_core::time::SimTime;
 use strata_core::topology::Topology;
 
-use crate::protocol::{Command, PlayState, SegmentKind, Speed, SEGMENT_STRIDE};
+use crate::protocol::{Command, PlayState, Segment, SegmentKind, Speed, SEGMENT_STRIDE};
 use crate::session::{Frame, Session};
 
 fn design(name: &str) -> String {
@@ -625,4 +625,75 @@ fn an_injection_re_simulates_from_the_keyframe_before_it() {
     let sim = written(SimTime::from_secs(290));
     assert_eq!(s.trace_hash(), Some(sim.trace_hash()));
     assert_eq!(last.summary.unwrap().clients[0].errors, sim.report().clients[0].errors.total);
+}
+
+#[test]
+fn every_segment_carries_the_engine_s_request_number_and_a_failure_its_cause_and_instance() {
+    // A worker pool exhausted by a slow query: some calls are refused with a full queue, and
+    // their callers answer with a 5xx from the dependency.
+    let name = "slow-at-low-cpu-before";
+    let mut s = start(name, 3, Speed::Times(60.0));
+    let mut wall = 0.0;
+    let mut frames = Vec::new();
+    while frames.last().is_none_or(|f: &Frame| f.header.time_ns < 40_000_000_000) {
+        wall += 50.0;
+        let w = wall;
+        frames.extend(s.pump(&mut move || w, 1e9).frame);
+    }
+    let end = frames.last().unwrap().header.time_ns;
+    let every = frames.last().unwrap().header.sample_every;
+    assert!(frames.iter().all(|f| f.header.sample_every == every) && every > 1, "every {every}th request drawn");
+    let got: Vec<Segment> =
+        frames.iter().flat_map(|f| f.segments.chunks_exact(SEGMENT_STRIDE).map(Segment::read)).collect();
+
+    // The engine's own journeys of the same run, sampled alike.
+    let topo = Topology::from_json(&design(name)).unwrap();
+    let config = SimConfig { journey_sample_every: every, ..SimConfig::with_seed(3) };
+    let mut sim = Simulation::new(&topo, config).unwrap();
+    let mut events = Vec::new();
+    while !sim.step_until_budget(SimTime(end), 10_000) {
+        events.extend(sim.drain_journeys());
+    }
+    events.extend(sim.drain_journeys());
+    assert_eq!(sim.journeys_dropped(), 0);
+    // Request, from, to, departure (ns), kind, cause, instance.
+    type Hop = (u64, u32, u32, u64, SegmentKind, Option<ErrorCause>, Option<u32>);
+    let expected: Vec<Hop> = events
+        .iter()
+        .filter_map(|e| {
+            let caller = e.from?.0;
+            let instance = (e.instance != u32::MAX).then_some(e.instance);
+            let (from, to, kind, cause) = match e.kind {
+                HopKind::Arrive => (caller, e.component.0, SegmentKind::Request, None),
+                HopKind::Done => (e.component.0, caller, SegmentKind::Response, None),
+                HopKind::Error(c) => (e.component.0, caller, SegmentKind::Failure, Some(c)),
+                HopKind::Start => return None,
+            };
+            let at = if kind == SegmentKind::Request { e.time.0 - u64::from(e.link_ns) } else { e.time.0 };
+            Some((e.request, from, to, at, kind, cause, instance))
+        })
+        .collect();
+    let seen: Vec<_> =
+        got.iter().map(|g| (g.request, g.from, g.to, g.t0 as u64, g.kind, g.cause, g.instance)).collect();
+    assert_eq!(seen, expected, "the segments are the engine's journeys, request by request");
+
+    // Failures carry their cause (and only they do); calls and answers are multiples of the sampling.
+    let failures: Vec<&Segment> = got.iter().filter(|g| g.kind == SegmentKind::Failure).collect();
+    let causes: std::collections::BTreeSet<ErrorCause> = failures.iter().filter_map(|f| f.cause).collect();
+    assert!(failures.iter().all(|f| f.cause.is_some()), "every failure says why");
+    assert!(got.iter().filter(|g| g.kind != SegmentKind::Failure).all(|g| g.cause.is_none()));
+    assert!(got.iter().all(|g| g.request.is_multiple_of(every)));
+    assert!(
+        causes.contains(&ErrorCause::QueueFull) && causes.contains(&ErrorCause::Dependency),
+        "{} failures drawn, causes {causes:?}",
+        failures.len()
+    );
+    // The web tier's failures name the instance that refused the call.
+    let ids = frames[0].header.components.clone().unwrap();
+    let web = ids.iter().position(|id| id == "web").unwrap() as u32;
+    assert!(failures.iter().any(|f| f.from == web && f.instance.is_some()));
+    // A segment survives the trip through the numbers of a frame.
+    let mut numbers = Vec::new();
+    failures[0].write(&mut numbers);
+    assert_eq!((numbers.len(), Segment::read(&numbers)), (SEGMENT_STRIDE, *failures[0]));
 }
