@@ -34,7 +34,8 @@ test('run, pause, resume and reset a template in the browser', async () => {
 
   // Pause holds the simulated clock.
   await page.getByTestId('run').click();
-  assert.match(await page.getByTestId('run').innerText(), /Resume/);
+  // The button says Resume once the worker has paused (its next frame).
+  await page.waitForFunction(() => /Resume/.test(document.querySelector('[data-testid="run"]').innerText));
   const paused = await clockSeconds(page);
   // Four ticks' worth of wall time: a run that kept going would move the clock by ~4 s.
   await page.waitForTimeout(400);
