@@ -93,7 +93,7 @@ fn a_small_design_costs_what_the_hand_computed_bill_says() {
 }
 
 #[test]
-fn cost_per_hour_rises_as_the_group_scales_out_and_charges_its_running_time() {
+fn cost_per_hour_follows_the_group_out_and_back_in_and_charges_its_running_time() {
     let t = scenario("traffic-spike-slow-scaling.json");
     let mut sim = Simulation::new(&t, SimConfig::with_seed(1)).unwrap();
     let web = sim.component_index("web").unwrap();
@@ -105,7 +105,8 @@ fn cost_per_hour_rises_as_the_group_scales_out_and_charges_its_running_time() {
     let mut peak: f64 = 0.0;
     let mut changes = 0u64;
     let mut last = 2usize;
-    for s in 1..=900u64 {
+    let mut after = 0.0;
+    for s in 1..=1200u64 {
         sim.step_until(SimTime::from_secs(s));
         let n = sim.instances(web).len();
         changes += n.abs_diff(last) as u64;
@@ -116,9 +117,12 @@ fn cost_per_hour_rises_as_the_group_scales_out_and_charges_its_running_time() {
             before = now;
         }
         peak = peak.max(now);
+        after = now;
     }
     assert!(close(before, 2.0 * price, 1e-12), "2 c5.large before the spike: {before}");
     assert!(peak >= before + price - 1e-12, "compute per hour {before} -> peak {peak}");
+    // After the spike the group scales in (its 5-minute evaluation and cooldown): the rate falls.
+    assert!(after <= peak - price + 1e-12 && after >= before - 1e-12, "{before} -> {peak} -> {after}");
     let cost = sim.cost();
     let billed_ns = sim.billed_instance_ns(web);
     let charged = line(&cost, "web", "instance-hours");
@@ -128,9 +132,9 @@ fn cost_per_hour_rises_as_the_group_scales_out_and_charges_its_running_time() {
     // launch or termination.
     let slack = (changes + 1) * 1_000_000_000;
     assert!(billed_ns.abs_diff(seen_ns) <= slack, "billed {billed_ns} ns, sampled {seen_ns} ns, slack {slack}");
-    assert!(billed_ns > 2 * 900 * 1_000_000_000, "more than the 2 instances' 900 s: {billed_ns}");
+    assert!(billed_ns > 2 * 1200 * 1_000_000_000, "more than the 2 instances' 1200 s: {billed_ns}");
     eprintln!(
-        "per hour {before:.4} -> {peak:.4}; {:.4} instance-hours, {:.4} USD compute",
+        "per hour {before:.4} -> {peak:.4} -> {after:.4}; {:.4} instance-hours, {:.4} USD compute",
         billed_ns as f64 / 3.6e12,
         charged
     );
@@ -250,4 +254,79 @@ fn the_cli_report_carries_the_bill() {
         text.contains("cost: $") && text.contains("/hour now") && text.contains("by category: compute $"),
         "{text}"
     );
+}
+
+/// `browsers -> cdn -> bucket` and `apps -> fn -> table`, 50 requests/s each for 3000 s (then
+/// none), 80% reads and 20% writes; the function runs 100 ms (200 ms more on a cold start) with
+/// 512 MB and makes one 5 ms DynamoDB call 1 ms away each way.
+fn serverless() -> Topology {
+    use strata_core::topology::RequestType;
+    let mut t = Topology::new("serverless");
+    t.network.cross_az_rtt_ms = 2.0;
+    t.request_types = vec![
+        RequestType { name: "read".into(), share: 0.8, write: false },
+        RequestType { name: "write".into(), share: 0.2, write: true },
+    ];
+    for id in ["browsers", "apps"] {
+        if let ComponentSpec::Client(p) = &mut t.add(id, K::Client, None).spec {
+            p.arrival = Arrival::Spike { base_rps: 0.0, peak_rps: 50.0, at_s: 0.0, duration_s: 3000.0 };
+        }
+    }
+    t.add("cdn", K::Cloudfront, None);
+    t.add("bucket", K::S3, None);
+    if let ComponentSpec::Lambda(p) = &mut t.add("fn", K::Lambda, None).spec {
+        p.duration = Dist::Constant { ms: 100.0 };
+        p.cold_start = Dist::Constant { ms: 200.0 };
+        p.memory_mb = 512;
+    }
+    if let ComponentSpec::Dynamodb(p) = &mut t.add("table", K::Dynamodb, None).spec {
+        p.read_latency = Dist::Constant { ms: 5.0 };
+        p.write_latency = Dist::Constant { ms: 5.0 };
+    }
+    t.connect("browsers", "cdn");
+    t.connect("cdn", "bucket");
+    t.connect("apps", "fn");
+    t.connect("fn", "table");
+    t
+}
+
+#[test]
+fn per_request_charges_add_up_by_hand() {
+    let (_, r) = run(&serverless(), 5, 3600.0, 0.0);
+    let p = &US_EAST_1;
+    let a = Assumptions::DEFAULT;
+    let c = |id: &str| r.component(id).unwrap();
+    let writes = |id: &str| c(id).by_request_type.iter().find(|t| t.request_type == "write").unwrap().arrivals as f64;
+    let (cdn, bucket, f, table) = (c("cdn"), c("bucket"), c("fn"), c("table"));
+    assert_eq!(f.in_flight + table.in_flight + cdn.in_flight, 0, "every request answered");
+    let n_cdn = cdn.arrivals as f64;
+    let (s3_writes, s3_reads) = (writes("bucket"), bucket.arrivals as f64 - writes("bucket"));
+    let n_fn = f.arrivals as f64;
+    let (db_writes, db_reads) = (writes("table"), table.arrivals as f64 - writes("table"));
+    assert!(n_fn > 140_000.0 && db_writes > 25_000.0 && s3_reads > 1_000.0, "{n_fn} {db_writes} {s3_reads}");
+
+    // CloudFront: requests x $0.01 / 10,000 + answers x 10,000 B / 2^30 x $0.085.
+    let cloudfront =
+        n_cdn * p.cloudfront_per_10k_requests / 1e4 + n_cdn * a.response_bytes / BYTES_PER_GB * p.cloudfront_gb;
+    // S3 (the misses and every write): GETs x $0.0004 / 1,000 + PUTs x $0.005 / 1,000.
+    let s3 = s3_reads * p.s3_get_per_1k / 1e3 + s3_writes * p.s3_put_per_1k / 1e3;
+    // Lambda: invocations x $0.20 / million + GB-seconds x $0.0000166667, where each invocation
+    // runs 100 ms + 1 ms + 5 ms + 1 ms (200 ms more when cold) at 0.5 GB.
+    let seconds = n_fn * 0.107 + f.cold_starts as f64 * 0.2;
+    let lambda = n_fn * p.lambda_per_million / 1e6 + seconds * 0.5 * p.lambda_gb_second;
+    // DynamoDB: reads x $0.125 / million + writes x $0.625 / million.
+    let dynamodb = db_reads * p.dynamodb_per_million_reads / 1e6 + db_writes * p.dynamodb_per_million_writes / 1e6;
+    // The function's answers leave the region: x 10,000 B / 2^30 x $0.09.
+    let out = n_fn * a.response_bytes / BYTES_PER_GB * p.transfer_out_gb;
+    let total = cloudfront + s3 + lambda + dynamodb + out;
+    eprintln!("cloudfront {cloudfront:.6} + s3 {s3:.6} + lambda {lambda:.6} + dynamodb {dynamodb:.6} + out {out:.6} = {total:.6} USD");
+
+    let bill = |id: &str| r.cost.by_component.iter().find(|x| x.id == id).unwrap().accumulated;
+    assert!(close(bill("cdn"), cloudfront, 1e-9), "{} vs {cloudfront}", bill("cdn"));
+    assert!(close(bill("bucket"), s3, 1e-9));
+    assert!(close(bill("fn"), lambda + out, 1e-9), "{} vs {}", bill("fn"), lambda + out);
+    assert!(close(bill("table"), dynamodb, 1e-9));
+    assert!(close(r.cost.accumulated, total, 1e-9), "{} vs {total}", r.cost.accumulated);
+    // No traffic in the last 600 s: nothing is charged per hour now.
+    assert_eq!(r.cost.per_hour_now, 0.0);
 }
