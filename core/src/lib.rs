@@ -49,6 +49,7 @@ pub mod cloudformation;
 pub mod experiment;
 pub mod layers;
 pub mod lint;
+pub mod pricing;
 pub mod resilience;
 pub mod rng;
 pub mod sim;

@@ -280,6 +280,7 @@ fn run(t: &Topology, args: &Args) -> ExitCode {
         print_layers(l);
     }
     print_resilience(&report.resilience);
+    print_cost(&report.cost);
     if let (Some(n), Some(events)) = (args.journey, &journey) {
         println!();
         println!("request #{n}: {} hop event(s) up to {:.3} s", events.len(), end.0 as f64 / 1e9);
@@ -318,6 +319,43 @@ fn journey_json(sim: &Simulation, e: &JourneyEvent) -> serde_json::Value {
         "event": event,
         "cause": cause,
     })
+}
+
+fn print_cost(c: &strata_core::sim::CostReport) {
+    println!();
+    println!(
+        "cost: ${:.4} over {:.1} s, ${:.4}/hour now ({} on-demand prices, {}; {:.0} B per request, {:.0} B per answer)",
+        c.accumulated,
+        c.time_s,
+        c.per_hour_now,
+        c.region,
+        c.prices_as_of,
+        c.assumptions.request_bytes,
+        c.assumptions.response_bytes
+    );
+    let cats: Vec<String> = c
+        .by_category
+        .iter()
+        .filter(|k| k.accumulated > 0.0 || k.per_hour_now > 0.0)
+        .map(|k| format!("{} ${:.4} (${:.4}/h)", k.category.name(), k.accumulated, k.per_hour_now))
+        .collect();
+    println!("  by category: {}", if cats.is_empty() { "nothing".to_string() } else { cats.join(", ") });
+    for k in &c.by_component {
+        let lines: Vec<String> = k
+            .lines
+            .iter()
+            .filter(|l| l.quantity > 0.0)
+            .map(|l| format!("{} {:.4} {}", l.item, l.quantity, l.unit))
+            .collect();
+        println!(
+            "  {:<16} {:<12} ${:>10.4} ${:>9.4}/h  {}",
+            k.id,
+            k.kind,
+            k.accumulated,
+            k.per_hour_now,
+            lines.join("; ")
+        );
+    }
 }
 
 fn opt_s(x: Option<f64>) -> String {

@@ -215,6 +215,9 @@ pub(super) fn launch(g: &mut Group, core: &mut Core, comp: u32, n: u32) -> u32 {
         i.initial = false;
         i.lb = Checker::new(false);
         i.status = Checker::new(true);
+        // Billed from the launch request (a launch the layers refuse at once costs nothing).
+        i.billed.start(now);
+        i.exists.start(now);
         match core.layers.as_deref_mut() {
             // The layered launch: placement, VM, storage, network, boot.
             Some(run) => match run.launch_slot(now, comp, slot as u32, az, &core.meta[comp as usize].id) {
@@ -225,6 +228,8 @@ pub(super) fn launch(g: &mut Group, core: &mut Core, comp: u32, n: u32) -> u32 {
                 }
                 None => {
                     i.state = InstState::Free;
+                    i.billed.stop(now);
+                    i.exists.stop(now);
                     failed += 1;
                 }
             },

@@ -270,6 +270,8 @@ pub(super) fn build(t: &Topology, config: SimConfig) -> Result<Simulation, Build
                 inst.state = InstState::InService;
                 inst.initial = true;
                 inst.lb = Checker::new(true);
+                inst.billed.start(0);
+                inst.exists.start(0);
                 if let Some(d) = &p.disk {
                     inst.disk_gap_ns = if d.iops > 0.0 { 1e9 / d.iops } else { 0.0 };
                 }
@@ -294,6 +296,8 @@ pub(super) fn build(t: &Topology, config: SimConfig) -> Result<Simulation, Build
                     i.initial = true;
                     i.lb = Checker::new(true);
                     i.az = zs[k % zs.len()];
+                    i.billed.start(0);
+                    i.exists.start(0);
                     stats[ci].cap.add(0, vcpus as i64);
                 }
                 let period = ns(p.evaluation_period_s * 1000.0).max(1);
@@ -373,6 +377,7 @@ pub(super) fn build(t: &Topology, config: SimConfig) -> Result<Simulation, Build
                     active: 0,
                     idle: VecDeque::with_capacity((p.concurrency_limit as usize).min(4096)),
                     keep_ns: ns(p.keep_warm_s * 1000.0),
+                    run_ns: 0,
                 })
             }
             ComponentSpec::Sqs(p) => {
@@ -431,6 +436,7 @@ pub(super) fn build(t: &Topology, config: SimConfig) -> Result<Simulation, Build
         observations: Vec::new(),
         conn_states,
         deadlines,
+        usage: vec![Default::default(); n],
     };
     let az_region = azs.iter().map(|a| place(Some(a.as_str())).0).collect();
     let mut sim = Simulation {
@@ -447,6 +453,7 @@ pub(super) fn build(t: &Topology, config: SimConfig) -> Result<Simulation, Build
         resolution_ns: res,
         time_regressions: 0,
         config,
+        cost: super::cost::CostRun::of(t),
     };
     if let Some(cfg) = &t.infrastructure {
         layered::attach(&mut sim, t, cfg);

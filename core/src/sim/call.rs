@@ -38,6 +38,13 @@ impl Flags {
     /// unobserved (its caller detached): when that work ends nothing more is answered, the
     /// slots it held are given back and the call is freed.
     pub(super) const TIMED_OUT: Flags = Flags(256);
+    /// It came from the internet (a client population, directly or through Route 53) to a
+    /// component in a region: its answer is data transfer out (the cost model).
+    pub(super) const FROM_INTERNET: Flags = Flags(512);
+    /// It crosses from one AZ to another of the region (the cost model).
+    pub(super) const CROSS_AZ: Flags = Flags(1024);
+    /// It crosses from one region to another (the cost model).
+    pub(super) const CROSS_REGION: Flags = Flags(2048);
 
     /// Whether every flag of `other` is set.
     #[inline(always)]

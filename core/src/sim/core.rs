@@ -204,6 +204,8 @@ pub(super) struct Core {
     pub(super) conn_states: Vec<(u32, u32, ConnState)>,
     /// Deadlines by place: one queue per client population and per connection with a timeout.
     pub(super) deadlines: Vec<DeadlineQueue>,
+    /// Per component: what reached it and what it sent across AZs and regions (the cost model).
+    pub(super) usage: Vec<super::cost::Usage>,
 }
 
 impl Core {
@@ -300,7 +302,7 @@ impl Core {
             phase: Phase::None,
             error: None,
             root: None,
-            flags: p.flags.inherited(),
+            flags: p.flags.inherited() | self.transfer(p.comp, p.az, to, to_az),
             hops: p.hops + 1,
             attempt: 0,
         };
@@ -413,6 +415,12 @@ impl Core {
             c.flags.insert(Flags::COUNTED);
         }
         let c = *c;
+        let u = &mut self.usage[c.comp as usize];
+        u.requests += 1;
+        u.writes += u64::from(c.flags.contains(Flags::WRITE));
+        u.from_internet += u64::from(c.flags.contains(Flags::FROM_INTERNET));
+        u.cross_az += u64::from(c.flags.contains(Flags::CROSS_AZ));
+        u.cross_region += u64::from(c.flags.contains(Flags::CROSS_REGION));
         let s = &mut self.stats[c.comp as usize];
         s.in_sys.add(now, 1);
         if c.flags.contains(Flags::COUNTED) {

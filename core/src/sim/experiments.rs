@@ -616,8 +616,13 @@ impl Simulation {
             return;
         }
         self.set_instance(comp, k, false);
+        let now = self.core.now;
         if let Node::Group(g) = &mut self.nodes[comp as usize] {
-            g.inst[k as usize].dead = true;
+            let i = &mut g.inst[k as usize];
+            i.dead = true;
+            // Terminated (or gone with its host): neither it nor its root volume is billed.
+            i.billed.stop(now);
+            i.exists.stop(now);
         }
         let id = self.core.meta[comp as usize].id.clone();
         self.core.observe(ObservationKind::InstanceDied, None, format!("{id}[{k}] dies"));

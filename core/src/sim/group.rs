@@ -11,6 +11,7 @@ use super::asg::Asg;
 use super::call::{Call, CallSlab, Flags, Phase, NONE};
 use super::compute;
 use super::core::Core;
+use super::cost::Meter;
 use super::health::{Checker, HealthCheck};
 use super::node::Next;
 use super::queue::Ev;
@@ -73,6 +74,10 @@ pub(super) struct Instance {
     pub(super) lb: Checker,
     /// Its health as its Auto Scaling group's status checks see it.
     pub(super) status: Checker,
+    /// Time it is billed for compute (launched, not stopped, not dead) and time it exists
+    /// (its root volume is billed), for the cost model.
+    pub(super) billed: Meter,
+    pub(super) exists: Meter,
 }
 
 impl Instance {
@@ -106,6 +111,8 @@ impl Instance {
             disk_cap_gap_ns: 0.0,
             lb: Checker::new(false),
             status: Checker::new(true),
+            billed: Meter::IDLE,
+            exists: Meter::IDLE,
         }
     }
 
@@ -149,6 +156,8 @@ impl Instance {
     pub(super) fn terminate(&mut self, core: &mut Core, comp: u32) {
         let now = core.now;
         self.state = InstState::Free;
+        self.billed.stop(now);
+        self.exists.stop(now);
         let s = &mut core.stats[comp as usize];
         s.cap.add(now, -(self.st.servers as i64));
         s.terminations += 1;

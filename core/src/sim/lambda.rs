@@ -21,6 +21,16 @@ pub(super) struct Lambda {
     /// When each idle environment was last used, oldest first.
     pub(super) idle: VecDeque<u64>,
     pub(super) keep_ns: u64,
+    /// Answer times minus arrival times of its invocations so far (the cost model's duration:
+    /// add `active` x now for those still running).
+    pub(super) run_ns: i128,
+}
+
+impl Lambda {
+    /// Nanoseconds its invocations ran up to `now`.
+    pub(super) fn run_ns_at(&self, now: u64) -> u64 {
+        (self.run_ns + i128::from(self.active) * i128::from(now)).max(0) as u64
+    }
 }
 
 /// An invocation: throttled at the limit, else it runs (`Phase::Run`) in a warm environment or
@@ -32,6 +42,7 @@ pub(super) fn arrive(l: &mut Lambda, core: &mut Core, call: u32, c: &Call) -> Ne
         return Next::fail(ErrorCause::Throttled);
     }
     l.active += 1;
+    l.run_ns -= i128::from(now);
     core.calls[call].flags.insert(Flags::ACTIVE);
     // Environments idle longer than keep_ns are gone; the freshest is reused first.
     while l.idle.front().is_some_and(|&t| now - t > l.keep_ns) {
@@ -79,5 +90,6 @@ fn continue_calls(core: &mut Core, call: u32) -> Next {
 #[inline]
 pub(super) fn release_slot(l: &mut Lambda, core: &Core) {
     l.active -= 1;
+    l.run_ns += i128::from(core.now);
     l.idle.push_back(core.now);
 }

@@ -142,6 +142,7 @@ impl Simulation {
         if self.experiment.is_some() {
             self.check_stop_conditions();
         }
+        self.cost_tick();
         for (c, s) in self.core.stats.iter_mut().enumerate() {
             let (mut a, mut d, mut e, mut ls) = (0u64, 0u64, 0u64, 0u128);
             for t in &s.types {

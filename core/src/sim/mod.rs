@@ -50,6 +50,7 @@ mod client;
 mod cloudfront;
 mod compute;
 mod core;
+mod cost;
 mod deadline;
 mod detail;
 mod dispatch;
@@ -82,6 +83,7 @@ mod types;
 mod unvalidated_tests;
 
 pub use core::{Observation, ObservationKind};
+pub use cost::{CategoryCost, ComponentCost, CostCategory, CostLine, CostReport};
 pub use detail::{
     HostDetail, InstanceDetail, LaunchKind, LaunchRecord, NeighbourVm, NetworkDetail, RouteDetail, SecurityGroupDetail,
     SliceDetail, VolumeDetail,
@@ -138,6 +140,8 @@ pub struct Simulation {
     core: Core,
     nodes: Vec<Node>,
     config: SimConfig,
+    /// What the cost model charges each component for, and the usage at the last tick.
+    cost: cost::CostRun,
     faults: Vec<FaultAction>,
     az_ids: Vec<String>,
     /// Per AZ: its region (`NONE16` when it has none).
@@ -348,6 +352,8 @@ impl Simulation {
             + self.nodes.iter().map(Node::queue_capacity).sum::<usize>() * size_of::<u64>()
             + self.nodes.capacity() * size_of::<Node>()
             + c.layers.as_deref().map_or(0, layered::LayerRun::heap_bytes)
+            + c.usage.capacity() * size_of::<cost::Usage>()
+            + self.cost.heap_bytes()
     }
 
     /// Recounts live calls by scanning the slab and compares with the counters:

@@ -49,6 +49,17 @@
 //!   connections: [ConnectionReport { from, to, calls, retries, amplification,
 //!     short_circuited, rejected, budget_exhausted, timed_out }] }
 //! ```
+//! and `cost` (see `sim::cost`; USD at `pricing::US_EAST_1`, the whole simulated time):
+//! ```text
+//! CostReport {
+//!   currency: "USD", region, prices_as_of, source, time_s, per_hour_now, accumulated,
+//!   by_category: [CategoryCost { category: compute | database | load_balancing | networking |
+//!     data_transfer | storage | requests, per_hour_now, accumulated }],
+//!   by_component: [ComponentCost { id, kind, per_hour_now, accumulated,
+//!     lines: [CostLine { item, category, quantity, unit, unit_price, accumulated, per_hour_now }] }],
+//!   assumptions: Assumptions { request_bytes, response_bytes, requests_per_connection,
+//!     root_volume_gib, elasticache_node_type, rds_storage_gb, s3_stored_gb } }
+//! ```
 //! and the series points of layered groups carry `steal_percent`, `guest_cpu_percent`,
 //! `service_time_multiplier`, `burst_balance_percent` and `disk_iops`; those of groups with a
 //! worker pool carry `worker_utilization`.
@@ -329,6 +340,8 @@ pub struct Report {
     /// Availability, error budget, incidents and resilience patterns (see
     /// [`super::ResilienceReport`]).
     pub resilience: super::ResilienceReport,
+    /// What the run cost at public on-demand prices (see [`super::CostReport`]).
+    pub cost: super::CostReport,
 }
 
 pub(super) fn build(sim: &Simulation) -> Report {
@@ -435,6 +448,7 @@ pub(super) fn build(sim: &Simulation) -> Report {
         clients,
         layers: sim.core.layers.as_deref().map(|l| l.report(sim)),
         resilience: super::resilience_report::build(sim),
+        cost: sim.cost(),
     }
 }
 

@@ -84,6 +84,8 @@ impl Simulation {
         };
         self.set_instance(c, k, false);
         if layer == NONE {
+            // A stopped instance is not billed for compute (its volume still is).
+            self.bill_instance(c, k, false);
             let d = LaunchParams::default().stop.draw(&mut self.core.rng).as_nanos();
             let text = format!("{name} stops (StopInstances); out of service until it is started");
             self.core.observe(ObservationKind::InstanceStopped, Some(action), text);
@@ -96,6 +98,9 @@ impl Simulation {
             Ok(at) => {
                 let host =
                     run.infra.instance(id).host.map(|h| run.infra.fleet.host(h).name.clone()).unwrap_or_default();
+                if let Node::Group(g) = &mut self.nodes[c as usize] {
+                    g.inst[k as usize].billed.stop(now);
+                }
                 let slice = run
                     .infra
                     .instance(id)
@@ -150,6 +155,7 @@ impl Simulation {
                 .iter()
                 .map(|r| r.draw(rng).as_nanos())
                 .sum::<u64>();
+            self.bill_instance(c, k, true);
             let text = format!("{name} starts (StartInstances); it serves again in {:.1} s", d as f64 / 1e9);
             self.core.observe(ObservationKind::InstanceStarted, Some(action), text);
             self.back_at(c, k, now.saturating_add(d));
@@ -162,6 +168,9 @@ impl Simulation {
         match run.infra.start_instance(SimTime(now), id, &fis()) {
             Ok(plan) => {
                 let ready = plan.outcome.as_ref().map_or(now, |t| t.0);
+                if let Node::Group(g) = &mut self.nodes[c as usize] {
+                    g.inst[k as usize].billed.start(now);
+                }
                 let events = run.plan_events(&plan, Some(ComponentIdx(c)), k, &run.infra.instance(id).name.clone());
                 if run.launch_record(id).is_none_or(|r| r.kind != LaunchKind::StopStart) {
                     run.set_record(id, Some(LaunchRecord::begun(LaunchKind::StopStart, SimTime(now), None)));

@@ -45,6 +45,7 @@ pub(super) fn arrive(r: &mut Route53, core: &mut Core, call: u32, c: &Call) -> N
         Next::fail(ErrorCause::DnsFailure)
     } else {
         core.calls[call].phase = Phase::Resolve;
+        core.usage[c.comp as usize].queries += 1;
         core.queue.push(now.saturating_add(r.query_ns), Ev::Resume { call });
         Next::Wait
     }

@@ -14,6 +14,7 @@ mod cli;
 mod clones;
 mod common;
 mod conservation_props;
+mod cost;
 mod determinism;
 mod dns_failover;
 mod dynamodb_throttling;
