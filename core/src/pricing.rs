@@ -4,8 +4,9 @@
 //! Source: AWS public on-demand pricing pages (Amazon EC2 Linux on-demand, Amazon RDS for
 //! MySQL, Amazon ElastiCache, Elastic Load Balancing, Amazon VPC NAT gateway, EC2 data
 //! transfer, Amazon CloudFront, Amazon S3 Standard, AWS Lambda x86, Amazon DynamoDB on-demand,
-//! Amazon EBS, Amazon Route 53, Amazon SQS standard), us-east-1 (N. Virginia), as of
-//! 2025-01-15. Free tiers, savings plans, reserved and spot prices and volume tiers beyond the
+//! Amazon EBS, Amazon Route 53, Amazon SQS standard), us-east-1 (N. Virginia): the list prices
+//! as published through 2024 and 2025 (dated "2025" below, not re-checked against the live
+//! pages since; the table is data, so a newer one is a drop-in). Free tiers, savings plans, reserved and spot prices and volume tiers beyond the
 //! first are left out: every figure is the first paid tier's list price.
 //!
 //! The table is data: [`PriceTable`] is a plain struct, [`US_EAST_1`] the one the engine uses,
@@ -39,7 +40,7 @@ const fn h(name: &'static str, usd_per_hour: f64) -> HourlyPrice {
 pub struct PriceTable {
     /// Region the prices are for.
     pub region: &'static str,
-    /// The date the prices are from (ISO 8601).
+    /// When the prices are from (an ISO 8601 date or year).
     pub as_of: &'static str,
     /// Where they come from.
     pub source: &'static str,
@@ -101,11 +102,11 @@ pub struct PriceTable {
     pub sqs_per_million: f64,
 }
 
-/// AWS public on-demand prices, us-east-1, as of 2025-01-15.
+/// AWS public on-demand list prices, us-east-1, as published in 2024-2025.
 pub static US_EAST_1: PriceTable = PriceTable {
     region: "us-east-1",
-    as_of: "2025-01-15",
-    source: "AWS public on-demand pricing pages, us-east-1, as of 2025-01-15",
+    as_of: "2025",
+    source: "AWS public on-demand list prices, us-east-1, as published in 2024-2025",
     currency: "USD",
     ec2: &[
         h("t2.micro", 0.0116),
