@@ -442,7 +442,9 @@ pub fn ParticleCanvas() -> impl IntoView {
     // canvas lets the pointer through to the editor: a window `pointermove` with no button
     // pressed keeps the pointer's place, each paint finds the failure drawn nearest to it (over
     // the canvas), and the tooltip's text is built only when that call changes.
-    let pointer: Rc<Cell<Option<(f64, f64)>>> = Rc::default();
+    // Canvas px, found when the pointer moves: a paint never asks for the canvas's place (that
+    // forced a layout of the whole page in every frame after the badges changed: 3 to 8 ms).
+    let pointer: Rc<Cell<Option<Point>>> = Rc::default();
     let shown: Rc<Cell<Option<(u64, u64)>>> = Rc::default();
     let failures_drawn: Rc<Cell<bool>> = Rc::default();
     let tip = document().create_element("div").ok();
@@ -469,10 +471,7 @@ pub fn ParticleCanvas() -> impl IntoView {
             let Ok(ctx) = ctx.dyn_into::<web_sys::CanvasRenderingContext2d>() else { return };
             let wall = crate::js::now_ms();
             let vp = ed.viewport.get_untracked();
-            let at = pointer.get().filter(|&(x, y)| client_over(&canvas, x, y)).map(|(x, y)| {
-                let r = canvas.get_bounding_client_rect();
-                Point::new(x - r.left(), y - r.top())
-            });
+            let at = pointer.get();
             let mut near = None;
             geo.with_value(|g| {
                 counts.update_value(|c| c.resize(g.paths.len(), 0));
@@ -522,7 +521,11 @@ pub fn ParticleCanvas() -> impl IntoView {
     let moved = window_event_listener(leptos::ev::pointermove, {
         let paint = paint.clone();
         move |ev| {
-            let p = (ev.buttons() == 0).then(|| (ev.client_x() as f64, ev.client_y() as f64));
+            let (x, y) = (ev.client_x() as f64, ev.client_y() as f64);
+            let p = canvas_ref.get_untracked().filter(|c| ev.buttons() == 0 && client_over(c, x, y)).map(|c| {
+                let r = c.get_bounding_client_rect();
+                Point::new(x - r.left(), y - r.top())
+            });
             // While playing, the next frame looks; paused, look now if failures are drawn.
             if pointer.replace(p) != p && failures_drawn.get() && !playing_untracked(live) {
                 paint();

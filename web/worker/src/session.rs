@@ -32,7 +32,7 @@ const FIGURES_MS: f64 = 100.0;
 /// How far the pacing target may run ahead of a lagging engine, in wall ms of play.
 const MAX_LEAD_WALL_MS: f64 = 250.0;
 /// Sampled requests drawn per wall-clock second at most (each is one dot per hop).
-const DOTS_PER_WALL_S: f64 = 2_000.0;
+const DOTS_PER_WALL_S: f64 = 2_500.0;
 /// Segments carried by one frame at most.
 const MAX_SEGMENTS: usize = 20_000;
 
