@@ -1,6 +1,6 @@
 use strata_core::sim::{Report, SimConfig, Simulation};
 use strata_core::time::{Duration, SimTime};
-use strata_core::topology::Topology;
+use strata_core::topology::{Container, ContainerKind, Topology};
 
 pub(crate) fn scenario(name: &str) -> Topology {
     let path = format!("{}/../public/scenarios/{name}", env!("CARGO_MANIFEST_DIR"));
@@ -27,4 +27,17 @@ pub(crate) fn assert_conserved(sim: &Simulation, r: &Report) {
     }
     let audit = sim.audit();
     assert!(audit.consistent, "audit disagrees with counters: {audit:?}");
+}
+
+/// A container with no CIDR, label or AZ.
+pub(crate) fn container(id: &str, kind: ContainerKind, parent: Option<&str>) -> Container {
+    Container {
+        id: id.into(),
+        kind,
+        parent: parent.map(Into::into),
+        label: String::new(),
+        cidr: None,
+        public: false,
+        az: None,
+    }
 }

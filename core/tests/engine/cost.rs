@@ -3,14 +3,12 @@
 //! cross-AZ traffic charged, stopped instances not charged for compute, a price for every
 //! instance type and DB class in the catalog.
 
-use crate::common::{run, scenario};
+use crate::common::{container, run, scenario};
 use strata_core::catalog;
 use strata_core::pricing::{Assumptions, BYTES_PER_GB, HOURS_PER_MONTH, US_EAST_1};
 use strata_core::sim::{CostCategory, CostReport, SimConfig, Simulation};
 use strata_core::time::SimTime;
-use strata_core::topology::{
-    Arrival, ComponentKind as K, ComponentSpec, Container, ContainerKind as CK, Dist, Topology,
-};
+use strata_core::topology::{Arrival, ComponentKind as K, ComponentSpec, ContainerKind as CK, Dist, Topology};
 
 fn close(a: f64, b: f64, rel: f64) -> bool {
     (a - b).abs() <= rel * a.abs().max(b.abs()).max(1e-300)
@@ -138,18 +136,6 @@ fn cost_per_hour_follows_the_group_out_and_back_in_and_charges_its_running_time(
         billed_ns as f64 / 3.6e12,
         charged
     );
-}
-
-fn container(id: &str, kind: CK, parent: Option<&str>) -> Container {
-    Container {
-        id: id.into(),
-        kind,
-        parent: parent.map(Into::into),
-        label: String::new(),
-        cidr: None,
-        public: false,
-        az: None,
-    }
 }
 
 /// `users -> front (AZ a) -> back (AZ a or b)`.

@@ -1,20 +1,8 @@
 //! A hop's latency depends on where its two ends are: the configured same-AZ, cross-AZ and
 //! cross-region round trips are added to a call, exactly.
 
-use crate::common::run;
-use strata_core::topology::{ComponentKind as K, ComponentSpec, Container, ContainerKind as CK, Dist, Topology};
-
-fn container(id: &str, kind: CK, parent: Option<&str>) -> Container {
-    Container {
-        id: id.into(),
-        kind,
-        parent: parent.map(Into::into),
-        label: String::new(),
-        cidr: None,
-        public: false,
-        az: None,
-    }
-}
+use crate::common::{container, run};
+use strata_core::topology::{ComponentKind as K, ComponentSpec, ContainerKind as CK, Dist, Topology};
 
 const SAME_AZ: f64 = 0.4;
 const CROSS_AZ: f64 = 2.0;
