@@ -391,39 +391,28 @@ impl Simulation {
             let d = self.cost.last[c];
             let rate = |x: u64| if last_hours > 0.0 { x as f64 / last_hours } else { 0.0 };
             let mut l = Lines { lines: Vec::new() };
-            if u.from_internet > 0 {
-                let gb = u.from_internet as f64 * gb_resp;
-                l.add(
+            // Data transfer: (label, calls so far, calls in the last bucket, GB per call, price).
+            // Between AZs each direction is charged on both sides.
+            for (label, calls, recent, gb_per_call, price) in [
+                (
                     "data transfer out to the internet",
-                    C::DataTransfer,
-                    "GB",
+                    u.from_internet,
+                    d.from_internet,
+                    gb_resp,
                     prices.transfer_out_gb,
-                    gb,
-                    rate(d.from_internet) * gb_resp,
-                );
-            }
-            if u.cross_az > 0 {
-                // Each direction is charged on both sides.
-                let gb = u.cross_az as f64 * gb_both * 2.0;
-                l.add(
+                ),
+                (
                     "data transfer between AZs (both sides)",
-                    C::DataTransfer,
-                    "GB",
+                    u.cross_az,
+                    d.cross_az,
+                    gb_both * 2.0,
                     prices.cross_az_gb_each_way,
-                    gb,
-                    rate(d.cross_az) * gb_both * 2.0,
-                );
-            }
-            if u.cross_region > 0 {
-                let gb = u.cross_region as f64 * gb_both;
-                l.add(
-                    "data transfer between regions",
-                    C::DataTransfer,
-                    "GB",
-                    prices.cross_region_gb,
-                    gb,
-                    rate(d.cross_region) * gb_both,
-                );
+                ),
+                ("data transfer between regions", u.cross_region, d.cross_region, gb_both, prices.cross_region_gb),
+            ] {
+                if calls > 0 {
+                    l.add(label, C::DataTransfer, "GB", price, calls as f64 * gb_per_call, rate(recent) * gb_per_call);
+                }
             }
             let reads = u.requests - u.writes;
             let d_reads = d.requests - d.writes;

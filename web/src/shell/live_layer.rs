@@ -20,7 +20,6 @@ use crate::editor::geom::{Point, Viewport};
 use crate::live::client::{use_live, Live};
 use crate::live::figures::{NodeFigures, NodeStatus};
 use crate::live::protocol::{PlayState, Segment, SegmentKind};
-use crate::shell::canvas::client_over;
 use crate::shell::run_panel::stamp;
 use crate::state::{use_editor, Editor};
 use strata_core::sim::ErrorCause;
@@ -522,9 +521,10 @@ pub fn ParticleCanvas() -> impl IntoView {
         let paint = paint.clone();
         move |ev| {
             let (x, y) = (ev.client_x() as f64, ev.client_y() as f64);
-            let p = canvas_ref.get_untracked().filter(|c| ev.buttons() == 0 && client_over(c, x, y)).map(|c| {
+            let p = canvas_ref.get_untracked().filter(|_| ev.buttons() == 0).and_then(|c| {
                 let r = c.get_bounding_client_rect();
-                Point::new(x - r.left(), y - r.top())
+                let over = x >= r.left() && x <= r.right() && y >= r.top() && y <= r.bottom();
+                over.then(|| Point::new(x - r.left(), y - r.top()))
             });
             // While playing, the next frame looks; paused, look now if failures are drawn.
             if pointer.replace(p) != p && failures_drawn.get() && !playing_untracked(live) {

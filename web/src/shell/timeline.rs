@@ -23,10 +23,7 @@ fn ready_to_run(editor: crate::state::Editor) -> Option<String> {
     }
     editor.diagnostics.with_untracked(|ds| {
         let errors: Vec<_> = ds.iter().filter(|d| d.level == Level::Error).collect();
-        errors.first().map(|first| {
-            let n = errors.len();
-            format!("Fix {n} problem{} first: {}", if n == 1 { "" } else { "s" }, first.message)
-        })
+        errors.first().map(|first| strata_worker::answers::fix_first(errors.len(), &first.message))
     })
 }
 

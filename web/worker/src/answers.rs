@@ -131,6 +131,12 @@ pub fn answer(design: &str, question: &Question) -> Reply {
     }
 }
 
+/// Why a design with `errors` errors cannot run, naming the first: the words the page shows
+/// before it asks for a run and the worker when it refuses one.
+pub fn fix_first(errors: usize, first: &str) -> String {
+    format!("Fix {errors} problem{} first: {first}", if errors == 1 { "" } else { "s" })
+}
+
 fn target_of(el: &Element) -> Option<String> {
     match el {
         Element::Component(id) | Element::Container(id) => Some(id.clone()),

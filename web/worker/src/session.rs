@@ -219,12 +219,7 @@ pub fn can_run(t: &Topology) -> Result<(), String> {
     let errors: Vec<_> = v.diagnostics.iter().filter(|d| d.severity == Severity::Error).collect();
     match errors.first() {
         None => Ok(()),
-        Some(first) => Err(format!(
-            "Fix {} problem{} first: {}",
-            errors.len(),
-            if errors.len() == 1 { "" } else { "s" },
-            first.message
-        )),
+        Some(first) => Err(crate::answers::fix_first(errors.len(), &first.message)),
     }
 }
 
