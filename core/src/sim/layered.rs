@@ -313,6 +313,12 @@ pub(super) fn attach(sim: &mut Simulation, t: &Topology, cfg: &InfrastructureCon
 }
 
 impl LayerRun {
+    /// Takes the launch phases due by `now` (in time order); later ones stay.
+    pub(super) fn take_due(&mut self, now: u64) -> std::vec::Drain<'_, LifecycleEvent> {
+        let n = self.pending.partition_point(|e| e.time.0 <= now);
+        self.pending.drain(..n)
+    }
+
     /// About the heap memory of what grows as the run plays (lifecycle events not drained, the
     /// API log), bytes.
     pub(super) fn heap_bytes(&self) -> usize {
@@ -658,13 +664,7 @@ impl Simulation {
     /// in progress stay until their time comes.
     pub fn drain_lifecycle_events(&mut self) -> Vec<LifecycleEvent> {
         let now = self.core.now;
-        match self.core.layers.as_deref_mut() {
-            Some(l) => {
-                let n = l.pending.partition_point(|e| e.time.0 <= now);
-                l.pending.drain(..n).collect()
-            }
-            None => Vec::new(),
-        }
+        self.core.layers.as_deref_mut().map_or_else(Vec::new, |l| l.take_due(now).collect())
     }
 
     /// The CloudTrail-style log of API calls (launches, terminations...), oldest first.

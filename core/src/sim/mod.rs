@@ -2,8 +2,10 @@
 //!
 //! A [`Simulation`] is built from a [`Topology`] and a [`SimConfig`] and then driven by its
 //! caller: [`Simulation::step_until`] processes every event up to a time the caller chooses, and
-//! the caller reads metrics ([`Simulation::report`], [`Simulation::series`]) and drains sampled
-//! request journeys ([`Simulation::drain_journeys`]). The engine never reads a clock and never
+//! the caller reads metrics ([`Simulation::report`], [`Simulation::series`]) and what happened:
+//! a live view reads one stream ([`Simulation::observe`]: sampled calls, launch phases, scaling,
+//! the observation log, in time order); targeted reads drain sampled request journeys
+//! ([`Simulation::drain_journeys`]) or launch phases alone. The engine never reads a clock and never
 //! does I/O (sans-IO): the browser drives it from `requestAnimationFrame`, the CLI in one call.
 //!
 //! ## Model
@@ -38,7 +40,7 @@
 //!   the compute kinds share (their outgoing calls).
 //! - `dispatch`: the event loop, and the one way a component answers a call.
 //! - `build` (construction), `faults`, `metrics` (statistics, ticks), `layered` (the layers),
-//!   `report`, `journey`; `sampler`, `station` (servers and token buckets), `queue` (events),
+//!   `report`, `journey`, `observe` (the live view's stream); `sampler`, `station` (servers and token buckets), `queue` (events),
 //!   `stats` (histograms and time-weighted figures).
 
 mod alb;
@@ -64,8 +66,10 @@ mod health;
 mod journey;
 mod lambda;
 mod layered;
+mod live;
 mod metrics;
 mod node;
+mod observe;
 mod outcomes;
 mod queue;
 mod rds;
@@ -90,6 +94,8 @@ pub use detail::{
 };
 pub use journey::{assemble_journeys, Hop, Journey};
 pub use layered::{AzLayers, BlockedPath, InstanceLayers, LayersReport, LifecycleEvent, VolumeLayers};
+pub use live::ClientTotals;
+pub use observe::{Observed, StreamCursor};
 pub use outcomes::{ErrorBudget, MinuteAvailability};
 pub use report::{ClientReport, ComponentReport, ErrorCounts, InstanceUtilization, Report, SeriesPoint, TypeReport};
 pub use resilience_report::{ConnectionReport, Incident, ResilienceReport};

@@ -66,7 +66,7 @@
 //! Counts always satisfy `arrivals = completions + errors.total + in_flight` (requests that
 //! arrived before the warm-up ended are not counted anywhere).
 
-use super::stats::{Histogram, LatencySummary};
+use super::stats::LatencySummary;
 use super::{ErrorCause, Simulation, N_CAUSES};
 use crate::topology::ComponentKind;
 use serde::Serialize;
@@ -101,7 +101,7 @@ pub struct ErrorCounts {
 }
 
 impl ErrorCounts {
-    fn add(&mut self, e: &[u64; N_CAUSES]) {
+    pub(super) fn add(&mut self, e: &[u64; N_CAUSES]) {
         self.timeout += e[0];
         self.queue_full += e[1];
         self.dependency += e[2];
@@ -354,12 +354,12 @@ pub(super) fn build(sim: &Simulation) -> Report {
     let mut clients = Vec::new();
     for (c, s) in core.stats.iter().enumerate() {
         let meta = &core.meta[c];
-        let mut all = Histogram::new();
+        let all = LatencySummary::across(s.types.iter().map(|t| &t.lat));
         let (mut arrivals, mut completions, mut errors) = (0, 0, ErrorCounts::default());
-        let (mut err_lat, mut wait, mut started) = (0u128, 0u128, 0u64);
+        let (mut ok_lat, mut err_lat, mut wait, mut started) = (0u128, 0u128, 0u128, 0u64);
         let mut by_type = Vec::new();
         for (ti, t) in s.types.iter().enumerate() {
-            all.merge(&t.lat);
+            ok_lat += t.lat.sum();
             arrivals += t.arrivals;
             completions += t.completions;
             errors.add(&t.errors);
@@ -388,7 +388,7 @@ pub(super) fn build(sim: &Simulation) -> Report {
                 in_flight,
                 success_rate: (answered > 0).then(|| completions as f64 / answered as f64),
                 throughput_rps: per_s(completions),
-                latency: LatencySummary::of(&all),
+                latency: all,
                 by_request_type: by_type,
             });
             continue;
@@ -404,13 +404,13 @@ pub(super) fn build(sim: &Simulation) -> Report {
             in_flight,
             throughput_rps: per_s(completions),
             mean_time_in_component_ms: if departed > 0 {
-                (all.sum() + err_lat) as f64 / departed as f64 / 1e6
+                (ok_lat + err_lat) as f64 / departed as f64 / 1e6
             } else {
                 0.0
             },
-            latency: LatencySummary::of(&all),
+            latency: all,
             mean_wait_ms: if started > 0 { wait as f64 / started as f64 / 1e6 } else { 0.0 },
-            utilization: if cap > 0 { s.busy.integral(now) as f64 / cap as f64 } else { 0.0 },
+            utilization: sim.utilization(super::ComponentIdx(c as u32)),
             mean_queue_length: if measured > 0 { s.queue.integral(now) as f64 / measured as f64 } else { 0.0 },
             mean_in_system: if measured > 0 { s.in_sys.integral(now) as f64 / measured as f64 } else { 0.0 },
             instances: sim.instances_in_service(super::ComponentIdx(c as u32)),

@@ -198,15 +198,18 @@ pub struct Ring<T> {
     buf: Vec<T>,
     head: usize,
     cap: usize,
+    /// Items ever pushed (the dropped ones included).
+    pushed: u64,
 }
 
 impl<T: Clone> Ring<T> {
     /// A ring holding at most `cap` items (at least one).
     pub fn new(cap: usize) -> Self {
-        Ring { buf: Vec::with_capacity(cap.max(1)), head: 0, cap: cap.max(1) }
+        Ring { buf: Vec::with_capacity(cap.max(1)), head: 0, cap: cap.max(1), pushed: 0 }
     }
     /// Adds an item, dropping the oldest when full.
     pub fn push(&mut self, v: T) {
+        self.pushed += 1;
         if self.buf.len() < self.cap {
             self.buf.push(v);
         } else {
@@ -221,6 +224,15 @@ impl<T: Clone> Ring<T> {
     /// Items held.
     pub fn len(&self) -> usize {
         self.buf.len()
+    }
+    /// Items ever pushed, the dropped ones included: the number the next push will have.
+    pub fn pushed(&self) -> u64 {
+        self.pushed
+    }
+    /// The items held that were pushed as number `n` or later (numbered from 0), oldest first.
+    pub fn since(&self, n: u64) -> impl Iterator<Item = &T> {
+        let first_held = self.pushed - self.buf.len() as u64;
+        self.iter().skip(n.saturating_sub(first_held).min(self.buf.len() as u64) as usize)
     }
     /// Whether it is empty.
     pub fn is_empty(&self) -> bool {
@@ -254,15 +266,46 @@ pub struct LatencySummary {
 impl LatencySummary {
     /// Summarises a histogram of nanoseconds.
     pub fn of(h: &Histogram) -> Self {
+        Self::across(std::iter::once(h))
+    }
+
+    /// Summarises several histograms of nanoseconds taken together, exactly as if they were
+    /// merged into one, without merging (nothing is allocated).
+    pub fn across<'a>(hs: impl Iterator<Item = &'a Histogram> + Clone) -> Self {
+        let (mut count, mut sum, mut min, mut max) = (0u64, 0u128, u64::MAX, 0u64);
+        for h in hs.clone() {
+            count += h.count;
+            sum += h.sum;
+            min = min.min(h.min);
+            max = max.max(h.max);
+        }
+        // The 50th, 95th, 99th and 99.9th percentiles: the midpoint of the bucket holding the
+        // value of each rank, clamped to [min, max] (see [`Histogram::quantile`]).
+        let mut q = [max; 4];
+        if count > 0 {
+            let ranks = [0.5, 0.95, 0.99, 0.999].map(|p: f64| ((p * count as f64).ceil() as u64).max(1));
+            let (mut seen, mut k) = (0, 0);
+            for i in Histogram::index(min)..=Histogram::index(max) {
+                seen += hs.clone().map(|h| h.counts[i]).sum::<u64>();
+                while k < ranks.len() && seen >= ranks[k] {
+                    let (lo, hi) = Histogram::bounds(i);
+                    q[k] = ((lo + hi) / 2).clamp(min, max);
+                    k += 1;
+                }
+                if k == ranks.len() {
+                    break;
+                }
+            }
+        }
         let ms = |ns: u64| ns as f64 / 1e6;
         LatencySummary {
-            count: h.count(),
-            mean_ms: h.mean() / 1e6,
-            p50_ms: ms(h.quantile(0.5)),
-            p95_ms: ms(h.quantile(0.95)),
-            p99_ms: ms(h.quantile(0.99)),
-            p999_ms: ms(h.quantile(0.999)),
-            max_ms: ms(h.max()),
+            count,
+            mean_ms: if count == 0 { 0.0 } else { sum as f64 / count as f64 / 1e6 },
+            p50_ms: ms(q[0]),
+            p95_ms: ms(q[1]),
+            p99_ms: ms(q[2]),
+            p999_ms: ms(q[3]),
+            max_ms: ms(max),
         }
     }
 }
@@ -285,6 +328,29 @@ mod tests {
             }
             prev_hi = hi;
         }
+    }
+
+    #[test]
+    fn a_summary_across_histograms_equals_the_summary_of_their_merge() {
+        // Three histograms of different spreads, and an empty one.
+        let mut hs = [Histogram::new(), Histogram::new(), Histogram::new(), Histogram::new()];
+        let mut x: u64 = 12345;
+        for i in 0..30_000u64 {
+            x = x.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+            let v = match i % 3 {
+                0 => 1_000 + (x >> 50),
+                1 => 2_000_000 + (x >> 40),
+                _ => 10 + (x >> 60),
+            };
+            hs[(i % 3) as usize].record(v);
+        }
+        let mut merged = Histogram::new();
+        hs.iter().for_each(|h| merged.merge(h));
+        assert_eq!(LatencySummary::across(hs.iter()), LatencySummary::of(&merged));
+        assert_eq!(LatencySummary::across(hs[3..].iter()), LatencySummary::default());
+        let one = LatencySummary::across(hs[1..2].iter());
+        assert_eq!(one.p95_ms, hs[1].quantile(0.95) as f64 / 1e6);
+        assert_eq!(one.p999_ms, hs[1].quantile(0.999) as f64 / 1e6);
     }
 
     #[test]
@@ -315,5 +381,11 @@ mod tests {
         }
         assert_eq!(r.iter().copied().collect::<Vec<_>>(), vec![7, 8, 9]);
         assert_eq!(r.capacity(), 3);
+        assert_eq!(r.pushed(), 10);
+        // Items from a number on: those dropped are skipped, those not pushed yet are not there.
+        assert_eq!(r.since(8).copied().collect::<Vec<_>>(), vec![8, 9]);
+        assert_eq!(r.since(2).copied().collect::<Vec<_>>(), vec![7, 8, 9]);
+        assert_eq!(r.since(10).count(), 0);
+        assert_eq!(r.since(12).count(), 0);
     }
 }

@@ -28,6 +28,7 @@ mod lambda_and_sqs;
 mod littles_law;
 mod load_balancing;
 mod network_latency;
+mod observe;
 #[cfg(not(debug_assertions))]
 mod queueing_theory;
 mod rds_replicas;

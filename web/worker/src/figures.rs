@@ -1,8 +1,10 @@
-//! The figures a live run shows, computed from the engine's own report and time series, so the
-//! page shows exactly what `strata-sim run --json` reports for the same design, seed and time.
+//! The figures a live run shows, read from the engine's own counters and time series (the same
+//! figures its report has), so the page shows exactly what `strata-sim run --json` reports for
+//! the same design, seed and time.
 
 use serde::{Deserialize, Serialize};
-use strata_core::sim::{ComponentIdx, ErrorCause, InstanceStatus, Report, Simulation};
+use strata_core::sim::{ComponentIdx, ErrorCause, InstanceStatus, Simulation};
+use strata_core::topology::ComponentKind;
 
 /// One client population's figures (cumulative since the run started).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -52,42 +54,45 @@ pub struct Summary {
 }
 
 impl Summary {
-    /// Extracts the strip's figures from a report.
-    pub fn of(r: &Report, time_ns: u64) -> Summary {
-        let clients = r
-            .clients
-            .iter()
-            .map(|c| {
-                let mut causes: Vec<(ErrorCause, u64)> =
-                    ErrorCause::ALL.iter().map(|&k| (k, c.errors.get(k))).filter(|&(_, n)| n > 0).collect();
-                causes.sort_by_key(|c| std::cmp::Reverse(c.1));
-                let error_causes =
-                    causes.iter().map(|(k, n)| format!("{} {n}", k.name())).collect::<Vec<_>>().join(", ");
-                ClientRow {
-                    id: c.id.clone(),
-                    requests: c.requests,
-                    rps: c.throughput_rps,
-                    success: c.success_rate,
-                    p50_ms: c.latency.p50_ms,
-                    p95_ms: c.latency.p95_ms,
-                    p99_ms: c.latency.p99_ms,
-                    errors: c.errors.total,
-                    error_causes,
-                }
-            })
-            .collect();
-        let mut busiest: Vec<Busy> = r
-            .components
-            .iter()
-            .filter(|c| c.utilization > 0.0)
-            .map(|c| Busy { id: c.id.clone(), utilization: c.utilization })
+    /// The strip's figures now, read from the engine's counters (the same figures its report
+    /// has for this time, without building one).
+    pub fn now(sim: &Simulation) -> Summary {
+        let mut clients = Vec::new();
+        let (mut ok, mut answered) = (0, 0);
+        for c in sim.client_totals() {
+            ok += c.successes;
+            answered += c.successes + c.errors.total;
+            let mut causes: Vec<(ErrorCause, u64)> =
+                ErrorCause::ALL.iter().map(|&k| (k, c.errors.get(k))).filter(|&(_, n)| n > 0).collect();
+            causes.sort_by_key(|c| std::cmp::Reverse(c.1));
+            let error_causes = causes.iter().map(|(k, n)| format!("{} {n}", k.name())).collect::<Vec<_>>().join(", ");
+            clients.push(ClientRow {
+                id: c.id.to_string(),
+                requests: c.requests,
+                rps: c.throughput_rps,
+                success: c.success_rate(),
+                p50_ms: c.latency.p50_ms,
+                p95_ms: c.latency.p95_ms,
+                p99_ms: c.latency.p99_ms,
+                errors: c.errors.total,
+                error_causes,
+            });
+        }
+        let mut busiest: Vec<Busy> = (0..sim.component_count())
+            .map(|i| ComponentIdx(i as u32))
+            .filter(|&c| sim.component_kind(c) != ComponentKind::Client)
+            .map(|c| Busy { id: sim.component_id(c).to_string(), utilization: sim.utilization(c) })
+            .filter(|b| b.utilization > 0.0)
             .collect();
         busiest.sort_by(|a, b| b.utilization.total_cmp(&a.utilization).then_with(|| a.id.cmp(&b.id)));
         busiest.truncate(3);
-        let answered: u64 = r.clients.iter().map(|c| c.successes + c.errors.total).sum();
-        let ok: u64 = r.clients.iter().map(|c| c.successes).sum();
-        let availability = (answered > 0).then(|| ok as f64 / answered as f64);
-        Summary { time_ns, events: r.events, clients, busiest, availability }
+        Summary {
+            time_ns: sim.now().0,
+            events: sim.events_processed(),
+            clients,
+            busiest,
+            availability: (answered > 0).then(|| ok as f64 / answered as f64),
+        }
     }
 }
 

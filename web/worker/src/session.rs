@@ -14,7 +14,10 @@
 
 use strata_core::experiment::{check_action, check_timing, Action, Experiment};
 use strata_core::layers::launch::LaunchPhase;
-use strata_core::sim::{HopKind, ObservationKind, SimConfig, Simulation};
+use strata_core::sim::{
+    HopKind, JourneyEvent, LifecycleEvent, Observation, ObservationKind, Observed, ScalingAction, ScalingActivity,
+    SimConfig, Simulation, StreamCursor,
+};
 use strata_core::time::{Duration, SimTime};
 use strata_core::topology::{ComponentSpec, Topology};
 use strata_core::validate::{validate, Severity};
@@ -171,7 +174,11 @@ struct Run {
     behind: bool,
     /// Requests per second the clients send at the start (for the particle sampling).
     base_rate: f64,
-    log_sent: usize,
+    /// How far the engine's stream has been read (a fresh cursor after a rewind reads the
+    /// log and the scaling history again from the start, for a page that cleared its log).
+    cursor: StreamCursor,
+    /// Log lines read from the stream and not sent yet, in time order.
+    log: Vec<LogLine>,
     /// Every launch phase drained from the engine, in time order. A keyframe is taken right
     /// after a drain, so a run sent back to one re-produces exactly the phases after it; those
     /// already here are not added twice.
@@ -264,7 +271,8 @@ impl Run {
             self.segments.clear();
             self.figures_at = None;
             if at < now {
-                self.log_sent = 0;
+                self.cursor = StreamCursor::default();
+                self.log.clear();
                 self.launches_sent_to = None;
                 self.rewound = true;
             }
@@ -309,7 +317,8 @@ impl Run {
         self.keyframes.join(at, &fresh);
         let k = self.keyframes.latest(at).expect("the keyframes start at 0 s");
         self.sim = k.sim.clone();
-        self.log_sent = 0;
+        self.cursor = StreamCursor::default();
+        self.log.clear();
         self.launches_sent_to = None;
         self.segments.clear();
         self.rewound = true;
@@ -319,66 +328,24 @@ impl Run {
         Ok(())
     }
 
-    /// Turns the journey events drained from the engine into particle segments, each with its
-    /// request number and, for a failure, the cause and the instance where it failed.
-    fn collect_segments(&mut self) {
-        let room = MAX_SEGMENTS * SEGMENT_STRIDE;
-        for e in self.sim.drain_journeys() {
-            let Some(from) = e.from else { continue };
-            let t = e.time.0 as f64;
-            let link = f64::from(e.link_ns);
-            let (a, b, t0, t1, kind, cause) = match e.kind {
-                HopKind::Arrive => (from.0, e.component.0, t - link, t, SegmentKind::Request, None),
-                HopKind::Done => (e.component.0, from.0, t, t + link, SegmentKind::Response, None),
-                HopKind::Error(c) => (e.component.0, from.0, t, t + link, SegmentKind::Failure, Some(c)),
-                HopKind::Start => continue,
-            };
-            if self.segments.len() < room {
-                Segment {
-                    from: a,
-                    to: b,
-                    t0,
-                    t1,
-                    kind,
-                    request_type: e.request_type,
-                    request: e.request,
-                    cause,
-                    instance: (e.instance != u32::MAX).then_some(e.instance),
-                }
-                .write(&mut self.segments);
-            }
-        }
-    }
-
-    /// Moves the launch phases that have happened into the history (the engine hands each out
-    /// once; a run sent back to a keyframe hands out again those after it).
-    fn collect_launches(&mut self) {
-        let design = &self.design;
-        for e in self.sim.drain_lifecycle_events() {
-            let step = LaunchStep {
-                time_ns: e.time.0,
-                component: e.component.map(|c| design.components[c.0 as usize].id.clone()),
-                instance: e.instance,
-                phase: e.phase,
-                layer: e.layer,
-                detail: e.detail,
-                failed: e.failed,
-                host: e.host,
-                private_ip: e.private_ip,
-                volume: e.volume,
-            };
-            let known = self.launch_history.iter().rev().take_while(|h| h.time_ns >= step.time_ns).any(|h| *h == step);
-            if !known {
-                let i = self.launch_history.partition_point(|h| h.time_ns <= step.time_ns);
-                self.launch_history.insert(i, step);
-            }
-        }
+    /// Reads what the engine did since the last read, from its one stream: sampled calls
+    /// become particle segments, launch phases go to the history, log lines and scaling
+    /// decisions wait for the next frame.
+    fn collect(&mut self) {
+        let Run { sim, cursor, segments, launch_history, log, design, .. } = self;
+        let layered = sim.has_layers();
+        sim.observe(cursor, |o| match o {
+            Observed::Call(e) => add_segment(segments, &e),
+            Observed::Launch(e) => add_launch(launch_history, design, e),
+            Observed::Scaling(a) => log.extend(scaling_line(design, &a, layered)),
+            Observed::Note(n) => log.push(note_line(design, n)),
+        });
     }
 
     /// The launch phases to send: those up to now not sent since the last rewind (the history
     /// is in time order, so a slice of it).
     fn new_launch_steps(&mut self) -> Vec<LaunchStep> {
-        self.collect_launches();
+        self.collect();
         let now = self.sim.now().0;
         let h = &self.launch_history;
         let from = self.launches_sent_to.map_or(0, |f| h.partition_point(|s| s.time_ns <= f));
@@ -402,37 +369,107 @@ impl Run {
         })
     }
 
-    /// The event log lines since the last frame: the engine's observations, and the beginnings
-    /// and ends of the `launches` this frame carries.
+    /// The event log lines since the last frame: what the stream said, and the beginnings and
+    /// ends of the `launches` this frame carries.
     fn new_log_lines(&mut self, launches: &[LaunchStep]) -> Vec<LogLine> {
-        let design = &self.design;
-        let lines = self.sim.observations()[self.log_sent..]
-            .iter()
-            .map(|o| LogLine {
-                time_ns: o.time_ns,
-                component: named_component(design, &o.text),
-                text: o.text.clone(),
-                bad: matches!(
-                    o.kind,
-                    ObservationKind::ActionStarted
-                        | ObservationKind::ExperimentStopped
-                        | ObservationKind::InstanceDied
-                        | ObservationKind::InstanceStopped
-                        | ObservationKind::InstanceRebooted
-                        | ObservationKind::TargetUnhealthy
-                        | ObservationKind::RecordUnhealthy
-                        | ObservationKind::LaunchFailed
-                        | ObservationKind::CanaryHalted
-                        | ObservationKind::BreakerOpened
-                        | ObservationKind::ZoneLost
-                ),
-            })
-            .collect::<Vec<_>>();
-        self.log_sent += lines.len();
-        let mut lines: Vec<LogLine> = launches.iter().filter_map(launch_line).chain(lines).collect();
+        let mut lines: Vec<LogLine> = launches.iter().filter_map(launch_line).chain(self.log.drain(..)).collect();
         lines.sort_by_key(|l| l.time_ns);
         lines
     }
+}
+
+/// Adds a sampled hop to the frame's particle segments (up to [`MAX_SEGMENTS`]), with its
+/// request number and, for a failure, the cause and the instance where it failed.
+fn add_segment(segments: &mut Vec<f64>, e: &JourneyEvent) {
+    let Some(from) = e.from else { return };
+    let t = e.time.0 as f64;
+    let link = f64::from(e.link_ns);
+    let (a, b, t0, t1, kind, cause) = match e.kind {
+        HopKind::Arrive => (from.0, e.component.0, t - link, t, SegmentKind::Request, None),
+        HopKind::Done => (e.component.0, from.0, t, t + link, SegmentKind::Response, None),
+        HopKind::Error(c) => (e.component.0, from.0, t, t + link, SegmentKind::Failure, Some(c)),
+        HopKind::Start => return,
+    };
+    if segments.len() < MAX_SEGMENTS * SEGMENT_STRIDE {
+        Segment {
+            from: a,
+            to: b,
+            t0,
+            t1,
+            kind,
+            request_type: e.request_type,
+            request: e.request,
+            cause,
+            instance: (e.instance != u32::MAX).then_some(e.instance),
+        }
+        .write(segments);
+    }
+}
+
+/// Adds a launch phase to the history, in time order. The engine hands each phase out once, but
+/// a run sent back to a keyframe hands out again those after it: those already here are not
+/// added twice.
+fn add_launch(history: &mut Vec<LaunchStep>, design: &Topology, e: LifecycleEvent) {
+    let step = LaunchStep {
+        time_ns: e.time.0,
+        component: e.component.map(|c| design.components[c.0 as usize].id.clone()),
+        instance: e.instance,
+        phase: e.phase,
+        layer: e.layer,
+        detail: e.detail,
+        failed: e.failed,
+        host: e.host,
+        private_ip: e.private_ip,
+        volume: e.volume,
+    };
+    let known = history.iter().rev().take_while(|h| h.time_ns >= step.time_ns).any(|h| *h == step);
+    if !known {
+        let i = history.partition_point(|h| h.time_ns <= step.time_ns);
+        history.insert(i, step);
+    }
+}
+
+/// A line of the engine's observation log, marked bad when something broke.
+fn note_line(design: &Topology, o: &Observation) -> LogLine {
+    LogLine {
+        time_ns: o.time_ns,
+        component: named_component(design, &o.text),
+        text: o.text.clone(),
+        bad: matches!(
+            o.kind,
+            ObservationKind::ActionStarted
+                | ObservationKind::ExperimentStopped
+                | ObservationKind::InstanceDied
+                | ObservationKind::InstanceStopped
+                | ObservationKind::InstanceRebooted
+                | ObservationKind::TargetUnhealthy
+                | ObservationKind::RecordUnhealthy
+                | ObservationKind::LaunchFailed
+                | ObservationKind::CanaryHalted
+                | ObservationKind::BreakerOpened
+                | ObservationKind::ZoneLost
+        ),
+    }
+}
+
+/// The log line for an Auto Scaling decision, e.g. `web scales out from 2 to 4 instances
+/// (average CPU 81%)`. An instance entering service is said only for designs without layers
+/// (with layers, its launch's `running` line says it); a failed launch is in the observation
+/// log already.
+fn scaling_line(design: &Topology, a: &ScalingActivity, layered: bool) -> Option<LogLine> {
+    let id = &design.components[a.component.0 as usize].id;
+    let cpu = a.cpu * 100.0;
+    let text = match a.action {
+        ScalingAction::ScaleOut => {
+            format!("{id} scales out from {} to {} instances (average CPU {cpu:.0}%)", a.capacity_before, a.desired)
+        }
+        ScalingAction::ScaleIn => {
+            format!("{id} scales in from {} to {} instances (average CPU {cpu:.0}%)", a.capacity_before, a.desired)
+        }
+        ScalingAction::InstanceReady if !layered => format!("{id}[{}] in service", a.instance),
+        ScalingAction::InstanceReady | ScalingAction::LaunchFailed => return None,
+    };
+    Some(LogLine { time_ns: a.time.0, component: Some(id.clone()), text, bad: false })
 }
 
 /// The log line for a launch's request, its end or its failure (the phases in between are in
@@ -622,7 +659,8 @@ impl Session {
             carry_ns: 0.0,
             behind: false,
             base_rate,
-            log_sent: 0,
+            cursor: StreamCursor::default(),
+            log: Vec::new(),
             launch_history: Vec::new(),
             launches_sent_to: None,
             segments: Vec::new(),
@@ -678,9 +716,8 @@ impl Session {
             let events = run.sim.events_processed();
             let reached = run.sim.step_until_budget(until, CHUNK);
             run.events_simulated += run.sim.events_processed() - events;
-            run.collect_segments();
+            run.collect(); // before a keyframe's clone: it holds only what comes later
             if reached {
-                run.collect_launches(); // before the clone: it holds only later phases
                 run.keyframes.offer(&run.sim);
             }
             if (reached && until == run.target) || clock() - started >= slice_ms {
@@ -713,7 +750,7 @@ impl Session {
             let (summary, nodes, drill) = if figures_due {
                 run.last_figures_wall = wall;
                 run.figures_at = Some(now.0);
-                (Some(Summary::of(&run.sim.report(), now.0)), Some(node_figures(&run.sim)), run.drill())
+                (Some(Summary::now(&run.sim)), Some(node_figures(&run.sim)), run.drill())
             } else {
                 (None, None, None)
             };

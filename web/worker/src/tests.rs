@@ -697,3 +697,119 @@ fn every_segment_carries_the_engine_s_request_number_and_a_failure_its_cause_and
     failures[0].write(&mut numbers);
     assert_eq!((numbers.len(), Segment::read(&numbers)), (SEGMENT_STRIDE, *failures[0]));
 }
+
+/// Every log line a session sends, from the frames after the last rewind (the page clears its
+/// log when a frame says the run went back).
+fn log_after_rewinds(frames: &[Frame], log: &mut Vec<(u64, String)>) {
+    for f in frames {
+        if f.header.rewound {
+            log.clear();
+        }
+        log.extend(f.header.log.iter().map(|l| (l.time_ns, l.text.clone())));
+    }
+}
+
+#[test]
+fn the_log_says_when_a_group_scales_as_the_engine_decided() {
+    let mut s = start("traffic-spike-slow-scaling", 5, Speed::Max);
+    s.handle(Command::Seek { ms: 300_000 });
+    let mut log = Vec::new();
+    log_after_rewinds(&settle(&mut s, &mut ticking(1.0)), &mut log);
+    let sim = reference("traffic-spike-slow-scaling", 5, SimTime::from_millis(300_000));
+    let decided: Vec<(u64, String)> = sim
+        .scaling_activities()
+        .iter()
+        .filter_map(|a| {
+            let verb = match a.action {
+                strata_core::sim::ScalingAction::ScaleOut => "out",
+                strata_core::sim::ScalingAction::ScaleIn => "in",
+                _ => return None,
+            };
+            let id = sim.component_id(a.component);
+            Some((a.time.0, format!("{id} scales {verb} from {} to {} instances", a.capacity_before, a.desired)))
+        })
+        .collect();
+    assert!(decided.iter().any(|(_, t)| t.contains("scales out")), "the spike makes the group scale out");
+    let said: Vec<(u64, String)> = log
+        .iter()
+        .filter(|(_, t)| t.contains(" scales "))
+        .map(|(at, t)| (*at, t.split(" (").next().unwrap().to_string()))
+        .collect();
+    assert_eq!(said, decided);
+}
+
+#[test]
+fn after_seeking_back_the_log_is_sent_again_up_to_there_and_then_on_exactly_once() {
+    let mut s = Session::new();
+    s.handle(Command::Start {
+        design: design("az-outage-multi-az"),
+        seed: 7,
+        experiment: Some("lose-az1".into()),
+        duration_s: 300.0,
+        speed: Speed::Max,
+        paused: true,
+    });
+    let mut clock = ticking(1.0);
+    let mut whole = Vec::new();
+    s.handle(Command::Seek { ms: 250_000 });
+    log_after_rewinds(&settle(&mut s, &mut clock), &mut whole);
+    assert!(whole.len() >= 3, "{whole:?}");
+    // Back to just after the outage began: the page's log holds the lines up to then.
+    let mut log = whole.clone();
+    s.handle(Command::Seek { ms: 140_000 });
+    log_after_rewinds(&settle(&mut s, &mut clock), &mut log);
+    let upto = |t: u64| whole.iter().filter(|(at, _)| *at <= t).cloned().collect::<Vec<_>>();
+    assert_eq!(log, upto(140_000_000_000));
+    assert!(log.len() < whole.len(), "some lines come after 140 s");
+    // And on again: the same lines, none twice.
+    s.handle(Command::Seek { ms: 250_000 });
+    log_after_rewinds(&settle(&mut s, &mut clock), &mut log);
+    assert_eq!(log, whole);
+}
+
+#[test]
+fn the_strip_read_from_the_counters_equals_the_engine_s_report() {
+    use crate::figures::Summary;
+    for (name, experiment) in
+        [("three-tier", None), ("az-outage-multi-az", Some("lose-az1")), ("retry-storm-before", Some("db-slowdown"))]
+    {
+        let topo = Topology::from_json(&design(name)).unwrap();
+        let config = SimConfig { experiment: experiment.map(Into::into), ..SimConfig::with_seed(11) };
+        let mut sim = Simulation::new(&topo, config).unwrap();
+        let mut errors_seen = false;
+        for ms in [700, 9_300, 61_000, 170_000] {
+            sim.step_until(SimTime::from_millis(ms));
+            let (s, r) = (Summary::now(&sim), sim.report());
+            assert_eq!(s.time_ns, sim.now().0);
+            assert_eq!(s.events, r.events, "{name} at {ms} ms");
+            assert_eq!(s.clients.len(), r.clients.len());
+            for (row, c) in s.clients.iter().zip(&r.clients) {
+                let at = format!("{name}/{} at {ms} ms", c.id);
+                assert_eq!(
+                    (row.id.as_str(), row.requests, row.errors),
+                    (c.id.as_str(), c.requests, c.errors.total),
+                    "{at}"
+                );
+                assert_eq!((row.rps, row.success), (c.throughput_rps, c.success_rate), "{at}");
+                assert_eq!(
+                    (row.p50_ms, row.p95_ms, row.p99_ms),
+                    (c.latency.p50_ms, c.latency.p95_ms, c.latency.p99_ms),
+                    "{at}"
+                );
+                for cause in ErrorCause::ALL {
+                    let n = c.errors.get(cause);
+                    assert_eq!(n > 0, row.error_causes.contains(&format!("{} {n}", cause.name())), "{at}: {cause:?}");
+                }
+                errors_seen |= row.errors > 0;
+            }
+            let mut busiest: Vec<_> = r.components.iter().filter(|c| c.utilization > 0.0).collect();
+            busiest.sort_by(|a, b| b.utilization.total_cmp(&a.utilization).then_with(|| a.id.cmp(&b.id)));
+            let expected: Vec<_> = busiest.iter().take(3).map(|c| (c.id.clone(), c.utilization)).collect();
+            assert_eq!(s.busiest.iter().map(|b| (b.id.clone(), b.utilization)).collect::<Vec<_>>(), expected);
+            let ok: u64 = r.clients.iter().map(|c| c.successes).sum();
+            let answered: u64 = r.clients.iter().map(|c| c.successes + c.errors.total).sum();
+            assert_eq!(s.availability, (answered > 0).then(|| ok as f64 / answered as f64));
+        }
+        assert_eq!(errors_seen, experiment.is_some(), "{name}: failures show in the figures");
+    }
+}

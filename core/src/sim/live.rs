@@ -1,0 +1,74 @@
+//! What a live view reads while a run plays, straight from the engine's counters: a client
+//! population's totals and a component's utilisation. Nothing is built or allocated (a full
+//! [`Simulation::report`] also lays out the layers, resilience and cost), and the report uses the
+//! same counters and the same [`LatencySummary::across`], so the two always agree.
+
+use super::report::ErrorCounts;
+use super::stats::LatencySummary;
+use super::{ComponentIdx, Simulation};
+use crate::topology::ComponentKind;
+
+/// One client population's figures since the warm-up ended, as the report's `clients` row has
+/// them.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct ClientTotals<'a> {
+    /// Component id.
+    pub id: &'a str,
+    /// Requests sent.
+    pub requests: u64,
+    /// Requests answered successfully.
+    pub successes: u64,
+    /// Requests failed, by cause.
+    pub errors: ErrorCounts,
+    /// Successful requests per second of measured time.
+    pub throughput_rps: f64,
+    /// Latency of the successful requests.
+    pub latency: LatencySummary,
+}
+
+impl ClientTotals<'_> {
+    /// Share of answered requests that succeeded (`None` before any answer).
+    pub fn success_rate(&self) -> Option<f64> {
+        let answered = self.successes + self.errors.total;
+        (answered > 0).then(|| self.successes as f64 / answered as f64)
+    }
+}
+
+impl Simulation {
+    /// Every client population's totals now, in engine order.
+    pub fn client_totals(&self) -> impl Iterator<Item = ClientTotals<'_>> {
+        let core = &self.core;
+        let measured_s = core.now.saturating_sub(core.measure_start) as f64 / 1e9;
+        core.stats.iter().zip(&core.meta).filter(|(_, m)| m.kind == ComponentKind::Client).map(move |(s, m)| {
+            let mut errors = ErrorCounts::default();
+            let (mut requests, mut successes) = (0, 0);
+            for t in &s.types {
+                requests += t.arrivals;
+                successes += t.completions;
+                errors.add(&t.errors);
+            }
+            ClientTotals {
+                id: &m.id,
+                requests,
+                successes,
+                errors,
+                throughput_rps: if measured_s > 0.0 { successes as f64 / measured_s } else { 0.0 },
+                latency: LatencySummary::across(s.types.iter().map(|t| &t.lat)),
+            }
+        })
+    }
+
+    /// Busy share of a component's servers since the warm-up ended (time-weighted busy servers
+    /// over servers available), 0 when it had none.
+    pub fn utilization(&self, component: ComponentIdx) -> f64 {
+        let now = self.core.now;
+        self.core.stats.get(component.0 as usize).map_or(0.0, |s| {
+            let cap = s.cap.integral(now);
+            if cap > 0 {
+                s.busy.integral(now) as f64 / cap as f64
+            } else {
+                0.0
+            }
+        })
+    }
+}
