@@ -813,3 +813,42 @@ fn the_strip_read_from_the_counters_equals_the_engine_s_report() {
         assert_eq!(errors_seen, experiment.is_some(), "{name}: failures show in the figures");
     }
 }
+
+#[test]
+fn the_legend_s_number_is_how_many_requests_the_engine_ran_per_request_drawn() {
+    // Three-tier at 10x: the legend says "1 dot ≈ n requests" with n the header's sample_every.
+    let mut s = start("three-tier", 9, Speed::Times(10.0));
+    let mut wall = 0.0;
+    let mut frames = Vec::new();
+    for _ in 0..60 {
+        wall += 50.0;
+        let w = wall;
+        frames.extend(s.pump(&mut move || w, 1e9).frame);
+    }
+    let n = frames.last().unwrap().header.sample_every;
+    assert!(frames.iter().all(|f| f.header.sample_every == n), "one sampling for the whole run");
+    assert!(n >= 2, "at 10x three-tier draws every {n}th request");
+    // The requests drawn: those whose call from the client to the entry point was drawn.
+    let t = SimTime(frames.last().unwrap().header.time_ns);
+    let sim = reference("three-tier", 9, t);
+    let client =
+        |i: u32| sim.component_kind(strata_core::sim::ComponentIdx(i)) == strata_core::topology::ComponentKind::Client;
+    let mut drawn: Vec<u64> = frames
+        .iter()
+        .flat_map(|f| f.segments.chunks(SEGMENT_STRIDE).map(Segment::read).collect::<Vec<_>>())
+        .filter(|g| g.kind == SegmentKind::Request && client(g.from))
+        .map(|g| g.request)
+        .collect();
+    drawn.sort_unstable();
+    drawn.dedup();
+    let sent: u64 = sim.report().clients.iter().map(|c| c.requests).sum();
+    // Every n-th request is drawn: sent / n of them, less those still on their first hop.
+    assert!(drawn.iter().all(|r| r % n == 0), "only every {n}th request");
+    let expected = sent / n;
+    assert!(
+        drawn.len() as u64 <= expected && drawn.len() as u64 + 3 >= expected,
+        "{} drawn, {sent} sent, 1 in {n}",
+        drawn.len()
+    );
+    assert!(expected > 500, "{expected}");
+}
