@@ -560,12 +560,49 @@ pub struct ClientParams {
     pub mix: BTreeMap<String, f64>,
     /// The user gives up after this long (counted as a timeout).
     pub timeout_ms: f64,
+    /// This population's own objectives (absent: the document's availability objective).
+    #[serde(skip_serializing_if = "ClientSlo::is_empty")]
+    pub slo: ClientSlo,
 }
 
 impl Default for ClientParams {
     fn default() -> Self {
-        ClientParams { arrival: Arrival::default(), mix: BTreeMap::new(), timeout_ms: 30_000.0 }
+        ClientParams {
+            arrival: Arrival::default(),
+            mix: BTreeMap::new(),
+            timeout_ms: 30_000.0,
+            slo: ClientSlo::default(),
+        }
     }
+}
+
+/// A client population's service level objectives.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct ClientSlo {
+    /// Share of its requests that must succeed, percent (absent: the document's `slo`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub availability_percent: Option<f64>,
+    /// How fast its successful requests must be (absent: no latency objective).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub latency: Option<LatencyObjective>,
+}
+
+impl ClientSlo {
+    /// Whether it sets nothing (it is then not written out).
+    pub fn is_empty(&self) -> bool {
+        *self == ClientSlo::default()
+    }
+}
+
+/// A latency objective: `percentile` percent of successful requests within `target_ms`
+/// (e.g. 99 within 300 ms).
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+pub struct LatencyObjective {
+    /// Percent of successful requests that must be fast enough, e.g. 99.
+    pub percentile: f64,
+    /// How fast, ms.
+    pub target_ms: f64,
 }
 
 /// Route 53 routing policies.

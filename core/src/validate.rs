@@ -744,6 +744,22 @@ fn check_params(
             if !pos(p.timeout_ms) {
                 bad("timeout_ms", format!("{} must be positive", p.timeout_ms));
             }
+            if let Some(a) = p.slo.availability_percent {
+                if !(a > 0.0 && a < 100.0) {
+                    bad("slo.availability_percent", format!("{a} must be above 0 and below 100 (e.g. 99.9)"));
+                }
+            }
+            if let Some(l) = p.slo.latency {
+                if !(l.percentile > 0.0 && l.percentile < 100.0) {
+                    bad("slo.latency.percentile", format!("{} must be above 0 and below 100 (e.g. 99)", l.percentile));
+                }
+                if !(pos(l.target_ms) && l.target_ms <= MAX_LATENCY_MS) {
+                    bad(
+                        "slo.latency.target_ms",
+                        format!("{} ms must be above 0 and at most {MAX_LATENCY_MS} ms", l.target_ms),
+                    );
+                }
+            }
         }
         ComponentSpec::Route53(p) => {
             secs(&mut bad, "ttl_s", p.ttl_s);

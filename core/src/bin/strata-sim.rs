@@ -182,6 +182,29 @@ fn main() -> ExitCode {
     }
 }
 
+/// A population's objectives in words, e.g. `SLO met: availability 99.95% against 99.9% (23% of
+/// the error budget used); p99 212.3 ms against 300 ms (8% of the latency budget used)`.
+fn slo_text(s: &strata_core::sim::SloReport) -> String {
+    let used = |burned: f64| if burned.is_finite() { format!("{:.0}%", burned * 100.0) } else { "all".into() };
+    let mut out = format!(
+        "SLO {}: availability {} against {}% ({} of the error budget used)",
+        if s.met { "met" } else { "MISSED" },
+        s.availability_percent.map_or("—".into(), |a| format!("{a:.3}%")),
+        s.availability_objective_percent,
+        used(s.error_budget.burned)
+    );
+    if let Some(l) = &s.latency {
+        out += &format!(
+            "; p{} {:.1} ms against {} ms ({} of the latency budget used)",
+            l.percentile,
+            l.actual_ms,
+            l.target_ms,
+            used(l.burned)
+        );
+    }
+    out
+}
+
 fn run(t: &Topology, args: &Args) -> ExitCode {
     let config =
         SimConfig { seed: args.seed, warmup: args.warmup, experiment: args.experiment.clone(), ..SimConfig::default() };
@@ -253,6 +276,9 @@ fn run(t: &Topology, args: &Args) -> ExitCode {
             c.latency.p999_ms,
             errors_text(&c.errors)
         );
+    }
+    for c in &report.clients {
+        println!("  {}: {}", c.id, slo_text(&c.slo));
     }
     println!();
     println!(

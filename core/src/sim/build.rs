@@ -449,6 +449,14 @@ pub(super) fn build(t: &Topology, config: SimConfig) -> Result<Simulation, Build
         region_ids: regions,
         experiment: None,
         slo: t.slo.availability(),
+        client_slos: t
+            .components
+            .iter()
+            .map(|c| match &c.spec {
+                ComponentSpec::Client(p) => super::slo::resolve(&p.slo, t.slo.availability_percent),
+                _ => Default::default(),
+            })
+            .collect(),
         type_names: t.request_types.iter().map(|r| r.name.clone()).collect(),
         resolution_ns: res,
         time_regressions: 0,

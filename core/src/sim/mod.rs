@@ -79,6 +79,7 @@ mod restart;
 mod route53;
 mod s3;
 mod sampler;
+mod slo;
 mod sqs;
 mod station;
 pub mod stats;
@@ -99,6 +100,7 @@ pub use observe::{Observed, StreamCursor};
 pub use outcomes::{ErrorBudget, MinuteAvailability};
 pub use report::{ClientReport, ComponentReport, ErrorCounts, InstanceUtilization, Report, SeriesPoint, TypeReport};
 pub use resilience_report::{ConnectionReport, Incident, ResilienceReport};
+pub use slo::{LatencyCompliance, SloReport};
 pub use types::{
     Audit, BuildError, ComponentIdx, ErrorCause, Fault, FaultError, HopKind, JourneyEvent, MemoryUse, ScalingAction,
     ScalingActivity, SimConfig, MAX_HOPS,
@@ -159,6 +161,8 @@ pub struct Simulation {
     experiment: Option<experiments::ExperimentRun>,
     /// The availability objective (0..1).
     slo: f64,
+    /// Per component: a client population's objectives, resolved (others: empty).
+    client_slos: Vec<crate::topology::ClientSlo>,
     type_names: Vec<String>,
     resolution_ns: u64,
     /// Events processed at a time earlier than the clock (see [`Simulation::time_regressions`]).

@@ -19,7 +19,11 @@
 //!   clients: [ClientReport {
 //!     id, requests, successes, errors: ErrorCounts (root causes), in_flight,
 //!     success_rate (null while no request has been answered),
-//!     throughput_rps, latency (end to end), by_request_type }],
+//!     throughput_rps, latency (end to end), by_request_type,
+//!     slo: SloReport { availability_objective_percent (its own or the document's),
+//!       availability_percent, error_budget { slo, allowed_failures, failures, burned },
+//!       latency (null without a latency objective): { percentile, target_ms, actual_ms, slow,
+//!       allowed_slow, burned, met }, met } }],
 //! }
 //! ErrorCounts { timeout, queue_full, dependency, throttled, no_healthy_target, dns_failure,
 //!               unavailable, hop_limit, network_blocked, server_error,
@@ -66,6 +70,7 @@
 //! Counts always satisfy `arrivals = completions + errors.total + in_flight` (requests that
 //! arrived before the warm-up ended are not counted anywhere).
 
+use super::slo::SloReport;
 use super::stats::LatencySummary;
 use super::{ErrorCause, Simulation, N_CAUSES};
 use crate::topology::ComponentKind;
@@ -246,6 +251,8 @@ pub struct ClientReport {
     pub latency: LatencySummary,
     /// The same figures per request type.
     pub by_request_type: Vec<TypeReport>,
+    /// How it stands against its objectives (availability, and latency when it has one).
+    pub slo: SloReport,
 }
 
 /// One time-series bucket.
@@ -390,6 +397,7 @@ pub(super) fn build(sim: &Simulation) -> Report {
                 throughput_rps: per_s(completions),
                 latency: all,
                 by_request_type: by_type,
+                slo: super::slo::assess(&sim.client_slos[c], completions, errors.total, s.types.iter().map(|t| &t.lat)),
             });
             continue;
         }

@@ -244,6 +244,60 @@ impl<T: Clone> Ring<T> {
     }
 }
 
+/// Count, sum, smallest and largest value of several histograms together.
+fn totals<'a>(hs: impl Iterator<Item = &'a Histogram>) -> (u64, u128, u64, u64) {
+    let (mut count, mut sum, mut min, mut max) = (0u64, 0u128, u64::MAX, 0u64);
+    for h in hs {
+        count += h.count;
+        sum += h.sum;
+        min = min.min(h.min);
+        max = max.max(h.max);
+    }
+    (count, sum, min, max)
+}
+
+/// The values at quantiles `qs` (ascending, each 0..=1) of several histograms taken together,
+/// exactly as [`Histogram::quantile`] of their merge would give them (0 when all are empty).
+pub fn quantiles_across<'a, const N: usize>(hs: impl Iterator<Item = &'a Histogram> + Clone, qs: [f64; N]) -> [u64; N] {
+    let (count, _, min, max) = totals(hs.clone());
+    let mut out = [max; N];
+    if count == 0 {
+        return out;
+    }
+    let ranks = qs.map(|q| ((q.clamp(0.0, 1.0) * count as f64).ceil() as u64).max(1));
+    let (mut seen, mut k) = (0, 0);
+    for i in Histogram::index(min)..=Histogram::index(max) {
+        seen += hs.clone().map(|h| h.counts[i]).sum::<u64>();
+        while k < N && seen >= ranks[k] {
+            let (lo, hi) = Histogram::bounds(i);
+            out[k] = ((lo + hi) / 2).clamp(min, max);
+            k += 1;
+        }
+        if k == N {
+            break;
+        }
+    }
+    out
+}
+
+/// How many values of several histograms taken together exceed `limit`, counting each value as
+/// its bucket's midpoint clamped to the smallest and largest value (the convention
+/// [`Histogram::quantile`] reports values by, so a quantile at or below `limit` leaves at most
+/// the share of values above it over `limit`).
+pub fn count_above<'a>(hs: impl Iterator<Item = &'a Histogram> + Clone, limit: u64) -> u64 {
+    let (count, _, min, max) = totals(hs.clone());
+    if count == 0 || max <= limit {
+        return 0;
+    }
+    (Histogram::index(min)..=Histogram::index(max))
+        .filter(|&i| {
+            let (lo, hi) = Histogram::bounds(i);
+            ((lo + hi) / 2).clamp(min, max) > limit
+        })
+        .map(|i| hs.clone().map(|h| h.counts[i]).sum::<u64>())
+        .sum()
+}
+
 /// Latency figures in milliseconds.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Serialize)]
 pub struct LatencySummary {
@@ -272,31 +326,8 @@ impl LatencySummary {
     /// Summarises several histograms of nanoseconds taken together, exactly as if they were
     /// merged into one, without merging (nothing is allocated).
     pub fn across<'a>(hs: impl Iterator<Item = &'a Histogram> + Clone) -> Self {
-        let (mut count, mut sum, mut min, mut max) = (0u64, 0u128, u64::MAX, 0u64);
-        for h in hs.clone() {
-            count += h.count;
-            sum += h.sum;
-            min = min.min(h.min);
-            max = max.max(h.max);
-        }
-        // The 50th, 95th, 99th and 99.9th percentiles: the midpoint of the bucket holding the
-        // value of each rank, clamped to [min, max] (see [`Histogram::quantile`]).
-        let mut q = [max; 4];
-        if count > 0 {
-            let ranks = [0.5, 0.95, 0.99, 0.999].map(|p: f64| ((p * count as f64).ceil() as u64).max(1));
-            let (mut seen, mut k) = (0, 0);
-            for i in Histogram::index(min)..=Histogram::index(max) {
-                seen += hs.clone().map(|h| h.counts[i]).sum::<u64>();
-                while k < ranks.len() && seen >= ranks[k] {
-                    let (lo, hi) = Histogram::bounds(i);
-                    q[k] = ((lo + hi) / 2).clamp(min, max);
-                    k += 1;
-                }
-                if k == ranks.len() {
-                    break;
-                }
-            }
-        }
+        let (count, sum, _, max) = totals(hs.clone());
+        let q = quantiles_across(hs, [0.5, 0.95, 0.99, 0.999]);
         let ms = |ns: u64| ns as f64 / 1e6;
         LatencySummary {
             count,
@@ -351,6 +382,31 @@ mod tests {
         let one = LatencySummary::across(hs[1..2].iter());
         assert_eq!(one.p95_ms, hs[1].quantile(0.95) as f64 / 1e6);
         assert_eq!(one.p999_ms, hs[1].quantile(0.999) as f64 / 1e6);
+    }
+
+    #[test]
+    fn values_above_a_limit_agree_with_the_quantiles() {
+        let mut h = Histogram::new();
+        let mut x: u64 = 99;
+        for _ in 0..20_000 {
+            x = x.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+            h.record(1_000_000 + (x >> 38));
+        }
+        let one = || std::iter::once(&h);
+        assert_eq!(count_above(one(), 0), h.count());
+        assert_eq!(count_above(one(), h.max()), 0);
+        let mut last = h.count();
+        for p in [0.5, 0.9, 0.95, 0.99, 0.999] {
+            let q = h.quantile(p);
+            assert_eq!(quantiles_across(one(), [p])[0], q);
+            let above = count_above(one(), q);
+            // At most the share above the quantile lies above its value, and fewer as it rises.
+            assert!(above <= h.count() - (p * h.count() as f64).ceil() as u64, "p{p}: {above}");
+            assert!(above <= last);
+            last = above;
+            // Just below the quantile's value, its own bucket counts too: more than the share.
+            assert!(count_above(one(), q - 1) as f64 >= (1.0 - p) * h.count() as f64, "p{p}");
+        }
     }
 
     #[test]

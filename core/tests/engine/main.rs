@@ -36,4 +36,5 @@ mod route53_weighted;
 mod s3_throttling;
 mod scenarios;
 mod service_timeouts;
+mod slo;
 mod worker_pools;
