@@ -19,6 +19,7 @@
 //! - [`sim`]: the discrete-event engine and its metrics (on the layers when the topology has an
 //!   `infrastructure`).
 //! - [`assess`]: a standard battery of disruptions and a resilience report card.
+//! - [`compare`]: two runs' figures side by side (A/B), and which side each difference favours.
 //! - [`bench`](mod@bench): benchmark entry points; no clock inside, the caller times them.
 //!
 //! ## Example
@@ -46,6 +47,7 @@ pub mod assess;
 pub mod bench;
 pub mod catalog;
 pub mod cloudformation;
+pub mod compare;
 pub mod experiment;
 pub mod layers;
 pub mod lint;

@@ -4,8 +4,14 @@
 //! strata-sim run FILE [--seed N] [--duration 60s] [--warmup 0s] [--experiment NAME] [--json] [--series] [--journey REQUEST]
 //! strata-sim validate FILE [--json] [--duration 60s] [--experiment NAME]
 //! strata-sim assess FILE [--seed N] [--json]
+//! strata-sim compare A B [--seed N] [--duration 60s] [--warmup 0s] [--experiment NAME] [--experiment-a NAME] [--experiment-b NAME] [--json]
 //! strata-sim catalog
 //! ```
+//! `compare` runs two designs (or one design twice, under two experiments) with the same seed,
+//! length and warm-up and prints their figures side by side (`strata_core::compare`): overall
+//! availability, error budget and cost, then per client population requests, availability,
+//! throughput, latency percentiles, errors and objectives, with which side each difference
+//! favours. `--experiment` plays the same experiment in both; `--experiment-a`/`-b` one each.
 //! `run --experiment NAME` plays one of the document's experiments (see
 //! `strata_core::experiment`); the report then has one incident per action. `validate` with
 //! `--duration` also refuses experiment actions that start after the run ends (all
@@ -33,11 +39,14 @@ const USAGE: &str = "usage:
   strata-sim run FILE [--seed N] [--duration 60s] [--warmup 0s] [--experiment NAME] [--json] [--series] [--journey REQUEST]
   strata-sim validate FILE [--json] [--duration 60s] [--experiment NAME]
   strata-sim assess FILE [--seed N] [--json]
+  strata-sim compare A B [--seed N] [--duration 60s] [--warmup 0s] [--experiment NAME] [--experiment-a NAME] [--experiment-b NAME] [--json]
   strata-sim catalog";
 
 struct Args {
     command: String,
     file: Option<String>,
+    /// `compare`'s second design.
+    file_b: Option<String>,
     seed: u64,
     duration: strata_core::time::Duration,
     warmup: strata_core::time::Duration,
@@ -46,6 +55,9 @@ struct Args {
     /// The request to follow hop by hop.
     journey: Option<u64>,
     experiment: Option<String>,
+    /// `compare`: the experiments of A and B, when they differ.
+    experiment_a: Option<String>,
+    experiment_b: Option<String>,
     /// Whether `--duration` was given (validate checks experiment times only then).
     duration_given: bool,
 }
@@ -56,6 +68,7 @@ fn parse_args() -> Result<Args, String> {
     let mut a = Args {
         command,
         file: None,
+        file_b: None,
         seed: 1,
         duration: strata_core::time::Duration::from_secs(60),
         warmup: strata_core::time::Duration::ZERO,
@@ -63,6 +76,8 @@ fn parse_args() -> Result<Args, String> {
         series: false,
         journey: None,
         experiment: None,
+        experiment_a: None,
+        experiment_b: None,
         duration_given: false,
     };
     while let Some(arg) = it.next() {
@@ -74,6 +89,8 @@ fn parse_args() -> Result<Args, String> {
                 a.duration_given = true;
             }
             "--experiment" => a.experiment = Some(value("--experiment")?),
+            "--experiment-a" => a.experiment_a = Some(value("--experiment-a")?),
+            "--experiment-b" => a.experiment_b = Some(value("--experiment-b")?),
             "--warmup" => a.warmup = parse_duration(&value("--warmup")?)?,
             "--json" => a.json = true,
             "--series" => a.series = true,
@@ -86,6 +103,7 @@ fn parse_args() -> Result<Args, String> {
             "-h" | "--help" => return Err(String::new()),
             s if s.starts_with('-') => return Err(format!("unknown option `{s}`")),
             s if a.file.is_none() => a.file = Some(s.to_string()),
+            s if a.command == "compare" && a.file_b.is_none() => a.file_b = Some(s.to_string()),
             s => return Err(format!("unexpected argument `{s}`")),
         }
     }
@@ -119,6 +137,7 @@ fn main() -> ExitCode {
             println!("{}", serde_json::to_string_pretty(strata_core::catalog::KINDS).unwrap_or_default());
             ExitCode::SUCCESS
         }
+        "compare" => compare(&args),
         "validate" | "run" | "assess" => {
             let Some(path) = args.file.as_deref() else {
                 eprintln!("strata-sim: missing FILE\n{USAGE}");
@@ -180,6 +199,107 @@ fn main() -> ExitCode {
             ExitCode::from(2)
         }
     }
+}
+
+/// Loads a design that must run for `experiment`: exit 2 for an unreadable file or an unknown
+/// experiment, 1 for validation errors (each printed with the file's path).
+fn runnable(path: &str, experiment: Option<&str>) -> Result<Topology, ExitCode> {
+    let t = load(path).map_err(|e| {
+        eprintln!("strata-sim: {e}");
+        ExitCode::from(2)
+    })?;
+    if let Some(name) = experiment {
+        if !t.experiments.iter().any(|e| e.name == name) {
+            let known: Vec<&str> = t.experiments.iter().map(|e| e.name.as_str()).collect();
+            let known = if known.is_empty() { "none".to_string() } else { known.join(", ") };
+            eprintln!("strata-sim: {path} has no experiment `{name}` (it has: {known})");
+            return Err(ExitCode::from(2));
+        }
+    }
+    let v = validate(&t);
+    if v.has_errors() {
+        for d in v.errors() {
+            eprintln!("{path}: {d}");
+        }
+        return Err(ExitCode::from(1));
+    }
+    Ok(t)
+}
+
+/// `compare A B`: both runs, then their figures side by side.
+fn compare(args: &Args) -> ExitCode {
+    let (Some(path_a), Some(path_b)) = (args.file.as_deref(), args.file_b.as_deref()) else {
+        eprintln!("strata-sim: compare needs two files, A and B\n{USAGE}");
+        return ExitCode::from(2);
+    };
+    let exp_a = args.experiment_a.clone().or_else(|| args.experiment.clone());
+    let exp_b = args.experiment_b.clone().or_else(|| args.experiment.clone());
+    let mut reports = Vec::new();
+    for (path, experiment) in [(path_a, &exp_a), (path_b, &exp_b)] {
+        let t = match runnable(path, experiment.as_deref()) {
+            Ok(t) => t,
+            Err(code) => return code,
+        };
+        let config =
+            SimConfig { seed: args.seed, warmup: args.warmup, experiment: experiment.clone(), ..SimConfig::default() };
+        let mut sim = match Simulation::new(&t, config) {
+            Ok(s) => s,
+            Err(e) => {
+                eprintln!("strata-sim: {path}: {e}");
+                return ExitCode::from(1);
+            }
+        };
+        sim.step_until(SimTime(args.duration.as_nanos()));
+        reports.push((t.name.clone(), sim.report()));
+    }
+    let (a, b) = (&reports[0], &reports[1]);
+    let c = strata_core::compare::compare(&a.1, &b.1);
+    if args.json {
+        let side = |path: &str, name: &str, e: &Option<String>| serde_json::json!({"file": path, "name": name, "experiment": e});
+        let v = serde_json::json!({
+            "a": side(path_a, &a.0, &exp_a),
+            "b": side(path_b, &b.0, &exp_b),
+            "comparison": c,
+        });
+        println!("{}", serde_json::to_string_pretty(&v).unwrap_or_default());
+        return ExitCode::SUCCESS;
+    }
+    let side = |label: &str, path: &str, name: &str, e: &Option<String>| {
+        let e = e.as_ref().map(|e| format!(", experiment {e}")).unwrap_or_default();
+        println!("{label}: {} ({path}{e})", if name.is_empty() { "topology" } else { name });
+    };
+    side("A", path_a, &a.0, &exp_a);
+    side("B", path_b, &b.0, &exp_b);
+    println!("both: seed {}, {:.1} s simulated", c.seed, c.time_s);
+    println!();
+    println!("{:<34} {:>14} {:>14} {:>12}  better", "figure", "A", "B", "B - A");
+    for r in &c.rows {
+        let delta = r.delta.map_or(String::new(), |d| {
+            let s = r.unit.format(Some(d.abs()));
+            if d > 0.0 {
+                format!("+{s}")
+            } else if d < 0.0 {
+                format!("-{s}")
+            } else {
+                s
+            }
+        });
+        let verdict = match r.verdict {
+            strata_core::compare::Verdict::Same => "",
+            strata_core::compare::Verdict::A => "A",
+            strata_core::compare::Verdict::B => "B",
+            strata_core::compare::Verdict::Differs => "differs",
+        };
+        println!("{:<34} {:>14} {:>14} {:>12}  {verdict}", r.figure, r.unit.format(r.a), r.unit.format(r.b), delta);
+    }
+    let (wins_a, wins_b) = c.rows.iter().fold((0, 0), |(x, y), r| match r.verdict {
+        strata_core::compare::Verdict::A => (x + 1, y),
+        strata_core::compare::Verdict::B => (x, y + 1),
+        _ => (x, y),
+    });
+    println!();
+    println!("{} figure(s) differ: A better on {wins_a}, B better on {wins_b}", c.differences().count());
+    ExitCode::SUCCESS
 }
 
 /// A population's objectives in words, e.g. `SLO met: availability 99.95% against 99.9% (23% of

@@ -173,3 +173,74 @@ fn run_journey_follows_one_request_hop_by_hop_without_changing_the_run() {
     let (_, text, _) = sim(&["run", &file, "--duration", "30s", "--journey", "#1407"]);
     assert!(text.contains("request #1407:") && text.contains(": queue full (called by alb)"), "{text}");
 }
+
+#[test]
+fn compare_lines_up_two_designs_under_one_experiment_with_each_run_s_own_figures() {
+    let (single, multi) = (scenario("az-outage-single-az.json"), scenario("az-outage-multi-az.json"));
+    let common = ["--experiment", "lose-az1", "--duration", "15m", "--seed", "5", "--json"];
+    let (code, out, err) = sim(&[&["compare", &single, &multi][..], &common].concat());
+    assert_eq!(code, 0, "{err}");
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(v["a"]["experiment"], "lose-az1");
+    let rows = v["comparison"]["rows"].as_array().unwrap();
+    let row = |name: &str| rows.iter().find(|r| r["figure"] == name).unwrap_or_else(|| panic!("{name}: {rows:?}"));
+    // Each side's figures are exactly what `run` reports for that design, seed and experiment.
+    for (side, path) in [("a", &single), ("b", &multi)] {
+        let (code, run, err) =
+            sim(&["run", path, "--experiment", "lose-az1", "--duration", "15m", "--seed", "5", "--json"]);
+        assert_eq!(code, 0, "{err}");
+        let r: serde_json::Value = serde_json::from_str(&run).unwrap();
+        let availability = r["resilience"]["availability"].as_f64().unwrap() * 100.0;
+        assert_eq!(row("availability")[side].as_f64().unwrap(), availability, "{side}");
+        assert_eq!(row("users: requests")[side], r["clients"][0]["requests"].as_f64().unwrap());
+        assert_eq!(row("users: p99 latency")[side], r["clients"][0]["latency"]["p99_ms"]);
+        assert_eq!(row("cost of the run")[side], r["cost"]["accumulated"]);
+    }
+    // Multi-AZ rides through the outage the single-AZ design goes down for.
+    let a = row("availability");
+    assert!(a["b"].as_f64().unwrap() > a["a"].as_f64().unwrap() + 10.0, "{a}");
+    assert_eq!(a["verdict"], "b");
+    assert_eq!(row("users: errors")["verdict"], "b");
+    assert_eq!(row("cost per hour now")["verdict"], "a", "two AZs cost more");
+
+    // In words: a table with the verdict.
+    let (code, text, _) =
+        sim(&["compare", &single, &multi, "--experiment", "lose-az1", "--duration", "15m", "--seed", "5"]);
+    assert_eq!(code, 0);
+    let line = text.lines().find(|l| l.starts_with("availability")).unwrap();
+    assert!(line.trim_end().ends_with(" B"), "{line}");
+}
+
+#[test]
+fn compare_refuses_what_it_cannot_run_and_says_which_file() {
+    let three = scenario("three-tier.json");
+    let (code, _, err) = sim(&["compare", &three]);
+    assert_eq!(code, 2);
+    assert!(err.contains("two files"), "{err}");
+    let (code, _, err) = sim(&["compare", &three, &scenario("az-outage-multi-az.json"), "--experiment-b", "lose-az9"]);
+    assert_eq!(code, 2);
+    assert!(err.contains("az-outage-multi-az.json") && err.contains("lose-az9") && err.contains("lose-az1"), "{err}");
+    let (code, _, err) = sim(&["compare", &three, "/no/such.json"]);
+    assert_eq!(code, 2);
+    assert!(err.contains("/no/such.json"), "{err}");
+    // One design under two experiments: the same design, different runs.
+    let multi = scenario("az-outage-multi-az.json");
+    let (code, out, err) = sim(&[
+        "compare",
+        &multi,
+        &multi,
+        "--experiment-a",
+        "lose-az1",
+        "--experiment-b",
+        "lose-az2",
+        "--duration",
+        "15m",
+        "--json",
+    ]);
+    assert_eq!(code, 0, "{err}");
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let rows = v["comparison"]["rows"].as_array().unwrap();
+    let availability = rows.iter().find(|r| r["figure"] == "availability").unwrap();
+    // Losing the database primary's AZ costs the failover; losing the other AZ only detection.
+    assert_eq!(availability["verdict"], "b", "{availability}");
+}
