@@ -169,13 +169,17 @@ impl Simulation {
                     0.0
                 }
             });
+            let [p50, p95, p99] =
+                super::stats::quantiles_across(std::iter::once(&s.window), [0.5, 0.95, 0.99]).map(|ns| ns as f64 / 1e6);
             s.series.push(SeriesPoint {
                 t_s: now as f64 / 1e9,
                 arrivals: a - p.arrivals,
                 completions: dc,
                 errors: e - p.errors,
                 mean_latency_ms: if dc > 0 { (ls - p.lat_sum) as f64 / dc as f64 / 1e6 } else { 0.0 },
-                p99_ms: s.window.quantile(0.99) as f64 / 1e6,
+                p50_ms: p50,
+                p95_ms: p95,
+                p99_ms: p99,
                 utilization: if dcap > 0 { (busy - p.busy) as f64 / dcap as f64 } else { 0.0 },
                 mean_queue: (queue - p.queue) as f64 / span,
                 in_flight: s.in_sys.value,

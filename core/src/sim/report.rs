@@ -268,6 +268,10 @@ pub struct SeriesPoint {
     pub errors: u64,
     /// Mean latency of the bucket's successful answers.
     pub mean_latency_ms: f64,
+    /// Median of the bucket's successful answers.
+    pub p50_ms: f64,
+    /// 95th percentile of the bucket's successful answers.
+    pub p95_ms: f64,
     /// 99th percentile of the bucket's successful answers.
     pub p99_ms: f64,
     /// Busy over available servers in the bucket.
@@ -306,6 +310,8 @@ impl SeriesPoint {
         completions: 0,
         errors: 0,
         mean_latency_ms: 0.0,
+        p50_ms: 0.0,
+        p95_ms: 0.0,
         p99_ms: 0.0,
         utilization: 0.0,
         mean_queue: 0.0,

@@ -35,6 +35,7 @@ mod rds_replicas;
 mod route53_weighted;
 mod s3_throttling;
 mod scenarios;
+mod series;
 mod service_timeouts;
 mod slo;
 mod worker_pools;
