@@ -1,6 +1,6 @@
 use leptos::prelude::*;
 
-use crate::shell::{Canvas, Header, Inspector, Overlays, Palette, PaletteDragLayer, Timeline};
+use crate::shell::{Canvas, ChartsPanel, Header, Inspector, Overlays, Palette, PaletteDragLayer, Timeline};
 use crate::state::provide_editor;
 use crate::theme::provide_theme;
 
@@ -24,6 +24,7 @@ pub fn App() -> impl IntoView {
             <Canvas/>
             <Inspector/>
             <Timeline/>
+            <ChartsPanel/>
             <Overlays/>
             <PaletteDragLayer/>
         </div>

@@ -406,6 +406,11 @@ impl Simulation {
         self.core.activities.iter().copied().collect()
     }
 
+    /// Simulated seconds per time-series point (the metrics resolution).
+    pub fn series_resolution_s(&self) -> f64 {
+        self.resolution_ns as f64 / 1e9
+    }
+
     /// The time series of a component, oldest point first.
     pub fn series(&self, component: ComponentIdx) -> Vec<SeriesPoint> {
         self.core.stats.get(component.0 as usize).map(|s| s.series.iter().copied().collect()).unwrap_or_default()

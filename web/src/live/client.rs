@@ -10,6 +10,7 @@ use wasm_bindgen::JsCast;
 use web_sys::{MessageEvent, Worker};
 
 use strata_worker::answers::{Answer, Question, Reply};
+use strata_worker::charts::Chart;
 use strata_worker::drill::DrillView;
 use strata_worker::figures::{NodeFigures, Summary};
 use strata_worker::protocol::{Command, Header, LogLine, PlayState, Speed};
@@ -64,6 +65,10 @@ pub struct Live {
     pub inspecting: RwSignal<Option<(String, u32)>>,
     /// Its latest drill-down (`Err`: why it cannot be shown).
     pub drill: RwSignal<Option<Result<DrillView, String>>>,
+    /// The charts beside the run, as last drawn (`Err`: why one could not be).
+    pub charts: RwSignal<Vec<Result<Chart, String>>>,
+    /// The charts drawer is open.
+    pub charts_open: RwSignal<bool>,
     /// Why the run could not start (or the worker could not).
     pub problem: RwSignal<Option<String>>,
     /// Why the last injected failure was refused.
@@ -105,6 +110,8 @@ impl Live {
             launches: RwSignal::new(Launches::default()),
             inspecting: RwSignal::new(None),
             drill: RwSignal::new(None),
+            charts: RwSignal::new(Vec::new()),
+            charts_open: RwSignal::new(false),
             problem: RwSignal::new(None),
             refused: RwSignal::new(None),
             inject_open: RwSignal::new(None),
@@ -199,6 +206,7 @@ impl Live {
         self.launches.set(Launches::default());
         self.inspecting.set(None);
         self.drill.set(None);
+        self.charts.set(Vec::new());
         self.problem.set(None);
         self.refused.set(None);
         self.particles.update_value(Particles::clear);
@@ -308,6 +316,9 @@ impl Live {
         }
         if let Some(drill) = header.drill.take() {
             self.drill.set(Some(drill));
+        }
+        if let Some(charts) = header.charts.take() {
+            self.charts.set(charts);
         }
         let steps = std::mem::take(&mut header.launches);
         if !steps.is_empty() {

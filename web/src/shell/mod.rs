@@ -1,6 +1,7 @@
 //! The areas of the screen, one file each.
 
 pub mod canvas;
+pub mod charts;
 pub mod drill;
 pub mod group_span;
 pub mod header;
@@ -14,6 +15,7 @@ pub mod run_panel;
 pub mod timeline;
 
 pub use canvas::Canvas;
+pub use charts::ChartsPanel;
 pub use header::Header;
 pub use inspector::Inspector;
 pub use overlays::Overlays;

@@ -220,6 +220,16 @@ pub fn Timeline() -> impl IntoView {
                 </button>
                 <button
                     class="btn btn-ghost"
+                    class:on=move || live.charts_open.get()
+                    data-testid="run-charts"
+                    title="Charts of the run: throughput, latency, availability, load, capacity"
+                    aria-pressed=move || live.charts_open.get().to_string()
+                    on:click=move |_| crate::shell::charts::show_charts(!live.charts_open.get_untracked())
+                >
+                    "📈 Charts"
+                </button>
+                <button
+                    class="btn btn-ghost"
                     data-testid="run-reset"
                     title="Stop and clear this run"
                     disabled=move || !active.get()

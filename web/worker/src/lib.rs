@@ -8,13 +8,15 @@
 //! - `protocol`: the commands and frames that cross between the page and the worker.
 //! - `session`: the worker's logic, pure and tested natively: pacing, pause, step, seek
 //!   (from keyframes to go back), and the frames (figures, badges, particles, log).
-//! - `figures`: the strip's and the badges' figures, computed from the engine's own report.
+//! - `figures`: the strip's and the badges' figures, read from the engine's counters and series.
+//! - `charts`: the charts beside a run (what to plot, and the SVG drawn with `plotters`).
 //! - `drill`: the drill-down under an instance, put into words from the engine's detail.
 //! - `answers`: questions about a design rather than a run (validation and lint, a connection's
 //!   reachability, the CloudFormation template), so the page carries none of that code.
 //! - `worker`: the Web Worker entry point around a `Session` (wasm-bindgen and web-sys).
 
 pub mod answers;
+pub mod charts;
 pub mod drill;
 pub mod figures;
 pub mod protocol;

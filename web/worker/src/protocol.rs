@@ -110,6 +110,12 @@ pub enum Command {
         /// The component and the instance's slot in it (0 for an EC2 component).
         target: Option<(String, u32)>,
     },
+    /// Draw the charts beside the run at this size and theme (twice a second while time passes,
+    /// and whenever it stops), or stop drawing them (`None`).
+    Charts {
+        /// Size and theme, or `None` while the charts are hidden.
+        view: Option<crate::charts::ChartView>,
+    },
     /// End the run.
     Stop,
     /// Ask something about a design, not about the run: answered at once, beside the run, with
@@ -209,6 +215,8 @@ pub struct Header {
     pub launches: Vec<LaunchStep>,
     /// The instance followed in the drill-down, with the figures (`Err`: why it cannot be shown).
     pub drill: Option<Result<DrillView, String>>,
+    /// The charts, freshly drawn (only while the page shows them; `Err`: why one could not be).
+    pub charts: Option<Vec<Result<crate::charts::Chart, String>>>,
     /// Why the run could not start or stopped.
     pub problem: Option<String>,
     /// Why an injected failure was refused (the run goes on unchanged).

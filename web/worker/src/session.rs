@@ -22,6 +22,7 @@ use strata_core::time::{Duration, SimTime};
 use strata_core::topology::{ComponentSpec, Topology};
 use strata_core::validate::{validate, Severity};
 
+use crate::charts::{render, ChartView};
 use crate::drill::{present, DrillView};
 use crate::figures::{node_figures, Summary};
 use crate::protocol::{Command, Header, LaunchStep, LogLine, PlayState, Segment, SegmentKind, Speed, SEGMENT_STRIDE};
@@ -32,6 +33,8 @@ const CHUNK: u64 = 4_000;
 const FRAME_MS: f64 = 50.0;
 /// Wall time between two refreshes of the figures while time passes, ms.
 const FIGURES_MS: f64 = 100.0;
+/// Wall time between two drawings of the charts while time passes, ms.
+const CHARTS_MS: f64 = 500.0;
 /// How far the pacing target may run ahead of a lagging engine, in wall ms of play.
 const MAX_LEAD_WALL_MS: f64 = 250.0;
 /// Sampled requests drawn per wall-clock second at most (each is one dot per hop).
@@ -190,6 +193,9 @@ struct Run {
     last_figures_wall: f64,
     /// The time of the last figures sent (none yet: `None`).
     figures_at: Option<u64>,
+    last_charts_wall: f64,
+    /// The time of the last charts sent (none yet, or to be drawn again: `None`).
+    charts_at: Option<u64>,
     first_frame: bool,
     /// Something must be said in a frame even though time stands still.
     frame_owed: bool,
@@ -215,6 +221,8 @@ pub struct Session {
     run: Option<Run>,
     /// A problem to report in the next frame (a run that could not start).
     problem: Option<String>,
+    /// The page shows the charts, at this size and theme (hidden: `None`); for every run.
+    chart_view: Option<ChartView>,
 }
 
 /// Checks that a document can run; says why not.
@@ -270,6 +278,7 @@ impl Run {
             self.sim = k.sim.clone();
             self.segments.clear();
             self.figures_at = None;
+            self.charts_at = None;
             if at < now {
                 self.cursor = StreamCursor::default();
                 self.log.clear();
@@ -323,6 +332,7 @@ impl Run {
         self.segments.clear();
         self.rewound = true;
         self.figures_at = None;
+        self.charts_at = None;
         self.resume = self.state == PlayState::Playing;
         self.go_to(at);
         Ok(())
@@ -562,6 +572,13 @@ impl Session {
             }
             // Questions about the design are the worker's, not the run's (see `answers`).
             Command::Ask { .. } => {}
+            Command::Charts { view } => {
+                self.chart_view = view;
+                if let Some(run) = self.run.as_mut() {
+                    run.charts_at = None; // drawn now, at the new size or theme
+                    run.frame_owed = true;
+                }
+            }
             other => {
                 let Some(run) = self.run.as_mut() else { return };
                 let result = match other {
@@ -605,6 +622,7 @@ impl Session {
                         run.frame_owed = true;
                         Ok(())
                     }
+
                     _ => Ok(()),
                 };
                 if let Err(why) = result {
@@ -667,6 +685,8 @@ impl Session {
             last_frame_wall: f64::NEG_INFINITY,
             last_figures_wall: f64::NEG_INFINITY,
             figures_at: None,
+            last_charts_wall: f64::NEG_INFINITY,
+            charts_at: None,
             first_frame: true,
             frame_owed: false,
             rewound: false,
@@ -754,6 +774,18 @@ impl Session {
             } else {
                 (None, None, None)
             };
+            let charts_due = self.chart_view.is_some()
+                && (state_changed
+                    || run.charts_at.is_none()
+                    || (run.charts_at != Some(now.0) && wall - run.last_charts_wall >= CHARTS_MS));
+            let charts = match self.chart_view {
+                Some(view) if charts_due => {
+                    run.last_charts_wall = wall;
+                    run.charts_at = Some(now.0);
+                    Some(crate::charts::charts(&run.sim, &run.design).iter().map(|d| render(d, view)).collect())
+                }
+                _ => None,
+            };
             let components = run
                 .first_frame
                 .then(|| (0..run.sim.component_count()).map(|i| run.design.components[i].id.clone()).collect());
@@ -774,6 +806,7 @@ impl Session {
                 log: run.new_log_lines(&launches),
                 launches,
                 drill,
+                charts,
                 problem: None,
                 refused: run.refused.take(),
                 injected_json: if run.injected.is_empty() {
@@ -814,6 +847,7 @@ impl Session {
                 log: Vec::new(),
                 launches: Vec::new(),
                 drill: None,
+                charts: None,
                 problem: Some(problem),
                 refused: None,
                 injected_json: String::new(),

@@ -852,3 +852,110 @@ fn the_legend_s_number_is_how_many_requests_the_engine_ran_per_request_drawn() {
     );
     assert!(expected > 500, "{expected}");
 }
+
+mod charts {
+    use super::*;
+    use crate::charts::{charts, nice_ceiling, render, ChartKind, ChartView, WINDOW_S};
+    use strata_core::sim::ComponentIdx;
+
+    fn topology(name: &str) -> Topology {
+        Topology::from_json(&design(name)).unwrap()
+    }
+
+    fn line<'a>(c: &'a [crate::charts::ChartData], kind: ChartKind, name: &str) -> &'a crate::charts::Line {
+        let chart = c.iter().find(|d| d.kind == kind).unwrap();
+        chart.lines.iter().find(|l| l.name == name).unwrap_or_else(|| panic!("{name} in {:?}", chart.lines))
+    }
+
+    #[test]
+    fn scales_end_on_a_nice_number_at_or_above_the_peak() {
+        for (v, nice) in
+            [(0.3, 0.5), (7.0, 10.0), (101.0, 200.0), (250.0, 250.0), (1.9, 2.0), (0.0, 1.0), (f64::NAN, 1.0)]
+        {
+            assert_eq!(nice_ceiling(v), nice, "{v}");
+        }
+    }
+
+    #[test]
+    fn the_lines_are_the_engine_s_series_over_a_window_that_follows_the_run() {
+        let t = topology("three-tier");
+        for secs in [120u64, 400] {
+            let sim = reference("three-tier", 3, SimTime::from_millis(secs * 1000));
+            let c = charts(&sim, &t);
+            let d = &c[0];
+            assert_eq!(d.t1_s, secs as f64);
+            assert_eq!(d.t0_s, (secs as f64 - WINDOW_S).max(0.0));
+            let users = sim.component_index("users").unwrap();
+            let series: Vec<_> = sim.series(users).into_iter().filter(|p| p.t_s > d.t0_s).collect();
+            let answered = line(&c, ChartKind::Throughput, "users answered");
+            assert_eq!(answered.points, series.iter().map(|p| (p.t_s, p.completions as f64)).collect::<Vec<_>>());
+            let p99 = line(&c, ChartKind::Latency, "users p99");
+            assert_eq!(p99.points, series.iter().map(|p| (p.t_s, p.p99_ms)).collect::<Vec<_>>());
+            assert_eq!(answered.points.len(), (secs as f64).min(WINDOW_S) as usize);
+            for chart in &c {
+                let peak = chart.lines.iter().flat_map(|l| l.points.iter().map(|p| p.1)).fold(0.0, f64::max);
+                assert!(
+                    chart.y_max >= peak && chart.y_max == nice_ceiling(chart.y_max),
+                    "{:?}: {peak} > {}",
+                    chart.kind,
+                    chart.y_max
+                );
+            }
+            // The busiest components first, at most five, in percent.
+            let busy = &c.iter().find(|d| d.kind == ChartKind::Utilization).unwrap().lines;
+            assert!(!busy.is_empty() && busy.len() <= 5);
+            let first = sim.component_index(&busy[0].name).unwrap();
+            let last = sim.series(first).last().unwrap().utilization * 100.0;
+            assert_eq!(busy[0].points.last().unwrap().1, last);
+        }
+    }
+
+    #[test]
+    fn availability_per_minute_is_the_report_s_and_the_outage_is_marked() {
+        let t = topology("az-outage-single-az");
+        let mut sim =
+            Simulation::new(&t, SimConfig { experiment: Some("lose-az1".into()), ..SimConfig::with_seed(4) }).unwrap();
+        sim.step_until(SimTime::from_millis(240_000));
+        let c = charts(&sim, &t);
+        let a = line(&c, ChartKind::Availability, "availability");
+        let minutes = sim.report().resilience.availability_per_minute;
+        assert_eq!(a.points.len(), 4);
+        for (p, m) in a.points.iter().zip(&minutes) {
+            assert_eq!(p.0, m.t_s + 60.0);
+            assert!((p.1 - m.availability.unwrap() * 100.0).abs() < 1e-9, "{p:?} {m:?}");
+        }
+        assert!(a.points[3].1 < 1.0, "the AZ is dark for the fourth minute: {:?}", a.points);
+        let objective = line(&c, ChartKind::Availability, "objective");
+        assert!(objective.points.iter().all(|p| p.1 == 99.9));
+        let marks = &c[0].marks;
+        assert!(marks.iter().any(|m| m.fault && m.t_s == 135.0), "{marks:?}");
+        // Drawn: SVG of the requested size, one red line for the fault, the lines inside the plot.
+        let view = ChartView { width: 420, height: 160, dark: false };
+        let drawn = render(&c[0], view).unwrap();
+        assert!(drawn.svg.starts_with("<svg") && drawn.svg.contains("width=\"420\""), "{}", &drawn.svg[..80]);
+        assert!(drawn.svg.contains("#EF4444") || drawn.svg.to_lowercase().contains("#ef4444"), "the fault's red line");
+        let [x0, y0, x1, y1] = drawn.plot;
+        assert!(0.0 < x0 && x0 < x1 && x1 <= 420.0 && 0.0 <= y0 && y0 < y1 && y1 <= 160.0, "{:?}", drawn.plot);
+        let dark = render(&c[0], ChartView { dark: true, ..view }).unwrap();
+        assert_ne!(dark.svg, drawn.svg);
+        let _ = ComponentIdx(0);
+    }
+
+    #[test]
+    fn the_session_draws_charts_only_while_the_page_shows_them() {
+        let mut s = start("three-tier", 7, Speed::Times(10.0));
+        let mut clock = ticking(1.0);
+        s.handle(Command::Seek { ms: 30_000 });
+        let frames = settle(&mut s, &mut clock);
+        assert!(frames.iter().all(|f| f.header.charts.is_none()), "hidden: none drawn");
+        s.handle(Command::Charts { view: Some(ChartView { width: 400, height: 150, dark: true }) });
+        let frames = settle(&mut s, &mut clock);
+        let charts = frames.iter().find_map(|f| f.header.charts.clone()).expect("drawn when shown, paused too");
+        let charts: Vec<_> = charts.into_iter().map(|c| c.unwrap()).collect();
+        assert_eq!(charts.len(), 6, "three-tier has no layers: no BurstBalance chart");
+        assert_eq!(charts[0].data.t1_s, 30.0);
+        s.handle(Command::Charts { view: None });
+        s.handle(Command::Seek { ms: 40_000 });
+        assert!(settle(&mut s, &mut clock).iter().all(|f| f.header.charts.is_none()));
+    }
+}

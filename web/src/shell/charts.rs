@@ -1,0 +1,269 @@
+//! The charts beside a run, in a drawer over the bottom of the canvas. The worker draws them (SVG,
+//! with plotters) twice a second while time passes and whenever it stops; the page places the
+//! markup, writes the titles and legends, and reads a hovered value from the chart's own data:
+//! the engine's series point at that second. Clicking a chart seeks the run there; each chart
+//! saves as SVG or PNG.
+
+use leptos::prelude::*;
+use strata_worker::charts::{clock, Chart, ChartKind, ChartView, PALETTE};
+use strata_worker::protocol::Command;
+
+use crate::js;
+use crate::live::client::use_live;
+use crate::theme::use_theme;
+
+/// One chart's size, CSS px (the worker draws at exactly this size).
+const CHART_W: u32 = 380;
+const CHART_H: u32 = 150;
+
+/// Whether the page shows its dark theme now (pinned, or the system's).
+fn dark() -> bool {
+    let window = web_sys::window();
+    let pinned = window
+        .as_ref()
+        .and_then(|w| w.document())
+        .and_then(|d| d.document_element())
+        .and_then(|e| e.get_attribute("data-theme"));
+    match pinned.as_deref() {
+        Some("dark") => true,
+        Some("light") => false,
+        _ => window
+            .and_then(|w| w.match_media("(prefers-color-scheme: dark)").ok().flatten())
+            .is_some_and(|m| m.matches()),
+    }
+}
+
+/// Opens or closes the charts: the worker draws them (at this theme) only while they show.
+pub fn show_charts(open: bool) {
+    let live = use_live();
+    live.charts_open.set(open);
+    let view = open.then(|| ChartView { width: CHART_W, height: CHART_H, dark: dark() });
+    live.send(Command::Charts { view });
+}
+
+/// One line's value at a hovered second.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Reading {
+    /// The line's name.
+    pub name: String,
+    /// Its palette colour.
+    pub color: u8,
+    /// Its value there.
+    pub value: f64,
+}
+
+/// The second nearest `t_s` that has a point, and each line's value there.
+pub fn values_at(chart: &Chart, t_s: f64) -> Option<(f64, Vec<Reading>)> {
+    let mut at = None;
+    let mut values = Vec::new();
+    for l in &chart.data.lines {
+        let nearest = l.points.iter().min_by(|a, b| (a.0 - t_s).abs().total_cmp(&(b.0 - t_s).abs()));
+        if let Some(&(t, value)) = nearest {
+            at.get_or_insert(t);
+            values.push(Reading { name: l.name.clone(), color: l.color, value });
+        }
+    }
+    at.map(|t| (t, values))
+}
+
+/// The simulated second under a point of the chart (SVG px), inside its plotting area.
+pub fn time_at(chart: &Chart, x: f64) -> Option<f64> {
+    let [x0, _, x1, _] = chart.plot;
+    if x1 <= x0 || x < x0 || x > x1 {
+        return None;
+    }
+    Some(chart.data.t0_s + (x - x0) / (x1 - x0) * (chart.data.t1_s - chart.data.t0_s))
+}
+
+fn kind_name(k: ChartKind) -> &'static str {
+    match k {
+        ChartKind::Throughput => "throughput",
+        ChartKind::Latency => "latency",
+        ChartKind::Availability => "availability",
+        ChartKind::Utilization => "utilization",
+        ChartKind::Queue => "queue",
+        ChartKind::Capacity => "capacity",
+        ChartKind::BurstBalance => "burst-balance",
+    }
+}
+
+fn swatch(color: u8) -> String {
+    let (r, g, b) = PALETTE[color as usize % PALETTE.len()];
+    format!("background:rgb({r},{g},{b})")
+}
+
+/// A value with its chart's unit, e.g. `297/s`, `41.52 ms`, `99.912%`.
+fn with_unit(kind: ChartKind, v: f64) -> String {
+    let number = match kind {
+        ChartKind::Latency => format!("{v:.2}"),
+        ChartKind::Availability => format!("{v:.3}"),
+        ChartKind::Utilization | ChartKind::BurstBalance | ChartKind::Queue => format!("{v:.1}"),
+        ChartKind::Throughput | ChartKind::Capacity => format!("{v:.0}"),
+    };
+    format!("{number}{}", kind.unit())
+}
+
+/// The drawer with every chart.
+#[component]
+pub fn ChartsPanel() -> impl IntoView {
+    let live = use_live();
+    let open = live.charts_open;
+    let theme = use_theme();
+    // Drawn again at the new theme while open.
+    Effect::new(move |first: Option<()>| {
+        theme.0.track();
+        if first.is_some() && open.get_untracked() {
+            show_charts(true);
+        }
+    });
+    let hover: RwSignal<Option<(ChartKind, f64)>> = RwSignal::new(None);
+    let running = move || live.header.with(Option::is_some);
+    move || {
+        open.get().then(|| {
+            view! {
+                <section class="charts" data-testid="charts" aria-label="Charts of the run">
+                    <header class="charts-head">
+                        <h2 class="panel-title">"Charts"</h2>
+                        <span class="charts-note">"Last 5 simulated minutes · hover for values · click to go to that time"</span>
+                        <button class="icon-btn" title="Close the charts" aria-label="Close the charts" on:click=move |_| show_charts(false)>"×"</button>
+                    </header>
+                    {move || {
+                        let charts = live.charts.get();
+                        if charts.is_empty() {
+                            let text = if running() {
+                                "The charts appear as the run's first simulated second ends."
+                            } else {
+                                "Press Run: the charts follow the run as it plays."
+                            };
+                            return view! { <p class="empty-hint" data-testid="charts-empty">{text}</p> }.into_any();
+                        }
+                        view! {
+                            <div class="charts-grid">
+                                {charts.into_iter().map(|c| match c {
+                                    Ok(c) => chart_view(c, hover).into_any(),
+                                    Err(why) => view! { <p class="run-problem">{format!("A chart could not be drawn: {why}")}</p> }.into_any(),
+                                }).collect_view()}
+                            </div>
+                        }.into_any()
+                    }}
+                </section>
+            }
+        })
+    }
+}
+
+fn chart_view(c: Chart, hover: RwSignal<Option<(ChartKind, f64)>>) -> impl IntoView {
+    let live = use_live();
+    let kind = c.data.kind;
+    let name = kind_name(kind);
+    let legend = c
+        .data
+        .lines
+        .iter()
+        .map(|l| view! { <span class="chart-key"><i style=swatch(l.color)></i>{l.name.clone()}</span> })
+        .collect_view();
+    let empty = c.data.lines.iter().all(|l| l.points.is_empty());
+    let svg = c.svg.clone();
+    let (w, h) = (CHART_W as f64, CHART_H as f64);
+    let chart = StoredValue::new(c);
+    // The SVG lets the pointer through (CSS), so offsets are the plot box's, in SVG px.
+    let local_x = |ev: &web_sys::PointerEvent| f64::from(ev.offset_x());
+    let tip = move || {
+        let (k, x) = hover.get()?;
+        if k != kind {
+            return None;
+        }
+        chart.with_value(|c| {
+            let t = time_at(c, x)?;
+            let (at, values) = values_at(c, t)?;
+            let [x0, _, x1, _] = c.plot;
+            let px = x0 + (at - c.data.t0_s) / (c.data.t1_s - c.data.t0_s).max(1e-9) * (x1 - x0);
+            Some((at, px, values))
+        })
+    };
+    let save_svg =
+        move |_| chart.with_value(|c| js::download_text(&format!("strata-{name}.svg"), "image/svg+xml", &c.svg));
+    let save_png = move |_| {
+        let svg = chart.with_value(|c| c.svg.clone());
+        leptos::task::spawn_local(async move {
+            if let Ok(bytes) = js::svg_to_png(&svg, w, h, 2.0).await {
+                js::download(&format!("strata-{name}.png"), "image/png", &bytes);
+            }
+        });
+    };
+    view! {
+        <figure class="chart" data-testid=format!("chart-{name}") data-points=chart.with_value(|c| c.data.lines.first().map_or(0, |l| l.points.len()).to_string())
+            data-t1=chart.with_value(|c| c.data.t1_s.to_string())>
+            <figcaption>
+                <span class="chart-title">{kind.title()}</span>
+                <span class="chart-legend">{legend}</span>
+                <button class="btn btn-ghost btn-small" title="Save this chart as SVG" on:click=save_svg>"SVG"</button>
+                <button class="btn btn-ghost btn-small" title="Save this chart as PNG" on:click=save_png>"PNG"</button>
+            </figcaption>
+            <div
+                class="chart-plot"
+                data-testid=format!("chart-plot-{name}")
+                style=format!("width:{w}px;height:{h}px")
+                inner_html=svg
+                on:pointermove=move |ev| hover.set(Some((kind, local_x(&ev))))
+                on:pointerleave=move |_| hover.set(None)
+                on:click=move |ev: web_sys::MouseEvent| {
+                    let t = chart.with_value(|c| time_at(c, f64::from(ev.offset_x())));
+                    if let Some(t) = t {
+                        live.send(Command::Seek { ms: (t * 1000.0).round() as u64 });
+                    }
+                }
+            ></div>
+            {empty.then(|| view! { <p class="chart-empty">"Nothing to show in this window."</p> })}
+            {move || tip().map(|(at, px, values)| view! {
+                <div class="chart-cursor" style=format!("left:{px:.1}px;height:{h}px")></div>
+                <div class="chart-tip" data-testid=format!("chart-tip-{name}") data-t=at.to_string()>
+                    <b>{clock(at)}</b>
+                    {values.into_iter().map(|r| view! {
+                        <span class="chart-tip-row" data-line=r.name.clone() data-value=r.value.to_string()>
+                            <i style=swatch(r.color)></i>{format!("{} {}", r.name, with_unit(kind, r.value))}
+                        </span>
+                    }).collect_view()}
+                </div>
+            })}
+        </figure>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use strata_worker::charts::{ChartData, Line};
+
+    fn chart() -> Chart {
+        Chart {
+            data: ChartData {
+                kind: ChartKind::Throughput,
+                lines: vec![Line {
+                    name: "users answered".into(),
+                    color: 0,
+                    points: (1..=60).map(|s| (s as f64, s as f64 * 10.0)).collect(),
+                }],
+                marks: Vec::new(),
+                t0_s: 0.0,
+                t1_s: 60.0,
+                y_max: 1000.0,
+            },
+            svg: String::new(),
+            plot: [50.0, 6.0, 350.0, 124.0],
+        }
+    }
+
+    #[test]
+    fn a_point_of_the_plot_reads_the_second_under_it() {
+        let c = chart();
+        assert_eq!(time_at(&c, 50.0), Some(0.0));
+        assert_eq!(time_at(&c, 350.0), Some(60.0));
+        assert_eq!(time_at(&c, 200.0), Some(30.0));
+        assert_eq!(time_at(&c, 20.0), None, "the axis labels are not the plot");
+        let (at, values) = values_at(&c, 30.4).unwrap();
+        assert_eq!((at, values[0].value), (30.0, 300.0));
+        assert_eq!(values_at(&c, 0.2).unwrap().0, 1.0, "before the first point: the first");
+        assert_eq!(with_unit(ChartKind::Latency, 41.5234), "41.52 ms");
+    }
+}
