@@ -21,8 +21,9 @@
 //! each instance's host, steal and service-time multiplier, each volume's IOPS limit and
 //! `BurstBalance`, the connections the network blocks and why, and the launches.
 //! `run --json` prints the report described in `strata_core::sim::report` (schema
-//! `strata.metrics.v1`); with `--series` each component also gets its time series under
-//! `"series": {"<component id>": [SeriesPoint, ...]}`. `run --journey REQUEST` follows one
+//! `strata.metrics.v1`); with `--series` each component and client population also gets its
+//! time series under `"series": {"<component id>": [SeriesPoint, ...]}` (a client's latency is
+//! its requests' end to end). `run --journey REQUEST` follows one
 //! request (the engine's request number, as the live view's tooltips name it) hop by hop: when
 //! it arrived, started, answered or failed where, and why (`"journey": [...]` with `--json`).
 //!
@@ -360,9 +361,10 @@ fn run(t: &Topology, args: &Args) -> ExitCode {
         }
         if args.series {
             let mut series = serde_json::Map::new();
-            for c in &report.components {
-                if let Some(i) = sim.component_index(&c.id) {
-                    series.insert(c.id.clone(), serde_json::to_value(sim.series(i)).unwrap_or_default());
+            let ids = report.components.iter().map(|c| &c.id).chain(report.clients.iter().map(|c| &c.id));
+            for id in ids {
+                if let Some(i) = sim.component_index(id) {
+                    series.insert(id.clone(), serde_json::to_value(sim.series(i)).unwrap_or_default());
                 }
             }
             v["series"] = serde_json::Value::Object(series);

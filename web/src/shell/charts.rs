@@ -197,8 +197,8 @@ fn chart_view(c: Chart, hover: RwSignal<Option<(ChartKind, f64)>>) -> impl IntoV
             <figcaption>
                 <span class="chart-title">{kind.title()}</span>
                 <span class="chart-legend">{legend}</span>
-                <button class="btn btn-ghost btn-small" title="Save this chart as SVG" on:click=save_svg>"SVG"</button>
-                <button class="btn btn-ghost btn-small" title="Save this chart as PNG" on:click=save_png>"PNG"</button>
+                <button class="btn btn-ghost btn-small" data-testid=format!("chart-svg-{name}") title="Save this chart as SVG" on:click=save_svg>"SVG"</button>
+                <button class="btn btn-ghost btn-small" data-testid=format!("chart-png-{name}") title="Save this chart as PNG" on:click=save_png>"PNG"</button>
             </figcaption>
             <div
                 class="chart-plot"

@@ -307,8 +307,10 @@ pub fn render(d: &ChartData, view: ChartView) -> Result<Chart, String> {
     {
         let root = SVGBackend::with_string(&mut svg, (view.width.max(120), view.height.max(80))).into_drawing_area();
         root.fill(&bg).map_err(|e| e.to_string())?;
+        // The right margin leaves room for the last time label, centred on the plot's edge.
         let mut chart = ChartBuilder::on(&root)
             .margin(6)
+            .margin_right(18)
             .x_label_area_size(20)
             .y_label_area_size(44)
             .build_cartesian_2d(d.t0_s..d.t1_s, 0.0..d.y_max)
