@@ -300,3 +300,106 @@ test('mouse: space+drag and middle-button drag pan; a clicked connection is dele
   assert.deepEqual(errors, []);
   await context.close();
 });
+
+test('pan and zoom move the drawn diagram until the gesture settles, then draw it again where the view is; pointers hit what is shown', async () => {
+  const context = await browser.newContext(VIEW);
+  const { page, errors } = await openApp(context, server.url);
+  await openTemplate(page, 'three-tier');
+  const stage = await box(page, 'canvas-stage');
+  const nodeBox = (id) => page.locator(`[data-testid=node-${id}] .node-box`).boundingBox();
+  const layer = () => page.getByTestId('canvas-world').evaluate((e) => e.style.transform);
+  const drawnView = async () => {
+    const t = await page.locator('[data-testid=canvas-svg] g.world').first().getAttribute('transform');
+    const [x, y, zoom] = t.match(/-?[\d.]+/g).map(Number);
+    return { x, y, zoom, t };
+  };
+  // Once settled, the world layer is not moved, and a component is where the world's own
+  // transform (the view it was drawn for) puts it.
+  const settled = async (ids) => {
+    await page.waitForFunction(() => !document.querySelector('[data-testid=canvas-world]').style.transform);
+    const v = await drawnView();
+    for (const id of ids) {
+      const [wx, wy] = (await page.getByTestId(`node-${id}`).getAttribute('transform')).match(/-?[\d.]+/g).map(Number);
+      const b = await nodeBox(id);
+      const want = { x: stage.x + v.x + wx * v.zoom, y: stage.y + v.y + wy * v.zoom };
+      assert.ok(Math.abs(b.x - want.x) < 1 && Math.abs(b.y - want.y) < 1, `${id} at ${b.x},${b.y}, the view puts it at ${want.x},${want.y}`);
+    }
+    return v;
+  };
+  const v0 = await settled(['users', 'cdn', 'alb']);
+
+  // Mid-gesture (one frame after a wheel step): the diagram is moved, not drawn again, and it
+  // is where zooming about the cursor puts it; what is shown there is what a pointer hits, and
+  // a connection dragged between the shown places connects those components.
+  const mid = await page.evaluate(async () => {
+    const q = (s) => document.querySelector(s);
+    const stage = q('[data-testid=canvas-stage]');
+    const s = stage.getBoundingClientRect();
+    const rect = (id) => q(`[data-testid=node-${id}] .node-box`).getBoundingClientRect();
+    const [a0, b0] = [rect('users'), rect('cdn')];
+    // Zoom about the point halfway between the two, so both stay in view.
+    const [ax, ay] = [(a0.left + a0.right + b0.left + b0.right) / 4, (a0.top + a0.bottom + b0.top + b0.bottom) / 4];
+    const drawnBefore = q('[data-testid=canvas-svg] g.world').getAttribute('transform');
+    stage.dispatchEvent(new WheelEvent('wheel', { clientX: ax, clientY: ay, deltaY: -200, bubbles: true, cancelable: true }));
+    await new Promise((ok) => requestAnimationFrame(ok));
+    const f = Math.exp(200 * 0.0015);
+    const at = (r) => ({ x: ax + f * (r.left - ax), y: ay + f * (r.top - ay), w: f * r.width, h: f * r.height });
+    const [wantA, wantB] = [at(a0), at(b0)];
+    const a = rect('users');
+    const [bx, by] = [wantB.x + wantB.w / 2, wantB.y + wantB.h / 2];
+    const el = document.elementFromPoint(bx, by);
+    const hit = el?.closest('[data-node]')?.dataset.id ?? `${el?.tagName}.${el?.getAttribute('class')} at ${bx},${by} in ${JSON.stringify(s)}`;
+    const pe = (type, x, y, target) => target.dispatchEvent(new PointerEvent(type, {
+      clientX: x, clientY: y, button: 0, buttons: type === 'pointerup' ? 0 : 1, pointerId: 1, pointerType: 'mouse', bubbles: true, cancelable: true,
+    }));
+    const handle = q('[data-testid=handle-users]');
+    const h = handle.getBoundingClientRect();
+    pe('pointerdown', h.left + h.width / 2, h.top + h.height / 2, handle);
+    pe('pointermove', bx, by, stage);
+    pe('pointerup', bx, by, stage);
+    return {
+      moved: q('[data-testid=canvas-world]').style.transform,
+      drawnBefore,
+      drawnNow: q('[data-testid=canvas-svg] g.world').getAttribute('transform'),
+      a: { x: a.left, y: a.top, w: a.width }, wantA, hit,
+    };
+  });
+  assert.match(mid.moved, /scale/, 'mid-gesture the world layer is moved by a CSS transform');
+  assert.equal(mid.drawnNow, mid.drawnBefore, 'mid-gesture the world is not drawn again');
+  assert.ok(Math.abs(mid.a.x - mid.wantA.x) < 1 && Math.abs(mid.a.y - mid.wantA.y) < 1 && Math.abs(mid.a.w - mid.wantA.w) < 1,
+    `mid-gesture users is at ${JSON.stringify(mid.a)}, zoom to cursor puts it at ${JSON.stringify(mid.wantA)}`);
+  assert.equal(mid.hit, 'cdn', 'the pointer hits the component shown under it');
+  const v1 = await settled(['users', 'cdn', 'alb']);
+  assert.ok(Math.abs(v1.zoom / v0.zoom - Math.exp(0.3)) < 0.01, `zoomed by the wheel (${v0.zoom} -> ${v1.zoom})`);
+  assert.ok((await savedDoc(page)).connections.some((c) => c.from === 'users' && c.to === 'cdn'), 'connected mid-gesture');
+
+  // Real wheel and mouse: zoom out, then at once click a component where it is shown.
+  const c = { x: stage.x + stage.width / 2, y: stage.y + stage.height / 2 };
+  await page.mouse.move(c.x, c.y);
+  await page.mouse.wheel(0, 250);
+  const alb = await nodeBox('alb');
+  await page.mouse.click(alb.x + alb.width / 2, alb.y + alb.height / 2);
+  assert.match(await page.getByTestId('node-alb').getAttribute('class'), /selected/, 'the clicked component is selected');
+  const v2 = await settled(['users', 'cdn', 'alb', 'db']);
+  assert.ok(v2.zoom < v1.zoom, 'the wheel zoomed out');
+
+  // Middle-button pan: the diagram follows the pointer, and is drawn again when released.
+  const u0 = await nodeBox('users');
+  const start = { x: stage.x + 60, y: stage.y + stage.height - 60 };
+  await page.mouse.move(start.x, start.y);
+  await page.mouse.down({ button: 'middle' });
+  await page.mouse.move(start.x + 70, start.y - 45, { steps: 5 });
+  const u1 = await nodeBox('users');
+  assert.ok(Math.abs(u1.x - u0.x - 70) < 1 && Math.abs(u1.y - u0.y + 45) < 1, 'mid-pan the diagram follows the pointer');
+  await page.mouse.up({ button: 'middle' });
+  const v3 = await settled(['users', 'cdn', 'alb', 'db']);
+  assert.ok(Math.abs(v3.x - v2.x - 70) < 0.5 && Math.abs(v3.y - v2.y + 45) < 0.5, 'drawn again for where the pan ended');
+  assert.equal(await layer(), '');
+
+  // The view the pan ended on is the one a reload shows.
+  await page.reload();
+  await page.getByTestId('node-alb').waitFor();
+  assert.equal((await drawnView()).t, v3.t, 'the view survives a reload');
+  assert.deepEqual(errors, []);
+  await context.close();
+});

@@ -171,6 +171,27 @@ impl Viewport {
     pub fn center_on(&self, p: Point, screen_w: f64, screen_h: f64) -> Viewport {
         Viewport { pan: Point::new(screen_w / 2.0 - p.x * self.zoom, screen_h / 2.0 - p.y * self.zoom), ..*self }
     }
+    /// Where what was drawn for `drawn` must move to show this viewport: `(s, tx, ty)` such that
+    /// `screen = drawn_screen * s + (tx, ty)`, i.e. the CSS transform `translate(tx, ty) scale(s)`
+    /// about the canvas's top-left corner. The canvas uses it to move the last rendered world on
+    /// the compositor during a pan or zoom instead of drawing it again.
+    pub fn relative_to(&self, drawn: &Viewport) -> (f64, f64, f64) {
+        let s = self.zoom / drawn.zoom;
+        (s, self.pan.x - s * drawn.pan.x, self.pan.y - s * drawn.pan.y)
+    }
+    /// Whether what was drawn for `drawn` (the visible area grown by `overscan` times its size on
+    /// every side) still fills a `screen_w` x `screen_h` canvas showing this viewport, without
+    /// being magnified more than `max_scale` times (it would look blurred).
+    pub fn covered_by(&self, drawn: &Viewport, screen_w: f64, screen_h: f64, overscan: f64, max_scale: f64) -> bool {
+        let d = drawn.visible(screen_w, screen_h);
+        let area = Rect::new(
+            d.x - d.w * overscan,
+            d.y - d.h * overscan,
+            d.w * (1.0 + 2.0 * overscan),
+            d.h * (1.0 + 2.0 * overscan),
+        );
+        self.zoom / drawn.zoom <= max_scale && area.contains_rect(&self.visible(screen_w, screen_h))
+    }
     /// As remembered per document: `"<pan x> <pan y> <zoom>"`.
     pub fn to_text(&self) -> String {
         format!("{} {} {}", self.pan.x, self.pan.y, self.zoom)
@@ -190,6 +211,34 @@ impl Viewport {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_drawn_world_moved_by_relative_to_lands_where_the_new_viewport_draws_it() {
+        let drawn = Viewport { pan: Point::new(-300.0, 120.0), zoom: 0.8 };
+        let now = drawn.zoom_at(Point::new(500.0, 300.0), 1.7).pan_by(-42.0, 17.5);
+        let (s, tx, ty) = now.relative_to(&drawn);
+        for w in [Point::new(0.0, 0.0), Point::new(1234.0, -56.0), Point::new(-800.0, 910.0)] {
+            let a = drawn.to_screen(w);
+            let b = now.to_screen(w);
+            assert!((a.x * s + tx - b.x).abs() < 1e-9 && (a.y * s + ty - b.y).abs() < 1e-9);
+        }
+        assert_eq!(drawn.relative_to(&drawn), (1.0, 0.0, 0.0));
+    }
+
+    #[test]
+    fn a_pan_or_zoom_out_within_the_overscan_is_covered_and_beyond_it_is_not() {
+        let drawn = Viewport { pan: Point::new(0.0, 0.0), zoom: 1.0 };
+        assert!(drawn.covered_by(&drawn, 1000.0, 800.0, 0.5, 4.0));
+        assert!(drawn.pan_by(-480.0, 390.0).covered_by(&drawn, 1000.0, 800.0, 0.5, 4.0));
+        assert!(!drawn.pan_by(-520.0, 0.0).covered_by(&drawn, 1000.0, 800.0, 0.5, 4.0));
+        // Zooming out about the centre: twice as much fits, 2.2 times does not.
+        let c = Point::new(500.0, 400.0);
+        assert!(drawn.zoom_at(c, 0.5).covered_by(&drawn, 1000.0, 800.0, 0.5, 4.0));
+        assert!(!drawn.zoom_at(c, 1.0 / 2.2).covered_by(&drawn, 1000.0, 800.0, 0.5, 4.0));
+        // Zooming in: covered, up to the magnification allowed.
+        assert!(drawn.zoom_at(c, 2.0).covered_by(&drawn, 1000.0, 800.0, 0.5, 2.5));
+        assert!(!drawn.zoom_at(c, 3.0).covered_by(&drawn, 1000.0, 800.0, 0.5, 2.5));
+    }
 
     #[test]
     fn viewport_text_round_trips_and_rejects_nonsense() {

@@ -2,8 +2,9 @@
 //! every pointer interaction of a diagram editor: select (click, shift-click, rubber band),
 //! move (containers carry their contents), connect by dragging from a handle, pan (space+drag,
 //! middle button, one finger on the background), zoom to the cursor (wheel, pinch), a minimap
-//! and a zoom bar. Off-screen elements are not rendered, and at small zoom the boxes drop their
-//! text, so large diagrams stay smooth.
+//! and a zoom bar. Off-screen elements are not rendered, at small zoom the boxes drop their
+//! text, and a pan or zoom moves what is already drawn (a CSS transform on the world layer)
+//! until the gesture settles, so large diagrams stay smooth.
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
@@ -22,6 +23,14 @@ use crate::state::{use_editor, Editor, Level, MovePreview, NoticeAction};
 const REST_MS: u64 = 400;
 /// Below this zoom the boxes drop their text (`lod-low`).
 const LOD_ZOOM: f64 = 0.3;
+/// A pan or zoom gesture has settled (and the view is drawn again for where it ended) when
+/// the view has not moved for this long, or at once when the pointer is released.
+const SETTLE_MS: u64 = 150;
+/// What is drawn reaches beyond the visible area by this fraction of its size on every side, so
+/// a pan or zoom out that moves the drawn world reveals diagram, not blank space.
+const OVERSCAN: f64 = 0.5;
+/// During a gesture, the drawn world is magnified at most this much before it is drawn again.
+const MAX_SCALE: f64 = 4.0;
 
 #[derive(Clone, Debug)]
 enum Mode {
@@ -74,7 +83,9 @@ pub fn drop_placeable(ed: Editor, item: Placeable, centre: Point) {
 #[component]
 pub fn Canvas() -> impl IntoView {
     let ed = use_editor();
-    let svg_ref = NodeRef::<leptos::svg::Svg>::new();
+    // The stage never moves: it takes the pointer and wheel, and pointer positions are measured
+    // from its corner. The world layer inside it is what a pan or zoom moves.
+    let stage_ref = NodeRef::<leptos::html::Div>::new();
     let mode = StoredValue::new(Mode::Idle);
     let band: RwSignal<Option<Rect>> = RwSignal::new(None);
     let link: RwSignal<Option<(Point, Point)>> = RwSignal::new(None);
@@ -84,15 +95,15 @@ pub fn Canvas() -> impl IntoView {
 
     // Keep the canvas size known (fit, culling, minimap).
     let measure = move || {
-        if let Some(svg) = svg_ref.get_untracked() {
-            let r = svg.get_bounding_client_rect();
+        if let Some(stage) = stage_ref.get_untracked() {
+            let r = stage.get_bounding_client_rect();
             if r.width() > 0.0 {
                 ed.canvas_size.set((r.width(), r.height()));
             }
         }
     };
     Effect::new(move |first: Option<()>| {
-        if svg_ref.get().is_some() && first.is_none() {
+        if stage_ref.get().is_some() && first.is_none() {
             measure();
             ed.restore_view();
         }
@@ -100,9 +111,9 @@ pub fn Canvas() -> impl IntoView {
     let resize = window_event_listener(leptos::ev::resize, move |_| measure());
     on_cleanup(move || resize.remove());
 
-    let svg_el = move || -> Option<web_sys::Element> { svg_ref.get_untracked().map(|s| s.unchecked_into()) };
+    let stage_el = move || -> Option<web_sys::Element> { stage_ref.get_untracked().map(|s| s.unchecked_into()) };
     let to_world = move |cx: f64, cy: f64| -> Point {
-        let el = svg_el();
+        let el = stage_el();
         let p = el.map(|e| local_point(&e, cx, cy)).unwrap_or_default();
         ed.viewport.get_untracked().to_world(p)
     };
@@ -123,13 +134,57 @@ pub fn Canvas() -> impl IntoView {
         })
     });
 
+    // Pan and zoom on the compositor. `ed.viewport` is always where the view is (hit testing,
+    // the particle canvas, the zoom level, the minimap and the saved view read it); `drawn` is
+    // the viewport the world was last rendered for (the world's transform, the culling, the
+    // grid). During a pan or zoom gesture only `drawn`'s difference from `ed.viewport` changes,
+    // as a CSS transform on the world layer: the browser moves the pixels it already has instead
+    // of rendering a thousand components again each frame. The view is drawn again when the
+    // gesture settles (pointer released, or still for SETTLE_MS), when the moved world would no
+    // longer fill the canvas (what is drawn overscans by OVERSCAN), and at once for every other
+    // change of view (fit, zoom buttons and keys, minimap, another document).
+    let drawn = RwSignal::new(ed.viewport.get_untracked());
+    let moving = StoredValue::new(false);
+    let gestures = StoredValue::new(0u64);
+    Effect::new(move |_| {
+        let v = ed.viewport.get();
+        let (w, h) = ed.canvas_size.get();
+        let d = drawn.get_untracked();
+        if v != d && (!moving.get_value() || !v.covered_by(&d, w, h, OVERSCAN, MAX_SCALE)) {
+            drawn.set(v);
+        }
+    });
+    let settle = move || {
+        moving.try_set_value(false);
+        gestures.try_update_value(|g| *g += 1);
+        if let Some(v) = ed.viewport.try_get_untracked() {
+            if drawn.try_get_untracked().is_some_and(|d| d != v) {
+                drawn.try_set(v);
+            }
+        }
+    };
+    let gesture_to = move |v: Viewport| {
+        moving.set_value(true);
+        let n = gestures.get_value() + 1;
+        gestures.set_value(n);
+        ed.viewport.set(v);
+        set_timeout(
+            move || {
+                if gestures.try_get_value() == Some(n) {
+                    settle();
+                }
+            },
+            std::time::Duration::from_millis(SETTLE_MS),
+        );
+    };
+
     // Culling: only what is near the visible area is rendered.
     // The culling rectangle is the visible area grown by half a screen and snapped outwards to
     // tiles of a power-of-two size, so it only changes (and the lists below are only recomputed)
     // when the view crosses a tile boundary or the zoom halves or doubles, not on every frame
     // of a pan or zoom.
     let visible_rect = Memo::new(move |_| {
-        let vp = ed.viewport.get();
+        let vp = drawn.get();
         let (w, h) = ed.canvas_size.get();
         let v = vp.visible(w, h);
         let tile = 2f64.powi((v.w.max(v.h) / 2.0).max(1.0).log2().ceil() as i32);
@@ -140,7 +195,7 @@ pub fn Canvas() -> impl IntoView {
         Rect::new(x0, y0, x1 - x0, y1 - y0)
     });
     // Low detail (boxes without text) below 30%.
-    let low_detail = Memo::new(move |_| ed.viewport.get().zoom < LOD_ZOOM);
+    let low_detail = Memo::new(move |_| drawn.get().zoom < LOD_ZOOM);
     // At low detail, what is rendered grows at once when the view needs more but only shrinks to
     // the culling rectangle once the view has rested: a wheel rolled in then out keeps the same
     // elements mounted instead of dropping hundreds of them when the culling tile halves and
@@ -150,7 +205,7 @@ pub fn Canvas() -> impl IntoView {
     let rested = RwSignal::new(0u64);
     let moves = StoredValue::new(0u64);
     Effect::new(move |_| {
-        ed.viewport.track();
+        drawn.track();
         ed.canvas_size.track();
         let n = moves.get_value() + 1;
         moves.set_value(n);
@@ -207,7 +262,7 @@ pub fn Canvas() -> impl IntoView {
         crate::shell::inject::open_inject(live, id);
     };
     let pointer_down = move |ev: web_sys::PointerEvent| {
-        let Some(el) = svg_el() else { return };
+        let Some(el) = stage_el() else { return };
         let local = local_point(&el, ev.client_x() as f64, ev.client_y() as f64);
         let world = ed.viewport.get_untracked().to_world(local);
         let target: Option<web_sys::Element> = ev.target().and_then(|t| t.dyn_into::<web_sys::Element>().ok());
@@ -302,7 +357,7 @@ pub fn Canvas() -> impl IntoView {
     };
 
     let pointer_move = move |ev: web_sys::PointerEvent| {
-        let Some(el) = svg_el() else { return };
+        let Some(el) = stage_el() else { return };
         let local = local_point(&el, ev.client_x() as f64, ev.client_y() as f64);
         if ev.pointer_type() == "touch" {
             touches.update_value(|t| {
@@ -316,7 +371,7 @@ pub fn Canvas() -> impl IntoView {
         match m {
             Mode::Idle => {}
             Mode::Pan { last } => {
-                ed.viewport.update(|v| *v = v.pan_by(local.x - last.x, local.y - last.y));
+                gesture_to(ed.viewport.get_untracked().pan_by(local.x - last.x, local.y - last.y));
                 mode.set_value(Mode::Pan { last: local });
             }
             Mode::Band { start } => band.set(Some(Rect::from_corners(start, world))),
@@ -345,7 +400,7 @@ pub fn Canvas() -> impl IntoView {
                     let d = ((pts[0].x - pts[1].x).powi(2) + (pts[0].y - pts[1].y).powi(2)).sqrt().max(1.0);
                     let now_mid = Point::new((pts[0].x + pts[1].x) / 2.0, (pts[0].y + pts[1].y) / 2.0);
                     let v = viewport.zoom_at(mid, d / dist).pan_by(now_mid.x - mid.x, now_mid.y - mid.y);
-                    ed.viewport.set(v);
+                    gesture_to(v);
                 }
             }
         }
@@ -393,39 +448,55 @@ pub fn Canvas() -> impl IntoView {
                     None => ed.notify("Release the connection on another component to connect them.", false),
                 }
             }
-            _ => {}
+            Mode::Pan { .. } | Mode::Pinch { .. } => settle(),
+            Mode::Idle => {}
         }
     };
 
     let wheel = move |ev: web_sys::WheelEvent| {
         ev.prevent_default();
-        let Some(el) = svg_el() else { return };
+        let Some(el) = stage_el() else { return };
         let local = local_point(&el, ev.client_x() as f64, ev.client_y() as f64);
         let unit = if ev.delta_mode() == 1 { 16.0 } else { 1.0 };
         let factor = (-ev.delta_y() * unit * if ev.ctrl_key() { 0.01 } else { 0.0015 }).exp();
-        ed.viewport.update(|v| *v = v.zoom_at(local, factor));
+        gesture_to(ed.viewport.get_untracked().zoom_at(local, factor));
     };
 
     let transform = move || {
-        let v = ed.viewport.get();
+        let v = drawn.get();
         format!("translate({:.2} {:.2}) scale({:.4})", v.pan.x, v.pan.y, v.zoom)
     };
+    // The world layer's move from where it was drawn to where the view is (none once settled).
+    let layer_style = move || {
+        let (s, tx, ty) = ed.viewport.get().relative_to(&drawn.get());
+        if s == 1.0 && tx == 0.0 && ty == 0.0 {
+            String::new()
+        } else {
+            format!("transform:translate({tx:.2}px,{ty:.2}px) scale({s:.5})")
+        }
+    };
+    // The grid overscans like the world, so it moves with it.
     let grid_style = move || {
-        let v = ed.viewport.get();
+        let v = drawn.get();
+        let (w, h) = ed.canvas_size.get();
+        let (mx, my) = ((w * OVERSCAN).round(), (h * OVERSCAN).round());
         let s = GRID * v.zoom * if v.zoom < 0.5 { 4.0 } else { 1.0 };
-        format!("background-size:{s:.2}px {s:.2}px;background-position:{:.2}px {:.2}px", v.pan.x, v.pan.y)
+        format!(
+            "inset:{:.0}px {:.0}px;background-size:{s:.2}px {s:.2}px;background-position:{:.2}px {:.2}px",
+            -my,
+            -mx,
+            v.pan.x + mx,
+            v.pan.y + my
+        )
     };
     let empty = move || ed.doc.with(|d| d.topology.components.is_empty() && d.topology.containers.is_empty());
 
     view! {
         <main class="canvas" data-testid="canvas" aria-label="Architecture canvas">
-            <div class="canvas-grid" aria-hidden="true" style=grid_style></div>
-            <svg
-                node_ref=svg_ref
-                class="canvas-svg"
-                data-testid="canvas-svg"
-                role="application"
-                aria-label="Diagram: drag to select, drag components to move them, drag from a component's handle to connect"
+            <div
+                node_ref=stage_ref
+                class="canvas-stage"
+                data-testid="canvas-stage"
                 class:panning=move || ed.space.get()
                 on:pointerdown=pointer_down
                 on:pointermove=pointer_move
@@ -434,41 +505,51 @@ pub fn Canvas() -> impl IntoView {
                 on:wheel=wheel
                 on:contextmenu=context_menu
             >
-                <defs>
-                    <marker id="arrow" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="8" markerHeight="8" orient="auto-start-reverse">
-                        <path d="M0 0L10 5L0 10z" class="arrow-head"></path>
-                    </marker>
-                    <marker id="arrow-sel" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="8" markerHeight="8" orient="auto-start-reverse">
-                        <path d="M0 0L10 5L0 10z" class="arrow-head-sel"></path>
-                    </marker>
-                </defs>
-                <g class=lod transform=transform>
-                    <g class="layer-containers">
-                        <For each=move || vis_containers.get() key=|c| (c.id.clone(), c.label.clone(), c.cidr.clone(), c.public, rect_key(&c.rect)) let:c>
-                            <ContainerView c=c badges=badges/>
-                        </For>
-                    </g>
-                    <crate::shell::group_span::GroupSpans/>
-                    <g class="layer-edges">
-                        <For each=move || vis_edges.get() key=|e| (e.index, e.from.clone(), e.to.clone(), e.path.clone()) let:e>
-                            <EdgeView e=e badges=badges/>
-                        </For>
-                    </g>
-                    <g class="layer-nodes">
-                        <For each=move || vis_nodes.get() key=|n| (n.id.clone(), n.label.clone(), rect_key(&n.rect)) let:n>
-                            <NodeView n=n badges=badges/>
-                        </For>
-                    </g>
-                    <LiveBadges/>
-                    <crate::shell::live_instances::LiveInstances/>
-                    {move || link.get().map(|(a, b)| view! {
-                        <line class="link-preview" x1=a.x y1=a.y x2=b.x y2=b.y marker-end="url(#arrow-sel)"></line>
-                    })}
-                    {move || band.get().map(|r| view! {
-                        <rect class="band" data-testid="rubber-band" x=r.x y=r.y width=r.w height=r.h></rect>
-                    })}
-                </g>
-            </svg>
+                <div class="canvas-world" data-testid="canvas-world" style=layer_style>
+                    <div class="canvas-grid" aria-hidden="true" style=grid_style></div>
+                    <svg
+                        class="canvas-svg"
+                        data-testid="canvas-svg"
+                        role="application"
+                        aria-label="Diagram: drag to select, drag components to move them, drag from a component's handle to connect"
+                    >
+                        <defs>
+                            <marker id="arrow" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="8" markerHeight="8" orient="auto-start-reverse">
+                                <path d="M0 0L10 5L0 10z" class="arrow-head"></path>
+                            </marker>
+                            <marker id="arrow-sel" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="8" markerHeight="8" orient="auto-start-reverse">
+                                <path d="M0 0L10 5L0 10z" class="arrow-head-sel"></path>
+                            </marker>
+                        </defs>
+                        <g class=lod transform=transform>
+                            <g class="layer-containers">
+                                <For each=move || vis_containers.get() key=|c| (c.id.clone(), c.label.clone(), c.cidr.clone(), c.public, rect_key(&c.rect)) let:c>
+                                    <ContainerView c=c badges=badges/>
+                                </For>
+                            </g>
+                            <crate::shell::group_span::GroupSpans/>
+                            <g class="layer-edges">
+                                <For each=move || vis_edges.get() key=|e| (e.index, e.from.clone(), e.to.clone(), e.path.clone()) let:e>
+                                    <EdgeView e=e badges=badges/>
+                                </For>
+                            </g>
+                            <g class="layer-nodes">
+                                <For each=move || vis_nodes.get() key=|n| (n.id.clone(), n.label.clone(), rect_key(&n.rect)) let:n>
+                                    <NodeView n=n badges=badges/>
+                                </For>
+                            </g>
+                            <LiveBadges/>
+                            <crate::shell::live_instances::LiveInstances/>
+                            {move || link.get().map(|(a, b)| view! {
+                                <line class="link-preview" x1=a.x y1=a.y x2=b.x y2=b.y marker-end="url(#arrow-sel)"></line>
+                            })}
+                            {move || band.get().map(|r| view! {
+                                <rect class="band" data-testid="rubber-band" x=r.x y=r.y width=r.w height=r.h></rect>
+                            })}
+                        </g>
+                    </svg>
+                </div>
+            </div>
             <ParticleCanvas/>
             <Show when=empty>
                 <div class="empty-state" data-testid="canvas-empty">

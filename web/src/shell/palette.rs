@@ -180,7 +180,7 @@ pub fn Palette() -> impl IntoView {
 pub fn PaletteDragLayer() -> impl IntoView {
     let ed = use_editor();
     let canvas_el = move || -> Option<web_sys::Element> {
-        web_sys::window()?.document()?.query_selector("[data-testid=canvas-svg]").ok().flatten()
+        web_sys::window()?.document()?.query_selector("[data-testid=canvas-stage]").ok().flatten()
     };
     let update_target = move |x: f64, y: f64| {
         let target = canvas_el().filter(|el| client_over(el, x, y)).and_then(|el| {
