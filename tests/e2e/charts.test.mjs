@@ -56,7 +56,7 @@ test('the charts move with the run, and a hovered value is the engine\'s series 
   const first = await t1(5);
   const later = await t1(first + 5);
   assert.ok(later > first, `${first} then ${later}`);
-  for (const kind of ['throughput', 'latency', 'availability', 'utilization', 'queue', 'capacity']) {
+  for (const kind of ['throughput', 'failures', 'latency', 'availability', 'utilization', 'queue', 'capacity']) {
     assert.ok(await page.getByTestId(`chart-${kind}`).isVisible(), kind);
   }
 

@@ -23,7 +23,7 @@
 //! `run --json` prints the report described in `strata_core::sim::report` (schema
 //! `strata.metrics.v1`); with `--series` each component and client population also gets its
 //! time series under `"series": {"<component id>": [SeriesPoint, ...]}` (a client's latency is
-//! its requests' end to end). `run --journey REQUEST` follows one
+//! its requests' end to end, and its points add `errors_by_cause`, e.g. `{"timeout": 3}`). `run --journey REQUEST` follows one
 //! request (the engine's request number, as the live view's tooltips name it) hop by hop: when
 //! it arrived, started, answered or failed where, and why (`"journey": [...]` with `--json`).
 //!
@@ -31,7 +31,7 @@
 
 use std::process::ExitCode;
 use strata_core::experiment;
-use strata_core::sim::{HopKind, JourneyEvent, SimConfig, Simulation};
+use strata_core::sim::{ErrorCause, HopKind, JourneyEvent, SimConfig, Simulation};
 use strata_core::time::{parse_duration, SimTime, MAX_RUN};
 use strata_core::topology::Topology;
 use strata_core::validate::{validate, Severity};
@@ -364,7 +364,30 @@ fn run(t: &Topology, args: &Args) -> ExitCode {
             let ids = report.components.iter().map(|c| &c.id).chain(report.clients.iter().map(|c| &c.id));
             for id in ids {
                 if let Some(i) = sim.component_index(id) {
-                    series.insert(id.clone(), serde_json::to_value(sim.series(i)).unwrap_or_default());
+                    let mut points = serde_json::to_value(sim.series(i)).unwrap_or_default();
+                    // A client population's points also say why its requests failed.
+                    let causes = sim.series_error_causes(i);
+                    if let Some(list) = points.as_array_mut().filter(|_| !causes.is_empty()) {
+                        for (p, bucket) in list.iter_mut().zip(&causes) {
+                            let named: serde_json::Map<String, serde_json::Value> = ErrorCause::ALL
+                                .iter()
+                                .zip(bucket)
+                                .filter(|(_, &n)| n > 0)
+                                .map(|(c, &n)| {
+                                    (
+                                        serde_json::to_value(c)
+                                            .unwrap_or_default()
+                                            .as_str()
+                                            .unwrap_or_default()
+                                            .to_string(),
+                                        n.into(),
+                                    )
+                                })
+                                .collect();
+                            p["errors_by_cause"] = named.into();
+                        }
+                    }
+                    series.insert(id.clone(), points);
                 }
             }
             v["series"] = serde_json::Value::Object(series);

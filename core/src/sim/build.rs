@@ -163,6 +163,11 @@ pub(super) fn build(t: &Topology, config: SimConfig) -> Result<Simulation, Build
     let mut nodes = Vec::with_capacity(n);
     let mut client_ordinal = 0u16;
     let mut stats: Vec<CompStats> = (0..n).map(|_| CompStats::new(nt, config.series_capacity)).collect();
+    for (s, c) in stats.iter_mut().zip(&t.components) {
+        if c.spec.kind() == ComponentKind::Client {
+            s.causes = Some(super::stats::Ring::new(config.series_capacity));
+        }
+    }
     let mut queue = EventQueue::with_capacity(1024);
     let mut rng = rng_from_seed(derive_seed(config.seed, 0));
 

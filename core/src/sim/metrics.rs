@@ -51,6 +51,10 @@ pub(super) struct CompStats {
     /// Latencies of the current time-series bucket's successful calls.
     pub(super) window: Histogram,
     pub(super) series: Ring<SeriesPoint>,
+    /// Client populations only: failures by cause in each bucket, in step with `series`.
+    pub(super) causes: Option<Ring<[u32; N_CAUSES]>>,
+    /// Failures by cause at the previous tick.
+    prev_causes: [u64; N_CAUSES],
     prev: Prev,
     pub(super) hits: u64,
     pub(super) misses: u64,
@@ -80,6 +84,8 @@ impl CompStats {
             workers_busy: TimeWeighted::default(),
             window: Histogram::new(),
             series: Ring::new(series),
+            causes: None,
+            prev_causes: [0; N_CAUSES],
             prev: Prev::default(),
             hits: 0,
             misses: 0,
@@ -102,6 +108,7 @@ impl CompStats {
             tw.reset(now);
         }
         self.prev = Prev::default();
+        self.prev_causes = [0; N_CAUSES];
         self.hits = 0;
         self.misses = 0;
         self.cold_starts = 0;
@@ -187,6 +194,18 @@ impl Simulation {
                 worker_utilization,
                 ..self.core.layers.as_deref().map_or(SeriesPoint::EMPTY_LAYERS, |l| l.series_fields(c))
             });
+            if let Some(ring) = &mut s.causes {
+                let mut now_causes = [0u64; N_CAUSES];
+                for t in &s.types {
+                    now_causes.iter_mut().zip(&t.errors).for_each(|(n, e)| *n += e);
+                }
+                let mut bucket = [0u32; N_CAUSES];
+                for ((b, n), p) in bucket.iter_mut().zip(&now_causes).zip(&s.prev_causes) {
+                    *b = u32::try_from(n - p).unwrap_or(u32::MAX);
+                }
+                ring.push(bucket);
+                s.prev_causes = now_causes;
+            }
             s.window.clear();
             s.prev = Prev { arrivals: a, completions: d, errors: e, lat_sum: ls, busy, cap, queue, workers };
         }

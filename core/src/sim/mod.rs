@@ -349,6 +349,7 @@ impl Simulation {
                     + s.types.capacity() * size_of::<metrics::TypeStats>()
                     + s.window.heap_bytes()
                     + s.series.capacity() * size_of::<SeriesPoint>()
+                    + s.causes.as_ref().map_or(0, |r| r.capacity() * size_of::<[u32; N_CAUSES]>())
             })
             .sum();
         let observations: usize = c.observations.iter().map(|o| o.text.capacity()).sum::<usize>()
@@ -420,6 +421,17 @@ impl Simulation {
     /// first; the same lines the report's `resilience.observations` lists.
     pub fn observations(&self) -> &[Observation] {
         &self.core.observations
+    }
+
+    /// A client population's failures by cause in each bucket of its time series (counts in
+    /// [`ErrorCause::ALL`] order), in step with [`Simulation::series`]; empty for other
+    /// components.
+    pub fn series_error_causes(&self, component: ComponentIdx) -> Vec<[u32; N_CAUSES]> {
+        self.core
+            .stats
+            .get(component.0 as usize)
+            .and_then(|s| s.causes.as_ref())
+            .map_or_else(Vec::new, |r| r.iter().copied().collect())
     }
 
     /// The last `n` complete buckets of a component's time series (oldest first), without

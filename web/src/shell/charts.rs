@@ -78,12 +78,14 @@ pub fn time_at(chart: &Chart, x: f64) -> Option<f64> {
 fn kind_name(k: ChartKind) -> &'static str {
     match k {
         ChartKind::Throughput => "throughput",
+        ChartKind::Failures => "failures",
         ChartKind::Latency => "latency",
         ChartKind::Availability => "availability",
         ChartKind::Utilization => "utilization",
         ChartKind::Queue => "queue",
         ChartKind::Capacity => "capacity",
         ChartKind::BurstBalance => "burst-balance",
+        ChartKind::DiskIops => "disk-iops",
     }
 }
 
@@ -98,7 +100,7 @@ fn with_unit(kind: ChartKind, v: f64) -> String {
         ChartKind::Latency => format!("{v:.2}"),
         ChartKind::Availability => format!("{v:.3}"),
         ChartKind::Utilization | ChartKind::BurstBalance | ChartKind::Queue => format!("{v:.1}"),
-        ChartKind::Throughput | ChartKind::Capacity => format!("{v:.0}"),
+        ChartKind::Throughput | ChartKind::Failures | ChartKind::Capacity | ChartKind::DiskIops => format!("{v:.0}"),
     };
     format!("{number}{}", kind.unit())
 }
@@ -196,6 +198,7 @@ fn chart_view(c: Chart, hover: RwSignal<Option<(ChartKind, f64)>>) -> impl IntoV
             data-t1=chart.with_value(|c| c.data.t1_s.to_string())>
             <figcaption>
                 <span class="chart-title">{kind.title()}</span>
+                {chart.with_value(|c| c.data.note.clone()).map(|n| view! { <span class="chart-note" data-testid=format!("chart-note-{name}")>{n}</span> })}
                 <span class="chart-legend">{legend}</span>
                 <button class="btn btn-ghost btn-small" data-testid=format!("chart-svg-{name}") title="Save this chart as SVG" on:click=save_svg>"SVG"</button>
                 <button class="btn btn-ghost btn-small" data-testid=format!("chart-png-{name}") title="Save this chart as PNG" on:click=save_png>"PNG"</button>
@@ -245,6 +248,7 @@ mod tests {
                     points: (1..=60).map(|s| (s as f64, s as f64 * 10.0)).collect(),
                 }],
                 marks: Vec::new(),
+                note: None,
                 t0_s: 0.0,
                 t1_s: 60.0,
                 y_max: 1000.0,

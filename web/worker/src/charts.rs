@@ -10,7 +10,7 @@
 
 use plotters::prelude::*;
 use serde::{Deserialize, Serialize};
-use strata_core::sim::{ComponentIdx, ObservationKind, ScalingAction, SeriesPoint, Simulation};
+use strata_core::sim::{ComponentIdx, ErrorCause, ObservationKind, ScalingAction, SeriesPoint, Simulation};
 use strata_core::topology::{ComponentKind, Topology};
 
 /// Simulated seconds a chart shows: the last five minutes of the run.
@@ -24,6 +24,8 @@ pub const MAX_LINES: usize = 5;
 pub enum ChartKind {
     /// Client requests answered and failed per second.
     Throughput,
+    /// Client requests failed per second, by cause.
+    Failures,
     /// Client latency percentiles per second.
     Latency,
     /// Availability per minute against the objective.
@@ -36,6 +38,8 @@ pub enum ChartKind {
     Capacity,
     /// Lowest BurstBalance of each group's data volumes (designs with layers).
     BurstBalance,
+    /// I/Os per second each group's data volumes served (designs with layers).
+    DiskIops,
 }
 
 impl ChartKind {
@@ -43,23 +47,26 @@ impl ChartKind {
     pub fn title(self) -> &'static str {
         match self {
             ChartKind::Throughput => "Requests per second",
+            ChartKind::Failures => "Failures by cause",
             ChartKind::Latency => "Client latency",
             ChartKind::Availability => "Availability per minute",
             ChartKind::Utilization => "Busy share",
             ChartKind::Queue => "Queue length",
             ChartKind::Capacity => "Instances in service",
             ChartKind::BurstBalance => "EBS BurstBalance",
+            ChartKind::DiskIops => "EBS IOPS",
         }
     }
 
     /// The unit of its values, as the page writes it after a number.
     pub fn unit(self) -> &'static str {
         match self {
-            ChartKind::Throughput => "/s",
+            ChartKind::Throughput | ChartKind::Failures => "/s",
             ChartKind::Latency => " ms",
             ChartKind::Availability | ChartKind::Utilization | ChartKind::BurstBalance => "%",
             ChartKind::Queue => " calls",
             ChartKind::Capacity => " instances",
+            ChartKind::DiskIops => " IOPS",
         }
     }
 }
@@ -101,6 +108,8 @@ pub struct ChartData {
     pub t1_s: f64,
     /// Top of the value axis (the bottom is 0).
     pub y_max: f64,
+    /// A figure said beside the title (the availability chart's error budget), if any.
+    pub note: Option<String>,
 }
 
 /// A drawn chart, as a frame carries it.
@@ -166,7 +175,22 @@ pub fn charts(sim: &Simulation, design: &Topology) -> Vec<ChartData> {
 
     let mut throughput = Vec::new();
     let mut latency = Vec::new();
+    let mut failures = Vec::new();
     for (k, (c, s)) in clients.iter().enumerate() {
+        // One line per cause seen in the window, from the buckets kept in step with the series.
+        let causes = sim.series_error_causes(*c);
+        for (i, cause) in ErrorCause::ALL.iter().enumerate() {
+            let points: Vec<(f64, f64)> = s
+                .iter()
+                .zip(&causes)
+                .filter(|(p, _)| p.t_s > t0)
+                .map(|(p, b)| (p.t_s, f64::from(b[i]) / res_s))
+                .collect();
+            if points.iter().any(|p| p.1 > 0.0) {
+                let color = (failures.len() % PALETTE.len()) as u8;
+                failures.push(Line { name: format!("{} {}", id(*c), cause.name()), color, points });
+            }
+        }
         throughput.push(line(format!("{} answered", id(*c)), 2 * k, s, t0, |p| p.completions as f64 / res_s));
         throughput.push(line(format!("{} failed", id(*c)), 2 * k + 1, s, t0, |p| p.errors as f64 / res_s));
         if k < 2 {
@@ -189,11 +213,31 @@ pub fn charts(sim: &Simulation, design: &Topology) -> Vec<ChartData> {
             .map(|(k, (_, (c, s)))| line(id(*c), k, s, t0, |p| value(p) * scale))
             .collect()
     };
-    let groups: Vec<Line> = servers
+    let activities = sim.scaling_activities();
+    let mut groups: Vec<Line> = Vec::new();
+    for (c, s) in
+        servers.iter().filter(|(c, _)| matches!(sim.component_kind(*c), ComponentKind::Asg | ComponentKind::Ec2))
+    {
+        let k = groups.len();
+        groups.push(line(format!("{} in service", id(*c)), k, s, t0, |p| f64::from(p.instances)));
+        if let Some(start) = desired_at_start(design, &id(*c)) {
+            // The capacity asked for: the design's, then each scaling decision's.
+            let desired = |t: f64| {
+                let latest = activities.iter().rev().find(|a| {
+                    a.component == *c
+                        && matches!(a.action, ScalingAction::ScaleOut | ScalingAction::ScaleIn)
+                        && a.time.0 as f64 / 1e9 <= t
+                });
+                latest.map_or(f64::from(start), |a| f64::from(a.desired))
+            };
+            groups.push(line(format!("{} desired", id(*c)), k + 1, s, t0, |p| desired(p.t_s)));
+        }
+    }
+    let iops: Vec<Line> = servers
         .iter()
-        .filter(|(c, _)| matches!(sim.component_kind(*c), ComponentKind::Asg | ComponentKind::Ec2))
+        .filter(|(_, s)| s.iter().any(|p| p.disk_iops.is_some()))
         .enumerate()
-        .map(|(k, (c, s))| line(id(*c), k, s, t0, |p| f64::from(p.instances)))
+        .map(|(k, (c, s))| line(id(*c), k, s, t0, |p| p.disk_iops.unwrap_or(0.0)))
         .collect();
     let burst: Vec<Line> = servers
         .iter()
@@ -205,25 +249,44 @@ pub fn charts(sim: &Simulation, design: &Topology) -> Vec<ChartData> {
     let marks = marks(sim, t0, t1);
     let chart = |kind, lines: Vec<Line>, floor: f64| {
         let peak = lines.iter().flat_map(|l| l.points.iter().map(|p| p.1)).fold(0.0, f64::max);
-        ChartData { kind, y_max: nice_ceiling(peak.max(floor)), lines, marks: marks.clone(), t0_s: t0, t1_s: t1 }
+        ChartData {
+            kind,
+            y_max: nice_ceiling(peak.max(floor)),
+            lines,
+            marks: marks.clone(),
+            t0_s: t0,
+            t1_s: t1,
+            note: None,
+        }
     };
     let mut out = vec![
         chart(ChartKind::Throughput, throughput, 1.0),
+        chart(ChartKind::Failures, failures, 1.0),
         chart(ChartKind::Latency, latency, 1.0),
-        availability(&clients, design.slo.availability_percent, t0, t1, &marks),
+        availability(sim, &clients, design.slo.availability_percent, t0, t1, &marks),
         chart(ChartKind::Utilization, busiest(&|p| p.utilization, 100.0), 1.0),
         chart(ChartKind::Queue, busiest(&|p| p.mean_queue, 1.0), 1.0),
         chart(ChartKind::Capacity, groups, 1.0),
     ];
     if !burst.is_empty() {
         out.push(ChartData { y_max: 100.0, ..chart(ChartKind::BurstBalance, burst, 100.0) });
+        out.push(chart(ChartKind::DiskIops, iops, 1.0));
     }
     out
+}
+
+/// A group's instances at the start, as the design asks (Auto Scaling's `desired`; 1 for EC2).
+fn desired_at_start(design: &Topology, id: &str) -> Option<u32> {
+    match &design.components.iter().find(|c| c.id == id)?.spec {
+        strata_core::topology::ComponentSpec::Asg(a) => Some(a.desired),
+        _ => None,
+    }
 }
 
 /// Availability of the client requests answered in each whole minute of the window (the same
 /// counts as the report's `availability_per_minute`), and the objective as a second line.
 fn availability(
+    sim: &Simulation,
     clients: &[&(ComponentIdx, Vec<SeriesPoint>)],
     objective: f64,
     t0: f64,
@@ -250,6 +313,19 @@ fn availability(
         .map(|m| ((m.0 + 60.0).min(t1), m.1 as f64 / m.2 as f64 * 100.0))
         .collect();
     let target = Line { name: "objective".into(), color: 1, points: vec![(t0, objective), (t1, objective)] };
+    // The error budget over the whole run so far: failures over those the objective allows.
+    let (ok, failed) = sim.client_totals().fold((0, 0), |(o, f), c| (o + c.successes, f + c.errors.total));
+    let allowed = (1.0 - objective / 100.0) * (ok + failed) as f64;
+    let note = (ok + failed > 0).then(|| {
+        if allowed > 0.0 {
+            format!(
+                "error budget used {:.0}% ({failed} of {allowed:.1} failures allowed)",
+                failed as f64 / allowed * 100.0
+            )
+        } else {
+            format!("{failed} failures")
+        }
+    });
     ChartData {
         kind: ChartKind::Availability,
         lines: vec![Line { name: "availability".into(), color: 0, points }, target],
@@ -257,6 +333,7 @@ fn availability(
         t0_s: t0,
         t1_s: t1,
         y_max: 100.0,
+        note,
     }
 }
 

@@ -925,6 +925,15 @@ mod charts {
             assert!((p.1 - m.availability.unwrap() * 100.0).abs() < 1e-9, "{p:?} {m:?}");
         }
         assert!(a.points[3].1 < 1.0, "the AZ is dark for the fourth minute: {:?}", a.points);
+        // Failures by cause: the outage's show, each second's as the engine counted them.
+        let users = sim.component_index("users").unwrap();
+        let unavailable = line(&c, ChartKind::Failures, "users unavailable");
+        let causes = sim.series_error_causes(users);
+        let k = strata_core::sim::ErrorCause::ALL.iter().position(|c| c.name() == "unavailable").unwrap();
+        let expected: Vec<(f64, f64)> =
+            sim.series(users).iter().zip(&causes).map(|(p, b)| (p.t_s, f64::from(b[k]))).collect();
+        assert_eq!(unavailable.points, expected);
+        assert!(unavailable.points.iter().any(|p| p.1 > 0.0));
         let objective = line(&c, ChartKind::Availability, "objective");
         assert!(objective.points.iter().all(|p| p.1 == 99.9));
         let marks = &c[0].marks;
@@ -952,10 +961,44 @@ mod charts {
         let frames = settle(&mut s, &mut clock);
         let charts = frames.iter().find_map(|f| f.header.charts.clone()).expect("drawn when shown, paused too");
         let charts: Vec<_> = charts.into_iter().map(|c| c.unwrap()).collect();
-        assert_eq!(charts.len(), 6, "three-tier has no layers: no BurstBalance chart");
+        assert_eq!(charts.len(), 7, "three-tier has no layers: no EBS charts");
         assert_eq!(charts[0].data.t1_s, 30.0);
         s.handle(Command::Charts { view: None });
         s.handle(Command::Seek { ms: 40_000 });
         assert!(settle(&mut s, &mut clock).iter().all(|f| f.header.charts.is_none()));
+    }
+
+    #[test]
+    fn capacity_shows_what_the_group_asked_for_and_what_serves_with_the_decisions_marked() {
+        let t = topology("traffic-spike-slow-scaling");
+        let sim = reference("traffic-spike-slow-scaling", 5, SimTime::from_millis(400_000));
+        let c = charts(&sim, &t);
+        let web = sim.component_index("web").unwrap();
+        let in_service = line(&c, ChartKind::Capacity, "web in service");
+        assert_eq!(in_service.points.last().unwrap().1, f64::from(sim.series(web).last().unwrap().instances));
+        let desired = line(&c, ChartKind::Capacity, "web desired");
+        let decisions: Vec<_> = sim
+            .scaling_activities()
+            .into_iter()
+            .filter(|a| {
+                matches!(a.action, strata_core::sim::ScalingAction::ScaleOut | strata_core::sim::ScalingAction::ScaleIn)
+            })
+            .collect();
+        assert!(!decisions.is_empty());
+        for a in &decisions {
+            let t = a.time.0 as f64 / 1e9;
+            // From the first second after the decision, the line says what it asked for (until the next).
+            let after = desired.points.iter().find(|p| p.0 >= t).unwrap();
+            let next = decisions.iter().find(|b| b.time > a.time).map_or(f64::INFINITY, |b| b.time.0 as f64 / 1e9);
+            if after.0 < next {
+                assert_eq!(after.1, f64::from(a.desired), "at {t} s");
+            }
+            assert!(c[0].marks.iter().any(|m| !m.fault && m.t_s == t), "the decision at {t} s is marked");
+        }
+        // The availability chart says how much of the error budget the run has used.
+        let r = sim.report();
+        let note = c.iter().find(|d| d.kind == ChartKind::Availability).unwrap().note.clone().unwrap();
+        let used = format!("error budget used {:.0}%", r.resilience.error_budget.burned * 100.0);
+        assert!(note.starts_with(&used), "{note} / {used}");
     }
 }
