@@ -4,7 +4,7 @@
 //! same counters and the same [`LatencySummary::across`], so the two always agree.
 
 use super::report::ErrorCounts;
-use super::stats::LatencySummary;
+use super::stats::{count_above, LatencySummary};
 use super::{ComponentIdx, Simulation};
 use crate::topology::ComponentKind;
 
@@ -56,6 +56,17 @@ impl Simulation {
                 latency: LatencySummary::across(s.types.iter().map(|t| &t.lat)),
             }
         })
+    }
+
+    /// How many of a component's successful calls since the warm-up took each span of time:
+    /// `edges_ms` ascending, one count per span between two edges (a call counts in the span
+    /// holding its histogram bucket's midpoint, as the percentiles do; those beyond the last
+    /// edge are not counted).
+    pub fn latency_counts(&self, component: ComponentIdx, edges_ms: &[f64]) -> Vec<u64> {
+        let Some(s) = self.core.stats.get(component.0 as usize) else { return Vec::new() };
+        let lat = || s.types.iter().map(|t| &t.lat);
+        let above = |ms: f64| count_above(lat(), (ms * 1e6).round() as u64);
+        edges_ms.windows(2).map(|w| above(w[0]).saturating_sub(above(w[1]))).collect()
     }
 
     /// Busy share of a component's servers since the warm-up ended (time-weighted busy servers

@@ -5,7 +5,7 @@
 //! saves as SVG or PNG.
 
 use leptos::prelude::*;
-use strata_worker::charts::{clock, Chart, ChartKind, ChartView, PALETTE};
+use strata_worker::charts::{clock, Chart, ChartKind, ChartView, HISTOGRAM_BINS, PALETTE};
 use strata_worker::protocol::Command;
 
 use crate::js;
@@ -57,7 +57,12 @@ pub fn values_at(chart: &Chart, t_s: f64) -> Option<(f64, Vec<Reading>)> {
     let mut at = None;
     let mut values = Vec::new();
     for l in &chart.data.lines {
-        let nearest = l.points.iter().min_by(|a, b| (a.0 - t_s).abs().total_cmp(&(b.0 - t_s).abs()));
+        let nearest = if chart.data.kind.over_time() {
+            l.points.iter().min_by(|a, b| (a.0 - t_s).abs().total_cmp(&(b.0 - t_s).abs()))
+        } else {
+            // A bar of the distribution: the one whose span holds the point (its right edge).
+            l.points.iter().find(|p| p.0 >= t_s).or(l.points.last())
+        };
         if let Some(&(t, value)) = nearest {
             at.get_or_insert(t);
             values.push(Reading { name: l.name.clone(), color: l.color, value });
@@ -86,6 +91,7 @@ fn kind_name(k: ChartKind) -> &'static str {
         ChartKind::Capacity => "capacity",
         ChartKind::BurstBalance => "burst-balance",
         ChartKind::DiskIops => "disk-iops",
+        ChartKind::LatencyHistogram => "latency-histogram",
     }
 }
 
@@ -100,7 +106,11 @@ fn with_unit(kind: ChartKind, v: f64) -> String {
         ChartKind::Latency => format!("{v:.2}"),
         ChartKind::Availability => format!("{v:.3}"),
         ChartKind::Utilization | ChartKind::BurstBalance | ChartKind::Queue => format!("{v:.1}"),
-        ChartKind::Throughput | ChartKind::Failures | ChartKind::Capacity | ChartKind::DiskIops => format!("{v:.0}"),
+        ChartKind::Throughput
+        | ChartKind::Failures
+        | ChartKind::Capacity
+        | ChartKind::DiskIops
+        | ChartKind::LatencyHistogram => format!("{v:.0}"),
     };
     format!("{number}{}", kind.unit())
 }
@@ -211,7 +221,7 @@ fn chart_view(c: Chart, hover: RwSignal<Option<(ChartKind, f64)>>) -> impl IntoV
                 on:pointermove=move |ev| hover.set(Some((kind, local_x(&ev))))
                 on:pointerleave=move |_| hover.set(None)
                 on:click=move |ev: web_sys::MouseEvent| {
-                    let t = chart.with_value(|c| time_at(c, f64::from(ev.offset_x())));
+                    let t = chart.with_value(|c| time_at(c, f64::from(ev.offset_x())).filter(|_| kind.over_time()));
                     if let Some(t) = t {
                         live.send(Command::Seek { ms: (t * 1000.0).round() as u64 });
                     }
@@ -221,7 +231,7 @@ fn chart_view(c: Chart, hover: RwSignal<Option<(ChartKind, f64)>>) -> impl IntoV
             {move || tip().map(|(at, px, values)| view! {
                 <div class="chart-cursor" style=format!("left:{px:.1}px;height:{h}px")></div>
                 <div class="chart-tip" data-testid=format!("chart-tip-{name}") data-t=at.to_string()>
-                    <b>{clock(at)}</b>
+                    <b>{if kind.over_time() { clock(at) } else { format!("{:.1} to {at:.1} ms", at - chart.with_value(|c| (c.data.t1_s - c.data.t0_s) / HISTOGRAM_BINS as f64)) }}</b>
                     {values.into_iter().map(|r| view! {
                         <span class="chart-tip-row" data-line=r.name.clone() data-value=r.value.to_string()>
                             <i style=swatch(r.color)></i>{format!("{} {}", r.name, with_unit(kind, r.value))}
@@ -269,5 +279,11 @@ mod tests {
         assert_eq!((at, values[0].value), (30.0, 300.0));
         assert_eq!(values_at(&c, 0.2).unwrap().0, 1.0, "before the first point: the first");
         assert_eq!(with_unit(ChartKind::Latency, 41.5234), "41.52 ms");
+        // A bar of a distribution reads the span under the pointer, not the nearest edge.
+        let mut h = chart();
+        h.data.kind = ChartKind::LatencyHistogram;
+        h.data.lines[0].points = vec![(10.0, 5.0), (20.0, 7.0), (30.0, 1.0)];
+        assert_eq!(values_at(&h, 11.0).unwrap().1[0].value, 7.0);
+        assert_eq!(values_at(&h, 19.9).unwrap().1[0].value, 7.0);
     }
 }

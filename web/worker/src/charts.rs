@@ -40,6 +40,9 @@ pub enum ChartKind {
     BurstBalance,
     /// I/Os per second each group's data volumes served (designs with layers).
     DiskIops,
+    /// How many of the first client population's successful requests took how long, since the
+    /// run began (its x axis is latency, not time).
+    LatencyHistogram,
 }
 
 impl ChartKind {
@@ -55,6 +58,7 @@ impl ChartKind {
             ChartKind::Capacity => "Instances in service",
             ChartKind::BurstBalance => "EBS BurstBalance",
             ChartKind::DiskIops => "EBS IOPS",
+            ChartKind::LatencyHistogram => "Latency distribution",
         }
     }
 
@@ -67,7 +71,13 @@ impl ChartKind {
             ChartKind::Queue => " calls",
             ChartKind::Capacity => " instances",
             ChartKind::DiskIops => " IOPS",
+            ChartKind::LatencyHistogram => " requests",
         }
+    }
+
+    /// Whether its x axis is simulated time (every chart but the latency distribution).
+    pub fn over_time(self) -> bool {
+        self != ChartKind::LatencyHistogram
     }
 }
 
@@ -102,9 +112,9 @@ pub struct ChartData {
     pub lines: Vec<Line>,
     /// Faults and scaling decisions in the window.
     pub marks: Vec<Mark>,
-    /// The window, simulated s.
+    /// The window, simulated s (the latency distribution: its first latency, ms).
     pub t0_s: f64,
-    /// End of the window.
+    /// End of the window (the latency distribution: its last latency, ms).
     pub t1_s: f64,
     /// Top of the value axis (the bottom is 0).
     pub y_max: f64,
@@ -268,11 +278,41 @@ pub fn charts(sim: &Simulation, design: &Topology) -> Vec<ChartData> {
         chart(ChartKind::Queue, busiest(&|p| p.mean_queue, 1.0), 1.0),
         chart(ChartKind::Capacity, groups, 1.0),
     ];
+    out.push(histogram(sim, clients.first().map(|cs| cs.0)));
     if !burst.is_empty() {
         out.push(ChartData { y_max: 100.0, ..chart(ChartKind::BurstBalance, burst, 100.0) });
         out.push(chart(ChartKind::DiskIops, iops, 1.0));
     }
     out
+}
+
+/// Bars of the latency distribution.
+pub const HISTOGRAM_BINS: usize = 30;
+
+/// The first client population's successful requests by latency since the run began: 30 bars
+/// of equal width from 0 to a nice number at or above its p99.9 (slower ones are left out).
+fn histogram(sim: &Simulation, client: Option<ComponentIdx>) -> ChartData {
+    let totals = client.and_then(|c| sim.client_totals().find(|t| t.id == sim.component_id(c)));
+    let top = nice_ceiling(totals.map_or(0.0, |t| t.latency.p999_ms));
+    let edges: Vec<f64> = (0..=HISTOGRAM_BINS).map(|i| top * i as f64 / HISTOGRAM_BINS as f64).collect();
+    let counts = client.map_or_else(Vec::new, |c| sim.latency_counts(c, &edges));
+    let points: Vec<(f64, f64)> = edges[1..].iter().zip(&counts).map(|(&hi, &n)| (hi, n as f64)).collect();
+    let peak = points.iter().map(|p| p.1).fold(0.0, f64::max);
+    let name = client.map_or_else(|| "requests".to_string(), |c| format!("{} requests", sim.component_id(c)));
+    ChartData {
+        kind: ChartKind::LatencyHistogram,
+        y_max: nice_ceiling(peak),
+        lines: if points.iter().any(|p| p.1 > 0.0) { vec![Line { name, color: 0, points }] } else { Vec::new() },
+        marks: Vec::new(),
+        t0_s: 0.0,
+        t1_s: top,
+        note: totals.map(|t| {
+            format!(
+                "p50 {:.1} ms · p99 {:.1} ms · p99.9 {:.1} ms",
+                t.latency.p50_ms, t.latency.p99_ms, t.latency.p999_ms
+            )
+        }),
+    }
 }
 
 /// A group's instances at the start, as the design asks (Auto Scaling's `desired`; 1 for EC2).
@@ -401,7 +441,7 @@ pub fn render(d: &ChartData, view: ChartView) -> Result<Chart, String> {
             .bold_line_style(grid)
             .axis_style(grid)
             .label_style(("sans-serif", 11).into_font().color(&fg))
-            .x_label_formatter(&|t| clock(*t))
+            .x_label_formatter(&|t| if d.kind.over_time() { clock(*t) } else { format!("{} ms", short(*t)) })
             .y_label_formatter(&|v| if unit == "%" { format!("{v:.0}%") } else { short(*v) })
             .draw()
             .map_err(|e| e.to_string())?;
@@ -416,8 +456,18 @@ pub fn render(d: &ChartData, view: ChartView) -> Result<Chart, String> {
         }
         for l in &d.lines {
             let (r, g, b) = PALETTE[l.color as usize % PALETTE.len()];
-            let style = RGBColor(r, g, b).stroke_width(2);
-            chart.draw_series(LineSeries::new(l.points.iter().copied(), style)).map_err(|e| e.to_string())?;
+            if d.kind.over_time() {
+                let style = RGBColor(r, g, b).stroke_width(2);
+                chart.draw_series(LineSeries::new(l.points.iter().copied(), style)).map_err(|e| e.to_string())?;
+            } else {
+                // Bars: each point is a bar's right edge and height.
+                let width = (d.t1_s - d.t0_s) / HISTOGRAM_BINS as f64;
+                let bars = l
+                    .points
+                    .iter()
+                    .map(|&(hi, n)| Rectangle::new([(hi - width, 0.0), (hi, n)], RGBColor(r, g, b).filled()));
+                chart.draw_series(bars).map_err(|e| e.to_string())?;
+            }
         }
         let (xs, ys) = chart.plotting_area().get_pixel_range();
         plot = [f64::from(xs.start), f64::from(ys.start), f64::from(xs.end), f64::from(ys.end)];

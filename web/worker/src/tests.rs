@@ -961,7 +961,7 @@ mod charts {
         let frames = settle(&mut s, &mut clock);
         let charts = frames.iter().find_map(|f| f.header.charts.clone()).expect("drawn when shown, paused too");
         let charts: Vec<_> = charts.into_iter().map(|c| c.unwrap()).collect();
-        assert_eq!(charts.len(), 7, "three-tier has no layers: no EBS charts");
+        assert_eq!(charts.len(), 8, "three-tier has no layers: no EBS charts");
         assert_eq!(charts[0].data.t1_s, 30.0);
         s.handle(Command::Charts { view: None });
         s.handle(Command::Seek { ms: 40_000 });
@@ -1000,5 +1000,37 @@ mod charts {
         let note = c.iter().find(|d| d.kind == ChartKind::Availability).unwrap().note.clone().unwrap();
         let used = format!("error budget used {:.0}%", r.resilience.error_budget.burned * 100.0);
         assert!(note.starts_with(&used), "{note} / {used}");
+    }
+
+    #[test]
+    fn the_latency_distribution_counts_the_engine_s_requests_in_equal_bars_up_to_the_p999() {
+        let t = topology("three-tier");
+        let sim = reference("three-tier", 6, SimTime::from_millis(90_000));
+        let c = charts(&sim, &t);
+        let h = c.iter().find(|d| d.kind == ChartKind::LatencyHistogram).unwrap();
+        let totals = sim.client_totals().next().unwrap();
+        assert_eq!(h.t1_s, nice_ceiling(totals.latency.p999_ms));
+        let bars = &h.lines[0].points;
+        assert_eq!(bars.len(), crate::charts::HISTOGRAM_BINS);
+        let width = h.t1_s / crate::charts::HISTOGRAM_BINS as f64;
+        assert!(bars.windows(2).all(|w| ((w[1].0 - w[0].0) - width).abs() < 1e-9));
+        let counted: f64 = bars.iter().map(|b| b.1).sum();
+        // Everything up to the p99.9 at least, and never more than the successes.
+        assert!(
+            counted <= totals.successes as f64 && counted >= 0.999 * totals.successes as f64,
+            "{counted} of {}",
+            totals.successes
+        );
+        // The bar holding the median, and those before it, hold half the requests or more.
+        let upto_median: f64 = bars.iter().filter(|b| b.0 - width < totals.latency.p50_ms).map(|b| b.1).sum();
+        assert!(upto_median >= 0.5 * totals.successes as f64);
+        assert!(h.y_max >= bars.iter().map(|b| b.1).fold(0.0, f64::max));
+        assert!(h.note.as_ref().unwrap().contains(&format!("p99 {:.1} ms", totals.latency.p99_ms)));
+        let drawn = render(h, ChartView { width: 380, height: 150, dark: false }).unwrap();
+        assert_eq!(
+            drawn.svg.matches("<rect").count() - 1,
+            bars.iter().filter(|b| b.1 > 0.0).count().max(0) + bars.iter().filter(|b| b.1 == 0.0).count(),
+            "one bar per bin, over the background"
+        );
     }
 }
