@@ -1,5 +1,7 @@
 // Live-view benchmark (prints figures; not a pass/fail test):
-//   node tests/e2e/bench-live.mjs [rate_rps] [seconds]     defaults: 100000 8
+//   node tests/e2e/bench-live.mjs [rate_rps] [seconds] [--charts]     defaults: 100000 8
+// With --charts the charts drawer is open during the run (the worker draws and the page places
+// eight charts twice a second).
 // Loads the three-tier template with its clients sending `rate_rps` requests/s (and the web tier
 // sized to carry them) into the release build (dist/) in headless Chromium with the frame-rate
 // limit off, presses Run at 1x and records for `seconds` of wall time: the time between frames
@@ -11,8 +13,10 @@ import { join } from 'node:path';
 import { chromium } from 'playwright-core';
 import { serve, ROOT } from './harness.mjs';
 
-const RATE = Number(process.argv[2] ?? 100_000);
-const SECONDS = Number(process.argv[3] ?? 8);
+const positional = process.argv.slice(2).filter((a) => !a.startsWith('--'));
+const CHARTS = process.argv.includes('--charts');
+const RATE = Number(positional[0] ?? 100_000);
+const SECONDS = Number(positional[1] ?? 8);
 
 const doc = JSON.parse(readFileSync(join(ROOT, 'public', 'scenarios', 'three-tier.json'), 'utf8'));
 doc.name = `three-tier at ${RATE} requests/s`;
@@ -34,6 +38,7 @@ page.on('pageerror', (e) => errors.push(String(e)));
 await page.goto(server.url);
 await page.getByTestId('import-file').setInputFiles({ name: 'bench.json', mimeType: 'application/json', buffer: Buffer.from(JSON.stringify(doc)) });
 await page.locator('[data-testid^="node-"]').first().waitFor();
+if (CHARTS) await page.getByTestId('run-charts').click();
 await page.getByTestId('run').click();
 await page.waitForFunction(() => Number(document.querySelector('[data-testid="particles"]').dataset.dots) > 0, null, { timeout: 60_000 });
 
@@ -49,19 +54,24 @@ const live = await page.evaluate(async (seconds) => {
   const sim0 = Number(clock.dataset.timeNs);
   let behind = 0;
   let last = t0;
+  // Chart redraws: each replaces the drawn chart element.
+  let chartEl = null;
+  let chartUpdates = 0;
   await new Promise((done) => {
     const tick = (now) => {
       frames.push(now - last);
       last = now;
       dots.push(Number(canvas.dataset.dots));
       if (document.querySelector('[data-testid="run-behind"]')) behind++;
+      const el = document.querySelector('[data-testid="chart-throughput"]');
+      if (el && el !== chartEl) { chartEl = el; chartUpdates++; }
       if (now - t0 < seconds * 1000) requestAnimationFrame(tick); else done();
     };
     requestAnimationFrame(tick);
   });
   obs.disconnect();
   const sim = (Number(clock.dataset.timeNs) - sim0) / 1e9;
-  return { frames, dots, longTasks, behindFrames: behind, simSeconds: sim, wallSeconds: (performance.now() - t0) / 1000,
+  return { frames, dots, longTasks, behindFrames: behind, chartUpdates, simSeconds: sim, wallSeconds: (performance.now() - t0) / 1000,
     legend: document.querySelector('[data-testid="run-legend"]').innerText,
     width: canvas.width, height: canvas.height };
 }, SECONDS);
@@ -103,9 +113,10 @@ const peer = await page.evaluate(async ({ n, w, h }) => {
 }, { n: nDots, w: live.width, h: live.height });
 
 const f = (x) => x.toFixed(1);
-console.log(`live view, ${doc.name}, ${SECONDS} s of wall time at 1x:`);
+console.log(`live view, ${doc.name}, ${SECONDS} s of wall time at 1x${CHARTS ? ', charts open' : ''}:`);
 console.log(`  frames: ${live.frames.length}, median ${f(median(live.frames))} ms, p95 ${f(p95(live.frames))} ms, max ${f(Math.max(...live.frames))} ms`);
 console.log(`  particles per frame: median ${nDots}, min ${Math.min(...live.dots)}, max ${Math.max(...live.dots)} (${live.legend})`);
+if (CHARTS) console.log(`  charts drawn: ${live.chartUpdates} times in ${f(live.wallSeconds)} s (${f(live.chartUpdates / live.wallSeconds)} per second)`);
 console.log(`  long tasks over 50 ms on the page: ${live.longTasks.length}${live.longTasks.length ? ` (longest ${f(Math.max(...live.longTasks))} ms)` : ''}`);
 console.log(`  engine: ${f(live.simSeconds)} simulated s in ${f(live.wallSeconds)} wall s (${f(live.simSeconds / live.wallSeconds)}x), 'catching up' shown in ${live.behindFrames} of ${live.frames.length} frames`);
 console.log(`  peer, plain JavaScript redrawing ${nDots} dots per frame on the same canvas (run paused): frames median ${f(median(peer.frames))} ms, p95 ${f(p95(peer.frames))} ms; drawing calls ${f(median(peer.draws))} ms`);
