@@ -58,6 +58,22 @@ impl Simulation {
         })
     }
 
+    /// How a client population stands against its objectives now (the report's `slo` for it);
+    /// `None` for other components.
+    pub fn client_slo(&self, component: ComponentIdx) -> Option<super::SloReport> {
+        let c = component.0 as usize;
+        if self.core.meta.get(c)?.kind != ComponentKind::Client {
+            return None;
+        }
+        let s = &self.core.stats[c];
+        let (mut ok, mut failed) = (0, 0);
+        for t in &s.types {
+            ok += t.completions;
+            failed += t.errors.iter().sum::<u64>();
+        }
+        Some(super::slo::assess(&self.client_slos[c], ok, failed, s.types.iter().map(|t| &t.lat)))
+    }
+
     /// How many of a component's successful calls since the warm-up took each span of time:
     /// `edges_ms` ascending, one count per span between two edges (a call counts in the span
     /// holding its histogram bucket's midpoint, as the percentiles do; those beyond the last

@@ -69,7 +69,7 @@ pub struct MinuteAvailability {
 
 /// The error budget: how many failures the SLO allows over the measured requests, and how much
 /// of that the run used.
-#[derive(Clone, Copy, Debug, PartialEq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, serde::Deserialize)]
 pub struct ErrorBudget {
     /// The objective, as a share (0.999).
     pub slo: f64,

@@ -9,7 +9,7 @@ use super::stats::{count_above, quantiles_across, Histogram};
 use crate::topology::{ClientSlo, LatencyObjective};
 
 /// How a client population stands against its objectives.
-#[derive(Clone, Copy, Debug, PartialEq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, serde::Deserialize)]
 pub struct SloReport {
     /// The availability objective, percent.
     pub availability_objective_percent: f64,
@@ -25,7 +25,7 @@ pub struct SloReport {
 }
 
 /// How fast a population's successful requests were against its latency objective.
-#[derive(Clone, Copy, Debug, PartialEq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, serde::Deserialize)]
 pub struct LatencyCompliance {
     /// Percent of successful requests that must be within the target.
     pub percentile: f64,

@@ -363,6 +363,33 @@ pub fn Timeline() -> impl IntoView {
     }
 }
 
+/// A population's objectives in a cell, e.g. `met · 12% of budget` or `MISSED · p99 312 ms`,
+/// and the whole story for its tooltip.
+fn slo_text(o: &strata_core::sim::SloReport) -> (String, String) {
+    let used = |b: f64| if b.is_finite() { format!("{:.0}%", b * 100.0) } else { "all".into() };
+    let mut text = format!("{} · {} of budget", if o.met { "met" } else { "MISSED" }, used(o.error_budget.burned));
+    let mut title = format!(
+        "Availability objective {}%: {} ({} of {:.1} failures allowed)",
+        o.availability_objective_percent,
+        o.availability_percent.map_or("no answer yet".into(), |a| format!("{a:.3}%")),
+        o.error_budget.failures,
+        o.error_budget.allowed_failures
+    );
+    if let Some(l) = &o.latency {
+        text += &format!(" · p{} {:.0} ms", l.percentile, l.actual_ms);
+        title += &format!(
+            "; latency objective p{} within {} ms: {:.1} ms ({} slow of {:.1} allowed, {} of budget)",
+            l.percentile,
+            l.target_ms,
+            l.actual_ms,
+            l.slow,
+            l.allowed_slow,
+            used(l.burned)
+        );
+    }
+    (text, title)
+}
+
 /// The figures per client population and overall, as of the latest frame's figures.
 #[component]
 fn Figures() -> impl IntoView {
@@ -387,6 +414,16 @@ fn Figures() -> impl IntoView {
                                 <td title=r.error_causes.clone()>
                                     {if r.errors == 0 { "0".to_string() } else { format!("{} ({})", r.errors, r.error_causes) }}
                                 </td>
+                                {r.slo.map(|o| {
+                                    let (text, title) = slo_text(&o);
+                                    view! {
+                                        <td data-testid="run-slo" class:slo-missed=!o.met title=title
+                                            data-met=o.met.to_string() data-budget=o.error_budget.burned.to_string()
+                                            data-latency-budget=o.latency.map(|l| l.burned.to_string())>
+                                            {text}
+                                        </td>
+                                    }
+                                })}
                             </tr>
                         }
                     })
@@ -417,6 +454,7 @@ fn Figures() -> impl IntoView {
                     <th scope="col">"p95"</th>
                     <th scope="col">"p99"</th>
                     <th scope="col">"Errors"</th>
+                    <th scope="col" title="The population's objectives: met or missed, and how much of each budget the run has used">"SLO"</th>
                 </tr>
             </thead>
             <tbody>{rows}</tbody>

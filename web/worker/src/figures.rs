@@ -3,7 +3,7 @@
 //! the same design, seed and time.
 
 use serde::{Deserialize, Serialize};
-use strata_core::sim::{ComponentIdx, ErrorCause, InstanceStatus, Simulation};
+use strata_core::sim::{ComponentIdx, ErrorCause, InstanceStatus, Simulation, SloReport};
 use strata_core::topology::ComponentKind;
 
 /// One client population's figures (cumulative since the run started).
@@ -27,6 +27,8 @@ pub struct ClientRow {
     pub errors: u64,
     /// The causes of those failures, most frequent first, e.g. `timeout 12, queue full 3`.
     pub error_causes: String,
+    /// How it stands against its objectives (the report's `slo` for it).
+    pub slo: Option<SloReport>,
 }
 
 /// A component's load.
@@ -76,6 +78,7 @@ impl Summary {
                 p99_ms: c.latency.p99_ms,
                 errors: c.errors.total,
                 error_causes,
+                slo: sim.component_index(c.id).and_then(|i| sim.client_slo(i)),
             });
         }
         let mut busiest: Vec<Busy> = (0..sim.component_count())

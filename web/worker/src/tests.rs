@@ -796,6 +796,7 @@ fn the_strip_read_from_the_counters_equals_the_engine_s_report() {
                     (c.latency.p50_ms, c.latency.p95_ms, c.latency.p99_ms),
                     "{at}"
                 );
+                assert_eq!(row.slo, Some(c.slo), "{at}: objectives");
                 for cause in ErrorCause::ALL {
                     let n = c.errors.get(cause);
                     assert_eq!(n > 0, row.error_causes.contains(&format!("{} {n}", cause.name())), "{at}: {cause:?}");
