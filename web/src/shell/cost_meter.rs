@@ -69,12 +69,13 @@ pub fn component_text(c: &MeterComponent) -> String {
 pub fn CostMeter() -> impl IntoView {
     let live = use_live();
     let open = RwSignal::new(false);
-    let bill = Memo::new(move |_| live.summary.with(|s| s.as_ref().map(|s| (s.time_ns, s.cost.clone()))));
-    let has = move || bill.with(Option::is_some);
-    let figure = move |f: fn(&Figures) -> f64| bill.with(|b| b.as_ref().map(|(_, c)| f(c)));
+    // The bill is read in place from the latest figures (it changes only with them).
+    let has = move || live.summary.with(Option::is_some);
+    let figure = move |f: fn(&Figures) -> f64| live.summary.with(|s| s.as_ref().map(|s| f(&s.cost)));
     let title = move || {
-        bill.with(|b| {
-            b.as_ref().map(|(_, c)| {
+        live.summary.with(|s| {
+            s.as_ref().map(|s| {
+                let c = &s.cost;
                 format!(
                     "USD at {} on-demand list prices ({}), no free tier. Per hour now: what runs now, plus requests and traffic at the last second's rate. So far: since the run started.",
                     c.region, c.prices_as_of
@@ -84,8 +85,8 @@ pub fn CostMeter() -> impl IntoView {
     };
     // The categories with a charge: a bar of their shares of the rate now, then each in words.
     let categories = move || {
-        bill.with(|b| {
-            let (_, c) = b.as_ref()?;
+        live.summary.with(|s| {
+            let c = &s.as_ref()?.cost;
             let charged = || c.by_category.iter().filter(|k| k.per_hour_now > 0.0 || k.accumulated > 0.0);
             let total = c.per_hour_now;
             let bar = charged()
@@ -119,9 +120,10 @@ pub fn CostMeter() -> impl IntoView {
         })
     };
     let components = move || {
-        bill.with(|b| {
-            b.as_ref().map(|(_, c)| {
-                c.by_component
+        live.summary.with(|s| {
+            s.as_ref().map(|s| {
+                s.cost
+                    .by_component
                     .iter()
                     .map(|k| {
                         let charges = k.lines.iter().map(|l| l.item.as_str()).collect::<Vec<_>>().join(", ");
@@ -145,7 +147,7 @@ pub fn CostMeter() -> impl IntoView {
             data-testid="cost-meter"
             aria-label="Cost of the run"
             data-state=move || if has() { "live" } else { "empty" }
-            data-time-ns=move || bill.with(|b| b.as_ref().map(|(t, _)| t.to_string()))
+            data-time-ns=move || live.summary.with(|s| s.as_ref().map(|s| s.time_ns.to_string()))
             data-per-hour=move || figure(|c| c.per_hour_now).map(|x| x.to_string())
             data-accumulated=move || figure(|c| c.accumulated).map(|x| x.to_string())
             title=title
@@ -154,14 +156,16 @@ pub fn CostMeter() -> impl IntoView {
             <span class="cost-empty" data-testid="cost-empty" hidden=has>
                 "— per hour, — so far: the meter runs with the simulation, at public on-demand prices."
             </span>
-            <strong class="cost-figure" data-testid="cost-per-hour" hidden=move || !has()>
-                {move || figure(|c| c.per_hour_now).map(|x| format!("{}/h", usd(x)))}
-            </strong>
-            <span class="cost-muted" hidden=move || !has()>" now · "</span>
-            <strong class="cost-figure" data-testid="cost-accumulated" hidden=move || !has()>
-                {move || figure(|c| c.accumulated).map(usd)}
-            </strong>
-            <span class="cost-muted" hidden=move || !has()>" so far"</span>
+            <span class="cost-figures" hidden=move || !has()>
+                <strong class="cost-figure" data-testid="cost-per-hour">
+                    {move || figure(|c| c.per_hour_now).map(|x| format!("{}/h", usd(x)))}
+                </strong>
+                <span class="cost-muted">" now · "</span>
+                <strong class="cost-figure" data-testid="cost-accumulated">
+                    {move || figure(|c| c.accumulated).map(usd)}
+                </strong>
+                <span class="cost-muted">" so far"</span>
+            </span>
             {categories}
             <details
                 class="cost-breakdown"
