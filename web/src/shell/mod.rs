@@ -2,6 +2,7 @@
 
 pub mod canvas;
 pub mod charts;
+pub mod cost_meter;
 pub mod drill;
 pub mod group_span;
 pub mod header;

@@ -1,5 +1,6 @@
 //! The bottom strip: run controls (play, pause, step, speed, seed, experiment, length), the
-//! simulated clock and a scrubber to seek, the figures per client population, and the event log.
+//! simulated clock and a scrubber to seek, the figures per client population, the cost meter
+//! (`cost_meter`), and the event log.
 //! The engine runs in its Web Worker (`crate::live`); this strip only sends commands and shows
 //! what the frames carry.
 
@@ -7,6 +8,7 @@ use leptos::prelude::*;
 
 use crate::live::client::use_live;
 use crate::live::protocol::{Command, PlayState, Speed};
+use crate::shell::cost_meter::CostMeter;
 use crate::shell::inject::{open_inject, InjectPanel};
 use crate::state::{use_editor, Level};
 
@@ -350,12 +352,14 @@ pub fn Timeline() -> impl IntoView {
                     <p class="empty-hint" data-testid="timeline-empty">
                         {move || match blocker.get() {
                             Some(why) => format!("{why}. Metrics appear here while a simulation runs."),
-                            None => "Press Run to watch this design work: requests move along the connections, each component shows its load, and the figures per client appear here.".to_string(),
+                            None => "Press Run to watch this design work: requests move along the connections, each component shows its load, and the figures per client and what the design costs appear here.".to_string(),
                         }}
                     </p>
+                    <CostMeter/>
                 }
             >
                 <Figures/>
+                <CostMeter/>
                 <p class="run-legend" data-testid="run-legend">{legend}</p>
                 <EventLog open=log_open/>
             </Show>

@@ -6,6 +6,8 @@ use serde::{Deserialize, Serialize};
 use strata_core::sim::{ComponentIdx, ErrorCause, InstanceStatus, Simulation, SloReport};
 use strata_core::topology::ComponentKind;
 
+use crate::cost::CostMeter;
+
 /// One client population's figures (cumulative since the run started).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct ClientRow {
@@ -53,6 +55,8 @@ pub struct Summary {
     pub busiest: Vec<Busy>,
     /// Share of client requests answered successfully (`None` before any answer).
     pub availability: Option<f64>,
+    /// The cost meter: the report's bill at this time.
+    pub cost: CostMeter,
 }
 
 impl Summary {
@@ -95,6 +99,7 @@ impl Summary {
             clients,
             busiest,
             availability: (answered > 0).then(|| ok as f64 / answered as f64),
+            cost: CostMeter::of(&sim.cost()),
         }
     }
 }

@@ -10,6 +10,7 @@
 //!   (from keyframes to go back), and the frames (figures, badges, particles, log).
 //! - `figures`: the strip's and the badges' figures, read from the engine's counters and series.
 //! - `charts`: the charts beside a run (what to plot, and the SVG drawn with `plotters`).
+//! - `cost`: the cost meter's figures, the engine's bill as the strip carries it.
 //! - `drill`: the drill-down under an instance, put into words from the engine's detail.
 //! - `answers`: questions about a design rather than a run (validation and lint, a connection's
 //!   reachability, the CloudFormation template), so the page carries none of that code.
@@ -17,6 +18,7 @@
 
 pub mod answers;
 pub mod charts;
+pub mod cost;
 pub mod drill;
 pub mod figures;
 pub mod protocol;

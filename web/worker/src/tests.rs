@@ -1031,3 +1031,50 @@ mod charts {
         assert_eq!(drawn.svg.matches("<rect").count(), bars.len() + 1, "one bar per bin, over the background");
     }
 }
+
+#[test]
+fn the_cost_meter_is_the_engine_s_own_bill_at_each_time_and_rises_when_the_group_scales_out() {
+    // The group launches 2 instances at 300 s; the strip's bill before and after is the report's.
+    let mut s = start("traffic-spike-slow-scaling", 1, Speed::Times(10.0));
+    let mut clock = ticking(1.0);
+    let mut per_hour = Vec::new();
+    for ms in [250_000, 330_000] {
+        let header = seek(&mut s, ms, &mut clock);
+        let summary = header.summary.expect("a pause carries fresh figures");
+        assert_eq!((header.time_ns, summary.time_ns), (ms * 1_000_000, ms * 1_000_000));
+        let meter = summary.cost;
+        let sim = reference("traffic-spike-slow-scaling", 1, SimTime::from_millis(ms));
+        let bill = sim.report().cost;
+        assert_eq!(bill, sim.cost(), "the report's section is the engine's bill");
+        assert_eq!((meter.per_hour_now, meter.accumulated), (bill.per_hour_now, bill.accumulated), "at {ms} ms");
+        assert_eq!((meter.region.as_str(), meter.prices_as_of.as_str()), (bill.region, bill.prices_as_of));
+        let categories: Vec<_> =
+            bill.by_category.iter().map(|c| (c.category.name(), c.per_hour_now, c.accumulated)).collect();
+        let shown: Vec<_> =
+            meter.by_category.iter().map(|c| (c.name.as_str(), c.per_hour_now, c.accumulated)).collect();
+        assert_eq!(shown, categories);
+        assert_eq!(meter.by_component.len(), bill.by_component.len());
+        for (m, b) in meter.by_component.iter().zip(&bill.by_component) {
+            assert_eq!((m.id.as_str(), m.kind.as_str()), (b.id.as_str(), b.kind));
+            assert_eq!((m.per_hour_now, m.accumulated), (b.per_hour_now, b.accumulated), "{}", b.id);
+            let lines: Vec<_> = b
+                .lines
+                .iter()
+                .map(|l| (l.item, l.category.name(), l.quantity, l.unit, l.unit_price, l.accumulated, l.per_hour_now))
+                .collect();
+            let shown: Vec<_> = m
+                .lines
+                .iter()
+                .map(|l| {
+                    let c = l.category.as_str();
+                    (l.item.as_str(), c, l.quantity, l.unit.as_str(), l.unit_price, l.accumulated, l.per_hour_now)
+                })
+                .collect();
+            assert_eq!(shown, lines, "{}", b.id);
+        }
+        per_hour.push((meter.per_hour_now, meter.by_category[0].per_hour_now));
+    }
+    let [(before, compute_before), (after, compute_after)] = per_hour[..] else { unreachable!() };
+    assert!(compute_after > compute_before, "2 more c5.large: compute ${compute_before}/h -> ${compute_after}/h");
+    assert!(after > before, "${before}/h -> ${after}/h");
+}
