@@ -1,5 +1,7 @@
 // Editor frame-time benchmark (prints figures; not a pass/fail test):
-//   node tests/e2e/bench-editor.mjs [sizes...]      default sizes: 100 1000 5000
+//   node tests/e2e/bench-editor.mjs [sizes...] [--run]     default sizes: 100 1000 5000
+// With --run a client population sends 500 requests/s into the diagram and the run plays at 1x
+// while the editor is measured (particles, badges and figures updating).
 // For each size it generates a diagram of N components and 2N connections, loads it into the
 // release build (dist/) in headless Chromium with the frame-rate limit off, then drives pans,
 // zooms (small and wide wheel strokes) and a node drag from inside the page, one input event
@@ -8,6 +10,7 @@ import { chromium } from 'playwright-core';
 import { serve } from './harness.mjs';
 
 const sizes = process.argv.slice(2).map(Number).filter(Boolean);
+const RUN = process.argv.includes('--run');
 const SIZES = sizes.length ? sizes : [100, 1000, 5000];
 const FRAMES = 120;
 
@@ -29,6 +32,10 @@ function generate(n) {
     if (to !== i) connections.push({ from: from.id, to: `c${to}` });
     k++;
   }
+  if (RUN) {
+    components.push({ id: 'users', kind: 'client', label: 'Users', arrival: { pattern: 'constant', rate_rps: 500 }, position: { x: -208, y: 0 } });
+    connections.push({ from: 'users', to: 'c0' });
+  }
   return { version: 1, name: `Benchmark ${n}`, components, connections, layout: { containers: {} } };
 }
 
@@ -45,7 +52,7 @@ const browser = await chromium.launch({
   args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
     '--disable-component-update', '--disable-sync', '--disable-frame-rate-limit', '--disable-gpu-vsync'],
 });
-console.log(`editor frame times (ms), ${FRAMES} frames per interaction, viewport 1440x900, frame-rate limit off`);
+console.log(`editor frame times (ms), ${FRAMES} frames per interaction, viewport 1440x900, frame-rate limit off${RUN ? ', a run playing at 1x' : ''}`);
 console.log('components  connections  load(ms)  interaction        median     p95');
 for (const n of SIZES) {
   const context = await browser.newContext({ viewport: { width: 1440, height: 900 } });
@@ -65,6 +72,10 @@ for (const n of SIZES) {
   await page.goto(server.url);
   await page.locator('[data-testid^="node-"]').first().waitFor({ timeout: 120_000 });
   const load = Date.now() - t0;
+  if (RUN) {
+    await page.getByTestId('run').click();
+    await page.waitForFunction(() => Number(document.querySelector('[data-testid="particles"]')?.dataset.dots) > 0, null, { timeout: 60_000 });
+  }
   const results = await page.evaluate(async (FRAMES) => {
     const svg = document.querySelector('[data-testid=canvas-svg]');
     const r = svg.getBoundingClientRect();

@@ -177,7 +177,7 @@ test('particles travel on the busy connections and none on idle ones; badges sho
   const badge = page.getByTestId(`live-badge-${callee}`);
   await badge.waitFor();
   const rps = Number(await badge.getAttribute('data-rps'));
-  const end = Number(await badge.getAttribute('data-window-end'));
+  const end = Number(await page.getByTestId('live-badges').getAttribute('data-window-end'));
   const clockNs = Number(await page.getByTestId('sim-clock').getAttribute('data-time-ns'));
   const r = cli('three-tier', clockNs / 1e6, 1, undefined, true);
   const buckets = r.series[callee];
@@ -374,7 +374,7 @@ test('a scale-out launch goes through the six layers phase by phase, at the engi
 async function badgeVsEngine(page, id, report) {
   const b = page.getByTestId(`live-badge-${id}`);
   const get = async (k) => Number(await b.getAttribute(`data-${k}`));
-  const shownFig = { end: await get('window-end'), rps: await get('rps'), p99: await get('p99'), busy: await get('busy'), queue: await get('queue'), errors: await get('errors') };
+  const shownFig = { end: Number(await page.getByTestId('live-badges').getAttribute('data-window-end')), rps: await get('rps'), p99: await get('p99'), busy: await get('busy'), queue: await get('queue'), errors: await get('errors') };
   const w = report.series[id].slice(-3);
   const mean = (f) => w.reduce((s, p) => s + f(p), 0) / w.length;
   const engine = {

@@ -303,8 +303,8 @@ impl Live {
         if let Some(s) = header.summary.take() {
             self.summary.set(Some(s));
         }
-        if let Some(nodes) = header.nodes.take() {
-            self.nodes.set(nodes.into_iter().map(|n| (n.id.clone(), n)).collect());
+        if let Some(update) = header.nodes.take() {
+            self.nodes.update(|figures| update.apply(figures));
         }
         let lines = std::mem::take(&mut header.log);
         if !lines.is_empty() {

@@ -141,6 +141,22 @@ pub fn CostMeter() -> impl IntoView {
             })
         })
     };
+    // The components not listed by name (a large design), added up.
+    let others = move || {
+        live.summary.with(|s| {
+            s.as_ref().and_then(|s| s.cost.others.clone()).map(|o| {
+                view! {
+                    <tr data-testid="cost-others" data-count=o.count.to_string()>
+                        <th scope="row">{format!("{} more", o.count)}</th>
+                        <td></td>
+                        <td data-per-hour=o.per_hour_now.to_string()>{format!("{}/h", usd(o.per_hour_now))}</td>
+                        <td data-accumulated=o.accumulated.to_string()>{usd(o.accumulated)}</td>
+                        <td class="cost-lines">"components with smaller charges, together"</td>
+                    </tr>
+                }
+            })
+        })
+    };
     view! {
         <section
             class="cost-meter"
@@ -190,7 +206,7 @@ pub fn CostMeter() -> impl IntoView {
                             <th scope="col">"Charges"</th>
                         </tr>
                     </thead>
-                    <tbody>{components}</tbody>
+                    <tbody>{components}{others}</tbody>
                 </table>
             </details>
         </section>

@@ -61,20 +61,29 @@ pub fn badge_text(n: &NodeFigures) -> String {
 pub fn LiveBadges() -> impl IntoView {
     let ed = use_editor();
     let live = use_live();
-    let badges = move || {
+    // Which components have a badge, and where: this changes with the diagram and the run, not
+    // with every refresh of the figures (each badge follows its own figures below).
+    let shown = Memo::new(move |_| {
         live.nodes.with(|figures| {
             if figures.is_empty() {
                 return Vec::new();
             }
             ed.scene.with(|s| {
-                s.nodes.iter().filter_map(|n| figures.get(&n.id).map(|f| (n.rect, f.clone()))).collect::<Vec<_>>()
+                s.nodes
+                    .iter()
+                    .filter(|n| figures.contains_key(&n.id))
+                    .map(|n| (n.id.clone(), n.rect))
+                    .collect::<Vec<_>>()
             })
         })
-    };
+    });
+    // Every badge covers the same seconds: said once, so a refresh changes only the badges
+    // whose figures changed (a redrawn badge repaints the diagram under it).
+    let window_end = move || live.nodes.with(|m| m.values().next().map(|f| f.window_end_s.to_string()));
     view! {
-        <g class="layer-live" aria-hidden="true">
-            <For each=badges key=|(r, f)| (f.id.clone(), r.x.to_bits(), r.y.to_bits()) let:item>
-                <Badge rect=item.0 id=item.1.id.clone()/>
+        <g class="layer-live" aria-hidden="true" data-testid="live-badges" data-window-end=window_end>
+            <For each=move || shown.get() key=|(id, r)| (id.clone(), r.x.to_bits(), r.y.to_bits()) let:item>
+                <Badge rect=item.1 id=item.0/>
             </For>
         </g>
     }
@@ -84,7 +93,10 @@ pub fn LiveBadges() -> impl IntoView {
 fn Badge(rect: crate::editor::geom::Rect, id: String) -> impl IntoView {
     let live = use_live();
     let key = id.clone();
-    let figures = Memo::new(move |_| live.nodes.with(|m| m.get(&key).cloned()));
+    // The figures as the badge shows them: the window's end is the layer's, so an idle
+    // component's badge stays as it is from one refresh to the next.
+    let figures =
+        Memo::new(move |_| live.nodes.with(|m| m.get(&key).map(|f| NodeFigures { window_end_s: 0.0, ..f.clone() })));
     let figures = move || figures.get();
     let status = move || figures().map_or(NodeStatus::Idle, |f| f.status);
     let text = move || {
@@ -106,7 +118,6 @@ fn Badge(rect: crate::editor::geom::Rect, id: String) -> impl IntoView {
             data-testid=format!("live-badge-{id}")
             data-status=move || status().label()
             data-rps=move || figures().map(|f| f.rps.to_string())
-            data-window-end=move || figures().map(|f| f.window_end_s.to_string())
             data-p99=move || figures().map(|f| f.p99_ms.to_string())
             data-busy=move || figures().map(|f| f.utilization.to_string())
             data-queue=move || figures().map(|f| f.queue.to_string())

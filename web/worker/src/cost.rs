@@ -17,8 +17,26 @@ pub struct CostMeter {
     pub accumulated: f64,
     /// Every category, in the report's order (`compute`, `database`, `load_balancing`, ...).
     pub by_category: Vec<MeterCategory>,
-    /// Every component with a charge (then NAT gateways and declared volumes).
+    /// The components with the largest charges so far (at most [`MAX_COMPONENTS`]; then NAT
+    /// gateways and declared volumes), in the report's order.
     pub by_component: Vec<MeterComponent>,
+    /// The charged components left out of `by_component`, together.
+    pub others: Option<OtherComponents>,
+}
+
+/// Components the meter lists by name at most: a design of a thousand components would
+/// otherwise send every one's charges ten times a second.
+pub const MAX_COMPONENTS: usize = 20;
+
+/// The components the meter does not list, added up.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct OtherComponents {
+    /// How many.
+    pub count: usize,
+    /// USD per hour now, together.
+    pub per_hour_now: f64,
+    /// USD so far, together.
+    pub accumulated: f64,
 }
 
 /// One category's total.
@@ -83,9 +101,18 @@ impl CostMeter {
                     accumulated: k.accumulated,
                 })
                 .collect(),
-            by_component: c
-                .by_component
-                .iter()
+            others: (c.by_component.len() > MAX_COMPONENTS).then(|| {
+                let kept = kept(c);
+                let left = c.by_component.iter().enumerate().filter(|(i, _)| !kept.contains(i));
+                left.fold(OtherComponents::default(), |o, (_, k)| OtherComponents {
+                    count: o.count + 1,
+                    per_hour_now: o.per_hour_now + k.per_hour_now,
+                    accumulated: o.accumulated + k.accumulated,
+                })
+            }),
+            by_component: kept(c)
+                .into_iter()
+                .map(|i| &c.by_component[i])
                 .map(|k| MeterComponent {
                     id: k.id.clone(),
                     kind: k.kind.to_string(),
@@ -108,4 +135,14 @@ impl CostMeter {
                 .collect(),
         }
     }
+}
+
+/// Which of the report's components the meter lists: the [`MAX_COMPONENTS`] with the largest
+/// charges so far (the earlier in the report on a tie), in the report's order.
+fn kept(c: &CostReport) -> Vec<usize> {
+    let mut order: Vec<usize> = (0..c.by_component.len()).collect();
+    order.sort_by(|&a, &b| c.by_component[b].accumulated.total_cmp(&c.by_component[a].accumulated).then(a.cmp(&b)));
+    order.truncate(MAX_COMPONENTS);
+    order.sort_unstable();
+    order
 }

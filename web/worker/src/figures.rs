@@ -261,3 +261,48 @@ pub fn node_figures(sim: &Simulation) -> Vec<NodeFigures> {
         })
         .collect()
 }
+
+/// The badge figures a frame carries: all of them, or only those that changed since the last
+/// frame that carried some (most components of a large design are idle and stay as they were).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct NodeUpdate {
+    /// Every component's figures, in engine order: the page replaces what it has.
+    pub complete: bool,
+    /// The figures sent (all of them when complete).
+    pub nodes: Vec<NodeFigures>,
+    /// End of every badge's window, simulated seconds (the same for all).
+    pub window_end_s: f64,
+}
+
+impl NodeUpdate {
+    /// What to send after `sent` for the figures `now` (both in engine order).
+    pub fn between(sent: &[NodeFigures], now: &[NodeFigures], complete: bool) -> NodeUpdate {
+        let window_end_s = now.first().map_or(0.0, |n| n.window_end_s);
+        let nodes = if complete {
+            now.to_vec()
+        } else {
+            now.iter().zip(sent).filter(|(n, s)| !n.same_as(s)).map(|(n, _)| n.clone()).collect()
+        };
+        NodeUpdate { complete, nodes, window_end_s }
+    }
+
+    /// Applies the update to the figures the page has, by component id.
+    pub fn apply(self, figures: &mut std::collections::HashMap<String, NodeFigures>) {
+        if self.complete {
+            figures.clear();
+        }
+        for n in self.nodes {
+            figures.insert(n.id.clone(), n);
+        }
+        for f in figures.values_mut() {
+            f.window_end_s = self.window_end_s;
+        }
+    }
+}
+
+impl NodeFigures {
+    /// The same figures, whatever the window's end.
+    fn same_as(&self, other: &NodeFigures) -> bool {
+        *self == NodeFigures { window_end_s: self.window_end_s, ..other.clone() }
+    }
+}

@@ -9,7 +9,7 @@ use strata_core::sim::ErrorCause;
 use crate::answers::Question;
 use crate::drill::DrillView;
 
-use crate::figures::{NodeFigures, Summary};
+use crate::figures::{NodeUpdate, Summary};
 
 /// How fast simulated time passes.
 #[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
@@ -207,8 +207,8 @@ pub struct Header {
     pub sample_every: u64,
     /// Fresh strip figures, at `summary.time_ns` (not on every frame).
     pub summary: Option<Summary>,
-    /// Fresh badge figures, in engine order, with the summary.
-    pub nodes: Option<Vec<NodeFigures>>,
+    /// Fresh badge figures with the summary: every component's, or those that changed.
+    pub nodes: Option<NodeUpdate>,
     /// New event log lines since the last frame.
     pub log: Vec<LogLine>,
     /// Launch phases that happened since the last frame, oldest first.

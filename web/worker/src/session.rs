@@ -24,7 +24,7 @@ use strata_core::validate::{validate, Severity};
 
 use crate::charts::{render, ChartView};
 use crate::drill::{present, DrillView};
-use crate::figures::{node_figures, Summary};
+use crate::figures::{node_figures, NodeFigures, NodeUpdate, Summary};
 use crate::protocol::{Command, Header, LaunchStep, LogLine, PlayState, Segment, SegmentKind, Speed, SEGMENT_STRIDE};
 
 /// Events processed between two looks at the wall clock.
@@ -193,6 +193,8 @@ struct Run {
     last_figures_wall: f64,
     /// The time of the last figures sent (none yet: `None`).
     figures_at: Option<u64>,
+    /// The badge figures last sent, in engine order (what the page has).
+    nodes_sent: Vec<NodeFigures>,
     last_charts_wall: f64,
     /// The time of the last charts sent (none yet, or to be drawn again: `None`).
     charts_at: Option<u64>,
@@ -685,6 +687,7 @@ impl Session {
             last_frame_wall: f64::NEG_INFINITY,
             last_figures_wall: f64::NEG_INFINITY,
             figures_at: None,
+            nodes_sent: Vec::new(),
             last_charts_wall: f64::NEG_INFINITY,
             charts_at: None,
             first_frame: true,
@@ -770,7 +773,13 @@ impl Session {
             let (summary, nodes, drill) = if figures_due {
                 run.last_figures_wall = wall;
                 run.figures_at = Some(now.0);
-                (Some(Summary::now(&run.sim)), Some(node_figures(&run.sim)), run.drill())
+                let all = node_figures(&run.sim);
+                // Every badge when the page starts over or the run stops; else only those whose
+                // figures changed (on a large design most components are idle).
+                let complete = state_changed || run.first_frame || run.rewound || run.nodes_sent.len() != all.len();
+                let update = NodeUpdate::between(&run.nodes_sent, &all, complete);
+                run.nodes_sent = all;
+                (Some(Summary::now(&run.sim)), Some(update), run.drill())
             } else {
                 (None, None, None)
             };

@@ -1078,3 +1078,84 @@ fn the_cost_meter_is_the_engine_s_own_bill_at_each_time_and_rises_when_the_group
     assert!(compute_after > compute_before, "2 more c5.large: compute ${compute_before}/h -> ${compute_after}/h");
     assert!(after > before, "${before}/h -> ${after}/h");
 }
+
+#[test]
+fn badges_of_idle_components_are_not_sent_again_and_the_page_s_copy_stays_whole() {
+    // A client calling one function, beside 40 functions nobody calls.
+    let mut components =
+        vec![serde_json::json!({"id": "users", "kind": "client", "arrival": {"pattern": "constant", "rate_rps": 200}})];
+    for i in 0..41 {
+        components.push(serde_json::json!({"id": format!("f{i}"), "kind": "lambda"}));
+    }
+    let doc = serde_json::json!({"version": 1, "name": "idle", "components": components, "connections": [{"from": "users", "to": "f0"}]});
+    let mut s = Session::new();
+    s.handle(Command::Start {
+        design: doc.to_string(),
+        seed: 2,
+        experiment: None,
+        duration_s: 60.0,
+        speed: Speed::Times(1.0),
+        paused: false,
+    });
+    let mut wall = 0.0;
+    let mut page = std::collections::HashMap::new();
+    let mut partial = Vec::new();
+    let mut last_time = 0;
+    for _ in 0..120 {
+        wall += 50.0;
+        let w = wall;
+        if let Some(f) = s.pump(&mut move || w, 1e9).frame {
+            if let Some(u) = f.header.nodes {
+                if !u.complete {
+                    partial.push(u.nodes.len());
+                }
+                u.apply(&mut page);
+                last_time = f.header.summary.unwrap().time_ns;
+            }
+        }
+    }
+    assert!(partial.len() > 20, "{} partial updates", partial.len());
+    assert!(partial.iter().all(|&n| n <= 2), "only the client and the function it calls change: {partial:?}");
+    // What the page holds is every badge as the engine has it at that time.
+    let topo = Topology::from_json(&doc.to_string()).unwrap();
+    let mut sim = Simulation::new(&topo, SimConfig::with_seed(2)).unwrap();
+    sim.step_until(SimTime(last_time));
+    let want = crate::figures::node_figures(&sim);
+    assert_eq!(page.len(), want.len());
+    for n in want {
+        assert_eq!(page[&n.id], n, "{}", n.id);
+    }
+}
+
+#[test]
+fn the_cost_meter_names_the_twenty_largest_charges_and_adds_up_the_rest() {
+    // 30 buckets of different sizes of traffic (each is charged for its requests).
+    let mut components = Vec::new();
+    let mut connections = Vec::new();
+    for i in 0..30 {
+        let id = format!("u{i}");
+        components.push(serde_json::json!({"id": id, "kind": "client", "arrival": {"pattern": "constant", "rate_rps": 10 + 10 * i}}));
+        components.push(serde_json::json!({"id": format!("b{i}"), "kind": "s3"}));
+        connections.push(serde_json::json!({"from": id, "to": format!("b{i}")}));
+    }
+    let doc =
+        serde_json::json!({"version": 1, "name": "buckets", "components": components, "connections": connections});
+    let topo = Topology::from_json(&doc.to_string()).unwrap();
+    let mut sim = Simulation::new(&topo, SimConfig::with_seed(1)).unwrap();
+    sim.step_until(SimTime::from_millis(20_000));
+    let bill = sim.cost();
+    assert!(bill.by_component.len() >= 30, "{} charged", bill.by_component.len());
+    let meter = crate::cost::CostMeter::of(&bill);
+    assert_eq!(meter.by_component.len(), crate::cost::MAX_COMPONENTS);
+    let others = meter.others.clone().unwrap();
+    assert_eq!(others.count, bill.by_component.len() - crate::cost::MAX_COMPONENTS);
+    // The named ones are the largest, in the report's order; with the rest, the whole bill.
+    let smallest_named = meter.by_component.iter().map(|k| k.accumulated).fold(f64::INFINITY, f64::min);
+    let named: std::collections::BTreeSet<_> = meter.by_component.iter().map(|k| k.id.clone()).collect();
+    assert!(bill.by_component.iter().filter(|k| !named.contains(&k.id)).all(|k| k.accumulated <= smallest_named));
+    let order: Vec<_> = bill.by_component.iter().filter(|k| named.contains(&k.id)).map(|k| k.id.clone()).collect();
+    assert_eq!(meter.by_component.iter().map(|k| k.id.clone()).collect::<Vec<_>>(), order);
+    let total: f64 = bill.by_component.iter().map(|k| k.accumulated).sum();
+    let shown: f64 = meter.by_component.iter().map(|k| k.accumulated).sum::<f64>() + others.accumulated;
+    assert!((total - shown).abs() < 1e-12, "{total} vs {shown}");
+}
