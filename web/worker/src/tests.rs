@@ -952,6 +952,31 @@ mod charts {
     }
 
     #[test]
+    fn while_time_passes_the_charts_are_drawn_twice_a_wall_second() {
+        let mut s = start("three-tier", 7, Speed::Times(10.0));
+        s.handle(Command::Charts { view: Some(ChartView { width: 380, height: 150, dark: false }) });
+        // Four wall seconds of play, pumped every 16 ms.
+        let mut wall = 0.0;
+        let mut drawn = Vec::new();
+        while wall < 4_000.0 {
+            wall += 16.0;
+            let w = wall;
+            if let Some(f) = s.pump(&mut move || w, 1e9).frame {
+                if let Some(c) = f.header.charts {
+                    drawn.push((w, c[0].as_ref().unwrap().data.t1_s));
+                }
+            }
+        }
+        let per_second = drawn.len() as f64 / 4.0;
+        assert!((2.0..=2.5).contains(&per_second), "{} drawings in 4 s: {drawn:?}", drawn.len());
+        assert!(drawn.windows(2).all(|w| w[1].0 - w[0].0 >= 500.0 - 1e-9), "at most every 500 ms");
+        assert!(
+            drawn.windows(2).filter(|w| w[1].1 > w[0].1).count() >= drawn.len() - 3,
+            "at 10x each shows new seconds"
+        );
+    }
+
+    #[test]
     fn the_session_draws_charts_only_while_the_page_shows_them() {
         let mut s = start("three-tier", 7, Speed::Times(10.0));
         let mut clock = ticking(1.0);
