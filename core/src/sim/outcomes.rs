@@ -101,17 +101,18 @@ pub(super) fn per_minute(seconds: &[[u32; 2]]) -> Vec<MinuteAvailability> {
 /// The error budget of `successes` and `failures` against `slo`.
 pub(super) fn error_budget(slo: f64, successes: u64, failures: u64) -> ErrorBudget {
     let allowed = (1.0 - slo) * (successes + failures) as f64;
-    ErrorBudget {
-        slo,
-        allowed_failures: allowed,
-        failures,
-        burned: if allowed > 0.0 {
-            failures as f64 / allowed
-        } else if failures > 0 {
-            f64::INFINITY
-        } else {
-            0.0
-        },
+    ErrorBudget { slo, allowed_failures: allowed, failures, burned: burned(failures, allowed) }
+}
+
+/// The share of a budget of `allowed` bad events that `bad` of them used (above 1: over budget;
+/// infinite when none were allowed and some happened).
+pub(super) fn burned(bad: u64, allowed: f64) -> f64 {
+    if allowed > 0.0 {
+        bad as f64 / allowed
+    } else if bad > 0 {
+        f64::INFINITY
+    } else {
+        0.0
     }
 }
 

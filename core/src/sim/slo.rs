@@ -4,7 +4,7 @@
 
 use serde::Serialize;
 
-use super::outcomes::{error_budget, ErrorBudget};
+use super::outcomes::{burned, error_budget, ErrorBudget};
 use super::stats::{count_above, quantiles_across, Histogram};
 use crate::topology::{ClientSlo, LatencyObjective};
 
@@ -86,13 +86,7 @@ fn latency<'a>(
         actual_ms,
         slow,
         allowed_slow: allowed,
-        burned: if allowed > 0.0 {
-            slow as f64 / allowed
-        } else if slow > 0 {
-            f64::INFINITY
-        } else {
-            0.0
-        },
+        burned: burned(slow, allowed),
         met: actual_ms <= o.target_ms,
     }
 }

@@ -243,18 +243,17 @@ pub fn charts(sim: &Simulation, design: &Topology) -> Vec<ChartData> {
             groups.push(line(format!("{} desired", id(*c)), k + 1, s, t0, |p| desired(p.t_s)));
         }
     }
-    let iops: Vec<Line> = servers
-        .iter()
-        .filter(|(_, s)| s.iter().any(|p| p.disk_iops.is_some()))
-        .enumerate()
-        .map(|(k, (c, s))| line(id(*c), k, s, t0, |p| p.disk_iops.unwrap_or(0.0)))
-        .collect();
-    let burst: Vec<Line> = servers
-        .iter()
-        .filter(|(_, s)| s.iter().any(|p| p.burst_balance_percent.is_some()))
-        .enumerate()
-        .map(|(k, (c, s))| line(id(*c), k, s, t0, |p| p.burst_balance_percent.unwrap_or(0.0)))
-        .collect();
+    // A figure only the layers give: a line per component that has it.
+    let layered = |value: fn(&SeriesPoint) -> Option<f64>| -> Vec<Line> {
+        servers
+            .iter()
+            .filter(|(_, s)| s.iter().any(|p| value(p).is_some()))
+            .enumerate()
+            .map(|(k, (c, s))| line(id(*c), k, s, t0, |p| value(p).unwrap_or(0.0)))
+            .collect()
+    };
+    let iops = layered(|p| p.disk_iops);
+    let burst = layered(|p| p.burst_balance_percent);
 
     let marks = marks(sim, t0, t1);
     let chart = |kind, lines: Vec<Line>, floor: f64| {

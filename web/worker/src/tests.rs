@@ -39,6 +39,18 @@ fn settle(s: &mut Session, clock: &mut dyn FnMut() -> f64) -> Vec<Frame> {
     panic!("the session never settled");
 }
 
+/// Plays `frames` pumps 50 wall ms apart (the page's frame pace), collecting the frames.
+fn play(s: &mut Session, frames: usize) -> Vec<Frame> {
+    let mut wall = 0.0;
+    let mut out = Vec::new();
+    for _ in 0..frames {
+        wall += 50.0;
+        let w = wall;
+        out.extend(s.pump(&mut move || w, 1e9).frame);
+    }
+    out
+}
+
 /// The same run in one go, for comparison.
 fn reference(name: &str, seed: u64, t: SimTime) -> Simulation {
     let topo = Topology::from_json(&design(name)).unwrap();
@@ -213,13 +225,7 @@ fn an_experiment_writes_the_event_log() {
 #[test]
 fn particles_follow_the_design_s_connections_and_density_follows_speed() {
     let mut s = start("three-tier", 7, Speed::Times(1.0));
-    let mut wall = 0.0;
-    let mut frames = Vec::new();
-    for _ in 0..80 {
-        wall += 50.0;
-        let w = wall;
-        frames.extend(s.pump(&mut move || w, 1e9).frame);
-    }
+    let frames = play(&mut s, 80);
     let ids = frames[0].header.components.clone().expect("the first frame names the components");
     let topo = Topology::from_json(&design("three-tier")).unwrap();
     let edges: std::collections::BTreeSet<(String, String)> =
@@ -239,6 +245,8 @@ fn particles_follow_the_design_s_connections_and_density_follows_speed() {
         s.handle(Command::SetSpeed { speed: Speed::Times(speed) });
         s.pump(&mut move || w, 1e9).frame.expect("a frame is due").header.sample_every
     };
+    // After the 80 frames of 50 ms played.
+    let wall = 80.0 * 50.0;
     let at_60x = sampling(60.0, wall + 100.0);
     let at_600x = sampling(600.0, wall + 200.0);
     assert!(at_60x >= 2, "{at_60x}");
@@ -819,13 +827,7 @@ fn the_strip_read_from_the_counters_equals_the_engine_s_report() {
 fn the_legend_s_number_is_how_many_requests_the_engine_ran_per_request_drawn() {
     // Three-tier at 10x: the legend says "1 dot ≈ n requests" with n the header's sample_every.
     let mut s = start("three-tier", 9, Speed::Times(10.0));
-    let mut wall = 0.0;
-    let mut frames = Vec::new();
-    for _ in 0..60 {
-        wall += 50.0;
-        let w = wall;
-        frames.extend(s.pump(&mut move || w, 1e9).frame);
-    }
+    let frames = play(&mut s, 60);
     let n = frames.last().unwrap().header.sample_every;
     assert!(frames.iter().all(|f| f.header.sample_every == n), "one sampling for the whole run");
     assert!(n >= 2, "at 10x three-tier draws every {n}th request");
