@@ -45,6 +45,8 @@ async function shown(page, client = 'users') {
       p50: cell('run-p50'),
       p95: cell('run-p95'),
       p99: cell('run-p99'),
+      sloMet: row.querySelector('[data-testid="run-slo"]').dataset.met,
+      sloBudget: Number(row.querySelector('[data-testid="run-slo"]').dataset.budget),
     };
   }, client);
 }
@@ -61,6 +63,9 @@ function assertMatchesCli(s, scenario, seed = 1, experiment) {
   assert.equal(s.p95, fmtMs(c.latency.p95_ms));
   assert.equal(s.p99, fmtMs(c.latency.p99_ms));
   assert.equal(s.rps, c.throughput_rps.toFixed(1), 'requests/s');
+  // The objectives: met or missed, and the share of the error budget used, as the report has them.
+  assert.equal(s.sloMet, String(c.slo.met), 'SLO met');
+  assert.equal(s.sloBudget, c.slo.error_budget.burned, 'error budget used');
   // "figures at T s · N events · Busiest: a X% · b Y% · c Z%": the engine's event count and
   // its three most utilised components.
   assert.match(s.busiest, new RegExp(`figures at ${(s.figuresNs / 1e9).toFixed(3)} s`));
