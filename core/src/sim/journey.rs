@@ -14,6 +14,8 @@ pub struct Hop {
     pub instance: u32,
     /// Nesting depth (0 = the client).
     pub depth: u32,
+    /// One-way network latency from the caller, ns (the answer takes as long back).
+    pub link_ns: u32,
     /// When the call arrived.
     pub arrived: SimTime,
     /// When it left the queue and started service, for queueing kinds.
@@ -56,6 +58,7 @@ pub fn assemble_journeys(events: &[JourneyEvent]) -> Vec<Journey> {
                     component: e.component,
                     instance: e.instance,
                     depth: stack.len() as u32 - 1,
+                    link_ns: e.link_ns,
                     arrived: e.time,
                     started: None,
                     finished: None,

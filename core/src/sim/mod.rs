@@ -254,6 +254,11 @@ impl Simulation {
         self.run(u64::MAX, n).0
     }
 
+    /// Requests the clients have sent so far (request numbers run from 1 to this).
+    pub fn requests_sent(&self) -> u64 {
+        self.core.next_req
+    }
+
     /// Takes the buffered journey events (oldest first).
     pub fn drain_journeys(&mut self) -> impl Iterator<Item = JourneyEvent> + '_ {
         self.core.journeys.drain(..)

@@ -13,7 +13,8 @@ use strata_worker::answers::{Answer, Question, Reply};
 use strata_worker::charts::Chart;
 use strata_worker::drill::DrillView;
 use strata_worker::figures::{NodeFigures, Summary};
-use strata_worker::protocol::{Command, Header, LogLine, PlayState, Speed};
+use strata_worker::protocol::{Command, FailedRequest, Header, LogLine, PlayState, Speed};
+use strata_worker::trace::Trace;
 use strata_worker::worker::{ANSWER, READY};
 
 use super::launches::Launches;
@@ -23,6 +24,8 @@ use super::particles::Particles;
 const WORKER_URL: &str = "./strata-worker_loader.js";
 /// Event log lines kept.
 const LOG_KEEP: usize = 500;
+/// Failed requests offered for tracing.
+const FAILED_KEEP: usize = 8;
 /// A dot stays on screen at least this long (wall ms) whatever the speed.
 const DOT_MIN_WALL_MS: f64 = 400.0;
 
@@ -69,6 +72,12 @@ pub struct Live {
     pub charts: RwSignal<Vec<Result<Chart, String>>>,
     /// The charts drawer is open.
     pub charts_open: RwSignal<bool>,
+    /// The request traced last (`Err`: why it could not be), and whether one is being traced.
+    pub trace: RwSignal<Option<Result<Trace, String>>>,
+    /// A trace was asked for and has not come back yet.
+    pub tracing: RwSignal<bool>,
+    /// Sampled client requests that failed lately, newest first (to trace one).
+    pub failed: RwSignal<Vec<FailedRequest>>,
     /// Why the run could not start (or the worker could not).
     pub problem: RwSignal<Option<String>>,
     /// Why the last injected failure was refused.
@@ -112,6 +121,9 @@ impl Live {
             drill: RwSignal::new(None),
             charts: RwSignal::new(Vec::new()),
             charts_open: RwSignal::new(false),
+            trace: RwSignal::new(None),
+            tracing: RwSignal::new(false),
+            failed: RwSignal::new(Vec::new()),
             problem: RwSignal::new(None),
             refused: RwSignal::new(None),
             inject_open: RwSignal::new(None),
@@ -176,6 +188,12 @@ impl Live {
         }
     }
 
+    /// Traces one request of the run: its waterfall comes with a coming frame.
+    pub fn trace_request(self, request: u64) {
+        self.tracing.set(true);
+        self.send(Command::Trace { request });
+    }
+
     /// Follows an instance in the drill-down (or nothing).
     pub fn inspect(self, target: Option<(String, u32)>) {
         if self.inspecting.get_untracked() == target {
@@ -207,6 +225,9 @@ impl Live {
         self.inspecting.set(None);
         self.drill.set(None);
         self.charts.set(Vec::new());
+        self.trace.set(None);
+        self.tracing.set(false);
+        self.failed.set(Vec::new());
         self.problem.set(None);
         self.refused.set(None);
         self.particles.update_value(Particles::clear);
@@ -278,6 +299,8 @@ impl Live {
             self.refused.set(None);
         }
         if header.rewound {
+            // Numbers of requests that failed after the run's new point may not fail now.
+            self.failed.set(Vec::new());
             self.particles.update_value(Particles::clear);
             self.log.set(Vec::new());
             self.launches.set(Launches::default());
@@ -319,6 +342,17 @@ impl Live {
         }
         if let Some(charts) = header.charts.take() {
             self.charts.set(charts);
+        }
+        if let Some(trace) = header.trace.take() {
+            self.trace.set(Some(trace));
+            self.tracing.set(false);
+        }
+        let failed = std::mem::take(&mut header.failed);
+        if !failed.is_empty() {
+            self.failed.update(|list| {
+                list.splice(0..0, failed.into_iter().rev());
+                list.truncate(FAILED_KEEP);
+            });
         }
         let steps = std::mem::take(&mut header.launches);
         if !steps.is_empty() {

@@ -14,6 +14,7 @@ pub mod overlays;
 pub mod palette;
 pub mod run_panel;
 pub mod timeline;
+pub mod trace;
 
 pub use canvas::Canvas;
 pub use charts::ChartsPanel;

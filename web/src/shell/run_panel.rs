@@ -30,6 +30,7 @@ pub fn RunPanel() -> impl IntoView {
                 <section class="run-panel" data-testid="run-panel" aria-label="The run, under the boxes">
                     <InstancePicker/>
                     <DrillPanel/>
+                    <crate::shell::trace::TracePanel/>
                     {move || has_launches.get().then(|| view! {
                         <h2 class="panel-title">
                             "Launches "

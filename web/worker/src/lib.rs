@@ -14,6 +14,7 @@
 //! - `drill`: the drill-down under an instance, put into words from the engine's detail.
 //! - `answers`: questions about a design rather than a run (validation and lint, a connection's
 //!   reachability, the CloudFormation template), so the page carries none of that code.
+//! - `trace`: one request's story as a waterfall, replayed from a keyframe.
 //! - `worker`: the Web Worker entry point around a `Session` (wasm-bindgen and web-sys).
 
 pub mod answers;
@@ -23,6 +24,7 @@ pub mod drill;
 pub mod figures;
 pub mod protocol;
 pub mod session;
+pub mod trace;
 pub mod worker;
 
 #[cfg(test)]

@@ -116,6 +116,12 @@ pub enum Command {
         /// Size and theme, or `None` while the charts are hidden.
         view: Option<crate::charts::ChartView>,
     },
+    /// Trace one request of the run (its number, as the tooltips and the log name it): the
+    /// next frame carries its waterfall.
+    Trace {
+        /// Request number.
+        request: u64,
+    },
     /// End the run.
     Stop,
     /// Ask something about a design, not about the run: answered at once, beside the run, with
@@ -217,6 +223,11 @@ pub struct Header {
     pub drill: Option<Result<DrillView, String>>,
     /// The charts, freshly drawn (only while the page shows them; `Err`: why one could not be).
     pub charts: Option<Vec<Result<crate::charts::Chart, String>>>,
+    /// Sampled client requests that failed since the last frame (to pick one to trace).
+    pub failed: Vec<FailedRequest>,
+    /// A traced request's waterfall (`Err`: why it could not be traced), once, after
+    /// [`Command::Trace`].
+    pub trace: Option<Result<crate::trace::Trace, String>>,
     /// Why the run could not start or stopped.
     pub problem: Option<String>,
     /// Why an injected failure was refused (the run goes on unchanged).
@@ -228,6 +239,19 @@ pub struct Header {
     pub injected_text: Vec<String>,
     /// The run went back in time (a seek backward): drop the particles and the log shown.
     pub rewound: bool,
+}
+
+/// A sampled client request that failed.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct FailedRequest {
+    /// Request number.
+    pub request: u64,
+    /// The client population.
+    pub client: String,
+    /// Why, in words (as the client saw it: `timeout`, `5xx from dependency`...).
+    pub cause: String,
+    /// When the client had its answer, simulated ns.
+    pub time_ns: u64,
 }
 
 /// Numbers per particle segment in a frame: see [`Segment`].

@@ -25,7 +25,9 @@ use strata_core::validate::{validate, Severity};
 use crate::charts::{render, ChartView};
 use crate::drill::{present, DrillView};
 use crate::figures::{node_figures, NodeFigures, NodeUpdate, Summary};
-use crate::protocol::{Command, Header, LaunchStep, LogLine, PlayState, Segment, SegmentKind, Speed, SEGMENT_STRIDE};
+use crate::protocol::{
+    Command, FailedRequest, Header, LaunchStep, LogLine, PlayState, Segment, SegmentKind, Speed, SEGMENT_STRIDE,
+};
 
 /// Events processed between two looks at the wall clock.
 const CHUNK: u64 = 4_000;
@@ -41,6 +43,8 @@ const MAX_LEAD_WALL_MS: f64 = 250.0;
 const DOTS_PER_WALL_S: f64 = 2_500.0;
 /// Segments carried by one frame at most.
 const MAX_SEGMENTS: usize = 20_000;
+/// Failed requests named by one frame at most.
+const MAX_FAILED: usize = 50;
 
 const MS: u64 = 1_000_000;
 
@@ -195,6 +199,10 @@ struct Run {
     figures_at: Option<u64>,
     /// The badge figures last sent, in engine order (what the page has).
     nodes_sent: Vec<NodeFigures>,
+    /// A traced request to send in the next frame.
+    trace: Option<Result<crate::trace::Trace, String>>,
+    /// Sampled client requests that failed since the last frame (at most [`MAX_FAILED`]).
+    failed: Vec<FailedRequest>,
     last_charts_wall: f64,
     /// The time of the last charts sent (none yet, or to be drawn again: `None`).
     charts_at: Option<u64>,
@@ -344,10 +352,23 @@ impl Run {
     /// become particle segments, launch phases go to the history, log lines and scaling
     /// decisions wait for the next frame.
     fn collect(&mut self) {
-        let Run { sim, cursor, segments, launch_history, log, design, .. } = self;
+        let Run { sim, cursor, segments, launch_history, log, design, failed, .. } = self;
         let layered = sim.has_layers();
         sim.observe(cursor, |o| match o {
-            Observed::Call(e) => add_segment(segments, &e),
+            Observed::Call(e) => {
+                if let (None, HopKind::Error(cause)) = (e.from, e.kind) {
+                    if failed.len() < MAX_FAILED {
+                        let client = design.components[e.component.0 as usize].id.clone();
+                        failed.push(FailedRequest {
+                            request: e.request,
+                            client,
+                            cause: cause.name().into(),
+                            time_ns: e.time.0,
+                        });
+                    }
+                }
+                add_segment(segments, &e)
+            }
             Observed::Launch(e) => add_launch(launch_history, design, e),
             Observed::Scaling(a) => log.extend(scaling_line(design, &a, layered)),
             Observed::Note(n) => log.push(note_line(design, n)),
@@ -364,6 +385,17 @@ impl Run {
         let to = h.partition_point(|s| s.time_ns <= now);
         self.launches_sent_to = Some(now);
         h[from..to.max(from)].to_vec()
+    }
+
+    /// Replays a request from the latest keyframe before it was sent (see [`crate::trace`]).
+    fn trace_request(&self, request: u64) -> Result<crate::trace::Trace, String> {
+        let sent = self.sim.requests_sent();
+        if request > sent {
+            return Err(format!("Request #{request} has not been sent yet: the run has sent {sent} so far."));
+        }
+        let from = self.keyframes.frames.iter().rev().find(|k| k.sim.requests_sent() < request);
+        let from = from.map_or_else(|| self.keyframes.frames[0].sim.clone(), |k| k.sim.clone());
+        crate::trace::trace(from, request, self.duration)
     }
 
     /// The drill-down of the instance followed, if one is.
@@ -618,6 +650,11 @@ impl Session {
                         }
                         Ok(())
                     }
+                    Command::Trace { request } => {
+                        run.trace = Some(run.trace_request(request));
+                        run.frame_owed = true;
+                        Ok(())
+                    }
                     Command::Inspect { target } => {
                         run.inspect = target;
                         run.figures_at = None; // a frame with fresh figures and the drill-down now
@@ -688,6 +725,8 @@ impl Session {
             last_figures_wall: f64::NEG_INFINITY,
             figures_at: None,
             nodes_sent: Vec::new(),
+            trace: None,
+            failed: Vec::new(),
             last_charts_wall: f64::NEG_INFINITY,
             charts_at: None,
             first_frame: true,
@@ -816,6 +855,8 @@ impl Session {
                 launches,
                 drill,
                 charts,
+                trace: run.trace.take(),
+                failed: std::mem::take(&mut run.failed),
                 problem: None,
                 refused: run.refused.take(),
                 injected_json: if run.injected.is_empty() {
@@ -857,6 +898,8 @@ impl Session {
                 launches: Vec::new(),
                 drill: None,
                 charts: None,
+                trace: None,
+                failed: Vec::new(),
                 problem: Some(problem),
                 refused: None,
                 injected_json: String::new(),

@@ -1186,3 +1186,99 @@ fn the_cost_meter_names_the_twenty_largest_charges_and_adds_up_the_rest() {
     let shown: f64 = meter.by_component.iter().map(|k| k.accumulated).sum::<f64>() + others.accumulated;
     assert!((total - shown).abs() < 1e-12, "{total} vs {shown}");
 }
+
+mod traces {
+    use super::*;
+    use strata_core::sim::{ErrorCause, JourneyEvent};
+
+    /// Every journey event of the requests sampled every `n`-th, up to `t`.
+    fn journeys(name: &str, seed: u64, n: u64, t: SimTime) -> Vec<JourneyEvent> {
+        let topo = Topology::from_json(&design(name)).unwrap();
+        let mut sim = Simulation::new(&topo, SimConfig::with_seed(seed)).unwrap();
+        sim.set_journey_sampling(n);
+        let mut out = Vec::new();
+        while !sim.step_until_budget(t, 50_000) {
+            out.extend(sim.drain_journeys());
+        }
+        out.extend(sim.drain_journeys());
+        out
+    }
+
+    fn traced(name: &str, seed: u64, at_ms: u64, request: u64) -> crate::trace::Trace {
+        let mut s = start(name, seed, Speed::Times(10.0));
+        let mut clock = ticking(1.0);
+        s.handle(Command::Seek { ms: at_ms });
+        settle(&mut s, &mut clock);
+        s.handle(Command::Trace { request });
+        let frames = settle(&mut s, &mut clock);
+        frames.into_iter().find_map(|f| f.header.trace).expect("a frame carries the trace").unwrap()
+    }
+
+    #[test]
+    fn a_timed_out_request_s_trace_shows_the_client_giving_up_and_the_work_it_left_behind() {
+        let events = journeys("traffic-spike-slow-scaling", 1, 101, SimTime::from_millis(260_000));
+        let timed_out = events
+            .iter()
+            .find(|e| e.from.is_none() && e.kind == HopKind::Error(ErrorCause::Timeout))
+            .expect("the spike times requests out")
+            .request;
+        let t = traced("traffic-spike-slow-scaling", 1, 260_000, timed_out);
+        assert_eq!(t.request, timed_out);
+        let client = &t.hops[0];
+        assert_eq!((client.depth, client.error.as_deref()), (0, Some("timeout")), "{t:?}");
+        assert!(t.outcome.contains("timeout"), "{}", t.outcome);
+        // The same hops, at the same times, as the engine's own journey of that request.
+        let mine: Vec<&JourneyEvent> = events.iter().filter(|e| e.request == timed_out).collect();
+        let arrivals: Vec<f64> = mine
+            .iter()
+            .filter(|e| e.kind == HopKind::Arrive)
+            .map(|e| (e.time.0 - mine[0].time.0) as f64 / 1e6)
+            .collect();
+        assert_eq!(t.hops.iter().map(|h| h.arrived_ms).collect::<Vec<_>>(), arrivals);
+        let answered = mine.iter().find(|e| e.from.is_none() && e.kind != HopKind::Arrive).unwrap();
+        assert_eq!(client.finished_ms, Some((answered.time.0 - mine[0].time.0) as f64 / 1e6));
+        // The client gave up while a call under it had not answered yet, or answered later.
+        let cut = t.hops.iter().skip(1).any(|h| h.finished_ms.is_none_or(|f| f > client.finished_ms.unwrap()));
+        assert!(cut, "the work under a timed-out request outlives the client's wait: {t:?}");
+        assert!(t.hops[0].critical);
+    }
+
+    #[test]
+    fn an_answered_request_s_hops_nest_inside_their_callers_with_the_critical_path_marked() {
+        let t = traced("three-tier", 2, 20_000, 4_321);
+        assert!(t.outcome.starts_with("answered in"), "{}", t.outcome);
+        assert!(t.hops.len() >= 3, "{t:?}");
+        for h in t.hops.iter().skip(1) {
+            let caller = &t.hops[h.caller.unwrap()];
+            assert_eq!(h.depth, caller.depth + 1);
+            // A call leaves after its caller got the request and arrives one network time later;
+            // its answer reaches the caller before the caller answers.
+            assert!(h.arrived_ms + 1e-9 >= caller.arrived_ms + h.network_ms, "{h:?} under {caller:?}");
+            assert!(
+                h.finished_ms.unwrap() + h.network_ms <= caller.finished_ms.unwrap() + 1e-9,
+                "{h:?} under {caller:?}"
+            );
+            if let Some(q) = h.queued_ms {
+                assert!(q >= 0.0);
+            }
+        }
+        // The critical path is a chain from the client.
+        let critical: Vec<_> = t.hops.iter().enumerate().filter(|(_, h)| h.critical).collect();
+        assert_eq!(critical[0].0, 0);
+        for w in critical.windows(2) {
+            assert_eq!(w[1].1.caller, Some(w[0].0));
+        }
+        assert!(critical.len() >= 2);
+    }
+
+    #[test]
+    fn a_request_not_sent_yet_is_refused_with_the_count_so_far() {
+        let mut s = start("three-tier", 2, Speed::Times(10.0));
+        let mut clock = ticking(1.0);
+        s.handle(Command::Seek { ms: 1_000 });
+        settle(&mut s, &mut clock);
+        s.handle(Command::Trace { request: 10_000_000 });
+        let why = settle(&mut s, &mut clock).into_iter().find_map(|f| f.header.trace).unwrap().unwrap_err();
+        assert!(why.contains("has not been sent yet"), "{why}");
+    }
+}
