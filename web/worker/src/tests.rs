@@ -748,15 +748,7 @@ fn the_log_says_when_a_group_scales_as_the_engine_decided() {
 
 #[test]
 fn after_seeking_back_the_log_is_sent_again_up_to_there_and_then_on_exactly_once() {
-    let mut s = Session::new();
-    s.handle(Command::Start {
-        design: design("az-outage-multi-az"),
-        seed: 7,
-        experiment: Some("lose-az1".into()),
-        duration_s: 300.0,
-        speed: Speed::Max,
-        paused: true,
-    });
+    let mut s = start_with("az-outage-multi-az", 7, Some("lose-az1"), 300.0);
     let mut clock = ticking(1.0);
     let mut whole = Vec::new();
     s.handle(Command::Seek { ms: 250_000 });
