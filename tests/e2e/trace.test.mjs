@@ -15,7 +15,7 @@ after(async () => { await browser?.close(); await server?.close(); });
 const SIM = process.env.STRATA_SIM ?? join(ROOT, 'target', 'ci', 'strata-sim');
 const pausedAt = (page) => page.waitForFunction(() => /Resume/.test(document.querySelector('[data-testid="run"]').innerText));
 
-test('a timed-out request traced from the failures list shows the timeout hop, as the engine ran it', async () => {
+test('requests traced from the failures list at two moments: the timeout hop and every arrival as the engine ran them', async () => {
   const context = await browser.newContext({ viewport: { width: 1440, height: 900 } });
   const { page, errors } = await openApp(context, server.url);
   await openTemplate(page, 'traffic-spike-slow-scaling');
@@ -52,6 +52,29 @@ test('a timed-out request traced from the failures list shows the timeout hop, a
   assert.ok(hops.slice(1).some((h) => h.finished === null || h.finished > hops[0].finished), JSON.stringify(hops));
   console.log(`# request #${request}: ${await page.getByTestId('trace-outcome').innerText()} (${hops.length} hops)`);
   await page.getByTestId('trace-panel').screenshot({ path: artifactPath('trace-timeout.png') });
+
+  // A second moment, a second request (the newest failure listed then, whatever its cause):
+  // its waterfall is the engine's too.
+  await page.getByTestId('run').click();
+  await page.waitForFunction((ns) => Number(document.querySelector('[data-testid="sim-clock"]').dataset.timeNs) > ns + 20e9, ns);
+  await page.getByTestId('run').click();
+  await pausedAt(page);
+  const ns2 = Number(await page.getByTestId('sim-clock').getAttribute('data-time-ns'));
+  const second = page.locator('[data-testid="trace-failed"]').first();
+  const request2 = Number(await second.getAttribute('data-request'));
+  assert.notEqual(request2, request);
+  await second.click();
+  await page.waitForFunction((n) => document.querySelector('[data-testid="trace"]')?.dataset.request === String(n), request2);
+  const hops2 = await page.$$eval('[data-testid="trace-hop"]', (rows) => rows.map((r) => ({
+    component: r.dataset.component, arrived: Number(r.dataset.arrived), error: r.dataset.error ?? null,
+  })));
+  const out2 = execFileSync(SIM, ['run', file, '--seed', '1', '--duration', `${ns2 / 1e6}ms`, '--json', '--journey', String(request2)], { encoding: 'utf8', maxBuffer: 64 << 20 });
+  const journey2 = JSON.parse(out2).journey;
+  const arrivals2 = journey2.filter((e) => e.event === 'arrive').map((e) => ({ component: e.component, arrived: (e.time_ns - journey2[0].time_ns) / 1e6 }));
+  assert.deepEqual(hops2.map((h) => ({ component: h.component, arrived: h.arrived })), arrivals2.slice(0, hops2.length));
+  const failedAt = journey2.find((e) => e.from === null && e.event === 'error');
+  assert.equal(hops2[0].error, failedAt.cause, 'the client failed with the cause the engine gave');
+  console.log(`# request #${request2} at ${(ns2 / 1e9).toFixed(3)} s: ${await page.getByTestId('trace-outcome').innerText()}`);
 
   // A number the run has not reached is refused in words.
   await page.getByTestId('trace-number').fill('99999999');
