@@ -428,6 +428,21 @@ impl Simulation {
         &self.core.observations
     }
 
+    /// The last `n` points of a component's time series, oldest first, without copying them.
+    pub fn series_recent(&self, component: ComponentIdx, n: usize) -> impl Iterator<Item = &SeriesPoint> {
+        let ring = self.core.stats.get(component.0 as usize).map(|s| &s.series);
+        let skip = ring.map_or(0, |r| r.len().saturating_sub(n));
+        ring.into_iter().flat_map(|r| r.iter()).skip(skip)
+    }
+
+    /// A client population's failures by cause in the last `n` buckets, in step with
+    /// [`Simulation::series_recent`]; nothing for other components.
+    pub fn error_causes_recent(&self, component: ComponentIdx, n: usize) -> impl Iterator<Item = &[u32; N_CAUSES]> {
+        let ring = self.core.stats.get(component.0 as usize).and_then(|s| s.causes.as_ref());
+        let skip = ring.map_or(0, |r| r.len().saturating_sub(n));
+        ring.into_iter().flat_map(|r| r.iter()).skip(skip)
+    }
+
     /// A client population's failures by cause in each bucket of its time series (counts in
     /// [`ErrorCause::ALL`] order), in step with [`Simulation::series`]; empty for other
     /// components.

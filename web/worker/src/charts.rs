@@ -158,12 +158,6 @@ pub fn nice_ceiling(v: f64) -> f64 {
     [1.0, 2.0, 2.5, 5.0, 10.0].iter().map(|m| m * p).find(|&n| n >= v * (1.0 - 1e-12)).unwrap_or(10.0 * p)
 }
 
-/// The window ending at the engine's latest complete second.
-fn window(points: &[SeriesPoint]) -> (f64, f64) {
-    let t1 = points.last().map_or(0.0, |p| p.t_s);
-    ((t1 - WINDOW_S).max(0.0), t1.max(1.0))
-}
-
 fn line(name: String, color: usize, series: &[SeriesPoint], t0: f64, value: impl Fn(&SeriesPoint) -> f64) -> Line {
     Line {
         name,
@@ -175,24 +169,38 @@ fn line(name: String, color: usize, series: &[SeriesPoint], t0: f64, value: impl
 /// Each chart of the run now. Charts with nothing to show in this design (BurstBalance without
 /// layers) are left out; the others are always there, empty before the first second ends.
 pub fn charts(sim: &Simulation, design: &Topology) -> Vec<ChartData> {
-    let all: Vec<(ComponentIdx, Vec<SeriesPoint>)> =
-        (0..sim.component_count()).map(|i| ComponentIdx(i as u32)).map(|c| (c, sim.series(c))).collect();
-    let (t0, t1) = all.first().map_or((0.0, 1.0), |(_, s)| window(s));
-    let clients: Vec<_> = all.iter().filter(|(c, _)| sim.component_kind(*c) == ComponentKind::Client).collect();
-    let servers: Vec<_> = all.iter().filter(|(c, _)| sim.component_kind(*c) != ComponentKind::Client).collect();
-    let id = |c: ComponentIdx| sim.component_id(c).to_string();
     let res_s = sim.series_resolution_s();
+    // Points kept per component: the window, and the minute it starts in (availability is per
+    // whole minute). Only the components a chart shows are copied; the others are only read.
+    let keep = ((WINDOW_S + 60.0) / res_s).ceil() as usize + 1;
+    let recent = |c: ComponentIdx| sim.series_recent(c, keep).copied().collect::<Vec<_>>();
+    let all = || (0..sim.component_count()).map(|i| ComponentIdx(i as u32));
+    let t1 = sim.series_recent(ComponentIdx(0), 1).next().map_or(0.0, |p| p.t_s);
+    let (t0, t1) = ((t1 - WINDOW_S).max(0.0), t1.max(1.0));
+    let is_client = |c: ComponentIdx| sim.component_kind(c) == ComponentKind::Client;
+    let clients: Vec<(ComponentIdx, Vec<SeriesPoint>)> =
+        all().filter(|&c| is_client(c)).map(|c| (c, recent(c))).collect();
+    let servers: Vec<ComponentIdx> = all().filter(|&c| !is_client(c)).collect();
+    let id = |c: ComponentIdx| sim.component_id(c).to_string();
+    // The components with the largest peak of a figure in the window (at most MAX_LINES).
+    let top = |value: &dyn Fn(&SeriesPoint) -> f64, among: &mut dyn Iterator<Item = ComponentIdx>| {
+        let mut ranked: Vec<(f64, ComponentIdx)> = among
+            .map(|c| (sim.series_recent(c, keep).filter(|p| p.t_s > t0).map(value).fold(0.0, f64::max), c))
+            .filter(|(peak, _)| *peak > 0.0)
+            .collect();
+        ranked.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1 .0.cmp(&b.1 .0)));
+        ranked.into_iter().take(MAX_LINES).map(|(_, c)| (c, recent(c))).collect::<Vec<_>>()
+    };
 
     let mut throughput = Vec::new();
     let mut latency = Vec::new();
     let mut failures = Vec::new();
     for (k, (c, s)) in clients.iter().enumerate() {
         // One line per cause seen in the window, from the buckets kept in step with the series.
-        let causes = sim.series_error_causes(*c);
         for (i, cause) in ErrorCause::ALL.iter().enumerate() {
             let points: Vec<(f64, f64)> = s
                 .iter()
-                .zip(&causes)
+                .zip(sim.error_causes_recent(*c, keep))
                 .filter(|(p, _)| p.t_s > t0)
                 .map(|(p, b)| (p.t_s, f64::from(b[i]) / res_s))
                 .collect();
@@ -210,46 +218,39 @@ pub fn charts(sim: &Simulation, design: &Topology) -> Vec<ChartData> {
         }
     }
     let busiest = |value: &dyn Fn(&SeriesPoint) -> f64, scale: f64| -> Vec<Line> {
-        let mut ranked: Vec<(f64, &(ComponentIdx, Vec<SeriesPoint>))> = servers
+        top(value, &mut servers.iter().copied())
             .iter()
-            .map(|cs| (cs.1.iter().filter(|p| p.t_s > t0).map(value).fold(0.0, f64::max), *cs))
-            .filter(|(peak, _)| *peak > 0.0)
-            .collect();
-        ranked.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1 .0 .0.cmp(&b.1 .0 .0)));
-        ranked
-            .iter()
-            .take(MAX_LINES)
             .enumerate()
-            .map(|(k, (_, (c, s)))| line(id(*c), k, s, t0, |p| value(p) * scale))
+            .map(|(k, (c, s))| line(id(*c), k, s, t0, |p| value(p) * scale))
             .collect()
     };
     let activities = sim.scaling_activities();
     let mut groups: Vec<Line> = Vec::new();
-    for (c, s) in
-        servers.iter().filter(|(c, _)| matches!(sim.component_kind(*c), ComponentKind::Asg | ComponentKind::Ec2))
-    {
+    let is_group = |c: &ComponentIdx| matches!(sim.component_kind(*c), ComponentKind::Asg | ComponentKind::Ec2);
+    for (c, s) in top(&|p| f64::from(p.instances), &mut servers.iter().copied().filter(is_group)) {
         let k = groups.len();
-        groups.push(line(format!("{} in service", id(*c)), k, s, t0, |p| f64::from(p.instances)));
-        if let Some(start) = desired_at_start(design, &id(*c)) {
+        groups.push(line(format!("{} in service", id(c)), k, &s, t0, |p| f64::from(p.instances)));
+        if let Some(start) = desired_at_start(design, &id(c)) {
             // The capacity asked for: the design's, then each scaling decision's.
             let desired = |t: f64| {
                 let latest = activities.iter().rev().find(|a| {
-                    a.component == *c
+                    a.component == c
                         && matches!(a.action, ScalingAction::ScaleOut | ScalingAction::ScaleIn)
                         && a.time.0 as f64 / 1e9 <= t
                 });
                 latest.map_or(f64::from(start), |a| f64::from(a.desired))
             };
-            groups.push(line(format!("{} desired", id(*c)), k + 1, s, t0, |p| desired(p.t_s)));
+            groups.push(line(format!("{} desired", id(c)), k + 1, &s, t0, |p| desired(p.t_s)));
         }
     }
-    // A figure only the layers give: a line per component that has it.
+    // A figure only the layers give: a line per component that has it (at most MAX_LINES).
     let layered = |value: fn(&SeriesPoint) -> Option<f64>| -> Vec<Line> {
         servers
             .iter()
-            .filter(|(_, s)| s.iter().any(|p| value(p).is_some()))
+            .filter(|&&c| sim.series_recent(c, keep).any(|p| value(p).is_some()))
+            .take(MAX_LINES)
             .enumerate()
-            .map(|(k, (c, s))| line(id(*c), k, s, t0, |p| value(p).unwrap_or(0.0)))
+            .map(|(k, &c)| line(id(c), k, &recent(c), t0, |p| value(p).unwrap_or(0.0)))
             .collect()
     };
     let iops = layered(|p| p.disk_iops);
@@ -326,7 +327,7 @@ fn desired_at_start(design: &Topology, id: &str) -> Option<u32> {
 /// counts as the report's `availability_per_minute`), and the objective as a second line.
 fn availability(
     sim: &Simulation,
-    clients: &[&(ComponentIdx, Vec<SeriesPoint>)],
+    clients: &[(ComponentIdx, Vec<SeriesPoint>)],
     objective: f64,
     t0: f64,
     t1: f64,
@@ -334,7 +335,9 @@ fn availability(
 ) -> ChartData {
     let mut minutes: Vec<(f64, u64, u64)> = Vec::new();
     for (_, s) in clients {
-        for p in s.iter().filter(|p| p.t_s > t0.floor()) {
+        // Every second of every minute that ends in the window, the first one's whole.
+        let first_minute = (t0 / 60.0).floor() * 60.0;
+        for p in s.iter().filter(|p| p.t_s > first_minute) {
             let start = ((p.t_s - 1e-9) / 60.0).floor() * 60.0;
             match minutes.iter_mut().find(|m| m.0 == start) {
                 Some(m) => {

@@ -929,6 +929,18 @@ mod charts {
             sim.series(users).iter().zip(&causes).map(|(p, b)| (p.t_s, f64::from(b[k]))).collect();
         assert_eq!(unavailable.points, expected);
         assert!(unavailable.points.iter().any(|p| p.1 > 0.0));
+        // Later, when the window starts inside a minute (the one the outage began in), that
+        // minute still counts whole.
+        sim.step_until(SimTime::from_millis(450_000));
+        let later = charts(&sim, &t);
+        let a = line(&later, ChartKind::Availability, "availability");
+        let minutes = sim.report().resilience.availability_per_minute;
+        assert_eq!(later[0].t0_s, 150.0);
+        assert_eq!(a.points.first().unwrap().0, 180.0, "the minute from 120 s, which ends in the window");
+        for p in &a.points {
+            let m = minutes.iter().find(|m| m.t_s + 60.0 == p.0 || (m.t_s < p.0 && p.0 < m.t_s + 60.0)).unwrap();
+            assert!((p.1 - m.availability.unwrap() * 100.0).abs() < 1e-9, "{p:?} {m:?}");
+        }
         let objective = line(&c, ChartKind::Availability, "objective");
         assert!(objective.points.iter().all(|p| p.1 == 99.9));
         let marks = &c[0].marks;
