@@ -182,11 +182,13 @@ pub fn charts(sim: &Simulation, design: &Topology) -> Vec<ChartData> {
         all().filter(|&c| is_client(c)).map(|c| (c, recent(c))).collect();
     let servers: Vec<ComponentIdx> = all().filter(|&c| !is_client(c)).collect();
     let id = |c: ComponentIdx| sim.component_id(c).to_string();
-    // The components with the largest peak of a figure in the window (at most MAX_LINES).
-    let top = |value: &dyn Fn(&SeriesPoint) -> f64, among: &mut dyn Iterator<Item = ComponentIdx>| {
+    // The components with the largest peak of a figure in the window (at most MAX_LINES); those
+    // whose figure stayed at 0 only when `zeros` (a group with no instance left is news, an
+    // idle component's busy share is not).
+    let top = |value: &dyn Fn(&SeriesPoint) -> f64, among: &mut dyn Iterator<Item = ComponentIdx>, zeros: bool| {
         let mut ranked: Vec<(f64, ComponentIdx)> = among
             .map(|c| (sim.series_recent(c, keep).filter(|p| p.t_s > t0).map(value).fold(0.0, f64::max), c))
-            .filter(|(peak, _)| *peak > 0.0)
+            .filter(|(peak, _)| zeros || *peak > 0.0)
             .collect();
         ranked.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1 .0.cmp(&b.1 .0)));
         ranked.into_iter().take(MAX_LINES).map(|(_, c)| (c, recent(c))).collect::<Vec<_>>()
@@ -218,7 +220,7 @@ pub fn charts(sim: &Simulation, design: &Topology) -> Vec<ChartData> {
         }
     }
     let busiest = |value: &dyn Fn(&SeriesPoint) -> f64, scale: f64| -> Vec<Line> {
-        top(value, &mut servers.iter().copied())
+        top(value, &mut servers.iter().copied(), false)
             .iter()
             .enumerate()
             .map(|(k, (c, s))| line(id(*c), k, s, t0, |p| value(p) * scale))
@@ -227,7 +229,7 @@ pub fn charts(sim: &Simulation, design: &Topology) -> Vec<ChartData> {
     let activities = sim.scaling_activities();
     let mut groups: Vec<Line> = Vec::new();
     let is_group = |c: &ComponentIdx| matches!(sim.component_kind(*c), ComponentKind::Asg | ComponentKind::Ec2);
-    for (c, s) in top(&|p| f64::from(p.instances), &mut servers.iter().copied().filter(is_group)) {
+    for (c, s) in top(&|p| f64::from(p.instances), &mut servers.iter().copied().filter(is_group), true) {
         let k = groups.len();
         groups.push(line(format!("{} in service", id(c)), k, &s, t0, |p| f64::from(p.instances)));
         if let Some(start) = desired_at_start(design, &id(c)) {

@@ -1061,6 +1061,27 @@ mod charts {
         let drawn = render(h, ChartView { width: 380, height: 150, dark: false }).unwrap();
         assert_eq!(drawn.svg.matches("<rect").count(), bars.len() + 1, "one bar per bin, over the background");
     }
+
+    #[test]
+    fn a_group_with_no_instance_in_the_window_still_shows_at_zero() {
+        let mut doc: serde_json::Value = serde_json::from_str(&design("three-tier")).unwrap();
+        for c in doc["components"].as_array_mut().unwrap() {
+            if c["kind"] == "asg" {
+                c["min"] = 0.into();
+                c["desired"] = 0.into();
+            }
+        }
+        let t = Topology::from_json(&doc.to_string()).unwrap();
+        let mut sim = Simulation::new(&t, SimConfig::with_seed(1)).unwrap();
+        sim.step_until(SimTime::from_millis(30_000));
+        let c = charts(&sim, &t);
+        let web = line(&c, ChartKind::Capacity, "web in service");
+        assert_eq!(web.points.len(), 30);
+        assert!(web.points.iter().all(|p| p.1 == 0.0), "{:?}", web.points);
+        // A component that stayed idle is not among the busiest.
+        let busy = &c.iter().find(|d| d.kind == ChartKind::Utilization).unwrap().lines;
+        assert!(busy.iter().all(|l| l.name != "web"), "{busy:?}");
+    }
 }
 
 #[test]
