@@ -87,6 +87,7 @@ pub struct MeterLine {
 impl CostMeter {
     /// The meter's figures from a report's cost section.
     pub fn of(c: &CostReport) -> CostMeter {
+        let named = kept(c);
         CostMeter {
             region: c.region.to_string(),
             prices_as_of: c.prices_as_of.to_string(),
@@ -102,17 +103,16 @@ impl CostMeter {
                 })
                 .collect(),
             others: (c.by_component.len() > MAX_COMPONENTS).then(|| {
-                let kept = kept(c);
-                let left = c.by_component.iter().enumerate().filter(|(i, _)| !kept.contains(i));
+                let left = c.by_component.iter().enumerate().filter(|(i, _)| !named.contains(i));
                 left.fold(OtherComponents::default(), |o, (_, k)| OtherComponents {
                     count: o.count + 1,
                     per_hour_now: o.per_hour_now + k.per_hour_now,
                     accumulated: o.accumulated + k.accumulated,
                 })
             }),
-            by_component: kept(c)
-                .into_iter()
-                .map(|i| &c.by_component[i])
+            by_component: named
+                .iter()
+                .map(|&i| &c.by_component[i])
                 .map(|k| MeterComponent {
                     id: k.id.clone(),
                     kind: k.kind.to_string(),
