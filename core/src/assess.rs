@@ -88,30 +88,167 @@ pub struct Assessment {
 
 /// Runs the battery against `t`. Fails only if the design itself does not build.
 pub fn assess(t: &Topology, seed: u64) -> Result<Assessment, BuildError> {
-    let slo = t.slo.availability();
-    let baseline = run(t, seed, None)?;
-    let mut rows = Vec::new();
-    let mut skipped = Vec::new();
-    for (scenario, plan) in battery(t) {
-        match plan {
-            Plan::Skip(why) => skipped.push(format!("{scenario}: {why}")),
-            Plan::Spike => {
-                let mut spiked = t.clone();
-                for c in &mut spiked.components {
-                    if let ComponentSpec::Client(p) = &mut c.spec {
-                        let base = p.arrival.rate_at(FAULT_AT_S);
-                        p.arrival = Arrival::Spike {
-                            base_rps: base,
-                            peak_rps: base * 5.0,
-                            at_s: FAULT_AT_S,
-                            duration_s: FAULT_FOR_S,
-                        };
+    let mut a = Assessor::new(t, seed)?;
+    while !a.advance(crate::time::Duration::from_secs(RUN_S as u64))? {}
+    Ok(a.card())
+}
+
+/// One run of the battery: the design as it runs (with the disruption's experiment, or its
+/// traffic changed), and what it is for.
+#[derive(Debug)]
+pub struct BatteryRun {
+    /// What is done, e.g. `lose an availability zone` (`no disruption` for the baseline).
+    pub scenario: &'static str,
+    /// The design this run simulates.
+    pub design: Topology,
+    /// The experiment of `design` it plays, by name.
+    pub experiment: Option<String>,
+    disruption: Disrupt,
+}
+
+/// What a battery run changes.
+#[derive(Debug)]
+enum Disrupt {
+    /// Nothing: the baseline.
+    Nothing,
+    /// Every client's traffic, five times over for [`FAULT_FOR_S`].
+    Spike,
+    /// The experiment's one action.
+    Action(Box<Action>),
+}
+
+/// The battery run by run, so a caller with a frame budget (the app's worker) can show progress
+/// and stop it: [`Assessor::advance`] a slice of simulated time at a time, then
+/// [`Assessor::card`]. [`assess`] is the same, all at once.
+#[derive(Debug)]
+pub struct Assessor {
+    seed: u64,
+    slo: f64,
+    design: String,
+    /// The baseline first, then one per row of the card.
+    runs: Vec<BatteryRun>,
+    skipped: Vec<String>,
+    /// The run under way (index into `runs`) and its simulation.
+    current: Option<(usize, Simulation)>,
+    /// Runs finished.
+    done: Vec<RunResult>,
+}
+
+/// The name of the experiment a battery run adds to the design.
+pub const EXPERIMENT: &str = "assessment";
+
+impl Assessor {
+    /// Plans the battery against `t`. Fails only if the design itself does not build.
+    pub fn new(t: &Topology, seed: u64) -> Result<Assessor, BuildError> {
+        let mut runs = vec![BatteryRun {
+            scenario: "no disruption",
+            design: t.clone(),
+            experiment: None,
+            disruption: Disrupt::Nothing,
+        }];
+        let mut skipped = Vec::new();
+        for (scenario, plan) in battery(t) {
+            match plan {
+                Plan::Skip(why) => skipped.push(format!("{scenario}: {why}")),
+                Plan::Spike => {
+                    let mut spiked = t.clone();
+                    for c in &mut spiked.components {
+                        if let ComponentSpec::Client(p) = &mut c.spec {
+                            let base = p.arrival.rate_at(FAULT_AT_S);
+                            p.arrival = Arrival::Spike {
+                                base_rps: base,
+                                peak_rps: base * 5.0,
+                                at_s: FAULT_AT_S,
+                                duration_s: FAULT_FOR_S,
+                            };
+                        }
                     }
+                    runs.push(BatteryRun { scenario, design: spiked, experiment: None, disruption: Disrupt::Spike });
                 }
-                let r = run(&spiked, seed, None)?;
-                rows.push(CardRow {
+                Plan::Action(action) => {
+                    let mut doc = t.clone();
+                    doc.experiments.retain(|e| e.name != EXPERIMENT);
+                    doc.experiments.push(Experiment {
+                        name: EXPERIMENT.into(),
+                        description: scenario.into(),
+                        actions: vec![(*action).clone()],
+                        stop_conditions: Vec::new(),
+                    });
+                    runs.push(BatteryRun {
+                        scenario,
+                        design: doc,
+                        experiment: Some(EXPERIMENT.into()),
+                        disruption: Disrupt::Action(action),
+                    });
+                }
+            }
+        }
+        let first = Simulation::new(t, SimConfig::with_seed(seed))?;
+        Ok(Assessor {
+            seed,
+            slo: t.slo.availability(),
+            design: t.name.clone(),
+            runs,
+            skipped,
+            current: Some((0, first)),
+            done: Vec::new(),
+        })
+    }
+
+    /// Every run: the baseline first, then one per row of the card, in the card's order.
+    pub fn runs(&self) -> &[BatteryRun] {
+        &self.runs
+    }
+
+    /// How far the battery is, 0 to 1 (runs finished, and the share of the current one).
+    pub fn progress(&self) -> f64 {
+        let within = self.current.as_ref().map_or(0.0, |(_, sim)| sim.now().as_secs_f64() / RUN_S);
+        (self.done.len() as f64 + within.min(1.0)) / self.runs.len() as f64
+    }
+
+    /// The run under way, if the battery is not finished.
+    pub fn running(&self) -> Option<&BatteryRun> {
+        self.current.as_ref().map(|(i, _)| &self.runs[*i])
+    }
+
+    /// Simulates up to `by` more of the battery (finishing a run and starting the next as they
+    /// come). Returns true once every run is done.
+    pub fn advance(&mut self, by: crate::time::Duration) -> Result<bool, BuildError> {
+        let Some((i, sim)) = &mut self.current else { return Ok(true) };
+        let end = SimTime::from_secs(RUN_S as u64);
+        sim.step_until(sim.now().saturating_add(by).min(end));
+        if sim.now() < end {
+            return Ok(false);
+        }
+        let report = sim.report();
+        self.done.push(RunResult {
+            availability: report.resilience.availability,
+            spike_recovery: sim.recovery_since(FAULT_AT_S),
+            resilience: report.resilience,
+        });
+        let next = *i + 1;
+        self.current = match self.runs.get(next) {
+            Some(r) => {
+                let config = SimConfig { experiment: r.experiment.clone(), ..SimConfig::with_seed(self.seed) };
+                Some((next, Simulation::new(&r.design, config)?))
+            }
+            None => None,
+        };
+        Ok(self.current.is_none())
+    }
+
+    /// The card. Call once [`Assessor::advance`] has returned true (runs not yet done are left
+    /// out).
+    pub fn card(&self) -> Assessment {
+        let slo = self.slo;
+        let baseline = self.done.first().and_then(|r| r.availability);
+        let mut rows = Vec::new();
+        for (run, r) in self.runs.iter().zip(&self.done) {
+            rows.push(match &run.disruption {
+                Disrupt::Nothing => continue,
+                Disrupt::Spike => CardRow {
                     disruption: Disruption::Software,
-                    scenario: scenario.into(),
+                    scenario: run.scenario.into(),
                     action: None,
                     target: "every client population".into(),
                     availability: r.availability,
@@ -121,38 +258,43 @@ pub fn assess(t: &Topology, seed: u64) -> Result<Assessment, BuildError> {
                     rpo_basis: "a traffic spike loses no stored data".into(),
                     requests_failed: r.spike_recovery.1,
                     meets_slo: r.availability.is_none_or(|a| a >= slo),
-                });
-            }
-            Plan::Action(action) => {
-                let (rpo_s, rpo_basis) = recovery_point(t, &action);
-                let mut doc = t.clone();
-                let name = "assessment".to_string();
-                doc.experiments.retain(|e| e.name != name);
-                doc.experiments.push(Experiment {
-                    name: name.clone(),
-                    description: scenario.into(),
-                    actions: vec![(*action).clone()],
-                    stop_conditions: Vec::new(),
-                });
-                let r = run(&doc, seed, Some(name))?;
-                let incident = r.resilience.incidents.first();
-                rows.push(CardRow {
-                    disruption: action.action.disruption(),
-                    scenario: scenario.into(),
-                    action: Some(action.action),
-                    target: action.target.to_string(),
-                    availability: r.availability,
-                    time_to_detect_s: incident.and_then(|i| i.time_to_detect_s),
-                    rto_s: incident.map_or(Some(0.0), |i| i.time_to_recover_s),
-                    rpo_s,
-                    rpo_basis,
-                    requests_failed: incident.map_or(0, |i| i.requests_failed),
-                    meets_slo: r.availability.is_none_or(|a| a >= slo),
-                });
-            }
+                },
+                Disrupt::Action(action) => {
+                    let original = &self.runs[0].design;
+                    let (rpo_s, rpo_basis) = recovery_point(original, action);
+                    let incident = r.resilience.incidents.first();
+                    CardRow {
+                        disruption: action.action.disruption(),
+                        scenario: run.scenario.into(),
+                        action: Some(action.action),
+                        target: action.target.to_string(),
+                        availability: r.availability,
+                        time_to_detect_s: incident.and_then(|i| i.time_to_detect_s),
+                        rto_s: incident.map_or(Some(0.0), |i| i.time_to_recover_s),
+                        rpo_s,
+                        rpo_basis,
+                        requests_failed: incident.map_or(0, |i| i.requests_failed),
+                        meets_slo: r.availability.is_none_or(|a| a >= slo),
+                    }
+                }
+            });
+        }
+        let grades = grades(&rows);
+        Assessment {
+            design: self.design.clone(),
+            seed: self.seed,
+            slo,
+            baseline_availability: baseline,
+            rows,
+            skipped: self.skipped.clone(),
+            grades,
         }
     }
-    let grades = [Disruption::Software, Disruption::Hardware, Disruption::Az, Disruption::Region]
+}
+
+/// One grade per disruption type with rows: its worst figures.
+fn grades(rows: &[CardRow]) -> Vec<Grade> {
+    [Disruption::Software, Disruption::Hardware, Disruption::Az, Disruption::Region]
         .into_iter()
         .filter_map(|d| {
             let of: Vec<&CardRow> = rows.iter().filter(|r| r.disruption == d).collect();
@@ -178,35 +320,15 @@ pub fn assess(t: &Topology, seed: u64) -> Result<Assessment, BuildError> {
                 meets_slo: of.iter().all(|r| r.meets_slo),
             })
         })
-        .collect();
-    Ok(Assessment {
-        design: t.name.clone(),
-        seed,
-        slo,
-        baseline_availability: baseline.availability,
-        rows,
-        skipped,
-        grades,
-    })
+        .collect()
 }
 
+#[derive(Debug)]
 struct RunResult {
     availability: Option<f64>,
     resilience: crate::sim::ResilienceReport,
     /// Time to recover and requests failed measured from [`FAULT_AT_S`] (for the spike).
     spike_recovery: (Option<f64>, u64),
-}
-
-fn run(t: &Topology, seed: u64, experiment: Option<String>) -> Result<RunResult, BuildError> {
-    let config = SimConfig { experiment, ..SimConfig::with_seed(seed) };
-    let mut sim = Simulation::new(t, config)?;
-    sim.step_until(SimTime::from_secs(RUN_S as u64));
-    let report = sim.report();
-    Ok(RunResult {
-        availability: report.resilience.availability,
-        spike_recovery: sim.recovery_since(FAULT_AT_S),
-        resilience: report.resilience,
-    })
 }
 
 enum Plan {

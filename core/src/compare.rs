@@ -100,6 +100,34 @@ pub struct Row {
     pub verdict: Verdict,
 }
 
+impl Row {
+    /// `B - A` in words, signed, e.g. `+34.950%`, `-7.86 ms` (empty when a side has no figure).
+    pub fn delta_text(&self) -> String {
+        self.delta.map_or(String::new(), |d| {
+            let s = self.unit.format(Some(d.abs()));
+            if d > 0.0 {
+                format!("+{s}")
+            } else if d < 0.0 {
+                format!("-{s}")
+            } else {
+                s
+            }
+        })
+    }
+}
+
+impl Verdict {
+    /// The verdict in a table's "better" column: `A`, `B`, `differs`, or nothing.
+    pub fn label(self) -> &'static str {
+        match self {
+            Verdict::Same => "",
+            Verdict::A => "A",
+            Verdict::B => "B",
+            Verdict::Differs => "differs",
+        }
+    }
+}
+
 /// Two reports lined up.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct Comparison {
@@ -115,6 +143,15 @@ impl Comparison {
     /// The rows where the runs differ.
     pub fn differences(&self) -> impl Iterator<Item = &Row> {
         self.rows.iter().filter(|r| r.verdict != Verdict::Same)
+    }
+
+    /// How many figures favour A, and how many B.
+    pub fn wins(&self) -> (usize, usize) {
+        self.rows.iter().fold((0, 0), |(a, b), r| match r.verdict {
+            Verdict::A => (a + 1, b),
+            Verdict::B => (a, b + 1),
+            _ => (a, b),
+        })
     }
 
     /// The row of a figure, by its name.
@@ -206,5 +243,8 @@ mod tests {
         assert_eq!(Unit::Budget.format(Some(f64::INFINITY)), "all");
         assert_eq!(Unit::Usd.format(Some(0.441698)), "$0.4417");
         assert_eq!(Unit::Percent.format(None), "—");
+        assert_eq!(row("x".into(), Some(12.0), Some(10.0), Unit::Ms, Better::Lower).delta_text(), "-2.00 ms");
+        assert_eq!(row("x".into(), Some(1.0), Some(3.5), Unit::Usd, Better::Lower).delta_text(), "+$2.5000");
+        assert_eq!(row("x".into(), None, Some(3.5), Unit::Usd, Better::Lower).delta_text(), "");
     }
 }

@@ -275,29 +275,16 @@ fn compare(args: &Args) -> ExitCode {
     println!();
     println!("{:<34} {:>14} {:>14} {:>12}  better", "figure", "A", "B", "B - A");
     for r in &c.rows {
-        let delta = r.delta.map_or(String::new(), |d| {
-            let s = r.unit.format(Some(d.abs()));
-            if d > 0.0 {
-                format!("+{s}")
-            } else if d < 0.0 {
-                format!("-{s}")
-            } else {
-                s
-            }
-        });
-        let verdict = match r.verdict {
-            strata_core::compare::Verdict::Same => "",
-            strata_core::compare::Verdict::A => "A",
-            strata_core::compare::Verdict::B => "B",
-            strata_core::compare::Verdict::Differs => "differs",
-        };
-        println!("{:<34} {:>14} {:>14} {:>12}  {verdict}", r.figure, r.unit.format(r.a), r.unit.format(r.b), delta);
+        println!(
+            "{:<34} {:>14} {:>14} {:>12}  {}",
+            r.figure,
+            r.unit.format(r.a),
+            r.unit.format(r.b),
+            r.delta_text(),
+            r.verdict.label()
+        );
     }
-    let (wins_a, wins_b) = c.rows.iter().fold((0, 0), |(x, y), r| match r.verdict {
-        strata_core::compare::Verdict::A => (x + 1, y),
-        strata_core::compare::Verdict::B => (x, y + 1),
-        _ => (x, y),
-    });
+    let (wins_a, wins_b) = c.wins();
     println!();
     println!("{} figure(s) differ: A better on {wins_a}, B better on {wins_b}", c.differences().count());
     ExitCode::SUCCESS

@@ -52,6 +52,10 @@ pub struct Table {
     pub head: Vec<String>,
     /// Rows: cells, and whether the row stands out (the chosen host).
     pub rows: Vec<(Vec<String>, bool)>,
+    /// Per row, an action the page offers on it (its number in the view's list, e.g. a replay
+    /// of the report card), if any; empty: none.
+    #[serde(default)]
+    pub actions: Vec<Option<u32>>,
 }
 
 fn pct(x: f64) -> String {
@@ -134,6 +138,7 @@ pub fn present(d: &InstanceDetail, component: &str, slot: u32) -> DrillView {
                     (cells, false)
                 })
                 .collect(),
+            actions: Vec::new(),
         });
         sections.push(s);
     }
@@ -205,6 +210,7 @@ pub fn present(d: &InstanceDetail, component: &str, slot: u32) -> DrillView {
                     (vec![c.host_name.clone(), score, why], chosen == Some(c.host))
                 })
                 .collect(),
+            actions: Vec::new(),
         });
         if let Some(c) = p.candidates.iter().find(|c| chosen == Some(c.host)) {
             facts.push(("placed_on".into(), c.host_name.clone()));

@@ -15,6 +15,8 @@
 //! - `answers`: questions about a design rather than a run (validation and lint, a connection's
 //!   reachability, the CloudFormation template), so the page carries none of that code.
 //! - `trace`: one request's story as a waterfall, replayed from a keyframe.
+//! - `study`: A/B comparisons and the resilience report card, run to their end beside the live
+//!   run with progress and cancel.
 //! - `worker`: the Web Worker entry point around a `Session` (wasm-bindgen and web-sys).
 
 pub mod answers;
@@ -24,6 +26,7 @@ pub mod drill;
 pub mod figures;
 pub mod protocol;
 pub mod session;
+pub mod study;
 pub mod trace;
 pub mod worker;
 

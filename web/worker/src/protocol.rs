@@ -124,6 +124,22 @@ pub enum Command {
     },
     /// End the run.
     Stop,
+    /// Start a study beside the run (an A/B comparison or the resilience report card), replacing
+    /// any other: its progress and result come as [`StudyUpdate`](crate::study::StudyUpdate)s
+    /// numbered `id`. The live run goes on meanwhile.
+    Study {
+        /// The study's number.
+        id: u32,
+        /// What to study.
+        job: crate::study::StudyJob,
+        /// How to draw its charts.
+        charts: crate::charts::ChartView,
+    },
+    /// Stop the study numbered `id` (nothing more is posted for it).
+    CancelStudy {
+        /// The study's number.
+        id: u32,
+    },
     /// Ask something about a design, not about the run: answered at once, beside the run, with
     /// an [`Answer`](crate::answers::Answer) numbered `id`.
     Ask {

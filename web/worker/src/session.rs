@@ -254,6 +254,28 @@ fn build(t: &Topology, seed: u64, experiment: &Option<String>) -> Result<Simulat
         .map_err(|e| e.to_string())
 }
 
+/// Reads a design and builds its simulation for a run of `duration_s`, or says why it cannot
+/// run: unreadable, invalid, an impossible length, or an experiment that does not fit it.
+pub fn prepare(
+    design: &str,
+    seed: u64,
+    experiment: &Option<String>,
+    duration_s: f64,
+) -> Result<(Topology, Simulation), String> {
+    let t = Topology::from_json(design).map_err(|e| format!("The design could not be read: {e}"))?;
+    if !(duration_s.is_finite() && duration_s > 0.0 && duration_s <= 30.0 * 86_400.0) {
+        return Err(format!("A run lasts between 1 ms and 30 days, not {duration_s} s."));
+    }
+    let sim = build(&t, seed, experiment)?;
+    // An action that starts after the run ends would never happen: say so instead.
+    if let Some(e) = experiment.as_ref().and_then(|n| t.experiments.iter().find(|e| &e.name == n)) {
+        if let Some(d) = check_timing(e, duration_s).first() {
+            return Err(format!("Experiment {}: {}", e.name, d.message));
+        }
+    }
+    Ok((t, sim))
+}
+
 /// Whole milliseconds at or after `t`.
 fn ceil_ms(t: SimTime) -> SimTime {
     SimTime(t.0.div_ceil(MS) * MS)
@@ -604,8 +626,8 @@ impl Session {
                 self.run_id = self.run_id.wrapping_add(1);
                 self.run = None;
             }
-            // Questions about the design are the worker's, not the run's (see `answers`).
-            Command::Ask { .. } => {}
+            // Questions and studies are the worker's, not the run's (see `answers`, `study`).
+            Command::Ask { .. } | Command::Study { .. } | Command::CancelStudy { .. } => {}
             Command::Charts { view } => {
                 self.chart_view = view;
                 if let Some(run) = self.run.as_mut() {
@@ -680,17 +702,7 @@ impl Session {
         speed: Speed,
         paused: bool,
     ) -> Result<Run, String> {
-        let t = Topology::from_json(design).map_err(|e| format!("The design could not be read: {e}"))?;
-        if !(duration_s.is_finite() && duration_s > 0.0 && duration_s <= 30.0 * 86_400.0) {
-            return Err(format!("A run lasts between 1 ms and 30 days, not {duration_s} s."));
-        }
-        let sim = build(&t, seed, &experiment)?;
-        // An action that starts after the run ends would never happen: say so instead.
-        if let Some(e) = experiment.as_ref().and_then(|n| t.experiments.iter().find(|e| &e.name == n)) {
-            if let Some(d) = check_timing(e, duration_s).first() {
-                return Err(format!("Experiment {}: {}", e.name, d.message));
-            }
-        }
+        let (t, sim) = prepare(design, seed, &experiment, duration_s)?;
         let base_rate = t
             .components
             .iter()

@@ -12,6 +12,7 @@ use web_sys::{DedicatedWorkerGlobalScope, MessageEvent};
 use crate::answers::{self, Answer};
 use crate::protocol::Command;
 use crate::session::{Frame, Session};
+use crate::study::{Study, StudyUpdate};
 
 /// Wall time one pump may work, ms: the worker answers a command within about this long.
 const SLICE_MS: f64 = 12.0;
@@ -22,6 +23,12 @@ pub const READY: &str = "ready";
 /// The key of an [`Answer`] in the worker's message (frames carry `header` and `segments`).
 pub const ANSWER: &str = "answer";
 
+/// The key of a [`StudyUpdate`] in the worker's message.
+pub const STUDY: &str = "study";
+
+/// Least wall time between two progress updates of a study, ms.
+const PROGRESS_MS: f64 = 100.0;
+
 /// The pump, shared by the message handler and by itself (to schedule the next slice).
 type Pump = Rc<Closure<dyn FnMut()>>;
 
@@ -30,6 +37,10 @@ struct Worker {
     session: Session,
     /// A pump is scheduled.
     scheduled: bool,
+    /// The study under way, with when its progress was last posted.
+    study: Option<(Study, f64)>,
+    /// A slice of the study is scheduled.
+    study_scheduled: bool,
 }
 
 fn post(scope: &DedicatedWorkerGlobalScope, frame: Frame) {
@@ -44,13 +55,34 @@ fn post(scope: &DedicatedWorkerGlobalScope, frame: Frame) {
     }
 }
 
-fn post_answer(scope: &DedicatedWorkerGlobalScope, answer: &Answer) {
-    let Ok(value) = serde_wasm_bindgen::to_value(answer) else { return };
+/// Posts `value` under `key` (an answer, a study's progress).
+fn post_keyed(scope: &DedicatedWorkerGlobalScope, key: &str, value: &impl serde::Serialize) {
+    let Ok(value) = serde_wasm_bindgen::to_value(value) else { return };
     let message = js_sys::Object::new();
-    let _ = js_sys::Reflect::set(&message, &ANSWER.into(), &value);
+    let _ = js_sys::Reflect::set(&message, &key.into(), &value);
     if let Err(e) = scope.post_message(&message) {
-        web_sys::console::error_2(&"strata worker: an answer could not be posted".into(), &e);
+        web_sys::console::error_2(&format!("strata worker: a message ({key}) could not be posted").into(), &e);
     }
+}
+
+/// Runs the study for one slice; posts its progress (at most every [`PROGRESS_MS`]) or its
+/// result. Returns whether it needs another slice.
+fn study_slice(state: &Rc<RefCell<Worker>>) -> bool {
+    let mut w = state.borrow_mut();
+    w.study_scheduled = false;
+    let Some((study, posted)) = w.study.as_mut() else { return false };
+    let mut clock = js_sys::Date::now;
+    let update = study.work(&mut clock, SLICE_MS);
+    let now = js_sys::Date::now();
+    let finished = update.result.is_some();
+    if finished || now - *posted >= PROGRESS_MS {
+        *posted = now;
+        post_keyed(&w.scope, STUDY, &update);
+    }
+    if finished {
+        w.study = None;
+    }
+    !finished
 }
 
 fn schedule(state: &Rc<RefCell<Worker>>, pump: &Pump, delay_ms: f64) {
@@ -63,10 +95,26 @@ fn schedule(state: &Rc<RefCell<Worker>>, pump: &Pump, delay_ms: f64) {
     let _ = w.scope.set_timeout_with_callback_and_timeout_and_arguments_0(f, delay_ms.round() as i32);
 }
 
+fn schedule_study(state: &Rc<RefCell<Worker>>, pump: &Pump) {
+    let mut w = state.borrow_mut();
+    if w.study_scheduled {
+        return;
+    }
+    w.study_scheduled = true;
+    let f: &js_sys::Function = pump.as_ref().as_ref().unchecked_ref();
+    let _ = w.scope.set_timeout_with_callback_and_timeout_and_arguments_0(f, 0);
+}
+
 /// Starts the worker: installs the message handler and says it is ready.
 pub fn start() {
     let scope: DedicatedWorkerGlobalScope = js_sys::global().unchecked_into();
-    let state = Rc::new(RefCell::new(Worker { scope: scope.clone(), session: Session::new(), scheduled: false }));
+    let state = Rc::new(RefCell::new(Worker {
+        scope: scope.clone(),
+        session: Session::new(),
+        scheduled: false,
+        study: None,
+        study_scheduled: false,
+    }));
     // The pump needs a handle on itself to schedule the next slice.
     let slot: Rc<RefCell<Option<Pump>>> = Rc::new(RefCell::new(None));
     let pump = {
@@ -88,13 +136,49 @@ pub fn start() {
         }))
     };
     *slot.borrow_mut() = Some(pump.clone());
+    // The study's pump: a slice at a time, the live run's slices and commands in between.
+    let study_slot: Rc<RefCell<Option<Pump>>> = Rc::new(RefCell::new(None));
+    let study_pump = {
+        let state = state.clone();
+        let slot = study_slot.clone();
+        Rc::new(Closure::<dyn FnMut()>::new(move || {
+            if study_slice(&state) {
+                if let Some(pump) = slot.borrow().clone() {
+                    schedule_study(&state, &pump);
+                }
+            }
+        }))
+    };
+    *study_slot.borrow_mut() = Some(study_pump.clone());
     let on_message = {
         let state = state.clone();
         Closure::<dyn FnMut(MessageEvent)>::new(move |ev: MessageEvent| {
             match serde_wasm_bindgen::from_value::<Command>(ev.data()) {
                 Ok(Command::Ask { id, design, question }) => {
                     let answer = Answer { id, reply: answers::answer(&design, &question) };
-                    post_answer(&state.borrow().scope, &answer);
+                    post_keyed(&state.borrow().scope, ANSWER, &answer);
+                    return;
+                }
+                Ok(Command::Study { id, job, charts }) => {
+                    match Study::start(id, job, charts) {
+                        Ok(study) => {
+                            state.borrow_mut().study = Some((study, f64::NEG_INFINITY));
+                            schedule_study(&state, &study_pump);
+                        }
+                        Err(why) => {
+                            state.borrow_mut().study = None;
+                            let update =
+                                StudyUpdate { id, progress: 0.0, doing: String::new(), result: Some(Err(why)) };
+                            post_keyed(&state.borrow().scope, STUDY, &update);
+                        }
+                    }
+                    return;
+                }
+                Ok(Command::CancelStudy { id }) => {
+                    let mut w = state.borrow_mut();
+                    if w.study.as_ref().is_some_and(|(s, _)| s.id() == id) {
+                        w.study = None;
+                    }
                     return;
                 }
                 Ok(cmd) => state.borrow_mut().session.handle(cmd),
