@@ -10,15 +10,15 @@ use crate::live::client::Live;
 use crate::state::Editor;
 
 /// Keeps `ed.diagnostics` equal to the worker's findings for the document: asked again after
-/// every change, and only the newest answer is shown (an older one arriving late is dropped).
+/// every change of the design (moving things does not ask), and only the newest answer is shown
+/// (an older one arriving late is dropped).
 pub fn keep_diagnostics(ed: Editor, live: Live) {
     let asked = StoredValue::new(0u64);
     Effect::new(move |_| {
-        let design = ed.doc.with(|d| {
-            let t = &d.topology;
-            // An empty canvas is not a problem to report.
-            (!t.components.is_empty() || !t.containers.is_empty()).then(|| t.to_json())
-        });
+        let design = ed.design.get();
+        // An empty canvas is not a problem to report.
+        let empty = ed.doc.with_untracked(|d| d.topology.components.is_empty() && d.topology.containers.is_empty());
+        let design = (!empty).then_some(design);
         let n = asked.get_value() + 1;
         asked.set_value(n);
         let Some(design) = design else {
@@ -77,7 +77,7 @@ pub fn Reachability(design: String, index: usize) -> impl IntoView {
 
 /// Downloads a CloudFormation template of what the design can express, saying what it left out.
 pub fn export_cloudformation(ed: Editor, live: Live) {
-    let design = ed.doc.with_untracked(|d| d.topology.to_json());
+    let design = ed.design.get_untracked();
     let file = format!("{}.cfn.json", crate::io::file_stem(ed));
     live.ask(design, Question::CloudFormation, move |reply| match reply {
         Reply::CloudFormation { json, skipped } => {

@@ -52,6 +52,8 @@ pub enum Overlay {
     Export,
     /// Share link.
     Share,
+    /// A study beside the run: an A/B comparison or the resilience report card.
+    Study(strata_worker::study::StudyKind),
 }
 
 /// A drag in progress, drawn without touching the document until it ends.
@@ -70,6 +72,9 @@ pub struct MovePreview {
 pub struct Editor {
     /// The document.
     pub doc: RwSignal<Doc>,
+    /// The design as the worker reads it (the topology as JSON): it changes only when the
+    /// topology does, not when a container is moved or resized.
+    pub design: Memo<String>,
     /// Selected ids: components, containers and `conn:<index>`.
     pub selection: RwSignal<BTreeSet<String>>,
     /// Pan and zoom.
@@ -151,6 +156,7 @@ impl Editor {
         let doc = RwSignal::new(doc);
         let preview: RwSignal<Option<MovePreview>> = RwSignal::new(None);
         let base_scene = Memo::new(move |_| doc.with(build));
+        let design = Memo::new(move |_| doc.with(|d| d.topology.to_json()));
         let scene = Memo::new(move |_| match preview.get() {
             Some(p) => {
                 let (comps, containers) = doc.with(|d| d.moving_set(&p.ids));
@@ -179,6 +185,7 @@ impl Editor {
             pending_view: StoredValue::new(None),
             storage_problem,
             scene,
+            design,
             diagnostics,
             share_url: RwSignal::new(String::new()),
             palette_drag: RwSignal::new(None),

@@ -86,7 +86,7 @@ pub fn list_doc(id: &str, name: &str) -> Result<Vec<DocMeta>, String> {
         Some(m) => m.name = name.to_string(),
         None => docs.push(DocMeta { id: id.to_string(), name: name.to_string() }),
     }
-    set(INDEX, &serde_json::to_string(&docs).unwrap_or_default())?;
+    set(INDEX, &serde_json::to_string_pretty(&docs).unwrap_or_default())?;
     Ok(docs)
 }
 
@@ -94,7 +94,7 @@ pub fn list_doc(id: &str, name: &str) -> Result<Vec<DocMeta>, String> {
 pub fn unlist_doc(id: &str) -> Result<Vec<DocMeta>, String> {
     let mut docs = index();
     docs.retain(|m| m.id != id);
-    set(INDEX, &serde_json::to_string(&docs).unwrap_or_default())?;
+    set(INDEX, &serde_json::to_string_pretty(&docs).unwrap_or_default())?;
     Ok(docs)
 }
 
@@ -148,7 +148,7 @@ pub fn trash(id: &str, name: &str) -> Result<Lists, String> {
     for old in gone.split_off(gone.len().min(KEEP_DELETED)) {
         remove(&old.id);
     }
-    set(DELETED, &serde_json::to_string(&gone).unwrap_or_default())?;
+    set(DELETED, &serde_json::to_string_pretty(&gone).unwrap_or_default())?;
     Ok((unlist_doc(id)?, gone))
 }
 
@@ -162,7 +162,7 @@ pub fn restore(id: &str) -> Result<Option<Lists>, String> {
     }
     let docs = list_doc(id, &meta.name)?;
     gone.retain(|m| m.id != id);
-    set(DELETED, &serde_json::to_string(&gone).unwrap_or_default())?;
+    set(DELETED, &serde_json::to_string_pretty(&gone).unwrap_or_default())?;
     Ok(Some((docs, gone)))
 }
 
@@ -172,7 +172,7 @@ pub fn purge_oldest_deleted() -> bool {
     let mut gone = deleted();
     let Some(old) = gone.pop() else { return false };
     remove(&old.id);
-    let _ = set(DELETED, &serde_json::to_string(&gone).unwrap_or_default());
+    let _ = set(DELETED, &serde_json::to_string_pretty(&gone).unwrap_or_default());
     true
 }
 

@@ -857,7 +857,7 @@ pub fn doc_from_json(text: &str) -> Result<Doc, String> {
     let layout = serde_json::from_str::<serde_json::Value>(text)
         .ok()
         .and_then(|v| v.get("layout").cloned())
-        .and_then(|l| serde_json::from_str::<Layout>(&l.to_string()).ok())
+        .and_then(|l| serde_json::from_str::<Layout>(&serde_json::to_string_pretty(&l).unwrap_or_default()).ok())
         .unwrap_or_default();
     Ok(Doc::new(topology, layout))
 }

@@ -27,7 +27,7 @@ pub fn field_text(c: &Component, name: &str) -> String {
         Value::String(s) => s,
         Value::Number(n) => n.to_string(),
         Value::Bool(b) => b.to_string(),
-        other => other.to_string(),
+        other => serde_json::to_string(&other).unwrap_or_default(),
     }
 }
 
@@ -112,7 +112,7 @@ pub fn apply_param(t: &Topology, id: &str, p: &ParamInfo, text: &str) -> Result<
     if let Some(obj) = v.as_object_mut() {
         obj.insert(p.name.to_string(), value);
     }
-    let c: Component = serde_json::from_str(&v.to_string())
+    let c: Component = serde_json::from_str(&serde_json::to_string_pretty(&v).unwrap_or_default())
         .map_err(|e| format!("not a valid {}: {}", p.name, strip_position(&e.to_string())))?;
     let mut next = t.clone();
     next.components[idx] = c;

@@ -65,7 +65,7 @@ impl Revision {
 
     /// The stored text.
     pub fn to_text(&self) -> String {
-        serde_json::to_string(self).unwrap_or_default()
+        serde_json::to_string_pretty(self).unwrap_or_default()
     }
 }
 

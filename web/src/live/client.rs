@@ -14,8 +14,9 @@ use strata_worker::charts::Chart;
 use strata_worker::drill::DrillView;
 use strata_worker::figures::{NodeFigures, Summary};
 use strata_worker::protocol::{Command, FailedRequest, Header, LogLine, PlayState, Speed};
+use strata_worker::study::{Replay, StudyJob, StudyUpdate};
 use strata_worker::trace::Trace;
-use strata_worker::worker::{ANSWER, READY};
+use strata_worker::worker::{ANSWER, READY, STUDY};
 
 use super::launches::Launches;
 use super::particles::Particles;
@@ -82,6 +83,14 @@ pub struct Live {
     pub problem: RwSignal<Option<String>>,
     /// Why the last injected failure was refused.
     pub refused: RwSignal<Option<String>>,
+    /// The study under way or last finished (an A/B comparison or the report card), as the
+    /// worker last reported it.
+    pub study: RwSignal<Option<StudyUpdate>>,
+    /// The report card row played as the live run, once chosen (the strip starts it, and
+    /// forgets it when the design, the seed, the experiment or the length changes).
+    pub replay: RwSignal<Option<Replay>>,
+    /// The last study's number.
+    last_study: StoredValue<u32>,
     /// The failure panel is open (aimed at a component, or not).
     pub inject_open: RwSignal<Option<Option<String>>>,
     /// Component ids in engine order.
@@ -126,6 +135,9 @@ impl Live {
             failed: RwSignal::new(Vec::new()),
             problem: RwSignal::new(None),
             refused: RwSignal::new(None),
+            study: RwSignal::new(None),
+            replay: RwSignal::new(None),
+            last_study: StoredValue::new(0),
             inject_open: RwSignal::new(None),
             components: StoredValue::new_local(Vec::new()),
             particles: StoredValue::new_local(Particles::default()),
@@ -157,7 +169,7 @@ impl Live {
     /// Injects a failure (or an operator action) into the run at its current time, written as
     /// the document writes experiment actions.
     pub fn inject(self, action: &strata_core::experiment::Action) -> Result<(), String> {
-        let json = serde_json::to_string(action).map_err(|e| format!("The action could not be written: {e}"))?;
+        let json = serde_json::to_string_pretty(action).map_err(|e| format!("The action could not be written: {e}"))?;
         self.send(Command::Inject { action: json });
         Ok(())
     }
@@ -185,6 +197,40 @@ impl Live {
         });
         if let Some(Some(reply)) = reply {
             reply(answer.reply);
+        }
+    }
+
+    /// Starts a study beside the run (replacing any other): its progress and result arrive in
+    /// [`Live::study`].
+    pub fn start_study(self, job: StudyJob, charts: strata_worker::charts::ChartView) {
+        self.cancel_study();
+        let id = self.last_study.get_value().wrapping_add(1);
+        self.last_study.set_value(id);
+        let kind = job.kind();
+        self.study.set(Some(StudyUpdate { id, kind, progress: 0.0, doing: "starting".into(), result: None }));
+        self.send(Command::Study { id, job, charts });
+    }
+
+    /// Stops the study under way, if one is (a finished one is only forgotten).
+    pub fn cancel_study(self) {
+        if let Some(s) = self.study.get_untracked() {
+            if s.result.is_none() {
+                self.send(Command::CancelStudy { id: s.id });
+            }
+        }
+        self.study.set(None);
+    }
+
+    fn studied(self, value: JsValue) {
+        match serde_wasm_bindgen::from_value::<StudyUpdate>(value) {
+            // Updates of a study since replaced or cancelled are dropped.
+            Ok(u) if self.study.with_untracked(|s| s.as_ref().is_some_and(|s| s.id == u.id && s.result.is_none())) => {
+                self.study.set(Some(u))
+            }
+            Ok(_) => {}
+            Err(e) => {
+                web_sys::console::error_1(&format!("strata: a study's progress could not be read: {e}").into());
+            }
         }
     }
 
@@ -268,6 +314,11 @@ impl Live {
         if let Ok(answer) = js_sys::Reflect::get(&data, &ANSWER.into()) {
             if !answer.is_undefined() {
                 return self.answered(answer);
+            }
+        }
+        if let Ok(study) = js_sys::Reflect::get(&data, &STUDY.into()) {
+            if !study.is_undefined() {
+                return self.studied(study);
             }
         }
         let Ok(header) = js_sys::Reflect::get(&data, &"header".into()) else { return };

@@ -33,12 +33,16 @@ fn dark() -> bool {
     }
 }
 
+/// The size and theme the worker draws charts at now.
+pub fn chart_size_and_theme() -> ChartView {
+    ChartView { width: CHART_W, height: CHART_H, dark: dark() }
+}
+
 /// Opens or closes the charts: the worker draws them (at this theme) only while they show.
 pub fn show_charts(open: bool) {
     let live = use_live();
     live.charts_open.set(open);
-    let view = open.then(|| ChartView { width: CHART_W, height: CHART_H, dark: dark() });
-    live.send(Command::Charts { view });
+    live.send(Command::Charts { view: open.then(chart_size_and_theme) });
 }
 
 /// One line's value at a hovered second.

@@ -13,6 +13,7 @@ pub mod live_layer;
 pub mod overlays;
 pub mod palette;
 pub mod run_panel;
+pub mod study;
 pub mod timeline;
 pub mod trace;
 

@@ -1,10 +1,12 @@
-//! Dialogs over the canvas (keyboard shortcuts, template gallery, export, share link) and the
-//! storage warning bar.
+//! Dialogs over the canvas (keyboard shortcuts, template gallery, export, share link, the
+//! studies beside the run) and the storage warning bar.
 
 use leptos::prelude::*;
 
 use crate::io::{self, TemplateEntry};
+use crate::shell::study::StudyPanel;
 use crate::state::{use_editor, Overlay};
+use strata_worker::study::StudyKind;
 
 /// Keyboard shortcuts, listed in the help overlay.
 pub const SHORTCUTS: &[(&str, &str)] = &[
@@ -41,6 +43,13 @@ pub fn Overlays() -> impl IntoView {
                 </Dialog>
             }.into_any(),
             Overlay::Templates => view! { <Dialog title="Templates" testid="templates"><Gallery/></Dialog> }.into_any(),
+            Overlay::Study(kind) => {
+                let title = match kind {
+                    StudyKind::Compare => "Compare two runs (A/B)",
+                    StudyKind::Assess => "Resilience report card",
+                };
+                view! { <Dialog title=title testid="study"><StudyPanel kind=kind/></Dialog> }.into_any()
+            }
             Overlay::Export => view! { <Dialog title="Export" testid="export-dialog"><ExportPanel/></Dialog> }.into_any(),
             Overlay::Share => view! {
                 <Dialog title="Share link" testid="share-dialog">

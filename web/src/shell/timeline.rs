@@ -10,11 +10,12 @@ use crate::live::client::use_live;
 use crate::live::protocol::{Command, PlayState, Speed};
 use crate::shell::cost_meter::CostMeter;
 use crate::shell::inject::{open_inject, InjectPanel};
-use crate::state::{use_editor, Level};
+use crate::state::{use_editor, Level, Overlay};
+use strata_worker::study::StudyKind;
 
 /// Run lengths offered, simulated seconds.
-const LENGTHS: [(u32, &str); 6] =
-    [(60, "1 min"), (300, "5 min"), (600, "10 min"), (1800, "30 min"), (3600, "1 h"), (21_600, "6 h")];
+const LENGTHS: [(u32, &str); 7] =
+    [(60, "1 min"), (300, "5 min"), (600, "10 min"), (900, "15 min"), (1800, "30 min"), (3600, "1 h"), (21_600, "6 h")];
 /// How far one step goes, simulated ms.
 const STEP_MS: u64 = 100;
 
@@ -75,11 +76,20 @@ pub fn Timeline() -> impl IntoView {
         editor.doc.with(|d| d.topology.experiments.iter().map(|e| e.name.clone()).collect::<Vec<_>>())
     });
 
-    // Starts (or restarts) the run of the design on the canvas.
+    // A report card row played as the run: the design as the battery ran it, until the design,
+    // the seed, the experiment or the length is changed, or the run is reset.
+    let replaying = live.replay;
+
+    // Starts (or restarts) the run of the design on the canvas (or of the row replayed).
     let start = move |paused: bool| {
-        let design = editor.doc.with_untracked(|d| d.topology.to_json());
-        // Forget an experiment the document no longer has.
-        let chosen = experiment.get_untracked().filter(|e| experiments.with_untracked(|x| x.contains(e)));
+        let (design, chosen) = match replaying.get_untracked() {
+            Some(r) => (r.design, r.experiment),
+            None => (
+                editor.design.get_untracked(),
+                // Forget an experiment the document no longer has.
+                experiment.get_untracked().filter(|e| experiments.with_untracked(|x| x.contains(e))),
+            ),
+        };
         live.send(Command::Start {
             design,
             seed: seed.get_untracked(),
@@ -96,7 +106,24 @@ pub fn Timeline() -> impl IntoView {
         }
         active.set(false);
         restarted.set(None);
+        replaying.set(None);
     };
+    // A row of the report card chosen for replay: its design, seed and length, from 0 s.
+    Effect::new(move |_| {
+        let Some((label, r_seed, r_length)) =
+            replaying.with(|r| r.as_ref().map(|r| (r.label.clone(), r.seed, r.duration_s)))
+        else {
+            return;
+        };
+        seed.set(r_seed);
+        length_s.set(r_length as u32);
+        experiment.set(None);
+        start(false);
+        restarted.set(Some(format!(
+            "Replaying “{label}” from the report card (seed {r_seed}): the disruption starts at {} s. Edit the design or press Reset to go back to it.",
+            strata_core::assess::FAULT_AT_S
+        )));
+    });
     let play = move |_| match state_now() {
         _ if !active.get_untracked() => {
             restarted.set(None);
@@ -114,6 +141,7 @@ pub fn Timeline() -> impl IntoView {
     };
     // A setting that changes the run (seed, experiment, length) restarts it, keeping its state.
     let restart_for = move |what: &str| {
+        replaying.set(None);
         if active.get_untracked() {
             let paused = state_now() != Some(PlayState::Playing);
             restarted.set(Some(format!("{what}: the run restarted from 0 s.")));
@@ -144,11 +172,11 @@ pub fn Timeline() -> impl IntoView {
     // An edit during a run is never ignored: the run starts again from zero with the changed
     // design (paused stays paused), and says so; a design that can no longer run stops it, with
     // the worker's reason.
-    let design = Memo::new(move |_| editor.doc.with(|d| d.topology.clone()));
     Effect::new(move |previous: Option<String>| {
-        design.with(|_| ());
+        editor.design.track();
         let current = editor.current.get_untracked();
         if previous.as_ref() == Some(&current) && active.get_untracked() {
+            replaying.set(None);
             let at = time_now() as f64 / 1e9;
             // The worker checks the changed design before it runs it; if it can no longer run,
             // its reason replaces this notice (see the effect above).
@@ -232,6 +260,22 @@ pub fn Timeline() -> impl IntoView {
                 </button>
                 <button
                     class="btn btn-ghost"
+                    data-testid="run-compare"
+                    title="Compare this design with another (or with itself under another experiment): same seed, same length, side by side"
+                    on:click=move |_| editor.overlay.set(Overlay::Study(StudyKind::Compare))
+                >
+                    "⚖ Compare"
+                </button>
+                <button
+                    class="btn btn-ghost"
+                    data-testid="run-card"
+                    title="Resilience report card: a run per disruption type, graded, each replayable"
+                    on:click=move |_| editor.overlay.set(Overlay::Study(StudyKind::Assess))
+                >
+                    "🛡 Report card"
+                </button>
+                <button
+                    class="btn btn-ghost"
                     data-testid="run-reset"
                     title="Stop and clear this run"
                     disabled=move || !active.get()
@@ -295,6 +339,7 @@ pub fn Timeline() -> impl IntoView {
                     <select
                         data-testid="run-length"
                         aria-label="Simulated length of the run"
+                        prop:value=move || length_s.get().to_string()
                         on:change=move |ev| {
                             if let Ok(v) = event_target_value(&ev).parse::<u32>() {
                                 length_s.set(v);

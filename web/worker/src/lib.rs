@@ -24,6 +24,7 @@ pub mod charts;
 pub mod cost;
 pub mod drill;
 pub mod figures;
+pub mod html;
 pub mod protocol;
 pub mod session;
 pub mod study;

@@ -20,6 +20,7 @@ use strata_core::topology::{ComponentKind, Topology};
 
 use crate::charts::{nice_ceiling, render, ChartData, ChartKind, ChartView, Line};
 use crate::drill::{Section, Table};
+use crate::html::{body, Marked};
 use crate::session::prepare;
 
 /// Events one step of a comparison processes before the clock is read again.
@@ -87,12 +88,39 @@ pub struct StudyView {
     pub subtitle: String,
     /// The engine's result as JSON, exactly (a `Comparison` or an `Assessment`), for scripts.
     pub result_json: String,
-    /// What to show, in order (tables mark differences, or rows that miss the objective).
-    pub sections: Vec<Section>,
-    /// Charts of both runs (comparisons only).
-    pub charts: Vec<Result<crate::charts::Chart, String>>,
-    /// Rows offered as live runs, by the index tables give in [`Table::actions`].
+    /// The body as HTML, written (and escaped) here from `sections`, `charts` and `replays`:
+    /// the page places it as it is. A row offered as a live run has a button that carries its
+    /// [`Replay`] (`data-replay` and the fields as `data-*`: see [`crate::html`]).
+    pub html: String,
+    /// Rows offered as live runs (not sent: their buttons in `html` carry them).
+    #[serde(skip)]
     pub replays: Vec<Replay>,
+    /// What the body shows, structured (not sent: the page shows `html`).
+    #[serde(skip)]
+    pub sections: Vec<Section>,
+    /// The charts in the body (not sent: their SVG is in `html`).
+    #[serde(skip)]
+    pub charts: Vec<Result<crate::charts::Chart, String>>,
+}
+
+/// Which study.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum StudyKind {
+    /// Two runs side by side.
+    Compare,
+    /// The resilience report card.
+    Assess,
+}
+
+impl StudyJob {
+    /// Which study it is.
+    pub fn kind(&self) -> StudyKind {
+        match self {
+            StudyJob::Compare { .. } => StudyKind::Compare,
+            StudyJob::Assess { .. } => StudyKind::Assess,
+        }
+    }
 }
 
 /// Where a study stands, as the worker posts it.
@@ -100,6 +128,8 @@ pub struct StudyView {
 pub struct StudyUpdate {
     /// The study's number, as the page gave it.
     pub id: u32,
+    /// Which study it is.
+    pub kind: StudyKind,
     /// Done, 0 to 1.
     pub progress: f64,
     /// What it is doing, e.g. `run 3 of 8: lose an availability zone`.
@@ -211,7 +241,11 @@ impl Study {
             }
         };
         let progress = if matches!(result, Some(Ok(_))) { 1.0 } else { progress };
-        StudyUpdate { id: self.id, progress, doing, result }
+        let kind = match self.job {
+            Job::Compare(_) => StudyKind::Compare,
+            Job::Assess(..) => StudyKind::Assess,
+        };
+        StudyUpdate { id: self.id, kind, progress, doing, result }
     }
 
     fn present(&self) -> StudyView {
@@ -255,18 +289,21 @@ fn present_comparison(p: &Pair, view: ChartView) -> StudyView {
         folded: false,
         bad: false,
     };
+    let charts: Vec<_> = comparison_charts(p, &c).iter().map(|d| render(d, view)).collect();
+    let sections = vec![figures];
     StudyView {
+        html: body(&sections, Marked::Differs, &charts, &[]),
         title: format!("A/B: {} vs {}", p.labels[0], p.labels[1]),
         subtitle: format!(
-            "Seed {}, {} simulated each · {} figure{} differ: A better on {wins_a}, B better on {wins_b}",
+            "Seed {}, {:.0} s simulated each · {} figure{} differ: A better on {wins_a}, B better on {wins_b}",
             c.seed,
-            crate::charts::clock(c.time_s),
+            c.time_s,
             c.differences().count(),
             if c.differences().count() == 1 { "" } else { "s" }
         ),
         result_json: serde_json::to_string(&c).unwrap_or_default(),
-        sections: vec![figures],
-        charts: comparison_charts(p, &c).iter().map(|d| render(d, view)).collect(),
+        sections,
+        charts,
         replays: Vec::new(),
     }
 }
@@ -429,6 +466,7 @@ fn present_card(a: &Assessor, seed: u64) -> StudyView {
             assess::RUN_S
         ),
         result_json: serde_json::to_string(&card).unwrap_or_default(),
+        html: body(&sections, Marked::Misses, &[], &replays),
         sections,
         charts: Vec::new(),
         replays,

@@ -160,6 +160,7 @@ pub fn start() {
                     return;
                 }
                 Ok(Command::Study { id, job, charts }) => {
+                    let kind = job.kind();
                     match Study::start(id, job, charts) {
                         Ok(study) => {
                             state.borrow_mut().study = Some((study, f64::NEG_INFINITY));
@@ -168,7 +169,7 @@ pub fn start() {
                         Err(why) => {
                             state.borrow_mut().study = None;
                             let update =
-                                StudyUpdate { id, progress: 0.0, doing: String::new(), result: Some(Err(why)) };
+                                StudyUpdate { id, kind, progress: 0.0, doing: String::new(), result: Some(Err(why)) };
                             post_keyed(&state.borrow().scope, STUDY, &update);
                         }
                     }
