@@ -568,6 +568,11 @@ test('hovering a failed call says which request failed where, why and when, as t
   const first = await pauseAndFind(24e9);
   assert.ok(first.spots.length > 0, 'some failed calls are drawn at the first pause');
   const a = await hoverAndCheck(first.spots[0], first.clockNs);
+  // Clicking the hovered failed call traces that very request, in the run panel.
+  await page.mouse.click(first.spots[0].x, first.spots[0].y);
+  await page.waitForFunction((n) => document.querySelector('[data-testid="trace"]')?.dataset.request === String(n), a.request);
+  const hops = await page.locator('[data-testid="trace-hop"]').evaluateAll((els) => els.map((e) => [e.dataset.component, e.dataset.error]));
+  assert.ok(hops.some(([c, e]) => c.startsWith(a.component) && e === a.cause), `the waterfall shows the failure at ${a.component}: ${JSON.stringify(hops)}`);
   // Moving away from every dot hides it; the editor's own pointer handling is untouched.
   await page.mouse.move(5, 5);
   await tip.waitFor({ state: 'hidden' });

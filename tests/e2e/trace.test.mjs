@@ -1,4 +1,4 @@
-// One request's story: a request that timed out is picked from the ones that failed lately and
+// One request's story: a request that timed out is picked from the ones that failed (or were slow) lately and
 // traced; its waterfall shows the client giving up (the timeout hop) at the moment the engine
 // says, every hop arriving when `strata-sim run --journey` says, and the work left behind.
 import { test, before, after } from 'node:test';
@@ -21,7 +21,7 @@ test('requests traced from the failures list at two moments: the timeout hop and
   await openTemplate(page, 'traffic-spike-slow-scaling');
   await page.getByTestId('run-speed').selectOption('60');
   await page.getByTestId('run').click();
-  const timeout = page.locator('[data-testid="trace-failed"][data-cause="timeout"]').first();
+  const timeout = page.locator('[data-testid="trace-pick"][data-cause="timeout"]').first();
   await timeout.waitFor({ timeout: 60_000 });
   await page.getByTestId('run').click();
   await pausedAt(page);
@@ -60,7 +60,7 @@ test('requests traced from the failures list at two moments: the timeout hop and
   await page.getByTestId('run').click();
   await pausedAt(page);
   const ns2 = Number(await page.getByTestId('sim-clock').getAttribute('data-time-ns'));
-  const second = page.locator('[data-testid="trace-failed"]').first();
+  const second = page.locator('[data-testid="trace-pick"]:not([data-cause="slow"])').first();
   const request2 = Number(await second.getAttribute('data-request'));
   assert.notEqual(request2, request);
   await second.click();
@@ -75,6 +75,23 @@ test('requests traced from the failures list at two moments: the timeout hop and
   const failedAt = journey2.find((e) => e.from === null && e.event === 'error');
   assert.equal(hops2[0].error, failedAt.cause, 'the client failed with the cause the engine gave');
   console.log(`# request #${request2} at ${(ns2 / 1e9).toFixed(3)} s: ${await page.getByTestId('trace-outcome').innerText()}`);
+
+  // A slow answer is listed too: its waterfall answers, in the time the list gave, as the engine's
+  // journey of it.
+  const slow = page.locator('[data-testid="trace-pick"][data-cause="slow"]').first();
+  await slow.waitFor();
+  const request3 = Number(await slow.getAttribute('data-request'));
+  const listed = Number((await slow.getAttribute('title')).match(/answered after ([\d.]+) ms/)[1]);
+  await slow.click();
+  await page.waitForFunction((n) => document.querySelector('[data-testid="trace"]')?.dataset.request === String(n), request3);
+  const took = Number((await page.getByTestId('trace-outcome').innerText()).match(/answered in ([\d.]+) ms/)[1]);
+  const journey3 = JSON.parse(execFileSync(SIM, ['run', file, '--seed', '1', '--duration', `${ns2 / 1e6}ms`, '--json', '--journey', String(request3)],
+    { encoding: 'utf8', maxBuffer: 64 << 20 })).journey;
+  const rootDone = journey3.find((e) => e.from === null && e.event === 'done');
+  const engineMs = (rootDone.time_ns - journey3[0].time_ns) / 1e6;
+  assert.equal(took.toFixed(1), engineMs.toFixed(1), 'the waterfall answers when the engine did');
+  assert.equal(listed.toFixed(1), engineMs.toFixed(1), 'the list said how long it took');
+  console.log(`# slow request #${request3}: ${engineMs.toFixed(1)} ms`);
 
   // A number the run has not reached is refused in words.
   await page.getByTestId('trace-number').fill('99999999');

@@ -13,7 +13,7 @@ use strata_worker::answers::{Answer, Question, Reply};
 use strata_worker::charts::Chart;
 use strata_worker::drill::DrillView;
 use strata_worker::figures::{NodeFigures, Summary};
-use strata_worker::protocol::{Command, FailedRequest, Header, LogLine, PlayState, Speed};
+use strata_worker::protocol::{Command, Header, LogLine, NotableRequest, PlayState, Speed};
 use strata_worker::study::{Replay, StudyJob, StudyUpdate};
 use strata_worker::trace::Trace;
 use strata_worker::worker::{ANSWER, READY, STUDY};
@@ -25,8 +25,8 @@ use super::particles::Particles;
 const WORKER_URL: &str = "./strata-worker_loader.js";
 /// Event log lines kept.
 const LOG_KEEP: usize = 500;
-/// Failed requests offered for tracing.
-const FAILED_KEEP: usize = 8;
+/// Failed requests offered for tracing, and as many slow ones.
+const NOTABLE_KEEP: usize = 6;
 /// A dot stays on screen at least this long (wall ms) whatever the speed.
 const DOT_MIN_WALL_MS: f64 = 400.0;
 
@@ -77,12 +77,16 @@ pub struct Live {
     pub trace: RwSignal<Option<Result<Trace, String>>>,
     /// A trace was asked for and has not come back yet.
     pub tracing: RwSignal<bool>,
-    /// Sampled client requests that failed lately, newest first (to trace one).
-    pub failed: RwSignal<Vec<FailedRequest>>,
+    /// Sampled client requests that failed or were slow lately, newest first (to trace one).
+    pub notable: RwSignal<Vec<NotableRequest>>,
     /// Why the run could not start (or the worker could not).
     pub problem: RwSignal<Option<String>>,
     /// Why the last injected failure was refused.
     pub refused: RwSignal<Option<String>>,
+    /// The seed runs (and studies) use, as the strip sets it.
+    pub seed: RwSignal<u64>,
+    /// How long a run lasts, simulated s, as the strip sets it (an A/B comparison runs as long).
+    pub length_s: RwSignal<u32>,
     /// The study under way or last finished (an A/B comparison or the report card), as the
     /// worker last reported it.
     pub study: RwSignal<Option<StudyUpdate>>,
@@ -132,9 +136,11 @@ impl Live {
             charts_open: RwSignal::new(false),
             trace: RwSignal::new(None),
             tracing: RwSignal::new(false),
-            failed: RwSignal::new(Vec::new()),
+            notable: RwSignal::new(Vec::new()),
             problem: RwSignal::new(None),
             refused: RwSignal::new(None),
+            seed: RwSignal::new(1),
+            length_s: RwSignal::new(600),
             study: RwSignal::new(None),
             replay: RwSignal::new(None),
             last_study: StoredValue::new(0),
@@ -273,7 +279,7 @@ impl Live {
         self.charts.set(Vec::new());
         self.trace.set(None);
         self.tracing.set(false);
-        self.failed.set(Vec::new());
+        self.notable.set(Vec::new());
         self.problem.set(None);
         self.refused.set(None);
         self.particles.update_value(Particles::clear);
@@ -350,8 +356,8 @@ impl Live {
             self.refused.set(None);
         }
         if header.rewound {
-            // Numbers of requests that failed after the run's new point may not fail now.
-            self.failed.set(Vec::new());
+            // Requests that failed (or were slow) after the run's new point may not now.
+            self.notable.set(Vec::new());
             self.particles.update_value(Particles::clear);
             self.log.set(Vec::new());
             self.launches.set(Launches::default());
@@ -398,11 +404,17 @@ impl Live {
             self.trace.set(Some(trace));
             self.tracing.set(false);
         }
-        let failed = std::mem::take(&mut header.failed);
-        if !failed.is_empty() {
-            self.failed.update(|list| {
-                list.splice(0..0, failed.into_iter().rev());
-                list.truncate(FAILED_KEEP);
+        let notable = std::mem::take(&mut header.notable);
+        if !notable.is_empty() {
+            self.notable.update(|list| {
+                list.splice(0..0, notable.into_iter().rev());
+                // The newest of each: slow answers are not crowded out by a burst of failures.
+                let (mut slow, mut failed) = (0, 0);
+                list.retain(|r| {
+                    let n = if r.cause == "slow" { &mut slow } else { &mut failed };
+                    *n += 1;
+                    *n <= NOTABLE_KEEP
+                });
             });
         }
         let steps = std::mem::take(&mut header.launches);

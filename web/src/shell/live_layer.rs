@@ -448,7 +448,8 @@ pub fn ParticleCanvas() -> impl IntoView {
     let scratch: StoredValue<BTreeMap<Look, Vec<(f64, f64)>>, LocalStorage> = StoredValue::new_local(BTreeMap::new());
     let counts: StoredValue<Vec<u32>, LocalStorage> = StoredValue::new_local(Vec::new());
 
-    // Hovering a failed call (its red dot, or the burst where it failed) says why it failed. The
+    // Hovering a failed call (its red dot, or the burst where it failed) says why it failed, and
+    // a click then traces it. The
     // canvas lets the pointer through to the editor: a window `pointermove` with no button
     // pressed keeps the pointer's place, each paint finds the failure drawn nearest to it (over
     // the canvas), and the tooltip's text is built only when that call changes.
@@ -466,7 +467,7 @@ pub fn ParticleCanvas() -> impl IntoView {
 
     // One frame: size the canvas, draw, publish what was drawn (for tests and screen readers).
     let paint = {
-        let (pointer, failures_drawn) = (pointer.clone(), failures_drawn.clone());
+        let (pointer, failures_drawn, shown) = (pointer.clone(), failures_drawn.clone(), shown.clone());
         move || {
             let Some(canvas) = canvas_ref.get_untracked() else { return };
             let canvas: web_sys::HtmlCanvasElement = canvas;
@@ -544,6 +545,16 @@ pub fn ParticleCanvas() -> impl IntoView {
         }
     });
     on_cleanup(move || moved.remove());
+    // Clicking while a failed call is hovered traces that request (its waterfall in the run
+    // panel); the click also reaches the editor, as any click on the canvas does.
+    let clicked = window_event_listener(leptos::ev::click, {
+        move |_| {
+            if let Some((request, _)) = shown.get() {
+                live.trace_request(request);
+            }
+        }
+    });
+    on_cleanup(move || clicked.remove());
 
     // While the run plays: one paint per display frame.
     let handle: FrameCallback = Rc::new(RefCell::new(None));

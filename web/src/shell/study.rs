@@ -1,10 +1,10 @@
 //! Studies beside the run, in a dialog over the canvas: an A/B comparison (this design against
-//! another of your documents or itself under another experiment, same seed and length, the
-//! figures side by side with the differences marked and charts of both runs) and the resilience
-//! report card (the disruption battery, a card by disruption type, each row replayable as the
-//! live run). The worker runs them beside the live run, with progress and cancel, and writes
-//! their body (`strata_worker::study`); this dialog sets them up and places what comes back.
-//! Closing it leaves a study running: opening it again shows where it stands.
+//! another of your documents or itself under another experiment, with the strip's seed and run
+//! length, the figures side by side with the differences marked and charts of both runs) and the
+//! resilience report card (the disruption battery, a card by disruption type, each row
+//! replayable as the live run). The worker runs them beside the live run, with progress and
+//! cancel, and writes their body (`strata_worker::study`); this dialog sets them up and places
+//! what comes back. Closing it leaves a study running: opening it again shows where it stands.
 //! The set-up fields are plain form fields read when the study starts: nothing to keep in sync.
 
 use leptos::prelude::*;
@@ -15,9 +15,6 @@ use crate::editor::model::doc_from_json;
 use crate::live::client::{use_live, Live};
 use crate::shell::charts::chart_size_and_theme;
 use crate::state::{use_editor, Overlay};
-
-/// Run lengths offered for a comparison, simulated s.
-const LENGTHS: [(u32, &str); 4] = [(60, "1 min"), (300, "5 min"), (600, "10 min"), (1800, "30 min")];
 
 /// The value of the drawer's form field with this test id ("" if absent).
 fn field(test_id: &str) -> String {
@@ -30,12 +27,6 @@ fn field(test_id: &str) -> String {
 /// An experiment field's choice (empty: none).
 fn experiment(test_id: &str) -> Option<String> {
     Some(field(test_id)).filter(|v| !v.is_empty())
-}
-
-/// The seed field, or why it is not a seed.
-fn seed() -> Result<u64, String> {
-    let text = field("study-seed");
-    text.trim().parse::<u64>().map_err(|_| format!("A seed is a whole number from 0 to {}, not “{text}”.", u64::MAX))
 }
 
 /// Reads design B from where it was chosen (`this`, or `d:<saved document id>`): its label,
@@ -71,16 +62,13 @@ pub fn StudyPanel(kind: StudyKind) -> impl IntoView {
         Err(why) => problem.set(Some(why)),
     };
     let start = move |_| {
-        let seed = match seed() {
-            Ok(s) => s,
-            Err(why) => return problem.set(Some(why)),
-        };
+        // The strip's seed and length: one place to set them for runs and studies.
+        let (seed, duration_s) = (live.seed.get_untracked(), f64::from(live.length_s.get_untracked()));
         problem.set(None);
         let design = this().0;
         if kind == StudyKind::Assess {
             return live.start_study(StudyJob::Assess { design, seed }, chart_size_and_theme());
         }
-        let duration_s = field("study-length").parse::<f64>().unwrap_or(600.0);
         match load_b(this(), &field("study-b")) {
             Ok((label, json, _)) => {
                 let a = Side { label: "this design".into(), design, experiment: experiment("study-exp-a") };
@@ -128,11 +116,6 @@ pub fn StudyPanel(kind: StudyKind) -> impl IntoView {
                         {move || options(b_names.get())}
                     </select>
                 </label>
-                <label class="speed">"Length "
-                    <select data-testid="study-length" aria-label="Simulated length of both runs">
-                        {LENGTHS.iter().map(|(s, label)| view! { <option value=s.to_string() selected=*s == 600>{*label}</option> }).collect_view()}
-                    </select>
-                </label>
             }
             .into_any()
         }
@@ -146,13 +129,10 @@ pub fn StudyPanel(kind: StudyKind) -> impl IntoView {
     view! {
         <div class="study-setup">
             {setup}
-            <label class="speed">"Seed "
-                <input class="seed-input" type="number" min="0" step="1" value="1" data-testid="study-seed"/>
-            </label>
             <button class="btn" data-testid="study-run" disabled=busy on:click=start>
                 {if kind == StudyKind::Assess { "Run the report card" } else { "Run A/B" }}
             </button>
-            <span class="charts-note">"Simulated to the end beside the live run, every run with the same seed"</span>
+            <span class="charts-note">"With the strip's seed (and length for A/B), simulated to the end beside the live run"</span>
         </div>
         {move || problem.get().map(|p| view! { <p class="run-problem" role="alert" data-testid="study-problem">{p}</p> })}
         {move || live.study.get().filter(|s| s.kind == kind).map(|s| study_view(live, ed.overlay, s))}

@@ -50,8 +50,7 @@ pub fn Timeline() -> impl IntoView {
     // A run has been started (its first frame may not have arrived yet).
     let active = RwSignal::new(false);
     let speed = RwSignal::new(Speed::Times(1.0));
-    let seed = RwSignal::new(1u64);
-    let length_s = RwSignal::new(600u32);
+    let (seed, length_s) = (live.seed, live.length_s);
     let experiment = RwSignal::new(None::<String>);
     // Why the run on screen is not the one started with Run (the design changed under it).
     let restarted = RwSignal::new(None::<String>);

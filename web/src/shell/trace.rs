@@ -1,5 +1,6 @@
-//! One request's story in the run panel: pick a request (one that failed lately, or any number,
-//! as the failure tooltips name them) and see its waterfall: each hop's network time, queueing
+//! One request's story in the run panel: pick a request (one that failed or was slow lately,
+//! one clicked on the canvas, or any number, as the failure tooltips name them) and see its
+//! waterfall: each hop's network time, queueing
 //! and service, retries as further attempts, where it failed and why, the critical path in bold.
 //! The worker traces it by replaying the run (see `strata_worker::trace`).
 
@@ -101,16 +102,16 @@ pub fn TracePanel() -> impl IntoView {
                 </button>
             </form>
             {move || {
-                let failed = live.failed.get();
-                (!failed.is_empty()).then(|| view! {
-                    <p class="trace-failed">"Failed lately: "
-                        {failed.into_iter().map(|f| {
+                let notable = live.notable.get();
+                (!notable.is_empty()).then(|| view! {
+                    <p class="trace-failed">"Failed or slow lately: "
+                        {notable.into_iter().map(|f| {
                             let n = f.request;
                             view! {
-                                <button class="btn btn-ghost btn-small" data-testid="trace-failed" data-request=n.to_string() data-cause=f.cause.clone()
-                                    title=format!("{} at {}: {}", f.client, stamp(f.time_ns), f.cause)
+                                <button class="btn btn-ghost btn-small" data-testid="trace-pick" data-request=n.to_string() data-cause=f.cause.clone()
+                                    title=format!("{} at {}: {}, answered after {:.1} ms", f.client, stamp(f.time_ns), f.cause, f.latency_ms)
                                     on:click=move |_| { number.set(n.to_string()); live.trace_request(n); }>
-                                    {format!("#{n} {}", f.cause)}
+                                    {format!("#{n} {} {:.0} ms", f.cause, f.latency_ms)}
                                 </button>
                             }
                         }).collect_view()}

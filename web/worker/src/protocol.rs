@@ -239,8 +239,9 @@ pub struct Header {
     pub drill: Option<Result<DrillView, String>>,
     /// The charts, freshly drawn (only while the page shows them; `Err`: why one could not be).
     pub charts: Option<Vec<Result<crate::charts::Chart, String>>>,
-    /// Sampled client requests that failed since the last frame (to pick one to trace).
-    pub failed: Vec<FailedRequest>,
+    /// Sampled client requests that failed, or were slow, since the last frame (to pick one to
+    /// trace).
+    pub notable: Vec<NotableRequest>,
     /// A traced request's waterfall (`Err`: why it could not be traced), once, after
     /// [`Command::Trace`].
     pub trace: Option<Result<crate::trace::Trace, String>>,
@@ -257,15 +258,19 @@ pub struct Header {
     pub rewound: bool,
 }
 
-/// A sampled client request that failed.
+/// A sampled client request worth tracing: one that failed, or one slower than its population's
+/// p99 so far.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct FailedRequest {
+pub struct NotableRequest {
     /// Request number.
     pub request: u64,
     /// The client population.
     pub client: String,
-    /// Why, in words (as the client saw it: `timeout`, `5xx from dependency`...).
+    /// Why it is listed, in words: the failure's cause as the client saw it (`timeout`,
+    /// `5xx from dependency`...), or `slow`.
     pub cause: String,
+    /// How long the client waited for its answer, ms.
+    pub latency_ms: f64,
     /// When the client had its answer, simulated ns.
     pub time_ns: u64,
 }

@@ -12,6 +12,8 @@
 //! the latest keyframe at or before its time and re-simulates from there, in the same slices as
 //! play.
 
+use std::collections::HashMap;
+
 use strata_core::experiment::{check_action, check_timing, Action, Experiment};
 use strata_core::layers::launch::LaunchPhase;
 use strata_core::sim::{
@@ -26,7 +28,7 @@ use crate::charts::{render, ChartView};
 use crate::drill::{present, DrillView};
 use crate::figures::{node_figures, NodeFigures, NodeUpdate, Summary};
 use crate::protocol::{
-    Command, FailedRequest, Header, LaunchStep, LogLine, PlayState, Segment, SegmentKind, Speed, SEGMENT_STRIDE,
+    Command, Header, LaunchStep, LogLine, NotableRequest, PlayState, Segment, SegmentKind, Speed, SEGMENT_STRIDE,
 };
 
 /// Events processed between two looks at the wall clock.
@@ -43,8 +45,10 @@ const MAX_LEAD_WALL_MS: f64 = 250.0;
 const DOTS_PER_WALL_S: f64 = 2_500.0;
 /// Segments carried by one frame at most.
 const MAX_SEGMENTS: usize = 20_000;
-/// Failed requests named by one frame at most.
+/// Failed or slow requests named by one frame at most.
 const MAX_FAILED: usize = 50;
+/// Sampled requests in flight whose sending time is kept (to tell slow answers) at most.
+const MAX_IN_FLIGHT: usize = 100_000;
 
 const MS: u64 = 1_000_000;
 
@@ -201,8 +205,14 @@ struct Run {
     nodes_sent: Vec<NodeFigures>,
     /// A traced request to send in the next frame.
     trace: Option<Result<crate::trace::Trace, String>>,
-    /// Sampled client requests that failed since the last frame (at most [`MAX_FAILED`]).
-    failed: Vec<FailedRequest>,
+    /// Sampled client requests that failed or were slow since the last frame (at most
+    /// [`MAX_FAILED`]).
+    notable: Vec<NotableRequest>,
+    /// When each sampled client request in flight was sent, ns (to know how long it took).
+    sent: HashMap<u64, u64>,
+    /// Each client population's p99 latency so far, ms, by engine index (none: too few answers
+    /// yet, or not a client); what "slow" means, read once per collection.
+    slow_ms: Vec<Option<f64>>,
     last_charts_wall: f64,
     /// The time of the last charts sent (none yet, or to be drawn again: `None`).
     charts_at: Option<u64>,
@@ -316,6 +326,7 @@ impl Run {
                 self.log.clear();
                 self.launches_sent_to = None;
                 self.rewound = true;
+                self.sent.clear();
             }
         }
         self.stop_at = Some(at);
@@ -362,6 +373,7 @@ impl Run {
         self.log.clear();
         self.launches_sent_to = None;
         self.segments.clear();
+        self.sent.clear();
         self.rewound = true;
         self.figures_at = None;
         self.charts_at = None;
@@ -374,17 +386,45 @@ impl Run {
     /// become particle segments, launch phases go to the history, log lines and scaling
     /// decisions wait for the next frame.
     fn collect(&mut self) {
-        let Run { sim, cursor, segments, launch_history, log, design, failed, .. } = self;
+        // What counts as slow now: beyond the population's p99 so far (after 100 answers).
+        self.slow_ms.clear();
+        self.slow_ms.resize(self.sim.component_count(), None);
+        for c in self.sim.client_totals() {
+            if let Some(i) = self.design.components.iter().position(|x| x.id == c.id) {
+                self.slow_ms[i] = (c.successes >= 100).then_some(c.latency.p99_ms);
+            }
+        }
+        if self.sent.len() > MAX_IN_FLIGHT {
+            self.sent.clear(); // only the latency of requests already in flight is lost
+        }
+        let Run { sim, cursor, segments, launch_history, log, design, notable, sent, slow_ms, .. } = self;
         let layered = sim.has_layers();
         sim.observe(cursor, |o| match o {
             Observed::Call(e) => {
-                if let (None, HopKind::Error(cause)) = (e.from, e.kind) {
-                    if failed.len() < MAX_FAILED {
-                        let client = design.components[e.component.0 as usize].id.clone();
-                        failed.push(FailedRequest {
+                if e.from.is_none() {
+                    let at = e.component.0 as usize;
+                    let since = match e.kind {
+                        HopKind::Arrive => {
+                            sent.insert(e.request, e.time.0);
+                            None
+                        }
+                        HopKind::Start => None,
+                        _ => sent.remove(&e.request),
+                    };
+                    let latency_ms = since.map_or(0.0, |t| e.time.0.saturating_sub(t) as f64 / 1e6);
+                    let cause = match e.kind {
+                        HopKind::Error(cause) => Some(cause.name()),
+                        HopKind::Done if since.is_some() && slow_ms[at].is_some_and(|p99| latency_ms > p99) => {
+                            Some("slow")
+                        }
+                        _ => None,
+                    };
+                    if let Some(cause) = cause.filter(|_| notable.len() < MAX_FAILED) {
+                        notable.push(NotableRequest {
                             request: e.request,
-                            client,
-                            cause: cause.name().into(),
+                            client: design.components[at].id.clone(),
+                            cause: cause.into(),
+                            latency_ms,
                             time_ns: e.time.0,
                         });
                     }
@@ -738,7 +778,9 @@ impl Session {
             figures_at: None,
             nodes_sent: Vec::new(),
             trace: None,
-            failed: Vec::new(),
+            notable: Vec::new(),
+            sent: HashMap::new(),
+            slow_ms: Vec::new(),
             last_charts_wall: f64::NEG_INFINITY,
             charts_at: None,
             first_frame: true,
@@ -868,7 +910,7 @@ impl Session {
                 drill,
                 charts,
                 trace: run.trace.take(),
-                failed: std::mem::take(&mut run.failed),
+                notable: std::mem::take(&mut run.notable),
                 problem: None,
                 refused: run.refused.take(),
                 injected_json: if run.injected.is_empty() {
@@ -911,7 +953,7 @@ impl Session {
                 drill: None,
                 charts: None,
                 trace: None,
-                failed: Vec::new(),
+                notable: Vec::new(),
                 problem: Some(problem),
                 refused: None,
                 injected_json: String::new(),

@@ -685,6 +685,37 @@ fn every_segment_carries_the_engine_s_request_number_and_a_failure_its_cause_and
         got.iter().map(|g| (g.request, g.from, g.to, g.t0 as u64, g.kind, g.cause, g.instance)).collect();
     assert_eq!(seen, expected, "the segments are the engine's journeys, request by request");
 
+    // Requests worth tracing: each failure with the cause the client saw, each slow answer, both
+    // with the latency of the engine's own journey (sent to answered at the client).
+    let notable: Vec<&crate::protocol::NotableRequest> = frames.iter().flat_map(|f| &f.header.notable).collect();
+    let root = |request: u64| events.iter().filter(move |e| e.request == request && e.from.is_none());
+    let (mut slow, mut failed) = (0, 0);
+    for n in &notable {
+        let sent = root(n.request).find(|e| e.kind == HopKind::Arrive).expect("sent").time.0;
+        let answer = root(n.request).find(|e| matches!(e.kind, HopKind::Done | HopKind::Error(_))).expect("answered");
+        assert_eq!((n.time_ns, n.latency_ms), (answer.time.0, (answer.time.0 - sent) as f64 / 1e6), "#{}", n.request);
+        match answer.kind {
+            HopKind::Error(c) => {
+                assert_eq!(n.cause, c.name());
+                failed += 1;
+            }
+            _ => {
+                assert_eq!(n.cause, "slow");
+                slow += 1;
+            }
+        }
+    }
+    // Slow: beyond the population's p99 of the answers so far (the engine's, at its answer).
+    let mut reference_sim = Simulation::new(&topo, SimConfig::with_seed(3)).unwrap();
+    let mut slow_ones: Vec<_> = notable.iter().filter(|n| n.cause == "slow").collect();
+    slow_ones.sort_by_key(|n| n.time_ns);
+    for n in slow_ones {
+        reference_sim.step_until(SimTime(n.time_ns));
+        let p99 = reference_sim.client_totals().next().unwrap().latency.p99_ms;
+        assert!(n.latency_ms > p99, "#{} took {} ms, p99 so far {p99} ms", n.request, n.latency_ms);
+    }
+    assert!(slow > 0 && failed > 0, "{slow} slow and {failed} failed requests listed");
+
     // Failures carry their cause (and only they do); calls and answers are multiples of the sampling.
     let failures: Vec<&Segment> = got.iter().filter(|g| g.kind == SegmentKind::Failure).collect();
     let causes: std::collections::BTreeSet<ErrorCause> = failures.iter().filter_map(|f| f.cause).collect();
