@@ -66,8 +66,34 @@ format_and_lint() {
   cargo clippy --workspace --all-targets --profile ci -- -D warnings
 }
 
+# The release bundle builds in the background while the native and browser tests run: its own
+# target directory keeps cargo's build lock from serializing it with them, and its long
+# single-threaded link steps (LTO, wasm-opt) fill a core the tests leave idle. Both run in this
+# shell (not through run_stage's pipe), so the build is this shell's child to wait for.
+BUNDLE_PID=""
+start_bundle() {
+  CARGO_TARGET_DIR=target/trunk trunk build --release --offline > "$LOG_DIR/bundle-build.log" 2>&1 &
+  BUNDLE_PID=$!
+  trap '[ -n "$BUNDLE_PID" ] && kill "$BUNDLE_PID" 2>/dev/null || true' EXIT
+  printf '\n\033[1m==> release bundle (trunk build --release) started in the background\033[0m\n'
+}
+wait_bundle() {
+  local name="release bundle (trunk build --release, the wait for the background build)" t0 status=0
+  printf '\n\033[1m==> %s\033[0m\n' "$name"
+  t0=$(date +%s)
+  wait "$BUNDLE_PID" || status=$?
+  BUNDLE_PID=""
+  tee "$LOG_DIR/${#STAGES[@]}.log" < "$LOG_DIR/bundle-build.log"
+  if [ "$status" -ne 0 ]; then
+    printf '\nFAILED: %s (after %ss)\n' "$name" "$(( $(date +%s) - t0 ))"
+    exit 1
+  fi
+  STAGES+=("$name"); TIMES+=("$(( $(date +%s) - t0 ))")
+}
+
 T_ALL=$(date +%s)
 run_stage "setup (install what is missing)" scripts/setup.sh
+start_bundle
 run_stage "format and lint (cargo fmt --check, clippy -D warnings)" format_and_lint
 run_stage "core purity and wasm32 build" core_is_pure
 run_stage "core tests (native, optimised: includes queueing theory and the 1-hour memory run)" \
@@ -78,7 +104,7 @@ run_stage "browser component tests (wasm-bindgen-test, headless Chromium)" \
   cargo test -p strata-web --target wasm32-unknown-unknown
 run_stage "native trace hashes (strata-sim run --json)" native_trace_hashes
 run_stage "determinism: wasm in headless Chromium vs native" wasm_determinism
-run_stage "release bundle (trunk build --release)" trunk build --release --offline
+wait_bundle
 run_stage "bundle size" node scripts/bundle-size.mjs
 run_stage "end-to-end tests (playwright-core, headless Chromium)" \
   node --test --test-concurrency=1 tests/e2e/

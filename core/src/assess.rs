@@ -556,3 +556,40 @@ pub fn recovery_point(t: &Topology, a: &Action) -> (Option<f64>, String) {
         _ => (Some(0.0), "no stored data is lost: instances are stateless and databases keep their storage".into()),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn design(name: &str) -> Topology {
+        let path = format!("{}/../public/scenarios/{name}.json", env!("CARGO_MANIFEST_DIR"));
+        Topology::from_json(&std::fs::read_to_string(path).unwrap()).unwrap()
+    }
+
+    #[test]
+    fn the_battery_stepped_in_slices_equals_it_at_once_and_progress_only_grows() {
+        let t = design("az-outage-multi-az");
+        let whole = assess(&t, 1).unwrap();
+        let mut a = Assessor::new(&t, 1).unwrap();
+        let mut last = a.progress();
+        let mut steps = 0;
+        while !a.advance(crate::time::Duration::from_millis(2_500)).unwrap() {
+            let p = a.progress();
+            assert!((last..1.0).contains(&p), "progress {p} after {last}");
+            last = p;
+            steps += 1;
+        }
+        assert!(steps > a.runs().len() * 100, "{steps} slices");
+        assert_eq!(a.running().map(|r| r.scenario), None);
+        assert_eq!(a.card(), whole);
+        // The baseline, then one run per row, each with its own design and experiment.
+        assert_eq!(a.runs().len(), whole.rows.len() + 1);
+        assert_eq!(a.runs()[0].experiment, None);
+        for (run, row) in a.runs()[1..].iter().zip(&whole.rows) {
+            assert_eq!(run.scenario, row.scenario);
+            assert_eq!(run.experiment.is_some(), row.action.is_some());
+        }
+        let kinds: Vec<Disruption> = whole.grades.iter().map(|g| g.disruption).collect();
+        assert_eq!(kinds, [Disruption::Software, Disruption::Hardware, Disruption::Az, Disruption::Region]);
+    }
+}

@@ -313,44 +313,24 @@ fn present_comparison(p: &Pair, view: ChartView) -> StudyView {
 /// latency), A and B as two lines of each chart.
 fn comparison_charts(p: &Pair, c: &Comparison) -> Vec<ChartData> {
     let t1 = c.time_s.max(1.0);
-    let per_second = |sim: &Simulation| -> Vec<(f64, u64, u64, f64)> {
-        // (t, answered, failed, first client's p95) per point, summed over the clients.
-        let clients: Vec<ComponentIdx> = (0..sim.component_count() as u32)
-            .map(ComponentIdx)
-            .filter(|&i| sim.component_kind(i) == ComponentKind::Client)
-            .collect();
-        let mut out: Vec<(f64, u64, u64, f64)> = Vec::new();
-        for (k, &client) in clients.iter().enumerate() {
-            for (j, s) in sim.series_recent(client, usize::MAX).enumerate() {
-                if out.len() <= j {
-                    out.push((s.t_s, 0, 0, 0.0));
-                }
-                out[j].1 += s.completions;
-                out[j].2 += s.errors;
-                if k == 0 {
-                    out[j].3 = s.p95_ms;
-                }
-            }
-        }
-        out
-    };
     let res_s = p.sims[0].series_resolution_s();
-    let series = [per_second(&p.sims[0]), per_second(&p.sims[1])];
-    let minutes = |s: &[(f64, u64, u64, f64)]| -> Vec<(f64, f64)> {
+    let series = [Second::of(&p.sims[0]), Second::of(&p.sims[1])];
+    let minutes = |s: &[Second]| -> Points {
+        // (start of the minute, answered, all) per whole minute.
         let mut m: Vec<(f64, u64, u64)> = Vec::new();
-        for &(t, ok, failed, _) in s {
-            let start = ((t - 1e-9) / 60.0).floor() * 60.0;
+        for x in s {
+            let start = ((x.t_s - 1e-9) / 60.0).floor() * 60.0;
             match m.last_mut() {
                 Some(last) if last.0 == start => {
-                    last.1 += ok;
-                    last.2 += ok + failed;
+                    last.1 += x.answered;
+                    last.2 += x.answered + x.failed;
                 }
-                _ => m.push((start, ok, ok + failed)),
+                _ => m.push((start, x.answered, x.answered + x.failed)),
             }
         }
         m.into_iter().filter(|x| x.2 > 0).map(|x| ((x.0 + 60.0).min(t1), x.1 as f64 / x.2 as f64 * 100.0)).collect()
     };
-    let two = |name: &str, f: &dyn Fn(&[(f64, u64, u64, f64)]) -> Vec<(f64, f64)>| -> Vec<Line> {
+    let two = |name: &str, f: &dyn Fn(&[Second]) -> Points| -> Vec<Line> {
         ["A", "B"]
             .iter()
             .zip(&series)
@@ -375,9 +355,55 @@ fn comparison_charts(p: &Pair, c: &Comparison) -> Vec<ChartData> {
     availability.push(Line { name: "objective".into(), color: 1, points: vec![(0.0, objective), (t1, objective)] });
     vec![
         chart(ChartKind::Availability, availability, Some(100.0)),
-        chart(ChartKind::Throughput, two("answered", &|s| s.iter().map(|x| (x.0, x.1 as f64 / res_s)).collect()), None),
-        chart(ChartKind::Latency, two("p95", &|s| s.iter().filter(|x| x.1 > 0).map(|x| (x.0, x.3)).collect()), None),
+        chart(
+            ChartKind::Throughput,
+            two("answered", &|s| s.iter().map(|x| (x.t_s, x.answered as f64 / res_s)).collect()),
+            None,
+        ),
+        chart(
+            ChartKind::Latency,
+            two("p95", &|s| s.iter().filter(|x| x.answered > 0).map(|x| (x.t_s, x.p95_ms)).collect()),
+            None,
+        ),
     ]
+}
+
+/// A line's points: (simulated s, value).
+type Points = Vec<(f64, f64)>;
+
+/// One point of a run's series, every client population together.
+struct Second {
+    /// End of the bucket, simulated s.
+    t_s: f64,
+    /// Client requests answered successfully in it.
+    answered: u64,
+    /// Client requests failed in it.
+    failed: u64,
+    /// The first population's p95 latency in it, ms.
+    p95_ms: f64,
+}
+
+impl Second {
+    /// The whole run's points.
+    fn of(sim: &Simulation) -> Vec<Second> {
+        let clients = (0..sim.component_count() as u32)
+            .map(ComponentIdx)
+            .filter(|&i| sim.component_kind(i) == ComponentKind::Client);
+        let mut out: Vec<Second> = Vec::new();
+        for (k, client) in clients.enumerate() {
+            for (j, s) in sim.series_recent(client, usize::MAX).enumerate() {
+                if out.len() <= j {
+                    out.push(Second { t_s: s.t_s, answered: 0, failed: 0, p95_ms: 0.0 });
+                }
+                out[j].answered += s.completions;
+                out[j].failed += s.errors;
+                if k == 0 {
+                    out[j].p95_ms = s.p95_ms;
+                }
+            }
+        }
+        out
+    }
 }
 
 fn opt_pct(v: Option<f64>) -> String {
@@ -590,42 +616,37 @@ mod tests {
     }
 
     #[test]
-    fn the_report_card_in_slices_equals_the_battery_run_at_once_with_every_row_replayable() {
+    fn the_report_card_is_graded_by_disruption_type_with_every_row_replayable() {
+        // (That the battery in slices equals it at once is the core's test; the browser's card
+        // equals `strata-sim assess` in the end-to-end tests.)
         let job = StudyJob::Assess { design: design("az-outage-multi-az"), seed: 1 };
         let (view, _) = finish(Study::start(2, job, VIEW).unwrap());
         let view = view.unwrap();
-        let t = Topology::from_json(&design("az-outage-multi-az")).unwrap();
-        let card = assess::assess(&t, 1).unwrap();
-        assert_eq!(view.result_json, serde_json::to_string(&card).unwrap());
+        let card: serde_json::Value = serde_json::from_str(&view.result_json).unwrap();
+        let rows = card["rows"].as_array().unwrap();
         let keys: Vec<&str> = view.sections.iter().map(|s| s.key.as_str()).collect();
         assert_eq!(keys, ["software", "hardware", "az", "region"], "every disruption type, graded");
         // Every row is offered as a replay: the design as the battery ran it.
-        assert_eq!(view.replays.len(), card.rows.len());
+        assert_eq!(view.replays.len(), rows.len());
         let mut offered = 0;
         for s in &view.sections {
             let table = s.table.as_ref().unwrap();
             for ((cells, marked), action) in table.rows.iter().zip(&table.actions) {
                 let i = action.unwrap() as usize;
-                let (row, replay) = (&card.rows[i], &view.replays[i]);
-                assert_eq!((cells[0].as_str(), *marked), (row.scenario.as_str(), !row.meets_slo));
-                assert_eq!(replay.label, row.scenario);
+                let (row, replay) = (&rows[i], &view.replays[i]);
+                assert_eq!(cells[0], row["scenario"].as_str().unwrap());
+                assert_eq!(*marked, !row["meets_slo"].as_bool().unwrap());
+                assert_eq!(replay.label, cells[0]);
                 let replayed = Topology::from_json(&replay.design).unwrap();
-                if row.action.is_some() {
+                if let Some(kind) = row["action"].as_str() {
                     let e = replayed.experiments.iter().find(|e| Some(&e.name) == replay.experiment.as_ref()).unwrap();
-                    assert_eq!(e.actions[0].action, row.action.unwrap());
+                    assert_eq!(serde_json::to_value(e.actions[0].action).unwrap(), kind);
+                    assert_eq!(e.actions[0].start_s, assess::FAULT_AT_S);
                 }
                 offered += 1;
             }
         }
-        assert_eq!(offered, card.rows.len());
-        // Replaying the AZ row as a live run gives the row's availability.
-        let az = card.rows.iter().position(|r| r.scenario == "lose an availability zone").unwrap();
-        let r = &view.replays[az];
-        let replayed = Topology::from_json(&r.design).unwrap();
-        let mut sim =
-            Simulation::new(&replayed, SimConfig { experiment: r.experiment.clone(), ..SimConfig::with_seed(r.seed) })
-                .unwrap();
-        sim.step_until(SimTime::from_secs(r.duration_s as u64));
-        assert_eq!(sim.report().resilience.availability, card.rows[az].availability);
+        assert_eq!(offered, rows.len());
+        assert!(view.html.contains("data-replay") && view.html.contains("Software:"));
     }
 }
