@@ -66,10 +66,11 @@ format_and_lint() {
   cargo clippy --workspace --all-targets --profile ci -- -D warnings
 }
 
-# The release bundle builds in the background while the native and browser tests run: its own
-# target directory keeps cargo's build lock from serializing it with them, and its long
-# single-threaded link steps (LTO, wasm-opt) fill a core the tests leave idle. Both run in this
-# shell (not through run_stage's pipe), so the build is this shell's child to wait for.
+# The release bundle builds in the background during the stages that leave a core idle (the
+# native runner's scenarios one after another, the determinism check in one browser): its own
+# target directory keeps cargo's build lock from serializing it with them. Started earlier, it
+# only competed with the compiling stages (both cores busy) and the suite took longer. Both run
+# in this shell (not through run_stage's pipe), so the build is this shell's child to wait for.
 BUNDLE_PID=""
 start_bundle() {
   CARGO_TARGET_DIR=target/trunk trunk build --release --offline > "$LOG_DIR/bundle-build.log" 2>&1 &
@@ -93,7 +94,6 @@ wait_bundle() {
 
 T_ALL=$(date +%s)
 run_stage "setup (install what is missing)" scripts/setup.sh
-start_bundle
 run_stage "format and lint (cargo fmt --check, clippy -D warnings)" format_and_lint
 run_stage "core purity and wasm32 build" core_is_pure
 run_stage "core tests (native, optimised: includes queueing theory and the 1-hour memory run)" \
@@ -102,6 +102,7 @@ run_stage "web logic tests (native: geometry, routing, undo, formats, the live r
   cargo test -p strata-web -p strata-worker --lib
 run_stage "browser component tests (wasm-bindgen-test, headless Chromium)" \
   cargo test -p strata-web --target wasm32-unknown-unknown
+start_bundle
 run_stage "native trace hashes (strata-sim run --json)" native_trace_hashes
 run_stage "determinism: wasm in headless Chromium vs native" wasm_determinism
 wait_bundle

@@ -3,7 +3,7 @@
 // figures move while the run plays; particles travel on the busy connections and none on idle
 // ones; badges show each component's load; seeking back and forth lands on the same figures;
 // hovering a failed call names the request, where it failed, why and when, as `strata-sim run
-// --journey` does for that request.
+// --journey` does for that request, and clicking a dot (failed or not) traces its request.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
@@ -506,7 +506,7 @@ test('a selected connection shows its network path hop by hop, with the hop that
   await context.close();
 });
 
-test('hovering a failed call says which request failed where, why and when, as the engine ran it', async (t) => {
+test('hovering a failed call says which request failed where, why and when, as the engine ran it; clicking a dot traces its request', async (t) => {
   const context = await browser.newContext({ viewport: { width: 1440, height: 900 } });
   const { page, errors } = await openApp(context, server.url);
   // A worker pool exhausted by a slow query: from about 20 s some calls to web are refused
@@ -539,7 +539,8 @@ test('hovering a failed call says which request failed where, why and when, as t
       }
       return out;
     });
-    return { clockNs, spots };
+    // Failed calls; the other dots (calls on their way, answers) name their request too.
+    return { clockNs, spots: spots.filter((x) => x.text.includes(' failed at ')), calls: spots.filter((x) => !x.text.includes(' failed at ')) };
   };
 
   const PATTERN = /^Request #(\d+) failed at ([\w-]+)(?:\[(\d+)\])?: (.+) · (\d\d):(\d\d):(\d\d\.\d{3})$/;
@@ -573,6 +574,14 @@ test('hovering a failed call says which request failed where, why and when, as t
   await page.waitForFunction((n) => document.querySelector('[data-testid="trace"]')?.dataset.request === String(n), a.request);
   const hops = await page.locator('[data-testid="trace-hop"]').evaluateAll((els) => els.map((e) => [e.dataset.component, e.dataset.error]));
   assert.ok(hops.some(([c, e]) => c.startsWith(a.component) && e === a.cause), `the waterfall shows the failure at ${a.component}: ${JSON.stringify(hops)}`);
+  // Any dot: a call on its way names its request and where it goes, and a click traces it there.
+  const call = first.calls.map((c) => ({ ...c, m: c.text.match(/^Request #(\d+) (to|answered by) ([\w-]+)(?:\[\d+\])? · /) })).find((c) => c.m);
+  assert.ok(call, `a dot that is not a failure names its request: ${first.calls.slice(0, 3).map((c) => c.text)}`);
+  await page.mouse.move(call.x, call.y);
+  await page.mouse.click(call.x, call.y);
+  await page.waitForFunction((n) => document.querySelector('[data-testid="trace"]')?.dataset.request === n, call.m[1]);
+  const callHops = await page.locator('[data-testid="trace-hop"]').evaluateAll((els) => els.map((e) => e.dataset.component));
+  assert.ok(callHops.some((c) => c.startsWith(call.m[3])), `request #${call.m[1]}'s waterfall goes through ${call.m[3]}: ${callHops}`);
   // Moving away from every dot hides it; the editor's own pointer handling is untouched.
   await page.mouse.move(5, 5);
   await tip.waitFor({ state: 'hidden' });

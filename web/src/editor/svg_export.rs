@@ -2,6 +2,7 @@
 //! stylesheet's), for the SVG download and as the source of the PNG. User text is escaped.
 
 use strata_core::catalog;
+use strata_worker::html::escape;
 
 use super::icons::{category_color, container_color, container_glyph, glyph};
 use super::model::container_kind_name;
@@ -22,23 +23,6 @@ impl Default for SvgOptions {
     fn default() -> Self {
         SvgOptions { background: Some("#ffffff".into()), dark: false, margin: 24.0 }
     }
-}
-
-/// Escapes text for XML content and attribute values.
-pub fn escape(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for ch in s.chars() {
-        match ch {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c if (c as u32) < 0x20 && c != '\n' && c != '\t' => {}
-            c => out.push(c),
-        }
-    }
-    out
 }
 
 fn truncate(s: &str, n: usize) -> String {

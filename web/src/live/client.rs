@@ -219,10 +219,9 @@ impl Live {
 
     /// Stops the study under way, if one is (a finished one is only forgotten).
     pub fn cancel_study(self) {
-        if let Some(s) = self.study.get_untracked() {
-            if s.result.is_none() {
-                self.send(Command::CancelStudy { id: s.id });
-            }
+        let running = self.study.with_untracked(|s| s.as_ref().filter(|s| s.result.is_none()).map(|s| s.id));
+        if let Some(id) = running {
+            self.send(Command::CancelStudy { id });
         }
         self.study.set(None);
     }

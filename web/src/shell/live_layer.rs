@@ -268,11 +268,11 @@ fn burst(path: &Path, backwards: bool, progress: f64, r: f64) -> Option<(Point, 
     path.at(if backwards { 1.0 } else { 0.0 }).map(|o| (o, r * (2.0 + 12.0 * progress)))
 }
 
-/// The pointer this close (px) to a failed call's dot or burst hovers it.
+/// The pointer this close (px) to a dot (or a failed call's burst) hovers it.
 const HIT_PX: f64 = 8.0;
 
-/// Keeps in `near` the failed call drawn nearest to the pointer `p`: `seg`, drawn at `o`, hovers
-/// it within `reach` px (squared distances).
+/// Keeps in `near` the call drawn nearest to the pointer `p`: `seg`, drawn at `o`, hovers it
+/// within `reach` px (squared distances).
 fn offer(near: &mut Option<(f64, Segment)>, p: Option<Point>, o: Point, reach: f64, seg: Segment) {
     let Some(p) = p else { return };
     let d = (o.x - p.x) * (o.x - p.x) + (o.y - p.y) * (o.y - p.y);
@@ -281,19 +281,28 @@ fn offer(near: &mut Option<(f64, Segment)>, p: Option<Point>, o: Point, reach: f
     }
 }
 
-/// A failed call in words, e.g. `Request #12345 failed at web[2]: queue full · 00:01:23.456`:
-/// the engine's request number (`strata-sim run --journey`), the component (and instance) that
-/// failed, why, and when in simulated time.
-pub fn failure_text(s: &Segment, ids: &[String]) -> String {
-    let at = ids.get(s.from as usize).map_or("?", String::as_str);
+/// A drawn call in words, with the engine's request number (`strata-sim run --journey`), the
+/// component (and instance) and the simulated time: a failure says where and why, e.g.
+/// `Request #12345 failed at web[2]: queue full · 00:01:23.456`; a call where it goes,
+/// `Request #9 to web[1] · 00:01:23.400`; an answer where it comes from,
+/// `Request #9 answered by web[1] · 00:01:23.431`.
+pub fn call_text(s: &Segment, ids: &[String]) -> String {
+    let name = |c: u32| ids.get(c as usize).map_or("?", String::as_str);
     let instance = s.instance.map(|i| format!("[{i}]")).unwrap_or_default();
-    let why = s.cause.map_or("error", ErrorCause::name);
-    format!("Request #{} failed at {at}{instance}: {why} · {}", s.request, stamp(s.t0 as u64))
+    let (n, at) = (s.request, stamp(s.t0 as u64));
+    match s.kind {
+        SegmentKind::Failure => {
+            let why = s.cause.map_or("error", ErrorCause::name);
+            format!("Request #{n} failed at {}{instance}: {why} · {at}", name(s.from))
+        }
+        SegmentKind::Request => format!("Request #{n} to {}{instance} · {at}", name(s.to)),
+        SegmentKind::Response => format!("Request #{n} answered by {}{instance} · {at}", name(s.from)),
+    }
 }
 
 /// Draws one frame of particles; counts the dots drawn per connection into `counts`. Returns the
-/// failed call drawn nearest to `pointer` (canvas px), its dot or its burst within [`HIT_PX`],
-/// and whether any failed call was drawn.
+/// call drawn nearest to `pointer` (canvas px) within [`HIT_PX`] (a failed call, its dot or its
+/// burst, first), and whether any dot was drawn.
 #[allow(clippy::too_many_arguments)]
 fn draw(
     ctx: &web_sys::CanvasRenderingContext2d,
@@ -305,7 +314,7 @@ fn draw(
     counts: &mut [u32],
     pointer: Option<Point>,
 ) -> (Option<Segment>, bool) {
-    let mut near = None;
+    let (mut near, mut near_failure) = (None, None);
     let (w, h, vp, dpr) = screen;
     ctx.set_transform(dpr, 0.0, 0.0, dpr, 0.0, 0.0).ok();
     ctx.clear_rect(0.0, 0.0, w, h);
@@ -333,12 +342,13 @@ fn draw(
                     if let Some((o, radius)) = burst(path, backwards, dot.progress, r) {
                         let o = vp.to_screen(o);
                         bursts.push((o.x, o.y, radius));
-                        offer(&mut near, pointer, o, radius.max(HIT_PX), dot.seg);
+                        offer(&mut near_failure, pointer, o, radius.max(HIT_PX), dot.seg);
                     }
-                    offer(&mut near, pointer, s, HIT_PX, dot.seg);
+                    offer(&mut near_failure, pointer, s, HIT_PX, dot.seg);
                     Look::Failure
                 }
             };
+            offer(&mut near, pointer, s, HIT_PX, dot.seg);
             scratch.entry(look).or_default().push((s.x, s.y));
         }
     });
@@ -380,7 +390,7 @@ fn draw(
         ctx.set_line_width(1.5);
         ctx.stroke();
     }
-    (near.map(|(_, seg)| seg), scratch.get(&Look::Failure).is_some_and(|v| !v.is_empty()))
+    (near_failure.or(near).map(|(_, seg)| seg), counts.iter().any(|&n| n > 0))
 }
 
 /// With reduced motion: each connection as a line as thick as its traffic over the last second
@@ -448,16 +458,16 @@ pub fn ParticleCanvas() -> impl IntoView {
     let scratch: StoredValue<BTreeMap<Look, Vec<(f64, f64)>>, LocalStorage> = StoredValue::new_local(BTreeMap::new());
     let counts: StoredValue<Vec<u32>, LocalStorage> = StoredValue::new_local(Vec::new());
 
-    // Hovering a failed call (its red dot, or the burst where it failed) says why it failed, and
-    // a click then traces it. The
-    // canvas lets the pointer through to the editor: a window `pointermove` with no button
-    // pressed keeps the pointer's place, each paint finds the failure drawn nearest to it (over
-    // the canvas), and the tooltip's text is built only when that call changes.
+    // Hovering a dot names its request (a failed call, its red dot or the burst where it failed,
+    // says why it failed, and wins over a nearer dot), and a click then traces it. The canvas
+    // lets the pointer through to the editor: a window `pointermove` with no button pressed
+    // keeps the pointer's place, each paint finds the call drawn nearest to it (over the
+    // canvas), and the tooltip's text is built only when that call changes.
     // Canvas px, found when the pointer moves: a paint never asks for the canvas's place (that
     // forced a layout of the whole page in every frame after the badges changed: 3 to 8 ms).
     let pointer: Rc<Cell<Option<Point>>> = Rc::default();
     let shown: Rc<Cell<Option<(u64, u64)>>> = Rc::default();
-    let failures_drawn: Rc<Cell<bool>> = Rc::default();
+    let dots_drawn: Rc<Cell<bool>> = Rc::default();
     let tip = document().create_element("div").ok();
     if let Some(t) = &tip {
         for (k, v) in [("class", "failure-tip"), ("data-testid", "failure-tip"), ("role", "tooltip")] {
@@ -467,7 +477,7 @@ pub fn ParticleCanvas() -> impl IntoView {
 
     // One frame: size the canvas, draw, publish what was drawn (for tests and screen readers).
     let paint = {
-        let (pointer, failures_drawn, shown) = (pointer.clone(), failures_drawn.clone(), shown.clone());
+        let (pointer, dots_drawn, shown) = (pointer.clone(), dots_drawn.clone(), shown.clone());
         move || {
             let Some(canvas) = canvas_ref.get_untracked() else { return };
             let canvas: web_sys::HtmlCanvasElement = canvas;
@@ -493,7 +503,7 @@ pub fn ParticleCanvas() -> impl IntoView {
                         counts.update_value(|c| {
                             let (hit, any) = draw(&ctx, live, g, (w, h, vp, dpr), wall, sc, c, at);
                             near = hit;
-                            failures_drawn.set(any);
+                            dots_drawn.set(any);
                         });
                     });
                 }
@@ -519,7 +529,7 @@ pub fn ParticleCanvas() -> impl IntoView {
                     }
                     let style = match (near, at) {
                         (Some(s), Some(p)) => {
-                            t.set_text_content(Some(&live.components.with_value(|ids| failure_text(&s, ids))));
+                            t.set_text_content(Some(&live.components.with_value(|ids| call_text(&s, ids))));
                             format!("display:block;left:{}px;top:{}px", p.x + 12.0, p.y + 12.0)
                         }
                         _ => "display:none".into(),
@@ -538,15 +548,15 @@ pub fn ParticleCanvas() -> impl IntoView {
                 let over = x >= r.left() && x <= r.right() && y >= r.top() && y <= r.bottom();
                 over.then(|| Point::new(x - r.left(), y - r.top()))
             });
-            // While playing, the next frame looks; paused, look now if failures are drawn.
-            if pointer.replace(p) != p && failures_drawn.get() && !playing_untracked(live) {
+            // While playing, the next frame looks; paused, look now if dots are drawn.
+            if pointer.replace(p) != p && dots_drawn.get() && !playing_untracked(live) {
                 paint();
             }
         }
     });
     on_cleanup(move || moved.remove());
-    // Clicking while a failed call is hovered traces that request (its waterfall in the run
-    // panel); the click also reaches the editor, as any click on the canvas does.
+    // Clicking while a dot is hovered traces its request (the waterfall in the run panel); the
+    // click also reaches the editor, as any click on the canvas does.
     let clicked = window_event_listener(leptos::ev::click, {
         move |_| {
             if let Some((request, _)) = shown.get() {
@@ -608,7 +618,7 @@ mod tests {
     use super::*;
 
     #[test]
-    fn a_failed_call_in_words_names_the_request_where_it_failed_why_and_when() {
+    fn a_drawn_call_in_words_names_its_request_where_it_is_and_when_and_a_failure_why() {
         let ids: Vec<String> = ["users", "alb", "web"].map(String::from).to_vec();
         let mut s = Segment {
             from: 2,
@@ -621,8 +631,12 @@ mod tests {
             cause: Some(ErrorCause::QueueFull),
             instance: Some(2),
         };
-        assert_eq!(failure_text(&s, &ids), "Request #12345 failed at web[2]: queue full · 00:01:23.456");
+        assert_eq!(call_text(&s, &ids), "Request #12345 failed at web[2]: queue full · 00:01:23.456");
         (s.from, s.instance, s.cause, s.request) = (1, None, Some(ErrorCause::Dependency), 7);
-        assert_eq!(failure_text(&s, &ids), "Request #7 failed at alb: 5xx from dependency · 00:01:23.456");
+        assert_eq!(call_text(&s, &ids), "Request #7 failed at alb: 5xx from dependency · 00:01:23.456");
+        (s.from, s.to, s.kind, s.cause, s.instance) = (1, 2, SegmentKind::Request, None, Some(1));
+        assert_eq!(call_text(&s, &ids), "Request #7 to web[1] · 00:01:23.456");
+        (s.from, s.to, s.kind) = (2, 1, SegmentKind::Response);
+        assert_eq!(call_text(&s, &ids), "Request #7 answered by web[1] · 00:01:23.456");
     }
 }

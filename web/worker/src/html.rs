@@ -5,7 +5,9 @@ use crate::charts::{Chart, PALETTE};
 use crate::drill::Section;
 use crate::study::Replay;
 
-/// `text` with `&`, `<`, `>` and quotes escaped, safe inside an element or a quoted attribute.
+/// `text` with `&`, `<`, `>` and quotes escaped, safe inside an element or a quoted attribute,
+/// and control characters other than newline and tab left out (XML does not allow them): for
+/// HTML here, and for the page's SVG export.
 pub fn escape(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     for ch in text.chars() {
@@ -15,6 +17,7 @@ pub fn escape(text: &str) -> String {
             '>' => out.push_str("&gt;"),
             '"' => out.push_str("&quot;"),
             '\'' => out.push_str("&#39;"),
+            c if (c as u32) < 0x20 && c != '\n' && c != '\t' => {}
             c => out.push(c),
         }
     }
@@ -131,6 +134,7 @@ mod tests {
     #[test]
     fn text_is_escaped_and_rows_offer_their_replay() {
         assert_eq!(escape(r#"<b a="1">'&'</b>"#), "&lt;b a=&quot;1&quot;&gt;&#39;&amp;&#39;&lt;/b&gt;");
+        assert_eq!(escape("a\u{1}b\nc\td"), "ab\nc\td");
         let s = Section {
             key: "az".into(),
             title: "AZ <x>".into(),
