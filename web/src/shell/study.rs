@@ -16,7 +16,7 @@ use crate::live::client::{use_live, Live};
 use crate::shell::charts::chart_size_and_theme;
 use crate::state::{use_editor, Overlay};
 
-/// The value of the drawer's form field with this test id ("" if absent).
+/// The value of the dialog's form field with this test id ("" if absent).
 fn field(test_id: &str) -> String {
     element(test_id)
         .and_then(|e| js_sys::Reflect::get(&e, &"value".into()).ok())

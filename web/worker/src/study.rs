@@ -415,7 +415,7 @@ fn opt_s(v: Option<f64>) -> String {
 }
 
 fn present_card(a: &Assessor, seed: u64) -> StudyView {
-    // `finish` takes the assessor; the card is graded from a copy of its results.
+    // Graded from the finished runs (the assessor keeps them).
     let card = a.card();
     let runs = &a.runs()[1..];
     let replays: Vec<Replay> = runs
