@@ -154,6 +154,7 @@ enum Job {
 /// A study under way.
 pub struct Study {
     id: u32,
+    kind: StudyKind,
     job: Job,
     view: ChartView,
 }
@@ -168,6 +169,7 @@ impl Study {
     /// Sets a study up (reads and checks its designs), or says why it cannot run. Its charts are
     /// drawn at `view`.
     pub fn start(id: u32, job: StudyJob, view: ChartView) -> Result<Study, String> {
+        let kind = job.kind();
         let job = match job {
             StudyJob::Compare { a, b, seed, duration_s } => {
                 let side = |s: &Side| {
@@ -187,7 +189,7 @@ impl Study {
                 Job::Assess(Box::new(Assessor::new(&t, seed).map_err(|e| e.to_string())?), seed)
             }
         };
-        Ok(Study { id, job, view })
+        Ok(Study { id, kind, job, view })
     }
 
     /// Its number.
@@ -241,11 +243,7 @@ impl Study {
             }
         };
         let progress = if matches!(result, Some(Ok(_))) { 1.0 } else { progress };
-        let kind = match self.job {
-            Job::Compare(_) => StudyKind::Compare,
-            Job::Assess(..) => StudyKind::Assess,
-        };
-        StudyUpdate { id: self.id, kind, progress, doing, result }
+        StudyUpdate { id: self.id, kind: self.kind, progress, doing, result }
     }
 
     fn present(&self) -> StudyView {
