@@ -46,6 +46,15 @@ export async function savedDoc(page) {
   });
 }
 
+/** Waits until the saved document's component `id` has `field` equal to `value` (a parameter
+ * edit is stored once the engine's worker has checked it). */
+export async function savedParam(page, id, field, value) {
+  await page.waitForFunction(({ id, field, value }) => {
+    const doc = JSON.parse(localStorage.getItem('strata.doc.' + localStorage.getItem('strata.current')));
+    return JSON.stringify(doc.components.find((c) => c.id === id)?.[field]) === JSON.stringify(value);
+  }, { id, field, value });
+}
+
 export async function nodeIds(page) {
   return page.$$eval('[data-testid^="node-"]', (els) => els.map((e) => e.dataset.testid.slice(5)).sort());
 }

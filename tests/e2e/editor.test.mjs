@@ -4,7 +4,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { serve, launch, openApp, artifactPath } from './harness.mjs';
-import { box, centre, connect, drag, dropFromPalette, nodeIds, openTemplate, savedDoc } from './editor-helpers.mjs';
+import { box, centre, connect, drag, dropFromPalette, nodeIds, openTemplate, savedDoc, savedParam } from './editor-helpers.mjs';
 
 let server, browser;
 before(async () => { server = await serve(); browser = await launch(); });
@@ -93,11 +93,18 @@ test('build the three-tier architecture from the palette, with nesting, refusals
   await page.getByTestId('param-read_replicas').press('Enter');
   assert.match(await page.getByTestId('param-error-read_replicas').innerText(), /out of range.*0 to 15/);
   assert.equal((await savedDoc(page)).components.find((x) => x.id === 'rds-1').read_replicas, 0, 'refused value not stored');
+  // Refused by the engine's own validation of the component (judged in its worker): a query
+  // that takes negative time parses, but is never stored.
+  const queryTime = (await savedDoc(page)).components.find((x) => x.id === 'rds-1').query_time;
+  await page.getByTestId('param-query_time').fill('{"dist":"constant","ms":-4}');
+  await page.getByTestId('param-query_time').press('Enter');
+  assert.match(await page.getByTestId('param-error-query_time').innerText(), /query_time/);
+  assert.deepEqual((await savedDoc(page)).components.find((x) => x.id === 'rds-1').query_time, queryTime, 'refused value not stored');
   await page.getByTestId('param-read_replicas').fill('2');
   await page.getByTestId('param-read_replicas').press('Enter');
-  assert.equal((await savedDoc(page)).components.find((x) => x.id === 'rds-1').read_replicas, 2);
+  await savedParam(page, 'rds-1', 'read_replicas', 2);
   await page.getByTestId('param-instance_class').selectOption('db.r5.large');
-  assert.equal((await savedDoc(page)).components.find((x) => x.id === 'rds-1').instance_class, 'db.r5.large');
+  await savedParam(page, 'rds-1', 'instance_class', 'db.r5.large');
 
   // Undo / redo, with the buttons and the keyboard.
   await page.getByTestId('undo').click();

@@ -27,6 +27,10 @@ const WORKER_URL: &str = "./strata-worker_loader.js";
 const LOG_KEEP: usize = 500;
 /// Failed requests offered for tracing, and as many slow ones.
 const NOTABLE_KEEP: usize = 6;
+/// Least wall time between two refreshes of the failed-or-slow list while a run plays, ms: at
+/// 100,000 requests/s each frame names dozens, and a list rebuilt twenty times a second can be
+/// neither read nor clicked.
+const NOTABLE_MS: f64 = 1000.0;
 /// A dot stays on screen at least this long (wall ms) whatever the speed.
 const DOT_MIN_WALL_MS: f64 = 400.0;
 
@@ -77,8 +81,11 @@ pub struct Live {
     pub trace: RwSignal<Option<Result<Trace, String>>>,
     /// A trace was asked for and has not come back yet.
     pub tracing: RwSignal<bool>,
-    /// Sampled client requests that failed or were slow lately, newest first (to trace one).
+    /// Sampled client requests that failed or were slow lately, newest first (to trace one);
+    /// refreshed at most every [`NOTABLE_MS`] while the run plays.
     pub notable: RwSignal<Vec<NotableRequest>>,
+    /// Named since the list was last refreshed, newest first, and when it was (wall ms).
+    notable_pending: StoredValue<(Vec<NotableRequest>, f64)>,
     /// Why the run could not start (or the worker could not).
     pub problem: RwSignal<Option<String>>,
     /// Why the last injected failure was refused.
@@ -137,6 +144,7 @@ impl Live {
             trace: RwSignal::new(None),
             tracing: RwSignal::new(false),
             notable: RwSignal::new(Vec::new()),
+            notable_pending: StoredValue::new((Vec::new(), f64::NEG_INFINITY)),
             problem: RwSignal::new(None),
             refused: RwSignal::new(None),
             seed: RwSignal::new(1),
@@ -279,6 +287,7 @@ impl Live {
         self.trace.set(None);
         self.tracing.set(false);
         self.notable.set(Vec::new());
+        self.notable_pending.set_value((Vec::new(), f64::NEG_INFINITY));
         self.problem.set(None);
         self.refused.set(None);
         self.particles.update_value(Particles::clear);
@@ -357,6 +366,7 @@ impl Live {
         if header.rewound {
             // Requests that failed (or were slow) after the run's new point may not now.
             self.notable.set(Vec::new());
+            self.notable_pending.update_value(|(p, _)| p.clear());
             self.particles.update_value(Particles::clear);
             self.log.set(Vec::new());
             self.launches.set(Launches::default());
@@ -403,18 +413,19 @@ impl Live {
             self.trace.set(Some(trace));
             self.tracing.set(false);
         }
-        let notable = std::mem::take(&mut header.notable);
-        if !notable.is_empty() {
-            self.notable.update(|list| {
-                list.splice(0..0, notable.into_iter().rev());
-                // The newest of each: slow answers are not crowded out by a burst of failures.
-                let (mut slow, mut failed) = (0, 0);
-                list.retain(|r| {
-                    let n = if r.cause == "slow" { &mut slow } else { &mut failed };
-                    *n += 1;
-                    *n <= NOTABLE_KEEP
-                });
-            });
+        // The frame names them oldest first.
+        let notable: Vec<_> = std::mem::take(&mut header.notable).into_iter().rev().collect();
+        let refresh = header.state != PlayState::Playing;
+        let fresh = self.notable_pending.try_update_value(|(pending, at)| {
+            keep_newest(pending, notable);
+            let due = refresh || wall - *at >= NOTABLE_MS;
+            (due && !pending.is_empty()).then(|| {
+                *at = wall;
+                std::mem::take(pending)
+            })
+        });
+        if let Some(Some(fresh)) = fresh {
+            self.notable.update(|list| keep_newest(list, fresh));
         }
         let steps = std::mem::take(&mut header.launches);
         if !steps.is_empty() {
@@ -423,6 +434,21 @@ impl Live {
         self.header.set(Some(header));
         self.frames.update(|n| *n += 1);
     }
+}
+
+/// Puts `newer` (newest first) before `list` and keeps the newest [`NOTABLE_KEEP`] of each
+/// kind: slow answers are not crowded out by a burst of failures.
+fn keep_newest(list: &mut Vec<NotableRequest>, newer: Vec<NotableRequest>) {
+    if newer.is_empty() {
+        return;
+    }
+    list.splice(0..0, newer);
+    let (mut slow, mut failed) = (0, 0);
+    list.retain(|r| {
+        let n = if r.cause == "slow" { &mut slow } else { &mut failed };
+        *n += 1;
+        *n <= NOTABLE_KEEP
+    });
 }
 
 /// Makes the live run available to the app.

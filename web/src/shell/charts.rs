@@ -6,6 +6,7 @@
 
 use leptos::prelude::*;
 use strata_worker::charts::{clock, Chart, ChartKind, ChartView, HISTOGRAM_BINS, PALETTE};
+use strata_worker::html::escape;
 use strata_worker::protocol::Command;
 
 use crate::js;
@@ -132,8 +133,6 @@ pub fn ChartsPanel() -> impl IntoView {
             show_charts(true);
         }
     });
-    let hover: RwSignal<Option<(ChartKind, f64)>> = RwSignal::new(None);
-    let running = move || live.header.with(Option::is_some);
     move || {
         open.get().then(|| {
             view! {
@@ -143,99 +142,220 @@ pub fn ChartsPanel() -> impl IntoView {
                         <span class="charts-note">"Last 5 simulated minutes · hover for values · click to go to that time"</span>
                         <button class="icon-btn" title="Close the charts" aria-label="Close the charts" on:click=move |_| show_charts(false)>"×"</button>
                     </header>
-                    {move || {
-                        let charts = live.charts.get();
-                        if charts.is_empty() {
-                            let text = if running() {
-                                "The charts appear as the run's first simulated second ends."
-                            } else {
-                                "Press Run: the charts follow the run as it plays."
-                            };
-                            return view! { <p class="empty-hint" data-testid="charts-empty">{text}</p> }.into_any();
-                        }
-                        view! {
-                            <div class="charts-grid">
-                                {charts.into_iter().map(|c| match c {
-                                    Ok(c) => chart_view(c, hover).into_any(),
-                                    Err(why) => view! { <p class="run-problem">{format!("A chart could not be drawn: {why}")}</p> }.into_any(),
-                                }).collect_view()}
-                            </div>
-                        }.into_any()
-                    }}
+                    <ChartsGrid/>
                 </section>
             }
         })
     }
 }
 
-fn chart_view(c: Chart, hover: RwSignal<Option<(ChartKind, f64)>>) -> impl IntoView {
+/// A chart as drawn by the worker, or why it could not be.
+type Drawn = Result<Chart, String>;
+
+/// The charts, each in its own slot. The worker sends every chart at once; the slots take them
+/// one per display frame (eight in about 130 ms, against a new set every 500 ms), so placing
+/// the SVGs never costs a frame more than one chart's markup (all eight in one task took 15 to
+/// 20 ms on top of a live frame, and dropped frames twice a second).
+#[component]
+fn ChartsGrid() -> impl IntoView {
     let live = use_live();
-    let kind = c.data.kind;
+    let hover: RwSignal<Option<(ChartKind, f64)>> = RwSignal::new(None);
+    // Reference-counted: made in the effect below, they outlive its run.
+    let slots: RwSignal<Vec<ArcRwSignal<Drawn>>> = RwSignal::new(Vec::new());
+    // Which chart each slot shows (`None`: a problem), to tell a new set of charts from news.
+    let kinds: StoredValue<Vec<Option<ChartKind>>> = StoredValue::new(Vec::new());
+    // The newest set, by slot: `Some` until that slot shows it.
+    let pending: StoredValue<Vec<Option<Drawn>>> = StoredValue::new(Vec::new());
+    let applying = StoredValue::new(false);
+    Effect::new(move |_| {
+        let charts = live.charts.get();
+        let now: Vec<_> = charts.iter().map(|d| d.as_ref().ok().map(|c| c.data.kind)).collect();
+        if kinds.with_value(|k| *k != now) {
+            // A new set of charts (a new run's first, or none): shown at once.
+            kinds.set_value(now);
+            pending.set_value(Vec::new());
+            slots.set(charts.into_iter().map(ArcRwSignal::new).collect());
+            return;
+        }
+        pending.set_value(charts.into_iter().map(Some).collect());
+        if !applying.get_value() {
+            applying.set_value(true);
+            request_animation_frame(move || apply_next(slots, pending, applying, 0));
+        }
+    });
+    let running = move || live.header.with(Option::is_some);
+    move || {
+        if slots.with(Vec::is_empty) {
+            let text = if running() {
+                "The charts appear as the run's first simulated second ends."
+            } else {
+                "Press Run: the charts follow the run as it plays."
+            };
+            return view! { <p class="empty-hint" data-testid="charts-empty">{text}</p> }.into_any();
+        }
+        let each = slots.get();
+        view! {
+            <div class="charts-grid">
+                {each.into_iter().map(|slot| {
+                    match slot.with_untracked(|d| d.as_ref().map(|c| c.data.kind).map_err(Clone::clone)) {
+                        Ok(kind) => chart_view(kind, slot, hover).into_any(),
+                        Err(why) => view! { <p class="run-problem">{format!("A chart could not be drawn: {why}")}</p> }.into_any(),
+                    }
+                }).collect_view()}
+            </div>
+        }
+        .into_any()
+    }
+}
+
+/// Shows the next pending chart from slot `from` on (wrapping), and asks for the next frame
+/// while any is left.
+fn apply_next(
+    slots: RwSignal<Vec<ArcRwSignal<Drawn>>>,
+    pending: StoredValue<Vec<Option<Drawn>>>,
+    applying: StoredValue<bool>,
+    from: usize,
+) {
+    // The drawer closed in between: nothing to show it in.
+    let Some(next) = pending.try_update_value(|p| {
+        let n = p.len();
+        (0..n).map(|k| (from + k) % n).find_map(|i| p[i].take().map(|c| (i, c)))
+    }) else {
+        return;
+    };
+    let Some((i, chart)) = next else {
+        applying.set_value(false);
+        return;
+    };
+    if let Some(slot) = slots.with_untracked(|s| s.get(i).cloned()) {
+        if slot.with_untracked(|shown| *shown != chart) {
+            slot.set(chart);
+        }
+    }
+    request_animation_frame(move || apply_next(slots, pending, applying, i + 1));
+}
+
+/// Reads the chart in `slot`, if it holds one.
+fn with_chart<R>(slot: &ArcRwSignal<Drawn>, f: impl FnOnce(&Chart) -> R) -> Option<R> {
+    slot.with(|d| d.as_ref().ok().map(f))
+}
+
+/// One chart of `kind`, following its slot: a new drawing replaces the markup, the legend and
+/// the figures in place (the figure, its buttons and its handlers stay).
+fn chart_view(kind: ChartKind, slot: ArcRwSignal<Drawn>, hover: RwSignal<Option<(ChartKind, f64)>>) -> impl IntoView {
+    let live = use_live();
     let name = kind_name(kind);
-    let legend = c
-        .data
-        .lines
-        .iter()
-        .map(|l| view! { <span class="chart-key"><i style=swatch(l.color)></i>{l.name.clone()}</span> })
-        .collect_view();
-    let empty = c.data.lines.iter().all(|l| l.points.is_empty());
-    let svg = c.svg.clone();
     let (w, h) = (CHART_W as f64, CHART_H as f64);
-    let chart = StoredValue::new(c);
+    let figure = NodeRef::<leptos::html::Figure>::new();
+    let plot = NodeRef::<leptos::html::Div>::new();
+    let note = NodeRef::<leptos::html::Span>::new();
+    let legend = NodeRef::<leptos::html::Span>::new();
+    Effect::new({
+        let slot = slot.clone();
+        move |_| {
+            let (Some(figure), Some(plot), Some(note), Some(legend)) =
+                (figure.get(), plot.get(), note.get(), legend.get())
+            else {
+                return;
+            };
+            slot.with(|d| {
+                let Ok(c) = d else { return };
+                plot.set_inner_html(&c.svg);
+                let points = c.data.lines.first().map_or(0, |l| l.points.len());
+                let _ = figure.set_attribute("data-points", &points.to_string());
+                let _ = figure.set_attribute("data-t1", &c.data.t1_s.to_string());
+                let empty = c.data.lines.iter().all(|l| l.points.is_empty());
+                let _ = figure.class_list().toggle_with_force("chart-blank", empty);
+                note.set_text_content(c.data.note.as_deref());
+                let keys: String = c
+                    .data
+                    .lines
+                    .iter()
+                    .map(|l| {
+                        format!(
+                            r#"<span class="chart-key"><i style="{}"></i>{}</span>"#,
+                            swatch(l.color),
+                            escape(&l.name)
+                        )
+                    })
+                    .collect();
+                legend.set_inner_html(&keys);
+            });
+        }
+    });
     // The SVG lets the pointer through (CSS), so offsets are the plot box's, in SVG px.
     let local_x = |ev: &web_sys::PointerEvent| f64::from(ev.offset_x());
-    let tip = move || {
-        let (k, x) = hover.get()?;
-        if k != kind {
-            return None;
-        }
-        chart.with_value(|c| {
-            let t = time_at(c, x)?;
-            let (at, values) = values_at(c, t)?;
-            let [x0, _, x1, _] = c.plot;
-            let px = x0 + (at - c.data.t0_s) / (c.data.t1_s - c.data.t0_s).max(1e-9) * (x1 - x0);
-            Some((at, px, values))
-        })
-    };
-    let save_svg =
-        move |_| chart.with_value(|c| js::download_text(&format!("strata-{name}.svg"), "image/svg+xml", &c.svg));
-    let save_png = move |_| {
-        let svg = chart.with_value(|c| c.svg.clone());
-        leptos::task::spawn_local(async move {
-            if let Ok(bytes) = js::svg_to_png(&svg, w, h, 2.0).await {
-                js::download(&format!("strata-{name}.png"), "image/png", &bytes);
+    let tip = {
+        let slot = slot.clone();
+        move || {
+            let (k, x) = hover.get()?;
+            if k != kind {
+                return None;
             }
-        });
+            with_chart(&slot, |c| {
+                let t = time_at(c, x)?;
+                let (at, values) = values_at(c, t)?;
+                let [x0, _, x1, _] = c.plot;
+                let px = x0 + (at - c.data.t0_s) / (c.data.t1_s - c.data.t0_s).max(1e-9) * (x1 - x0);
+                let span = (c.data.t1_s - c.data.t0_s) / HISTOGRAM_BINS as f64;
+                Some((at, px, values, span))
+            })
+            .flatten()
+        }
+    };
+    let seek = {
+        let slot = slot.clone();
+        move |ev: web_sys::MouseEvent| {
+            let x = f64::from(ev.offset_x());
+            let t = slot.with_untracked(|d| d.as_ref().ok().and_then(|c| time_at(c, x))).filter(|_| kind.over_time());
+            if let Some(t) = t {
+                live.send(Command::Seek { ms: (t * 1000.0).round() as u64 });
+            }
+        }
+    };
+    let svg = move || slot.with_untracked(|d| d.as_ref().ok().map(|c| c.svg.clone()));
+    let save_svg = {
+        let svg = svg.clone();
+        move |_| {
+            if let Some(svg) = svg() {
+                js::download_text(&format!("strata-{name}.svg"), "image/svg+xml", &svg);
+            }
+        }
+    };
+    let save_png = {
+        let svg = svg.clone();
+        move |_| {
+            let Some(svg) = svg() else { return };
+            leptos::task::spawn_local(async move {
+                if let Ok(bytes) = js::svg_to_png(&svg, w, h, 2.0).await {
+                    js::download(&format!("strata-{name}.png"), "image/png", &bytes);
+                }
+            });
+        }
     };
     view! {
-        <figure class="chart" data-testid=format!("chart-{name}") data-points=chart.with_value(|c| c.data.lines.first().map_or(0, |l| l.points.len()).to_string())
-            data-t1=chart.with_value(|c| c.data.t1_s.to_string())>
+        <figure class="chart" node_ref=figure data-testid=format!("chart-{name}")>
             <figcaption>
                 <span class="chart-title">{kind.title()}</span>
-                {chart.with_value(|c| c.data.note.clone()).map(|n| view! { <span class="chart-note" data-testid=format!("chart-note-{name}")>{n}</span> })}
-                <span class="chart-legend">{legend}</span>
+                <span class="chart-note" node_ref=note data-testid=format!("chart-note-{name}")></span>
+                <span class="chart-legend" node_ref=legend></span>
                 <button class="btn btn-ghost btn-small" data-testid=format!("chart-svg-{name}") title="Save this chart as SVG" on:click=save_svg>"SVG"</button>
                 <button class="btn btn-ghost btn-small" data-testid=format!("chart-png-{name}") title="Save this chart as PNG" on:click=save_png>"PNG"</button>
             </figcaption>
             <div
                 class="chart-plot"
+                node_ref=plot
                 data-testid=format!("chart-plot-{name}")
                 style=format!("width:{w}px;height:{h}px")
-                inner_html=svg
                 on:pointermove=move |ev| hover.set(Some((kind, local_x(&ev))))
                 on:pointerleave=move |_| hover.set(None)
-                on:click=move |ev: web_sys::MouseEvent| {
-                    let t = chart.with_value(|c| time_at(c, f64::from(ev.offset_x())).filter(|_| kind.over_time()));
-                    if let Some(t) = t {
-                        live.send(Command::Seek { ms: (t * 1000.0).round() as u64 });
-                    }
-                }
+                on:click=seek
             ></div>
-            {empty.then(|| view! { <p class="chart-empty">"Nothing to show in this window."</p> })}
-            {move || tip().map(|(at, px, values)| view! {
+            <p class="chart-empty">"Nothing to show in this window."</p>
+            {move || tip().map(|(at, px, values, span)| view! {
                 <div class="chart-cursor" style=format!("left:{px:.1}px;height:{h}px")></div>
                 <div class="chart-tip" data-testid=format!("chart-tip-{name}") data-t=at.to_string()>
-                    <b>{if kind.over_time() { clock(at) } else { format!("{:.1} to {at:.1} ms", at - chart.with_value(|c| (c.data.t1_s - c.data.t0_s) / HISTOGRAM_BINS as f64)) }}</b>
+                    <b>{if kind.over_time() { clock(at) } else { format!("{:.1} to {at:.1} ms", at - span) }}</b>
                     {values.into_iter().map(|r| view! {
                         <span class="chart-tip-row" data-line=r.name.clone() data-value=r.value.to_string()>
                             <i style=swatch(r.color)></i>{format!("{} {}", r.name, with_unit(kind, r.value))}

@@ -1,16 +1,18 @@
 //! The right column: the parameters of whatever is selected, generated from the core's catalog
 //! (unit, default, valid range, one-line explanation; invalid values are refused with the
-//! reason and never stored), and below it the live list of problems (validation and lint), each
+//! reason and never stored, the engine's worker judging each edit against the core's validation), and below it the live list of problems (validation and lint), each
 //! a button that selects and shows its element.
 
 use std::collections::{BTreeMap, BTreeSet};
 
 use leptos::prelude::*;
 use strata_core::catalog::{self, ParamType};
-use strata_core::topology::ContainerKind;
+use strata_core::topology::{ContainerKind, Topology};
+use strata_worker::answers::{Question, Reply};
 
 use crate::editor::model::container_kind_name;
 use crate::editor::params::{apply_container, apply_param, apply_share, field_text, range_text, ContainerField};
+use crate::live::client::{use_live, Live};
 use crate::shell::palette::item_icon;
 use crate::state::{use_editor, Editor};
 
@@ -28,6 +30,35 @@ fn commit(ed: Editor, errors: Errors, key: String, result: Result<strata_core::t
             e.insert(key, reason);
         }),
     }
+}
+
+/// Commits a parameter edit of component `id` once the engine's worker finds it brings no new
+/// validation error on that component (the rules live with the engine); a refused edit leaves
+/// the document as it was and says why under the field.
+fn commit_checked(ed: Editor, errors: Errors, live: Live, key: String, id: &str, result: Result<Topology, String>) {
+    let next = match result {
+        Ok(next) => next,
+        Err(reason) => return commit(ed, errors, key, Err(reason)),
+    };
+    let Some(index) = next.components.iter().position(|c| c.id == id) else { return };
+    let before = ed.doc.with_untracked(|d| d.topology.to_json());
+    let question = Question::NewParameterError { before: before.clone(), index };
+    live.ask(next.to_json(), question, move |reply| {
+        // Checked against the document as it was: an edit made in between is never overwritten.
+        if ed.doc.with_untracked(|d| d.topology.to_json()) != before {
+            return commit(
+                ed,
+                errors,
+                key,
+                Err("The document changed while this value was checked; enter it again.".into()),
+            );
+        }
+        match reply {
+            Reply::NewParameterError(None) => commit(ed, errors, key, Ok(next)),
+            Reply::NewParameterError(Some(why)) | Reply::Unreadable(why) => commit(ed, errors, key, Err(why)),
+            _ => {}
+        }
+    });
 }
 
 fn error_line(errors: Errors, key: &str) -> impl IntoView {
@@ -75,6 +106,7 @@ fn text_field(
 #[component]
 pub fn Inspector() -> impl IntoView {
     let ed = use_editor();
+    let live = use_live();
     let errors: Errors = RwSignal::new(BTreeMap::new());
     // Errors belong to the fields of one selection.
     Effect::new(move |_| {
@@ -127,6 +159,10 @@ pub fn Inspector() -> impl IntoView {
                     let value = field_text(&c, p.name);
                     let (t2, id2) = (t.clone(), id.clone());
                     let apply = move |v: &str| apply_param(&t2, &id2, p, v);
+                    let commit = {
+                        let id = id.clone();
+                        move |ed, errors, key, result| commit_checked(ed, errors, live, key, &id, result)
+                    };
                     let unit = if p.unit.is_empty() { String::new() } else { format!(" ({})", p.unit) };
                     let hint = {
                         let mut h = p.help.to_string();
@@ -140,7 +176,7 @@ pub fn Inspector() -> impl IntoView {
                     let input = match p.ty {
                         ParamType::Bool => {
                             let checked = value == "true";
-                            let apply = apply.clone();
+                            let (apply, commit) = (apply.clone(), commit.clone());
                             let key = key.clone();
                             view! {
                                 <input type="checkbox" class="field-check" id=format!("f-{}", p.name) data-testid=format!("param-{}", p.name) prop:checked=checked
@@ -149,7 +185,7 @@ pub fn Inspector() -> impl IntoView {
                             .into_any()
                         }
                         ParamType::Choice { options } => {
-                            let apply = apply.clone();
+                            let (apply, commit) = (apply.clone(), commit.clone());
                             let key = key.clone();
                             view! {
                                 <select class="field-input" id=format!("f-{}", p.name) data-testid=format!("param-{}", p.name)
@@ -160,14 +196,14 @@ pub fn Inspector() -> impl IntoView {
                             .into_any()
                         }
                         _ => {
-                            let apply2 = apply.clone();
+                            let (apply2, commit2) = (apply.clone(), commit.clone());
                             let (k1, k2) = (key.clone(), key.clone());
                             let wide = matches!(p.ty, ParamType::Number | ParamType::Integer);
                             view! {
                                 <input type="text" class="field-input" class:mono=!wide id=format!("f-{}", p.name) data-testid=format!("param-{}", p.name) value=value
                                     placeholder=if p.default == "null" { "default" } else { "" }
                                     on:change=move |ev| commit(ed, errors, k1.clone(), apply(&event_target_value(&ev)))
-                                    on:keydown=move |ev| if ev.key() == "Enter" { commit(ed, errors, k2.clone(), apply2(&event_target_value(&ev))) } />
+                                    on:keydown=move |ev| if ev.key() == "Enter" { commit2(ed, errors, k2.clone(), apply2(&event_target_value(&ev))) } />
                             }
                             .into_any()
                         }

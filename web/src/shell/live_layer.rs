@@ -14,12 +14,13 @@ use std::rc::Rc;
 
 use leptos::prelude::*;
 use wasm_bindgen::prelude::*;
-use wasm_bindgen::JsCast;
+use wasm_bindgen::{Clamped, JsCast};
 
 use crate::editor::geom::{Point, Viewport};
 use crate::live::client::{use_live, Live};
 use crate::live::figures::{NodeFigures, NodeStatus};
 use crate::live::protocol::{PlayState, Segment, SegmentKind};
+use crate::live::raster::{rgba, Raster};
 use crate::shell::run_panel::stamp;
 use crate::state::{use_editor, Editor};
 use strata_core::sim::ErrorCause;
@@ -251,7 +252,7 @@ fn geometry(ed: Editor, ids: &[String]) -> Geometry {
     g
 }
 
-/// Dots of one look, drawn as one canvas path.
+/// Dots of one look, drawn together: requests, then answers, then failures on top.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 enum Look {
     Request(usize),
@@ -305,19 +306,18 @@ pub fn call_text(s: &Segment, ids: &[String]) -> String {
 /// burst, first), and whether any dot was drawn.
 #[allow(clippy::too_many_arguments)]
 fn draw(
-    ctx: &web_sys::CanvasRenderingContext2d,
+    raster: &mut Raster,
     live: Live,
     geo: &Geometry,
-    screen: (f64, f64, Viewport, f64),
+    screen: (f64, f64, Viewport),
     wall_ms: f64,
     scratch: &mut BTreeMap<Look, Vec<(f64, f64)>>,
     counts: &mut [u32],
     pointer: Option<Point>,
 ) -> (Option<Segment>, bool) {
     let (mut near, mut near_failure) = (None, None);
-    let (w, h, vp, dpr) = screen;
-    ctx.set_transform(dpr, 0.0, 0.0, dpr, 0.0, 0.0).ok();
-    ctx.clear_rect(0.0, 0.0, w, h);
+    let (w, h, vp) = screen;
+    raster.begin(w as u32, h as u32);
     counts.iter_mut().for_each(|c| *c = 0);
     scratch.values_mut().for_each(Vec::clear);
     let mut bursts: Vec<(f64, f64, f64)> = Vec::new();
@@ -352,45 +352,38 @@ fn draw(
             scratch.entry(look).or_default().push((s.x, s.y));
         }
     });
+    // Requests, then answers, then failures on top (the looks' order).
     for (look, points) in scratch.iter() {
-        if points.is_empty() {
-            continue;
-        }
-        // Squares, not circles, and filled, never stroked: at 3 to 8 px they read as dots, and
-        // the browser rasterises filled axis-aligned rectangles several times faster (5,000 dots
-        // in headless Chromium: 9.4 ms frames, against 20.4 ms as circles and 19.6 ms with half
-        // of them stroked). An answer is a hollow square: an inner square cut out of the outer
-        // one by the even-odd rule (11.0 ms).
-        let hollow = matches!(look, Look::Response(_));
-        ctx.begin_path();
-        for &(x, y) in points {
-            ctx.rect(x - r, y - r, 2.0 * r, 2.0 * r);
-            if hollow {
-                ctx.rect(x - 0.5 * r, y - 0.5 * r, r, r);
-            }
-        }
-        let colour = match *look {
+        let colour = rgba(match *look {
             Look::Request(c) | Look::Response(c) => TYPE_COLORS[c],
             Look::Failure => FAILURE,
-        };
-        ctx.set_fill_style_str(colour);
-        if hollow {
-            ctx.fill_with_canvas_winding_rule(web_sys::CanvasWindingRule::Evenodd);
-        } else {
-            ctx.fill();
+        });
+        // Squares, not circles: at 3 to 8 px they read as dots. An answer is a hollow square.
+        for &(x, y) in points {
+            match look {
+                Look::Response(_) => raster.hollow(x, y, r, colour),
+                Look::Request(_) | Look::Failure => raster.square(x, y, r, colour),
+            }
         }
     }
-    if !bursts.is_empty() {
-        ctx.begin_path();
-        for (x, y, radius) in bursts {
-            ctx.move_to(x + radius, y);
-            let _ = ctx.arc(x, y, radius, 0.0, std::f64::consts::TAU);
-        }
-        ctx.set_stroke_style_str(FAILURE);
-        ctx.set_line_width(1.5);
-        ctx.stroke();
+    let red = rgba(FAILURE);
+    for (x, y, radius) in bursts {
+        raster.ring(x, y, radius, 1.5, red);
     }
     (near_failure.or(near).map(|(_, seg)| seg), counts.iter().any(|&n| n > 0))
+}
+
+/// Copies to the canvas what changed in `raster` this frame.
+fn put(ctx: &web_sys::CanvasRenderingContext2d, raster: &Raster) {
+    let Some(d) = raster.dirty() else { return };
+    // A view of the raster's memory, not a copy: used at once, before anything allocates.
+    let image =
+        web_sys::ImageData::new_with_u8_clamped_array_and_sh(Clamped(raster.pixels()), raster.width(), raster.height());
+    if let Ok(image) = image {
+        let (x, y, w, h) = (f64::from(d.x0), f64::from(d.y0), f64::from(d.width()), f64::from(d.height()));
+        let _ =
+            ctx.put_image_data_with_dirty_x_and_dirty_y_and_dirty_width_and_dirty_height(&image, 0.0, 0.0, x, y, w, h);
+    }
 }
 
 /// With reduced motion: each connection as a line as thick as its traffic over the last second
@@ -457,6 +450,7 @@ pub fn ParticleCanvas() -> impl IntoView {
     });
     let scratch: StoredValue<BTreeMap<Look, Vec<(f64, f64)>>, LocalStorage> = StoredValue::new_local(BTreeMap::new());
     let counts: StoredValue<Vec<u32>, LocalStorage> = StoredValue::new_local(Vec::new());
+    let raster: StoredValue<Raster, LocalStorage> = StoredValue::new_local(Raster::default());
 
     // Hovering a dot names its request (a failed call, its red dot or the burst where it failed,
     // says why it failed, and wins over a nearer dot), and a click then traces it. The canvas
@@ -481,7 +475,9 @@ pub fn ParticleCanvas() -> impl IntoView {
         move || {
             let Some(canvas) = canvas_ref.get_untracked() else { return };
             let canvas: web_sys::HtmlCanvasElement = canvas;
-            let dpr = web_sys::window().map_or(1.0, |w| w.device_pixel_ratio());
+            // Dots are stamped at CSS-pixel resolution (the canvas scales them up unsmoothed);
+            // the reduced-motion lines are drawn at the screen's own.
+            let dpr = if reduced { web_sys::window().map_or(1.0, |w| w.device_pixel_ratio()) } else { 1.0 };
             let (w, h) = ed.canvas_size.get_untracked();
             let (pw, ph) = ((w * dpr) as u32, (h * dpr) as u32);
             if canvas.width() != pw || canvas.height() != ph {
@@ -499,12 +495,15 @@ pub fn ParticleCanvas() -> impl IntoView {
                 if reduced {
                     counts.update_value(|c| draw_still(&ctx, live, g, (w, h, vp, dpr), c));
                 } else {
-                    scratch.update_value(|sc| {
-                        counts.update_value(|c| {
-                            let (hit, any) = draw(&ctx, live, g, (w, h, vp, dpr), wall, sc, c, at);
-                            near = hit;
-                            dots_drawn.set(any);
+                    raster.update_value(|ras| {
+                        scratch.update_value(|sc| {
+                            counts.update_value(|c| {
+                                let (hit, any) = draw(ras, live, g, (w, h, vp), wall, sc, c, at);
+                                near = hit;
+                                dots_drawn.set(any);
+                            });
                         });
+                        put(&ctx, ras);
                     });
                 }
                 counts.with_value(|c| {
@@ -605,7 +604,7 @@ pub fn ParticleCanvas() -> impl IntoView {
         });
     });
     view! {
-        <canvas node_ref=canvas_ref class="particles" data-testid="particles" aria-hidden="true" data-dots="0"></canvas>
+        <canvas node_ref=canvas_ref class=if reduced { "particles" } else { "particles pixels" } data-testid="particles" aria-hidden="true" data-dots="0"></canvas>
     }
 }
 

@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 use strata_core::layers::network::HopKind;
 use strata_core::lint::lint;
 use strata_core::topology::Topology;
-use strata_core::validate::{validate, Element, Severity};
+use strata_core::validate::{parameter_problems, validate, Element, Severity};
 
 /// What the page wants to know about a design.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -21,6 +21,14 @@ pub enum Question {
     },
     /// The CloudFormation template of what it can express.
     CloudFormation,
+    /// A parameter error that component `index` has in the design asked about and had not in
+    /// `before` (the design before an edit of its parameters, as JSON).
+    NewParameterError {
+        /// The design before the edit.
+        before: String,
+        /// Index of the edited component.
+        index: usize,
+    },
 }
 
 /// The worker's answer to a [`Question`], numbered as it was asked.
@@ -47,6 +55,8 @@ pub enum Reply {
         /// What it could not express, in words.
         skipped: Vec<String>,
     },
+    /// The edit's new parameter error, if it brings one.
+    NewParameterError(Option<String>),
     /// The design could not be read.
     Unreadable(String),
 }
@@ -128,7 +138,18 @@ pub fn answer(design: &str, question: &Question) -> Reply {
             let out = strata_core::cloudformation::export(&t);
             Reply::CloudFormation { json: out.to_json(), skipped: out.skipped }
         }
+        Question::NewParameterError { before, index } => match Topology::from_json(before) {
+            Ok(before) => Reply::NewParameterError(new_parameter_error(&before, &t, *index)),
+            Err(e) => Reply::Unreadable(format!("The design could not be read: {e}")),
+        },
     }
+}
+
+/// The message of a parameter error that component `index` has in `after` and had not in
+/// `before`.
+pub fn new_parameter_error(before: &Topology, after: &Topology, index: usize) -> Option<String> {
+    let old = parameter_problems(before, index);
+    parameter_problems(after, index).into_iter().find(|m| !old.contains(m))
 }
 
 /// Why a design with `errors` errors cannot run, naming the first: the words the page shows
@@ -216,6 +237,31 @@ mod tests {
 
     fn scenario(name: &str) -> String {
         std::fs::read_to_string(format!("{}/../../public/scenarios/{name}.json", env!("CARGO_MANIFEST_DIR"))).unwrap()
+    }
+
+    #[test]
+    fn a_parameter_edit_is_refused_only_for_an_error_it_brings() {
+        use strata_core::topology::{ComponentKind, ComponentSpec, Dist};
+        let mut before = Topology::new("p");
+        before.add("db", ComponentKind::Rds, None);
+        let edited = |ms: f64| {
+            let mut t = before.clone();
+            if let ComponentSpec::Rds(p) = &mut t.components[0].spec {
+                p.query_time = Dist::Constant { ms };
+            }
+            t.to_json()
+        };
+        let ask = |after: String, before: &Topology| {
+            answer(&after, &Question::NewParameterError { before: before.to_json(), index: 0 })
+        };
+        let Reply::NewParameterError(Some(why)) = ask(edited(-4.0), &before) else { panic!("a negative time") };
+        assert!(why.contains("query_time"), "{why}");
+        assert_eq!(ask(edited(4.0), &before), Reply::NewParameterError(None));
+        // An error the component already had is not this edit's.
+        let bad = Topology::from_json(&edited(-4.0)).unwrap();
+        assert_eq!(ask(edited(-4.0), &bad), Reply::NewParameterError(None));
+        let unreadable = answer(&edited(4.0), &Question::NewParameterError { before: "{".into(), index: 0 });
+        assert!(matches!(unreadable, Reply::Unreadable(_)));
     }
 
     #[test]
