@@ -27,10 +27,6 @@ const WORKER_URL: &str = "./strata-worker_loader.js";
 const LOG_KEEP: usize = 500;
 /// Failed requests offered for tracing, and as many slow ones.
 const NOTABLE_KEEP: usize = 6;
-/// Least wall time between two refreshes of the failed-or-slow list while a run plays, ms: at
-/// 100,000 requests/s each frame names dozens, and a list rebuilt twenty times a second can be
-/// neither read nor clicked.
-const NOTABLE_MS: f64 = 1000.0;
 /// A dot stays on screen at least this long (wall ms) whatever the speed.
 const DOT_MIN_WALL_MS: f64 = 400.0;
 
@@ -65,6 +61,8 @@ pub struct Live {
     pub summary: RwSignal<Option<Summary>>,
     /// The latest badge figures by component id.
     pub nodes: RwSignal<HashMap<String, NodeFigures>>,
+    /// Each component's figures on their own, as its badge shows them (see [`Live::figures_of`]).
+    node_cells: StoredValue<HashMap<String, ArcRwSignal<Option<NodeFigures>>>, LocalStorage>,
     /// The event log, oldest first.
     pub log: RwSignal<Vec<LogLine>>,
     /// Instance launches through the layers, newest first.
@@ -81,11 +79,8 @@ pub struct Live {
     pub trace: RwSignal<Option<Result<Trace, String>>>,
     /// A trace was asked for and has not come back yet.
     pub tracing: RwSignal<bool>,
-    /// Sampled client requests that failed or were slow lately, newest first (to trace one);
-    /// refreshed at most every [`NOTABLE_MS`] while the run plays.
+    /// Sampled client requests that failed or were slow lately, newest first (to trace one).
     pub notable: RwSignal<Vec<NotableRequest>>,
-    /// Named since the list was last refreshed, newest first, and when it was (wall ms).
-    notable_pending: StoredValue<(Vec<NotableRequest>, f64)>,
     /// Why the run could not start (or the worker could not).
     pub problem: RwSignal<Option<String>>,
     /// Why the last injected failure was refused.
@@ -135,6 +130,7 @@ impl Live {
             header: RwSignal::new(None),
             summary: RwSignal::new(None),
             nodes: RwSignal::new(HashMap::new()),
+            node_cells: StoredValue::new_local(HashMap::new()),
             log: RwSignal::new(Vec::new()),
             launches: RwSignal::new(Launches::default()),
             inspecting: RwSignal::new(None),
@@ -144,7 +140,6 @@ impl Live {
             trace: RwSignal::new(None),
             tracing: RwSignal::new(false),
             notable: RwSignal::new(Vec::new()),
-            notable_pending: StoredValue::new((Vec::new(), f64::NEG_INFINITY)),
             problem: RwSignal::new(None),
             refused: RwSignal::new(None),
             seed: RwSignal::new(1),
@@ -247,6 +242,44 @@ impl Live {
         }
     }
 
+    /// Component `id`'s figures as its badge shows them (without the window's end, the same for
+    /// every badge): a signal of its own, set only when they change. A thousand badges each
+    /// following the whole map made every refresh quadratic in the reactive graph (each memo
+    /// leaving the map's list of subscribers as it ran again): 30 ms of a frame at 1,000
+    /// components.
+    pub fn figures_of(self, id: &str) -> ArcRwSignal<Option<NodeFigures>> {
+        if let Some(cell) = self.node_cells.with_value(|m| m.get(id).cloned()) {
+            return cell;
+        }
+        let cell = ArcRwSignal::new(self.nodes.with_untracked(|m| m.get(id).map(badge_figures)));
+        self.node_cells.update_value(|m| {
+            m.insert(id.to_string(), cell.clone());
+        });
+        cell
+    }
+
+    /// Brings the badges' own signals up to date: those of `ids`, or all of them.
+    fn refresh_cells(self, ids: Option<&[String]>) {
+        self.node_cells.with_value(|cells| {
+            self.nodes.with_untracked(|figures| {
+                let refresh = |id: &str, cell: &ArcRwSignal<Option<NodeFigures>>| {
+                    let now = figures.get(id).map(badge_figures);
+                    if cell.with_untracked(|shown| *shown != now) {
+                        cell.set(now);
+                    }
+                };
+                match ids {
+                    Some(ids) => ids.iter().for_each(|id| {
+                        if let Some(cell) = cells.get(id) {
+                            refresh(id, cell);
+                        }
+                    }),
+                    None => cells.iter().for_each(|(id, cell)| refresh(id, cell)),
+                }
+            })
+        });
+    }
+
     /// Traces one request of the run: its waterfall comes with a coming frame.
     pub fn trace_request(self, request: u64) {
         self.tracing.set(true);
@@ -279,6 +312,7 @@ impl Live {
         self.header.set(None);
         self.summary.set(None);
         self.nodes.set(HashMap::new());
+        self.refresh_cells(None);
         self.log.set(Vec::new());
         self.launches.set(Launches::default());
         self.inspecting.set(None);
@@ -287,7 +321,6 @@ impl Live {
         self.trace.set(None);
         self.tracing.set(false);
         self.notable.set(Vec::new());
-        self.notable_pending.set_value((Vec::new(), f64::NEG_INFINITY));
         self.problem.set(None);
         self.refused.set(None);
         self.particles.update_value(Particles::clear);
@@ -366,7 +399,6 @@ impl Live {
         if header.rewound {
             // Requests that failed (or were slow) after the run's new point may not now.
             self.notable.set(Vec::new());
-            self.notable_pending.update_value(|(p, _)| p.clear());
             self.particles.update_value(Particles::clear);
             self.log.set(Vec::new());
             self.launches.set(Launches::default());
@@ -393,7 +425,10 @@ impl Live {
             self.summary.set(Some(s));
         }
         if let Some(update) = header.nodes.take() {
+            let changed: Option<Vec<String>> =
+                (!update.complete).then(|| update.nodes.iter().map(|n| n.id.clone()).collect());
             self.nodes.update(|figures| update.apply(figures));
+            self.refresh_cells(changed.as_deref());
         }
         let lines = std::mem::take(&mut header.log);
         if !lines.is_empty() {
@@ -413,19 +448,18 @@ impl Live {
             self.trace.set(Some(trace));
             self.tracing.set(false);
         }
-        // The frame names them oldest first.
-        let notable: Vec<_> = std::mem::take(&mut header.notable).into_iter().rev().collect();
-        let refresh = header.state != PlayState::Playing;
-        let fresh = self.notable_pending.try_update_value(|(pending, at)| {
-            keep_newest(pending, notable);
-            let due = refresh || wall - *at >= NOTABLE_MS;
-            (due && !pending.is_empty()).then(|| {
-                *at = wall;
-                std::mem::take(pending)
-            })
-        });
-        if let Some(Some(fresh)) = fresh {
-            self.notable.update(|list| keep_newest(list, fresh));
+        let notable = std::mem::take(&mut header.notable);
+        if !notable.is_empty() {
+            self.notable.update(|list| {
+                list.splice(0..0, notable.into_iter().rev());
+                // The newest of each: slow answers are not crowded out by a burst of failures.
+                let (mut slow, mut failed) = (0, 0);
+                list.retain(|r| {
+                    let n = if r.cause == "slow" { &mut slow } else { &mut failed };
+                    *n += 1;
+                    *n <= NOTABLE_KEEP
+                });
+            });
         }
         let steps = std::mem::take(&mut header.launches);
         if !steps.is_empty() {
@@ -436,19 +470,9 @@ impl Live {
     }
 }
 
-/// Puts `newer` (newest first) before `list` and keeps the newest [`NOTABLE_KEEP`] of each
-/// kind: slow answers are not crowded out by a burst of failures.
-fn keep_newest(list: &mut Vec<NotableRequest>, newer: Vec<NotableRequest>) {
-    if newer.is_empty() {
-        return;
-    }
-    list.splice(0..0, newer);
-    let (mut slow, mut failed) = (0, 0);
-    list.retain(|r| {
-        let n = if r.cause == "slow" { &mut slow } else { &mut failed };
-        *n += 1;
-        *n <= NOTABLE_KEEP
-    });
+/// Figures as a badge shows them: every badge covers the same window, said once by the layer.
+fn badge_figures(f: &NodeFigures) -> NodeFigures {
+    NodeFigures { window_end_s: 0.0, ..f.clone() }
 }
 
 /// Makes the live run available to the app.

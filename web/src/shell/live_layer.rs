@@ -93,11 +93,9 @@ pub fn LiveBadges() -> impl IntoView {
 #[component]
 fn Badge(rect: crate::editor::geom::Rect, id: String) -> impl IntoView {
     let live = use_live();
-    let key = id.clone();
-    // The figures as the badge shows them: the window's end is the layer's, so an idle
-    // component's badge stays as it is from one refresh to the next.
-    let figures =
-        Memo::new(move |_| live.nodes.with(|m| m.get(&key).map(|f| NodeFigures { window_end_s: 0.0, ..f.clone() })));
+    // This component's figures only, as the badge shows them: the window's end is the layer's,
+    // so an idle component's badge stays as it is from one refresh to the next.
+    let figures = RwSignal::from(live.figures_of(&id));
     let figures = move || figures.get();
     let status = move || figures().map_or(NodeStatus::Idle, |f| f.status);
     let text = move || {

@@ -101,7 +101,7 @@ pub fn TracePanel() -> impl IntoView {
                     {move || if live.tracing.get() { "Tracing…" } else { "Trace" }}
                 </button>
             </form>
-            // Refreshed at most once a second while the run plays (see `Live::notable`).
+            // Named at most once a second while the run plays (the worker holds them back).
             {move || {
                 let notable = live.notable.get();
                 (!notable.is_empty()).then(|| view! {

@@ -239,8 +239,8 @@ pub struct Header {
     pub drill: Option<Result<DrillView, String>>,
     /// The charts, freshly drawn (only while the page shows them; `Err`: why one could not be).
     pub charts: Option<Vec<Result<crate::charts::Chart, String>>>,
-    /// Sampled client requests that failed, or were slow, since the last frame (to pick one to
-    /// trace).
+    /// Sampled client requests that failed, or were slow, since they were last named (to pick one
+    /// to trace): while time passes, at most once a second.
     pub notable: Vec<NotableRequest>,
     /// A traced request's waterfall (`Err`: why it could not be traced), once, after
     /// [`Command::Trace`].

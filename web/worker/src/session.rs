@@ -45,8 +45,12 @@ const MAX_LEAD_WALL_MS: f64 = 250.0;
 const DOTS_PER_WALL_S: f64 = 2_500.0;
 /// Segments carried by one frame at most.
 const MAX_SEGMENTS: usize = 20_000;
-/// Failed or slow requests named by one frame at most.
+/// Failed or slow requests named by one frame at most (the newest).
 const MAX_FAILED: usize = 50;
+/// Wall time between two lists of failed or slow requests while time passes, ms: at 100,000
+/// requests/s each frame would name dozens, and a list changing twenty times a second can be
+/// neither read nor clicked.
+const NOTABLE_MS: f64 = 1000.0;
 /// Sampled requests in flight whose sending time is kept (to tell slow answers) at most.
 const MAX_IN_FLIGHT: usize = 100_000;
 
@@ -205,7 +209,7 @@ struct Run {
     nodes_sent: Vec<NodeFigures>,
     /// A traced request to send in the next frame.
     trace: Option<Result<crate::trace::Trace, String>>,
-    /// Sampled client requests that failed or were slow since the last frame (at most
+    /// Sampled client requests that failed or were slow since they were last sent (the newest
     /// [`MAX_FAILED`]).
     notable: Vec<NotableRequest>,
     /// When each sampled client request in flight was sent, ns (to know how long it took).
@@ -214,6 +218,8 @@ struct Run {
     /// yet, or not a client); what "slow" means, read once per collection.
     slow_ms: Vec<Option<f64>>,
     last_charts_wall: f64,
+    /// When failed or slow requests were last named (wall ms).
+    last_notable_wall: f64,
     /// The time of the last charts sent (none yet, or to be drawn again: `None`).
     charts_at: Option<u64>,
     first_frame: bool,
@@ -419,7 +425,10 @@ impl Run {
                         }
                         _ => None,
                     };
-                    if let Some(cause) = cause.filter(|_| notable.len() < MAX_FAILED) {
+                    if let Some(cause) = cause {
+                        if notable.len() >= MAX_FAILED {
+                            notable.remove(0); // the newest are named
+                        }
                         notable.push(NotableRequest {
                             request: e.request,
                             client: design.components[at].id.clone(),
@@ -782,6 +791,7 @@ impl Session {
             sent: HashMap::new(),
             slow_ms: Vec::new(),
             last_charts_wall: f64::NEG_INFINITY,
+            last_notable_wall: f64::NEG_INFINITY,
             charts_at: None,
             first_frame: true,
             frame_owed: false,
@@ -910,7 +920,12 @@ impl Session {
                 drill,
                 charts,
                 trace: run.trace.take(),
-                notable: std::mem::take(&mut run.notable),
+                notable: if run.state != PlayState::Playing || wall - run.last_notable_wall >= NOTABLE_MS {
+                    run.last_notable_wall = wall;
+                    std::mem::take(&mut run.notable)
+                } else {
+                    Vec::new()
+                },
                 problem: None,
                 refused: run.refused.take(),
                 injected_json: if run.injected.is_empty() {
