@@ -162,16 +162,17 @@ fn ChartsGrid() -> impl IntoView {
     let hover: RwSignal<Option<(ChartKind, f64)>> = RwSignal::new(None);
     // Reference-counted: made in the effect below, they outlive its run.
     let slots: RwSignal<Vec<ArcRwSignal<Drawn>>> = RwSignal::new(Vec::new());
-    // Which chart each slot shows (`None`: a problem), to tell a new set of charts from news.
-    let kinds: StoredValue<Vec<Option<ChartKind>>> = StoredValue::new(Vec::new());
+    // Which chart each slot shows (or why it could not be drawn), to tell a new set of charts
+    // from news.
+    let kinds: StoredValue<Vec<Result<ChartKind, String>>> = StoredValue::new(Vec::new());
     // The newest set, by slot: `Some` until that slot shows it.
     let pending: StoredValue<Vec<Option<Drawn>>> = StoredValue::new(Vec::new());
     let applying = StoredValue::new(false);
     Effect::new(move |_| {
         let charts = live.charts.get();
-        let now: Vec<_> = charts.iter().map(|d| d.as_ref().ok().map(|c| c.data.kind)).collect();
+        let now: Vec<_> = charts.iter().map(|d| d.as_ref().map(|c| c.data.kind).map_err(Clone::clone)).collect();
         if kinds.with_value(|k| *k != now) {
-            // A new set of charts (a new run's first, or none): shown at once.
+            // A new set of charts (a new run's first, none, or a chart's problem): shown at once.
             kinds.set_value(now);
             pending.set_value(Vec::new());
             slots.set(charts.into_iter().map(ArcRwSignal::new).collect());
