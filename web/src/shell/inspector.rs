@@ -1,7 +1,8 @@
 //! The right column: the parameters of whatever is selected, generated from the core's catalog
 //! (unit, default, valid range, one-line explanation; invalid values are refused with the
-//! reason and never stored, the engine's worker judging each edit against the core's validation), and below it the live list of problems (validation and lint), each
-//! a button that selects and shows its element.
+//! reason and never stored, the engine's worker judging each edit against the core's
+//! validation), and below it the live list of problems (validation and lint), each a button
+//! that selects and shows its element.
 
 use std::collections::{BTreeMap, BTreeSet};
 

@@ -333,6 +333,7 @@ impl Run {
                 self.launches_sent_to = None;
                 self.rewound = true;
                 self.sent.clear();
+                self.notable.clear(); // held back, and now in the future
             }
         }
         self.stop_at = Some(at);
@@ -380,6 +381,7 @@ impl Run {
         self.launches_sent_to = None;
         self.segments.clear();
         self.sent.clear();
+        self.notable.clear();
         self.rewound = true;
         self.figures_at = None;
         self.charts_at = None;

@@ -636,6 +636,32 @@ fn an_injection_re_simulates_from_the_keyframe_before_it() {
 }
 
 #[test]
+fn requests_held_back_are_forgotten_when_the_run_goes_back() {
+    // Failed and slow requests pile up for a wall second before they are named; going back in
+    // time puts those in the future: they must not be named after the rewind.
+    let mut s = start("slow-at-low-cpu-before", 3, Speed::Times(60.0));
+    let mut wall = 0.0;
+    let mut frames = Vec::new();
+    while frames.last().is_none_or(|f: &Frame| f.header.time_ns < 40_000_000_000) {
+        wall += 50.0;
+        let w = wall;
+        frames.extend(s.pump(&mut move || w, 1e9).frame);
+    }
+    s.handle(Command::Seek { ms: 5_000 });
+    let mut after = Vec::new();
+    for _ in 0..10 {
+        wall += 50.0;
+        let w = wall;
+        after.extend(s.pump(&mut move || w, 1e9).frame);
+    }
+    assert!(after.iter().any(|f| f.header.rewound), "went back");
+    for f in &after {
+        let future: Vec<u64> = f.header.notable.iter().map(|n| n.time_ns).filter(|&t| t > f.header.time_ns).collect();
+        assert!(future.is_empty(), "named at {} ns, from the future: {future:?}", f.header.time_ns);
+    }
+}
+
+#[test]
 fn every_segment_carries_the_engine_s_request_number_and_a_failure_its_cause_and_instance() {
     // A worker pool exhausted by a slow query: some calls are refused with a full queue, and
     // their callers answer with a 5xx from the dependency.
