@@ -201,6 +201,18 @@ pub enum Disruption {
     Region,
 }
 
+impl Disruption {
+    /// Its name in a report card: `Software`, `Hardware`, `AZ`, `Region`.
+    pub fn label(self) -> &'static str {
+        match self {
+            Disruption::Software => "Software",
+            Disruption::Hardware => "Hardware",
+            Disruption::Az => "AZ",
+            Disruption::Region => "Region",
+        }
+    }
+}
+
 /// What an action is aimed at. Written as an object with one key: `{"az": "az-a"}`.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -624,6 +636,19 @@ fn warn(element: Element, message: String) -> Diagnostic {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_disruption_is_named_in_words_and_its_lower_case_is_its_json_name() {
+        for (d, label) in [
+            (Disruption::Software, "Software"),
+            (Disruption::Hardware, "Hardware"),
+            (Disruption::Az, "AZ"),
+            (Disruption::Region, "Region"),
+        ] {
+            assert_eq!(d.label(), label);
+            assert_eq!(serde_json::to_string(&d).unwrap(), format!("\"{}\"", label.to_lowercase()));
+        }
+    }
 
     fn doc() -> Topology {
         let mut t: Topology = serde_json::from_str(

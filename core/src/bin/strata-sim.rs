@@ -584,7 +584,7 @@ fn assess(t: &Topology, args: &Args) -> ExitCode {
     for r in &card.rows {
         println!(
             "{:<10} {:<46} {:>12} {:>9} {:>9} {:>9} {:>9}",
-            format!("{:?}", r.disruption).to_lowercase(),
+            r.disruption.label().to_lowercase(),
             r.scenario,
             opt_pct(r.availability),
             opt_s(r.time_to_detect_s),
@@ -597,7 +597,7 @@ fn assess(t: &Topology, args: &Args) -> ExitCode {
     for g in &card.grades {
         println!(
             "{:<10} worst availability {}, worst RTO {}, {}",
-            format!("{:?}", g.disruption).to_lowercase(),
+            g.disruption.label().to_lowercase(),
             opt_pct(g.availability),
             opt_s(g.rto_s),
             if g.meets_slo { "meets the SLO" } else { "misses the SLO" }

@@ -432,8 +432,7 @@ fn present_card(a: &Assessor, seed: u64) -> StudyView {
         .map(|g| {
             let of: Vec<(usize, &assess::CardRow)> =
                 card.rows.iter().enumerate().filter(|(_, r)| r.disruption == g.disruption).collect();
-            let kind = format!("{:?}", g.disruption);
-            let kind = if kind == "Az" { "AZ".to_string() } else { kind };
+            let kind = g.disruption.label();
             Section {
                 key: kind.to_lowercase(),
                 title: format!(
