@@ -635,18 +635,25 @@ fn an_injection_re_simulates_from_the_keyframe_before_it() {
     assert_eq!(last.summary.unwrap().clients[0].errors, sim.report().clients[0].errors.total);
 }
 
+/// Pumps 50 wall ms apart until a frame reaches `until_ns` of simulated time: the frames and
+/// the wall clock then.
+fn play_until(s: &mut Session, until_ns: u64) -> (Vec<Frame>, f64) {
+    let mut wall = 0.0;
+    let mut frames = Vec::new();
+    while frames.last().is_none_or(|f: &Frame| f.header.time_ns < until_ns) {
+        wall += 50.0;
+        let w = wall;
+        frames.extend(s.pump(&mut move || w, 1e9).frame);
+    }
+    (frames, wall)
+}
+
 #[test]
 fn requests_held_back_are_forgotten_when_the_run_goes_back() {
     // Failed and slow requests pile up for a wall second before they are named; going back in
     // time puts those in the future: they must not be named after the rewind.
     let mut s = start("slow-at-low-cpu-before", 3, Speed::Times(60.0));
-    let mut wall = 0.0;
-    let mut frames = Vec::new();
-    while frames.last().is_none_or(|f: &Frame| f.header.time_ns < 40_000_000_000) {
-        wall += 50.0;
-        let w = wall;
-        frames.extend(s.pump(&mut move || w, 1e9).frame);
-    }
+    let (_, mut wall) = play_until(&mut s, 40_000_000_000);
     s.handle(Command::Seek { ms: 5_000 });
     let mut after = Vec::new();
     for _ in 0..10 {
@@ -667,13 +674,7 @@ fn every_segment_carries_the_engine_s_request_number_and_a_failure_its_cause_and
     // their callers answer with a 5xx from the dependency.
     let name = "slow-at-low-cpu-before";
     let mut s = start(name, 3, Speed::Times(60.0));
-    let mut wall = 0.0;
-    let mut frames = Vec::new();
-    while frames.last().is_none_or(|f: &Frame| f.header.time_ns < 40_000_000_000) {
-        wall += 50.0;
-        let w = wall;
-        frames.extend(s.pump(&mut move || w, 1e9).frame);
-    }
+    let (mut frames, wall) = play_until(&mut s, 40_000_000_000);
     let every = frames.last().unwrap().header.sample_every;
     assert!(frames.iter().all(|f| f.header.sample_every == every) && every > 1, "every {every}th request drawn");
     // While time passes the requests worth tracing are named at most once a wall second (this
