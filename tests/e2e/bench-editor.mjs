@@ -12,7 +12,7 @@ import { serve } from './harness.mjs';
 const sizes = process.argv.slice(2).map(Number).filter(Boolean);
 const RUN = process.argv.includes('--run');
 const SIZES = sizes.length ? sizes : [100, 1000, 5000];
-const FRAMES = 120;
+const FRAMES = Number(process.env.FRAMES ?? 120);
 
 function generate(n) {
   const cols = Math.ceil(Math.sqrt(n * 2));

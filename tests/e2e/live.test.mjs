@@ -191,8 +191,32 @@ test('particles travel on the busy connections and none on idle ones; badges sho
   const expected = window.reduce((s, p) => s + p.arrivals, 0) / window.length;
   assert.ok(expected > 0);
   assert.ok(Math.abs(rps - expected) < 1e-9, `badge ${rps}/s, engine ${expected}/s`);
-  assert.match(await badge.getAttribute('data-status'), /healthy|degraded/);
+  const status = await badge.getAttribute('data-status');
+  assert.match(status, /healthy|degraded/);
   await page.screenshot({ path: artifactPath('live-three-tier.png') });
+
+  // Badges follow the view. Far out (the diagram's text hidden) a badge is a bar in its status's
+  // colour with no figures written; zoomed in, the badges of components far off screen are not
+  // built; back at the fit, every badge is there again with the same (paused) figures.
+  const badges = () => page.evaluate(() => Object.fromEntries([...document.querySelectorAll('[data-testid^="live-badge-"]')]
+    .map((b) => [b.dataset.testid.slice('live-badge-'.length), { rps: b.dataset.rps ?? null, status: b.dataset.status, fill: getComputedStyle(b.querySelector('.live-badge-bg')).fill }])));
+  const atFit = await badges();
+  assert.equal(atFit[callee].rps, String(rps));
+  const zoom = async (button, until) => {
+    for (let i = 0; i < 30 && !until(parseFloat(await page.getByTestId('zoom-level').innerText())); i++) await page.getByTestId(button).click();
+  };
+  await zoom('zoom-out', (z) => z < 30);
+  await page.waitForFunction((id) => document.querySelector(`[data-testid="live-badge-${id}"]`)?.dataset.rps === undefined, callee);
+  const far = await badges();
+  assert.deepEqual(Object.keys(far).sort(), Object.keys(atFit).sort(), 'every component keeps a badge from far out');
+  assert.equal(far[callee].status, status);
+  assert.notEqual(far[callee].fill, atFit[callee].fill, 'far out, the bar takes its status colour');
+  await page.getByTestId('zoom-fit').click();
+  await zoom('zoom-in', (z) => z >= 400);
+  await page.waitForFunction((n) => document.querySelectorAll('[data-testid^="live-badge-"]').length < n, Object.keys(atFit).length);
+  await page.getByTestId('zoom-fit').click();
+  await page.waitForFunction((n) => document.querySelectorAll('[data-testid^="live-badge-"]').length === n, Object.keys(atFit).length);
+  assert.deepEqual(await badges(), atFit, 'back at the fit, the badges show the same figures');
   assert.deepEqual(errors, []);
   await context.close();
 });

@@ -538,7 +538,6 @@ pub fn Canvas() -> impl IntoView {
                                     <NodeView n=n badges=badges/>
                                 </For>
                             </g>
-                            <LiveBadges/>
                             <crate::shell::live_instances::LiveInstances/>
                             {move || link.get().map(|(a, b)| view! {
                                 <line class="link-preview" x1=a.x y1=a.y x2=b.x y2=b.y marker-end="url(#arrow-sel)"></line>
@@ -546,6 +545,13 @@ pub fn Canvas() -> impl IntoView {
                             {move || band.get().map(|r| view! {
                                 <rect class="band" data-testid="rubber-band" x=r.x y=r.y width=r.w height=r.h></rect>
                             })}
+                        </g>
+                    </svg>
+                    // The run's badges over the diagram, on a layer of their own: their figures
+                    // change every refresh, and repainting them must not repaint the diagram.
+                    <svg class="canvas-svg canvas-badges" aria-hidden="true">
+                        <g class=lod transform=transform>
+                            <LiveBadges within=rendered_rect low_detail/>
                         </g>
                     </svg>
                 </div>

@@ -57,14 +57,22 @@ pub fn badge_text(n: &NodeFigures) -> String {
     parts.join(" · ")
 }
 
-/// Badges under the components, inside the diagram's transformed group.
+/// How far below its component a badge and its instance rows reach, in world units.
+const BADGE_REACH: f64 = 120.0;
+
+/// Badges under the components, in the diagram's world coordinates, for the components near
+/// the view (`within`, the canvas's culling rectangle: a badge far off screen is not built, nor
+/// updated at every refresh). At low detail (the diagram's text hidden) a badge is a bar in its
+/// status's colour and follows only the status.
 #[component]
-pub fn LiveBadges() -> impl IntoView {
+pub fn LiveBadges(within: Memo<crate::editor::geom::Rect>, low_detail: Memo<bool>) -> impl IntoView {
     let ed = use_editor();
     let live = use_live();
-    // Which components have a badge, and where: this changes with the diagram and the run, not
-    // with every refresh of the figures (each badge follows its own figures below).
+    // Which components have a badge, and where: this changes with the diagram, the view's
+    // culling and the run, not with every refresh of the figures (each badge follows its own
+    // figures below).
     let shown = Memo::new(move |_| {
+        let near = within.get();
         live.nodes.with(|figures| {
             if figures.is_empty() {
                 return Vec::new();
@@ -73,6 +81,10 @@ pub fn LiveBadges() -> impl IntoView {
                 s.nodes
                     .iter()
                     .filter(|n| figures.contains_key(&n.id))
+                    .filter(|n| {
+                        let r = n.rect;
+                        crate::editor::geom::Rect::new(r.x, r.y, r.w.max(120.0), r.h + BADGE_REACH).intersects(&near)
+                    })
                     .map(|n| (n.id.clone(), n.rect))
                     .collect::<Vec<_>>()
             })
@@ -84,20 +96,22 @@ pub fn LiveBadges() -> impl IntoView {
     view! {
         <g class="layer-live" aria-hidden="true" data-testid="live-badges" data-window-end=window_end>
             <For each=move || shown.get() key=|(id, r)| (id.clone(), r.x.to_bits(), r.y.to_bits()) let:item>
-                <Badge rect=item.1 id=item.0/>
+                <Badge rect=item.1 id=item.0 low_detail/>
             </For>
         </g>
     }
 }
 
 #[component]
-fn Badge(rect: crate::editor::geom::Rect, id: String) -> impl IntoView {
+fn Badge(rect: crate::editor::geom::Rect, id: String, low_detail: Memo<bool>) -> impl IntoView {
     let live = use_live();
     // This component's figures only, as the badge shows them: the window's end is the layer's,
     // so an idle component's badge stays as it is from one refresh to the next.
-    let figures = RwSignal::from(live.figures_of(&id));
-    let figures = move || figures.get();
-    let status = move || figures().map_or(NodeStatus::Idle, |f| f.status);
+    let cell = RwSignal::from(live.figures_of(&id));
+    let status = move || cell.with(|f| f.as_ref().map_or(NodeStatus::Idle, |f| f.status));
+    // The figures written out, none at low detail: a refresh then changes nothing drawn unless
+    // the status changes.
+    let figures = move || if low_detail.get() { None } else { cell.get() };
     let text = move || {
         figures()
             .map(|f| {
