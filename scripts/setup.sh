@@ -32,8 +32,8 @@ else
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq chromium chromium-driver >/dev/null
 fi
 
-step "npm packages (binaryen for wasm-opt, playwright-core for end-to-end tests)"
-if [ -x node_modules/.bin/wasm-opt ] && [ -d node_modules/playwright-core ] \
+step "npm packages (binaryen for wasm-opt, terser for the JavaScript glue, playwright-core for end-to-end tests)"
+if [ -x node_modules/.bin/wasm-opt ] && [ -d node_modules/playwright-core ] && [ -d node_modules/terser ] \
    && [ node_modules/.package-lock.json -nt package-lock.json ]; then
   skip "node_modules"
 else
