@@ -410,3 +410,52 @@ test('pan and zoom move the drawn diagram until the gesture settles, then draw i
   assert.deepEqual(errors, []);
   await context.close();
 });
+
+test('the palette search knows the usual names and Enter adds the first match; Ctrl+wheel zooms a step at a time; a refusal does not cover the zoom bar', async () => {
+  const context = await browser.newContext(VIEW);
+  const { page, errors } = await openApp(context, server.url);
+  const search = page.getByTestId('palette-search');
+  const listed = () => page.$$eval('.pal-item', (els) => els.filter((e) => !e.classList.contains('hidden')).map((e) => e.dataset.testid));
+  for (const [query, want] of [
+    ['redis', ['palette-elasticache']], ['memcached', ['palette-elasticache']], ['postgres', ['palette-rds']],
+    ['mysql', ['palette-rds']], ['cdn', ['palette-cloudfront']], ['dns', ['palette-route53']], ['lb', ['palette-alb']],
+  ]) {
+    await search.fill(query);
+    assert.deepEqual(await listed(), want, `"${query}" lists ${want}`);
+  }
+  // Enter places the first match in the middle of the view; Escape clears the search.
+  await search.fill('cdn');
+  await search.press('Enter');
+  await page.getByTestId('node-cloudfront-1').waitFor();
+  assert.deepEqual(await nodeIds(page), ['cloudfront-1']);
+  await search.press('Escape');
+  assert.equal(await search.inputValue(), '');
+  assert.ok((await listed()).length > 12, 'every item is listed again');
+
+  // A mouse notch with Ctrl held zooms by one step (1.25x), in and out, about the pointer.
+  const zoom = async () => parseFloat(await page.getByTestId('zoom-level').innerText());
+  const c = await centre(page, 'canvas-svg');
+  await page.mouse.move(c.x, c.y);
+  const z0 = await zoom();
+  await page.keyboard.down('Control');
+  await page.mouse.wheel(0, 100);
+  await page.waitForFunction((z) => parseFloat(document.querySelector('[data-testid="zoom-level"]').innerText) !== z, z0);
+  const z1 = await zoom();
+  await page.mouse.wheel(0, -100);
+  await page.waitForFunction((z) => parseFloat(document.querySelector('[data-testid="zoom-level"]').innerText) !== z, z1);
+  const z2 = await zoom();
+  await page.keyboard.up('Control');
+  assert.ok(Math.abs(z1 - z0 / 1.25) <= 1, `one notch out: ${z0}% -> ${z1}%`);
+  assert.ok(Math.abs(z2 - z0) <= 1, `one notch in: ${z1}% -> ${z2}%`);
+
+  // A refusal's notice sits clear of the zoom bar and the minimap.
+  await dropFromPalette(page, 'palette-public-subnet', { x: c.x - 200, y: c.y + 150 });
+  const notice = page.getByTestId('notice');
+  await notice.waitFor();
+  const overlap = (a, b) => a.x < b.x + b.width && b.x < a.x + a.width && a.y < b.y + b.height && b.y < a.y + a.height;
+  const n = await notice.boundingBox();
+  assert.ok(!overlap(n, await page.locator('.zoombar').boundingBox()), 'the notice does not cover the zoom bar');
+  assert.ok(!overlap(n, await page.getByTestId('minimap').boundingBox()), 'nor the minimap');
+  assert.deepEqual(errors, []);
+  await context.close();
+});

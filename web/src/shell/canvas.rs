@@ -457,9 +457,9 @@ pub fn Canvas() -> impl IntoView {
         ev.prevent_default();
         let Some(el) = stage_el() else { return };
         let local = local_point(&el, ev.client_x() as f64, ev.client_y() as f64);
-        let unit = if ev.delta_mode() == 1 { 16.0 } else { 1.0 };
-        let factor = (-ev.delta_y() * unit * if ev.ctrl_key() { 0.01 } else { 0.0015 }).exp();
-        gesture_to(ed.viewport.get_untracked().zoom_at(local, factor));
+        gesture_to(
+            ed.viewport.get_untracked().zoom_at(local, wheel_zoom_factor(ev.delta_y(), ev.delta_mode(), ev.ctrl_key())),
+        );
     };
 
     let transform = move || {
@@ -736,9 +736,9 @@ fn ZoomBar() -> impl IntoView {
     };
     view! {
         <div class="zoombar" role="toolbar" aria-label="Zoom">
-            <button class="icon-btn" data-testid="zoom-out" title="Zoom out (-)" aria-label="Zoom out" on:click=move |_| zoom_by(1.0 / 1.25)>"−"</button>
+            <button class="icon-btn" data-testid="zoom-out" title="Zoom out (-)" aria-label="Zoom out" on:click=move |_| zoom_by(1.0 / ZOOM_STEP)>"−"</button>
             <span class="zoom-level" data-testid="zoom-level">{move || format!("{:.0}%", ed.viewport.get().zoom * 100.0)}</span>
-            <button class="icon-btn" data-testid="zoom-in" title="Zoom in (+)" aria-label="Zoom in" on:click=move |_| zoom_by(1.25)>"+"</button>
+            <button class="icon-btn" data-testid="zoom-in" title="Zoom in (+)" aria-label="Zoom in" on:click=move |_| zoom_by(ZOOM_STEP)>"+"</button>
             <button class="icon-btn" data-testid="zoom-fit" title="Fit to screen (Shift+1)" aria-label="Fit to screen" on:click=move |_| ed.fit()>"⤢"</button>
             <button
                 class="icon-btn"
@@ -752,6 +752,18 @@ fn ZoomBar() -> impl IntoView {
         </div>
     }
 }
+
+/// The zoom factor for one wheel event: proportional to the distance rolled (a trackpad's pinch,
+/// which arrives as Ctrl+wheel, is finer than a plain scroll), but never more than one zoom
+/// button's step (1.25x) per event, so a mouse notch with Ctrl held is a step a person can follow.
+pub fn wheel_zoom_factor(delta_y: f64, delta_mode: u32, ctrl: bool) -> f64 {
+    let unit = if delta_mode == 1 { 16.0 } else { 1.0 };
+    let rate = if ctrl { 0.01 } else { 0.0015 };
+    (-delta_y * unit * rate).exp().clamp(1.0 / ZOOM_STEP, ZOOM_STEP)
+}
+
+/// The zoom buttons' (and keys') step.
+const ZOOM_STEP: f64 = 1.25;
 
 const MM_W: f64 = 200.0;
 const MM_H: f64 = 130.0;
@@ -848,5 +860,25 @@ fn NoticeLine() -> impl IntoView {
                 <button class="icon-btn" aria-label="Dismiss" data-testid="notice-dismiss" on:click=move |_| ed.notice.set(None)>"×"</button>
             </div>
         })}
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_wheel_event_zooms_at_most_one_step() {
+        // A mouse notch with Ctrl held (100 px) used to zoom by e^-1 (49% -> 18%).
+        assert_eq!(wheel_zoom_factor(100.0, 0, true), 1.0 / ZOOM_STEP);
+        assert_eq!(wheel_zoom_factor(-100.0, 0, true), ZOOM_STEP);
+        // Lines (Firefox) are 16 px each.
+        assert_eq!(wheel_zoom_factor(3.0, 1, false), (-3.0f64 * 16.0 * 0.0015).exp());
+        // A trackpad's pinch arrives as small Ctrl+wheel deltas, followed proportionally.
+        let pinch = wheel_zoom_factor(-4.0, 0, true);
+        assert!((pinch - 0.04f64.exp()).abs() < 1e-12 && pinch < ZOOM_STEP);
+        // A plain scroll of a notch zooms less than the step.
+        let scroll = wheel_zoom_factor(100.0, 0, false);
+        assert!(scroll > 1.0 / ZOOM_STEP && scroll < 1.0);
     }
 }

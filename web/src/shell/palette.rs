@@ -1,7 +1,7 @@
 //! The left column: every component kind the core knows (from its catalog), grouped by
 //! category with Strata's icons, plus the containers (region, AZ, VPC, subnets). Searchable.
 //! Drag an item onto the canvas (mouse, pen or touch), or focus it and press Enter to place it
-//! in the middle of the view.
+//! in the middle of the view; Enter in the search box places the first match.
 
 use leptos::prelude::*;
 use strata_core::catalog::{self, Category};
@@ -11,6 +11,7 @@ use wasm_bindgen::JsCast;
 use crate::editor::geom::Point;
 use crate::editor::icons::{category_color, category_title, container_color, container_glyph, glyph};
 use crate::editor::model::{container_kind_name, Placeable};
+use crate::editor::search::{haystack, matches};
 use crate::shell::canvas::{client_over, drop_placeable};
 use crate::state::use_editor;
 
@@ -102,24 +103,24 @@ pub fn Palette() -> impl IntoView {
         let c = ed.viewport.get_untracked().to_world(Point::new(w / 2.0, h / 2.0));
         drop_placeable(ed, p, c);
     };
-    let sections = groups()
+    let groups = groups();
+    // Every item in the order shown, with what it answers to (for Enter in the search box).
+    let all: Vec<(Placeable, String)> = groups
+        .iter()
+        .flat_map(|(_, _, items)| items.iter().map(|i| (i.placeable, haystack(i.placeable, i.name, i.summary))))
+        .collect();
+    let sections = groups
         .into_iter()
         .map(|(title, color, items)| {
-            let names: Vec<String> = items.iter().map(|i| format!("{} {}", i.name, i.summary).to_lowercase()).collect();
+            let names: Vec<String> = items.iter().map(|i| haystack(i.placeable, i.name, i.summary)).collect();
             let names2 = names.clone();
-            let visible = move || {
-                let q = query.get().to_lowercase();
-                q.is_empty() || names.iter().any(|n| n.contains(q.trim()))
-            };
+            let visible = move || query.with(|q| names.iter().any(|n| matches(n, q)));
             let rows = items
                 .into_iter()
                 .zip(names2)
                 .map(|(item, hay)| {
                     let p = item.placeable;
-                    let shown = move || {
-                        let q = query.get().to_lowercase();
-                        q.trim().is_empty() || hay.contains(q.trim())
-                    };
+                    let shown = move || query.with(|q| matches(&hay, q));
                     view! {
                         <li
                             class="pal-item"
@@ -164,11 +165,25 @@ pub fn Palette() -> impl IntoView {
             <input
                 class="search"
                 type="search"
-                placeholder="Search components"
+                placeholder="Search: redis, cdn, lb…"
                 aria-label="Search components"
                 data-testid="palette-search"
                 prop:value=query
                 on:input=move |ev| set_query.set(event_target_value(&ev))
+                on:keydown=move |ev| match ev.key().as_str() {
+                    // Enter places the first match in the middle of the view; Escape clears.
+                    "Enter" => {
+                        let first = query.with_untracked(|q| {
+                            (!q.trim().is_empty()).then(|| all.iter().find(|(_, hay)| matches(hay, q)).map(|(p, _)| *p)).flatten()
+                        });
+                        if let Some(p) = first {
+                            ev.prevent_default();
+                            place_in_view(p);
+                        }
+                    }
+                    "Escape" => set_query.set(String::new()),
+                    _ => {}
+                }
             />
             <div class="pal-groups">{sections}</div>
         </aside>
