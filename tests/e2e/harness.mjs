@@ -21,7 +21,9 @@ const TYPES = {
   '.png': 'image/png',
 };
 
-/** Serves `dir` on an ephemeral loopback port. Returns { url, close }. */
+/** Serves `dir` on an ephemeral loopback port, as a static host does: a file's pre-compressed
+ * copy (`.br`, `.gz`, written by the release build) when the browser accepts it. Returns
+ * { url, close }. */
 export async function serve(dir = DIST) {
   const server = createServer(async (req, res) => {
     try {
@@ -29,8 +31,16 @@ export async function serve(dir = DIST) {
       let file = normalize(join(dir, path));
       if (!file.startsWith(dir)) { res.writeHead(403).end(); return; }
       if ((await stat(file).catch(() => null))?.isDirectory()) file = join(file, 'index.html');
-      const body = await readFile(file);
-      res.writeHead(200, { 'content-type': TYPES[extname(file)] ?? 'application/octet-stream' });
+      const accepts = String(req.headers['accept-encoding'] ?? '');
+      const headers = { 'content-type': TYPES[extname(file)] ?? 'application/octet-stream', vary: 'accept-encoding' };
+      let body = null;
+      for (const [encoding, ext] of [['br', '.br'], ['gzip', '.gz']]) {
+        if (body || !accepts.includes(encoding)) continue;
+        body = await readFile(file + ext).catch(() => null);
+        if (body) headers['content-encoding'] = encoding;
+      }
+      body ??= await readFile(file);
+      res.writeHead(200, headers);
       res.end(body);
     } catch {
       res.writeHead(404).end('not found');

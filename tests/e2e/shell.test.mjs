@@ -37,3 +37,57 @@ test('the theme follows the system setting, and the toggle pins it across reload
   assert.deepEqual(errors, []);
   await context.close();
 });
+
+test('over a slow mobile network the page paints at once with load progress, and the assets arrive pre-compressed', async (t) => {
+  const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+  const page = await context.newPage();
+  const errors = [];
+  page.on('pageerror', (e) => errors.push(String(e)));
+  page.on('console', (m) => { if (m.type() === 'error') errors.push(m.text()); });
+  // Slow 4G as the browser's developer tools define it: 1.6 Mbps down, 150 ms round trip; no cache.
+  const cdp = await context.newCDPSession(page);
+  await cdp.send('Network.enable');
+  await cdp.send('Network.setCacheDisabled', { cacheDisabled: true });
+  await cdp.send('Network.emulateNetworkConditions', {
+    offline: false, latency: 150, downloadThroughput: (1.6 * 1024 * 1024) / 8, uploadThroughput: (750 * 1024) / 8,
+  });
+  const encodings = {};
+  page.on('response', async (r) => {
+    const name = new URL(r.url()).pathname.split('/').pop();
+    if (/\.(wasm|js|css)$/.test(name)) encodings[name] = (await r.allHeaders())['content-encoding'] ?? 'none';
+  });
+  const t0 = Date.now();
+  await page.goto(server.url, { waitUntil: 'commit' });
+  // The loading page is there before the app: its title, and progress that moves.
+  await page.getByTestId('boot').waitFor();
+  const total = Number(await page.getByTestId('boot').getAttribute('data-wasm-bytes'));
+  assert.ok(total > 500_000, `the loading page knows the app's size (${total} bytes)`);
+  const readings = [];
+  while (readings.length < 40 && !(await page.getByTestId('app').count())) {
+    const r = await page.evaluate(() => ({
+      got: Number(document.getElementById('boot')?.dataset.received ?? 0),
+      text: document.getElementById('boot-text')?.textContent ?? '',
+    }));
+    if (r.got > 0) readings.push(r);
+    await page.waitForTimeout(100);
+  }
+  await page.getByTestId('app').waitFor({ timeout: 60_000 });
+  const appMs = Date.now() - t0;
+  const fcp = await page.evaluate(() => performance.getEntriesByName('first-contentful-paint')[0]?.startTime ?? null);
+  t.diagnostic(`first contentful paint ${fcp?.toFixed(0)} ms, app running at ${appMs} ms; progress read ${readings.length} times`);
+  assert.ok(fcp !== null && fcp < 1500, `the first paint comes at once (${fcp} ms), not after the download`);
+  assert.ok(fcp < appMs / 2, `it comes well before the app (${fcp} vs ${appMs} ms)`);
+  // The figures grow and say what they count: "Loading… N KB of M KB".
+  assert.ok(readings.length >= 2, 'progress read at two moments at least');
+  for (let i = 1; i < readings.length; i++) assert.ok(readings[i].got >= readings[i - 1].got, 'progress never goes back');
+  assert.ok(readings.at(-1).got > readings[0].got, 'progress moves');
+  const kb = (n) => `${Math.round(n / 1024).toLocaleString('en')} KB`;
+  assert.equal(readings[0].text, `Loading… ${kb(readings[0].got)} of ${kb(total)}`);
+  assert.ok(readings.at(-1).got <= total);
+  // The app replaced the loading page; everything came compressed.
+  assert.equal(await page.getByTestId('boot').count(), 0);
+  for (const [name, enc] of Object.entries(encodings)) assert.equal(enc, 'br', `${name} arrives Brotli-compressed`);
+  assert.ok(Object.keys(encodings).some((n) => n.endsWith('_bg.wasm')));
+  assert.deepEqual(errors, []);
+  await context.close();
+});
