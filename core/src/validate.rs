@@ -175,6 +175,16 @@ impl Out {
     }
 }
 
+/// A container kind in words, for messages.
+fn container_word(kind: ContainerKind) -> &'static str {
+    match kind {
+        ContainerKind::Region => "region",
+        ContainerKind::Az => "availability zone",
+        ContainerKind::Vpc => "VPC",
+        ContainerKind::Subnet => "subnet",
+    }
+}
+
 /// Checks `topology`. Never fails.
 pub fn validate(topology: &Topology) -> Validation {
     let mut out = Out(Vec::new());
@@ -226,10 +236,15 @@ pub fn validate(topology: &Topology) -> Validation {
         match (parent, c.kind) {
             (None, ContainerKind::Region) => {}
             (None, k) if c.parent.is_none() => {
-                out.err(Code::BadNesting, el.clone(), format!("a {k:?} needs a parent ({allowed:?})"));
+                let within = allowed.iter().map(|&a| container_word(a)).collect::<Vec<_>>().join(" or ");
+                let k = container_word(k);
+                let a = if k.starts_with('a') { "an" } else { "a" };
+                out.err(Code::BadNesting, el.clone(), format!("{a} {k} must be inside a {within}"));
             }
             (Some(p), k) if !allowed.contains(&p.kind) => {
-                out.err(Code::BadNesting, el.clone(), format!("a {k:?} cannot sit inside {:?} `{}`", p.kind, p.id));
+                let (k, pk) = (container_word(k), container_word(p.kind));
+                let a = if k.starts_with('a') { "an" } else { "a" };
+                out.err(Code::BadNesting, el.clone(), format!("{a} {k} cannot sit inside the {pk} `{}`", p.id));
             }
             _ => {}
         }
@@ -1074,6 +1089,25 @@ mod tests {
         assert!(about(Code::SubnetsOverlap, "b"));
         assert!(about(Code::SubnetOutsideVpc, "c"));
         assert!(about(Code::BadNesting, "d"));
+        // Nesting is explained in words, not type names.
+        let says = |id: &str| {
+            v.diagnostics
+                .iter()
+                .find(|d| d.code == Code::BadNesting && d.element == Element::Container(id.into()))
+                .map(|d| d.message.clone())
+        };
+        assert_eq!(says("d").as_deref(), Some("a subnet cannot sit inside the region `r`"));
+        t.containers.push(container("orphan", CK::Subnet, None, Some("10.0.7.0/24")));
+        t.containers.push(container("lost-vpc", CK::Vpc, None, Some("10.3.0.0/16")));
+        let v = validate(&t);
+        let says = |id: &str| {
+            v.diagnostics
+                .iter()
+                .find(|d| d.code == Code::BadNesting && d.element == Element::Container(id.into()))
+                .map(|d| d.message.clone())
+        };
+        assert_eq!(says("orphan").as_deref(), Some("a subnet must be inside a VPC"));
+        assert_eq!(says("lost-vpc").as_deref(), Some("a VPC must be inside a region or availability zone"));
     }
 
     #[test]

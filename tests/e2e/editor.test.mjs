@@ -459,3 +459,48 @@ test('the palette search knows the usual names and Enter adds the first match; C
   assert.deepEqual(errors, []);
   await context.close();
 });
+
+test('paste stays valid: copies are renumbered and offset, a subnet gets a free block, and what cannot stand alone is refused in words', async () => {
+  const context = await browser.newContext(VIEW);
+  const { page, errors } = await openApp(context, server.url);
+  await openTemplate(page, 'three-tier');
+  const copy = () => page.evaluate(() => {
+    const dt = new DataTransfer();
+    window.dispatchEvent(new ClipboardEvent('copy', { clipboardData: dt, bubbles: true, cancelable: true }));
+    return dt.getData('text/plain');
+  });
+  const paste = (text) => page.evaluate((t) => {
+    const dt = new DataTransfer();
+    dt.setData('text/plain', t);
+    window.dispatchEvent(new ClipboardEvent('paste', { clipboardData: dt, bubbles: true, cancelable: true }));
+  }, text);
+  // The database pasted twice: two copies with ids of their own, neither on top of the other.
+  await page.getByTestId('node-db').click();
+  const db = await copy();
+  await paste(db);
+  await paste(db);
+  const ids = await nodeIds(page);
+  assert.ok(ids.includes('db-1') && ids.includes('db-2'), `copies named after the original: ${ids}`);
+  const [a, b, o] = [await box(page, 'node-db-1'), await box(page, 'node-db-2'), await box(page, 'node-db')];
+  assert.ok(a.x !== b.x && a.y !== b.y && a.x !== o.x, 'the copies do not pile up');
+  // A subnet duplicated inside its VPC gets a block of its own: Run stays possible.
+  const sub = await box(page, 'container-app-a');
+  await page.mouse.click(sub.x + 30, sub.y + 10);
+  await page.keyboard.press('Control+d');
+  await page.getByTestId('container-app-a-1').waitFor();
+  const doc = await savedDoc(page);
+  const cidrs = doc.containers.filter((c) => c.kind === 'subnet').map((c) => c.cidr);
+  assert.equal(new Set(cidrs).size, cidrs.length, `every subnet has its own block: ${cidrs}`);
+  assert.equal(doc.containers.find((c) => c.id === 'app-a-1').parent, 'vpc-main');
+  assert.ok(await page.getByTestId('run').isEnabled(), 'no error blocks the run');
+  // Into an empty document, a subnet alone is refused, saying why; nothing is added.
+  const subnet = await copy();
+  await page.getByTestId('doc-select').selectOption('__new');
+  await page.getByTestId('canvas-empty').waitFor();
+  await paste(subnet);
+  await page.getByTestId('notice').waitFor();
+  assert.match(await page.getByTestId('notice-text').innerText(), /A subnet must be inside a VPC\. .*copy its container with it/);
+  assert.equal(await page.locator('[data-testid^="container-"]').count(), 0);
+  assert.deepEqual(errors, []);
+  await context.close();
+});

@@ -24,7 +24,7 @@ fn items(ed: Editor) -> BTreeSet<String> {
 pub fn duplicate(ed: Editor) {
     let sel = ed.selection.get_untracked();
     let Some(data) = ed.doc.with_untracked(|d| d.copy(&sel)) else { return };
-    if let Some(ids) = ed.edit(|d| Ok(d.paste(&data, 2.0 * GRID, 2.0 * GRID))) {
+    if let Some(ids) = ed.edit(|d| d.paste(&data, 2.0 * GRID, 2.0 * GRID)) {
         ed.selection.set(ids.into_iter().collect());
     }
 }
@@ -32,7 +32,7 @@ pub fn duplicate(ed: Editor) {
 /// Pastes clipboard text (Strata clipboard JSON) at an offset.
 pub fn paste_text(ed: Editor, text: &str) -> bool {
     let Some(data) = ClipboardData::from_text(text) else { return false };
-    if let Some(ids) = ed.edit(|d| Ok(d.paste(&data, 2.0 * GRID, 2.0 * GRID))) {
+    if let Some(ids) = ed.edit(|d| d.paste(&data, 2.0 * GRID, 2.0 * GRID)) {
         ed.selection.set(ids.into_iter().collect());
     }
     true

@@ -95,6 +95,19 @@ pub fn check_placement(item: Placeable, target: Option<ContainerKind>) -> Result
     }
 }
 
+/// The id prefix for a pasted copy of `id`: `ec2-2` -> `ec2`, `web` -> `web`.
+fn paste_prefix<'a>(id: &'a str, fallback: &'a str) -> &'a str {
+    let base = match id.rsplit_once('-') {
+        Some((p, n)) if !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()) => p,
+        _ => id,
+    };
+    if base.is_empty() {
+        fallback
+    } else {
+        base
+    }
+}
+
 /// The rectangle of a component.
 pub fn node_rect(c: &Component) -> Rect {
     Rect::new(c.position.x, c.position.y, NODE_W, NODE_H)
@@ -592,21 +605,24 @@ impl Doc {
         })
     }
 
-    /// Pastes clipboard content offset by (dx, dy), with fresh ids. Items keep their
-    /// container when it is part of the paste or exists in this document. Returns the new ids
-    /// of the top-level pasted items.
-    pub fn paste(&mut self, data: &ClipboardData, dx: f64, dy: f64) -> Vec<String> {
+    /// Pastes clipboard content offset by (dx, dy), with fresh ids (the copy of `ec2-2` is the
+    /// next free `ec2-N`). Copies never pile up: when an earlier copy already lies at the
+    /// offset, the offset is taken again. Items keep their container when it is part of the
+    /// paste or exists in this document; one whose container is in neither goes into the
+    /// container under it where it may sit, or the paste is refused with the reason. Pasted
+    /// VPCs and subnets get free address blocks (a subnet pasted beside its original would
+    /// overlap it). Returns the new ids of the top-level pasted items.
+    pub fn paste(&mut self, data: &ClipboardData, dx: f64, dy: f64) -> Result<Vec<String>, Refused> {
+        let (dx, dy) = self.free_offset(data, dx, dy);
         let mut map: BTreeMap<String, String> = BTreeMap::new();
         for c in &data.containers {
-            let prefix = c.id.trim_end_matches(|ch: char| ch.is_ascii_digit() || ch == '-');
-            let id = self.fresh_id(if prefix.is_empty() { "container" } else { prefix });
+            let id = self.fresh_id(paste_prefix(&c.id, "container"));
             // Reserve the id before the next one is chosen.
             self.topology.containers.push(Container { id: id.clone(), ..c.clone() });
             map.insert(c.id.clone(), id);
         }
         for c in &data.components {
-            let prefix = c.id.trim_end_matches(|ch: char| ch.is_ascii_digit() || ch == '-');
-            let id = self.fresh_id(if prefix.is_empty() { c.spec.kind().tag() } else { prefix });
+            let id = self.fresh_id(paste_prefix(&c.id, c.spec.kind().tag()));
             self.topology.components.push(Component { id: id.clone(), ..c.clone() });
             map.insert(c.id.clone(), id);
         }
@@ -615,11 +631,17 @@ impl Doc {
             map.get(old).cloned().or_else(|| t.container(old).map(|_| old.clone()))
         };
         let mut top = Vec::new();
+        // Top-level items whose container is neither pasted nor here.
+        let mut orphans = Vec::new();
         let n_cont = self.topology.containers.len() - data.containers.len();
         for i in n_cont..self.topology.containers.len() {
-            let parent = remap(&self.topology.containers[i].parent, &map, &self.topology);
-            if !self.topology.containers[i].parent.as_ref().is_some_and(|p| map.contains_key(p)) {
+            let old_parent = self.topology.containers[i].parent.clone();
+            if !old_parent.as_ref().is_some_and(|p| map.contains_key(p)) {
                 top.push(self.topology.containers[i].id.clone());
+            }
+            let parent = remap(&old_parent, &map, &self.topology);
+            if old_parent.is_some() && parent.is_none() {
+                orphans.push(self.topology.containers[i].id.clone());
             }
             self.topology.containers[i].parent = parent;
             let az = self.topology.containers[i].az.clone();
@@ -632,6 +654,9 @@ impl Doc {
                 top.push(self.topology.components[i].id.clone());
             }
             let container = remap(&old_parent, &map, &self.topology);
+            if old_parent.is_some() && container.is_none() {
+                orphans.push(self.topology.components[i].id.clone());
+            }
             let c = &mut self.topology.components[i];
             c.container = container;
             c.position.x += dx;
@@ -647,8 +672,115 @@ impl Doc {
                 self.topology.connections.push(Connection { id: None, from: f.clone(), to: t.clone(), ..conn.clone() });
             }
         }
+        let pasted: BTreeSet<String> = map.values().cloned().collect();
+        self.adopt_orphans(&orphans, &pasted)?;
+        self.renumber_cidrs(&pasted);
         self.settle();
-        top
+        Ok(top)
+    }
+
+    /// `(dx, dy)` times the first multiple at which no pasted item lands exactly where an item
+    /// of the document already is (the third paste of one copy lands beside the second).
+    fn free_offset(&self, data: &ClipboardData, dx: f64, dy: f64) -> (f64, f64) {
+        let taken = |k: f64| {
+            data.components.iter().any(|c| {
+                let (x, y) = (c.position.x + k * dx, c.position.y + k * dy);
+                self.topology.components.iter().any(|o| o.position.x == x && o.position.y == y)
+            }) || data.layout.values().any(|r| {
+                let (x, y) = (r.x + k * dx, r.y + k * dy);
+                self.layout.containers.values().any(|o| o.x == x && o.y == y)
+            })
+        };
+        let k = (1..=64).map(f64::from).find(|&k| !taken(k)).unwrap_or(1.0);
+        (k * dx, k * dy)
+    }
+
+    /// Puts each orphan into the container under its centre when it may sit there; otherwise
+    /// refuses, saying what it needs.
+    fn adopt_orphans(&mut self, orphans: &[String], pasted: &BTreeSet<String>) -> Result<(), Refused> {
+        let rects = self.container_rects();
+        for id in orphans {
+            let (item, centre) = if let Some(c) = self.topology.container(id) {
+                let r = rects.get(id).copied().unwrap_or_default();
+                (Placeable::Container(c.kind, c.public), r.center())
+            } else if let Some(c) = self.topology.component(id) {
+                (Placeable::Component(c.spec.kind()), node_rect(c).center())
+            } else {
+                continue;
+            };
+            let target = self.container_at(centre, pasted);
+            check_placement(item, self.kind_of_container(target.as_deref()))
+                .map_err(|why| Refused(format!("{why} The copied container is not in this document: paste into one, or copy its container with it.")))?;
+            if let Some(c) = self.topology.containers.iter_mut().find(|c| c.id == *id) {
+                c.parent = target;
+            } else if let Some(c) = self.topology.components.iter_mut().find(|c| c.id == *id) {
+                c.container = target;
+            }
+        }
+        Ok(())
+    }
+
+    /// Gives pasted VPCs a block no other VPC uses (their pasted subnets move with them) and
+    /// pasted subnets in an existing VPC a free block of the same size inside it.
+    fn renumber_cidrs(&mut self, pasted: &BTreeSet<String>) {
+        use strata_core::topology::Cidr;
+        let parse = |c: &Container| c.cidr.as_deref().and_then(|t| Cidr::parse(t).ok());
+        let mut moved: BTreeMap<String, i64> = BTreeMap::new();
+        for i in 0..self.topology.containers.len() {
+            let c = &self.topology.containers[i];
+            if !pasted.contains(&c.id) || c.kind != ContainerKind::Vpc {
+                continue;
+            }
+            let Some(old) = parse(c) else { continue };
+            let others: Vec<Cidr> = self
+                .topology
+                .containers
+                .iter()
+                .filter(|o| o.kind == ContainerKind::Vpc && o.id != c.id)
+                .filter_map(parse)
+                .collect();
+            let prefix = old.prefix.max(16);
+            let free = (0..=255u32)
+                .map(|i| Cidr { addr: (10 << 24) | (i << 16), prefix })
+                .find(|b| !others.iter().any(|o| o.overlaps(b)));
+            if let Some(b) = free.filter(|b| others.iter().any(|o| o.overlaps(&old)) || b.prefix != old.prefix) {
+                moved.insert(c.id.clone(), i64::from(b.addr) - i64::from(old.addr));
+                self.topology.containers[i].cidr = Some(b.to_string());
+            }
+        }
+        for i in 0..self.topology.containers.len() {
+            let c = &self.topology.containers[i];
+            if !pasted.contains(&c.id) || c.kind != ContainerKind::Subnet {
+                continue;
+            }
+            let Some(old) = parse(c) else { continue };
+            let parent = c.parent.clone().unwrap_or_default();
+            if let Some(shift) = moved.get(&parent) {
+                let addr = (i64::from(old.addr) + shift) as u32;
+                self.topology.containers[i].cidr = Some(Cidr { addr, prefix: old.prefix }.to_string());
+                continue;
+            }
+            let Some(vpc) = self.topology.container(&parent).and_then(parse) else { continue };
+            let siblings: Vec<Cidr> = self
+                .topology
+                .containers
+                .iter()
+                .filter(|o| {
+                    o.kind == ContainerKind::Subnet && o.id != c.id && o.parent.as_deref() == Some(parent.as_str())
+                })
+                .filter_map(parse)
+                .collect();
+            if !siblings.iter().any(|o| o.overlaps(&old)) {
+                continue;
+            }
+            let step = 1u64 << (32 - u32::from(old.prefix));
+            let free = (0..vpc.size() / step)
+                .map(|k| Cidr { addr: vpc.addr + (k * step) as u32, prefix: old.prefix })
+                .find(|b| !siblings.iter().any(|o| o.overlaps(b)));
+            if let Some(b) = free {
+                self.topology.containers[i].cidr = Some(b.to_string());
+            }
+        }
     }
 
     /// Whether the document needs laying out: it has containers but no editor layout (a
@@ -990,7 +1122,7 @@ mod tests {
         let text = clip.to_text();
         let back = ClipboardData::from_text(&text).unwrap();
         assert!(ClipboardData::from_text("{\"hello\":1}").is_none());
-        let top = d.paste(&back, 32.0, 32.0);
+        let top = d.paste(&back, 32.0, 32.0).unwrap();
         assert_eq!(top.len(), 2);
         assert_eq!(d.topology.components.len(), 4);
         assert_eq!(d.topology.connections.len(), 2);
@@ -1001,6 +1133,77 @@ mod tests {
         let clip = d.copy(&BTreeSet::from([d.topology.containers[1].id.clone()])).unwrap();
         assert_eq!(clip.containers.len(), 2);
         assert_eq!(clip.components.len(), 4);
+    }
+
+    #[test]
+    fn pasted_copies_are_renumbered_offset_and_given_free_address_blocks() {
+        let mut d = three_tier();
+        let vpc = d.topology.containers[1].id.clone();
+        let sub = d.topology.containers[2].id.clone();
+        let r = d.container_rects()[&sub];
+        d.add_component(ComponentKind::Ec2, Point::new(r.x + 16.0, r.y + 48.0)).unwrap();
+        let two = d.add_component(ComponentKind::Ec2, Point::new(r.x + 16.0, r.y + 160.0)).unwrap();
+        assert_eq!(two, "ec2-2");
+        // The copy of ec2-2 is ec2-3 (not "ec-1"); pasting twice never piles the copies up.
+        let clip = d.copy(&BTreeSet::from([two.clone()])).unwrap();
+        let first = d.paste(&clip, 32.0, 32.0).unwrap();
+        let second = d.paste(&clip, 32.0, 32.0).unwrap();
+        assert_eq!((first[0].as_str(), second[0].as_str()), ("ec2-3", "ec2-4"));
+        let at = |id: &str| d.topology.component(id).map(|c| (c.position.x, c.position.y)).unwrap();
+        let base = at(&two);
+        assert_eq!(at(&first[0]), (base.0 + 32.0, base.1 + 32.0));
+        assert_eq!(at(&second[0]), (base.0 + 64.0, base.1 + 64.0));
+        // A subnet pasted beside its original gets the next free block of its VPC.
+        let clip = d.copy(&BTreeSet::from([sub.clone()])).unwrap();
+        let copy = d.paste(&clip, 0.0, 400.0).unwrap();
+        let cidr = |d: &Doc, id: &str| d.topology.container(id).and_then(|c| c.cidr.clone()).unwrap();
+        assert_eq!(cidr(&d, &sub), "10.0.0.0/24");
+        assert_eq!(cidr(&d, &copy[0]), "10.0.1.0/24");
+        assert_eq!(d.topology.container(&copy[0]).unwrap().parent.as_deref(), Some(vpc.as_str()));
+        // A pasted VPC moves to a free /16 and its subnets move with it.
+        let clip = d.copy(&BTreeSet::from([vpc.clone()])).unwrap();
+        let copy = d.paste(&clip, 0.0, 900.0).unwrap();
+        let new_vpc =
+            copy.iter().find(|id| d.topology.container(id).is_some_and(|c| c.kind == ContainerKind::Vpc)).unwrap();
+        assert_eq!(cidr(&d, new_vpc), "10.1.0.0/16");
+        let mut subs: Vec<String> = d
+            .topology
+            .containers
+            .iter()
+            .filter(|c| c.parent.as_deref() == Some(new_vpc.as_str()))
+            .map(|c| c.cidr.clone().unwrap())
+            .collect();
+        subs.sort();
+        assert_eq!(subs, ["10.1.0.0/24", "10.1.1.0/24"]);
+        assert!(
+            !strata_core::validate::validate(&d.topology).has(strata_core::validate::Code::SubnetsOverlap),
+            "no overlapping blocks"
+        );
+    }
+
+    #[test]
+    fn a_paste_without_its_container_goes_into_the_one_under_it_or_is_refused_in_words() {
+        let mut src = three_tier();
+        let sub = src.topology.containers[2].id.clone();
+        let r = src.container_rects()[&sub];
+        let ec2 = src.add_component(ComponentKind::Ec2, Point::new(r.x + 16.0, r.y + 48.0)).unwrap();
+        let clip_sub = src.copy(&BTreeSet::from([sub.clone()])).unwrap();
+        let clip_ec2 = src.copy(&BTreeSet::from([ec2.clone()])).unwrap();
+        // Into an empty document: a subnet cannot stand alone.
+        let mut empty = Doc::empty("e");
+        let why = empty.paste(&clip_sub, 32.0, 32.0).unwrap_err().0;
+        assert!(why.starts_with("A subnet must be inside a VPC."), "{why}");
+        assert!(why.contains("copy its container with it"), "{why}");
+        // Into another document whose subnet lies under the pasted instance: it goes in there.
+        let mut other = three_tier();
+        let other_sub = other.topology.containers[2].id.clone();
+        let at = other.container_rects()[&other_sub];
+        let c = &clip_ec2.components[0];
+        let (dx, dy) = (at.x + 40.0 - c.position.x, at.y + 60.0 - c.position.y);
+        let mut renamed = clip_ec2.clone();
+        renamed.components[0].container = Some("elsewhere".into());
+        let top = other.paste(&renamed, dx, dy).unwrap();
+        assert_eq!(other.topology.component(&top[0]).unwrap().container.as_deref(), Some(other_sub.as_str()));
     }
 
     #[test]
