@@ -6,6 +6,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 TRUNK_VERSION=0.21.14
+CFN_LINT_VERSION=1.51.0
 # Must equal the `wasm-bindgen` version pinned with `=` in Cargo.toml / Cargo.lock.
 WASM_BINDGEN_VERSION=0.2.130
 
@@ -56,6 +57,15 @@ if command -v trunk >/dev/null && trunk --version | grep -q " $TRUNK_VERSION\$";
 else
   echo "    building from crates.io (about 9 minutes on 2 cores)"
   cargo install trunk --version "$TRUNK_VERSION" --locked --force
+fi
+
+step "cfn-lint $CFN_LINT_VERSION (PyPI; lints the gallery's CloudFormation exports)"
+if command -v cfn-lint >/dev/null && cfn-lint --version 2>/dev/null | grep -q " $CFN_LINT_VERSION\$"; then
+  skip "$(cfn-lint --version)"
+else
+  python3 -m pip install --user --quiet "cfn-lint==$CFN_LINT_VERSION"
+  export PATH="$HOME/.local/bin:$PATH"
+  cfn-lint --version
 fi
 
 printf '\nsetup done in %ss\n' "$(( $(date +%s) - t0 ))"

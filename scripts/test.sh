@@ -2,10 +2,11 @@
 # Installs whatever is missing, then runs every test layer of Strata, timing each stage.
 #   formatting and clippy, native core tests, core purity + wasm32 build, native tests of the web crate's pure logic,
 #   browser component tests (wasm-bindgen-test in
-#   headless Chromium), release bundle + size budget, end-to-end tests (playwright-core).
+#   headless Chromium), cfn-lint on the gallery's CloudFormation exports, release bundle + size budget,
+#   end-to-end tests (playwright-core).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-export PATH="$HOME/.cargo/bin:$PWD/node_modules/.bin:$PATH"
+export PATH="$HOME/.cargo/bin:$HOME/.local/bin:$PWD/node_modules/.bin:$PATH"
 export CHROMEDRIVER=/usr/bin/chromedriver
 export CARGO_TERM_COLOR=never
 
@@ -77,6 +78,8 @@ run_stage "web logic tests (native: geometry, routing, undo, formats, the live r
 run_stage "browser component tests (wasm-bindgen-test, headless Chromium)" \
   cargo test -p strata-web --target wasm32-unknown-unknown
 run_stage "native trace hashes (strata-sim run --json)" native_trace_hashes
+# Uses the strata-sim that native_trace_hashes built.
+run_stage "cfn-lint on the gallery's CloudFormation exports (or their refusals)" scripts/cfn-lint.sh
 run_stage "determinism: wasm in headless Chromium vs native" wasm_determinism
 # In sequence. Built in the background (in its own target directory) beside the compiling
 # stages, or beside the native runner and the determinism check, it slowed them more than it

@@ -1,11 +1,22 @@
 //! CloudFormation export: the resources of a topology that CloudFormation can express, as a
 //! JSON template. VPCs, subnets (with an internet gateway and a public route table when any
 //! subnet is public), EC2 instances, Auto Scaling groups (launch template, target-tracking
-//! policy), load balancers (target group, listener), RDS (subnet group, Multi-AZ, read
-//! replicas), ElastiCache, S3 (public access blocked; CloudFront reaches it through Origin
-//! Access Control), CloudFront, DynamoDB, Lambda (with its role) and SQS. What has no
-//! CloudFormation equivalent (client populations, Route 53 without a hosted zone) is listed in
-//! [`Export::skipped`] and in the template's `Metadata`.
+//! policy when the group can change size), load balancers (one subnet per AZ, target group,
+//! listener), RDS (subnet group, Multi-AZ, read replicas), ElastiCache, S3 (public access
+//! blocked; CloudFront reaches it through Origin Access Control), CloudFront, DynamoDB, Lambda
+//! (with its role) and SQS. What has no CloudFormation equivalent (client populations, Route 53
+//! without a hosted zone) is listed in [`Export::skipped`] and in the template's `Metadata`.
+//!
+//! Security groups follow the connections: a load balancer's takes HTTP and HTTPS from anywhere
+//! (from its VPC when internal); instances take their port only from the load balancer's or the
+//! calling instances' groups (HTTP and HTTPS from anywhere when clients reach them straight in a
+//! public subnet); RDS takes 3306 and ElastiCache 6379 only from the groups of the instances
+//! that call them.
+//!
+//! What AWS would not create as drawn is refused in [`Export::problems`], one sentence each
+//! naming the component and what to add: a load balancer, or a DB subnet group (which every RDS
+//! instance in a VPC has, and Multi-AZ needs for its standby), whose subnets span fewer than two
+//! Availability Zones. The missing subnet is not invented.
 //!
 //! Pure: the template is a `serde_json::Value` built from the document; no AWS calls.
 //!
@@ -17,7 +28,7 @@
 //! assert_eq!(out.template["Resources"]["Files"]["Type"], "AWS::S3::Bucket");
 //! ```
 
-use crate::topology::{ComponentKind, ComponentSpec, ContainerKind, Topology};
+use crate::topology::{Component, ComponentKind, ComponentSpec, Container, ContainerKind, Topology};
 use serde_json::{Map, Value};
 use std::collections::BTreeMap;
 
@@ -28,6 +39,9 @@ pub struct Export {
     pub template: Value,
     /// Ids of elements with no CloudFormation equivalent, with the reason.
     pub skipped: Vec<String>,
+    /// Why AWS would not deploy the design as drawn, one sentence each, naming the component
+    /// and what to add. When this is not empty the template must not be offered.
+    pub problems: Vec<String>,
 }
 
 impl Export {
@@ -69,7 +83,7 @@ fn rf(id: &str) -> String {
 }
 
 fn tags(name: &str) -> String {
-    format!(r#"[{{"Key":"Name","Value":{}}}]"#, q(name))
+    format!(r#"[{{"Key":"Name","Value":{}}}]"#, q(&tag_text(name)))
 }
 
 fn list(items: &[String]) -> String {
@@ -92,21 +106,44 @@ fn vpc_of(t: &Topology, container: Option<&str>) -> Option<String> {
     None
 }
 
-fn az_name(t: &Topology, subnet: &crate::topology::Container) -> Option<String> {
-    let mut cur = subnet.az.clone().or_else(|| subnet.parent.clone());
-    for _ in 0..16 {
-        let c = t.container(cur.as_deref()?)?;
-        if c.kind == ContainerKind::Az {
-            let label = if c.label.is_empty() { &c.id } else { &c.label };
-            // Only a real AZ name ("us-east-1a") can be written as is.
-            let real = label.chars().last().is_some_and(|l| l.is_ascii_lowercase())
-                && label.contains('-')
-                && label.chars().any(|d| d.is_ascii_digit());
-            return real.then(|| label.clone());
+/// The `AvailabilityZone` of each subnet, as JSON, by subnet id. A real AZ name ("us-east-1a")
+/// is written as is; another AZ is the region's n-th (`Fn::GetAZs`), n its place among its
+/// region's AZs, so subnets drawn in one AZ land in one; a subnet outside any AZ gets the first
+/// or second by its place in the document. Equal text means the same zone.
+fn placements(t: &Topology) -> BTreeMap<String, String> {
+    let select = |n: usize| format!(r#"{{"Fn::Select":[{n},{{"Fn::GetAZs":""}}]}}"#);
+    let zone = |subnet: &Container| -> Option<String> {
+        let mut cur = subnet.az.clone().or_else(|| subnet.parent.clone());
+        for _ in 0..16 {
+            let c = t.container(cur.as_deref()?)?;
+            if c.kind == ContainerKind::Az {
+                let label = if c.label.is_empty() { &c.id } else { &c.label };
+                let real = label.chars().last().is_some_and(|l| l.is_ascii_lowercase())
+                    && label.contains('-')
+                    && label.chars().any(|d| d.is_ascii_digit());
+                if real {
+                    return Some(q(label));
+                }
+                let siblings = t.containers.iter().filter(|a| a.kind == ContainerKind::Az && a.parent == c.parent);
+                return Some(select(siblings.take_while(|a| a.id != c.id).count()));
+            }
+            cur = c.parent.clone();
         }
-        cur = c.parent.clone();
-    }
-    None
+        None
+    };
+    t.containers
+        .iter()
+        .enumerate()
+        .filter(|(_, c)| c.kind == ContainerKind::Subnet)
+        .map(|(i, c)| (c.id.clone(), zone(c).unwrap_or_else(|| select(i % 2))))
+        .collect()
+}
+
+/// A tag value in the characters every service accepts (letters, digits, spaces, `_.:/=+-@`).
+fn tag_text(name: &str) -> String {
+    let kept: String =
+        name.chars().map(|c| if c.is_alphanumeric() || "_.:/=+-@".contains(c) { c } else { ' ' }).collect();
+    kept.split_whitespace().collect::<Vec<_>>().join(" ").chars().take(256).collect()
 }
 
 /// Builds the template.
@@ -114,11 +151,13 @@ pub fn export(t: &Topology) -> Export {
     let mut res: BTreeMap<String, Value> = BTreeMap::new();
     let mut outputs: Vec<(String, String)> = Vec::new();
     let mut skipped = Vec::new();
+    let mut problems = Vec::new();
     const IMAGE: &str = r#"{"Ref":"ImageId"}"#;
     let mut needs_image = false;
+    let zones = placements(t);
 
     // Network.
-    for (i, c) in t.containers.iter().enumerate() {
+    for c in &t.containers {
         let name = if c.label.is_empty() { c.id.clone() } else { c.label.clone() };
         match c.kind {
             ContainerKind::Vpc => {
@@ -132,7 +171,7 @@ pub fn export(t: &Topology) -> Export {
                         tags(&name)
                     ),
                 );
-                let publics: Vec<&crate::topology::Container> = t
+                let publics: Vec<&Container> = t
                     .containers
                     .iter()
                     .filter(|s| {
@@ -188,9 +227,7 @@ pub fn export(t: &Topology) -> Export {
                     skipped.push(format!("{} (a subnet outside any VPC)", c.id));
                     continue;
                 };
-                let az = az_name(t, c)
-                    .map(|a| q(&a))
-                    .unwrap_or_else(|| format!(r#"{{"Fn::Select":[{},{{"Fn::GetAZs":""}}]}}"#, i % 2));
+                let az = &zones[&c.id];
                 put(
                     &mut res,
                     logical_id(&c.id),
@@ -207,18 +244,69 @@ pub fn export(t: &Topology) -> Export {
         }
     }
 
-    let subnets_like = |container: Option<&str>, public: Option<bool>| -> Vec<String> {
+    // The public (or private) subnets of the VPC around `container`, in document order.
+    let vpc_subnets = |container: Option<&str>, public: bool| -> Vec<&Container> {
         let Some(vpc) = vpc_of(t, container) else { return Vec::new() };
-        let own = container.and_then(|id| t.container(id)).filter(|c| c.kind == ContainerKind::Subnet);
-        let want_public = public.or(own.map(|s| s.public));
         t.containers
             .iter()
-            .filter(|s| s.kind == ContainerKind::Subnet && vpc_of(t, Some(&s.id)).as_deref() == Some(vpc.as_str()))
-            .filter(|s| want_public.is_none_or(|p| s.public == p))
-            .map(|s| rf(&s.id))
+            .filter(|s| s.kind == ContainerKind::Subnet && s.public == public)
+            .filter(|s| vpc_of(t, Some(&s.id)).as_deref() == Some(vpc.as_str()))
             .collect()
     };
-    let callees = |id: &str| -> Vec<&crate::topology::Component> {
+    let refs = |subnets: &[&Container]| list(&subnets.iter().map(|s| rf(&s.id)).collect::<Vec<_>>());
+    let zone_count = |subnets: &[&Container]| {
+        subnets.iter().map(|s| zones[&s.id].as_str()).collect::<std::collections::BTreeSet<_>>().len()
+    };
+    // A refusal when `subnets` span fewer than two AZs, which load balancers and DB subnet
+    // groups need: `what` says who needs them ("alb needs").
+    let two_zones = |subnets: &[&Container], what: String, public: bool, container: Option<&str>| {
+        let kind = if public { "public" } else { "private" };
+        let need = format!("{what} {kind} subnets in at least two Availability Zones");
+        let fix = format!("add a {kind} subnet in a second AZ");
+        match (vpc_of(t, container), zone_count(subnets)) {
+            (None, _) => Some(format!("{need} and is in no VPC; place it in a VPC with {kind} subnets in two AZs")),
+            (Some(v), 0) => Some(format!("{need} and {v} has none; {fix}")),
+            (Some(v), 1) => Some(format!("{need} and {v} has them in only one AZ; {fix}")),
+            _ => None,
+        }
+    };
+    let internet_facing = |c: &Component| {
+        c.container.as_deref().and_then(|s| t.container(s)).is_none_or(|s| s.public || s.kind != ContainerKind::Subnet)
+    };
+    let asg_subnets = |c: &Component, named: &[String]| -> Vec<&Container> {
+        if named.is_empty() {
+            vpc_subnets(c.container.as_deref(), false)
+        } else {
+            named.iter().filter_map(|s| t.container(s)).collect()
+        }
+    };
+    // The VPC a component is placed in, for those that get a security group.
+    let home: BTreeMap<&str, String> = t
+        .components
+        .iter()
+        .filter_map(|c| {
+            let inside = match &c.spec {
+                ComponentSpec::Ec2(_) => {
+                    c.container.as_deref().and_then(|s| t.container(s)).filter(|s| s.kind == ContainerKind::Subnet)
+                }
+                ComponentSpec::Asg(p) => asg_subnets(c, &p.subnets).first().copied(),
+                ComponentSpec::Alb(_) => c.container.as_deref().and_then(|s| t.container(s)),
+                ComponentSpec::Rds(_) | ComponentSpec::Elasticache(_) => {
+                    vpc_subnets(c.container.as_deref(), false).first().copied()
+                }
+                _ => None,
+            };
+            Some((c.id.as_str(), vpc_of(t, Some(&inside?.id))?))
+        })
+        .collect();
+    let sg = |id: &str, key: &str| -> String {
+        if home.contains_key(id) {
+            format!(r#","{key}":[{{"Fn::GetAtt":["{}SecurityGroup","GroupId"]}}]"#, logical_id(id))
+        } else {
+            String::new()
+        }
+    };
+    let callees = |id: &str| -> Vec<&Component> {
         t.connections.iter().filter(|c| c.from == id).filter_map(|c| t.component(&c.to)).collect()
     };
 
@@ -236,10 +324,11 @@ pub fn export(t: &Topology) -> Export {
                     .filter(|s| t.container(s).is_some_and(|x| x.kind == ContainerKind::Subnet))
                     .map(|s| format!(r#","SubnetId":{}"#, rf(s)))
                     .unwrap_or_default();
+                let groups = sg(&c.id, "SecurityGroupIds");
                 put(
                     &mut res,
                     lid,
-                    format!(r#"{{"Type":"AWS::EC2::Instance","Properties":{{"InstanceType":{},"ImageId":{IMAGE},"Tags":{}{subnet}}}}}"#, q(&p.instance_type), tags(&name)),
+                    format!(r#"{{"Type":"AWS::EC2::Instance","Properties":{{"InstanceType":{},"ImageId":{IMAGE},"Tags":{}{subnet}{groups}}}}}"#, q(&p.instance_type), tags(&name)),
                 );
             }
             ComponentSpec::Asg(p) => {
@@ -247,10 +336,12 @@ pub fn export(t: &Topology) -> Export {
                 put(
                     &mut res,
                     format!("{lid}LaunchTemplate"),
-                    format!(r#"{{"Type":"AWS::EC2::LaunchTemplate","Properties":{{"LaunchTemplateData":{{"InstanceType":{},"ImageId":{IMAGE}}}}}}}"#, q(&p.instance_type)),
+                    format!(
+                        r#"{{"Type":"AWS::EC2::LaunchTemplate","Properties":{{"LaunchTemplateData":{{"InstanceType":{},"ImageId":{IMAGE}{}}}}}}}"#,
+                        q(&p.instance_type),
+                        sg(&c.id, "SecurityGroupIds")
+                    ),
                 );
-                let subnets: Vec<String> =
-                    if p.subnets.is_empty() { subnets_like(c.container.as_deref(), Some(false)) } else { p.subnets.iter().map(|s| rf(s)).collect() };
                 let tgs: Vec<String> = t
                     .connections
                     .iter()
@@ -265,31 +356,40 @@ pub fn export(t: &Topology) -> Export {
                         p.min,
                         p.max,
                         p.desired,
-                        list(&subnets),
+                        refs(&asg_subnets(c, &p.subnets)),
                         list(&tgs),
                         p.warmup_s as u64
                     ),
                 );
-                put(
-                    &mut res,
-                    format!("{lid}CpuPolicy"),
-                    format!(
-                        r#"{{"Type":"AWS::AutoScaling::ScalingPolicy","Properties":{{"AutoScalingGroupName":{{"Ref":"{lid}"}},"PolicyType":"TargetTrackingScaling","EstimatedInstanceWarmup":{},"TargetTrackingConfiguration":{{"TargetValue":{},"PredefinedMetricSpecification":{{"PredefinedMetricType":"ASGAverageCPUUtilization"}}}}}}}}"#,
-                        p.warmup_s as u64,
-                        Value::from(p.target_cpu_percent)
-                    ),
-                );
+                // A group that cannot change size has nothing to track.
+                if p.max > p.min {
+                    put(
+                        &mut res,
+                        format!("{lid}CpuPolicy"),
+                        format!(
+                            r#"{{"Type":"AWS::AutoScaling::ScalingPolicy","Properties":{{"AutoScalingGroupName":{{"Ref":"{lid}"}},"PolicyType":"TargetTrackingScaling","EstimatedInstanceWarmup":{},"TargetTrackingConfiguration":{{"TargetValue":{},"PredefinedMetricSpecification":{{"PredefinedMetricType":"ASGAverageCPUUtilization"}}}}}}}}"#,
+                            p.warmup_s as u64,
+                            Value::from(p.target_cpu_percent)
+                        ),
+                    );
+                }
             }
             ComponentSpec::Alb(p) => {
-                let public = c.container.as_deref().and_then(|s| t.container(s)).is_none_or(|s| s.public || s.kind != ContainerKind::Subnet);
+                let public = internet_facing(c);
+                // One subnet per AZ: a load balancer takes at most one in each.
+                let mut subnets = vpc_subnets(c.container.as_deref(), public);
+                let mut seen = std::collections::BTreeSet::new();
+                subnets.retain(|s| seen.insert(zones[&s.id].as_str()));
+                problems.extend(two_zones(&subnets, format!("{} needs", c.id), public, c.container.as_deref()));
                 put(
                     &mut res,
                     lid.clone(),
                     format!(
-                        r#"{{"Type":"AWS::ElasticLoadBalancingV2::LoadBalancer","Properties":{{"Type":"application","Scheme":"{}","Subnets":{},"Tags":{}}}}}"#,
+                        r#"{{"Type":"AWS::ElasticLoadBalancingV2::LoadBalancer","Properties":{{"Type":"application","Scheme":"{}","Subnets":{},"Tags":{}{}}}}}"#,
                         if public { "internet-facing" } else { "internal" },
-                        list(&subnets_like(c.container.as_deref(), None)),
-                        tags(&name)
+                        refs(&subnets),
+                        tags(&name),
+                        sg(&c.id, "SecurityGroups")
                     ),
                 );
                 let targets: Vec<String> =
@@ -317,21 +417,31 @@ pub fn export(t: &Topology) -> Export {
                 outputs.push((format!("{lid}DnsName"), format!(r#"{{"Value":{{"Fn::GetAtt":["{lid}","DNSName"]}}}}"#)));
             }
             ComponentSpec::Rds(p) => {
-                let subnets = subnets_like(c.container.as_deref(), Some(false));
+                let subnets = vpc_subnets(c.container.as_deref(), false);
+                // A DB subnet group must cover two AZs, Multi-AZ or not (the standby's AZ).
+                if vpc_of(t, c.container.as_deref()).is_some() {
+                    let what = if p.multi_az {
+                        format!("{} is Multi-AZ and needs", c.id)
+                    } else {
+                        format!("{} needs a DB subnet group with", c.id)
+                    };
+                    problems.extend(two_zones(&subnets, what, false, c.container.as_deref()));
+                }
                 let mut group = String::new();
                 if !subnets.is_empty() {
                     put(
                         &mut res,
                         format!("{lid}SubnetGroup"),
-                        format!(r#"{{"Type":"AWS::RDS::DBSubnetGroup","Properties":{{"DBSubnetGroupDescription":{},"SubnetIds":{}}}}}"#, q(&format!("Subnets of {name}")), list(&subnets)),
+                        format!(r#"{{"Type":"AWS::RDS::DBSubnetGroup","Properties":{{"DBSubnetGroupDescription":{},"SubnetIds":{}}}}}"#, q(&format!("Subnets of {name}")), refs(&subnets)),
                     );
                     group = format!(r#","DBSubnetGroupName":{{"Ref":"{lid}SubnetGroup"}}"#);
                 }
+                let groups = sg(&c.id, "VPCSecurityGroups");
                 put(
                     &mut res,
                     lid.clone(),
                     format!(
-                        r#"{{"Type":"AWS::RDS::DBInstance","DeletionPolicy":"Snapshot","Properties":{{"Engine":"mysql","DBInstanceClass":{},"AllocatedStorage":"20","MultiAZ":{},"MasterUsername":"admin","ManageMasterUserPassword":true,"PubliclyAccessible":false,"BackupRetentionPeriod":7,"Tags":{}{group}}}}}"#,
+                        r#"{{"Type":"AWS::RDS::DBInstance","DeletionPolicy":"Snapshot","UpdateReplacePolicy":"Snapshot","Properties":{{"Engine":"mysql","DBInstanceClass":{},"AllocatedStorage":"20","MultiAZ":{},"MasterUsername":"admin","ManageMasterUserPassword":true,"PubliclyAccessible":false,"BackupRetentionPeriod":7,"Tags":{}{group}{groups}}}}}"#,
                         q(&p.instance_class),
                         p.multi_az,
                         tags(&name)
@@ -341,18 +451,18 @@ pub fn export(t: &Topology) -> Export {
                     put(
                         &mut res,
                         format!("{lid}Replica{n}"),
-                        format!(r#"{{"Type":"AWS::RDS::DBInstance","Properties":{{"SourceDBInstanceIdentifier":{{"Ref":"{lid}"}},"DBInstanceClass":{}}}}}"#, q(&p.instance_class)),
+                        format!(r#"{{"Type":"AWS::RDS::DBInstance","Properties":{{"SourceDBInstanceIdentifier":{{"Ref":"{lid}"}},"DBInstanceClass":{}{groups}}}}}"#, q(&p.instance_class)),
                     );
                 }
             }
             ComponentSpec::Elasticache(p) => {
-                let subnets = subnets_like(c.container.as_deref(), Some(false));
+                let subnets = vpc_subnets(c.container.as_deref(), false);
                 let mut group = String::new();
                 if !subnets.is_empty() {
                     put(
                         &mut res,
                         format!("{lid}SubnetGroup"),
-                        format!(r#"{{"Type":"AWS::ElastiCache::SubnetGroup","Properties":{{"Description":{},"SubnetIds":{}}}}}"#, q(&format!("Subnets of {name}")), list(&subnets)),
+                        format!(r#"{{"Type":"AWS::ElastiCache::SubnetGroup","Properties":{{"Description":{},"SubnetIds":{}}}}}"#, q(&format!("Subnets of {name}")), refs(&subnets)),
                     );
                     group = format!(r#","CacheSubnetGroupName":{{"Ref":"{lid}SubnetGroup"}}"#);
                 }
@@ -362,7 +472,10 @@ pub fn export(t: &Topology) -> Export {
                 put(
                     &mut res,
                     lid,
-                    format!(r#"{{"Type":"AWS::ElastiCache::CacheCluster","Properties":{{"Engine":"redis","CacheNodeType":"cache.t3.micro","NumCacheNodes":1{group}}}}}"#),
+                    format!(
+                        r#"{{"Type":"AWS::ElastiCache::CacheCluster","Properties":{{"Engine":"redis","CacheNodeType":"cache.t3.micro","NumCacheNodes":1{group}{}}}}}"#,
+                        sg(&c.id, "VpcSecurityGroupIds")
+                    ),
                 );
             }
             ComponentSpec::S3(_) => put(
@@ -446,6 +559,94 @@ pub fn export(t: &Topology) -> Export {
         }
     }
 
+    // Security groups: the load balancer's takes HTTP and HTTPS from anywhere (from its VPC when
+    // internal); an instance's or a data store's takes its port only from the groups of what
+    // calls it (a caller in another VPC: that VPC's range), and an instance that clients reach
+    // straight takes HTTP and HTTPS from anywhere in a public subnet, its port from its VPC in
+    // a private one. Rules between groups are resources of their own,
+    // so groups that call each other make no dependency cycle.
+    for c in &t.components {
+        let Some(vpc) = home.get(c.id.as_str()) else { continue };
+        let lid = logical_id(&c.id);
+        let cidr_of = |v: &str| format!(r#"{{"Fn::GetAtt":[{},"CidrBlock"]}}"#, q(&logical_id(v)));
+        let anywhere = q("0.0.0.0/0");
+        let mut inline: Vec<String> = Vec::new();
+        let mut allow = |port: u16, cidr: &str, why: String| {
+            let r = format!(
+                r#"{{"IpProtocol":"tcp","FromPort":{port},"ToPort":{port},"CidrIp":{cidr},"Description":{}}}"#,
+                q(&why)
+            );
+            if !inline.contains(&r) {
+                inline.push(r);
+            }
+        };
+        let kind = c.spec.kind();
+        let (what, own_port) = match kind {
+            ComponentKind::Alb => ("load balancer", 80),
+            ComponentKind::Rds => ("MySQL database", 3306),
+            ComponentKind::Elasticache => ("Redis cache", 6379),
+            _ => ("instances", 80),
+        };
+        let public = match &c.spec {
+            ComponentSpec::Alb(_) => internet_facing(c),
+            ComponentSpec::Ec2(_) => c.container.as_deref().and_then(|s| t.container(s)).is_some_and(|s| s.public),
+            ComponentSpec::Asg(p) => asg_subnets(c, &p.subnets).iter().any(|s| s.public),
+            _ => false,
+        };
+        let from_outside = |port: u16, allow: &mut dyn FnMut(u16, &str, String)| {
+            if public {
+                allow(port, &anywhere, format!("port {port} from anywhere"));
+            } else {
+                allow(port, &cidr_of(vpc), format!("port {port} from the VPC"));
+            }
+        };
+        if kind == ComponentKind::Alb {
+            from_outside(80, &mut allow);
+            from_outside(443, &mut allow);
+        }
+        for x in t.connections.iter().filter(|x| x.to == c.id) {
+            let Some(caller) = t.component(&x.from) else { continue };
+            let compute = matches!(kind, ComponentKind::Ec2 | ComponentKind::Asg);
+            let port =
+                if compute && caller.spec.kind() != ComponentKind::Alb { x.port.unwrap_or(80) } else { own_port };
+            match caller.spec.kind() {
+                _ if kind == ComponentKind::Alb => {}
+                ComponentKind::Client | ComponentKind::Route53 | ComponentKind::Cloudfront if compute => {
+                    from_outside(port, &mut allow);
+                    if public && port == 80 {
+                        from_outside(443, &mut allow);
+                    }
+                }
+                ComponentKind::Alb | ComponentKind::Ec2 | ComponentKind::Asg => match home.get(caller.id.as_str()) {
+                    Some(v) if v == vpc => {
+                        let from = logical_id(&caller.id);
+                        put(
+                            &mut res,
+                            format!("{lid}IngressFrom{from}{port}"),
+                            format!(
+                                r#"{{"Type":"AWS::EC2::SecurityGroupIngress","Properties":{{"GroupId":{{"Fn::GetAtt":["{lid}SecurityGroup","GroupId"]}},"IpProtocol":"tcp","FromPort":{port},"ToPort":{port},"SourceSecurityGroupId":{{"Fn::GetAtt":["{from}SecurityGroup","GroupId"]}},"Description":"port {port} from {from}"}}}}"#
+                            ),
+                        );
+                    }
+                    Some(v) => allow(port, &cidr_of(v), format!("port {port} from {}", logical_id(v))),
+                    None => {}
+                },
+                _ => {}
+            }
+        }
+        put(
+            &mut res,
+            format!("{lid}SecurityGroup"),
+            format!(
+                r#"{{"Type":"AWS::EC2::SecurityGroup","Properties":{{"GroupDescription":{},"VpcId":{},"Tags":{}{}}}}}"#,
+                q(&format!("{lid}: {what}")),
+                rf(vpc),
+                tags(&format!("{} security group", c.id)),
+                if inline.is_empty() { String::new() } else { format!(r#","SecurityGroupIngress":{}"#, list(&inline)) }
+            ),
+        );
+    }
+
     let mut template = Map::new();
     template.insert("AWSTemplateFormatVersion".into(), Value::from("2010-09-09"));
     template.insert(
@@ -470,7 +671,7 @@ pub fn export(t: &Topology) -> Export {
         meta.insert("Strata".into(), Value::Object(strata));
         template.insert("Metadata".into(), Value::Object(meta));
     }
-    Export { template: Value::Object(template), skipped }
+    Export { template: Value::Object(template), skipped, problems }
 }
 
 #[cfg(test)]
@@ -495,7 +696,11 @@ mod tests {
         az.label = "us-east-1a".into();
         t.containers.push(az);
         t.containers.push(c("vpc", ContainerKind::Vpc, Some("r"), Some("10.0.0.0/16"), false, None));
+        let mut az = c("az-b", ContainerKind::Az, Some("r"), None, false, None);
+        az.label = "us-east-1b".into();
+        t.containers.push(az);
         t.containers.push(c("pub", ContainerKind::Subnet, Some("vpc"), Some("10.0.1.0/24"), true, Some("az-a")));
+        t.containers.push(c("pub-b", ContainerKind::Subnet, Some("vpc"), Some("10.0.4.0/24"), true, Some("az-b")));
         t.containers.push(c("priv-a", ContainerKind::Subnet, Some("vpc"), Some("10.0.2.0/24"), false, Some("az-a")));
         t.containers.push(c("priv-b", ContainerKind::Subnet, Some("vpc"), Some("10.0.3.0/24"), false, None));
         t.add("users", ComponentKind::Client, None);
@@ -516,10 +721,44 @@ mod tests {
         t
     }
 
+    fn subnet(id: &str, az: &str, public: bool) -> Container {
+        Container {
+            id: id.into(),
+            kind: ContainerKind::Subnet,
+            parent: Some("vpc".into()),
+            label: String::new(),
+            cidr: Some("10.0.9.0/24".into()),
+            public,
+            az: Some(az.into()),
+        }
+    }
+
+    fn part<'a>(t: &'a mut Topology, id: &str) -> &'a mut crate::topology::Component {
+        t.components.iter_mut().find(|c| c.id == id).unwrap()
+    }
+
+    /// The sample's network with only the given subnets (`(id, az, public)`).
+    fn with_subnets(subnets: &[(&str, &str, bool)]) -> Topology {
+        let mut t = sample();
+        t.containers.retain(|c| c.kind != ContainerKind::Subnet);
+        t.containers.extend(subnets.iter().map(|&(id, az, public)| subnet(id, az, public)));
+        for c in &mut t.components {
+            if c.container.as_deref().is_some_and(|s| s != "r") {
+                c.container =
+                    Some(subnets.iter().find(|s| s.2 == (c.id == "alb")).map_or("vpc".into(), |s| s.0.into()));
+            }
+        }
+        t
+    }
+
     #[test]
     fn three_tier_resources() {
         let out = export(&sample());
+        assert_eq!(out.problems, Vec::<String>::new());
         let res = &out.template["Resources"];
+        assert_eq!(res["Alb"]["Properties"]["Subnets"], json!([{"Ref": "Pub"}, {"Ref": "PubB"}]));
+        // A subnet outside any AZ gets one from the region's list.
+        assert_eq!(res["PrivB"]["Properties"]["AvailabilityZone"], json!({"Fn::Select": [1, {"Fn::GetAZs": ""}]}));
         assert_eq!(res["Vpc"]["Type"], "AWS::EC2::VPC");
         assert_eq!(res["Pub"]["Properties"]["VpcId"], json!({"Ref": "Vpc"}));
         assert_eq!(res["Pub"]["Properties"]["AvailabilityZone"], "us-east-1a");
@@ -581,7 +820,9 @@ mod tests {
         let out = export(&t);
         let res = out.template["Resources"].as_object().unwrap();
         assert!(res.values().all(|r| r.is_object()));
-        assert_eq!(res["Db"]["Properties"]["Tags"][0]["Value"], "web \"tier\" \\ {1}");
+        // Tag values keep to the characters every service accepts; other text is escaped.
+        assert_eq!(res["Db"]["Properties"]["Tags"][0]["Value"], "web tier 1");
+        assert_eq!(res["DbSubnetGroup"]["Properties"]["DBSubnetGroupDescription"], "Subnets of web \"tier\" \\ {1}");
         assert_eq!(
             res["Fn"]["Properties"]["Code"]["ZipFile"],
             "def handler(event, context):\n    return {'statusCode': 200}\n"
@@ -593,5 +834,187 @@ mod tests {
         assert_eq!(logical_id("web-tier_1"), "WebTier1");
         assert_eq!(logical_id("1st"), "R1st");
         assert_eq!(logical_id("--"), "R");
+    }
+
+    #[test]
+    fn a_load_balancer_in_one_az_is_refused_with_what_to_add() {
+        let t = with_subnets(&[("pub", "az-a", true), ("priv-a", "az-a", false), ("priv-b", "az-b", false)]);
+        let out = export(&t);
+        assert_eq!(
+            out.problems,
+            ["alb needs public subnets in at least two Availability Zones and vpc has them in only one AZ; add a public subnet in a second AZ"]
+        );
+        // Two public subnets in one AZ are still one AZ.
+        let t = with_subnets(&[
+            ("pub", "az-a", true),
+            ("pub-2", "az-a", true),
+            ("priv-a", "az-a", false),
+            ("priv-b", "az-b", false),
+        ]);
+        assert_eq!(export(&t).problems.len(), 1);
+        // No public subnet at all.
+        let t = with_subnets(&[("priv-a", "az-a", false), ("priv-b", "az-b", false)]);
+        assert_eq!(
+            export(&t).problems,
+            ["alb needs public subnets in at least two Availability Zones and vpc has none; add a public subnet in a second AZ"]
+        );
+    }
+
+    #[test]
+    fn a_multi_az_database_with_one_az_of_subnets_is_refused() {
+        let t = with_subnets(&[("pub-a", "az-a", true), ("pub-b", "az-b", true), ("priv-a", "az-a", false)]);
+        let out = export(&t);
+        assert_eq!(
+            out.problems,
+            ["db is Multi-AZ and needs private subnets in at least two Availability Zones and vpc has them in only one AZ; add a private subnet in a second AZ"]
+        );
+        // AWS wants two AZs in a DB subnet group even for a single-AZ database.
+        let mut t = t;
+        let ComponentSpec::Rds(p) = &mut part(&mut t, "db").spec else { panic!() };
+        p.multi_az = false;
+        assert_eq!(
+            export(&t).problems,
+            ["db needs a DB subnet group with private subnets in at least two Availability Zones and vpc has them in only one AZ; add a private subnet in a second AZ"]
+        );
+    }
+
+    #[test]
+    fn a_two_az_three_tier_design_exports_without_refusal() {
+        let t = with_subnets(&[
+            ("pub-a", "az-a", true),
+            ("pub-b", "az-b", true),
+            ("priv-a", "az-a", false),
+            ("priv-b", "az-b", false),
+        ]);
+        let out = export(&t);
+        assert!(out.problems.is_empty(), "{:?}", out.problems);
+        let res = &out.template["Resources"];
+        assert_eq!(res["Alb"]["Properties"]["Subnets"], json!([{"Ref": "PubA"}, {"Ref": "PubB"}]));
+        assert_eq!(res["DbSubnetGroup"]["Properties"]["SubnetIds"], json!([{"Ref": "PrivA"}, {"Ref": "PrivB"}]));
+        assert_eq!(res["PubB"]["Properties"]["AvailabilityZone"], "us-east-1b");
+        // The gallery's three-tier design too.
+        let path = format!("{}/../public/scenarios/three-tier.json", env!("CARGO_MANIFEST_DIR"));
+        let gallery = Topology::from_json(&std::fs::read_to_string(path).unwrap()).unwrap();
+        assert_eq!(export(&gallery).problems, Vec::<String>::new());
+    }
+
+    #[test]
+    fn a_load_balancer_takes_one_subnet_per_az() {
+        let t = with_subnets(&[
+            ("pub-a", "az-a", true),
+            ("pub-a2", "az-a", true),
+            ("pub-b", "az-b", true),
+            ("priv-a", "az-a", false),
+            ("priv-b", "az-b", false),
+        ]);
+        let out = export(&t);
+        assert!(out.problems.is_empty());
+        assert_eq!(
+            out.template["Resources"]["Alb"]["Properties"]["Subnets"],
+            json!([{"Ref": "PubA"}, {"Ref": "PubB"}])
+        );
+    }
+
+    #[test]
+    fn subnets_drawn_in_one_unnamed_az_share_a_zone() {
+        let mut t = with_subnets(&[("pub-a", "az-a", true), ("pub-a2", "az-a", true), ("priv-a", "az-a", false)]);
+        t.containers.iter_mut().find(|c| c.id == "az-a").unwrap().label = "Zone A".into();
+        let out = export(&t);
+        let az = |id: &str| out.template["Resources"][id]["Properties"]["AvailabilityZone"].clone();
+        assert_eq!(az("PubA"), json!({"Fn::Select": [0, {"Fn::GetAZs": ""}]}));
+        assert_eq!(az("PubA2"), az("PubA"));
+        assert_eq!(az("PrivA"), az("PubA"));
+        assert_eq!(out.problems.len(), 2, "{:?}", out.problems);
+    }
+
+    #[test]
+    fn security_groups_follow_the_connections() {
+        let mut t = sample();
+        t.connect("web", "cache");
+        t.add("cache", ComponentKind::Elasticache, Some("priv-a"));
+        let out = export(&t);
+        let res = out.template["Resources"].as_object().unwrap();
+        let gid = |lid: &str| json!({"Fn::GetAtt": [format!("{lid}SecurityGroup"), "GroupId"]});
+        let groups: Vec<&String> = res.keys().filter(|k| res[*k]["Type"] == "AWS::EC2::SecurityGroup").collect();
+        assert_eq!(groups, ["AlbSecurityGroup", "CacheSecurityGroup", "DbSecurityGroup", "WebSecurityGroup"]);
+        for lid in ["Alb", "Cache", "Db", "Web"] {
+            assert_eq!(res[&format!("{lid}SecurityGroup")]["Properties"]["VpcId"], json!({"Ref": "Vpc"}));
+        }
+        // The load balancer: HTTP and HTTPS from anywhere, and nothing else.
+        let alb = &res["AlbSecurityGroup"]["Properties"]["SecurityGroupIngress"];
+        let open: Vec<(u64, u64, &str)> = alb
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|r| (r["FromPort"].as_u64().unwrap(), r["ToPort"].as_u64().unwrap(), r["CidrIp"].as_str().unwrap()))
+            .collect();
+        assert_eq!(open, [(80, 80, "0.0.0.0/0"), (443, 443, "0.0.0.0/0")]);
+        // Instances and data stores: no address range, only the rules between groups below.
+        for lid in ["Web", "Db", "Cache"] {
+            assert!(res[&format!("{lid}SecurityGroup")]["Properties"].get("SecurityGroupIngress").is_none(), "{lid}");
+        }
+        let mut rules: Vec<(&str, u64, Value)> = res
+            .values()
+            .filter(|r| r["Type"] == "AWS::EC2::SecurityGroupIngress")
+            .map(|r| {
+                let p = &r["Properties"];
+                assert_eq!(p["FromPort"], p["ToPort"]);
+                (
+                    p["GroupId"]["Fn::GetAtt"][0].as_str().unwrap(),
+                    p["FromPort"].as_u64().unwrap(),
+                    p["SourceSecurityGroupId"].clone(),
+                )
+            })
+            .collect();
+        rules.sort_by_key(|r| r.0);
+        assert_eq!(
+            rules,
+            [
+                ("CacheSecurityGroup", 6379, gid("Web")),
+                ("DbSecurityGroup", 3306, gid("Web")),
+                ("WebSecurityGroup", 80, gid("Alb"))
+            ]
+        );
+        // Attached where each runs.
+        assert_eq!(res["Alb"]["Properties"]["SecurityGroups"], json!([gid("Alb")]));
+        assert_eq!(
+            res["WebLaunchTemplate"]["Properties"]["LaunchTemplateData"]["SecurityGroupIds"],
+            json!([gid("Web")])
+        );
+        assert_eq!(res["Db"]["Properties"]["VPCSecurityGroups"], json!([gid("Db")]));
+        assert_eq!(res["Cache"]["Properties"]["VpcSecurityGroupIds"], json!([gid("Cache")]));
+    }
+
+    #[test]
+    fn an_instance_reached_from_the_internet_takes_http_and_https() {
+        let mut t = with_subnets(&[
+            ("pub-a", "az-a", true),
+            ("pub-b", "az-b", true),
+            ("priv-a", "az-a", false),
+            ("priv-b", "az-b", false),
+        ]);
+        t.add("api", ComponentKind::Ec2, Some("pub-a"));
+        t.connect("users", "api");
+        let out = export(&t);
+        let p = &out.template["Resources"]["Api"]["Properties"];
+        assert_eq!(p["SecurityGroupIds"], json!([{"Fn::GetAtt": ["ApiSecurityGroup", "GroupId"]}]));
+        let rules = &out.template["Resources"]["ApiSecurityGroup"]["Properties"]["SecurityGroupIngress"];
+        let ports: Vec<(u64, &str)> = rules
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|r| (r["FromPort"].as_u64().unwrap(), r["CidrIp"].as_str().unwrap()))
+            .collect();
+        assert_eq!(ports, [(80, "0.0.0.0/0"), (443, "0.0.0.0/0")]);
+    }
+
+    #[test]
+    fn a_fixed_size_group_has_no_scaling_policy() {
+        let mut t = sample();
+        assert!(export(&t).template["Resources"]["WebCpuPolicy"].is_object());
+        let ComponentSpec::Asg(p) = &mut part(&mut t, "web").spec else { panic!() };
+        assert!(p.max > p.min);
+        p.max = p.min;
+        assert!(export(&t).template["Resources"].get("WebCpuPolicy").is_none());
     }
 }

@@ -75,12 +75,19 @@ pub fn Reachability(design: String, index: usize) -> impl IntoView {
     }
 }
 
-/// Downloads a CloudFormation template of what the design can express, saying what it left out.
+/// Downloads a CloudFormation template of what the design can express, saying what it left out;
+/// a design AWS would not deploy as drawn gets the reasons instead of a file.
 pub fn export_cloudformation(ed: Editor, live: Live) {
     let design = ed.design.get_untracked();
     let file = format!("{}.cfn.json", crate::io::file_stem(ed));
     live.ask(design, Question::CloudFormation, move |reply| match reply {
-        Reply::CloudFormation { json, skipped } => {
+        Reply::CloudFormation { problems, .. } if !problems.is_empty() => {
+            ed.notify(
+                format!("CloudFormation template not saved, AWS would not deploy this design: {}", problems.join("; ")),
+                true,
+            );
+        }
+        Reply::CloudFormation { json, skipped, .. } => {
             crate::js::download_text(&file, "application/json", &json);
             if !skipped.is_empty() {
                 ed.notify(

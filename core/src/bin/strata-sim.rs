@@ -5,6 +5,7 @@
 //! strata-sim validate FILE [--json] [--duration 60s] [--experiment NAME]
 //! strata-sim assess FILE [--seed N] [--json]
 //! strata-sim compare A B [--seed N] [--duration 60s] [--warmup 0s] [--experiment NAME] [--experiment-a NAME] [--experiment-b NAME] [--json]
+//! strata-sim cloudformation FILE
 //! strata-sim catalog
 //! ```
 //! `compare` runs two designs (or one design twice, under two experiments) with the same seed,
@@ -27,7 +28,13 @@
 //! request (the engine's request number, as the live view's tooltips name it) hop by hop: when
 //! it arrived, started, answered or failed where, and why (`"journey": [...]` with `--json`).
 //!
-//! Exit codes: 0 success; 1 the topology has validation errors; 2 usage error or unreadable file.
+//! `cloudformation` prints the CloudFormation template the app exports
+//! (`strata_core::cloudformation::export`) as pretty JSON; what it leaves out goes to stderr. A
+//! design AWS would not deploy as drawn (e.g. a load balancer whose subnets span one Availability
+//! Zone) is refused: each reason on stderr and exit 1, no template.
+//!
+//! Exit codes: 0 success; 1 the topology has validation errors, or `cloudformation` refused it; 2
+//! usage error or unreadable file.
 
 use std::process::ExitCode;
 use strata_core::experiment;
@@ -41,6 +48,7 @@ const USAGE: &str = "usage:
   strata-sim validate FILE [--json] [--duration 60s] [--experiment NAME]
   strata-sim assess FILE [--seed N] [--json]
   strata-sim compare A B [--seed N] [--duration 60s] [--warmup 0s] [--experiment NAME] [--experiment-a NAME] [--experiment-b NAME] [--json]
+  strata-sim cloudformation FILE
   strata-sim catalog";
 
 struct Args {
@@ -139,6 +147,7 @@ fn main() -> ExitCode {
             ExitCode::SUCCESS
         }
         "compare" => compare(&args),
+        "cloudformation" => cloudformation(args.file.as_deref()),
         "validate" | "run" | "assess" => {
             let Some(path) = args.file.as_deref() else {
                 eprintln!("strata-sim: missing FILE\n{USAGE}");
@@ -225,6 +234,33 @@ fn runnable(path: &str, experiment: Option<&str>) -> Result<Topology, ExitCode> 
         return Err(ExitCode::from(1));
     }
     Ok(t)
+}
+
+/// `cloudformation FILE`: the template on stdout, or the reasons it is refused on stderr (exit 1).
+fn cloudformation(path: Option<&str>) -> ExitCode {
+    let Some(path) = path else {
+        eprintln!("strata-sim: missing FILE\n{USAGE}");
+        return ExitCode::from(2);
+    };
+    let t = match load(path) {
+        Ok(t) => t,
+        Err(e) => {
+            eprintln!("strata-sim: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    let out = strata_core::cloudformation::export(&t);
+    if !out.problems.is_empty() {
+        for p in &out.problems {
+            eprintln!("{path}: refused: {p}");
+        }
+        return ExitCode::from(1);
+    }
+    for s in &out.skipped {
+        eprintln!("{path}: not exported: {s}");
+    }
+    println!("{}", out.to_json());
+    ExitCode::SUCCESS
 }
 
 /// `compare A B`: both runs, then their figures side by side.

@@ -54,6 +54,9 @@ pub enum Reply {
         json: String,
         /// What it could not express, in words.
         skipped: Vec<String>,
+        /// Why AWS would not deploy the design as drawn, in words; when any, the template is
+        /// not to be offered.
+        problems: Vec<String>,
     },
     /// The edit's new parameter error, if it brings one.
     NewParameterError(Option<String>),
@@ -136,7 +139,7 @@ pub fn answer(design: &str, question: &Question) -> Reply {
         Question::Reachability { index } => Reply::Reachability(reachability(&t, *index)),
         Question::CloudFormation => {
             let out = strata_core::cloudformation::export(&t);
-            Reply::CloudFormation { json: out.to_json(), skipped: out.skipped }
+            Reply::CloudFormation { json: out.to_json(), skipped: out.skipped, problems: out.problems }
         }
         Question::NewParameterError { before, index } => match Topology::from_json(before) {
             Ok(before) => Reply::NewParameterError(new_parameter_error(&before, &t, *index)),
@@ -327,12 +330,15 @@ mod tests {
 
     #[test]
     fn the_cloudformation_answer_is_the_exporters() {
-        let design = scenario("three-tier");
-        let out = strata_core::cloudformation::export(&Topology::from_json(&design).unwrap());
-        assert_eq!(
-            answer(&design, &Question::CloudFormation),
-            Reply::CloudFormation { json: out.to_json(), skipped: out.skipped }
-        );
+        for name in ["three-tier", "az-outage-single-az"] {
+            let design = scenario(name);
+            let out = strata_core::cloudformation::export(&Topology::from_json(&design).unwrap());
+            assert_eq!(out.problems.is_empty(), name == "three-tier");
+            assert_eq!(
+                answer(&design, &Question::CloudFormation),
+                Reply::CloudFormation { json: out.to_json(), skipped: out.skipped, problems: out.problems }
+            );
+        }
     }
 
     #[test]
