@@ -504,3 +504,42 @@ test('paste stays valid: copies are renumbered and offset, a subnet gets a free 
   assert.deepEqual(errors, []);
   await context.close();
 });
+
+test('a container dropped with the pointer inside a VPC goes into that VPC, even near its corner', async () => {
+  const context = await browser.newContext(VIEW);
+  const { page, errors } = await openApp(context, server.url);
+  await openTemplate(page, 'three-tier');
+  const vpc = await box(page, 'container-vpc-main');
+  await dropFromPalette(page, 'palette-public-subnet', { x: vpc.x + 24, y: vpc.y + 8 });
+  await page.getByTestId('container-public-subnet-1').waitFor();
+  const doc = await savedDoc(page);
+  assert.equal(doc.containers.find((c) => c.id === 'public-subnet-1').parent, 'vpc-main');
+  assert.equal(await page.getByTestId('notice').count(), 0, 'not refused');
+  assert.deepEqual(errors, []);
+  await context.close();
+});
+
+test('a rubber band can start inside a container; its title moves it, and a click on its body still selects it', async () => {
+  const context = await browser.newContext(VIEW);
+  const { page, errors } = await openApp(context, server.url);
+  await openTemplate(page, 'three-tier');
+  // Inside the data subnet, around the cache and the database.
+  const sessions = await box(page, 'node-sessions');
+  const db = await box(page, 'node-db');
+  const sub = await box(page, 'container-data-a');
+  const x0 = Math.min(sessions.x, db.x) - 8, y0 = Math.min(sessions.y, db.y) - 8;
+  assert.ok(x0 > sub.x && y0 > sub.y + 20, 'the band starts on the subnet\'s body, below its title');
+  await drag(page, { x: x0, y: y0 }, { x: Math.max(sessions.x + sessions.width, db.x + db.width) + 6, y: Math.max(sessions.y + sessions.height, db.y + db.height) + 6 });
+  assert.match(await page.getByTestId('inspector-multi').innerText(), /2 items selected/);
+  assert.deepEqual((await box(page, 'container-data-a')).x, sub.x, 'the subnet did not move');
+  // A click on the body selects the subnet; a drag by its title moves it with its contents.
+  await page.keyboard.press('Escape');
+  await page.mouse.click(x0, y0);
+  await page.getByTestId('inspector').getByText('data-a').first().waitFor();
+  await drag(page, { x: sub.x + 40, y: sub.y + 10 }, { x: sub.x + 40, y: sub.y + 10 + 64 });
+  const moved = await box(page, 'container-data-a');
+  assert.ok(moved.y > sub.y + 40, `moved by its title: ${sub.y} -> ${moved.y}`);
+  assert.ok((await box(page, 'node-db')).y > db.y + 40, 'with its contents');
+  assert.deepEqual(errors, []);
+  await context.close();
+});

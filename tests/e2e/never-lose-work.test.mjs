@@ -188,6 +188,17 @@ test('regression: a 20 MB import is refused at once with the limit; a file near 
   assert.notEqual(await page.getByTestId('doc-select').inputValue(), before);
   console.log(`# longest main-thread block: 20 MB file refused ${hugeMs} ms; 1.9 MB file imported ${nearMs} ms`);
   assert.ok(hugeMs < 1000, `refusing a large file does not freeze the page (${hugeMs} ms)`);
+  // Thousands of components without positions are laid out as a field, not a strip.
+  const placed = await page.evaluate(() => {
+    const doc = JSON.parse(localStorage.getItem('strata.doc.' + localStorage.getItem('strata.current')));
+    const xs = doc.components.map((c) => c.position.x), ys = doc.components.map((c) => c.position.y);
+    return { n: doc.components.length, w: Math.max(...xs) - Math.min(...xs), h: Math.max(...ys) - Math.min(...ys),
+      distinct: new Set(doc.components.map((c) => `${c.position.x},${c.position.y}`)).size };
+  });
+  console.log(`# ${placed.n} imported components laid out over ${placed.w} x ${placed.h} px`);
+  assert.ok(placed.n > 1000);
+  assert.equal(placed.distinct, placed.n, 'no two components stacked');
+  assert.ok(placed.h < 20_000 && placed.w / placed.h > 0.3 && placed.w / placed.h < 4, `a field: ${placed.w} x ${placed.h}`);
   assert.deepEqual(errors, []);
   await context.close();
 });

@@ -21,6 +21,9 @@ pub const PAD: f64 = 24.0;
 pub const HEADER: f64 = 28.0;
 /// Size of a container dropped from the palette.
 pub const DEFAULT_CONTAINER: (f64, f64) = (320.0, 200.0);
+/// Where a new container is held while it is dropped, from its top-left corner: the point of
+/// the drop (the pointer), which decides what it goes into.
+pub const CONTAINER_GRIP: (f64, f64) = (40.0, 20.0);
 
 /// Stored rectangles of containers, by id.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
@@ -92,6 +95,24 @@ pub fn check_placement(item: Placeable, target: Option<ContainerKind>) -> Result
             None | Some(C::Region) => Ok(()),
             _ => Err(format!("{} is a regional service outside any VPC: place it in a region (reach it from subnets through an endpoint).", name(k))),
         },
+    }
+}
+
+/// `a.b.c.d/n`, written here rather than through `Ipv4Addr`'s formatting (which would add to
+/// the page's WebAssembly for this one use).
+fn cidr_text(c: strata_core::topology::Cidr) -> String {
+    let a = c.addr;
+    format!("{}.{}.{}.{}/{}", a >> 24, (a >> 16) & 255, (a >> 8) & 255, a & 255, c.prefix)
+}
+
+/// Columns for laying out `n` boxes on a grid of `gx` by `gy`: one column up to `column_max`
+/// (a short flow reads top to bottom), then a roughly square block (thousands of components
+/// make a field, not a strip hundreds of thousands of pixels tall).
+fn grid_columns(n: usize, column_max: usize, gx: f64, gy: f64) -> usize {
+    if n <= column_max {
+        1
+    } else {
+        ((n as f64 * gy / gx).sqrt().ceil() as usize).max(1)
     }
 }
 
@@ -228,6 +249,17 @@ impl Doc {
         self.layout.containers = rects.into_iter().filter(|(id, _)| !self.is_az_band(id)).collect();
     }
 
+    /// The deepest container whose rectangle holds `p` and that `item` may sit in, skipping
+    /// `exclude`: a subnet moved to where an AZ band and its VPC overlap goes into the VPC.
+    pub fn holder_at(&self, p: Point, exclude: &BTreeSet<String>, item: Placeable) -> Option<String> {
+        self.container_rects()
+            .iter()
+            .filter(|(id, r)| r.contains(p) && !exclude.contains(*id))
+            .filter(|(id, _)| check_placement(item, self.kind_of_container(Some(id))).is_ok())
+            .max_by(|a, b| self.depth(a.0).cmp(&self.depth(b.0)).then(b.1.area().total_cmp(&a.1.area())))
+            .map(|(id, _)| id.clone())
+    }
+
     /// The deepest container whose rectangle holds `p`, skipping `exclude`.
     pub fn container_at(&self, p: Point, exclude: &BTreeSet<String>) -> Option<String> {
         let rects = self.container_rects();
@@ -305,12 +337,18 @@ impl Doc {
 
     /// Adds a container whose top-left corner is at `at`, inside the container there.
     pub fn add_container(&mut self, kind: ContainerKind, public: bool, at: Point) -> Result<String, Refused> {
+        // What it goes into follows the pointer (the grip), then its corner, then its centre.
+        let grip = Point::new(at.x + CONTAINER_GRIP.0, at.y + CONTAINER_GRIP.1);
         let mut at = Point::new(snap(at.x), snap(at.y));
         let centre = Point::new(at.x + DEFAULT_CONTAINER.0 / 2.0, at.y + DEFAULT_CONTAINER.1 / 2.0);
-        let hit = self.container_at(at, &BTreeSet::new()).or_else(|| self.container_at(centre, &BTreeSet::new()));
+        let none = BTreeSet::new();
+        let item = Placeable::Container(kind, public);
+        let hit = [grip, at, centre]
+            .into_iter()
+            .find_map(|p| self.holder_at(p, &none, item))
+            .or_else(|| [grip, at, centre].into_iter().find_map(|p| self.container_at(p, &none)));
         // Dropped onto something that cannot hold it (a subnet onto a subnet): the nearest
         // enclosing container that can, if any, as a diagram tool would.
-        let item = Placeable::Container(kind, public);
         let parent = self
             .ancestors(hit.as_deref())
             .into_iter()
@@ -520,10 +558,9 @@ impl Doc {
                 let r = self.container_rects()[id.as_str()];
                 let mut p = probe.clone();
                 p.topology.components.retain(|x| !ids.contains(&x.id));
-                let target = p.container_at(Point::new(r.x + 1.0, r.y + 1.0), &exclude);
-                if let Err(e) =
-                    check_placement(Placeable::Container(k.0, k.1), self.kind_of_container(target.as_deref()))
-                {
+                let (corner, item) = (Point::new(r.x + 1.0, r.y + 1.0), Placeable::Container(k.0, k.1));
+                let target = p.holder_at(corner, &exclude, item).or_else(|| p.container_at(corner, &exclude));
+                if let Err(e) = check_placement(item, self.kind_of_container(target.as_deref())) {
                     *self = before;
                     return Err(Refused(e));
                 }
@@ -695,90 +732,64 @@ impl Doc {
         (k * dx, k * dy)
     }
 
-    /// Puts each orphan into the container under its centre when it may sit there; otherwise
-    /// refuses, saying what it needs.
+    /// An orphan goes into the container under its centre when it may sit there; otherwise the
+    /// paste is refused, saying what it needs.
     fn adopt_orphans(&mut self, orphans: &[String], pasted: &BTreeSet<String>) -> Result<(), Refused> {
-        let rects = self.container_rects();
         for id in orphans {
-            let (item, centre) = if let Some(c) = self.topology.container(id) {
-                let r = rects.get(id).copied().unwrap_or_default();
-                (Placeable::Container(c.kind, c.public), r.center())
-            } else if let Some(c) = self.topology.component(id) {
-                (Placeable::Component(c.spec.kind()), node_rect(c).center())
-            } else {
-                continue;
+            let (item, centre) = match (self.topology.container(id), self.topology.component(id)) {
+                (Some(c), _) => {
+                    let r = self.container_rects().get(id).copied().unwrap_or_default();
+                    (Placeable::Container(c.kind, c.public), r.center())
+                }
+                (_, Some(c)) => (Placeable::Component(c.spec.kind()), node_rect(c).center()),
+                _ => continue,
             };
             let target = self.container_at(centre, pasted);
-            check_placement(item, self.kind_of_container(target.as_deref()))
-                .map_err(|why| Refused(format!("{why} The copied container is not in this document: paste into one, or copy its container with it.")))?;
-            if let Some(c) = self.topology.containers.iter_mut().find(|c| c.id == *id) {
-                c.parent = target;
-            } else if let Some(c) = self.topology.components.iter_mut().find(|c| c.id == *id) {
-                c.container = target;
-            }
+            check_placement(item, self.kind_of_container(target.as_deref())).map_err(|why| {
+                Refused(format!("{why} The copied container is not in this document: paste into one, or copy its container with it."))
+            })?;
+            self.set_parent(id, target);
         }
         Ok(())
     }
 
-    /// Gives pasted VPCs a block no other VPC uses (their pasted subnets move with them) and
-    /// pasted subnets in an existing VPC a free block of the same size inside it.
+    /// Gives a pasted VPC that overlaps another VPC a free block in 10.0.0.0/8 (its pasted
+    /// subnets move with it), and a pasted subnet that overlaps a sibling a free block of the
+    /// same size in its VPC.
     fn renumber_cidrs(&mut self, pasted: &BTreeSet<String>) {
         use strata_core::topology::Cidr;
-        let parse = |c: &Container| c.cidr.as_deref().and_then(|t| Cidr::parse(t).ok());
-        let mut moved: BTreeMap<String, i64> = BTreeMap::new();
-        for i in 0..self.topology.containers.len() {
-            let c = &self.topology.containers[i];
-            if !pasted.contains(&c.id) || c.kind != ContainerKind::Vpc {
-                continue;
-            }
-            let Some(old) = parse(c) else { continue };
-            let others: Vec<Cidr> = self
-                .topology
-                .containers
-                .iter()
-                .filter(|o| o.kind == ContainerKind::Vpc && o.id != c.id)
-                .filter_map(parse)
-                .collect();
-            let prefix = old.prefix.max(16);
-            let free = (0..=255u32)
-                .map(|i| Cidr { addr: (10 << 24) | (i << 16), prefix })
-                .find(|b| !others.iter().any(|o| o.overlaps(b)));
-            if let Some(b) = free.filter(|b| others.iter().any(|o| o.overlaps(&old)) || b.prefix != old.prefix) {
-                moved.insert(c.id.clone(), i64::from(b.addr) - i64::from(old.addr));
-                self.topology.containers[i].cidr = Some(b.to_string());
-            }
-        }
-        for i in 0..self.topology.containers.len() {
-            let c = &self.topology.containers[i];
-            if !pasted.contains(&c.id) || c.kind != ContainerKind::Subnet {
-                continue;
-            }
-            let Some(old) = parse(c) else { continue };
-            let parent = c.parent.clone().unwrap_or_default();
-            if let Some(shift) = moved.get(&parent) {
-                let addr = (i64::from(old.addr) + shift) as u32;
-                self.topology.containers[i].cidr = Some(Cidr { addr, prefix: old.prefix }.to_string());
-                continue;
-            }
-            let Some(vpc) = self.topology.container(&parent).and_then(parse) else { continue };
-            let siblings: Vec<Cidr> = self
-                .topology
-                .containers
-                .iter()
-                .filter(|o| {
-                    o.kind == ContainerKind::Subnet && o.id != c.id && o.parent.as_deref() == Some(parent.as_str())
-                })
-                .filter_map(parse)
-                .collect();
-            if !siblings.iter().any(|o| o.overlaps(&old)) {
-                continue;
-            }
-            let step = 1u64 << (32 - u32::from(old.prefix));
-            let free = (0..vpc.size() / step)
-                .map(|k| Cidr { addr: vpc.addr + (k * step) as u32, prefix: old.prefix })
-                .find(|b| !siblings.iter().any(|o| o.overlaps(b)));
-            if let Some(b) = free {
-                self.topology.containers[i].cidr = Some(b.to_string());
+        let block = |c: &Container| c.cidr.as_deref().and_then(|t| Cidr::parse(t).ok());
+        for kind in [ContainerKind::Vpc, ContainerKind::Subnet] {
+            for i in 0..self.topology.containers.len() {
+                let c = self.topology.containers[i].clone();
+                let Some(old) = block(&c).filter(|_| c.kind == kind && pasted.contains(&c.id)) else { continue };
+                let taken: Vec<Cidr> = self
+                    .topology
+                    .containers
+                    .iter()
+                    .filter(|o| o.id != c.id && o.kind == kind && (kind == ContainerKind::Vpc || o.parent == c.parent))
+                    .filter_map(block)
+                    .collect();
+                let size = 1u64 << (32 - u32::from(old.prefix));
+                let within = match kind {
+                    ContainerKind::Vpc => Some(Cidr { addr: 10 << 24, prefix: 8 }),
+                    _ => c.parent.as_deref().and_then(|p| self.topology.container(p)).and_then(block),
+                };
+                let free = within.filter(|_| taken.iter().any(|t| t.overlaps(&old))).and_then(|w| {
+                    (0..w.size() / size)
+                        .map(|k| Cidr { addr: w.addr + (k * size) as u32, prefix: old.prefix })
+                        .find(|b| !taken.iter().any(|t| t.overlaps(b)))
+                });
+                let Some(new) = free else { continue };
+                let shift = new.addr.wrapping_sub(old.addr);
+                for s in &mut self.topology.containers {
+                    // The container, and a VPC's subnets with it.
+                    if s.id == c.id || (kind == ContainerKind::Vpc && s.parent.as_deref() == Some(c.id.as_str())) {
+                        if let Some(b) = block(s) {
+                            s.cidr = Some(cidr_text(Cidr { addr: b.addr.wrapping_add(shift), prefix: b.prefix }));
+                        }
+                    }
+                }
             }
         }
     }
@@ -819,12 +830,13 @@ impl Doc {
             .filter(|id| self.topology.component(id).is_some_and(|c| c.container.is_none()))
             .cloned()
             .collect();
-        let gap_y = NODE_H + 48.0;
+        let (gap_x, gap_y) = (NODE_W + 96.0, NODE_H + 48.0);
+        let cols = grid_columns(globals.len(), 8, gap_x, gap_y);
         for (i, id) in globals.iter().enumerate() {
-            self.set_pos(id, 0.0, HEADER + PAD + i as f64 * gap_y);
+            self.set_pos(id, (i % cols) as f64 * gap_x, HEADER + PAD + (i / cols) as f64 * gap_y);
         }
         if !globals.is_empty() {
-            x += NODE_W + 96.0;
+            x += cols as f64 * gap_x;
         }
         let roots: Vec<String> = self
             .topology
@@ -836,6 +848,15 @@ impl Doc {
         for id in roots {
             let r = self.layout_container(&id, Point::new(x, 0.0), &order, 0);
             x = r.right() + 64.0;
+        }
+    }
+
+    /// Puts container or component `id` into `parent`.
+    fn set_parent(&mut self, id: &str, parent: Option<String>) {
+        if let Some(c) = self.topology.containers.iter_mut().find(|c| c.id == id) {
+            c.parent = parent;
+        } else if let Some(c) = self.topology.components.iter_mut().find(|c| c.id == id) {
+            c.container = parent;
         }
     }
 
@@ -852,8 +873,8 @@ impl Doc {
             .filter(|c| self.topology.component(c).is_some_and(|c| c.container.as_deref() == Some(id)))
             .cloned()
             .collect();
-        let cols = if comps.len() > 4 { 2 } else { 1 };
         let (gx, gy) = (NODE_W + 48.0, NODE_H + 40.0);
+        let cols = grid_columns(comps.len(), 4, gx, gy).max(if comps.len() > 4 { 2 } else { 1 });
         let mut bottom = inner.y;
         let mut right = inner.x;
         for (i, c) in comps.iter().enumerate() {
@@ -1059,6 +1080,68 @@ mod tests {
         let refused = d.add_component(ComponentKind::Rds, Point::new(-2000.0, -2000.0)).unwrap_err();
         assert!(refused.0.contains("subnet"));
         assert_eq!(d.topology.components.len(), 1, "a refused drop adds nothing");
+    }
+
+    #[test]
+    fn a_container_goes_where_the_pointer_drops_it() {
+        let mut d = three_tier();
+        let vpc = d.topology.containers[1].id.clone();
+        let r = d.container_rects()[&vpc];
+        // Dropped with the pointer just inside the VPC's top-left corner: the new subnet's own
+        // corner lies outside the VPC (in the region), yet it goes into the VPC.
+        let region = d.topology.containers[0].id.clone();
+        let pointer = Point::new(r.x + 24.0, r.y + 6.0);
+        let at = Point::new(pointer.x - CONTAINER_GRIP.0, pointer.y - CONTAINER_GRIP.1);
+        assert_eq!(d.container_at(at, &BTreeSet::new()).as_deref(), Some(region.as_str()));
+        let id = d.add_container(ContainerKind::Subnet, true, at).unwrap();
+        assert_eq!(d.topology.container(&id).unwrap().parent.as_deref(), Some(vpc.as_str()));
+    }
+
+    #[test]
+    fn thousands_of_components_without_positions_are_laid_out_as_a_field() {
+        let mut t = Topology::new("big");
+        for i in 0..2000 {
+            t.add(&format!("fn-{i}"), ComponentKind::Lambda, None);
+        }
+        t.containers.push(Container {
+            id: "r".into(),
+            kind: ContainerKind::Region,
+            parent: None,
+            label: "r".into(),
+            cidr: None,
+            public: false,
+            az: None,
+        });
+        for i in 0..600 {
+            t.add(&format!("q-{i}"), ComponentKind::Sqs, Some("r"));
+        }
+        let d = Doc::new(t, Layout::default());
+        let (mut x0, mut y0, mut x1, mut y1) = (f64::MAX, f64::MAX, f64::MIN, f64::MIN);
+        for c in &d.topology.components {
+            let r = node_rect(c);
+            (x0, y0, x1, y1) = (x0.min(r.x), y0.min(r.y), x1.max(r.right()), y1.max(r.bottom()));
+        }
+        let (w, h) = (x1 - x0, y1 - y0);
+        // Was a column of 2,000 (about 320,000 px) beside a two-column strip of 600.
+        assert!(h < 20_000.0 && w < 40_000.0, "{w} x {h}");
+        assert!(w / h > 0.3 && w / h < 4.0, "roughly square: {w} x {h}");
+        let rects: Vec<Rect> = d.topology.components.iter().map(node_rect).collect();
+        let distinct: BTreeSet<(i64, i64)> = rects.iter().map(|r| (r.x as i64, r.y as i64)).collect();
+        assert_eq!(distinct.len(), rects.len(), "no two stacked");
+        // A short flow stays a column.
+        assert_eq!(grid_columns(3, 8, 10.0, 10.0), 1);
+    }
+
+    #[test]
+    fn a_subnet_moved_where_an_az_band_overlaps_its_vpc_stays_in_the_vpc() {
+        let text = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../public/scenarios/three-tier.json"))
+            .unwrap();
+        let mut d = doc_from_json(&text).unwrap();
+        let ids = BTreeSet::from(["data-a".to_string()]);
+        let before = d.container_rects()["data-a"];
+        d.move_items(&ids, 96.0, 0.0, true).unwrap();
+        assert_eq!(d.topology.container("data-a").unwrap().parent.as_deref(), Some("vpc-main"));
+        assert_eq!(d.container_rects()["data-a"].x, before.x + 96.0);
     }
 
     #[test]

@@ -37,10 +37,11 @@ pub fn haystack(p: Placeable, name: &str, summary: &str) -> String {
     format!("{name} {summary} {}", aliases(p)).to_lowercase()
 }
 
-/// Whether every word of `query` appears in `hay` (an empty query matches everything).
+/// Whether every word of `query` (split at spaces) appears in `hay`; an empty query matches
+/// everything.
 pub fn matches(hay: &str, query: &str) -> bool {
     let q = query.to_lowercase();
-    q.split_whitespace().all(|w| hay.contains(w))
+    q.split(' ').all(|w| hay.contains(w))
 }
 
 #[cfg(test)]

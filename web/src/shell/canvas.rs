@@ -14,7 +14,7 @@ use wasm_bindgen::JsCast;
 
 use crate::editor::geom::{Point, Rect, Viewport, GRID, NODE_H, NODE_W};
 use crate::editor::icons::{category_color, container_color, container_glyph, glyph};
-use crate::editor::model::{container_kind_name, Placeable};
+use crate::editor::model::{container_kind_name, Placeable, CONTAINER_GRIP, HEADER};
 use crate::editor::scene::{ContainerShape, EdgeShape, NodeShape};
 use crate::shell::live_layer::{LiveBadges, ParticleCanvas};
 use crate::state::{use_editor, Editor, Level, MovePreview, NoticeAction};
@@ -35,12 +35,32 @@ const MAX_SCALE: f64 = 4.0;
 #[derive(Clone, Debug)]
 enum Mode {
     Idle,
-    Pan { last: Point },
-    Band { start: Point },
-    Move { ids: BTreeSet<String>, start: Point, moved: bool },
-    Link { from: String },
-    Pinch { dist: f64, viewport: Viewport, mid: Point },
-    Resize { id: String, origin: Point },
+    Pan {
+        last: Point,
+    },
+    /// A rubber band; `inside` is the container whose body it started on (a click there,
+    /// without a drag, selects that container).
+    Band {
+        start: Point,
+        inside: Option<String>,
+    },
+    Move {
+        ids: BTreeSet<String>,
+        start: Point,
+        moved: bool,
+    },
+    Link {
+        from: String,
+    },
+    Pinch {
+        dist: f64,
+        viewport: Viewport,
+        mid: Point,
+    },
+    Resize {
+        id: String,
+        origin: Point,
+    },
 }
 
 fn truncate(s: &str, n: usize) -> String {
@@ -72,7 +92,7 @@ pub fn drop_placeable(ed: Editor, item: Placeable, centre: Point) {
             d.add_component(kind, Point::new(centre.x - NODE_W / 2.0, centre.y - NODE_H / 2.0))
         }
         Placeable::Container(kind, public) => {
-            d.add_container(kind, public, Point::new(centre.x - 40.0, centre.y - 20.0))
+            d.add_container(kind, public, Point::new(centre.x - CONTAINER_GRIP.0, centre.y - CONTAINER_GRIP.1))
         }
     });
     if let Some(id) = id {
@@ -314,6 +334,17 @@ pub fn Canvas() -> impl IntoView {
             mode.set_value(Mode::Link { from });
             return;
         }
+        // A drag from the body of a container that is not selected draws a rubber band (to
+        // select what is inside); its title strip, or a selected container, moves it.
+        if let (None, Some(id), false) = (find("[data-node]"), find("[data-container]"), shift) {
+            let on_body = ed.scene.with_untracked(|s| s.container_rect(&id)).is_some_and(|r| world.y > r.y + HEADER);
+            if on_body && ev.pointer_type() != "touch" && !ed.selection.with_untracked(|s| s.contains(&id)) {
+                ed.selection.set(BTreeSet::new());
+                band.set(Some(Rect::from_corners(world, world)));
+                mode.set_value(Mode::Band { start: world, inside: Some(id) });
+                return;
+            }
+        }
         let item = find("[data-node]").or_else(|| find("[data-container]"));
         if let Some(id) = item {
             let mut sel = ed.selection.get_untracked();
@@ -353,7 +384,7 @@ pub fn Canvas() -> impl IntoView {
             ed.selection.set(BTreeSet::new());
         }
         band.set(Some(Rect::from_corners(world, world)));
-        mode.set_value(Mode::Band { start: world });
+        mode.set_value(Mode::Band { start: world, inside: None });
     };
 
     let pointer_move = move |ev: web_sys::PointerEvent| {
@@ -374,7 +405,7 @@ pub fn Canvas() -> impl IntoView {
                 gesture_to(ed.viewport.get_untracked().pan_by(local.x - last.x, local.y - last.y));
                 mode.set_value(Mode::Pan { last: local });
             }
-            Mode::Band { start } => band.set(Some(Rect::from_corners(start, world))),
+            Mode::Band { start, .. } => band.set(Some(Rect::from_corners(start, world))),
             Mode::Move { ids, start, moved } => {
                 let (dx, dy) = (world.x - start.x, world.y - start.y);
                 if !moved
@@ -414,11 +445,13 @@ pub fn Canvas() -> impl IntoView {
         let m = mode.get_value();
         mode.set_value(Mode::Idle);
         match m {
-            Mode::Band { .. } => {
+            Mode::Band { inside, .. } => {
                 if let Some(r) = band.get_untracked() {
                     if r.w > 2.0 || r.h > 2.0 {
                         let hits = ed.doc.with_untracked(|d| d.in_rect(&r));
                         ed.selection.update(|s| s.extend(hits));
+                    } else if let Some(id) = inside {
+                        ed.selection.set(BTreeSet::from([id]));
                     }
                 }
                 band.set(None);
@@ -753,13 +786,17 @@ fn ZoomBar() -> impl IntoView {
     }
 }
 
-/// The zoom factor for one wheel event: proportional to the distance rolled (a trackpad's pinch,
-/// which arrives as Ctrl+wheel, is finer than a plain scroll), but never more than one zoom
-/// button's step (1.25x) per event, so a mouse notch with Ctrl held is a step a person can follow.
+/// The zoom factor for one wheel event, proportional to the distance rolled. With Ctrl held
+/// (how a trackpad's pinch arrives, in small deltas) the rate is higher but one event never
+/// zooms more than one zoom button's step (1.25x), so a mouse notch with Ctrl held is a step a
+/// person can follow.
 pub fn wheel_zoom_factor(delta_y: f64, delta_mode: u32, ctrl: bool) -> f64 {
     let unit = if delta_mode == 1 { 16.0 } else { 1.0 };
-    let rate = if ctrl { 0.01 } else { 0.0015 };
-    (-delta_y * unit * rate).exp().clamp(1.0 / ZOOM_STEP, ZOOM_STEP)
+    if ctrl {
+        (-delta_y * unit * 0.01).exp().clamp(1.0 / ZOOM_STEP, ZOOM_STEP)
+    } else {
+        (-delta_y * unit * 0.0015).exp()
+    }
 }
 
 /// The zoom buttons' (and keys') step.
@@ -877,8 +914,8 @@ mod tests {
         // A trackpad's pinch arrives as small Ctrl+wheel deltas, followed proportionally.
         let pinch = wheel_zoom_factor(-4.0, 0, true);
         assert!((pinch - 0.04f64.exp()).abs() < 1e-12 && pinch < ZOOM_STEP);
-        // A plain scroll of a notch zooms less than the step.
-        let scroll = wheel_zoom_factor(100.0, 0, false);
-        assert!(scroll > 1.0 / ZOOM_STEP && scroll < 1.0);
+        // A plain scroll follows the distance rolled.
+        assert_eq!(wheel_zoom_factor(100.0, 0, false), (-0.15f64).exp());
+        assert_eq!(wheel_zoom_factor(-200.0, 0, false), 0.3f64.exp());
     }
 }

@@ -12,7 +12,8 @@ use strata_worker::study::StudyKind;
 pub const SHORTCUTS: &[(&str, &str)] = &[
     ("Drag from the palette", "Add a component or container (Enter on a focused item adds it in the middle)"),
     ("Click / Shift+click", "Select / add to the selection"),
-    ("Drag on the background", "Select with a rubber band"),
+    ("Drag on the background or inside a container", "Select with a rubber band"),
+    ("Drag a container by its title (or once selected)", "Move it with its contents"),
     ("Drag a component's round handle", "Connect it to another component"),
     ("Space+drag, middle button, one finger", "Pan"),
     ("Wheel, pinch, + / −", "Zoom to the cursor"),
