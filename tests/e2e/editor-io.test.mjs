@@ -128,9 +128,26 @@ test('export SVG and PNG (scale, transparent or solid) and a CloudFormation temp
   const tpl = JSON.parse(cfn.bytes.toString('utf8'));
   assert.equal(tpl.AWSTemplateFormatVersion, '2010-09-09');
   const types = Object.values(tpl.Resources).map((r) => r.Type);
-  for (const t of ['AWS::EC2::VPC', 'AWS::EC2::Subnet', 'AWS::RDS::DBInstance', 'AWS::ElasticLoadBalancingV2::LoadBalancer', 'AWS::S3::Bucket']) {
+  for (const t of ['AWS::EC2::VPC', 'AWS::EC2::Subnet', 'AWS::RDS::DBInstance', 'AWS::ElasticLoadBalancingV2::LoadBalancer', 'AWS::S3::Bucket', 'AWS::EC2::SecurityGroup']) {
     assert.ok(types.includes(t), `${t} exported`);
   }
+  // The load balancer spans two AZs' public subnets, behind its own security group.
+  const lb = Object.values(tpl.Resources).find((r) => r.Type === 'AWS::ElasticLoadBalancingV2::LoadBalancer');
+  assert.ok(lb.Properties.Subnets.length >= 2, 'two subnets for the load balancer');
+  assert.ok(lb.Properties.SecurityGroups.length >= 1, 'a security group on the load balancer');
+
+  // A design AWS would not deploy as drawn (its load balancer in one AZ) is refused with the
+  // reason; no file is saved.
+  await page.keyboard.press('Escape');
+  await openTemplate(page, 'az-outage-single-az');
+  await page.getByTestId('open-export').click();
+  const downloads = [];
+  page.on('download', (d) => downloads.push(d.suggestedFilename()));
+  await page.getByTestId('export-cfn').click();
+  const notice = page.getByTestId('notice-text').filter({ hasText: 'CloudFormation template not saved' });
+  await notice.waitFor();
+  assert.match(await notice.innerText(), /at least two Availability Zones/);
+  assert.deepEqual(downloads, [], 'nothing saved');
   assert.deepEqual(errors, []);
   await context.close();
 });
