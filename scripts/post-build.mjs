@@ -37,7 +37,7 @@ let before = 0, after = 0;
 for (const path of scripts(dir)) {
   const source = readFileSync(path, 'utf8');
   const module = /^\s*(import|export)\b/m.test(source);
-  const out = await minify(source, { module, compress: true, mangle: true, format: { comments: false } });
+  const out = await minify(source, { module, ecma: 2020, compress: { passes: 3 }, mangle: true, format: { comments: false } });
   if (!out.code || out.code.length >= source.length) continue;
   writeFileSync(path, out.code);
   html = html.replaceAll(integrity(source), integrity(out.code));
