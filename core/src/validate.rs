@@ -1090,24 +1090,18 @@ mod tests {
         assert!(about(Code::SubnetOutsideVpc, "c"));
         assert!(about(Code::BadNesting, "d"));
         // Nesting is explained in words, not type names.
-        let says = |id: &str| {
+        let says = |v: &Validation, id: &str| {
             v.diagnostics
                 .iter()
                 .find(|d| d.code == Code::BadNesting && d.element == Element::Container(id.into()))
                 .map(|d| d.message.clone())
         };
-        assert_eq!(says("d").as_deref(), Some("a subnet cannot sit inside the region `r`"));
+        assert_eq!(says(&v, "d").as_deref(), Some("a subnet cannot sit inside the region `r`"));
         t.containers.push(container("orphan", CK::Subnet, None, Some("10.0.7.0/24")));
         t.containers.push(container("lost-vpc", CK::Vpc, None, Some("10.3.0.0/16")));
         let v = validate(&t);
-        let says = |id: &str| {
-            v.diagnostics
-                .iter()
-                .find(|d| d.code == Code::BadNesting && d.element == Element::Container(id.into()))
-                .map(|d| d.message.clone())
-        };
-        assert_eq!(says("orphan").as_deref(), Some("a subnet must be inside a VPC"));
-        assert_eq!(says("lost-vpc").as_deref(), Some("a VPC must be inside a region or availability zone"));
+        assert_eq!(says(&v, "orphan").as_deref(), Some("a subnet must be inside a VPC"));
+        assert_eq!(says(&v, "lost-vpc").as_deref(), Some("a VPC must be inside a region or availability zone"));
     }
 
     #[test]
