@@ -14,6 +14,7 @@ REFUSED="az-outage-single-az host-failure-packed host-failure-spread retry-storm
 out=$(mktemp -d)
 trap 'rm -rf "$out"' EXIT
 failures=0
+exported=()
 fail() { printf '  %-28s FAILED: %s\n' "$1" "$2"; failures=$((failures + 1)); }
 for file in public/scenarios/*.json; do
   name=$(basename "$file" .json)
@@ -34,17 +35,27 @@ for file in public/scenarios/*.json; do
     continue
   fi
   $expect_refused && fail "$name" "exported, but expected to be refused"
-  # cfn-lint's exit code is a bit set: 1 it failed to run, 2 errors, 4 warnings, 8 informational.
-  lint=0
-  cfn-lint --format parseable -- "$out/$name.json" >"$out/$name.lint" 2>&1 || lint=$?
-  warnings=$(grep -c ':W[0-9]*:' "$out/$name.lint" || true)
-  if (( lint & 3 )); then
-    fail "$name" "cfn-lint exit $lint"
-    sed "s|^$out/||" "$out/$name.lint" | grep -v ':[WI][0-9]*:' | sed 's/^/      /'
+  exported+=("$out/$name.json")
+done
+# One cfn-lint run over every export (its start-up dominates a run per file). Its exit code is a
+# bit set: 1 it failed to run, 2 errors, 4 warnings, 8 informational; each finding names its file.
+lint=0
+if [ "${#exported[@]}" -gt 0 ]; then
+  cfn-lint --format parseable -- "${exported[@]}" >"$out/all.lint" 2>&1 || lint=$?
+fi
+(( lint & 1 )) && { cat "$out/all.lint"; fail "cfn-lint" "did not run (exit $lint)"; }
+for file in "${exported[@]}"; do
+  name=$(basename "$file" .json)
+  errors=$(grep -c "^$file:.*:E[0-9]*:" "$out/all.lint" || true)
+  warnings=$(grep -c "^$file:.*:W[0-9]*:" "$out/all.lint" || true)
+  if [ "$errors" -gt 0 ]; then
+    fail "$name" "$errors cfn-lint error(s)"
+    grep "^$file:.*:E[0-9]*:" "$out/all.lint" | sed "s|^$out/||; s/^/      /"
   else
     printf '  %-28s ok (%s warnings)\n' "$name" "$warnings"
   fi
 done
+(( lint & 2 )) && [ "$failures" -eq 0 ] && fail "cfn-lint" "reported errors (exit $lint) not matched to a file: $(head -5 "$out/all.lint")"
 if [ "$failures" -gt 0 ]; then
   echo "$failures failure(s) in the gallery's CloudFormation check"
   exit 1
