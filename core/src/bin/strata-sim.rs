@@ -130,6 +130,19 @@ fn load(path: &str) -> Result<Topology, String> {
     Topology::from_json(&text).map_err(|e| format!("{path}: {e}"))
 }
 
+/// The FILE argument's design, or the exit code after saying why there is none (missing
+/// argument, unreadable or malformed file).
+fn load_arg(path: Option<&str>) -> Result<(&str, Topology), ExitCode> {
+    let Some(path) = path else {
+        eprintln!("strata-sim: missing FILE\n{USAGE}");
+        return Err(ExitCode::from(2));
+    };
+    load(path).map(|t| (path, t)).map_err(|e| {
+        eprintln!("strata-sim: {e}");
+        ExitCode::from(2)
+    })
+}
+
 fn main() -> ExitCode {
     let args = match parse_args() {
         Ok(a) => a,
@@ -149,16 +162,9 @@ fn main() -> ExitCode {
         "compare" => compare(&args),
         "cloudformation" => cloudformation(args.file.as_deref()),
         "validate" | "run" | "assess" => {
-            let Some(path) = args.file.as_deref() else {
-                eprintln!("strata-sim: missing FILE\n{USAGE}");
-                return ExitCode::from(2);
-            };
-            let topology = match load(path) {
-                Ok(t) => t,
-                Err(e) => {
-                    eprintln!("strata-sim: {e}");
-                    return ExitCode::from(2);
-                }
+            let (path, topology) = match load_arg(args.file.as_deref()) {
+                Ok(loaded) => loaded,
+                Err(code) => return code,
             };
             let mut v = validate(&topology);
             if let Some(name) = &args.experiment {
@@ -238,16 +244,9 @@ fn runnable(path: &str, experiment: Option<&str>) -> Result<Topology, ExitCode> 
 
 /// `cloudformation FILE`: the template on stdout, or the reasons it is refused on stderr (exit 1).
 fn cloudformation(path: Option<&str>) -> ExitCode {
-    let Some(path) = path else {
-        eprintln!("strata-sim: missing FILE\n{USAGE}");
-        return ExitCode::from(2);
-    };
-    let t = match load(path) {
-        Ok(t) => t,
-        Err(e) => {
-            eprintln!("strata-sim: {e}");
-            return ExitCode::from(2);
-        }
+    let (path, t) = match load_arg(path) {
+        Ok(loaded) => loaded,
+        Err(code) => return code,
     };
     let out = strata_core::cloudformation::export(&t);
     if !out.problems.is_empty() {
