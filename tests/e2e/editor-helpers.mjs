@@ -63,6 +63,9 @@ export async function nodeIds(page) {
 export async function openTemplate(page, stem) {
   await page.getByTestId('open-templates').click();
   await page.getByTestId(`template-${stem}`).click();
+  // The gallery closes when the template has been fetched and opened (the nodes of the
+  // document open before it would satisfy a wait for nodes alone).
+  await page.getByTestId(`template-${stem}`).waitFor({ state: 'detached' });
   await page.locator('[data-testid^="node-"]').first().waitFor();
 }
 
