@@ -383,8 +383,10 @@ impl Default for NetworkParams {
 }
 
 /// A random duration, written in milliseconds.
+///
+/// Written as an object tagged by `"dist"`; read through [`DistFields`] (see there why).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(tag = "dist", rename_all = "snake_case")]
+#[serde(tag = "dist", rename_all = "snake_case", try_from = "DistFields")]
 pub enum Dist {
     /// Always `ms`.
     Constant {
@@ -447,8 +449,10 @@ impl Dist {
 }
 
 /// How a client population's request rate changes over time (Poisson arrivals at that rate).
+///
+/// Written as an object tagged by `"pattern"`; read through [`ArrivalFields`] (see there why).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(tag = "pattern", rename_all = "snake_case")]
+#[serde(tag = "pattern", rename_all = "snake_case", try_from = "ArrivalFields")]
 pub enum Arrival {
     /// A steady rate.
     Constant {
@@ -461,8 +465,7 @@ pub enum Arrival {
         from_rps: f64,
         /// Rate after `start_s + duration_s`.
         to_rps: f64,
-        /// When the ramp starts, seconds.
-        #[serde(default)]
+        /// When the ramp starts, seconds (0 when not written).
         start_s: f64,
         /// How long the ramp lasts, seconds.
         duration_s: f64,
@@ -484,17 +487,111 @@ pub enum Arrival {
         mean_rps: f64,
         /// Relative swing, 0..=1.
         amplitude: f64,
-        /// Period, seconds (default one day).
-        #[serde(default = "day")]
+        /// Period, seconds (one day when not written).
         period_s: f64,
-        /// When in the period the peak is, seconds.
-        #[serde(default)]
+        /// When in the period the peak is, seconds (0 when not written).
         peak_at_s: f64,
     },
 }
 
 fn day() -> f64 {
     86_400.0
+}
+
+/// The value of a field a variant needs, or serde's own words for its absence.
+fn needed(v: Option<f64>, name: &str) -> Result<f64, String> {
+    v.ok_or_else(|| format!("missing field `{name}`"))
+}
+
+/// A [`Dist`] as written, with every variant's fields optional. An internally tagged enum is
+/// read by buffering the object and reading it again per variant, which made its reader the
+/// largest function of the WebAssembly page after the app itself; one flat object and a
+/// check is a fraction of that, with the same messages for a missing field or an unknown kind.
+#[derive(Deserialize)]
+struct DistFields {
+    dist: DistKind,
+    ms: Option<f64>,
+    mean_ms: Option<f64>,
+    cv: Option<f64>,
+    min_ms: Option<f64>,
+    max_ms: Option<f64>,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "snake_case")]
+enum DistKind {
+    Constant,
+    Exponential,
+    LogNormal,
+    Uniform,
+}
+
+impl TryFrom<DistFields> for Dist {
+    type Error = String;
+    fn try_from(f: DistFields) -> Result<Dist, String> {
+        Ok(match f.dist {
+            DistKind::Constant => Dist::Constant { ms: needed(f.ms, "ms")? },
+            DistKind::Exponential => Dist::Exponential { mean_ms: needed(f.mean_ms, "mean_ms")? },
+            DistKind::LogNormal => Dist::LogNormal { mean_ms: needed(f.mean_ms, "mean_ms")?, cv: needed(f.cv, "cv")? },
+            DistKind::Uniform => {
+                Dist::Uniform { min_ms: needed(f.min_ms, "min_ms")?, max_ms: needed(f.max_ms, "max_ms")? }
+            }
+        })
+    }
+}
+
+/// An [`Arrival`] as written, with every pattern's fields optional (as [`DistFields`]).
+#[derive(Deserialize)]
+struct ArrivalFields {
+    pattern: ArrivalKind,
+    rate_rps: Option<f64>,
+    from_rps: Option<f64>,
+    to_rps: Option<f64>,
+    start_s: Option<f64>,
+    duration_s: Option<f64>,
+    base_rps: Option<f64>,
+    peak_rps: Option<f64>,
+    at_s: Option<f64>,
+    mean_rps: Option<f64>,
+    amplitude: Option<f64>,
+    period_s: Option<f64>,
+    peak_at_s: Option<f64>,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "snake_case")]
+enum ArrivalKind {
+    Constant,
+    Ramp,
+    Spike,
+    DailyCycle,
+}
+
+impl TryFrom<ArrivalFields> for Arrival {
+    type Error = String;
+    fn try_from(f: ArrivalFields) -> Result<Arrival, String> {
+        Ok(match f.pattern {
+            ArrivalKind::Constant => Arrival::Constant { rate_rps: needed(f.rate_rps, "rate_rps")? },
+            ArrivalKind::Ramp => Arrival::Ramp {
+                from_rps: needed(f.from_rps, "from_rps")?,
+                to_rps: needed(f.to_rps, "to_rps")?,
+                start_s: f.start_s.unwrap_or(0.0),
+                duration_s: needed(f.duration_s, "duration_s")?,
+            },
+            ArrivalKind::Spike => Arrival::Spike {
+                base_rps: needed(f.base_rps, "base_rps")?,
+                peak_rps: needed(f.peak_rps, "peak_rps")?,
+                at_s: needed(f.at_s, "at_s")?,
+                duration_s: needed(f.duration_s, "duration_s")?,
+            },
+            ArrivalKind::DailyCycle => Arrival::DailyCycle {
+                mean_rps: needed(f.mean_rps, "mean_rps")?,
+                amplitude: needed(f.amplitude, "amplitude")?,
+                period_s: f.period_s.unwrap_or_else(day),
+                peak_at_s: f.peak_at_s.unwrap_or(0.0),
+            },
+        })
+    }
 }
 
 impl Default for Arrival {
@@ -1205,8 +1302,51 @@ mod tests {
         assert!(matches!(e, LoadError::UnsupportedVersion { found: 2 }));
         assert!(e.to_string().contains("version 2"));
         assert!(matches!(Topology::from_json("{}").unwrap_err(), LoadError::MissingVersion));
+        assert!(matches!(Topology::from_json(r#"{"version":"1"}"#).unwrap_err(), LoadError::MissingVersion));
+        assert!(matches!(Topology::from_json(r#"{"version":1.5}"#).unwrap_err(), LoadError::MissingVersion));
+        assert!(matches!(Topology::from_json("[]").unwrap_err(), LoadError::MissingVersion));
+        assert!(matches!(Topology::from_json("{\"version\":1,").unwrap_err(), LoadError::Syntax { line: 1, .. }));
+        assert!(matches!(Topology::from_json("{\"version\" 1}").unwrap_err(), LoadError::Syntax { line: 1, .. }));
         let e = Topology::from_json("{\"version\":1,\n\"components\":[{\"id\":\"x\",\"kind\":\"nope\"}]}").unwrap_err();
         assert!(matches!(e, LoadError::Syntax { line: 2, .. }), "{e}");
+    }
+
+    #[test]
+    fn distributions_and_arrivals_read_as_written() {
+        let dist = |t: &str| serde_json::from_str::<Dist>(t).map_err(|e| e.to_string());
+        assert_eq!(
+            dist(r#"{"dist":"log_normal","mean_ms":2.0,"cv":0.5}"#),
+            Ok(Dist::LogNormal { mean_ms: 2.0, cv: 0.5 })
+        );
+        assert_eq!(dist(r#"{"ms":3,"dist":"constant","note":1}"#), Ok(Dist::Constant { ms: 3.0 }));
+        let e = dist(r#"{"dist":"uniform","min_ms":1}"#).unwrap_err();
+        assert!(e.starts_with("missing field `max_ms`"), "{e}");
+        let e = dist(r#"{"dist":"pareto","mean_ms":1}"#).unwrap_err();
+        assert!(e.starts_with("unknown variant `pareto`, expected one of `constant`"), "{e}");
+        assert!(dist(r#"{"mean_ms":1}"#).unwrap_err().starts_with("missing field `dist`"));
+        let arrival = |t: &str| serde_json::from_str::<Arrival>(t).map_err(|e| e.to_string());
+        assert_eq!(
+            arrival(r#"{"pattern":"ramp","from_rps":1,"to_rps":5,"duration_s":10}"#),
+            Ok(Arrival::Ramp { from_rps: 1.0, to_rps: 5.0, start_s: 0.0, duration_s: 10.0 })
+        );
+        assert_eq!(
+            arrival(r#"{"pattern":"daily_cycle","mean_rps":100,"amplitude":0.5}"#),
+            Ok(Arrival::DailyCycle { mean_rps: 100.0, amplitude: 0.5, period_s: 86_400.0, peak_at_s: 0.0 })
+        );
+        let e = arrival(r#"{"pattern":"spike","base_rps":1,"peak_rps":2,"duration_s":3}"#).unwrap_err();
+        assert!(e.starts_with("missing field `at_s`"), "{e}");
+        // Written back tagged, as before.
+        let spike = Arrival::Spike { base_rps: 1.0, peak_rps: 2.0, at_s: 3.0, duration_s: 4.0 };
+        let text = serde_json::to_string(&spike).unwrap();
+        assert!(text.starts_with(r#"{"pattern":"spike","#), "{text}");
+        assert_eq!(arrival(&text), Ok(spike));
+        // In a document, the message keeps its line.
+        let e = Topology::from_json(
+            "{\"version\":1,\n\"components\":[{\"id\":\"u\",\"kind\":\"client\",\n\"arrival\":{\"pattern\":\"constant\"}}]}",
+        )
+        .unwrap_err();
+        assert!(matches!(e, LoadError::Syntax { line: 3, .. }), "{e}");
+        assert!(e.to_string().contains("missing field `rate_rps`"), "{e}");
     }
 
     #[test]

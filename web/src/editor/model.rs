@@ -1299,6 +1299,16 @@ mod tests {
         let e = doc_from_json(r#"{"version": 9}"#).unwrap_err();
         assert!(e.contains("version 9"), "{e}");
         assert!(doc_from_json("not json").is_err());
+        // The file is one JSON object: the topology's fields and the layout.
+        let v: serde_json::Value = serde_json::from_str(&text).unwrap();
+        assert_eq!(v["version"], 1);
+        assert_eq!(v["layout"]["containers"].as_object().unwrap().len(), d.layout.containers.len());
+        // A malformed layout is ignored, the design still opens.
+        let topology = d.topology.to_json();
+        let bad = format!("{},\"layout\": {{\"containers\": 3}}}}", topology.trim_end().strip_suffix('}').unwrap());
+        let opened = doc_from_json(&bad);
+        assert!(serde_json::from_str::<serde_json::Value>(&bad).is_ok(), "{bad}");
+        assert_eq!(opened.unwrap().layout, doc_from_json(&topology).unwrap().layout);
     }
 
     #[test]
