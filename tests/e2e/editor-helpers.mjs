@@ -61,6 +61,8 @@ export async function nodeIds(page) {
 
 /** Opens a template from the gallery and waits for its components. */
 export async function openTemplate(page, stem) {
+  // On a narrow screen the header's commands are in its menu.
+  if (!(await page.getByTestId('open-templates').isVisible())) await page.getByTestId('header-menu').click();
   await page.getByTestId('open-templates').click();
   await page.getByTestId(`template-${stem}`).click();
   // The gallery closes when the template has been fetched and opened (the nodes of the

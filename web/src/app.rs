@@ -18,7 +18,7 @@ pub fn App() -> impl IntoView {
     let hash = window_event_listener(leptos::ev::hashchange, move |_| crate::io::open_share_link(ed));
     on_cleanup(move || hash.remove());
     view! {
-        <div class="app" data-testid="app">
+        <div class="app" data-testid="app" data-drawer=move || ed.drawer.get().map(|d| d.name())>
             <Header/>
             <Palette/>
             <Canvas/>

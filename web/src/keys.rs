@@ -46,6 +46,8 @@ pub fn install(ed: Editor) {
         if key == "Escape" {
             if ed.overlay.get_untracked() != Overlay::None {
                 ed.overlay.set(Overlay::None);
+            } else if ed.drawer.get_untracked().is_some() && !in_text_field(&ev) {
+                ed.drawer.set(None);
             } else if in_text_field(&ev) && crate::state::commit_focused_field() {
                 // Leaving a field keeps what was typed (committed, or refused with the reason).
             } else {

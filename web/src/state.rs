@@ -39,6 +39,32 @@ pub enum NoticeAction {
     Restore(String),
 }
 
+/// A side panel shown as a drawer over the canvas, on a screen too narrow to keep it beside
+/// the canvas (the widths are main.css's media queries; on a wide screen both panels are always
+/// shown and this changes nothing).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Drawer {
+    /// The component palette (left).
+    Palette,
+    /// The inspector with the problems list (right).
+    Inspector,
+}
+
+impl Drawer {
+    /// Opens this drawer, or closes it when it is the one open.
+    pub fn toggle(self, open: RwSignal<Option<Drawer>>) {
+        open.update(|o| *o = if *o == Some(self) { None } else { Some(self) });
+    }
+
+    /// Its name in `data-drawer` on the app.
+    pub fn name(self) -> &'static str {
+        match self {
+            Drawer::Palette => "palette",
+            Drawer::Inspector => "inspector",
+        }
+    }
+}
+
 /// Which dialog is open over the canvas.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Overlay {
@@ -93,6 +119,8 @@ pub struct Editor {
     pub notice: RwSignal<Option<Notice>>,
     /// The open dialog.
     pub overlay: RwSignal<Overlay>,
+    /// The side panel open as a drawer, on a narrow screen.
+    pub drawer: RwSignal<Option<Drawer>>,
     /// Saved documents.
     pub docs: RwSignal<Vec<DocMeta>>,
     /// Storage id of the open document.
@@ -176,6 +204,7 @@ impl Editor {
             undo_state: RwSignal::new((false, false)),
             notice: RwSignal::new(None),
             overlay: RwSignal::new(Overlay::None),
+            drawer: RwSignal::new(None),
             docs: RwSignal::new(docs),
             current: RwSignal::new(current_id),
             deleted: RwSignal::new(storage::deleted()),

@@ -768,7 +768,7 @@ fn ZoomBar() -> impl IntoView {
         ed.viewport.update(|v| *v = v.zoom_at(Point::new(w / 2.0, h / 2.0), f));
     };
     view! {
-        <div class="zoombar" role="toolbar" aria-label="Zoom">
+        <div class="zoombar" data-testid="zoom-bar" role="toolbar" aria-label="Zoom">
             <button class="icon-btn" data-testid="zoom-out" title="Zoom out (-)" aria-label="Zoom out" on:click=move |_| zoom_by(1.0 / ZOOM_STEP)>"−"</button>
             <span class="zoom-level" data-testid="zoom-level">{move || format!("{:.0}%", ed.viewport.get().zoom * 100.0)}</span>
             <button class="icon-btn" data-testid="zoom-in" title="Zoom in (+)" aria-label="Zoom in" on:click=move |_| zoom_by(ZOOM_STEP)>"+"</button>

@@ -1,12 +1,14 @@
 //! The top bar: product name, the documents menu, templates, import/export, share, undo/redo,
-//! help and the theme toggle. Every command here also has a keyboard shortcut.
+//! help and the theme toggle. Every command here also has a keyboard shortcut. On a narrow
+//! screen the commands fold into a menu, and buttons open the palette and the inspector as
+//! drawers (main.css decides the widths).
 
 use leptos::prelude::*;
 use wasm_bindgen::JsCast;
 
 use crate::editor::model::Doc;
 use crate::io;
-use crate::state::{use_editor, Overlay};
+use crate::state::{use_editor, Drawer, Overlay};
 use crate::storage::DocMeta;
 use crate::theme::{use_theme, ThemeChoice};
 
@@ -30,6 +32,14 @@ pub fn Header() -> impl IntoView {
     let file_ref = NodeRef::<leptos::html::Input>::new();
     view! {
         <header class="header" data-testid="header">
+            <button
+                class="btn btn-ghost narrow-only palette-toggle"
+                data-testid="toggle-palette"
+                title="Components: add to the diagram"
+                aria-label="Components"
+                aria-expanded=move || (ed.drawer.get() == Some(Drawer::Palette)).to_string()
+                on:click=move |_| Drawer::Palette.toggle(ed.drawer)
+            >"+"</button>
             <div class="brand">
                 <svg class="brand-mark" viewBox="0 0 24 24" aria-hidden="true">
                     <path d="M3 7l9-4 9 4-9 4z" class="layer layer-top"/>
@@ -39,7 +49,27 @@ pub fn Header() -> impl IntoView {
                 <h1 class="brand-name">"Strata"</h1>
                 <span class="brand-tag">"cloud architecture, all the way down"</span>
             </div>
-            <nav class="header-actions" aria-label="Document">
+            <div class="header-narrow">
+                <button
+                    class="btn narrow-only inspector-toggle"
+                    data-testid="toggle-inspector"
+                    title="Inspector and problems"
+                    aria-expanded=move || (ed.drawer.get() == Some(Drawer::Inspector)).to_string()
+                    on:click=move |_| Drawer::Inspector.toggle(ed.drawer)
+                >
+                    "Inspector"
+                    <span class="count" class:hidden=move || ed.diagnostics.with(Vec::is_empty)>
+                        {move || ed.diagnostics.with(Vec::len)}
+                    </span>
+                </button>
+                // The browser's popover: it opens and closes the folded menu, and closes it on
+                // Escape or a press elsewhere.
+                <button class="btn btn-ghost menu-toggle" data-testid="header-menu" title="Menu" aria-label="Menu"
+                    popovertarget="header-actions">"☰"</button>
+            </div>
+            // On a wide screen a row in the header; on a narrow one (main.css) a popover menu,
+            // which a command chosen in it closes (`popovertargetaction="hide"`).
+            <nav class="header-actions" id="header-actions" popover="auto" data-testid="header-actions" aria-label="Document">
                 <select
                     class="btn doc-select"
                     data-testid="doc-select"
@@ -91,19 +121,21 @@ pub fn Header() -> impl IntoView {
                         })
                     }}
                 </select>
-                <button class="btn" data-testid="open-templates" title="Open a template" on:click=move |_| ed.overlay.set(Overlay::Templates)>"Templates"</button>
-                <button class="btn" data-testid="import" title="Import a JSON document (opens as a new document)" on:click=move |_| {
+                <button popovertarget="header-actions" popovertargetaction="hide" class="btn" data-testid="open-templates" title="Open a template" on:click=move |_| ed.overlay.set(Overlay::Templates)>"Templates"</button>
+                <button popovertarget="header-actions" popovertargetaction="hide" class="btn" data-testid="import" title="Import a JSON document (opens as a new document)" on:click=move |_| {
                     if let Some(i) = file_ref.get_untracked() { i.click(); }
                 }>"Import"</button>
                 <input type="file" accept=".json,application/json" class="hidden" data-testid="import-file" node_ref=file_ref
                     on:change=move |_| if let Some(i) = file_ref.get_untracked() { io::import_file(ed, i) } />
-                <button class="btn" data-testid="open-export" title="Export JSON, SVG, PNG or CloudFormation" on:click=move |_| ed.overlay.set(Overlay::Export)>"Export"</button>
-                <button class="btn" data-testid="share" title="Copy a link that contains this diagram" on:click=move |_| io::share(ed)>"Share"</button>
+                <button popovertarget="header-actions" popovertargetaction="hide" class="btn" data-testid="open-export" title="Export JSON, SVG, PNG or CloudFormation" on:click=move |_| ed.overlay.set(Overlay::Export)>"Export"</button>
+                <button popovertarget="header-actions" popovertargetaction="hide" class="btn" data-testid="share" title="Copy a link that contains this diagram" on:click=move |_| io::share(ed)>"Share"</button>
                 <span class="sep" aria-hidden="true"></span>
                 <button class="btn btn-ghost" data-testid="undo" title="Undo (Ctrl+Z)" aria-label="Undo" disabled=move || !ed.undo_state.get().0 on:click=move |_| ed.undo()>"↶"</button>
                 <button class="btn btn-ghost" data-testid="redo" title="Redo (Ctrl+Shift+Z)" aria-label="Redo" disabled=move || !ed.undo_state.get().1 on:click=move |_| ed.redo()>"↷"</button>
-                <button class="btn btn-ghost" data-testid="help" title="Keyboard shortcuts (?)" aria-label="Keyboard shortcuts" on:click=move |_| ed.overlay.set(Overlay::Help)>"?"</button>
+                <button popovertarget="header-actions" popovertargetaction="hide" class="btn btn-ghost" data-testid="help" title="Keyboard shortcuts (?)" aria-label="Keyboard shortcuts" on:click=move |_| ed.overlay.set(Overlay::Help)>"?"</button>
                 <button
+                    popovertarget="header-actions"
+                    popovertargetaction="hide"
                     class="btn btn-ghost"
                     data-testid="theme-toggle"
                     title="Switch between system, light and dark themes"

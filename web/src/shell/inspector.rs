@@ -326,6 +326,8 @@ pub fn Inspector() -> impl IntoView {
     };
     view! {
         <aside class="panel inspector" data-testid="inspector" aria-label="Inspector">
+            <button class="btn btn-ghost narrow-only drawer-close" data-testid="drawer-close" aria-label="Close the inspector"
+                on:click=move |_| ed.drawer.set(None)>"×"</button>
             <crate::shell::run_panel::RunPanel/>
             <h2 class="panel-title">"Inspector"</h2>
             {body}

@@ -1,7 +1,7 @@
 //! The left column: every component kind the core knows (from its catalog), grouped by
 //! category with Strata's icons, plus the containers (region, AZ, VPC, subnets). Searchable.
-//! Drag an item onto the canvas (mouse, pen or touch), or focus it and press Enter to place it
-//! in the middle of the view; Enter in the search box places the first match.
+//! Drag an item onto the canvas (mouse, pen or touch), or tap it or focus it and press Enter to
+//! place it in the middle of the view; Enter in the search box places the first match.
 
 use leptos::prelude::*;
 use strata_core::catalog::{self, Category};
@@ -13,7 +13,7 @@ use crate::editor::icons::{category_color, category_title, container_color, cont
 use crate::editor::model::{container_kind_name, Placeable};
 use crate::editor::search::{haystack, matches};
 use crate::shell::canvas::{client_over, drop_placeable};
-use crate::state::use_editor;
+use crate::state::{use_editor, Drawer, Editor};
 
 struct Item {
     placeable: Placeable,
@@ -98,11 +98,7 @@ pub fn item_icon(p: Placeable) -> impl IntoView {
 pub fn Palette() -> impl IntoView {
     let ed = use_editor();
     let (query, set_query) = signal(String::new());
-    let place_in_view = move |p: Placeable| {
-        let (w, h) = ed.canvas_size.get_untracked();
-        let c = ed.viewport.get_untracked().to_world(Point::new(w / 2.0, h / 2.0));
-        drop_placeable(ed, p, c);
-    };
+    let place_in_view = move |p: Placeable| place_in_view(ed, p);
     let groups = groups();
     // Every item in the order shown, with what it answers to (for Enter in the search box).
     let all: Vec<(Placeable, String)> = groups
@@ -161,6 +157,8 @@ pub fn Palette() -> impl IntoView {
         .collect_view();
     view! {
         <aside class="panel palette" data-testid="palette" aria-label="Component palette">
+            <button class="btn btn-ghost narrow-only drawer-close" data-testid="palette-close" aria-label="Close the components"
+                on:click=move |_| ed.drawer.set(None)>"×"</button>
             <h2 class="panel-title">"Components"</h2>
             <input
                 class="search"
@@ -190,7 +188,37 @@ pub fn Palette() -> impl IntoView {
     }
 }
 
-/// The ghost that follows the pointer while a palette item is dragged, and the drop itself.
+/// Adds `p` at the centre of the view (Enter on an item, or a tap), and closes the palette's
+/// drawer on a narrow screen so the new component can be seen.
+fn place_in_view(ed: Editor, p: Placeable) {
+    let (w, h) = ed.canvas_size.get_untracked();
+    let c = ed.viewport.get_untracked().to_world(Point::new(w / 2.0, h / 2.0));
+    drop_placeable(ed, p, c);
+    close_drawer(ed);
+}
+
+/// Closes the palette's drawer (on a narrow screen) once something was added from it.
+fn close_drawer(ed: Editor) {
+    if ed.drawer.get_untracked() == Some(Drawer::Palette) {
+        ed.drawer.set(None);
+    }
+}
+
+/// The point is over the palette (which, as an open drawer, lies over the canvas; closed, it is
+/// moved off screen).
+fn over_palette(x: f64, y: f64) -> bool {
+    web_sys::window()
+        .and_then(|w| w.document())
+        .and_then(|d| d.query_selector("[data-testid=palette]").ok().flatten())
+        .is_some_and(|el| client_over(&el, x, y))
+}
+
+/// How far the pointer may move between press and release on an item for it to count as a
+/// tap (which adds the item in view) rather than a drag, in CSS px.
+const TAP_SLOP: f64 = 6.0;
+
+/// The ghost that follows the pointer while a palette item is dragged, and the drop itself
+/// (or, released where it was pressed, a tap: the item is added in view).
 #[component]
 pub fn PaletteDragLayer() -> impl IntoView {
     let ed = use_editor();
@@ -207,26 +235,37 @@ pub fn PaletteDragLayer() -> impl IntoView {
             ed.drop_target.set(target);
         }
     };
+    // Where the drag started (the press), until it is released.
+    let origin = StoredValue::new(None::<(f64, f64)>);
     let mv = window_event_listener(leptos::ev::pointermove, move |ev| {
-        if let Some((p, _, _)) = ed.palette_drag.get_untracked() {
+        if let Some((p, x0, y0)) = ed.palette_drag.get_untracked() {
+            if origin.get_value().is_none() {
+                origin.set_value(Some((x0, y0)));
+            }
             let (x, y) = (ev.client_x() as f64, ev.client_y() as f64);
             ed.palette_drag.set(Some((p, x, y)));
             update_target(x, y);
         }
     });
     let up = window_event_listener(leptos::ev::pointerup, move |ev| {
-        if let Some((p, _, _)) = ed.palette_drag.get_untracked() {
+        if let Some((p, x0, y0)) = ed.palette_drag.get_untracked() {
+            let (sx, sy) = origin.get_value().unwrap_or((x0, y0));
+            origin.set_value(None);
             ed.palette_drag.set(None);
             ed.drop_target.set(None);
             let (x, y) = (ev.client_x() as f64, ev.client_y() as f64);
-            if let Some(el) = canvas_el().filter(|el| client_over(el, x, y)) {
+            if (x - sx).hypot(y - sy) <= TAP_SLOP {
+                place_in_view(ed, p);
+            } else if let Some(el) = canvas_el().filter(|el| client_over(el, x, y) && !over_palette(x, y)) {
                 let r = el.get_bounding_client_rect();
                 let world = ed.viewport.get_untracked().to_world(Point::new(x - r.left(), y - r.top()));
                 drop_placeable(ed, p, world);
+                close_drawer(ed);
             }
         }
     });
     let cancel = window_event_listener(leptos::ev::pointercancel, move |_| {
+        origin.set_value(None);
         ed.palette_drag.set(None);
         ed.drop_target.set(None);
     });

@@ -30,6 +30,35 @@ fn ready_to_run(editor: crate::state::Editor) -> Option<String> {
     })
 }
 
+/// Why the design on the canvas cannot run, as the strip says it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Blocker {
+    /// Nothing on the canvas.
+    Empty,
+    /// This many errors among the problems.
+    Problems(usize),
+}
+
+impl Blocker {
+    fn text(self) -> String {
+        match self {
+            Blocker::Empty => "Add components to run a simulation".into(),
+            Blocker::Problems(n) => format!("Fix {n} problem{} to run", if n == 1 { "" } else { "s" }),
+        }
+    }
+}
+
+/// Shows the problems list: the inspector's drawer on a narrow screen, scrolled to the list.
+fn show_problems(editor: crate::state::Editor) {
+    editor.drawer.set(Some(crate::state::Drawer::Inspector));
+    if let Some(el) = web_sys::window()
+        .and_then(|w| w.document())
+        .and_then(|d| d.query_selector("[data-testid=problems]").ok().flatten())
+    {
+        el.scroll_into_view();
+    }
+}
+
 fn clock_text(ns: u64) -> String {
     format!("t = {:.3} s", ns as f64 / 1e9)
 }
@@ -66,10 +95,10 @@ pub fn Timeline() -> impl IntoView {
     let blocker = Memo::new(move |_| {
         let n = editor.doc.with(|d| d.topology.components.len());
         if n == 0 {
-            return Some("Add components to run a simulation".to_string());
+            return Some(Blocker::Empty);
         }
         let errors = editor.diagnostics.with(|ds| ds.iter().filter(|d| d.level == Level::Error).count());
-        (errors > 0).then(|| format!("Fix {errors} problem{} to run", if errors == 1 { "" } else { "s" }))
+        (errors > 0).then_some(Blocker::Problems(errors))
     });
     let experiments = Memo::new(move |_| {
         editor.doc.with(|d| d.topology.experiments.iter().map(|e| e.name.clone()).collect::<Vec<_>>())
@@ -203,8 +232,11 @@ pub fn Timeline() -> impl IntoView {
         None => "❚❚ Pause",
     };
     let play_disabled = move || !active.get() && blocker.get().is_some();
-    let play_title =
-        move || blocker.get().unwrap_or_else(|| format!("Simulate this design in the browser (seed {})", seed.get()));
+    let play_title = move || {
+        blocker
+            .get()
+            .map_or_else(|| format!("Simulate this design in the browser (seed {})", seed.get()), Blocker::text)
+    };
     let duration_ms = move || {
         live.header.with(|h| h.as_ref().map_or(u64::from(length_s.get()) * 1000, |h| h.duration_ns / 1_000_000))
     };
@@ -394,8 +426,14 @@ pub fn Timeline() -> impl IntoView {
                 when=move || active.get()
                 fallback=move || view! {
                     <p class="empty-hint" data-testid="timeline-empty">
+                        // Problems to fix are a button that shows them (a drawer on a narrow screen).
+                        <button class="link-btn" data-testid="show-problems" on:click=move |_| show_problems(editor)
+                            class:hidden=move || !matches!(blocker.get(), Some(Blocker::Problems(_)))>
+                            {move || blocker.get().map(Blocker::text)}
+                        </button>
                         {move || match blocker.get() {
-                            Some(why) => format!("{why}. Metrics appear here while a simulation runs."),
+                            Some(Blocker::Problems(_)) => ". Metrics appear here while a simulation runs.".to_string(),
+                            Some(b) => format!("{}. Metrics appear here while a simulation runs.", b.text()),
                             None => "Press Run to watch this design work: requests move along the connections, each component shows its load, and the figures per client and what the design costs appear here.".to_string(),
                         }}
                     </p>
