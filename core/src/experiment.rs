@@ -427,7 +427,7 @@ fn check_target(t: &Topology, a: &Action) -> Option<String> {
     let wrong =
         || format!("`{}` is aimed at {}, which it cannot act on: it takes {}", a.action, a.target, accepted(a.action));
     // The fleet is generated only for an action aimed at a host or a rack.
-    let fleet = || t.infrastructure.as_ref().map(|i| crate::layers::physical::Fleet::generate(&i.fleet).0);
+    let fleet = || t.layers().map(|i| crate::layers::physical::Fleet::generate(&i.fleet).0);
     let host_known = |h: &str| fleet().is_some_and(|f| f.host_by_name(h).is_some());
     let rack_known = |r: &str| fleet().is_some_and(|f| f.racks.iter().any(|x| x.name == r));
     match (&a.target, a.action) {

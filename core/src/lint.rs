@@ -191,7 +191,7 @@ pub fn lint(t: &Topology) -> Vec<Finding> {
     }
 
     // Security groups open to the whole internet on a database port.
-    if let Some(inf) = &t.infrastructure {
+    if let Some(inf) = t.layers() {
         for (vi, v) in inf.network.vpcs.iter().enumerate() {
             for (si, sg) in v.security_groups.iter().enumerate() {
                 for r in &sg.inbound {
@@ -304,6 +304,7 @@ pub fn lint(t: &Topology) -> Vec<Finding> {
     }
 
     // Private instances calling out of the VPC with nowhere for a NAT gateway.
+    let layers = t.layers();
     for c in &t.components {
         if !matches!(c.spec.kind(), ComponentKind::Ec2 | ComponentKind::Asg | ComponentKind::Lambda) {
             continue;
@@ -318,7 +319,7 @@ pub fn lint(t: &Topology) -> Vec<Finding> {
         });
         // A NAT gateway written in the infrastructure section (VPC named like the container).
         let vpc_label = t.container(&vpc).map(|c| c.label.clone()).unwrap_or_default();
-        let has_nat = t.infrastructure.as_ref().is_some_and(|inf| {
+        let has_nat = layers.as_ref().is_some_and(|inf| {
             inf.network.vpcs.iter().any(|v| (v.name == vpc || v.name == vpc_label) && !v.nat_gateways.is_empty())
         });
         if has_public || has_nat {

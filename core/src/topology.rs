@@ -60,7 +60,7 @@ pub struct Topology {
     /// component whose id names an instance of `infrastructure.instances` runs on that
     /// instance's host, volume and network interface.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub infrastructure: Option<InfrastructureConfig>,
+    pub infrastructure: Option<InfrastructureText>,
     /// Failures written as data: named, scheduled lists of actions (see [`crate::experiment`]).
     /// A run plays at most one of them.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
@@ -68,6 +68,46 @@ pub struct Topology {
     /// The service level the run is judged against (availability, error budget).
     #[serde(default, skip_serializing_if = "Slo::is_default")]
     pub slo: Slo,
+}
+
+/// A document's `infrastructure` as written, kept as its JSON text: opening, editing and saving
+/// a design never needs its layers read (so the editor's WebAssembly carries no reader for
+/// them). [`InfrastructureText::config`] reads them where they are used: the engine,
+/// validation (which reports text that does not read as a problem), lint and reachability.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct InfrastructureText(Box<serde_json::value::RawValue>);
+
+impl InfrastructureText {
+    /// The layers' configuration, or why the text is not one.
+    pub fn config(&self) -> Result<InfrastructureConfig, serde_json::Error> {
+        serde_json::from_str(self.0.get())
+    }
+
+    /// The text of a configuration.
+    pub fn of(config: &InfrastructureConfig) -> InfrastructureText {
+        // Writing a configuration to JSON cannot fail (string keys, finite numbers or null).
+        InfrastructureText(serde_json::value::to_raw_value(config).expect("a configuration writes as JSON"))
+    }
+
+    /// The JSON text as written.
+    pub fn text(&self) -> &str {
+        self.0.get()
+    }
+}
+
+impl PartialEq for InfrastructureText {
+    fn eq(&self, other: &Self) -> bool {
+        self.text() == other.text()
+    }
+}
+
+impl Topology {
+    /// The layers under the boxes, when the document has an `infrastructure` that reads as one
+    /// (one that does not is a validation error, see [`crate::validate`]).
+    pub fn layers(&self) -> Option<InfrastructureConfig> {
+        self.infrastructure.as_ref().and_then(|i| i.config().ok())
+    }
 }
 
 /// The service level objective client requests are held to.

@@ -511,8 +511,12 @@ pub fn validate(topology: &Topology) -> Validation {
 
     check_network(&mut out, &t.network);
 
-    if let Some(cfg) = &t.infrastructure {
-        check_layers(&mut out, t, cfg);
+    match t.infrastructure.as_ref().map(|i| i.config()) {
+        Some(Ok(cfg)) => check_layers(&mut out, t, &cfg),
+        Some(Err(e)) => {
+            out.err(Code::Infrastructure, Element::Document, format!("the infrastructure does not read: {e}"))
+        }
+        None => {}
     }
 
     let slo = t.slo.availability_percent;

@@ -322,3 +322,41 @@ fn scenario_files_are_topology_documents_without_validation_errors() {
         assert!(errors.is_empty(), "{file}: {errors:?}");
     }
 }
+
+// ---------------------------------------------------------------------------------------------
+// The document keeps its infrastructure as written
+
+#[test]
+fn a_document_keeps_its_infrastructure_as_written_and_reads_it_where_it_is_used() {
+    use strata_core::sim::{BuildError, SimConfig, Simulation};
+    use strata_core::topology::Topology;
+    use strata_core::validate::{validate, Code};
+    let path = format!("{}/../public/scenarios/noisy-neighbour-before.json", env!("CARGO_MANIFEST_DIR"));
+    let text = std::fs::read_to_string(&path).unwrap();
+    let t = Topology::from_json(&text).unwrap();
+    // The document's reading equals a reading of the file's part on its own, and survives a save.
+    let expected = InfrastructureConfig::from_scenario_json(&text).unwrap().unwrap();
+    assert_eq!(t.layers(), Some(expected.clone()));
+    let saved = Topology::from_json(&t.to_json()).unwrap();
+    assert_eq!(saved.layers(), Some(expected));
+    assert!(Simulation::new(&t, SimConfig::with_seed(1)).unwrap().infrastructure().is_some());
+
+    // An infrastructure that does not read still opens (nothing of the design is lost), is a
+    // validation error in words, and a run refuses it with the same words.
+    let mut broken: serde_json::Value = serde_json::from_str(&text).unwrap();
+    broken["infrastructure"]["fleet"] = serde_json::json!("three racks");
+    let t = Topology::from_json(&broken.to_string()).unwrap();
+    assert_eq!(t.layers(), None);
+    assert!(t.to_json().contains("\"three racks\""));
+    let v = validate(&t);
+    let e = v.errors().find(|d| d.code == Code::Infrastructure).expect("an error about the infrastructure");
+    assert!(
+        e.message.starts_with("the infrastructure does not read: invalid type: string \"three racks\""),
+        "{}",
+        e.message
+    );
+    match Simulation::new(&t, SimConfig::with_seed(1)) {
+        Err(BuildError::Invalid { diagnostics }) => assert!(diagnostics.iter().any(|d| d.message == e.message)),
+        other => panic!("expected the run to be refused, got {:?}", other.map(|_| ())),
+    }
+}

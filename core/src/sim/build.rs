@@ -468,8 +468,9 @@ pub(super) fn build(t: &Topology, config: SimConfig) -> Result<Simulation, Build
         config,
         cost: super::cost::CostRun::of(t),
     };
-    if let Some(cfg) = &t.infrastructure {
-        layered::attach(&mut sim, t, cfg);
+    if let Some(text) = &t.infrastructure {
+        let cfg = text.config().map_err(|e| BuildError::Config(format!("the infrastructure does not read: {e}")))?;
+        layered::attach(&mut sim, t, &cfg);
     }
     if let Some(name) = sim.config.experiment.clone() {
         let Some(e) = t.experiments.iter().find(|e| e.name == name) else {

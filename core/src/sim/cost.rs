@@ -198,7 +198,7 @@ impl CostRun {
                 ComponentSpec::Sqs(_) => Basis::Sqs,
             })
             .collect();
-        let (nat, volumes) = t.infrastructure.as_ref().map_or_else(Default::default, |i| {
+        let (nat, volumes) = t.layers().map_or_else(Default::default, |i| {
             (
                 i.network.vpcs.iter().flat_map(|v| v.nat_gateways.iter()).map(|n| n.name.clone()).collect(),
                 i.volumes.iter().map(|v| (v.name.clone(), v.kind, v.size_gib, v.iops)).collect(),

@@ -197,8 +197,8 @@ pub fn diagnose(t: &Topology) -> Vec<Diag> {
 
 /// Whether connection `index` of `t` gets through the network layer.
 pub fn reachability(t: &Topology, index: usize) -> Option<Reach> {
-    let cfg = t.infrastructure.as_ref()?;
-    let attached = strata_core::layers::attach::attach(t, cfg, 0);
+    let cfg = t.layers()?;
+    let attached = strata_core::layers::attach::attach(t, &cfg, 0);
     let r = attached.paths.into_iter().find(|p| p.connection == index)?.report;
     Some(Reach {
         source: r.source,
@@ -302,8 +302,8 @@ mod tests {
     fn reachability_names_the_blocking_hop_and_passes_every_hop_once_fixed() {
         let before = scenario("peering-routes-before");
         let t = Topology::from_json(&before).unwrap();
-        let cfg = t.infrastructure.as_ref().unwrap();
-        let blocked = strata_core::layers::attach::attach(&t, cfg, 0)
+        let cfg = t.layers().unwrap();
+        let blocked = strata_core::layers::attach::attach(&t, &cfg, 0)
             .paths
             .into_iter()
             .find(|p| !p.report.reachable)
