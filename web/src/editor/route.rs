@@ -1,11 +1,30 @@
-//! Orthogonal edge routing: a connection leaves its source box from the side facing the target
-//! and enters the target from the opposite side, with right-angle bends, choosing among a few
-//! candidate routes the one that crosses the fewest other boxes (then the shortest).
+//! Orthogonal edge routing: a connection leaves its source box from the middle of one side and
+//! enters its target box at the middle of one side, with right-angle bends, going around the
+//! other boxes in the way.
+//!
+//! The route is a shortest path (A*, from the `pathfinding` crate) over a sparse grid: the lines
+//! just outside every obstacle and the two boxes, and their middles. A path's cost is its
+//! length plus a penalty per bend, so among routes that avoid every box the one with the fewest
+//! bends and then the shortest wins. With many obstacles in the way the grid would be large, so
+//! the few candidate shapes of [`candidates`] are compared instead (fewest boxes crossed, then
+//! shortest).
+
+use pathfinding::prelude::astar;
 
 use super::geom::{Point, Rect};
 
 /// How far a route stands off a box before it turns.
 pub const STUB: f64 = 16.0;
+/// How far a route keeps from an obstacle (beyond the obstacle's own margin).
+const GAP: f64 = 8.0;
+/// What a bend costs, in world units of length.
+const BEND: i64 = 48;
+/// What crossing another connection costs.
+const CROSS: i64 = 250;
+/// What running along another connection costs (they would read as one).
+const SHARE: i64 = 500;
+/// Above this many obstacles near a connection, routing compares candidate shapes instead.
+const GRID_LIMIT: usize = 24;
 
 /// A routed edge: its polyline (first point on the source box, last on the target box).
 pub type Route = Vec<Point>;
@@ -18,8 +37,341 @@ fn crossings(p: &[Point], obstacles: &[Rect]) -> usize {
     obstacles.iter().filter(|o| p.windows(2).any(|w| o.hits_segment(w[0], w[1]))).count()
 }
 
-/// Routes from `a` to `b` around `obstacles` (which should not include `a` and `b`).
+/// A direction along the grid; as a box's side, the way out of the box through it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Dir {
+    Left,
+    Right,
+    Up,
+    Down,
+}
+
+impl Dir {
+    const ALL: [Dir; 4] = [Dir::Left, Dir::Right, Dir::Up, Dir::Down];
+
+    fn opposite(self) -> Dir {
+        match self {
+            Dir::Left => Dir::Right,
+            Dir::Right => Dir::Left,
+            Dir::Up => Dir::Down,
+            Dir::Down => Dir::Up,
+        }
+    }
+
+    /// The point of `r`'s side facing this way, `offset` from its middle along the side, and
+    /// the point a stub away from it.
+    fn port(self, r: &Rect, offset: f64) -> (Point, Point) {
+        let c = r.center();
+        match self {
+            Dir::Left => (Point::new(r.x, c.y + offset), Point::new(r.x - STUB, c.y + offset)),
+            Dir::Right => (Point::new(r.right(), c.y + offset), Point::new(r.right() + STUB, c.y + offset)),
+            Dir::Up => (Point::new(c.x + offset, r.y), Point::new(c.x + offset, r.y - STUB)),
+            Dir::Down => (Point::new(c.x + offset, r.bottom()), Point::new(c.x + offset, r.bottom() + STUB)),
+        }
+    }
+
+    /// The side of `r` a route's end point `p` lies on.
+    pub fn side_of(r: &Rect, p: Point) -> Dir {
+        let d = [(p.x - r.x).abs(), (p.x - r.right()).abs(), (p.y - r.y).abs(), (p.y - r.bottom()).abs()];
+        let best = (0..4).min_by(|&i, &j| d[i].total_cmp(&d[j])).unwrap_or(0);
+        Dir::ALL[best]
+    }
+
+    /// Along this side: horizontal for the top and bottom, vertical for the left and right.
+    pub fn runs_horizontally(self) -> bool {
+        matches!(self, Dir::Up | Dir::Down)
+    }
+}
+
+/// Where a route must leave or enter a box: the side, and how far from its middle.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Port {
+    /// The side.
+    pub side: Dir,
+    /// Offset from the side's middle (right or down is positive).
+    pub offset: f64,
+}
+
+/// A search state: before leaving the source, at a grid point heading some way, or arrived.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+enum State {
+    Start,
+    At { i: usize, j: usize, heading: Dir },
+    End,
+}
+
+/// The sparse grid a route is searched on.
+struct Grid<'a> {
+    xs: Vec<f64>,
+    ys: Vec<f64>,
+    blocked: Vec<Rect>,
+    a: &'a Rect,
+    b: &'a Rect,
+    /// The source's ports to try (its four side middles, or the one it must use).
+    from: Vec<Port>,
+    /// The target's.
+    to: Vec<Port>,
+    /// Other connections' segments near this one (crossing or joining them costs).
+    others: Vec<Segment>,
+}
+
+/// A straight piece of a route.
+pub type Segment = (Point, Point);
+
+/// The segments of a route.
+pub fn segments(r: &[Point]) -> impl Iterator<Item = Segment> + '_ {
+    r.windows(2).map(|w| (w[0], w[1]))
+}
+
+/// Two orthogonal segments cross at a point inside both.
+pub fn cross(a: Segment, b: Segment) -> bool {
+    let (h, v) = if a.0.y == a.1.y && b.0.x == b.1.x {
+        (a, b)
+    } else if b.0.y == b.1.y && a.0.x == a.1.x {
+        (b, a)
+    } else {
+        return false;
+    };
+    let (x0, x1) = (h.0.x.min(h.1.x), h.0.x.max(h.1.x));
+    let (y0, y1) = (v.0.y.min(v.1.y), v.0.y.max(v.1.y));
+    v.0.x > x0 && v.0.x < x1 && h.0.y > y0 && h.0.y < y1
+}
+
+/// A grid move meets another segment: crosses it, or stops or starts on it (the grid's lines
+/// often pass exactly where another connection runs, so a crossing can be split over two moves).
+fn meets(a: Segment, b: Segment) -> bool {
+    let (h, v) = if a.0.y == a.1.y && b.0.x == b.1.x {
+        (a, b)
+    } else if b.0.y == b.1.y && a.0.x == a.1.x {
+        (b, a)
+    } else {
+        return false;
+    };
+    let (x0, x1) = (h.0.x.min(h.1.x), h.0.x.max(h.1.x));
+    let (y0, y1) = (v.0.y.min(v.1.y), v.0.y.max(v.1.y));
+    v.0.x >= x0 && v.0.x <= x1 && h.0.y > y0 && h.0.y < y1
+}
+
+/// Two segments run along the same line for more than a few units.
+pub fn overlap(a: Segment, b: Segment) -> bool {
+    let common = |p: f64, q: f64, r: f64, s: f64| p.max(q).min(r.max(s)) - p.min(q).max(r.min(s));
+    if a.0.y == a.1.y && b.0.y == b.1.y && (a.0.y - b.0.y).abs() < 1.0 {
+        common(a.0.x, a.1.x, b.0.x, b.1.x) > 4.0
+    } else if a.0.x == a.1.x && b.0.x == b.1.x && (a.0.x - b.0.x).abs() < 1.0 {
+        common(a.0.y, a.1.y, b.0.y, b.1.y) > 4.0
+    } else {
+        false
+    }
+}
+
+impl Grid<'_> {
+    fn new<'a>(
+        a: &'a Rect,
+        b: &'a Rect,
+        obstacles: &[Rect],
+        from: Vec<Port>,
+        to: Vec<Port>,
+        others: &[Segment],
+    ) -> Grid<'a> {
+        let mut xs = vec![(a.center().x + b.center().x) / 2.0];
+        let mut ys = vec![(a.center().y + b.center().y) / 2.0];
+        for r in [a, b] {
+            xs.extend([r.x - STUB, r.center().x, r.right() + STUB]);
+            ys.extend([r.y - STUB, r.center().y, r.bottom() + STUB]);
+        }
+        for (r, port) in from.iter().map(|p| (a, p)).chain(to.iter().map(|p| (b, p))) {
+            let (_, stub) = port.side.port(r, port.offset);
+            xs.push(stub.x);
+            ys.push(stub.y);
+        }
+        for o in obstacles {
+            xs.extend([o.x - GAP, o.right() + GAP]);
+            ys.extend([o.y - GAP, o.bottom() + GAP]);
+        }
+        for v in [&mut xs, &mut ys] {
+            v.sort_by(f64::total_cmp);
+            v.dedup_by(|p, q| (*p - *q).abs() < 0.5);
+        }
+        let blocked = obstacles.iter().copied().chain([*a, *b]).collect();
+        let area = Rect::from_corners(
+            Point::new(xs.first().copied().unwrap_or(0.0), ys.first().copied().unwrap_or(0.0)),
+            Point::new(xs.last().copied().unwrap_or(0.0), ys.last().copied().unwrap_or(0.0)),
+        )
+        .inflate(1.0);
+        let others = others.iter().copied().filter(|(p, q)| area.hits_segment(*p, *q) || area.contains(*p)).collect();
+        Grid { xs, ys, blocked, a, b, from, to, others }
+    }
+
+    fn point(&self, i: usize, j: usize) -> Point {
+        Point::new(self.xs[i], self.ys[j])
+    }
+
+    fn index(&self, p: Point) -> Option<(usize, usize)> {
+        let i = self.xs.iter().position(|x| (x - p.x).abs() < 0.5)?;
+        let j = self.ys.iter().position(|y| (y - p.y).abs() < 0.5)?;
+        Some((i, j))
+    }
+
+    fn clear(&self, p: Point, q: Point) -> bool {
+        !self.blocked.iter().any(|r| r.hits_segment(p, q))
+    }
+
+    fn step(&self, i: usize, j: usize, d: Dir) -> Option<(usize, usize)> {
+        match d {
+            Dir::Left => i.checked_sub(1).map(|i| (i, j)),
+            Dir::Right => (i + 1 < self.xs.len()).then_some((i + 1, j)),
+            Dir::Up => j.checked_sub(1).map(|j| (i, j)),
+            Dir::Down => (j + 1 < self.ys.len()).then_some((i, j + 1)),
+        }
+    }
+
+    fn successors(&self, s: &State) -> Vec<(State, i64)> {
+        match *s {
+            State::Start => self
+                .from
+                .iter()
+                .filter_map(|p| {
+                    let (_, stub) = p.side.port(self.a, p.offset);
+                    let (i, j) = self.index(stub)?;
+                    self.clear(stub, stub).then_some((State::At { i, j, heading: p.side }, STUB as i64))
+                })
+                .collect(),
+            State::At { i, j, heading } => {
+                let here = self.point(i, j);
+                let mut next: Vec<(State, i64)> = Dir::ALL
+                    .into_iter()
+                    .filter(|d| *d != heading.opposite())
+                    .filter_map(|d| {
+                        let (ni, nj) = self.step(i, j, d)?;
+                        let there = self.point(ni, nj);
+                        if !self.clear(here, there) {
+                            return None;
+                        }
+                        let cost = ((there.x - here.x).abs() + (there.y - here.y).abs()).round() as i64;
+                        let seg = (here, there);
+                        let crossed = self.others.iter().filter(|o| meets(seg, **o)).count() as i64;
+                        let joined = self.others.iter().any(|o| overlap(seg, *o));
+                        let penalty = crossed * CROSS + if joined { SHARE } else { 0 };
+                        Some((
+                            State::At { i: ni, j: nj, heading: d },
+                            cost + penalty + if d == heading { 0 } else { BEND },
+                        ))
+                    })
+                    .collect();
+                // Into the target: from the stub of one of its sides, never doubling back.
+                for &Port { side, offset } in &self.to {
+                    let (_, stub) = side.port(self.b, offset);
+                    let inward = side.opposite();
+                    if (stub.x - here.x).abs() < 0.5 && (stub.y - here.y).abs() < 0.5 && heading != side {
+                        next.push((State::End, STUB as i64 + if heading == inward { 0 } else { BEND }));
+                    }
+                }
+                next
+            }
+            State::End => Vec::new(),
+        }
+    }
+
+    fn heuristic(&self, s: &State) -> i64 {
+        match *s {
+            State::At { i, j, .. } => {
+                let p = self.point(i, j);
+                self.to
+                    .iter()
+                    .map(|t| {
+                        let (port, _) = t.side.port(self.b, t.offset);
+                        ((port.x - p.x).abs() + (port.y - p.y).abs()).floor() as i64
+                    })
+                    .min()
+                    .unwrap_or(0)
+            }
+            _ => 0,
+        }
+    }
+
+    /// The route of a found path: the source's port, the grid points, the target's port, with
+    /// points in the middle of straight runs dropped.
+    fn polyline(&self, path: &[State]) -> Route {
+        let mut points = Vec::with_capacity(path.len() + 2);
+        for s in path {
+            if let State::At { i, j, .. } = *s {
+                points.push(self.point(i, j));
+            }
+        }
+        let (Some(&first), Some(&last)) = (points.first(), points.last()) else { return Vec::new() };
+        let port_of = |r: &Rect, ports: &[Port], stub: Point| {
+            ports
+                .iter()
+                .map(|p| p.side.port(r, p.offset))
+                .find(|(_, s)| (s.x - stub.x).abs() < 0.5 && (s.y - stub.y).abs() < 0.5)
+        };
+        if let Some((port, _)) = port_of(self.a, &self.from, first) {
+            points.insert(0, port);
+        }
+        if let Some((port, _)) = port_of(self.b, &self.to, last) {
+            points.push(port);
+        }
+        simplify(points)
+    }
+}
+
+/// Drops points in the middle of straight runs (and repeated points).
+fn simplify(points: Vec<Point>) -> Route {
+    let mut out: Route = Vec::with_capacity(points.len());
+    for p in points {
+        if out.last().is_some_and(|q: &Point| (q.x - p.x).abs() < 0.01 && (q.y - p.y).abs() < 0.01) {
+            continue;
+        }
+        if out.len() >= 2 {
+            let (a, b) = (out[out.len() - 2], out[out.len() - 1]);
+            let straight = (a.x == b.x && b.x == p.x) || (a.y == b.y && b.y == p.y);
+            if straight {
+                out.pop();
+            }
+        }
+        out.push(p);
+    }
+    out
+}
+
+/// Routes from `a` to `b` around `obstacles` (which should not include `a` and `b`), from the
+/// middle of whichever sides make the best route.
 pub fn route(a: &Rect, b: &Rect, obstacles: &[Rect]) -> Route {
+    route_between(a, None, b, None, obstacles, &[])
+}
+
+/// Routes from `a` to `b` around `obstacles`, leaving and entering through the given ports
+/// (or through the middle of whichever sides make the best route), crossing and joining the
+/// `others` connections' segments as little as it can.
+pub fn route_between(
+    a: &Rect,
+    from: Option<Port>,
+    b: &Rect,
+    to: Option<Port>,
+    obstacles: &[Rect],
+    others: &[Segment],
+) -> Route {
+    let middles = || Dir::ALL.into_iter().map(|side| Port { side, offset: 0.0 }).collect::<Vec<_>>();
+    let searched = !obstacles.is_empty() || from.is_some() || to.is_some();
+    if searched && obstacles.len() <= GRID_LIMIT && !a.intersects(b) {
+        let from = from.map_or_else(middles, |p| vec![p]);
+        let to = to.map_or_else(middles, |p| vec![p]);
+        let grid = Grid::new(a, b, obstacles, from, to, others);
+        let found = astar(&State::Start, |s| grid.successors(s), |s| grid.heuristic(s), |s| *s == State::End);
+        if let Some((path, _)) = found {
+            let p = grid.polyline(&path);
+            if p.len() >= 2 {
+                return p;
+            }
+        }
+    }
+    candidates(a, b, obstacles)
+}
+
+/// The best of a few candidate shapes: leave from the side facing the target, enter from the
+/// opposite side (a Z with its middle at a half, a fifth or four fifths of the way, or an L),
+/// fewest boxes crossed, then shortest.
+fn candidates(a: &Rect, b: &Rect, obstacles: &[Rect]) -> Route {
     let ac = a.center();
     let bc = b.center();
     let mut candidates: Vec<Route> = Vec::with_capacity(8);
@@ -145,6 +497,24 @@ mod tests {
         let p = route(&a, &b, &[wall]);
         assert!(orthogonal(&p));
         assert_eq!(crossings(&p, &[wall]), 0, "route {p:?} crosses the wall");
+    }
+
+    #[test]
+    fn ports_are_kept_and_other_connections_are_gone_round() {
+        let a = Rect::new(0.0, 0.0, 100.0, 50.0);
+        let b = Rect::new(400.0, 0.0, 100.0, 50.0);
+        let from = Port { side: Dir::Right, offset: -10.0 };
+        let to = Port { side: Dir::Left, offset: 10.0 };
+        let p = route_between(&a, Some(from), &b, Some(to), &[], &[]);
+        assert!(orthogonal(&p));
+        assert_eq!(p[0], Point::new(100.0, 15.0));
+        assert_eq!(*p.last().unwrap(), Point::new(400.0, 35.0));
+        // A connection standing across the way between the two boxes, open below: the route
+        // goes under it rather than through it.
+        let wall = (Point::new(250.0, -200.0), Point::new(250.0, 60.0));
+        let p = route_between(&a, None, &b, None, &[Rect::new(600.0, 600.0, 10.0, 10.0)], &[wall]);
+        assert!(orthogonal(&p));
+        assert!(segments(&p).all(|s| !cross(s, wall)), "{p:?} crosses the other connection");
     }
 
     #[test]
