@@ -543,3 +543,31 @@ test('a rubber band can start inside a container; its title moves it, and a clic
   assert.deepEqual(errors, []);
   await context.close();
 });
+
+test('a VPC dropped into an availability zone lands in it; an availability zone is resized by its handle like every container', async () => {
+  const context = await browser.newContext(VIEW);
+  const { page, errors } = await openApp(context, server.url);
+  const stage = await box(page, 'canvas-stage');
+  await dropFromPalette(page, 'palette-region', { x: stage.x + 120, y: stage.y + 80 });
+  await page.getByTestId('container-region-1').waitFor();
+  const region = await box(page, 'container-region-1');
+  await dropFromPalette(page, 'palette-availability-zone', { x: region.x + 60, y: region.y + 60 });
+  await page.getByTestId('container-az-1').waitFor();
+  const az = await box(page, 'container-az-1');
+  await dropFromPalette(page, 'palette-vpc', { x: az.x + 40, y: az.y + 50 });
+  await page.getByTestId('container-vpc-1').waitFor();
+  let doc = await savedDoc(page);
+  assert.equal(doc.containers.find((c) => c.id === 'vpc-1').parent, 'az-1', 'the VPC is where it was dropped');
+  assert.equal(await page.getByTestId('notice').count(), 0, 'not refused');
+  // Every container kind has a resize handle; the AZ's grows the AZ (and the region around it).
+  for (const id of ['region-1', 'az-1', 'vpc-1']) assert.equal(await page.getByTestId(`resize-${id}`).count(), 1, id);
+  const before = await box(page, 'container-az-1');
+  const handle = await box(page, 'resize-az-1');
+  await drag(page, { x: handle.x + handle.width / 2, y: handle.y + handle.height / 2 }, { x: handle.x + 160, y: handle.y + 120 });
+  const after = await box(page, 'container-az-1');
+  assert.ok(after.width > before.width + 100 && after.height > before.height + 60, `${before.width}x${before.height} -> ${after.width}x${after.height}`);
+  doc = await savedDoc(page);
+  assert.ok(doc.layout.containers['az-1'].w > 0);
+  assert.deepEqual(errors, []);
+  await context.close();
+});

@@ -35,6 +35,9 @@ pub struct ContainerShape {
     pub rect: Rect,
     /// Nesting depth (regions are 0).
     pub depth: usize,
+    /// An AZ drawn as a band around the subnets that name it (its size follows them: it has no
+    /// size of its own to drag).
+    pub band: bool,
 }
 
 impl ContainerShape {
@@ -123,6 +126,7 @@ pub fn build(doc: &Doc) -> Scene {
                 cidr: c.cidr.clone(),
                 rect: *rects.get(&c.id)?,
                 depth: doc.depth(&c.id),
+                band: doc.is_az_band(&c.id),
             })
         })
         .collect();

@@ -556,7 +556,7 @@ pub fn Canvas() -> impl IntoView {
                         </defs>
                         <g class=lod transform=transform>
                             <g class="layer-containers">
-                                <For each=move || vis_containers.get() key=|c| (c.id.clone(), c.label.clone(), c.cidr.clone(), c.public, rect_key(&c.rect)) let:c>
+                                <For each=move || vis_containers.get() key=|c| (c.id.clone(), c.label.clone(), c.cidr.clone(), c.public, c.band, rect_key(&c.rect)) let:c>
                                     <ContainerView c=c badges=badges/>
                                 </For>
                             </g>
@@ -645,7 +645,7 @@ fn ContainerView(c: ContainerShape, badges: Memo<HashMap<String, Level>>) -> imp
     let badge = move || badges.with(|b| b.get(&id3).copied());
     view! {
         <g
-            class=format!("container kind-{:?}", c.kind).to_lowercase()
+            class=format!("container kind-{:?}{}", c.kind, if c.band { " az-band" } else { "" }).to_lowercase()
             class:selected=move || ed.selection.with(|s| s.contains(&id))
             class:drop-target=move || ed.drop_target.with(|t| t.as_deref() == Some(id2.as_str()))
             data-container=""
