@@ -617,6 +617,144 @@ pub fn default_max_connections(class: &InstanceType) -> u32 {
     ((class.memory_gib * 1024.0 * 1024.0 * 1024.0) / 12_582_880.0) as u32
 }
 
+/// A number in a structured parameter: its name in the document, its unit, and the value it
+/// starts at when its shape is chosen.
+#[derive(Clone, Copy, Debug)]
+pub struct FormField {
+    /// Field name in the document.
+    pub name: &'static str,
+    /// Unit shown beside it.
+    pub unit: &'static str,
+    /// Starting value.
+    pub start: f64,
+}
+
+/// One shape a structured parameter can take (a distribution, an arrival pattern).
+#[derive(Clone, Copy, Debug)]
+pub struct FormVariant {
+    /// The tag's value as written (`""`: the parameter is absent, `null`).
+    pub value: &'static str,
+    /// What a person reads.
+    pub label: &'static str,
+    /// Its numbers.
+    pub fields: &'static [FormField],
+}
+
+/// How the inspector edits a structured parameter with real controls: a choice of shape, then
+/// a number field for each of the shape's numbers.
+#[derive(Clone, Copy, Debug)]
+pub struct Form {
+    /// The key naming the shape (`None`: the shapes are "absent" or one untagged object).
+    pub tag: Option<&'static str>,
+    /// The shapes.
+    pub variants: &'static [FormVariant],
+}
+
+const fn field(name: &'static str, unit: &'static str, start: f64) -> FormField {
+    FormField { name, unit, start }
+}
+
+/// The shapes of a [`crate::topology::Dist`].
+pub const DISTRIBUTION_FORM: Form = Form {
+    tag: Some("dist"),
+    variants: &[
+        FormVariant { value: "exponential", label: "Exponential (mean)", fields: &[field("mean_ms", "ms", 20.0)] },
+        FormVariant {
+            value: "log_normal",
+            label: "Log-normal (mean, variation)",
+            fields: &[field("mean_ms", "ms", 20.0), field("cv", "", 0.5)],
+        },
+        FormVariant { value: "constant", label: "Constant", fields: &[field("ms", "ms", 20.0)] },
+        FormVariant {
+            value: "uniform",
+            label: "Uniform (between)",
+            fields: &[field("min_ms", "ms", 10.0), field("max_ms", "ms", 30.0)],
+        },
+    ],
+};
+
+/// The shapes of an [`crate::topology::Arrival`].
+pub const ARRIVAL_FORM: Form = Form {
+    tag: Some("pattern"),
+    variants: &[
+        FormVariant { value: "constant", label: "Constant rate", fields: &[field("rate_rps", "req/s", 100.0)] },
+        FormVariant {
+            value: "ramp",
+            label: "Ramp",
+            fields: &[
+                field("from_rps", "req/s", 100.0),
+                field("to_rps", "req/s", 500.0),
+                field("start_s", "s", 0.0),
+                field("duration_s", "s", 300.0),
+            ],
+        },
+        FormVariant {
+            value: "spike",
+            label: "Spike",
+            fields: &[
+                field("base_rps", "req/s", 100.0),
+                field("peak_rps", "req/s", 1000.0),
+                field("at_s", "s", 60.0),
+                field("duration_s", "s", 60.0),
+            ],
+        },
+        FormVariant {
+            value: "daily_cycle",
+            label: "Daily cycle",
+            fields: &[
+                field("mean_rps", "req/s", 100.0),
+                field("amplitude", "", 0.5),
+                field("period_s", "s", 86_400.0),
+                field("peak_at_s", "s", 0.0),
+            ],
+        },
+    ],
+};
+
+/// The shapes of an EC2 instance's disk step ([`crate::topology::DiskParams`], the only
+/// [`ParamType::Object`] parameter): none, or an EBS volume's IOPS and the I/Os per request.
+pub const DISK_FORM: Form = Form {
+    tag: None,
+    variants: &[
+        FormVariant { value: "", label: "No disk step", fields: &[] },
+        FormVariant {
+            value: "ebs",
+            label: "EBS volume",
+            fields: &[field("iops", "IOPS", 3000.0), field("ios_per_request", "I/Os", 1.0)],
+        },
+    ],
+};
+
+/// The form for a structured parameter type, if it has one.
+pub fn form(ty: ParamType) -> Option<&'static Form> {
+    match ty {
+        ParamType::Distribution => Some(&DISTRIBUTION_FORM),
+        ParamType::Arrival => Some(&ARRIVAL_FORM),
+        ParamType::Object => Some(&DISK_FORM),
+        _ => None,
+    }
+}
+
+impl Form {
+    /// The JSON a shape with these numbers is written as (`value` names the shape; a number
+    /// not given takes the field's starting value).
+    pub fn json(&self, value: &str, numbers: &dyn Fn(&str) -> Option<f64>) -> String {
+        let Some(v) = self.variants.iter().find(|v| v.value == value) else { return "null".into() };
+        if v.fields.is_empty() {
+            return "null".into();
+        }
+        let mut parts: Vec<String> = Vec::with_capacity(v.fields.len() + 1);
+        if let Some(tag) = self.tag {
+            parts.push(format!("\"{tag}\":\"{}\"", v.value));
+        }
+        for f in v.fields {
+            let n = numbers(f.name).unwrap_or(f.start);
+            parts.push(format!("\"{}\":{n:?}", f.name));
+        }
+        format!("{{{}}}", parts.join(","))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -654,5 +792,46 @@ mod tests {
         assert_eq!(instance_type("t3.medium").unwrap().vcpus, 2);
         assert_eq!(instance_type("m5.4xlarge").unwrap().memory_gib, 64.0);
         assert_eq!(default_max_connections(db_instance_class("db.t3.micro").unwrap()), 85);
+    }
+
+    #[test]
+    fn every_form_shape_reads_as_its_type_and_names_its_fields() {
+        use crate::topology::{Arrival, DiskParams, Dist};
+        fn keys<T: serde::Serialize>(v: &T) -> Vec<String> {
+            let mut k: Vec<String> = serde_json::to_value(v).unwrap().as_object().unwrap().keys().cloned().collect();
+            k.sort();
+            k
+        }
+        fn names(form: &Form, v: &FormVariant) -> Vec<String> {
+            let mut k: Vec<String> =
+                v.fields.iter().map(|f| f.name.to_string()).chain(form.tag.map(String::from)).collect();
+            k.sort();
+            k
+        }
+        for v in DISTRIBUTION_FORM.variants {
+            let d: Dist = serde_json::from_str(&DISTRIBUTION_FORM.json(v.value, &|_| None)).unwrap();
+            assert_eq!(keys(&d), names(&DISTRIBUTION_FORM, v), "{}", v.value);
+            assert!(d.problem().is_none(), "{}", v.value);
+        }
+        for v in ARRIVAL_FORM.variants {
+            let a: Arrival = serde_json::from_str(&ARRIVAL_FORM.json(v.value, &|_| None)).unwrap();
+            assert_eq!(keys(&a), names(&ARRIVAL_FORM, v), "{}", v.value);
+        }
+        assert_eq!(DISK_FORM.json("", &|_| None), "null");
+        let d: DiskParams = serde_json::from_str(&DISK_FORM.json("ebs", &|n| (n == "iops").then_some(1500.0))).unwrap();
+        assert_eq!(d, DiskParams { iops: 1500.0, ios_per_request: 1.0 });
+        assert_eq!(keys(&d), names(&DISK_FORM, &DISK_FORM.variants[1]));
+        // Every parameter of these types has its form; the only object parameter is the disk step.
+        for k in KINDS {
+            for p in k.params {
+                assert_eq!(
+                    form(p.ty).is_some(),
+                    matches!(p.ty, ParamType::Distribution | ParamType::Arrival | ParamType::Object)
+                );
+                if p.ty == ParamType::Object {
+                    assert_eq!(p.name, "disk");
+                }
+            }
+        }
     }
 }

@@ -50,8 +50,12 @@ export async function savedDoc(page) {
  * edit is stored once the engine's worker has checked it). */
 export async function savedParam(page, id, field, value) {
   await page.waitForFunction(({ id, field, value }) => {
+    // Objects compare whatever the order of their keys.
+    const canon = (v) => (v && typeof v === 'object' && !Array.isArray(v)
+      ? Object.fromEntries(Object.keys(v).sort().map((k) => [k, canon(v[k])]))
+      : v);
     const doc = JSON.parse(localStorage.getItem('strata.doc.' + localStorage.getItem('strata.current')));
-    return JSON.stringify(doc.components.find((c) => c.id === id)?.[field]) === JSON.stringify(value);
+    return JSON.stringify(canon(doc.components.find((c) => c.id === id)?.[field])) === JSON.stringify(canon(value));
   }, { id, field, value });
 }
 

@@ -95,11 +95,12 @@ test('build the three-tier architecture from the palette, with nesting, refusals
   assert.equal((await savedDoc(page)).components.find((x) => x.id === 'rds-1').read_replicas, 0, 'refused value not stored');
   // Refused by the engine's own validation of the component (judged in its worker): a query
   // that takes negative time parses, but is never stored.
-  const queryTime = (await savedDoc(page)).components.find((x) => x.id === 'rds-1').query_time;
-  await page.getByTestId('param-query_time').fill('{"dist":"constant","ms":-4}');
-  await page.getByTestId('param-query_time').press('Enter');
+  await page.getByTestId('param-query_time').selectOption('constant');
+  await savedParam(page, 'rds-1', 'query_time', { dist: 'constant', ms: 20 });
+  await page.getByTestId('param-query_time-ms').fill('-4');
+  await page.getByTestId('param-query_time-ms').press('Enter');
   assert.match(await page.getByTestId('param-error-query_time').innerText(), /query_time/);
-  assert.deepEqual((await savedDoc(page)).components.find((x) => x.id === 'rds-1').query_time, queryTime, 'refused value not stored');
+  assert.deepEqual((await savedDoc(page)).components.find((x) => x.id === 'rds-1').query_time, { dist: 'constant', ms: 20 }, 'refused value not stored');
   await page.getByTestId('param-read_replicas').fill('2');
   await page.getByTestId('param-read_replicas').press('Enter');
   await savedParam(page, 'rds-1', 'read_replicas', 2);
@@ -568,6 +569,68 @@ test('a VPC dropped into an availability zone lands in it; an availability zone 
   assert.ok(after.width > before.width + 100 && after.height > before.height + 60, `${before.width}x${before.height} -> ${after.width}x${after.height}`);
   doc = await savedDoc(page);
   assert.ok(doc.layout.containers['az-1'].w > 0);
+  assert.deepEqual(errors, []);
+  await context.close();
+});
+
+test('arrival patterns, service-time distributions and disk steps are edited with a choice of shape and number fields, not JSON', async () => {
+  const context = await browser.newContext(VIEW);
+  const { page, errors } = await openApp(context, server.url);
+  await openTemplate(page, 'single-ec2');
+  const saved = async (id, field) => (await savedDoc(page)).components.find((c) => c.id === id)[field];
+
+  // The client's arrival: constant -> spike, then its peak.
+  await page.getByTestId('node-users').click();
+  assert.equal(await page.getByTestId('form-arrival').getAttribute('data-shape'), 'constant');
+  assert.equal(await page.getByTestId('param-arrival-rate_rps').inputValue(), '50');
+  await page.getByTestId('param-arrival').selectOption('spike');
+  await page.getByTestId('param-arrival-peak_rps').waitFor();
+  await page.getByTestId('param-arrival-peak_rps').fill('900');
+  await page.getByTestId('param-arrival-peak_rps').press('Enter');
+  await savedParam(page, 'users', 'arrival', { pattern: 'spike', base_rps: 100, peak_rps: 900, at_s: 60, duration_s: 60 });
+  await page.getByTestId('param-arrival-duration_s').fill('30');
+  await page.getByTestId('param-arrival-duration_s').press('Enter');
+  await savedParam(page, 'users', 'arrival', { pattern: 'spike', base_rps: 100, peak_rps: 900, at_s: 60, duration_s: 30 });
+  // The worker answers in order: any second answer to the first edit has come by now.
+  assert.equal(await page.locator('.field-error').count(), 0, 'a value committed with Enter is not refused afterwards');
+  // A number that is not one is refused in words, and the saved pattern stays.
+  await page.getByTestId('param-arrival-at_s').fill('soon');
+  await page.getByTestId('param-arrival-at_s').press('Enter');
+  assert.match(await page.getByTestId('param-error-arrival').innerText(), /at_s: `soon` is not a number/);
+  assert.deepEqual(await saved('users', 'arrival'), { at_s: 60, base_rps: 100, duration_s: 30, pattern: 'spike', peak_rps: 900 });
+
+  // The instance's service time: exponential -> log-normal with its variation, then its mean.
+  await page.getByTestId('node-web').click();
+  assert.equal(await page.getByTestId('form-service_time').getAttribute('data-shape'), 'exponential');
+  await page.getByTestId('param-service_time').selectOption('log_normal');
+  await page.getByTestId('param-service_time-cv').waitFor();
+  await page.getByTestId('param-service_time-mean_ms').fill('35');
+  await page.getByTestId('param-service_time-mean_ms').press('Enter');
+  await savedParam(page, 'web', 'service_time', { dist: 'log_normal', mean_ms: 35, cv: 0.5 });
+
+  // A plain number field committed with Enter: stored, and no error after it (Enter and the
+  // field's change used to commit twice, the second refused as "the document changed").
+  await page.getByTestId('param-vcpus').fill('4');
+  await page.getByTestId('param-vcpus').press('Enter');
+  await savedParam(page, 'web', 'vcpus', 4);
+
+  // Its disk step: none -> an EBS volume at its starting IOPS, then back to none.
+  assert.equal(await page.getByTestId('form-disk').getAttribute('data-shape'), '');
+  await page.getByTestId('param-disk').selectOption('ebs');
+  await savedParam(page, 'web', 'disk', { iops: 3000, ios_per_request: 1 });
+  assert.equal(await page.locator('.field-error').count(), 0, 'the vCPU edit was not refused after it was stored');
+  await page.getByTestId('param-disk-iops').fill('1200');
+  await page.getByTestId('param-disk-iops').press('Enter');
+  await savedParam(page, 'web', 'disk', { iops: 1200, ios_per_request: 1 });
+  await page.getByTestId('param-disk').selectOption('');
+  await page.waitForFunction(() => {
+    const doc = JSON.parse(localStorage.getItem('strata.doc.' + localStorage.getItem('strata.current')));
+    return doc.components.find((c) => c.id === 'web').disk == null;
+  });
+  // Undo brings the disk step back.
+  await page.keyboard.press('Escape');
+  await page.keyboard.press('Control+z');
+  await savedParam(page, 'web', 'disk', { iops: 1200, ios_per_request: 1 });
   assert.deepEqual(errors, []);
   await context.close();
 });

@@ -81,8 +81,6 @@ fn text_field(
     apply: impl Fn(&str) -> Result<strata_core::topology::Topology, String> + 'static + Clone,
 ) -> impl IntoView {
     let key_s = key.to_string();
-    let apply2 = apply.clone();
-    let key2 = key_s.clone();
     view! {
         <div class="field">
             <label class="field-label" for=format!("f-{key}")>{label.to_string()}</label>
@@ -92,12 +90,9 @@ fn text_field(
                 type="text"
                 data-testid=format!("param-{key}")
                 value=value
+                // Enter commits too: a text field's change fires on Enter as on leaving it (a
+                // second commit on Enter was refused as "the document changed").
                 on:change=move |ev| commit(ed, errors, key_s.clone(), apply(&event_target_value(&ev)))
-                on:keydown=move |ev| {
-                    if ev.key() == "Enter" {
-                        commit(ed, errors, key2.clone(), apply2(&event_target_value(&ev)));
-                    }
-                }
             />
             {error_line(errors, key)}
         </div>
@@ -196,15 +191,26 @@ pub fn Inspector() -> impl IntoView {
                             }
                             .into_any()
                         }
-                        _ => {
-                            let (apply2, commit2) = (apply.clone(), commit.clone());
+                        ty if catalog::form(ty).is_some() => {
+                            let form = catalog::form(ty).unwrap_or(&catalog::DISK_FORM);
+                            let (apply, commit) = (apply.clone(), commit.clone());
                             let (k1, k2) = (key.clone(), key.clone());
+                            crate::shell::form_field::form_field(
+                                form,
+                                p.name,
+                                &value,
+                                move |json| commit(ed, errors, k1.clone(), apply(&json)),
+                                move |why| self::commit(ed, errors, k2.clone(), Err(why)),
+                            )
+                            .into_any()
+                        }
+                        _ => {
+                            let k1 = key.clone();
                             let wide = matches!(p.ty, ParamType::Number | ParamType::Integer);
                             view! {
                                 <input type="text" class="field-input" class:mono=!wide id=format!("f-{}", p.name) data-testid=format!("param-{}", p.name) value=value
                                     placeholder=if p.default == "null" { "default" } else { "" }
-                                    on:change=move |ev| commit(ed, errors, k1.clone(), apply(&event_target_value(&ev)))
-                                    on:keydown=move |ev| if ev.key() == "Enter" { commit2(ed, errors, k2.clone(), apply2(&event_target_value(&ev))) } />
+                                    on:change=move |ev| commit(ed, errors, k1.clone(), apply(&event_target_value(&ev))) />
                             }
                             .into_any()
                         }

@@ -4,6 +4,7 @@ pub mod canvas;
 pub mod charts;
 pub mod cost_meter;
 pub mod drill;
+pub mod form_field;
 pub mod group_span;
 pub mod header;
 pub mod inject;
