@@ -123,33 +123,48 @@ pub fn segments(r: &[Point]) -> impl Iterator<Item = Segment> + '_ {
     r.windows(2).map(|w| (w[0], w[1]))
 }
 
+/// Where a horizontal and a vertical segment lie.
+struct Perpendicular {
+    /// The horizontal one's x range and its y.
+    h: (f64, f64, f64),
+    /// The vertical one's x and its y range.
+    v: (f64, f64, f64),
+}
+
+impl Perpendicular {
+    /// `a` and `b` when one is horizontal and the other vertical.
+    fn of(a: Segment, b: Segment) -> Option<Perpendicular> {
+        let (h, v) = if a.0.y == a.1.y && b.0.x == b.1.x {
+            (a, b)
+        } else if b.0.y == b.1.y && a.0.x == a.1.x {
+            (b, a)
+        } else {
+            return None;
+        };
+        Some(Perpendicular {
+            h: (h.0.x.min(h.1.x), h.0.x.max(h.1.x), h.0.y),
+            v: (v.0.x, v.0.y.min(v.1.y), v.0.y.max(v.1.y)),
+        })
+    }
+
+    /// The vertical's line passes the horizontal's span (`ends`: its ends included), and the
+    /// horizontal's line passes strictly inside the vertical's span.
+    fn meet(&self, ends: bool) -> bool {
+        let ((x0, x1, y), (x, y0, y1)) = (self.h, self.v);
+        let along = if ends { x >= x0 && x <= x1 } else { x > x0 && x < x1 };
+        along && y > y0 && y < y1
+    }
+}
+
 /// Two orthogonal segments cross at a point inside both.
 pub fn cross(a: Segment, b: Segment) -> bool {
-    let (h, v) = if a.0.y == a.1.y && b.0.x == b.1.x {
-        (a, b)
-    } else if b.0.y == b.1.y && a.0.x == a.1.x {
-        (b, a)
-    } else {
-        return false;
-    };
-    let (x0, x1) = (h.0.x.min(h.1.x), h.0.x.max(h.1.x));
-    let (y0, y1) = (v.0.y.min(v.1.y), v.0.y.max(v.1.y));
-    v.0.x > x0 && v.0.x < x1 && h.0.y > y0 && h.0.y < y1
+    Perpendicular::of(a, b).is_some_and(|p| p.meet(false))
 }
 
 /// A grid move meets another segment: crosses it, or stops or starts on it (the grid's lines
 /// often pass exactly where another connection runs, so a crossing can be split over two moves).
 fn meets(a: Segment, b: Segment) -> bool {
-    let (h, v) = if a.0.y == a.1.y && b.0.x == b.1.x {
-        (a, b)
-    } else if b.0.y == b.1.y && a.0.x == a.1.x {
-        (b, a)
-    } else {
-        return false;
-    };
-    let (x0, x1) = (h.0.x.min(h.1.x), h.0.x.max(h.1.x));
-    let (y0, y1) = (v.0.y.min(v.1.y), v.0.y.max(v.1.y));
-    v.0.x >= x0 && v.0.x <= x1 && h.0.y > y0 && h.0.y < y1
+    Perpendicular::of(a, b).is_some_and(|p| p.meet(true))
 }
 
 /// Two segments run along the same line for more than a few units.
