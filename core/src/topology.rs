@@ -84,12 +84,6 @@ impl InfrastructureText {
         serde_json::from_str(self.0.get())
     }
 
-    /// The text of a configuration.
-    pub fn of(config: &InfrastructureConfig) -> InfrastructureText {
-        // Writing a configuration to JSON cannot fail (string keys, finite numbers or null).
-        InfrastructureText(serde_json::value::to_raw_value(config).expect("a configuration writes as JSON"))
-    }
-
     /// The JSON text as written.
     pub fn text(&self) -> &str {
         self.0.get()
