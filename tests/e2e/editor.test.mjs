@@ -3,6 +3,7 @@
 // fixed, keyboard and clipboard. Any console error fails a test.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import { serve, launch, openApp, artifactPath } from './harness.mjs';
 import { box, centre, connect, drag, dropFromPalette, nodeIds, openTemplate, savedDoc, savedParam } from './editor-helpers.mjs';
 
@@ -631,6 +632,26 @@ test('arrival patterns, service-time distributions and disk steps are edited wit
   await page.keyboard.press('Escape');
   await page.keyboard.press('Control+z');
   await savedParam(page, 'web', 'disk', { iops: 1200, ios_per_request: 1 });
+  assert.deepEqual(errors, []);
+  await context.close();
+});
+
+test('the template gallery shows a picture of each design, drawn from its file: one box per component', async () => {
+  const context = await browser.newContext(VIEW);
+  const { page, errors } = await openApp(context, server.url);
+  await page.getByTestId('open-templates').click();
+  const index = JSON.parse(readFileSync(new URL('../../public/scenarios/index.json', import.meta.url)));
+  for (const { file } of index.scenarios) {
+    const stem = file.replace(/\.json$/, '');
+    const design = JSON.parse(readFileSync(new URL(`../../public/scenarios/${file}`, import.meta.url)));
+    const thumb = page.getByTestId(`thumb-${stem}`);
+    await thumb.locator('svg').waitFor();
+    assert.equal(await thumb.locator('.thumb-node').count(), design.components.length, `${stem}: components`);
+    assert.equal(await thumb.locator('.thumb-container').count(), (design.containers ?? []).length, `${stem}: containers`);
+    assert.equal(await thumb.locator('.thumb-edge').count(), (design.connections ?? []).length, `${stem}: connections`);
+    assert.equal(await thumb.locator('text').count(), 0);
+  }
+  await page.screenshot({ path: artifactPath('gallery.png') });
   assert.deepEqual(errors, []);
   await context.close();
 });

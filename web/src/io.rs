@@ -198,6 +198,13 @@ pub async fn load_templates() -> Result<Vec<TemplateEntry>, String> {
         .map_err(|e| e.to_string())
 }
 
+/// The gallery's picture of template `file` (nothing when it cannot be fetched or read).
+pub async fn template_thumbnail(file: &str) -> Option<String> {
+    let text = js::fetch_text(&format!("scenarios/{file}")).await.ok()?.as_string()?;
+    let doc = doc_from_json(&text).ok()?;
+    Some(crate::editor::svg_export::thumbnail(&crate::editor::scene::build(&doc), 200.0, 110.0))
+}
+
 /// Opens a template as a new document.
 pub fn open_template(ed: Editor, entry: TemplateEntry) {
     spawn_local(async move {

@@ -107,6 +107,44 @@ pub fn render(scene: &Scene, opts: &SvgOptions) -> (String, f64, f64) {
     (s, w, h)
 }
 
+/// A small picture of the scene for the template gallery: containers as outlines, components as
+/// boxes in their category's colour, connections as thin lines; no text. Fits `w` x `h` pixels.
+pub fn thumbnail(scene: &Scene, w: f64, h: f64) -> String {
+    let b = scene.bounds.unwrap_or_default().inflate(16.0);
+    let mut s = String::with_capacity(256 + scene.nodes.len() * 120 + scene.edges.len() * 80);
+    s.push_str(&format!(
+        r#"<svg xmlns="http://www.w3.org/2000/svg" class="thumb" width="{w}" height="{h}" viewBox="{:.0} {:.0} {:.0} {:.0}" preserveAspectRatio="xMidYMid meet" aria-hidden="true">"#,
+        b.x,
+        b.y,
+        b.w.max(1.0),
+        b.h.max(1.0)
+    ));
+    for c in &scene.containers {
+        let col = container_color(c.kind, c.public);
+        let r = c.rect;
+        s.push_str(&format!(
+            r#"<rect class="thumb-container" x="{:.0}" y="{:.0}" width="{:.0}" height="{:.0}" rx="8" fill="{col}" fill-opacity="0.06" stroke="{col}" stroke-width="4"/>"#,
+            r.x, r.y, r.w, r.h
+        ));
+    }
+    for e in &scene.edges {
+        s.push_str(&format!(
+            r##"<path class="thumb-edge" d="{}" fill="none" stroke="#8a94a0" stroke-width="3"/>"##,
+            e.path
+        ));
+    }
+    for n in &scene.nodes {
+        let col = category_color(catalog::kind_info(n.kind).category);
+        let r = n.rect;
+        s.push_str(&format!(
+            r#"<rect class="thumb-node" x="{:.0}" y="{:.0}" width="{:.0}" height="{:.0}" rx="10" fill="{col}"/>"#,
+            r.x, r.y, r.w, r.h
+        ));
+    }
+    s.push_str("</svg>");
+    s
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -128,5 +166,20 @@ mod tests {
         assert!(svg.contains("fill=\"#ffffff\""));
         let (clear, _, _) = render(&build(&d), &SvgOptions { background: None, ..Default::default() });
         assert!(!clear.contains("fill=\"#ffffff\"/>"), "transparent has no background rect");
+    }
+
+    #[test]
+    fn a_thumbnail_draws_every_box_and_no_text() {
+        let mut d = Doc::empty("x");
+        d.add_container(strata_core::topology::ContainerKind::Region, false, Point::new(0.0, 0.0)).unwrap();
+        let a = d.add_component(ComponentKind::Client, Point::new(-400.0, 0.0)).unwrap();
+        let b = d.add_component(ComponentKind::S3, Point::new(40.0, 60.0)).unwrap();
+        d.topology.components[0].label = "<b>users</b>".into();
+        d.connect(&a, &b).unwrap();
+        let t = thumbnail(&build(&d), 200.0, 120.0);
+        assert_eq!(t.matches("class=\"thumb-node\"").count(), 2);
+        assert_eq!(t.matches("class=\"thumb-container\"").count(), 1);
+        assert_eq!(t.matches("class=\"thumb-edge\"").count(), 1);
+        assert!(!t.contains("<text") && !t.contains("users"));
     }
 }

@@ -104,9 +104,18 @@ fn Gallery() -> impl IntoView {
                     {list.into_iter().map(|e: TemplateEntry| {
                         let stem = e.file.trim_end_matches(".json").to_string();
                         let e2 = e.clone();
+                        // A picture of the design, drawn from its file once it has come.
+                        let thumb: RwSignal<String> = RwSignal::new(String::new());
+                        let file = e.file.clone();
+                        leptos::task::spawn_local(async move {
+                            if let Some(svg) = io::template_thumbnail(&file).await {
+                                let _ = thumb.try_set(svg);
+                            }
+                        });
                         view! {
                             <li>
                                 <button class="gallery-item" data-testid=format!("template-{stem}") on:click=move |_| io::open_template(ed, e2.clone())>
+                                    <span class="gallery-thumb" data-testid=format!("thumb-{stem}") inner_html=move || thumb.get()></span>
                                     <span class="gallery-title">{e.title.clone()}</span>
                                     <span class="gallery-desc">{e.description.clone()}</span>
                                 </button>
