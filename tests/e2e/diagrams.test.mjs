@@ -2,6 +2,7 @@
 // a component it does not connect, and no two connections leave or enter a box on one line.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import { serve, launch, openApp } from './harness.mjs';
 import { openTemplate } from './editor-helpers.mjs';
 
@@ -52,6 +53,41 @@ test('the templates draw no connection through a component it does not connect, 
     assert.deepEqual(m.through, [], `${t}: connections through components`);
     assert.equal(m.sharedEnds, 0, `${t}: connections sharing a point on a box`);
   }
+  assert.deepEqual(errors, []);
+  await context.close();
+});
+
+test('titles fit their boxes: container headings and their CIDRs stay inside, long component names wrap instead of being cut', async () => {
+  const context = await browser.newContext({ viewport: { width: 1600, height: 1000 } });
+  const { page, errors } = await openApp(context, server.url);
+  for (const t of ['three-tier', 'multi-service', 'peering-routes-before']) {
+    await openTemplate(page, t);
+    await page.getByTestId('zoom-fit').click();
+    const spill = await page.evaluate(() => {
+      const out = [];
+      for (const g of document.querySelectorAll('[data-testid^="container-"]')) {
+        const box = g.querySelector('.container-box').getBoundingClientRect();
+        const text = g.querySelector('.container-title').getBoundingClientRect();
+        if (text.right > box.right + 0.5) out.push(`${g.dataset.testid}: title ends ${(text.right - box.right).toFixed(1)} px outside`);
+      }
+      for (const g of document.querySelectorAll('[data-testid^="node-"]')) {
+        const box = g.querySelector('.node-box').getBoundingClientRect();
+        for (const text of g.querySelectorAll('text')) {
+          const r = text.getBoundingClientRect();
+          if (r.right > box.right + 0.5 || r.bottom > box.bottom + 0.5) out.push(`${g.dataset.testid}: "${text.textContent}" outside its box`);
+        }
+      }
+      return out;
+    });
+    assert.deepEqual(spill, [], t);
+  }
+  // A label longer than a line reads whole, on two lines (it was cut to "Application L…").
+  await openTemplate(page, 'three-tier');
+  const label = JSON.parse(readFileSync(new URL('../../public/scenarios/three-tier.json', import.meta.url))).components.find((c) => c.id === 'alb').label;
+  assert.ok(label.length > 13, label);
+  const lines = await page.getByTestId('node-alb').locator('.node-label').allTextContents();
+  assert.equal(lines.length, 2);
+  assert.equal(lines.join(' '), label);
   assert.deepEqual(errors, []);
   await context.close();
 });

@@ -40,7 +40,76 @@ pub struct ContainerShape {
     pub band: bool,
 }
 
+/// Characters of a component's title that fit on one line of its box (12 px semi-bold beside
+/// the icon, about 82 px).
+pub const TITLE_CHARS: usize = 13;
+/// Roughly how wide a character of a container's title is, in world units (12 px).
+const TITLE_CHAR_W: f64 = 6.6;
+
+/// `s` shortened to `n` characters, the last one an ellipsis when anything was cut.
+pub fn shorten(s: &str, n: usize) -> String {
+    if s.chars().count() <= n {
+        s.to_string()
+    } else {
+        let mut t: String = s.chars().take(n.saturating_sub(1)).collect();
+        t.push('…');
+        t
+    }
+}
+
+/// Room for a line of text beside a component's icon, in world units.
+pub const LINE_ROOM: f64 = 84.0;
+
+/// The length to draw a line of `text` at (SVG `textLength`, glyphs squeezed or spread to it)
+/// so that it never leaves its box whatever the font: `None` for a short line, drawn as it
+/// comes; else about its natural length at `char_w` per character, at most [`LINE_ROOM`].
+pub fn line_length(text: &str, char_w: f64) -> Option<f64> {
+    let n = text.chars().count() as f64;
+    (n * char_w > LINE_ROOM * 0.75).then(|| (n * char_w).min(LINE_ROOM))
+}
+
+/// A component's title as drawn: one line when it fits, else two split at a space (the second
+/// shortened if it is still too long), else one shortened line.
+pub fn title_lines(title: &str) -> (String, Option<String>) {
+    let n = TITLE_CHARS;
+    if title.chars().count() <= n {
+        return (title.to_string(), None);
+    }
+    let cut =
+        title.char_indices().filter(|&(i, c)| c == ' ' && title[..i].chars().count() <= n).map(|(i, _)| i).next_back();
+    match cut {
+        Some(i) => (title[..i].to_string(), Some(shorten(title[i + 1..].trim(), n))),
+        None => (shorten(title, n), None),
+    }
+}
+
 impl ContainerShape {
+    /// Its heading as drawn within its width: the label, the kind after it unless the label
+    /// says it already, and the CIDR. What does not fit goes: the kind first, then the label is
+    /// shortened, then the CIDR.
+    pub fn heading(&self) -> (String, String) {
+        let kind = super::model::container_kind_name(self.kind, self.public);
+        let lower = self.label.to_lowercase();
+        let says_kind = lower.contains(&kind.to_lowercase())
+            || (self.kind == ContainerKind::Subnet
+                && (lower.contains("public") || lower.contains("private") || lower.contains("subnet")))
+            || (self.kind == ContainerKind::Vpc && lower.contains("vpc"));
+        let room = ((self.rect.w - 44.0) / TITLE_CHAR_W).max(4.0) as usize;
+        let cidr = self.cidr.as_deref().map(|c| format!("  {c}")).unwrap_or_default();
+        let with_kind = if says_kind { self.label.clone() } else { format!("{} · {kind}", self.label) };
+        let len = |t: &str| t.chars().count();
+        if len(&with_kind) + len(&cidr) <= room {
+            return (with_kind, cidr);
+        }
+        if len(&self.label) + len(&cidr) <= room {
+            return (self.label.clone(), cidr);
+        }
+        if room > len(&cidr) + 6 {
+            return (shorten(&self.label, room - len(&cidr)), cidr);
+        }
+        (shorten(&self.label, room), String::new())
+    }
+
     /// Where its title is written, roughly: the glyph, the label, the kind and the CIDR at the
     /// canvas's title size, within the box.
     pub fn title_rect(&self) -> Rect {
@@ -301,6 +370,34 @@ pub fn preview(
 mod tests {
     use super::*;
     use crate::editor::geom::Point;
+
+    #[test]
+    fn long_titles_wrap_and_headings_fit_their_box() {
+        assert_eq!(title_lines("Users"), ("Users".into(), None));
+        assert_eq!(title_lines("Application Load Balancer"), ("Application".into(), Some("Load Balancer".into())));
+        assert_eq!(title_lines("RDS MySQL Multi-AZ"), ("RDS MySQL".into(), Some("Multi-AZ".into())));
+        assert_eq!(title_lines("Recommendations engine v2"), ("Recommendati…".into(), None));
+        let c = |label: &str, w: f64| ContainerShape {
+            id: "s".into(),
+            kind: ContainerKind::Subnet,
+            public: false,
+            label: label.into(),
+            cidr: Some("10.10.11.0/24".into()),
+            rect: Rect::new(0.0, 0.0, w, 100.0),
+            depth: 0,
+            band: false,
+        };
+        let fits = |s: &ContainerShape| {
+            let (t, cidr) = s.heading();
+            44.0 + (t.chars().count() + cidr.chars().count()) as f64 * TITLE_CHAR_W
+                <= s.rect.w.max(44.0 + 4.0 * TITLE_CHAR_W)
+        };
+        assert_eq!(c("services a", 400.0).heading(), ("services a · Private subnet".into(), "  10.10.11.0/24".into()));
+        assert_eq!(c("services a", 220.0).heading(), ("services a".into(), "  10.10.11.0/24".into()));
+        for w in [120.0, 160.0, 200.0, 240.0, 400.0] {
+            assert!(fits(&c("a rather long subnet name", w)), "{w}: {:?}", c("a rather long subnet name", w).heading());
+        }
+    }
 
     #[test]
     fn scene_orders_containers_and_routes_edges() {

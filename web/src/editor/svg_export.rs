@@ -5,8 +5,7 @@ use strata_core::catalog;
 use strata_worker::html::escape;
 
 use super::icons::{category_color, container_color, container_glyph, glyph};
-use super::model::container_kind_name;
-use super::scene::Scene;
+use super::scene::{line_length, shorten, title_lines, Scene};
 
 /// Export options.
 #[derive(Clone, Debug, PartialEq)]
@@ -22,16 +21,6 @@ pub struct SvgOptions {
 impl Default for SvgOptions {
     fn default() -> Self {
         SvgOptions { background: Some("#ffffff".into()), dark: false, margin: 24.0 }
-    }
-}
-
-fn truncate(s: &str, n: usize) -> String {
-    if s.chars().count() <= n {
-        s.to_string()
-    } else {
-        let mut t: String = s.chars().take(n - 1).collect();
-        t.push('…');
-        t
     }
 }
 
@@ -70,12 +59,12 @@ pub fn render(scene: &Scene, opts: &SvgOptions) -> (String, f64, f64) {
             r.y + 6.0,
             container_glyph(c.kind)
         ));
-        let cidr = c.cidr.as_deref().map(|x| format!("  {x}")).unwrap_or_default();
+        let (title, cidr) = c.heading();
         s.push_str(&format!(
             r#"<text x="{:.1}" y="{:.1}" font-size="12" font-weight="600" fill="{col}">{}<tspan fill="{muted}" font-weight="400">{}</tspan></text></g>"#,
             r.x + 32.0,
             r.y + 20.0,
-            escape(&truncate(&format!("{} · {}", c.label, container_kind_name(c.kind, c.public)), 60)),
+            escape(&title),
             escape(&cidr)
         ));
     }
@@ -93,14 +82,34 @@ pub fn render(scene: &Scene, opts: &SvgOptions) -> (String, f64, f64) {
             r##"<g><rect x="{:.1}" y="{:.1}" width="{:.1}" height="{:.1}" rx="8" fill="{node_fill}" stroke="{node_stroke}"/><rect x="{:.1}" y="{:.1}" width="36" height="36" rx="6" fill="{col}"/><g transform="translate({:.1} {:.1})" fill="none" stroke="#fff" stroke-width="1.8" stroke-linecap="round" stroke-linejoin="round"><path d="{}"/></g>"##,
             r.x, r.y, r.w, r.h, r.x + 10.0, r.y + 10.0, r.x + 16.0, r.y + 16.0, glyph(n.kind)
         ));
+        let (first, second) = title_lines(n.title());
+        let (title_y, sub_y) = if second.is_some() { (19.0, 45.0) } else { (25.0, 40.0) };
+        // Squeezed to its box when long, as on the canvas.
+        let fit = |t: &str, char_w: f64| {
+            line_length(t, char_w)
+                .map(|l| format!(r#" textLength="{l:.1}" lengthAdjust="spacingAndGlyphs""#))
+                .unwrap_or_default()
+        };
+        let line = |t: &str, y: f64| {
+            format!(
+                r#"<text x="{:.1}" y="{:.1}" font-size="12" font-weight="600" fill="{text}"{}>{}</text>"#,
+                r.x + 54.0,
+                r.y + y,
+                fit(t, 7.0),
+                escape(t)
+            )
+        };
+        s.push_str(&line(&first, title_y));
+        if let Some(t) = &second {
+            s.push_str(&line(t, 32.0));
+        }
+        let id = shorten(&n.id, 15);
         s.push_str(&format!(
-            r#"<text x="{:.1}" y="{:.1}" font-size="12" font-weight="600" fill="{text}">{}</text><text x="{:.1}" y="{:.1}" font-size="10.5" fill="{muted}">{}</text></g>"#,
+            r#"<text x="{:.1}" y="{:.1}" font-size="10.5" fill="{muted}"{}>{}</text></g>"#,
             r.x + 54.0,
-            r.y + 25.0,
-            escape(&truncate(n.title(), 13)),
-            r.x + 54.0,
-            r.y + 40.0,
-            escape(&truncate(&n.id, 15))
+            r.y + sub_y,
+            fit(&id, 6.0),
+            escape(&id)
         ));
     }
     s.push_str("</svg>");

@@ -15,10 +15,14 @@ use wasm_bindgen::JsCast;
 use crate::editor::geom::{Point, Rect, Viewport, GRID, NODE_H, NODE_W};
 use crate::editor::icons::{category_color, container_color, container_glyph, glyph};
 use crate::editor::model::{container_kind_name, Placeable, CONTAINER_GRIP, HEADER};
-use crate::editor::scene::{ContainerShape, EdgeShape, NodeShape};
+use crate::editor::scene::{line_length, shorten, title_lines, ContainerShape, EdgeShape, NodeShape};
 use crate::shell::live_layer::{LiveBadges, ParticleCanvas};
 use crate::state::{use_editor, Editor, Level, MovePreview, NoticeAction};
 
+/// About how wide a character of a component's title (12 px semi-bold) and of its id line
+/// (10.5 px) is, in world units.
+const TITLE_W: f64 = 7.0;
+const SUB_W: f64 = 6.0;
 /// How long the view must rest before what is rendered shrinks to what is near it.
 const REST_MS: u64 = 400;
 /// Below this zoom the boxes drop their text (`lod-low`).
@@ -61,16 +65,6 @@ enum Mode {
         id: String,
         origin: Point,
     },
-}
-
-fn truncate(s: &str, n: usize) -> String {
-    if s.chars().count() <= n {
-        s.to_string()
-    } else {
-        let mut t: String = s.chars().take(n.saturating_sub(1)).collect();
-        t.push('…');
-        t
-    }
 }
 
 /// Canvas-local pixel position of a client point.
@@ -633,14 +627,8 @@ fn ContainerView(c: ContainerShape, badges: Memo<HashMap<String, Level>>) -> imp
     let r = c.rect;
     let color = container_color(c.kind, c.public);
     let kind_name = container_kind_name(c.kind, c.public);
-    let title = truncate(&c.label, 40);
-    // "Public subnet 1 · Public subnet" says it twice.
-    let lower = c.label.to_lowercase();
-    let show_kind = !lower.contains(&kind_name.to_lowercase())
-        && !(c.kind == strata_core::topology::ContainerKind::Subnet
-            && (lower.contains("public") || lower.contains("private") || lower.contains("subnet")))
-        && !(c.kind == strata_core::topology::ContainerKind::Vpc && lower.contains("vpc"));
-    let cidr = c.cidr.clone().unwrap_or_default();
+    // Fitted to the box: the kind unless the label says it, the CIDR while it fits.
+    let (title, cidr) = c.heading();
     let aria = format!("{kind_name} {}{}", c.label, c.cidr.as_deref().map(|x| format!(", {x}")).unwrap_or_default());
     let badge = move || badges.with(|b| b.get(&id3).copied());
     view! {
@@ -665,8 +653,8 @@ fn ContainerView(c: ContainerShape, badges: Memo<HashMap<String, Level>>) -> imp
                 <path d=container_glyph(c.kind)></path>
             </g>
             <text class="container-title" x=r.x + 32.0 y=r.y + 20.0 style=format!("fill:{color}")>
-                {title}{show_kind.then(|| format!(" · {kind_name}"))}
-                <tspan class="container-cidr">{if cidr.is_empty() { String::new() } else { format!("  {cidr}") }}</tspan>
+                {title}
+                <tspan class="container-cidr">{cidr}</tspan>
             </text>
             <rect class="resize-handle" data-resize="" data-id=c.id.clone() data-testid=format!("resize-{}", c.id)
                 x=r.right() - 7.0 y=r.bottom() - 7.0 width="12" height="12" rx="2">
@@ -692,8 +680,10 @@ fn NodeView(n: NodeShape, badges: Memo<HashMap<String, Level>>) -> impl IntoView
     let id_focus = n.id.clone();
     let id_badge = n.id.clone();
     let id_b2 = n.id.clone();
-    let title = truncate(n.title(), 14);
-    let sub = truncate(&n.id, 16);
+    // A long title takes two lines, the id the third.
+    let (title, second) = title_lines(n.title());
+    let (title_y, sub_y) = if second.is_some() { (19.0, 45.0) } else { (25.0, 40.0) };
+    let sub = shorten(&n.id, 16);
     let aria = format!("{}, {} ({})", n.title(), info.name, n.id);
     let badge = move || badges.with(|b| b.get(&id_badge).copied());
     view! {
@@ -719,8 +709,11 @@ fn NodeView(n: NodeShape, badges: Memo<HashMap<String, Level>>) -> impl IntoView
             <g class="node-glyph" transform="translate(16 16)">
                 <path d=glyph(n.kind)></path>
             </g>
-            <text class="node-label" x="54" y="25">{title}</text>
-            <text class="node-sub" x="54" y="40">{sub}</text>
+            <text class="node-label" x="54" y=title_y textLength=line_length(&title, TITLE_W) lengthAdjust="spacingAndGlyphs">{title.clone()}</text>
+            {second.map(|t| view! {
+                <text class="node-label" x="54" y="32" textLength=line_length(&t, TITLE_W) lengthAdjust="spacingAndGlyphs">{t.clone()}</text>
+            })}
+            <text class="node-sub" x="54" y=sub_y textLength=line_length(&sub, SUB_W) lengthAdjust="spacingAndGlyphs">{sub.clone()}</text>
             <circle class="handle" data-handle="" data-id=n.id.clone() data-testid=format!("handle-{}", n.id) cx=NODE_W cy=NODE_H / 2.0 r="7">
                 <title>"Drag to another component to connect"</title>
             </circle>
