@@ -146,8 +146,65 @@ fn tag_text(name: &str) -> String {
     kept.split_whitespace().collect::<Vec<_>>().join(" ").chars().take(256).collect()
 }
 
-/// Builds the template.
+/// The region container `id` is in (itself, if it is one).
+fn region_of(t: &Topology, id: Option<&str>) -> Option<String> {
+    let mut cur = id.map(str::to_string);
+    for _ in 0..16 {
+        let c = t.container(cur.as_deref()?)?;
+        if c.kind == ContainerKind::Region {
+            return Some(c.id.clone());
+        }
+        cur = c.parent.clone();
+    }
+    None
+}
+
+/// Builds the template. A stack deploys to one region: a design drawn across regions exports its
+/// first region (and what is outside every region, such as Route 53 and clients); the other
+/// regions' elements are listed as skipped, with the reason.
 pub fn export(t: &Topology) -> Export {
+    let regions: Vec<&Container> = t.containers.iter().filter(|c| c.kind == ContainerKind::Region).collect();
+    let Some(first) = regions.first().filter(|_| regions.len() > 1) else { return export_stack(t) };
+    let kept = |container: Option<&str>| region_of(t, container).is_none_or(|r| r == first.id);
+    let mut one = t.clone();
+    let mut skipped = Vec::new();
+    let elsewhere = |id: &str, container: Option<&str>| {
+        let region = region_of(t, container).and_then(|r| t.container(&r)).map(|r| {
+            if r.label.is_empty() {
+                r.id.clone()
+            } else {
+                r.label.clone()
+            }
+        });
+        format!(
+            "{id} (in {}, another region: a CloudFormation stack deploys to one region, so export each region from its own copy of the design)",
+            region.unwrap_or_default()
+        )
+    };
+    one.containers.retain(|c| {
+        let keep = kept(Some(&c.id));
+        if !keep {
+            skipped.push(elsewhere(&c.id, Some(&c.id)));
+        }
+        keep
+    });
+    one.components.retain(|c| {
+        let keep = kept(c.container.as_deref());
+        if !keep {
+            skipped.push(elsewhere(&c.id, c.container.as_deref()));
+        }
+        keep
+    });
+    one.connections
+        .retain(|c| one.components.iter().any(|x| x.id == c.from) && one.components.iter().any(|x| x.id == c.to));
+    let mut e = export_stack(&one);
+    skipped.append(&mut e.skipped);
+    e.skipped = skipped;
+    e
+}
+
+/// The template of a design in one region.
+fn export_stack(t: &Topology) -> Export {
     let mut res: BTreeMap<String, Value> = BTreeMap::new();
     let mut outputs: Vec<(String, String)> = Vec::new();
     let mut skipped = Vec::new();
@@ -896,6 +953,30 @@ mod tests {
         let path = format!("{}/../public/scenarios/three-tier.json", env!("CARGO_MANIFEST_DIR"));
         let gallery = Topology::from_json(&std::fs::read_to_string(path).unwrap()).unwrap();
         assert_eq!(export(&gallery).problems, Vec::<String>::new());
+    }
+
+    #[test]
+    fn a_design_across_regions_exports_its_first_region_and_says_what_it_left() {
+        let path = format!("{}/../public/scenarios/dr-warm-standby.json", env!("CARGO_MANIFEST_DIR"));
+        let t = Topology::from_json(&std::fs::read_to_string(path).unwrap()).unwrap();
+        let second: Vec<&str> =
+            ["us-west-2", "vpc-west", "public-west-1", "app-west-1", "alb-west", "web-west", "db-west"].into();
+        let out = export(&t);
+        assert!(out.problems.is_empty(), "{:?}", out.problems);
+        let res = out.template["Resources"].as_object().unwrap();
+        assert!(res.contains_key("VpcEast") && res.contains_key("AlbEast"), "{:?}", res.keys().collect::<Vec<_>>());
+        assert!(res.keys().all(|k| !k.contains("West")), "{:?}", res.keys().collect::<Vec<_>>());
+        for id in second {
+            assert!(
+                out.skipped.iter().any(|s| s.starts_with(&format!("{id} (in US West (Oregon), another region"))),
+                "{id} not listed as skipped: {:?}",
+                out.skipped
+            );
+        }
+        // One region: nothing is left out for being elsewhere.
+        let path = format!("{}/../public/scenarios/three-tier.json", env!("CARGO_MANIFEST_DIR"));
+        let one = Topology::from_json(&std::fs::read_to_string(path).unwrap()).unwrap();
+        assert!(export(&one).skipped.iter().all(|s| !s.contains("another region")));
     }
 
     #[test]
