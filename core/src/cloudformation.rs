@@ -95,15 +95,7 @@ fn put(res: &mut BTreeMap<String, Value>, id: String, text: String) {
 }
 
 fn vpc_of(t: &Topology, container: Option<&str>) -> Option<String> {
-    let mut cur = container.map(str::to_string);
-    for _ in 0..16 {
-        let c = t.container(cur.as_deref()?)?;
-        if c.kind == ContainerKind::Vpc {
-            return Some(c.id.clone());
-        }
-        cur = c.parent.clone();
-    }
-    None
+    t.enclosing(container, ContainerKind::Vpc).map(|c| c.id.clone())
 }
 
 /// The `AvailabilityZone` of each subnet, as JSON, by subnet id. A real AZ name ("us-east-1a")
@@ -146,39 +138,21 @@ fn tag_text(name: &str) -> String {
     kept.split_whitespace().collect::<Vec<_>>().join(" ").chars().take(256).collect()
 }
 
-/// The region container `id` is in (itself, if it is one).
-fn region_of(t: &Topology, id: Option<&str>) -> Option<String> {
-    let mut cur = id.map(str::to_string);
-    for _ in 0..16 {
-        let c = t.container(cur.as_deref()?)?;
-        if c.kind == ContainerKind::Region {
-            return Some(c.id.clone());
-        }
-        cur = c.parent.clone();
-    }
-    None
-}
-
 /// Builds the template. A stack deploys to one region: a design drawn across regions exports its
 /// first region (and what is outside every region, such as Route 53 and clients); the other
 /// regions' elements are listed as skipped, with the reason.
 pub fn export(t: &Topology) -> Export {
     let regions: Vec<&Container> = t.containers.iter().filter(|c| c.kind == ContainerKind::Region).collect();
     let Some(first) = regions.first().filter(|_| regions.len() > 1) else { return export_stack(t) };
-    let kept = |container: Option<&str>| region_of(t, container).is_none_or(|r| r == first.id);
+    let region = |container: Option<&str>| t.enclosing(container, ContainerKind::Region);
+    let kept = |container: Option<&str>| region(container).is_none_or(|r| r.id == first.id);
     let mut one = t.clone();
     let mut skipped = Vec::new();
     let elsewhere = |id: &str, container: Option<&str>| {
-        let region = region_of(t, container).and_then(|r| t.container(&r)).map(|r| {
-            if r.label.is_empty() {
-                r.id.clone()
-            } else {
-                r.label.clone()
-            }
-        });
+        let name = region(container).map(|r| if r.label.is_empty() { r.id.clone() } else { r.label.clone() });
         format!(
             "{id} (in {}, another region: a CloudFormation stack deploys to one region, so export each region from its own copy of the design)",
-            region.unwrap_or_default()
+            name.unwrap_or_default()
         )
     };
     one.containers.retain(|c| {

@@ -121,20 +121,7 @@ fn az_of(t: &Topology, container: Option<&str>) -> Option<String> {
 
 /// The VPC a container is in (itself when it is one).
 fn vpc_of(t: &Topology, container: Option<&str>) -> Option<String> {
-    let mut cur = container.map(str::to_string);
-    let mut hops = 0;
-    while let Some(id) = cur {
-        let c = t.container(&id)?;
-        if c.kind == ContainerKind::Vpc {
-            return Some(c.id.clone());
-        }
-        hops += 1;
-        if hops > 16 {
-            return None;
-        }
-        cur = c.parent.clone();
-    }
-    None
+    t.enclosing(container, ContainerKind::Vpc).map(|c| c.id.clone())
 }
 
 /// Checks `t` against the rules. Never fails; findings come in document order, rule by rule.

@@ -1282,6 +1282,19 @@ impl Topology {
         self.containers.iter().find(|c| c.id == id)
     }
 
+    /// The container of `kind` that container `id` is in (itself when it is one), following
+    /// parents at most 16 levels up.
+    pub fn enclosing(&self, id: Option<&str>, kind: ContainerKind) -> Option<&Container> {
+        let mut cur = self.container(id?)?;
+        for _ in 0..16 {
+            if cur.kind == kind {
+                return Some(cur);
+            }
+            cur = self.container(cur.parent.as_deref()?)?;
+        }
+        None
+    }
+
     /// Adds a component with default parameters; returns it for tweaking.
     pub fn add(&mut self, id: &str, kind: ComponentKind, container: Option<&str>) -> &mut Component {
         self.components.push(Component {

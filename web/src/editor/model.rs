@@ -252,20 +252,27 @@ impl Doc {
     /// The deepest container whose rectangle holds `p` and that `item` may sit in, skipping
     /// `exclude`: a subnet moved to where an AZ band and its VPC overlap goes into the VPC.
     pub fn holder_at(&self, p: Point, exclude: &BTreeSet<String>, item: Placeable) -> Option<String> {
-        self.container_rects()
-            .iter()
-            .filter(|(id, r)| r.contains(p) && !exclude.contains(*id))
-            .filter(|(id, _)| check_placement(item, self.kind_of_container(Some(id))).is_ok())
-            .max_by(|a, b| self.depth(a.0).cmp(&self.depth(b.0)).then(b.1.area().total_cmp(&a.1.area())))
-            .map(|(id, _)| id.clone())
+        self.deepest_at(&self.container_rects(), p, exclude, Some(item))
     }
 
     /// The deepest container whose rectangle holds `p`, skipping `exclude`.
     pub fn container_at(&self, p: Point, exclude: &BTreeSet<String>) -> Option<String> {
-        let rects = self.container_rects();
+        self.deepest_at(&self.container_rects(), p, exclude, None)
+    }
+
+    /// The deepest of `rects` holding `p`, skipping `exclude` (and, given an `item`, the
+    /// containers it may not sit in); of equal depth, the smallest.
+    fn deepest_at(
+        &self,
+        rects: &BTreeMap<String, Rect>,
+        p: Point,
+        exclude: &BTreeSet<String>,
+        item: Option<Placeable>,
+    ) -> Option<String> {
         rects
             .iter()
             .filter(|(id, r)| r.contains(p) && !exclude.contains(*id))
+            .filter(|(id, _)| item.is_none_or(|item| check_placement(item, self.kind_of_container(Some(id))).is_ok()))
             .max_by(|a, b| self.depth(a.0).cmp(&self.depth(b.0)).then(b.1.area().total_cmp(&a.1.area())))
             .map(|(id, _)| id.clone())
     }
@@ -343,10 +350,11 @@ impl Doc {
         let centre = Point::new(at.x + DEFAULT_CONTAINER.0 / 2.0, at.y + DEFAULT_CONTAINER.1 / 2.0);
         let none = BTreeSet::new();
         let item = Placeable::Container(kind, public);
+        let rects = self.container_rects();
         let hit = [grip, at, centre]
             .into_iter()
-            .find_map(|p| self.holder_at(p, &none, item))
-            .or_else(|| [grip, at, centre].into_iter().find_map(|p| self.container_at(p, &none)));
+            .find_map(|p| self.deepest_at(&rects, p, &none, Some(item)))
+            .or_else(|| [grip, at, centre].into_iter().find_map(|p| self.deepest_at(&rects, p, &none, None)));
         // Dropped onto something that cannot hold it (a subnet onto a subnet): the nearest
         // enclosing container that can, if any, as a diagram tool would.
         let parent = self

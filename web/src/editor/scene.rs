@@ -59,6 +59,11 @@ pub fn shorten(s: &str, n: usize) -> String {
 
 /// Room for a line of text beside a component's icon, in world units.
 pub const LINE_ROOM: f64 = 84.0;
+/// About how wide a character of a component's title (12 px semi-bold) and of its id line
+/// (10.5 px) is, in world units.
+pub const TITLE_W: f64 = 7.0;
+/// See [`TITLE_W`].
+pub const SUB_W: f64 = 6.0;
 
 /// The length to draw a line of `text` at (SVG `textLength`, glyphs squeezed or spread to it)
 /// so that it never leaves its box whatever the font: `None` for a short line, drawn as it
@@ -209,7 +214,8 @@ pub fn build(doc: &Doc) -> Scene {
         nodes.iter().enumerate().map(|(i, n)| (n.id.as_str(), i)).collect();
     let avoid = nodes.len() <= AVOID_LIMIT;
     // Container titles are kept clear too.
-    let titles: Vec<Rect> = containers.iter().map(ContainerShape::title_rect).collect();
+    let titles: Vec<Rect> =
+        if avoid { containers.iter().map(ContainerShape::title_rect).collect() } else { Vec::new() };
     // Each connection's ends and the boxes in its way.
     let ends: Vec<(usize, usize, usize, Vec<Rect>)> = t
         .connections

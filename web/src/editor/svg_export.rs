@@ -5,7 +5,7 @@ use strata_core::catalog;
 use strata_worker::html::escape;
 
 use super::icons::{category_color, container_color, container_glyph, glyph};
-use super::scene::{line_length, shorten, title_lines, Scene};
+use super::scene::{line_length, shorten, title_lines, Scene, SUB_W, TITLE_W};
 
 /// Export options.
 #[derive(Clone, Debug, PartialEq)]
@@ -95,7 +95,7 @@ pub fn render(scene: &Scene, opts: &SvgOptions) -> (String, f64, f64) {
                 r#"<text x="{:.1}" y="{:.1}" font-size="12" font-weight="600" fill="{text}"{}>{}</text>"#,
                 r.x + 54.0,
                 r.y + y,
-                fit(t, 7.0),
+                fit(t, TITLE_W),
                 escape(t)
             )
         };
@@ -108,7 +108,7 @@ pub fn render(scene: &Scene, opts: &SvgOptions) -> (String, f64, f64) {
             r#"<text x="{:.1}" y="{:.1}" font-size="10.5" fill="{muted}"{}>{}</text></g>"#,
             r.x + 54.0,
             r.y + sub_y,
-            fit(&id, 6.0),
+            fit(&id, SUB_W),
             escape(&id)
         ));
     }

@@ -15,14 +15,10 @@ use wasm_bindgen::JsCast;
 use crate::editor::geom::{Point, Rect, Viewport, GRID, NODE_H, NODE_W};
 use crate::editor::icons::{category_color, container_color, container_glyph, glyph};
 use crate::editor::model::{container_kind_name, Placeable, CONTAINER_GRIP, HEADER};
-use crate::editor::scene::{line_length, shorten, title_lines, ContainerShape, EdgeShape, NodeShape};
+use crate::editor::scene::{line_length, shorten, title_lines, ContainerShape, EdgeShape, NodeShape, SUB_W, TITLE_W};
 use crate::shell::live_layer::{LiveBadges, ParticleCanvas};
 use crate::state::{use_editor, Editor, Level, MovePreview, NoticeAction};
 
-/// About how wide a character of a component's title (12 px semi-bold) and of its id line
-/// (10.5 px) is, in world units.
-const TITLE_W: f64 = 7.0;
-const SUB_W: f64 = 6.0;
 /// How long the view must rest before what is rendered shrinks to what is near it.
 const REST_MS: u64 = 400;
 /// Below this zoom the boxes drop their text (`lod-low`).

@@ -42,11 +42,12 @@ fn commit_checked(ed: Editor, errors: Errors, live: Live, key: String, id: &str,
         Err(reason) => return commit(ed, errors, key, Err(reason)),
     };
     let Some(index) = next.components.iter().position(|c| c.id == id) else { return };
-    let before = ed.doc.with_untracked(|d| d.topology.to_json());
+    // The design as the worker reads it is already written out (`ed.design`).
+    let before = ed.design.get_untracked();
     let question = Question::NewParameterError { before: before.clone(), index };
     live.ask(next.to_json(), question, move |reply| {
         // Checked against the document as it was: an edit made in between is never overwritten.
-        if ed.doc.with_untracked(|d| d.topology.to_json()) != before {
+        if ed.design.with_untracked(|d| *d != before) {
             return commit(
                 ed,
                 errors,

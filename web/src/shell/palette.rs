@@ -98,7 +98,6 @@ pub fn item_icon(p: Placeable) -> impl IntoView {
 pub fn Palette() -> impl IntoView {
     let ed = use_editor();
     let (query, set_query) = signal(String::new());
-    let place_in_view = move |p: Placeable| place_in_view(ed, p);
     let groups = groups();
     // Every item in the order shown, with what it answers to (for Enter in the search box).
     let all: Vec<(Placeable, String)> = groups
@@ -137,7 +136,7 @@ pub fn Palette() -> impl IntoView {
                             on:keydown=move |ev| {
                                 if ev.key() == "Enter" || ev.key() == " " {
                                     ev.prevent_default();
-                                    place_in_view(p);
+                                    place_in_view(ed, p);
                                 }
                             }
                         >
@@ -176,7 +175,7 @@ pub fn Palette() -> impl IntoView {
                         });
                         if let Some(p) = first {
                             ev.prevent_default();
-                            place_in_view(p);
+                            place_in_view(ed, p);
                         }
                     }
                     "Escape" => set_query.set(String::new()),
