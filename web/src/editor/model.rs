@@ -14,6 +14,7 @@ use strata_core::catalog;
 use strata_core::topology::{Component, ComponentKind, Connection, Container, ContainerKind, Position, Topology};
 
 use super::geom::{bounds, snap, Point, Rect, GRID, NODE_H, NODE_W};
+use super::route::position_along;
 
 /// Padding between a container's edge and its contents.
 pub const PAD: f64 = 24.0;
@@ -31,6 +32,28 @@ pub struct Layout {
     /// Container id -> rectangle (before growing to fit the contents).
     #[serde(default)]
     pub containers: BTreeMap<String, Rect>,
+    /// The bends people placed on connections. Connections not listed are routed around the
+    /// boxes automatically.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub bends: Vec<Bends>,
+}
+
+/// The points a connection's line is drawn through, in order. A design has at most one
+/// connection from one component to another, so its two ends name it.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Bends {
+    /// Caller.
+    pub from: String,
+    /// Callee.
+    pub to: String,
+    /// Where the line bends, in order from the caller.
+    pub points: Vec<Point>,
+}
+
+impl Bends {
+    fn of(&self, c: &Connection) -> bool {
+        self.from == c.from && self.to == c.to
+    }
 }
 
 /// A document in the editor.
@@ -145,6 +168,9 @@ pub fn container_kind_name(kind: ContainerKind, public: bool) -> &'static str {
     }
 }
 
+/// A subnet's tier: (private, name stem, which of that tier's subnets in its AZ).
+type Tier = (bool, String, usize);
+
 /// Why an edit was refused.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Refused(pub String);
@@ -197,8 +223,22 @@ impl Doc {
         // An AZ that holds nothing but is named by subnets (`az` field) is drawn around them, as
         // in AWS diagrams where the AZ band crosses the VPC.
         if kids.is_empty() && t.container(id).is_some_and(|c| c.kind == ContainerKind::Az) {
-            let members: Vec<String> =
+            let mut members: Vec<String> =
                 t.containers.iter().filter(|c| c.az.as_deref() == Some(id)).map(|c| c.id.clone()).collect();
+            // Subnets of several VPCs, each VPC wholly in this AZ: the band goes round the VPCs
+            // (drawn round their subnets it would cut across the VPCs' boxes).
+            let mut vpcs: Vec<String> = Vec::new();
+            for v in members.iter().filter_map(|m| t.container(m)?.parent.as_ref()) {
+                if !vpcs.contains(v) {
+                    vpcs.push(v.clone());
+                }
+            }
+            let whole = |v: &String| {
+                t.containers.iter().filter(|c| c.parent.as_ref() == Some(v)).all(|c| c.az.as_deref() == Some(id))
+            };
+            if vpcs.len() > 1 && vpcs.iter().all(whole) {
+                members = vpcs;
+            }
             let rects: Vec<Rect> = members.iter().filter_map(|m| self.rect_of(m, out, visiting)).collect();
             if let Some(b) = bounds(&rects) {
                 let r = Rect::new(b.x - PAD / 2.0, b.y - HEADER, b.w + PAD, b.h + HEADER + PAD / 2.0);
@@ -247,6 +287,66 @@ impl Doc {
     pub fn settle(&mut self) {
         let rects = self.container_rects();
         self.layout.containers = rects.into_iter().filter(|(id, _)| !self.is_az_band(id)).collect();
+        self.prune_waypoints();
+    }
+
+    /// Forgets the bends of connections that are gone.
+    fn prune_waypoints(&mut self) {
+        let t = &self.topology;
+        self.layout.bends.retain(|b| !b.points.is_empty() && t.connections.iter().any(|c| b.of(c)));
+    }
+
+    /// The bends placed on connection `conn` (none when it is routed automatically).
+    pub fn waypoints(&self, conn: usize) -> &[Point] {
+        self.topology
+            .connections
+            .get(conn)
+            .and_then(|c| self.layout.bends.iter().find(|b| b.of(c)))
+            .map_or(&[], |b| b.points.as_slice())
+    }
+
+    fn waypoints_mut(&mut self, conn: usize) -> Result<&mut Vec<Point>, Refused> {
+        let c = self.topology.connections.get(conn).ok_or_else(|| Refused("That connection is gone.".into()))?;
+        let bends = &mut self.layout.bends;
+        let i = match bends.iter().position(|b| b.of(c)) {
+            Some(i) => i,
+            None => {
+                bends.push(Bends { from: c.from.clone(), to: c.to.clone(), points: Vec::new() });
+                bends.len() - 1
+            }
+        };
+        Ok(&mut bends[i].points)
+    }
+
+    /// Adds a bend at `p` to connection `conn`, drawn now along `route`: it goes between the
+    /// bends before and after that place on the line. Returns its index among the bends.
+    pub fn insert_waypoint(&mut self, conn: usize, route: &[Point], p: Point) -> Result<usize, Refused> {
+        let at = position_along(route, p).0;
+        let list = self.waypoints_mut(conn)?;
+        let i = list.iter().filter(|w| position_along(route, **w).0 < at).count();
+        list.insert(i, p);
+        Ok(i)
+    }
+
+    /// Moves bend `i` of connection `conn` to `p`.
+    pub fn move_waypoint(&mut self, conn: usize, i: usize, p: Point) {
+        if let Some(w) = self.waypoints_mut(conn).ok().and_then(|l| l.get_mut(i)) {
+            *w = p;
+        }
+    }
+
+    /// Removes bend `i` of connection `conn` (`None`: all of them, back to automatic routing).
+    pub fn remove_waypoints(&mut self, conn: usize, i: Option<usize>) {
+        if let Ok(list) = self.waypoints_mut(conn) {
+            match i {
+                Some(i) if i < list.len() => {
+                    list.remove(i);
+                }
+                Some(_) => {}
+                None => list.clear(),
+            }
+        }
+        self.prune_waypoints();
     }
 
     /// The deepest container whose rectangle holds `p` and that `item` may sit in, skipping
@@ -511,6 +611,12 @@ impl Doc {
                 *r = r.translate(dx, dy);
             }
         }
+        // A connection whose two ends move keeps its shape.
+        for b in self.layout.bends.iter_mut().filter(|b| comps.contains(&b.from) && comps.contains(&b.to)) {
+            for w in &mut b.points {
+                *w = Point::new(w.x + dx, w.y + dy);
+            }
+        }
     }
 
     /// Moves the items by (dx, dy) (positions snapped when `snap_to_grid`), then nests each moved
@@ -604,6 +710,7 @@ impl Doc {
         for id in &containers {
             self.layout.containers.remove(id);
         }
+        self.prune_waypoints();
     }
 
     /// Connects two components. Refused for self-loops, duplicates and calls into a client.
@@ -647,6 +754,13 @@ impl Doc {
                 .cloned()
                 .collect(),
             layout: containers.iter().filter_map(|id| rects.get(id).map(|r| (id.clone(), *r))).collect(),
+            bends: self
+                .layout
+                .bends
+                .iter()
+                .filter(|b| comps.contains(&b.from) && comps.contains(&b.to))
+                .cloned()
+                .collect(),
         })
     }
 
@@ -714,6 +828,10 @@ impl Doc {
         }
         for conn in &data.connections {
             if let (Some(f), Some(t)) = (map.get(&conn.from), map.get(&conn.to)) {
+                if let Some(b) = data.bends.iter().find(|b| b.of(conn)) {
+                    let points = b.points.iter().map(|w| Point::new(w.x + dx, w.y + dy)).collect();
+                    self.layout.bends.push(Bends { from: f.clone(), to: t.clone(), points });
+                }
                 self.topology.connections.push(Connection { id: None, from: f.clone(), to: t.clone(), ..conn.clone() });
             }
         }
@@ -874,11 +992,53 @@ impl Doc {
         }
     }
 
+    /// The subnets an Auto Scaling group in container `id` launches into, when they are all
+    /// empty children of `id`: its box is drawn over them (as AWS diagrams draw a group across
+    /// its AZs) rather than beside them. Empty otherwise.
+    fn spanned_subnets(&self, group: &str, id: &str) -> Vec<String> {
+        let t = &self.topology;
+        let Some(strata_core::topology::ComponentSpec::Asg(p)) = t.component(group).map(|c| &c.spec) else {
+            return Vec::new();
+        };
+        let fits = !p.subnets.is_empty()
+            && p.subnets.iter().all(|s| {
+                t.container(s).is_some_and(|c| c.kind == ContainerKind::Subnet && c.parent.as_deref() == Some(id))
+                    && !t.components.iter().any(|c| c.container.as_deref() == Some(s.as_str()))
+            });
+        if fits {
+            p.subnets.clone()
+        } else {
+            Vec::new()
+        }
+    }
+
+    /// A subnet's tier, for lining tiers up across AZs: private after public, and its name
+    /// without a last word of one or two characters (the AZ letter: "public a" -> "public").
+    /// The third part tells apart several subnets of one tier in one AZ.
+    fn tier(&self, id: &str) -> Tier {
+        let c = self.topology.container(id);
+        let name = c.map_or(id, |c| if c.label.is_empty() { &c.id } else { &c.label }).to_lowercase();
+        let name = name.trim_end_matches(|ch: char| ch.is_ascii_digit() || ch == ' ' || ch == '-');
+        let stem = match name.rsplit_once([' ', '-']) {
+            Some((head, last)) if last.chars().count() <= 2 && !head.is_empty() => head,
+            _ => name,
+        };
+        (!c.is_some_and(|c| c.public), stem.to_string(), 0)
+    }
+
     fn layout_container(&mut self, id: &str, at: Point, order: &[String], depth: usize) -> Rect {
         let inner = Point::new(at.x + PAD, at.y + PAD + HEADER);
+        // Groups drawn over the subnets they launch into are placed once those are.
+        let over: Vec<(String, Vec<String>)> = order
+            .iter()
+            .filter(|c| self.topology.component(c).is_some_and(|c| c.container.as_deref() == Some(id)))
+            .map(|c| (c.clone(), self.spanned_subnets(c, id)))
+            .filter(|(_, s)| !s.is_empty())
+            .collect();
         let comps: Vec<String> = order
             .iter()
             .filter(|c| self.topology.component(c).is_some_and(|c| c.container.as_deref() == Some(id)))
+            .filter(|c| !over.iter().any(|(g, _)| g == *c))
             .cloned()
             .collect();
         let (gx, gy) = (NODE_W + 48.0, NODE_H + 40.0);
@@ -913,21 +1073,67 @@ impl Doc {
         for (_, col) in &mut columns {
             col.sort_by_key(|k| !self.topology.container(k).is_some_and(|c| c.public));
         }
+        // Subnets of one tier (the same name but for its AZ letter: "private app a", "private
+        // app b") form a row across the AZ columns, as tall as its tallest, so tiers line up
+        // (measured by a first pass, then laid out again). Other containers go side by side.
+        let mut tiers: Vec<Tier> = Vec::new();
+        // Subnet -> its row (index in `tiers`).
+        let mut tier_of: Vec<(String, usize)> = Vec::new();
+        for (key, col) in &columns {
+            let mut seen: Vec<Tier> = Vec::new();
+            for k in col.iter().filter(|_| key.is_some() && depth <= 12) {
+                let mut t = self.tier(k);
+                t.2 = seen.iter().filter(|s| s.0 == t.0 && s.1 == t.1).count();
+                seen.push(t.clone());
+                let row = tiers.iter().position(|x| *x == t).unwrap_or_else(|| {
+                    tiers.push(t);
+                    tiers.len() - 1
+                });
+                tier_of.push((k.clone(), row));
+            }
+        }
+        // Public tiers on top, then in order of first appearance.
+        let public = (0..tiers.len()).filter(|&r| !tiers[r].0);
+        let rows: Vec<usize> = public.chain((0..tiers.len()).filter(|&r| tiers[r].0)).collect();
+        let mut row_h = vec![0.0f64; tiers.len()];
+        for (k, row) in &tier_of {
+            let row = *row;
+            row_h[row] = row_h[row].max(self.layout_container(k, inner, order, depth + 1).h);
+        }
+        let mut row_y = vec![0.0f64; tiers.len()];
+        let mut y = inner.y + 8.0;
+        for &r in &rows {
+            row_y[r] = y;
+            y += row_h[r] + 40.0;
+        }
         let mut cx = if comps.is_empty() { inner.x } else { right + 48.0 };
         for (_, col) in columns {
             if depth > 12 {
                 break;
             }
-            let mut cy = inner.y + if col.len() == 1 { 0.0 } else { 8.0 };
+            let mut cy = inner.y;
             let mut col_right = cx;
             for k in col {
-                let r = self.layout_container(&k, Point::new(cx, cy), order, depth + 1);
+                let row = tier_of.iter().find(|(s, _)| *s == k).map(|(_, r)| *r);
+                let mut r = self.layout_container(&k, Point::new(cx, row.map_or(cy, |r| row_y[r])), order, depth + 1);
+                if let Some(row) = row.filter(|&row| row_h[row] > r.h) {
+                    r.h = row_h[row];
+                    self.layout.containers.insert(k.clone(), r);
+                }
                 cy = r.bottom() + 40.0;
                 col_right = col_right.max(r.right());
                 right = right.max(r.right());
                 bottom = bottom.max(r.bottom());
             }
             cx = col_right + 40.0;
+        }
+        for (group, subnets) in over {
+            let span = subnets.iter().filter_map(|s| self.layout.containers.get(s).copied()).reduce(|a, b| a.union(&b));
+            if let Some(c) = span.map(|r| r.center()) {
+                // Below the subnets' titles when it is over one subnet only.
+                let y = if subnets.len() == 1 { c.y - NODE_H / 2.0 + HEADER / 2.0 } else { c.y - NODE_H / 2.0 };
+                self.set_pos(&group, snap(c.x - NODE_W / 2.0), snap(y));
+            }
         }
         let rect = Rect::new(at.x, at.y, (right - at.x + PAD).max(256.0), (bottom - at.y + PAD).max(120.0));
         self.layout.containers.insert(id.to_string(), rect);
@@ -982,6 +1188,9 @@ pub struct ClipboardData {
     pub connections: Vec<Connection>,
     /// Rectangles of the copied containers.
     pub layout: BTreeMap<String, Rect>,
+    /// Bends of the copied connections.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub bends: Vec<Bends>,
 }
 
 impl ClipboardData {
@@ -1035,6 +1244,50 @@ mod tests {
         let sub = d.add_container(ContainerKind::Subnet, false, Point::new(64.0, 96.0)).unwrap();
         assert_eq!(d.topology.container(&sub).unwrap().cidr.as_deref(), Some("10.0.0.0/24"));
         d
+    }
+
+    #[test]
+    fn bends_are_placed_in_order_move_with_their_ends_and_go_with_their_connection() {
+        let mut d = Doc::empty("b");
+        let a = d.add_component(ComponentKind::Client, Point::new(0.0, 0.0)).unwrap();
+        let b = d.add_component(ComponentKind::Lambda, Point::new(600.0, 0.0)).unwrap();
+        let conn = d.connect(&a, &b).unwrap();
+        let line = crate::editor::scene::build(&d).edges[0].points.clone();
+        // Two bends: the later one along the line is added first, and still ends up second.
+        let far = Point::new(480.0, line[0].y);
+        let near = Point::new(160.0, line[0].y);
+        assert_eq!(d.insert_waypoint(conn, &line, far).unwrap(), 0);
+        let line = crate::editor::scene::build(&d).edges[0].points.clone();
+        assert_eq!(d.insert_waypoint(conn, &line, near).unwrap(), 0);
+        assert_eq!(d.waypoints(conn), &[near, far]);
+        // Dragged off the line: the route goes through it.
+        d.move_waypoint(conn, 1, Point::new(480.0, 240.0));
+        let e = &crate::editor::scene::build(&d).edges[0];
+        assert!(e.points.contains(&Point::new(480.0, 240.0)), "{:?}", e.points);
+        assert_eq!(e.waypoints.len(), 2);
+        // Written with the layout and read back.
+        let back = doc_from_json(&doc_to_json(&d)).unwrap();
+        assert_eq!(back.waypoints(conn), d.waypoints(conn));
+        // Moving one end leaves them; moving both carries them.
+        d.translate(&BTreeSet::from([b.clone()]), 40.0, 0.0);
+        assert_eq!(d.waypoints(conn)[0], near);
+        d.translate(&BTreeSet::from([a.clone(), b.clone()]), 0.0, 80.0);
+        assert_eq!(d.waypoints(conn)[0], Point::new(near.x, near.y + 80.0));
+        // Copied and pasted with their connection, offset like it.
+        let clip = d.copy(&BTreeSet::from([a.clone(), b.clone()])).unwrap();
+        d.paste(&clip, 48.0, 48.0).unwrap();
+        assert_eq!(d.topology.connections.len(), 2);
+        assert_eq!(d.waypoints(1)[0], Point::new(near.x + 48.0, near.y + 128.0));
+        // One removed, then all: back to automatic routing.
+        d.remove_waypoints(conn, Some(0));
+        assert_eq!(d.waypoints(conn).len(), 1);
+        d.remove_waypoints(conn, None);
+        assert!(d.waypoints(conn).is_empty());
+        assert_eq!(d.layout.bends.len(), 1, "only the copy's remain");
+        // Deleting the connection forgets its bends.
+        d.delete(&BTreeSet::from(["conn:1".to_string()]));
+        assert!(d.layout.bends.is_empty());
+        assert!(!doc_to_json(&d).contains("bends"), "an empty list is not written");
     }
 
     #[test]

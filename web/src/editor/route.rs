@@ -449,6 +449,67 @@ fn candidates(a: &Rect, b: &Rect, obstacles: &[Rect]) -> Route {
         .unwrap_or_default()
 }
 
+/// The side of `r` that faces `p`: left or right when `p` lies further off sideways (for the
+/// box's proportions) than up or down.
+fn facing(r: &Rect, p: Point) -> Dir {
+    let c = r.center();
+    let (dx, dy) = ((p.x - c.x) / r.w.max(1.0), (p.y - c.y) / r.h.max(1.0));
+    match (dx.abs() >= dy.abs(), dx >= 0.0, dy >= 0.0) {
+        (true, true, _) => Dir::Right,
+        (true, false, _) => Dir::Left,
+        (false, _, true) => Dir::Down,
+        (false, _, false) => Dir::Up,
+    }
+}
+
+/// A route from `a` to `b` through the points a person placed (waypoints), in order, with
+/// right-angle bends: it leaves `a` from the middle of the side facing the first point, turns
+/// at every point, and enters `b` through the middle of the side facing the last. Nothing is
+/// avoided: the person chose the way.
+pub fn through(a: &Rect, b: &Rect, waypoints: &[Point]) -> Route {
+    let (Some(&first), Some(&last)) = (waypoints.first(), waypoints.last()) else {
+        return route(a, b, &[]);
+    };
+    let out_side = facing(a, first);
+    let (start, _) = out_side.port(a, 0.0);
+    let mut points = vec![start];
+    // Every leg starts the way the route leaves `a` and turns once: it arrives at each point
+    // the other way, so it turns again there.
+    let horizontal = !out_side.runs_horizontally();
+    // The last leg goes to the point a stub off the target's side, then straight in.
+    let (end, stub) = facing(b, last).port(b, 0.0);
+    for &p in waypoints.iter().chain([&stub]) {
+        let q = *points.last().unwrap_or(&start);
+        points.push(if horizontal { Point::new(p.x, q.y) } else { Point::new(q.x, p.y) });
+        points.push(p);
+    }
+    points.push(end);
+    simplify(points)
+}
+
+/// How far along `route` the point of it nearest `p` lies (in route length), and how far `p`
+/// is from it.
+pub fn position_along(route: &[Point], p: Point) -> (f64, f64) {
+    let mut walked = 0.0;
+    let mut best = (0.0, f64::INFINITY);
+    for w in route.windows(2) {
+        let (a, b) = (w[0], w[1]);
+        let seg = (b.x - a.x).abs() + (b.y - a.y).abs();
+        let t = if seg > 0.0 {
+            (((p.x - a.x) * (b.x - a.x) + (p.y - a.y) * (b.y - a.y)) / (seg * seg)).clamp(0.0, 1.0)
+        } else {
+            0.0
+        };
+        let q = Point::new(a.x + (b.x - a.x) * t, a.y + (b.y - a.y) * t);
+        let d = ((p.x - q.x).powi(2) + (p.y - q.y).powi(2)).sqrt();
+        if d < best.1 {
+            best = (walked + seg * t, d);
+        }
+        walked += seg;
+    }
+    best
+}
+
 /// SVG path data for a route (`M x y L x y ...`), rounded to tenths.
 pub fn path_data(p: &[Point]) -> String {
     let mut s = String::with_capacity(p.len() * 16);
@@ -491,6 +552,34 @@ mod tests {
         assert_eq!(p[0], Point::new(100.0, 25.0), "leaves from the right side");
         assert_eq!(*p.last().unwrap(), Point::new(300.0, 225.0), "enters from the left side");
         assert_eq!(path_data(&p), "M100.0 25.0 L200.0 25.0 L200.0 225.0 L300.0 225.0");
+    }
+
+    #[test]
+    fn a_route_through_waypoints_passes_each_with_right_angles() {
+        let a = Rect::new(0.0, 0.0, 100.0, 50.0);
+        let b = Rect::new(600.0, 0.0, 100.0, 50.0);
+        // Down under something in between, then back up into the target.
+        let wps = [Point::new(200.0, 200.0), Point::new(500.0, 200.0)];
+        let p = through(&a, &b, &wps);
+        assert!(orthogonal(&p), "{p:?}");
+        for w in wps {
+            assert_eq!(position_along(&p, w).1, 0.0, "{w:?} on {p:?}");
+        }
+        assert_eq!(p[0], Point::new(50.0, 50.0), "leaves from the side facing the first point");
+        assert_eq!(*p.last().unwrap(), Point::new(650.0, 50.0), "enters from the side facing the last");
+        let along: Vec<f64> = wps.iter().map(|&w| position_along(&p, w).0).collect();
+        assert!(along[0] < along[1], "in order: {along:?}");
+        // Beside the boxes: out of the right side, in through the left.
+        let side = through(&a, &b, &[Point::new(300.0, 25.0), Point::new(350.0, 125.0)]);
+        assert_eq!((side[0], *side.last().unwrap()), (Point::new(100.0, 25.0), Point::new(600.0, 25.0)));
+        assert!(orthogonal(&side), "{side:?}");
+        assert!(side.contains(&Point::new(350.0, 125.0)), "turns at the bend: {side:?}");
+        // A point above the source leaves from its top.
+        let up = through(&a, &b, &[Point::new(50.0, -200.0)]);
+        assert_eq!(up[0], Point::new(50.0, 0.0));
+        assert!(orthogonal(&up), "{up:?}");
+        // No waypoints: the ordinary route.
+        assert_eq!(through(&a, &b, &[]), route(&a, &b, &[]));
     }
 
     #[test]

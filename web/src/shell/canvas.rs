@@ -12,7 +12,7 @@ use leptos::prelude::*;
 use strata_core::catalog;
 use wasm_bindgen::JsCast;
 
-use crate::editor::geom::{Point, Rect, Viewport, GRID, NODE_H, NODE_W};
+use crate::editor::geom::{snap_point, Point, Rect, Viewport, GRID, NODE_H, NODE_W};
 use crate::editor::icons::{category_color, container_color, container_glyph, glyph};
 use crate::editor::model::{container_kind_name, Placeable, CONTAINER_GRIP, HEADER};
 use crate::editor::scene::{line_length, shorten, title_lines, ContainerShape, EdgeShape, NodeShape, SUB_W, TITLE_W};
@@ -61,6 +61,21 @@ enum Mode {
         id: String,
         origin: Point,
     },
+    /// Dragging bend `index` of connection `conn`; `added` when the press put it there (a
+    /// press that does not drag takes it away again).
+    Bend {
+        conn: usize,
+        index: usize,
+        added: bool,
+        moved: bool,
+    },
+}
+
+/// The bend (connection index, bend index) a pointer event's target is, if any.
+fn bend_of(target: &web_sys::Element) -> Option<(usize, usize)> {
+    let w = target.closest("[data-waypoint]").ok().flatten()?.get_attribute("data-waypoint")?;
+    let (c, i) = w.split_once(':')?;
+    Some((c.parse().ok()?, i.parse().ok()?))
 }
 
 /// Canvas-local pixel position of a client point.
@@ -319,6 +334,11 @@ pub fn Canvas() -> impl IntoView {
             }
             return;
         }
+        if let Some((conn, index)) = target.as_ref().and_then(bend_of) {
+            gesture.set_value(Some(ed.begin_gesture()));
+            mode.set_value(Mode::Bend { conn, index, added: false, moved: false });
+            return;
+        }
         if let Some(from) = find("[data-handle]") {
             link.set(Some((world, world)));
             mode.set_value(Mode::Link { from });
@@ -354,6 +374,23 @@ pub fn Canvas() -> impl IntoView {
         }
         if let Some(edge) = find("[data-edge]") {
             let id = format!("conn:{edge}");
+            // Pressing on the line of the selected connection adds a bend there, to drag.
+            let conn = edge.parse::<usize>().ok();
+            if let (Some(conn), false, true) =
+                (conn, shift, ed.selection.with_untracked(|s| s.len() == 1 && s.contains(&id)))
+            {
+                let at = if ed.snap.get_untracked() { snap_point(world) } else { world };
+                let line =
+                    ed.scene.with_untracked(|s| s.edges.iter().find(|e| e.index == conn).map(|e| e.points.clone()));
+                let before = ed.begin_gesture();
+                let mut next = before.clone();
+                if let Some(index) = line.and_then(|l| next.insert_waypoint(conn, &l, at).ok()) {
+                    gesture.set_value(Some(before));
+                    ed.doc.set(next);
+                    mode.set_value(Mode::Bend { conn, index, added: true, moved: false });
+                }
+                return;
+            }
             ed.selection.update(|s| {
                 if shift {
                     if !s.remove(&id) {
@@ -410,6 +447,13 @@ pub fn Canvas() -> impl IntoView {
             Mode::Resize { id, origin, .. } => {
                 ed.doc.update(|d| d.resize_container(&id, world.x - origin.x, world.y - origin.y));
             }
+            Mode::Bend { conn, index, added, .. } => {
+                let at = if ed.snap.get_untracked() { snap_point(world) } else { world };
+                if ed.doc.with_untracked(|d| d.waypoints(conn).get(index) != Some(&at)) {
+                    ed.doc.update(|d| d.move_waypoint(conn, index, at));
+                    mode.set_value(Mode::Bend { conn, index, added, moved: true });
+                }
+            }
             Mode::Link { .. } => link.update(|l| {
                 if let Some(l) = l {
                     l.1 = world;
@@ -458,6 +502,16 @@ pub fn Canvas() -> impl IntoView {
                     ed.end_gesture(before);
                 }
             }
+            Mode::Bend { added, moved, .. } => {
+                if let Some(before) = gesture.try_update_value(|g| g.take()).flatten() {
+                    if added && !moved {
+                        // A click on the line, not a drag: no bend.
+                        ed.doc.set(before);
+                    } else {
+                        ed.end_gesture(before);
+                    }
+                }
+            }
             Mode::Link { from } => {
                 link.set(None);
                 let to = ed.doc.with_untracked(|d| d.component_at(world));
@@ -473,6 +527,21 @@ pub fn Canvas() -> impl IntoView {
             }
             Mode::Pan { .. } | Mode::Pinch { .. } => settle(),
             Mode::Idle => {}
+        }
+    };
+
+    // A double-click on a bend takes it away.
+    let double_click = move |ev: web_sys::MouseEvent| {
+        // The stage holds the pointer capture, so the bend is found under the pointer.
+        let bend = web_sys::window()
+            .and_then(|w| w.document())
+            .and_then(|d| d.element_from_point(ev.client_x() as f32, ev.client_y() as f32))
+            .and_then(|t| bend_of(&t));
+        if let Some((conn, index)) = bend {
+            ed.edit(|d| {
+                d.remove_waypoints(conn, Some(index));
+                Ok(())
+            });
         }
     };
 
@@ -526,6 +595,7 @@ pub fn Canvas() -> impl IntoView {
                 on:pointerup=pointer_up
                 on:pointercancel=pointer_up
                 on:wheel=wheel
+                on:dblclick=double_click
                 on:contextmenu=context_menu
             >
                 <div class="canvas-world" data-testid="canvas-world" style=layer_style>
@@ -732,6 +802,9 @@ fn EdgeView(e: EdgeShape, badges: Memo<HashMap<String, Level>>) -> impl IntoView
     let selected = Memo::new(move |_| ed.selection.with(|s| s.contains(&key)));
     let level = move || badges.with(|b| b.get(&key2).copied());
     let _ = &key3;
+    let bends = e.waypoints.clone();
+    let bend_id = format!("{}-{}", e.from, e.to);
+    let index = e.index;
     view! {
         <g
             class="edge"
@@ -745,6 +818,13 @@ fn EdgeView(e: EdgeShape, badges: Memo<HashMap<String, Level>>) -> impl IntoView
         >
             <path class="edge-hit" d=e.path.clone()></path>
             <path class="edge-line" d=e.path.clone() marker-end=move || if selected.get() { "url(#arrow-sel)" } else { "url(#arrow)" }></path>
+            {bends.iter().enumerate().map(|(i, w)| view! {
+                <circle class="waypoint" r="6" cx=w.x cy=w.y
+                    data-waypoint=format!("{index}:{i}")
+                    data-testid=format!("waypoint-{bend_id}-{i}")>
+                    <title>"Drag to move this bend; double-click to remove it"</title>
+                </circle>
+            }).collect_view()}
         </g>
     }
 }

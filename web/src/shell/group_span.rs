@@ -13,21 +13,28 @@ use crate::state::use_editor;
 /// Room between a subnet's edge and the outline around it.
 const MARGIN: f64 = 6.0;
 
-/// Each group with subnets on the diagram, and the outline around them.
-pub fn spans(t: &Topology, scene: &Scene) -> Vec<(String, Rect)> {
-    t.components
-        .iter()
-        .filter_map(|c| {
-            let ComponentSpec::Asg(p) = &c.spec else { return None };
-            let rect = p
-                .subnets
-                .iter()
-                .filter(|s| t.container(s).is_some_and(|x| x.kind == ContainerKind::Subnet))
-                .filter_map(|s| scene.container_rect(s))
-                .reduce(|a, b| a.union(&b))?;
-            Some((c.id.clone(), rect.inflate(MARGIN)))
-        })
-        .collect()
+/// Each outline: the groups with subnets on the diagram that launch into the same subnets
+/// (one outline, named for all of them, rather than several drawn on top of each other), and
+/// the rectangle around those subnets.
+pub fn spans(t: &Topology, scene: &Scene) -> Vec<(Vec<String>, Rect)> {
+    let mut out: Vec<(Vec<String>, Rect)> = Vec::new();
+    let each = t.components.iter().filter_map(|c| {
+        let ComponentSpec::Asg(p) = &c.spec else { return None };
+        let rect = p
+            .subnets
+            .iter()
+            .filter(|s| t.container(s).is_some_and(|x| x.kind == ContainerKind::Subnet))
+            .filter_map(|s| scene.container_rect(s))
+            .reduce(|a, b| a.union(&b))?;
+        Some((c.id.clone(), rect.inflate(MARGIN)))
+    });
+    for (id, rect) in each {
+        match out.iter_mut().find(|(_, r)| *r == rect) {
+            Some((ids, _)) => ids.push(id),
+            None => out.push((vec![id], rect)),
+        }
+    }
+    out
 }
 
 /// The outlines, inside the diagram's transformed group, behind the edges and boxes.
@@ -39,11 +46,15 @@ pub fn GroupSpans() -> impl IntoView {
         outlines
             .get()
             .into_iter()
-            .map(|(id, r)| {
+            .map(|(ids, r)| {
+                let label = match ids.as_slice() {
+                    [one] => format!("Auto Scaling group {one}"),
+                    many => format!("Auto Scaling groups {}", many.join(", ")),
+                };
                 view! {
-                    <g class="group-span" data-testid=format!("group-span-{id}") aria-hidden="true">
+                    <g class="group-span" data-testid=format!("group-span-{}", ids.join("-")) aria-hidden="true">
                         <rect x=r.x y=r.y width=r.w height=r.h rx="10"></rect>
-                        <text x=r.x + 10.0 y=r.y + r.h + 13.0>{format!("Auto Scaling group {id}")}</text>
+                        <text x=r.x + 10.0 y=r.y + r.h + 13.0>{label}</text>
                     </g>
                 }
                 .into_any()
@@ -65,8 +76,8 @@ mod tests {
         let scene = crate::editor::scene::build(&doc);
         let out = spans(&doc.topology, &scene);
         assert_eq!(out.len(), 1);
-        let (id, r) = &out[0];
-        assert_eq!(id, "web");
+        let (ids, r) = &out[0];
+        assert_eq!(ids, &["web"]);
         let ComponentSpec::Asg(p) = &doc.topology.component("web").unwrap().spec else { panic!() };
         assert!(p.subnets.len() >= 2, "the template's group spans two AZs");
         for s in &p.subnets {
@@ -76,5 +87,14 @@ mod tests {
                 "{s} {c:?} inside {r:?}"
             );
         }
+        // Drawn over the (empty) subnets it launches into, not beside them.
+        let web = doc.topology.component("web").unwrap().position;
+        assert!(r.contains(crate::editor::geom::Point::new(web.x + 72.0, web.y + 28.0)), "{web:?} in {r:?}");
+        // Three groups launching into the same two subnets share one outline, named for all.
+        let path = format!("{}/../public/scenarios/multi-service.json", env!("CARGO_MANIFEST_DIR"));
+        let t = Topology::from_json(&std::fs::read_to_string(path).unwrap()).unwrap();
+        let doc = Doc::new(t, Layout::default());
+        let out = spans(&doc.topology, &crate::editor::scene::build(&doc));
+        assert_eq!(out.iter().map(|(ids, _)| ids.join(",")).collect::<Vec<_>>(), ["gateway,auth,catalog"]);
     }
 }

@@ -323,6 +323,7 @@ pub fn Inspector() -> impl IntoView {
                         {text_field(ed, errors, "share", "share", conn.share.to_string(), move |v| apply_share(&t1, i, v))}
                         <p class="field-help">"For routers (client, Route 53, ALB, caches, queues): relative weight of this path. For compute (EC2, ASG, Lambda): calls per request on average."</p>
                         <p class="field-help">{if conn.request_types.is_empty() { "Carries every request type.".to_string() } else { format!("Carries: {}", conn.request_types.join(", ")) }}</p>
+                        <Bends conn=i/>
                         <crate::checks::Reachability design=t.to_json() index=i/>
                     </div>
                 }
@@ -340,6 +341,26 @@ pub fn Inspector() -> impl IntoView {
             {body}
             <Problems/>
         </aside>
+    }
+}
+
+/// How connection `conn`'s line is drawn: routed, or through the bends a person placed, which
+/// can be taken away.
+#[component]
+fn Bends(conn: usize) -> impl IntoView {
+    let ed = use_editor();
+    let count = move || ed.doc.with(|d| d.waypoints(conn).len());
+    let text = move || match count() {
+        0 => "Routed around the boxes. Drag its line to bend it where you want.".to_string(),
+        1 => "Drawn through 1 bend you placed: drag it to move it, double-click it to remove it.".to_string(),
+        n => format!("Drawn through {n} bends you placed: drag one to move it, double-click it to remove it."),
+    };
+    view! {
+        <div class="field" data-testid="bends">
+            <p class="field-help">{text}</p>
+            <button class="btn" data-testid="clear-bends" hidden=move || count() == 0
+                on:click=move |_| { ed.edit(|d| { d.remove_waypoints(conn, None); Ok(()) }); }>"Route automatically"</button>
+        </div>
     }
 }
 
