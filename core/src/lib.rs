@@ -48,6 +48,7 @@ pub mod bench;
 pub mod catalog;
 pub mod cloudformation;
 pub mod compare;
+pub mod containers;
 pub mod experiment;
 pub mod layers;
 pub mod lint;

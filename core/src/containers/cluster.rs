@@ -1,0 +1,992 @@
+//! A Kubernetes cluster in simulated time: node groups whose nodes launch through the EC2
+//! lifecycle's phases and then join; workloads whose pods are scheduled ([`super::scheduler`]),
+//! pull their image and start ([`super::pod`]); the Horizontal Pod Autoscaler
+//! ([`super::hpa`]); the cluster autoscaler, which adds nodes when pods are Pending; and the
+//! faults a cluster meets (a pod killed, a node drained, a node's host lost).
+//!
+//! The caller drives it like the launch layer: [`Cluster::next_deadline`] says when something
+//! is due, [`Cluster::advance`] processes everything due up to a time, and
+//! [`Cluster::set_cpu_used`] feeds each workload's CPU use (what the HPA reads). Everything that
+//! happens is in [`Cluster::events`], in order, with the scheduler's decision for every bind
+//! and every Pending pod.
+
+use serde::{Deserialize, Serialize};
+
+use super::hpa::{Hpa, HpaParams};
+use super::pod::{start_times, PodPhase, PodSpec, StartParams};
+use super::scheduler::{schedule, Candidate, Decision, PodAsk};
+use super::{Resources, Taint};
+use crate::catalog::instance_type;
+use crate::layers::launch::{LaunchParams, SecondsRange};
+use crate::rng::{rng_from_seed, SimRng};
+use crate::time::{Duration, SimTime};
+
+/// Pods a node of an instance type may run on EKS (its ENIs' addresses: ENIs x (addresses per
+/// ENI - 1) + 2), for the types the simulator knows; 29 otherwise.
+pub fn eks_max_pods(instance_type: &str) -> u32 {
+    match instance_type {
+        "t2.micro" | "t3.micro" => 4,
+        "t2.small" | "t3.small" => 11,
+        "t3.medium" => 17,
+        "t3.large" => 35,
+        t if t.ends_with(".4xlarge") => 234,
+        t if t.ends_with("xlarge") => 58,
+        _ => 29,
+    }
+}
+
+/// A managed node group: EC2 instances of one type that join the cluster as nodes.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct NodeGroupSpec {
+    /// Name.
+    pub name: String,
+    /// EC2 instance type.
+    pub instance_type: String,
+    /// AZs its nodes go to, in turn.
+    pub azs: Vec<String>,
+    /// Fewest nodes.
+    pub min: u32,
+    /// Most nodes (the cluster autoscaler stops here).
+    pub max: u32,
+    /// Nodes at the start.
+    pub desired: u32,
+    /// Taints on its nodes.
+    pub taints: Vec<Taint>,
+    /// From the instance running to the node Ready: the kubelet starts, registers, and the
+    /// network plugin is ready. Seconds.
+    pub join: SecondsRange,
+}
+
+impl Default for NodeGroupSpec {
+    fn default() -> Self {
+        NodeGroupSpec {
+            name: "nodes".into(),
+            instance_type: "m5.large".into(),
+            azs: vec!["a".into(), "b".into()],
+            min: 1,
+            max: 10,
+            desired: 2,
+            taints: Vec::new(),
+            join: SecondsRange { min: 20.0, max: 40.0 },
+        }
+    }
+}
+
+/// A Deployment: replicas of one pod template, optionally spread across AZs and scaled by an
+/// HPA.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct WorkloadSpec {
+    /// Name.
+    pub name: String,
+    /// The pod template.
+    pub pod: PodSpec,
+    /// Replicas at the start (the HPA changes them).
+    pub replicas: u32,
+    /// AZ spread: at most this many more pods in one AZ than in the emptiest.
+    pub max_skew: Option<u32>,
+    /// Its autoscaler.
+    pub hpa: Option<HpaParams>,
+}
+
+impl Default for WorkloadSpec {
+    fn default() -> Self {
+        WorkloadSpec { name: "app".into(), pod: PodSpec::default(), replicas: 2, max_skew: Some(1), hpa: None }
+    }
+}
+
+/// The cluster autoscaler's settings.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct AutoscalerParams {
+    /// On.
+    pub enabled: bool,
+    /// How often it looks for Pending pods, seconds (10 s).
+    pub scan_s: f64,
+}
+
+impl Default for AutoscalerParams {
+    fn default() -> Self {
+        AutoscalerParams { enabled: true, scan_s: 10.0 }
+    }
+}
+
+/// A whole cluster.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct ClusterSpec {
+    /// Node groups.
+    pub node_groups: Vec<NodeGroupSpec>,
+    /// Workloads.
+    pub workloads: Vec<WorkloadSpec>,
+    /// Pod start times.
+    pub start: StartParams,
+    /// The EC2 launch phases a node goes through.
+    pub launch: LaunchParams,
+    /// The cluster autoscaler.
+    pub autoscaler: AutoscalerParams,
+    /// After a node stops answering, its pods are replaced this long later (40 s node monitor
+    /// grace period + the 300 s not-ready toleration Kubernetes gives every pod). Seconds.
+    pub lost_node_eviction_s: f64,
+}
+
+impl ClusterSpec {
+    /// The spec with Kubernetes' default eviction delay for lost nodes.
+    pub fn new(node_groups: Vec<NodeGroupSpec>, workloads: Vec<WorkloadSpec>) -> ClusterSpec {
+        ClusterSpec { node_groups, workloads, lost_node_eviction_s: 340.0, ..ClusterSpec::default() }
+    }
+}
+
+/// Where a node is.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize)]
+#[serde(tag = "state", rename_all = "snake_case")]
+pub enum NodeState {
+    /// The EC2 launch is under way.
+    Launching {
+        /// The instance is `running` then.
+        running_at: SimTime,
+        /// The node is Ready then.
+        ready_at: SimTime,
+    },
+    /// The instance runs; the kubelet is joining the cluster.
+    Joining {
+        /// The node is Ready then.
+        ready_at: SimTime,
+    },
+    /// Ready for pods.
+    Ready,
+    /// Cordoned: no new pods (drained).
+    Cordoned,
+    /// Its host is gone: it no longer answers; its pods are replaced at `evict_at`.
+    Lost {
+        /// When its pods are replaced.
+        evict_at: SimTime,
+    },
+    /// Gone from the cluster.
+    Gone,
+}
+
+/// A node.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Node {
+    /// Name (`group-N`).
+    pub name: String,
+    /// Its group (index in the spec).
+    pub group: usize,
+    /// Its AZ.
+    pub az: String,
+    /// What pods may use.
+    pub allocatable: Resources,
+    /// What its pods requested.
+    pub requested: Resources,
+    /// Where it is.
+    pub state: NodeState,
+    /// Images it holds.
+    pub images: Vec<String>,
+}
+
+/// A pod.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Pod {
+    /// Name (`workload-N`).
+    pub name: String,
+    /// Its workload (index in the spec).
+    pub workload: usize,
+    /// Its phase.
+    pub phase: PodPhase,
+    /// Its node, once bound.
+    pub node: Option<usize>,
+    /// The later phases of its start and when each begins (empty once Ready).
+    pending_phases: Vec<(PodPhase, SimTime)>,
+    /// When it is gone (terminating).
+    gone_at: Option<SimTime>,
+    /// Why it is Pending (kube-scheduler's words), while it is.
+    pub pending_reason: Option<String>,
+}
+
+/// What happened.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum EventKind {
+    /// The ReplicaSet created a pod.
+    PodCreated {
+        /// Pod.
+        pod: String,
+    },
+    /// No node fits: the scheduler's reason and every node's verdict.
+    PodPending {
+        /// Pod.
+        pod: String,
+        /// kube-scheduler's words.
+        reason: String,
+        /// The cycle.
+        decision: Decision,
+    },
+    /// Bound to a node, with every node's verdict.
+    PodBound {
+        /// Pod.
+        pod: String,
+        /// Node.
+        node: String,
+        /// The cycle.
+        decision: Decision,
+    },
+    /// A pod entered a phase of its start.
+    PodPhase {
+        /// Pod.
+        pod: String,
+        /// The phase.
+        phase: PodPhase,
+    },
+    /// A pod was stopped (scale-in, killed, evicted).
+    PodStopped {
+        /// Pod.
+        pod: String,
+        /// Why.
+        why: String,
+    },
+    /// The HPA changed a workload's replicas.
+    HpaScaled {
+        /// Workload.
+        workload: String,
+        /// Before.
+        from: u32,
+        /// After.
+        to: u32,
+    },
+    /// The cluster autoscaler asked a node group for more nodes.
+    ScaleUp {
+        /// Node group.
+        group: String,
+        /// Nodes added.
+        nodes: u32,
+        /// Pending pods that made it act.
+        pending: u32,
+    },
+    /// A node's EC2 launch began.
+    NodeLaunching {
+        /// Node.
+        node: String,
+    },
+    /// Its instance is running; the kubelet is joining.
+    NodeRunning {
+        /// Node.
+        node: String,
+    },
+    /// The node is Ready.
+    NodeReady {
+        /// Node.
+        node: String,
+    },
+    /// Cordoned and its pods evicted.
+    NodeDrained {
+        /// Node.
+        node: String,
+    },
+    /// Its host failed; it stopped answering.
+    NodeLost {
+        /// Node.
+        node: String,
+    },
+}
+
+/// An event at a time.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Event {
+    /// When.
+    pub at: SimTime,
+    /// What.
+    #[serde(flatten)]
+    pub kind: EventKind,
+}
+
+/// Why a fault could not be applied.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum FaultError {
+    /// No such pod (or it is already stopping).
+    #[error("there is no running pod named {0}")]
+    NoPod(String),
+    /// No such node (or it is already gone).
+    #[error("there is no node named {0} in the cluster")]
+    NoNode(String),
+}
+
+/// The cluster's state.
+#[derive(Clone, Debug)]
+pub struct Cluster {
+    spec: ClusterSpec,
+    /// Nodes, in launch order (gone ones stay, as `Gone`).
+    pub nodes: Vec<Node>,
+    /// Pods, in creation order (gone ones are dropped).
+    pub pods: Vec<Pod>,
+    /// Everything that happened, in order.
+    pub events: Vec<Event>,
+    /// Replicas each workload should have.
+    pub replicas: Vec<u32>,
+    hpas: Vec<Option<Hpa>>,
+    cpu_used: Vec<f64>,
+    pod_serial: Vec<u32>,
+    node_serial: Vec<u32>,
+    next_hpa: SimTime,
+    next_scan: SimTime,
+    rng: SimRng,
+    now: SimTime,
+}
+
+impl Cluster {
+    /// A cluster at time zero already running: each group's `desired` nodes Ready and each
+    /// workload's `replicas` pods Ready on them (their images pulled).
+    pub fn running(spec: ClusterSpec, seed: u64) -> Cluster {
+        let mut c = Cluster {
+            replicas: spec.workloads.iter().map(|w| w.replicas).collect(),
+            hpas: spec.workloads.iter().map(|w| w.hpa.clone().map(Hpa::new)).collect(),
+            cpu_used: vec![0.0; spec.workloads.len()],
+            pod_serial: vec![0; spec.workloads.len()],
+            node_serial: vec![0; spec.node_groups.len()],
+            nodes: Vec::new(),
+            pods: Vec::new(),
+            events: Vec::new(),
+            next_hpa: SimTime::ZERO,
+            next_scan: SimTime::ZERO,
+            rng: rng_from_seed(seed),
+            now: SimTime::ZERO,
+            spec,
+        };
+        for g in 0..c.spec.node_groups.len() {
+            for _ in 0..c.spec.node_groups[g].desired {
+                let n = c.new_node(g, NodeState::Ready);
+                let image_list: Vec<String> = c.spec.workloads.iter().map(|w| w.pod.image.clone()).collect();
+                c.nodes[n].images = image_list;
+            }
+        }
+        c.reconcile();
+        // Pods of the starting state are Ready at once.
+        for p in &mut c.pods {
+            if p.node.is_some() {
+                p.phase = PodPhase::Ready;
+                p.pending_phases.clear();
+            }
+        }
+        // The starting state is given, not a history.
+        c.events.clear();
+        c.next_hpa = SimTime::ZERO + c.hpa_period();
+        c.next_scan = SimTime::ZERO + Duration::from_secs_f64(c.spec.autoscaler.scan_s);
+        c
+    }
+
+    /// The spec.
+    pub fn spec(&self) -> &ClusterSpec {
+        &self.spec
+    }
+
+    /// Sets the CPU a workload's pods use in all, in millicores (what the HPA reads).
+    pub fn set_cpu_used(&mut self, workload: usize, used_m: f64) {
+        if let Some(u) = self.cpu_used.get_mut(workload) {
+            *u = used_m.max(0.0);
+        }
+    }
+
+    /// Ready pods of a workload (the ones that take traffic).
+    pub fn ready(&self, workload: usize) -> u32 {
+        self.pods.iter().filter(|p| p.workload == workload && p.phase == PodPhase::Ready).count() as u32
+    }
+
+    /// The pod named `name`.
+    pub fn pod(&self, name: &str) -> Option<&Pod> {
+        self.pods.iter().find(|p| p.name == name)
+    }
+
+    /// The node named `name`.
+    pub fn node(&self, name: &str) -> Option<&Node> {
+        self.nodes.iter().find(|n| n.name == name)
+    }
+
+    fn hpa_period(&self) -> Duration {
+        let s =
+            self.spec.workloads.iter().filter_map(|w| w.hpa.as_ref()).map(|h| h.sync_s).fold(f64::INFINITY, f64::min);
+        Duration::from_secs_f64(if s.is_finite() { s } else { 15.0 })
+    }
+
+    /// When something is next due.
+    pub fn next_deadline(&self) -> Option<SimTime> {
+        let mut due: Option<SimTime> = None;
+        let mut at = |t: SimTime| due = Some(due.map_or(t, |d: SimTime| d.min(t)));
+        for n in &self.nodes {
+            match n.state {
+                NodeState::Launching { running_at, .. } => at(running_at),
+                NodeState::Joining { ready_at } => at(ready_at),
+                NodeState::Lost { evict_at } => at(evict_at),
+                _ => {}
+            }
+        }
+        for p in &self.pods {
+            if let Some((_, t)) = p.pending_phases.first() {
+                at(*t);
+            }
+            if let Some(t) = p.gone_at {
+                at(t);
+            }
+        }
+        if self.hpas.iter().any(Option::is_some) {
+            at(self.next_hpa);
+        }
+        if self.spec.autoscaler.enabled && self.pods.iter().any(|p| p.phase == PodPhase::Pending) {
+            at(self.scan_time());
+        }
+        due
+    }
+
+    /// The autoscaler's next scan: it looks every `scan_s` whether or not anything is Pending.
+    fn scan_time(&self) -> SimTime {
+        let period = Duration::from_secs_f64(self.spec.autoscaler.scan_s).as_nanos().max(1);
+        let mut s = self.next_scan;
+        if s < self.now {
+            let behind = self.now.since(s).as_nanos();
+            s += Duration::from_nanos(behind.div_ceil(period) * period);
+        }
+        s
+    }
+
+    /// Processes everything due up to `now`, in time order.
+    pub fn advance(&mut self, now: SimTime) {
+        while let Some(t) = self.next_deadline().filter(|t| *t <= now) {
+            self.now = t.max(self.now);
+            self.step(t);
+        }
+        self.now = now.max(self.now);
+    }
+
+    fn log(&mut self, at: SimTime, kind: EventKind) {
+        self.events.push(Event { at, kind });
+    }
+
+    /// Everything due at `t`.
+    fn step(&mut self, t: SimTime) {
+        for i in 0..self.nodes.len() {
+            match self.nodes[i].state {
+                NodeState::Launching { running_at, ready_at } if running_at <= t => {
+                    self.nodes[i].state = NodeState::Joining { ready_at };
+                    let node = self.nodes[i].name.clone();
+                    self.log(t, EventKind::NodeRunning { node });
+                }
+                _ => {}
+            }
+            match self.nodes[i].state {
+                NodeState::Joining { ready_at } if ready_at <= t => {
+                    self.nodes[i].state = NodeState::Ready;
+                    let node = self.nodes[i].name.clone();
+                    self.log(t, EventKind::NodeReady { node });
+                }
+                NodeState::Lost { evict_at } if evict_at <= t => {
+                    self.nodes[i].state = NodeState::Gone;
+                    let lost: Vec<usize> = (0..self.pods.len()).filter(|&p| self.pods[p].node == Some(i)).collect();
+                    for p in lost.into_iter().rev() {
+                        let pod = self.pods.remove(p).name;
+                        self.log(t, EventKind::PodStopped { pod, why: "its node stopped answering".into() });
+                    }
+                }
+                _ => {}
+            }
+        }
+        let mut k = 0;
+        while k < self.pods.len() {
+            if self.pods[k].gone_at.is_some_and(|g| g <= t) {
+                let p = self.pods.remove(k);
+                self.release(&p);
+                continue;
+            }
+            while let Some(&(phase, at)) = self.pods[k].pending_phases.first().filter(|(_, at)| *at <= t) {
+                self.pods[k].pending_phases.remove(0);
+                self.pods[k].phase = phase;
+                if phase == PodPhase::Starting {
+                    let (n, image) = (self.pods[k].node, self.spec.workloads[self.pods[k].workload].pod.image.clone());
+                    if let Some(n) = n {
+                        if !self.nodes[n].images.contains(&image) {
+                            self.nodes[n].images.push(image);
+                        }
+                    }
+                }
+                let pod = self.pods[k].name.clone();
+                self.log(at, EventKind::PodPhase { pod, phase });
+            }
+            k += 1;
+        }
+        if self.next_hpa <= t && self.hpas.iter().any(Option::is_some) {
+            self.run_hpas(t);
+            self.next_hpa = t + self.hpa_period();
+        }
+        self.reconcile();
+        let scan = self.scan_time();
+        if scan <= t {
+            if self.spec.autoscaler.enabled {
+                self.scale_up(t);
+            }
+            self.next_scan = scan + Duration::from_secs_f64(self.spec.autoscaler.scan_s);
+        }
+    }
+
+    fn run_hpas(&mut self, t: SimTime) {
+        for w in 0..self.spec.workloads.len() {
+            let current = self.replicas[w];
+            let ready = self.ready(w);
+            let request = self.spec.workloads[w].pod.requests.cpu_m;
+            let used = self.cpu_used[w];
+            let Some(h) = self.hpas[w].as_mut() else { continue };
+            let to = h.evaluate(t, current, ready, used, request);
+            if to != current {
+                self.replicas[w] = to;
+                let workload = self.spec.workloads[w].name.clone();
+                self.log(t, EventKind::HpaScaled { workload, from: current, to });
+            }
+        }
+    }
+
+    /// Brings every workload to its replica count (creating or stopping pods), then schedules
+    /// Pending pods in creation order.
+    fn reconcile(&mut self) {
+        let t = self.now;
+        for w in 0..self.spec.workloads.len() {
+            let live = |c: &Cluster| c.pods.iter().filter(|p| p.workload == w && p.gone_at.is_none()).count() as u32;
+            while live(self) < self.replicas[w] {
+                self.pod_serial[w] += 1;
+                let name = format!("{}-{}", self.spec.workloads[w].name, self.pod_serial[w]);
+                self.pods.push(Pod {
+                    name: name.clone(),
+                    workload: w,
+                    phase: PodPhase::Pending,
+                    node: None,
+                    pending_phases: Vec::new(),
+                    gone_at: None,
+                    pending_reason: None,
+                });
+                self.log(t, EventKind::PodCreated { pod: name });
+            }
+            // Too many: the least far along go first (Pending, then starting, then the newest).
+            while live(self) > self.replicas[w] {
+                let victim = (0..self.pods.len())
+                    .filter(|&i| self.pods[i].workload == w && self.pods[i].gone_at.is_none())
+                    .min_by_key(|&i| (self.pods[i].phase, std::cmp::Reverse(i)));
+                let Some(i) = victim else { break };
+                self.stop_pod(i, "scaled in");
+            }
+        }
+        for i in 0..self.pods.len() {
+            if self.pods[i].phase == PodPhase::Pending && self.pods[i].gone_at.is_none() {
+                self.try_bind(i);
+            }
+        }
+    }
+
+    fn stop_pod(&mut self, i: usize, why: &str) {
+        let t = self.now;
+        let p = &mut self.pods[i];
+        if p.node.is_none() {
+            let p = self.pods.remove(i);
+            self.log(t, EventKind::PodStopped { pod: p.name, why: why.into() });
+            return;
+        }
+        p.phase = PodPhase::Terminating;
+        p.pending_phases.clear();
+        p.gone_at = Some(t + Duration::from_secs_f64(self.spec.start.termination_grace_s));
+        let pod = p.name.clone();
+        self.log(t, EventKind::PodStopped { pod, why: why.into() });
+    }
+
+    /// Gives back a gone pod's requests to its node.
+    fn release(&mut self, p: &Pod) {
+        if let Some(n) = p.node {
+            let req = self.spec.workloads[p.workload].pod.requests;
+            self.nodes[n].requested = self.nodes[n].requested.minus(req);
+        }
+    }
+
+    fn try_bind(&mut self, i: usize) {
+        let t = self.now;
+        let w = self.pods[i].workload;
+        let spec = &self.spec.workloads[w];
+        let per_az = |az: &str| {
+            self.pods
+                .iter()
+                .filter(|p| p.workload == w && p.gone_at.is_none())
+                .filter(|p| p.node.is_some_and(|n| self.nodes[n].az == az))
+                .count() as u32
+        };
+        let live: Vec<usize> = (0..self.nodes.len()).filter(|&n| self.nodes[n].state != NodeState::Gone).collect();
+        let candidates: Vec<Candidate<'_>> = live
+            .iter()
+            .map(|&n| {
+                let node = &self.nodes[n];
+                Candidate {
+                    az: &node.az,
+                    allocatable: node.allocatable,
+                    requested: node.requested,
+                    taints: &self.spec.node_groups[node.group].taints,
+                    schedulable: node.state == NodeState::Ready,
+                    has_image: node.images.contains(&spec.pod.image),
+                    workload_in_az: per_az(&node.az),
+                }
+            })
+            .collect();
+        let ask = PodAsk { requests: spec.pod.requests, tolerations: &spec.pod.tolerations, max_skew: spec.max_skew };
+        let decision = schedule(&ask, &candidates);
+        let pod = self.pods[i].name.clone();
+        match decision.node.map(|k| live[k]) {
+            Some(n) => {
+                let cached = self.nodes[n].images.contains(&spec.pod.image);
+                let times = start_times(&spec.pod, &self.spec.start, cached, t);
+                self.nodes[n].requested = self.nodes[n].requested.plus(spec.pod.requests);
+                let p = &mut self.pods[i];
+                p.node = Some(n);
+                p.phase = PodPhase::Scheduled;
+                p.pending_reason = None;
+                p.pending_phases = times[1..].to_vec();
+                let node = self.nodes[n].name.clone();
+                self.log(t, EventKind::PodBound { pod: pod.clone(), node, decision });
+                self.log(t, EventKind::PodPhase { pod, phase: PodPhase::Scheduled });
+            }
+            None => {
+                let reason = decision.pending_reason().unwrap_or_default();
+                // Logged when the reason changes, not at every retry.
+                if self.pods[i].pending_reason.as_deref() != Some(reason.as_str()) {
+                    self.pods[i].pending_reason = Some(reason.clone());
+                    self.log(t, EventKind::PodPending { pod, reason, decision });
+                }
+            }
+        }
+    }
+
+    fn new_node(&mut self, g: usize, state: NodeState) -> usize {
+        let group = &self.spec.node_groups[g];
+        let itype = instance_type(&group.instance_type);
+        let max_pods = eks_max_pods(&group.instance_type);
+        let allocatable =
+            itype.map_or(Resources::default(), |t| Resources::allocatable(t.vcpus, t.memory_gib, max_pods));
+        self.node_serial[g] += 1;
+        let serial = self.node_serial[g];
+        let az = if group.azs.is_empty() {
+            String::new()
+        } else {
+            group.azs[(serial as usize - 1) % group.azs.len()].clone()
+        };
+        self.nodes.push(Node {
+            name: format!("{}-{serial}", group.name),
+            group: g,
+            az,
+            allocatable,
+            requested: Resources::default(),
+            state,
+            images: Vec::new(),
+        });
+        self.nodes.len() - 1
+    }
+
+    /// Starts a node's EC2 launch at `t`: the phases of the launch layer through the OS boot,
+    /// then the join.
+    fn launch_node(&mut self, g: usize, t: SimTime) {
+        let l = &self.spec.launch;
+        let phases = [
+            l.request_accepted,
+            l.capacity_reserved,
+            l.vm_created,
+            l.storage_attached,
+            l.network_configured,
+            l.os_boot,
+        ];
+        let mut running_at = t;
+        for p in phases {
+            running_at += p.draw(&mut self.rng);
+        }
+        let ready_at = running_at + self.spec.node_groups[g].join.draw(&mut self.rng);
+        let n = self.new_node(g, NodeState::Launching { running_at, ready_at });
+        let node = self.nodes[n].name.clone();
+        self.log(t, EventKind::NodeLaunching { node });
+    }
+
+    /// The cluster autoscaler's scan: Pending pods that would not fit on the nodes already
+    /// launching are packed (first fit) onto new nodes of the first group whose nodes could
+    /// hold them, up to the group's maximum.
+    fn scale_up(&mut self, t: SimTime) {
+        let pending: Vec<usize> = (0..self.pods.len()).filter(|&i| self.pods[i].phase == PodPhase::Pending).collect();
+        if pending.is_empty() {
+            return;
+        }
+        // Room on nodes on their way, by group.
+        let mut bins: Vec<(usize, Resources)> = self
+            .nodes
+            .iter()
+            .filter(|n| matches!(n.state, NodeState::Launching { .. } | NodeState::Joining { .. }))
+            .map(|n| (n.group, n.allocatable.minus(n.requested)))
+            .collect();
+        let mut added = vec![0u32; self.spec.node_groups.len()];
+        for &i in &pending {
+            let pod = &self.spec.workloads[self.pods[i].workload].pod;
+            let fits_group = |g: usize| {
+                let group = &self.spec.node_groups[g];
+                group.taints.iter().all(|t| pod.tolerations.contains(&t.key))
+            };
+            let fits = |room: Resources| room.cpu_m >= pod.requests.cpu_m && room.memory_mib >= pod.requests.memory_mib;
+            if let Some(b) = bins.iter_mut().find(|(g, room)| fits_group(*g) && fits(*room)) {
+                b.1 = b.1.minus(pod.requests);
+                continue;
+            }
+            let groups = 0..self.spec.node_groups.len();
+            let choice = groups.clone().find(|&g| {
+                let group = &self.spec.node_groups[g];
+                let size = self.nodes.iter().filter(|n| n.group == g && n.state != NodeState::Gone).count() as u32;
+                let template = instance_type(&group.instance_type)
+                    .map(|it| Resources::allocatable(it.vcpus, it.memory_gib, eks_max_pods(&group.instance_type)));
+                fits_group(g) && template.is_some_and(fits) && size + added[g] < group.max
+            });
+            let Some(g) = choice else { continue };
+            let group = &self.spec.node_groups[g];
+            let template = instance_type(&group.instance_type)
+                .map(|it| Resources::allocatable(it.vcpus, it.memory_gib, eks_max_pods(&group.instance_type)))
+                .unwrap_or_default();
+            added[g] += 1;
+            bins.push((g, template.minus(pod.requests)));
+        }
+        for (g, &n) in added.iter().enumerate() {
+            if n == 0 {
+                continue;
+            }
+            let group = self.spec.node_groups[g].name.clone();
+            self.log(t, EventKind::ScaleUp { group, nodes: n, pending: pending.len() as u32 });
+            for _ in 0..n {
+                self.launch_node(g, t);
+            }
+        }
+    }
+
+    /// Kills a pod (as `kubectl delete pod` would, or an OOM kill): it stops and the ReplicaSet
+    /// starts a replacement.
+    pub fn kill_pod(&mut self, now: SimTime, name: &str) -> Result<(), FaultError> {
+        self.advance(now);
+        let i = self
+            .pods
+            .iter()
+            .position(|p| p.name == name && p.gone_at.is_none())
+            .ok_or_else(|| FaultError::NoPod(name.into()))?;
+        self.stop_pod(i, "killed");
+        self.reconcile();
+        Ok(())
+    }
+
+    /// Drains a node: cordoned, its pods evicted (each replaced elsewhere).
+    pub fn drain_node(&mut self, now: SimTime, name: &str) -> Result<(), FaultError> {
+        self.advance(now);
+        let n = self.live_node(name)?;
+        self.nodes[n].state = NodeState::Cordoned;
+        self.log(now, EventKind::NodeDrained { node: name.into() });
+        let on: Vec<usize> =
+            (0..self.pods.len()).filter(|&i| self.pods[i].node == Some(n) && self.pods[i].gone_at.is_none()).collect();
+        for i in on {
+            self.stop_pod(i, "evicted by a drain");
+        }
+        self.reconcile();
+        Ok(())
+    }
+
+    /// The host under a node fails: the node stops answering at once, its pods with it (they
+    /// leave every rotation), but Kubernetes only replaces them after
+    /// [`ClusterSpec::lost_node_eviction_s`].
+    pub fn lose_node(&mut self, now: SimTime, name: &str) -> Result<(), FaultError> {
+        self.advance(now);
+        let n = self.live_node(name)?;
+        self.nodes[n].state =
+            NodeState::Lost { evict_at: now + Duration::from_secs_f64(self.spec.lost_node_eviction_s) };
+        self.log(now, EventKind::NodeLost { node: name.into() });
+        for p in self.pods.iter_mut().filter(|p| p.node == Some(n)) {
+            // Still counted by the ReplicaSet until evicted, but serving nothing.
+            p.phase = PodPhase::Terminating;
+            p.pending_phases.clear();
+        }
+        Ok(())
+    }
+
+    fn live_node(&self, name: &str) -> Result<usize, FaultError> {
+        self.nodes
+            .iter()
+            .position(|n| n.name == name && !matches!(n.state, NodeState::Gone | NodeState::Lost { .. }))
+            .ok_or_else(|| FaultError::NoNode(name.into()))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::pod::Probe;
+    use super::*;
+
+    const SPIKE: SimTime = SimTime::from_secs(60);
+
+    fn spec(nodes: u32) -> ClusterSpec {
+        let group = NodeGroupSpec { desired: nodes, min: 2, max: 10, ..NodeGroupSpec::default() };
+        let pod = PodSpec {
+            requests: Resources { cpu_m: 500, memory_mib: 512 },
+            image_mb: 300.0,
+            app_start_s: 5.0,
+            readiness: Probe { initial_delay_s: 0.0, period_s: 10.0, success_threshold: 1 },
+            ..PodSpec::default()
+        };
+        let hpa = HpaParams { min_replicas: 4, max_replicas: 20, ..HpaParams::default() };
+        let web = WorkloadSpec { name: "web".into(), pod, replicas: 4, max_skew: Some(1), hpa: Some(hpa) };
+        ClusterSpec::new(vec![group], vec![web])
+    }
+
+    /// Runs a 3x spike at `SPIKE` (1,200 -> 3,600 m, which the HPA wants on 12 pods) and
+    /// returns the cluster once 12 pods are Ready, and how long after the spike that was.
+    fn spike(nodes: u32, seed: u64) -> (Cluster, f64) {
+        let mut c = Cluster::running(spec(nodes), seed);
+        c.set_cpu_used(0, 1200.0);
+        c.advance(SPIKE);
+        assert_eq!(c.ready(0), 4);
+        c.set_cpu_used(0, 3600.0);
+        while c.ready(0) < 12 {
+            let t = c.next_deadline().expect("something is due while pods are missing");
+            assert!(t < SimTime::from_secs(600), "never served: {:#?}", c.events);
+            c.advance(t);
+        }
+        let serving = c.now.since(SPIKE).as_secs_f64();
+        (c, serving)
+    }
+
+    fn at(c: &Cluster, f: impl Fn(&EventKind) -> bool) -> Vec<SimTime> {
+        c.events.iter().filter(|e| f(&e.kind)).map(|e| e.at).collect()
+    }
+
+    #[test]
+    fn pods_pending_in_a_spike_wait_for_new_nodes_and_spare_nodes_save_the_wait() {
+        // Spare capacity: 4 nodes (12 pods of room), images on them. The HPA goes 4 -> 8 at
+        // 75 s and 8 -> 12 at 90 s (at most double per 15 s); the last pods start at 90 s:
+        // 1 s sandbox + 0.2 s cached pull + the probe's first pass 10 s after the start.
+        let (warm, t_warm) = spike(4, 1);
+        assert!((t_warm - 41.2).abs() < 1e-6, "{t_warm}");
+        assert!(at(&warm, |k| matches!(k, EventKind::ScaleUp { .. })).is_empty());
+        let scaled: Vec<(u32, u32)> = warm
+            .events
+            .iter()
+            .filter_map(|e| match e.kind {
+                EventKind::HpaScaled { from, to, .. } => Some((from, to)),
+                _ => None,
+            })
+            .collect();
+        assert_eq!(scaled, [(4, 8), (8, 12)]);
+
+        // Two nodes (6 pods of room): pods go Pending, the autoscaler launches nodes.
+        let (cold, t_cold) = spike(2, 1);
+        let reasons: Vec<&str> = cold
+            .events
+            .iter()
+            .filter_map(|e| match &e.kind {
+                EventKind::PodPending { reason, .. } => Some(reason.as_str()),
+                _ => None,
+            })
+            .collect();
+        assert!(reasons.iter().any(|r| r.starts_with("0/2 nodes are available: 2 Insufficient cpu")), "{reasons:?}");
+        let ups = at(&cold, |k| matches!(k, EventKind::ScaleUp { .. }));
+        assert!(!ups.is_empty());
+        assert!(ups.iter().all(|t| t.as_nanos() % 10_000_000_000 == 0), "scans every 10 s: {ups:?}");
+        // Every new node: the EC2 launch phases (8.18-14.92 s) then the join (20-40 s).
+        for n in cold.nodes.iter().skip(2) {
+            let launched =
+                cold.events.iter().find(|e| e.kind == EventKind::NodeLaunching { node: n.name.clone() }).unwrap().at;
+            let ready =
+                cold.events.iter().find(|e| e.kind == EventKind::NodeReady { node: n.name.clone() }).unwrap().at;
+            let took = ready.since(launched).as_secs_f64();
+            assert!((28.18 - 1e-9..=54.92 + 1e-9).contains(&took), "{} {took}", n.name);
+        }
+        // A pod on a new node starts in 1 s + 300 MB at 50 MB/s + 10 s = 17 s, and the last
+        // one is what the spike waited for.
+        let last_ready_node = at(&cold, |k| matches!(k, EventKind::NodeReady { .. })).into_iter().max().unwrap();
+        assert!((t_cold - (last_ready_node.since(SPIKE).as_secs_f64() + 17.0)).abs() < 1e-6, "{t_cold}");
+        println!("spike to 12 Ready pods: {t_cold:.1} s on 2 nodes (autoscaled), {t_warm:.1} s with 2 spare nodes");
+        assert!(t_cold > t_warm + 30.0, "cold {t_cold} s, warm {t_warm} s");
+        // Same seed, same run; another seed, other launch times.
+        assert_eq!(spike(2, 1).0.events, cold.events);
+        assert_ne!(spike(2, 2).1, t_cold);
+    }
+
+    #[test]
+    fn a_bind_records_every_nodes_verdict() {
+        let (c, _) = spike(2, 1);
+        let bound = c
+            .events
+            .iter()
+            .find_map(|e| match &e.kind {
+                EventKind::PodBound { decision, node, .. } if node == "nodes-3" => Some(decision.clone()),
+                _ => None,
+            })
+            .expect("a pod bound to the first new node");
+        // The two full nodes were filtered for CPU, the chosen one scored.
+        let cpu = bound
+            .verdicts
+            .iter()
+            .filter(|v| {
+                matches!(
+                    v,
+                    super::super::scheduler::Verdict::Filtered(super::super::scheduler::Unfit::InsufficientCpu { .. })
+                )
+            })
+            .count();
+        assert_eq!(cpu, 2, "{bound:?}");
+        assert_eq!(bound.node, Some(2));
+    }
+
+    #[test]
+    fn a_killed_pod_is_replaced_and_a_lost_node_only_after_the_eviction_delay() {
+        let mut c = Cluster::running(spec(2), 3);
+        c.set_cpu_used(0, 1200.0);
+        let t = SimTime::from_secs(100);
+        c.kill_pod(t, "web-1").unwrap();
+        assert_eq!(c.ready(0), 3);
+        c.advance(t + Duration::from_millis(11_199));
+        assert_eq!(c.ready(0), 3);
+        // Cached image: 1 s + 0.2 s + 10 s.
+        c.advance(t + Duration::from_millis(11_200));
+        assert_eq!(c.ready(0), 4);
+        assert_eq!(c.kill_pod(t, "nope"), Err(FaultError::NoPod("nope".into())));
+
+        let t = SimTime::from_secs(200);
+        let node = c.pods.iter().find(|p| p.phase == PodPhase::Ready).and_then(|p| p.node).unwrap();
+        let name = c.nodes[node].name.clone();
+        let on_it = c.pods.iter().filter(|p| p.node == Some(node) && p.phase == PodPhase::Ready).count() as u32;
+        c.lose_node(t, &name).unwrap();
+        assert_eq!(c.ready(0), 4 - on_it, "its pods stop serving at once");
+        c.advance(t + Duration::from_secs(339));
+        assert_eq!(c.ready(0), 4 - on_it, "but are not replaced for 340 s");
+        assert!(c.events.iter().all(|e| e.at <= t || !matches!(e.kind, EventKind::PodCreated { .. })));
+        c.advance(t + Duration::from_secs(340));
+        let created =
+            at(&c, |k| matches!(k, EventKind::PodCreated { .. })).into_iter().filter(|e| *e > t).count() as u32;
+        assert_eq!(created, on_it);
+        assert_eq!(c.lose_node(t, &name), Err(FaultError::NoNode(name)));
+    }
+
+    #[test]
+    fn a_drain_evicts_and_a_taint_nobody_tolerates_leaves_pods_pending_without_new_nodes() {
+        let mut c = Cluster::running(spec(2), 4);
+        c.drain_node(SimTime::from_secs(30), "nodes-1").unwrap();
+        assert_eq!(c.node("nodes-1").unwrap().state, NodeState::Cordoned);
+        let stopped = at(&c, |k| matches!(k, EventKind::PodStopped { why, .. } if why == "evicted by a drain"));
+        assert_eq!(stopped.len(), 2);
+        // Nothing more binds to the cordoned node; the autoscaler adds one for what does not fit.
+        for _ in 0..200 {
+            if let Some(t) = c.next_deadline() {
+                c.advance(t);
+            }
+        }
+        assert_eq!(c.ready(0), 4);
+        assert!(c.pods.iter().all(|p| p.node != Some(0) || p.phase == PodPhase::Terminating));
+
+        let mut s = spec(2);
+        s.node_groups[0].taints = vec![Taint { key: "dedicated".into(), value: "batch".into() }];
+        s.workloads[0].replicas = 1;
+        s.node_groups[0].desired = 0;
+        s.node_groups[0].min = 0;
+        let mut c = Cluster::running(s, 5);
+        c.advance(SimTime::from_secs(60));
+        assert_eq!(c.pods[0].phase, PodPhase::Pending);
+        assert_eq!(c.pods[0].pending_reason.as_deref(), Some("0/0 nodes are available."));
+        assert!(at(&c, |k| matches!(k, EventKind::ScaleUp { .. })).is_empty(), "no group's nodes would take it");
+    }
+}
