@@ -12,6 +12,7 @@
 
 use serde::{Deserialize, Serialize};
 
+use super::deploy::{Alarm, AlarmRun, Rollout, Served, Version};
 use super::hpa::{Hpa, HpaParams};
 use super::pod::{start_times, PodPhase, PodSpec, StartParams};
 use super::scheduler::{schedule, Candidate, Decision, PodAsk};
@@ -88,11 +89,37 @@ pub struct WorkloadSpec {
     pub max_skew: Option<u32>,
     /// Its autoscaler.
     pub hpa: Option<HpaParams>,
+    /// Its versions: the first runs at the start; a deployment moves to another. None given:
+    /// one version of the pod's image with no errors.
+    pub versions: Vec<Version>,
 }
 
 impl Default for WorkloadSpec {
     fn default() -> Self {
-        WorkloadSpec { name: "app".into(), pod: PodSpec::default(), replicas: 2, max_skew: Some(1), hpa: None }
+        WorkloadSpec {
+            name: "app".into(),
+            pod: PodSpec::default(),
+            replicas: 2,
+            max_skew: Some(1),
+            hpa: None,
+            versions: Vec::new(),
+        }
+    }
+}
+
+impl WorkloadSpec {
+    /// Version `v` (the implicit one when none are listed).
+    pub fn version(&self, v: usize) -> Version {
+        self.versions.get(v).cloned().unwrap_or_else(|| Version {
+            name: "v1".into(),
+            image: self.pod.image.clone(),
+            error_rate: 0.0,
+        })
+    }
+
+    /// How many versions it has (at least one).
+    pub fn version_count(&self) -> usize {
+        self.versions.len().max(1)
     }
 }
 
@@ -129,12 +156,22 @@ pub struct ClusterSpec {
     /// After a node stops answering, its pods are replaced this long later (40 s node monitor
     /// grace period + the 300 s not-ready toleration Kubernetes gives every pod). Seconds.
     pub lost_node_eviction_s: f64,
+    /// After a deployment has replaced every pod, it watches its alarms this long (and can
+    /// still be rolled back) before it is final. Seconds.
+    pub watch_after_s: f64,
 }
 
 impl ClusterSpec {
-    /// The spec with Kubernetes' default eviction delay for lost nodes.
+    /// The spec with Kubernetes' default eviction delay for lost nodes and a 300 s watch after
+    /// deployments.
     pub fn new(node_groups: Vec<NodeGroupSpec>, workloads: Vec<WorkloadSpec>) -> ClusterSpec {
-        ClusterSpec { node_groups, workloads, lost_node_eviction_s: 340.0, ..ClusterSpec::default() }
+        ClusterSpec {
+            node_groups,
+            workloads,
+            lost_node_eviction_s: 340.0,
+            watch_after_s: 300.0,
+            ..ClusterSpec::default()
+        }
     }
 }
 
@@ -193,6 +230,8 @@ pub struct Pod {
     pub name: String,
     /// Its workload (index in the spec).
     pub workload: usize,
+    /// Its version (index in the workload's versions).
+    pub version: usize,
     /// Its phase.
     pub phase: PodPhase,
     /// Its node, once bound.
@@ -289,6 +328,49 @@ pub enum EventKind {
         /// Node.
         node: String,
     },
+    /// A deployment began (CloudTrail's record of who changed what).
+    DeploymentStarted {
+        /// Workload.
+        workload: String,
+        /// Version it ran.
+        from: String,
+        /// Version it moves to.
+        to: String,
+        /// How.
+        strategy: String,
+    },
+    /// The share of traffic on the new version changed.
+    TrafficShifted {
+        /// Workload.
+        workload: String,
+        /// The new version's share, 0 to 1.
+        to_share: f64,
+    },
+    /// An alarm changed state.
+    AlarmChanged {
+        /// Alarm.
+        alarm: String,
+        /// Now in alarm (else OK).
+        in_alarm: bool,
+        /// The datapoint that decided it.
+        value: f64,
+    },
+    /// A deployment is being rolled back.
+    RollbackStarted {
+        /// Workload.
+        workload: String,
+        /// Why (the alarm, or the person).
+        why: String,
+    },
+    /// A deployment ended.
+    DeploymentFinished {
+        /// Workload.
+        workload: String,
+        /// The version it runs now.
+        version: String,
+        /// It was rolled back.
+        rolled_back: bool,
+    },
 }
 
 /// An event at a time.
@@ -315,7 +397,7 @@ pub enum FaultError {
 /// The cluster's state.
 #[derive(Clone, Debug)]
 pub struct Cluster {
-    spec: ClusterSpec,
+    pub(super) spec: ClusterSpec,
     /// Nodes, in launch order (gone ones stay, as `Gone`).
     pub nodes: Vec<Node>,
     /// Pods, in creation order (gone ones are dropped).
@@ -324,6 +406,17 @@ pub struct Cluster {
     pub events: Vec<Event>,
     /// Replicas each workload should have.
     pub replicas: Vec<u32>,
+    /// The version each workload runs when no deployment is under way.
+    pub stable: Vec<usize>,
+    /// Each workload's deployment under way.
+    pub rollouts: Vec<Option<Rollout>>,
+    /// Requests per second sent to each workload.
+    pub(super) rate: Vec<f64>,
+    /// Requests and errors each workload's versions served so far, and (last) the requests
+    /// that found no Ready pod.
+    pub(super) served: Vec<Vec<Served>>,
+    pub(super) alarms: Vec<AlarmRun>,
+    integrated_to: SimTime,
     hpas: Vec<Option<Hpa>>,
     cpu_used: Vec<f64>,
     pod_serial: Vec<u32>,
@@ -331,7 +424,7 @@ pub struct Cluster {
     next_hpa: SimTime,
     next_scan: SimTime,
     rng: SimRng,
-    now: SimTime,
+    pub(super) now: SimTime,
 }
 
 impl Cluster {
@@ -340,6 +433,12 @@ impl Cluster {
     pub fn running(spec: ClusterSpec, seed: u64) -> Cluster {
         let mut c = Cluster {
             replicas: spec.workloads.iter().map(|w| w.replicas).collect(),
+            stable: vec![0; spec.workloads.len()],
+            rollouts: vec![None; spec.workloads.len()],
+            rate: vec![0.0; spec.workloads.len()],
+            served: spec.workloads.iter().map(|w| vec![Served::default(); w.version_count() + 1]).collect(),
+            alarms: Vec::new(),
+            integrated_to: SimTime::ZERO,
             hpas: spec.workloads.iter().map(|w| w.hpa.clone().map(Hpa::new)).collect(),
             cpu_used: vec![0.0; spec.workloads.len()],
             pod_serial: vec![0; spec.workloads.len()],
@@ -356,7 +455,7 @@ impl Cluster {
         for g in 0..c.spec.node_groups.len() {
             for _ in 0..c.spec.node_groups[g].desired {
                 let n = c.new_node(g, NodeState::Ready);
-                let image_list: Vec<String> = c.spec.workloads.iter().map(|w| w.pod.image.clone()).collect();
+                let image_list: Vec<String> = c.spec.workloads.iter().map(|w| w.version(0).image).collect();
                 c.nodes[n].images = image_list;
             }
         }
@@ -390,6 +489,22 @@ impl Cluster {
     /// Ready pods of a workload (the ones that take traffic).
     pub fn ready(&self, workload: usize) -> u32 {
         self.pods.iter().filter(|p| p.workload == workload && p.phase == PodPhase::Ready).count() as u32
+    }
+
+    /// Ready pods of a workload's version `v`.
+    pub fn ready_of(&self, workload: usize, v: usize) -> u32 {
+        self.pods.iter().filter(|p| p.workload == workload && p.version == v && p.phase == PodPhase::Ready).count()
+            as u32
+    }
+
+    /// Pods of a workload's version `v` not stopping (Pending, starting or Ready).
+    pub fn live_of(&self, workload: usize, v: usize) -> u32 {
+        self.pods
+            .iter()
+            .filter(|p| {
+                p.workload == workload && p.version == v && p.gone_at.is_none() && p.phase != PodPhase::Terminating
+            })
+            .count() as u32
     }
 
     /// The pod named `name`.
@@ -434,6 +549,14 @@ impl Cluster {
         if self.spec.autoscaler.enabled && self.pods.iter().any(|p| p.phase == PodPhase::Pending) {
             at(self.scan_time());
         }
+        for a in &self.alarms {
+            at(a.next_eval);
+        }
+        for r in self.rollouts.iter().flatten() {
+            if let Some(t) = r.wake {
+                at(t);
+            }
+        }
         due
     }
 
@@ -451,13 +574,67 @@ impl Cluster {
     /// Processes everything due up to `now`, in time order.
     pub fn advance(&mut self, now: SimTime) {
         while let Some(t) = self.next_deadline().filter(|t| *t <= now) {
+            self.integrate(t);
             self.now = t.max(self.now);
             self.step(t);
         }
+        self.integrate(now);
         self.now = now.max(self.now);
     }
 
-    fn log(&mut self, at: SimTime, kind: EventKind) {
+    /// Adds the requests sent since the last call, split as the traffic is now split (it only
+    /// changes at events, so this is exact).
+    fn integrate(&mut self, to: SimTime) {
+        if to <= self.integrated_to {
+            return;
+        }
+        let dt = to.since(self.integrated_to).as_secs_f64();
+        self.integrated_to = to;
+        for w in 0..self.spec.workloads.len() {
+            let rate = self.rate[w];
+            if rate <= 0.0 {
+                continue;
+            }
+            let shares = self.traffic(w);
+            let none = shares.iter().sum::<f64>() <= 0.0;
+            for (v, share) in shares.into_iter().enumerate() {
+                let n = rate * share * dt;
+                let e = n * self.spec.workloads[w].version(v).error_rate;
+                self.served[w][v].add(n, e);
+            }
+            if none {
+                // No Ready pod: every request fails (503 from the load balancer).
+                let last = self.served[w].len() - 1;
+                self.served[w][last].add(rate * dt, rate * dt);
+            }
+        }
+    }
+
+    /// Sets the requests per second sent to a workload (from now on).
+    pub fn set_request_rate(&mut self, workload: usize, rps: f64) {
+        self.integrate(self.now);
+        if let Some(r) = self.rate.get_mut(workload) {
+            *r = rps.max(0.0);
+        }
+    }
+
+    /// Requests and errors served by a workload's version `v` so far (`v` = the number of
+    /// versions: requests that found no Ready pod).
+    pub fn served(&self, workload: usize, v: usize) -> Served {
+        self.served.get(workload).and_then(|s| s.get(v)).copied().unwrap_or_default()
+    }
+
+    /// Errors a workload served so far, every version and no-pod failures together.
+    pub fn errors(&self, workload: usize) -> f64 {
+        self.served.get(workload).map_or(0.0, |s| s.iter().map(|x| x.errors).sum())
+    }
+
+    /// Adds a CloudWatch-style alarm.
+    pub fn add_alarm(&mut self, alarm: Alarm) {
+        self.alarms.push(AlarmRun::new(alarm, self.now));
+    }
+
+    pub(super) fn log(&mut self, at: SimTime, kind: EventKind) {
         self.events.push(Event { at, kind });
     }
 
@@ -500,7 +677,8 @@ impl Cluster {
                 self.pods[k].pending_phases.remove(0);
                 self.pods[k].phase = phase;
                 if phase == PodPhase::Starting {
-                    let (n, image) = (self.pods[k].node, self.spec.workloads[self.pods[k].workload].pod.image.clone());
+                    let p = &self.pods[k];
+                    let (n, image) = (p.node, self.spec.workloads[p.workload].version(p.version).image);
                     if let Some(n) = n {
                         if !self.nodes[n].images.contains(&image) {
                             self.nodes[n].images.push(image);
@@ -516,7 +694,9 @@ impl Cluster {
             self.run_hpas(t);
             self.next_hpa = t + self.hpa_period();
         }
-        self.reconcile();
+        self.evaluate_alarms(t);
+        // A deployment moves on with what changed (and moves the reconcile with it).
+        self.settle_rollouts(t);
         let scan = self.scan_time();
         if scan <= t {
             if self.spec.autoscaler.enabled {
@@ -544,31 +724,40 @@ impl Cluster {
 
     /// Brings every workload to its replica count (creating or stopping pods), then schedules
     /// Pending pods in creation order.
-    fn reconcile(&mut self) {
+    pub(super) fn reconcile(&mut self) {
         let t = self.now;
         for w in 0..self.spec.workloads.len() {
-            let live = |c: &Cluster| c.pods.iter().filter(|p| p.workload == w && p.gone_at.is_none()).count() as u32;
-            while live(self) < self.replicas[w] {
-                self.pod_serial[w] += 1;
-                let name = format!("{}-{}", self.spec.workloads[w].name, self.pod_serial[w]);
-                self.pods.push(Pod {
-                    name: name.clone(),
-                    workload: w,
-                    phase: PodPhase::Pending,
-                    node: None,
-                    pending_phases: Vec::new(),
-                    gone_at: None,
-                    pending_reason: None,
-                });
-                self.log(t, EventKind::PodCreated { pod: name });
-            }
-            // Too many: the least far along go first (Pending, then starting, then the newest).
-            while live(self) > self.replicas[w] {
-                let victim = (0..self.pods.len())
-                    .filter(|&i| self.pods[i].workload == w && self.pods[i].gone_at.is_none())
-                    .min_by_key(|&i| (self.pods[i].phase, std::cmp::Reverse(i)));
-                let Some(i) = victim else { break };
-                self.stop_pod(i, "scaled in");
+            let targets = self.targets(w);
+            for (v, &want) in targets.iter().enumerate() {
+                let live = |c: &Cluster| {
+                    c.pods.iter().filter(|p| p.workload == w && p.version == v && p.gone_at.is_none()).count() as u32
+                };
+                while live(self) < want {
+                    self.pod_serial[w] += 1;
+                    let name = format!("{}-{}", self.spec.workloads[w].name, self.pod_serial[w]);
+                    self.pods.push(Pod {
+                        name: name.clone(),
+                        workload: w,
+                        version: v,
+                        phase: PodPhase::Pending,
+                        node: None,
+                        pending_phases: Vec::new(),
+                        gone_at: None,
+                        pending_reason: None,
+                    });
+                    self.log(t, EventKind::PodCreated { pod: name });
+                }
+                // Too many: the least far along go first (Pending, then starting, then the
+                // newest).
+                while live(self) > want {
+                    let victim = (0..self.pods.len())
+                        .filter(|&i| {
+                            self.pods[i].workload == w && self.pods[i].version == v && self.pods[i].gone_at.is_none()
+                        })
+                        .min_by_key(|&i| (self.pods[i].phase, std::cmp::Reverse(i)));
+                    let Some(i) = victim else { break };
+                    self.stop_pod(i, "scaled in");
+                }
             }
         }
         for i in 0..self.pods.len() {
@@ -578,7 +767,7 @@ impl Cluster {
         }
     }
 
-    fn stop_pod(&mut self, i: usize, why: &str) {
+    pub(super) fn stop_pod(&mut self, i: usize, why: &str) {
         let t = self.now;
         let p = &mut self.pods[i];
         if p.node.is_none() {
@@ -605,6 +794,7 @@ impl Cluster {
         let t = self.now;
         let w = self.pods[i].workload;
         let spec = &self.spec.workloads[w];
+        let image = spec.version(self.pods[i].version).image;
         let per_az = |az: &str| {
             self.pods
                 .iter()
@@ -623,7 +813,7 @@ impl Cluster {
                     requested: node.requested,
                     taints: &self.spec.node_groups[node.group].taints,
                     schedulable: node.state == NodeState::Ready,
-                    has_image: node.images.contains(&spec.pod.image),
+                    has_image: node.images.contains(&image),
                     workload_in_az: per_az(&node.az),
                 }
             })
@@ -633,7 +823,7 @@ impl Cluster {
         let pod = self.pods[i].name.clone();
         match decision.node.map(|k| live[k]) {
             Some(n) => {
-                let cached = self.nodes[n].images.contains(&spec.pod.image);
+                let cached = self.nodes[n].images.contains(&image);
                 let times = start_times(&spec.pod, &self.spec.start, cached, t);
                 self.nodes[n].requested = self.nodes[n].requested.plus(spec.pod.requests);
                 let p = &mut self.pods[i];
@@ -829,7 +1019,14 @@ mod tests {
             ..PodSpec::default()
         };
         let hpa = HpaParams { min_replicas: 4, max_replicas: 20, ..HpaParams::default() };
-        let web = WorkloadSpec { name: "web".into(), pod, replicas: 4, max_skew: Some(1), hpa: Some(hpa) };
+        let web = WorkloadSpec {
+            name: "web".into(),
+            pod,
+            replicas: 4,
+            max_skew: Some(1),
+            hpa: Some(hpa),
+            versions: Vec::new(),
+        };
         ClusterSpec::new(vec![group], vec![web])
     }
 

@@ -5,6 +5,8 @@
 //! - [`pod`]: a workload's pod template and its start as phases with durations (scheduled,
 //!   image pull over the node's bandwidth, container start, readiness probe).
 //! - [`hpa`]: the Horizontal Pod Autoscaler's rule (CPU target, tolerance, stabilisation).
+//! - [`deploy`]: versions, deployment strategies (all at once, rolling, blue-green, canary) and
+//!   CloudWatch-style alarms that roll a deployment back.
 //! - [`cluster`]: nodes launched through the EC2 lifecycle's phases and joined, pods scheduled
 //!   onto them and started, the HPA and the cluster autoscaler, advanced in simulated time with
 //!   an event log (`next_deadline` / `advance`, like [`crate::layers::launch`]).
@@ -13,6 +15,7 @@
 //! parameter.
 
 pub mod cluster;
+pub mod deploy;
 pub mod hpa;
 pub mod pod;
 pub mod scheduler;
