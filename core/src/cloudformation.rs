@@ -347,6 +347,10 @@ fn export_stack(t: &Topology) -> Export {
         match &c.spec {
             ComponentSpec::Client(_) => skipped.push(format!("{} (client population: not an AWS resource)", c.id)),
             ComponentSpec::Route53(_) => skipped.push(format!("{} (Route 53 records need a hosted zone you own)", c.id)),
+            ComponentSpec::Eks(_) => skipped.push(format!(
+                "{} (EKS deployment: the cluster, its node group and the Kubernetes deployment are not exported)",
+                c.id
+            )),
             ComponentSpec::Ec2(p) => {
                 needs_image = true;
                 let subnet = c

@@ -556,6 +556,7 @@ fn kind_phrase(k: ComponentKind) -> &'static str {
     match k {
         ComponentKind::Rds => "an RDS database",
         ComponentKind::Asg => "an Auto Scaling group",
+        ComponentKind::Eks => "an EKS deployment",
         ComponentKind::Alb => "a load balancer",
         ComponentKind::Client => "a client",
         ComponentKind::Lambda => "a Lambda function",

@@ -4,7 +4,7 @@
 //! Source: AWS public on-demand pricing pages (Amazon EC2 Linux on-demand, Amazon RDS for
 //! MySQL, Amazon ElastiCache, Elastic Load Balancing, Amazon VPC NAT gateway, EC2 data
 //! transfer, Amazon CloudFront, Amazon S3 Standard, AWS Lambda x86, Amazon DynamoDB on-demand,
-//! Amazon EBS, Amazon Route 53, Amazon SQS standard), us-east-1 (N. Virginia): the list prices
+//! Amazon EBS, Amazon Route 53, Amazon SQS standard, Amazon EKS), us-east-1 (N. Virginia): the list prices
 //! as published through 2024 and 2025 (dated "2025" below, not re-checked against the live
 //! pages since; the table is data, so a newer one is a drop-in). Free tiers, savings plans, reserved and spot prices and volume tiers beyond the
 //! first are left out: every figure is the first paid tier's list price.
@@ -100,6 +100,8 @@ pub struct PriceTable {
     pub route53_per_million: f64,
     /// SQS standard queue requests, per million.
     pub sqs_per_million: f64,
+    /// EKS cluster (its control plane), per hour.
+    pub eks_cluster_hour: f64,
 }
 
 /// AWS public on-demand list prices, us-east-1, as published in 2024-2025.
@@ -170,6 +172,7 @@ pub static US_EAST_1: PriceTable = PriceTable {
     rds_storage_gb_month: 0.115,
     route53_per_million: 0.40,
     sqs_per_million: 0.40,
+    eks_cluster_hour: 0.10,
 };
 
 impl PriceTable {

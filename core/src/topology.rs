@@ -233,6 +233,8 @@ pub enum ComponentSpec {
     Ec2(Ec2Params),
     /// An Auto Scaling group of identical instances.
     Asg(AsgParams),
+    /// A Kubernetes deployment's pods on an EKS managed node group.
+    Eks(EksParams),
     /// Managed relational database.
     Rds(RdsParams),
     /// Managed Redis/Memcached cache.
@@ -263,6 +265,8 @@ pub enum ComponentKind {
     Ec2,
     /// See [`ComponentSpec::Asg`].
     Asg,
+    /// See [`ComponentSpec::Eks`].
+    Eks,
     /// See [`ComponentSpec::Rds`].
     Rds,
     /// See [`ComponentSpec::Elasticache`].
@@ -279,13 +283,14 @@ pub enum ComponentKind {
 
 impl ComponentKind {
     /// Every kind, in palette order.
-    pub const ALL: [ComponentKind; 12] = [
+    pub const ALL: [ComponentKind; 13] = [
         ComponentKind::Client,
         ComponentKind::Route53,
         ComponentKind::Cloudfront,
         ComponentKind::Alb,
         ComponentKind::Ec2,
         ComponentKind::Asg,
+        ComponentKind::Eks,
         ComponentKind::Rds,
         ComponentKind::Elasticache,
         ComponentKind::S3,
@@ -303,6 +308,7 @@ impl ComponentKind {
             ComponentKind::Alb => "alb",
             ComponentKind::Ec2 => "ec2",
             ComponentKind::Asg => "asg",
+            ComponentKind::Eks => "eks",
             ComponentKind::Rds => "rds",
             ComponentKind::Elasticache => "elasticache",
             ComponentKind::S3 => "s3",
@@ -321,6 +327,7 @@ impl ComponentKind {
             ComponentKind::Alb => ComponentSpec::Alb(Default::default()),
             ComponentKind::Ec2 => ComponentSpec::Ec2(Default::default()),
             ComponentKind::Asg => ComponentSpec::Asg(Default::default()),
+            ComponentKind::Eks => ComponentSpec::Eks(Default::default()),
             ComponentKind::Rds => ComponentSpec::Rds(Default::default()),
             ComponentKind::Elasticache => ComponentSpec::Elasticache(Default::default()),
             ComponentKind::S3 => ComponentSpec::S3(Default::default()),
@@ -338,6 +345,16 @@ impl fmt::Display for ComponentKind {
 }
 
 impl ComponentSpec {
+    /// The subnets a group of instances spreads over (an Auto Scaling group's instances, an
+    /// EKS deployment's nodes); `None` for other kinds.
+    pub fn group_subnets(&self) -> Option<&[String]> {
+        match self {
+            ComponentSpec::Asg(p) => Some(&p.subnets),
+            ComponentSpec::Eks(p) => Some(&p.subnets),
+            _ => None,
+        }
+    }
+
     /// The kind, without parameters.
     pub fn kind(&self) -> ComponentKind {
         match self {
@@ -347,6 +364,7 @@ impl ComponentSpec {
             ComponentSpec::Alb(_) => ComponentKind::Alb,
             ComponentSpec::Ec2(_) => ComponentKind::Ec2,
             ComponentSpec::Asg(_) => ComponentKind::Asg,
+            ComponentSpec::Eks(_) => ComponentKind::Eks,
             ComponentSpec::Rds(_) => ComponentKind::Rds,
             ComponentSpec::Elasticache(_) => ComponentKind::Elasticache,
             ComponentSpec::S3(_) => ComponentKind::S3,
@@ -1010,6 +1028,87 @@ impl Default for AsgParams {
             timeout_ms: 30_000.0,
             workers: None,
             failover_min: None,
+        }
+    }
+}
+
+/// Parameters of an EKS deployment: its pods, the managed node group they run on, and their
+/// autoscalers (see [`crate::containers`]). A pod requesting `cpu_m` millicores serves
+/// `max(1, cpu_m / 1000)` requests at a time, each at the speed that gives the pod exactly its
+/// CPU (a 500 m pod takes twice a request's CPU time).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct EksParams {
+    /// Node group: instance type.
+    pub node_type: String,
+    /// Node group: fewest nodes.
+    pub nodes_min: u32,
+    /// Node group: nodes at the start.
+    pub nodes: u32,
+    /// Node group: most nodes (the cluster autoscaler stops here).
+    pub nodes_max: u32,
+    /// Subnets the nodes go to (one per AZ); empty: the component's container.
+    pub subnets: Vec<String>,
+    /// Pods at the start.
+    pub replicas: u32,
+    /// CPU each pod requests, millicores.
+    pub cpu_m: u32,
+    /// Memory each pod requests, MiB.
+    pub memory_mib: u32,
+    /// Compressed image size, MB (pulled by every node that has not pulled it).
+    pub image_mb: f64,
+    /// From the container starting to the application answering, seconds.
+    pub app_start_s: f64,
+    /// Readiness probe period, seconds.
+    pub readiness_period_s: f64,
+    /// HPA: target CPU utilisation of the pods' request, percent (0: no HPA).
+    pub hpa_target_cpu_percent: f64,
+    /// HPA: fewest pods.
+    pub hpa_min: u32,
+    /// HPA: most pods.
+    pub hpa_max: u32,
+    /// CPU time per request on one vCPU.
+    pub service_time: Dist,
+    /// Service time per request type.
+    pub service_time_by_type: BTreeMap<String, Dist>,
+    /// Waiting requests per pod beyond this are refused.
+    pub queue_capacity: u32,
+    /// Requests older than this time out.
+    pub timeout_ms: f64,
+}
+
+impl Default for EksParams {
+    fn default() -> Self {
+        EksParams {
+            node_type: "m5.large".into(),
+            nodes_min: 2,
+            nodes: 2,
+            nodes_max: 6,
+            subnets: Vec::new(),
+            replicas: 2,
+            cpu_m: 500,
+            memory_mib: 512,
+            image_mb: 300.0,
+            app_start_s: 5.0,
+            readiness_period_s: 10.0,
+            hpa_target_cpu_percent: 60.0,
+            hpa_min: 2,
+            hpa_max: 10,
+            service_time: Dist::exp(20.0),
+            service_time_by_type: BTreeMap::new(),
+            queue_capacity: 100,
+            timeout_ms: 30_000.0,
+        }
+    }
+}
+
+impl EksParams {
+    /// The most pods it can have at once (the HPA's maximum, or the replicas without one).
+    pub fn max_pods(&self) -> u32 {
+        if self.hpa_target_cpu_percent > 0.0 {
+            self.hpa_max.max(self.replicas)
+        } else {
+            self.replicas
         }
     }
 }

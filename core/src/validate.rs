@@ -896,6 +896,93 @@ fn check_params(
                 bad("timeout_ms", format!("{} must be positive", p.timeout_ms));
             }
         }
+        ComponentSpec::Eks(p) => {
+            let node = catalog::instance_type(&p.node_type);
+            if node.is_none() {
+                bad("node_type", format!("`{}` is not a known instance type", p.node_type));
+            }
+            if !(p.nodes_min <= p.nodes && p.nodes <= p.nodes_max) || p.nodes_max == 0 {
+                bad(
+                    "nodes_min/nodes/nodes_max",
+                    format!(
+                        "need nodes_min <= nodes <= nodes_max and nodes_max > 0 (got {}/{}/{})",
+                        p.nodes_min, p.nodes, p.nodes_max
+                    ),
+                );
+            }
+            if p.nodes_max > 100 {
+                bad("nodes_max", "at most 100 nodes".into());
+            }
+            if p.replicas == 0 || p.cpu_m == 0 || p.memory_mib == 0 {
+                bad(
+                    "replicas/cpu_m/memory_mib",
+                    "a deployment needs at least one pod, and pods some CPU and memory".into(),
+                );
+            }
+            // A pod must fit on a node, or it stays Pending for ever.
+            if let Some(t) = node {
+                let room = crate::containers::Resources::allocatable(
+                    t.vcpus,
+                    t.memory_gib,
+                    crate::containers::cluster::eks_max_pods(&p.node_type),
+                );
+                if p.cpu_m > room.cpu_m || p.memory_mib > room.memory_mib {
+                    bad(
+                        "cpu_m/memory_mib",
+                        format!(
+                            "a pod of {} m and {} MiB fits on no {} node ({} m and {} MiB left for pods)",
+                            p.cpu_m, p.memory_mib, p.node_type, room.cpu_m, room.memory_mib
+                        ),
+                    );
+                }
+            }
+            if p.hpa_target_cpu_percent > 0.0 {
+                if p.hpa_target_cpu_percent > 100.0 {
+                    bad(
+                        "hpa_target_cpu_percent",
+                        format!("{} must be in (0, 100], or 0 for no HPA", p.hpa_target_cpu_percent),
+                    );
+                }
+                if !(p.hpa_min <= p.replicas && p.replicas <= p.hpa_max) || p.hpa_min == 0 {
+                    bad(
+                        "hpa_min/replicas/hpa_max",
+                        format!(
+                            "need 1 <= hpa_min <= replicas <= hpa_max (got {}/{}/{})",
+                            p.hpa_min, p.replicas, p.hpa_max
+                        ),
+                    );
+                }
+            } else if p.hpa_target_cpu_percent < 0.0 || p.hpa_target_cpu_percent.is_nan() {
+                bad("hpa_target_cpu_percent", "0 (no HPA) or a percentage".into());
+            }
+            if p.max_pods() > 500 {
+                bad("hpa_max", "at most 500 pods".into());
+            }
+            if !(nonneg(p.image_mb) && nonneg(p.app_start_s) && pos(p.readiness_period_s)) {
+                bad(
+                    "image_mb/app_start_s/readiness_period_s",
+                    "image size and start time zero or more, probe period positive".into(),
+                );
+            } else {
+                secs(&mut bad, "app_start_s", p.app_start_s);
+                interval(&mut bad, "readiness_period_s", p.readiness_period_s);
+            }
+            dist(&mut bad, "service_time", &p.service_time);
+            for (k, d) in &p.service_time_by_type {
+                dist(&mut bad, &format!("service_time_by_type.{k}"), d);
+            }
+            check_types(&mut p.service_time_by_type.keys());
+            for s in &p.subnets {
+                match containers.get(s.as_str()).map(|&i| t.containers[i].kind) {
+                    None => out_unknown(&mut bad, s),
+                    Some(ContainerKind::Subnet) => {}
+                    Some(_) => bad("subnets", format!("`{s}` is not a subnet")),
+                }
+            }
+            if !pos(p.timeout_ms) {
+                bad("timeout_ms", format!("{} must be positive", p.timeout_ms));
+            }
+        }
         ComponentSpec::Rds(p) => {
             if catalog::db_instance_class(&p.instance_class).is_none() {
                 bad("instance_class", format!("`{}` is not a known DB instance class", p.instance_class));

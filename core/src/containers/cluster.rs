@@ -474,6 +474,11 @@ impl Cluster {
         c
     }
 
+    /// When the HPAs next evaluate (`None`: no workload has one).
+    pub fn next_hpa(&self) -> Option<SimTime> {
+        self.hpas.iter().any(Option::is_some).then_some(self.next_hpa)
+    }
+
     /// The spec.
     pub fn spec(&self) -> &ClusterSpec {
         &self.spec

@@ -17,6 +17,7 @@ use super::lambda::Lambda;
 use super::layered;
 use super::metrics::CompStats;
 use super::node::Node;
+use super::pods::Pods;
 use super::queue::{Ev, EventQueue};
 use super::rds::Rds;
 use super::route53::Route53;
@@ -27,9 +28,13 @@ use super::station::{Bucket, Station};
 use super::stats::Ring;
 use super::{BuildError, SimConfig, Simulation};
 use crate::catalog;
+use crate::containers::cluster::{Cluster, ClusterSpec, NodeGroupSpec, WorkloadSpec};
+use crate::containers::hpa::HpaParams;
+use crate::containers::pod::{PodPhase, PodSpec, Probe};
+use crate::containers::Resources;
 use crate::rng::{derive_seed, rng_from_seed};
 use crate::time::Duration;
-use crate::topology::{Arrival, ComponentKind, ComponentSpec, ContainerKind, Dist, LbAlgorithm, Topology};
+use crate::topology::{Arrival, ComponentKind, ComponentSpec, ContainerKind, Dist, EksParams, LbAlgorithm, Topology};
 use rand::Rng;
 use rand_distr::Exp1;
 use std::collections::{BTreeMap, VecDeque};
@@ -289,6 +294,7 @@ pub(super) fn build(t: &Topology, config: SimConfig) -> Result<Simulation, Build
                     rr: 0,
                     disk_ios: p.disk.as_ref().map_or(0.0, |d| d.ios_per_request),
                     asg: None,
+                    pods: None,
                 })
             }
             ComponentSpec::Asg(p) => {
@@ -334,6 +340,45 @@ pub(super) fn build(t: &Topology, config: SimConfig) -> Result<Simulation, Build
                         launch_blocked: false,
                         failover_min: p.failover_min,
                     }),
+                    pods: None,
+                })
+            }
+            ComponentSpec::Eks(p) => {
+                let zs = group_azs(&p.subnets, c.container.as_deref());
+                let cluster = Cluster::running(eks_cluster(&c.id, p, &zs), derive_seed(config.seed, 1_000 + ci as u64));
+                // A pod of `cpu_m` serves max(1, cpu_m / 1000) requests at once, at the speed
+                // that gives it exactly its CPU.
+                let servers = (p.cpu_m / 1000).max(1);
+                let mult = f64::from(servers) * 1000.0 / f64::from(p.cpu_m.max(1));
+                // Room for the most pods at once and as many draining.
+                let mut inst: Vec<Instance> = (0..2 * p.max_pods().max(1))
+                    .map(|_| {
+                        let mut i = Instance::new(servers, p.queue_capacity, NONE16, None);
+                        i.mult = mult;
+                        i
+                    })
+                    .collect();
+                let mut slots = Vec::new();
+                for (k, pod) in cluster.pods.iter().filter(|x| x.phase == PodPhase::Ready).enumerate() {
+                    let i = &mut inst[k];
+                    i.state = InstState::InService;
+                    i.initial = true;
+                    i.lb = Checker::new(true);
+                    i.az = pod.node.and_then(|n| cluster.nodes[n].az.parse().ok()).unwrap_or(NONE16);
+                    stats[ci].cap.add(0, servers as i64);
+                    slots.push((pod.name.clone(), k as u32));
+                }
+                let mut pods = Pods::new(cluster, p.cpu_m, slots);
+                pods.arm_at_start(&mut queue, ci as u32);
+                deadlines.push(DeadlineQueue::component(ns(p.timeout_ms).max(1)));
+                Node::Group(Group {
+                    deadlines: deadlines.len() as u32 - 1,
+                    svc: per_type(&p.service_time_by_type, &p.service_time),
+                    inst,
+                    rr: 0,
+                    disk_ios: 0.0,
+                    asg: None,
+                    pods: Some(Box::new(pods)),
                 })
             }
             ComponentSpec::Rds(p) => {
@@ -485,4 +530,35 @@ pub(super) fn build(t: &Topology, config: SimConfig) -> Result<Simulation, Build
     }
     sim.core.queue.built();
     Ok(sim)
+}
+
+/// The cluster of an EKS deployment `id`: one managed node group over the AZs `azs` (the
+/// engine's AZ numbers, written as node AZ names) and the deployment's pods.
+fn eks_cluster(id: &str, p: &EksParams, azs: &[u16]) -> ClusterSpec {
+    let group = NodeGroupSpec {
+        name: format!("{id}-node"),
+        instance_type: p.node_type.clone(),
+        azs: azs.iter().map(u16::to_string).collect(),
+        min: p.nodes_min,
+        max: p.nodes_max,
+        desired: p.nodes,
+        ..NodeGroupSpec::default()
+    };
+    let pod = PodSpec {
+        requests: Resources { cpu_m: p.cpu_m, memory_mib: p.memory_mib },
+        image: format!("{id}:1"),
+        image_mb: p.image_mb,
+        app_start_s: p.app_start_s,
+        readiness: Probe { period_s: p.readiness_period_s, ..Probe::default() },
+        tolerations: Vec::new(),
+    };
+    let hpa = (p.hpa_target_cpu_percent > 0.0).then(|| HpaParams {
+        min_replicas: p.hpa_min,
+        max_replicas: p.hpa_max,
+        target_cpu: p.hpa_target_cpu_percent / 100.0,
+        ..HpaParams::default()
+    });
+    let workload =
+        WorkloadSpec { name: id.to_string(), pod, replicas: p.replicas, max_skew: Some(1), hpa, versions: Vec::new() };
+    ClusterSpec::new(vec![group], vec![workload])
 }

@@ -121,6 +121,14 @@ pub enum ObservationKind {
     InstanceStarted,
     /// An instance was rebooted (`reboot-instance`).
     InstanceRebooted,
+    /// An EKS deployment's HPA changed its pod count.
+    PodsScaled,
+    /// A pod fits on no node (kube-scheduler's reason).
+    PodPending,
+    /// The cluster autoscaler launched nodes for Pending pods.
+    NodesAdded,
+    /// A new node joined its cluster and is Ready.
+    NodeJoined,
 }
 
 /// One line of the observation log: what happened, when, in words.

@@ -148,6 +148,8 @@ pub(super) enum Basis {
     Free,
     /// EC2 or an Auto Scaling group of this instance type.
     Instances(String),
+    /// An EKS deployment: its cluster, and its nodes of this instance type.
+    Eks(String),
     /// RDS of this class; Multi-AZ; read replicas.
     Rds(String, bool, u32),
     /// ElastiCache with this many nodes.
@@ -190,6 +192,7 @@ impl CostRun {
                 ComponentSpec::Alb(_) => Basis::Alb,
                 ComponentSpec::Ec2(p) => Basis::Instances(p.instance_type.clone()),
                 ComponentSpec::Asg(p) => Basis::Instances(p.instance_type.clone()),
+                ComponentSpec::Eks(p) => Basis::Eks(p.node_type.clone()),
                 ComponentSpec::Rds(p) => Basis::Rds(p.instance_class.clone(), p.multi_az, p.read_replicas),
                 ComponentSpec::Elasticache(p) => Basis::Cache(p.nodes),
                 ComponentSpec::S3(_) => Basis::S3,
@@ -432,6 +435,24 @@ impl Simulation {
                         existed as f64 / per_ns_to_hour,
                         existing as f64,
                     );
+                }
+                Basis::Eks(ty) => {
+                    let Node::Group(g) = &self.nodes[c] else { continue };
+                    let Some(p) = g.pods.as_deref() else { continue };
+                    // Nodes are billed from their launch to their end, like any instance.
+                    let node_hours = p.node_ns_at(now) as f64 / per_ns_to_hour;
+                    let nodes = f64::from(p.nodes_now);
+                    l.add(
+                        "node instance-hours",
+                        C::Compute,
+                        "hour",
+                        prices.ec2_hourly(ty).unwrap_or(0.0),
+                        node_hours,
+                        nodes,
+                    );
+                    let gb_month = prices.ebs_gp3_gb_month * a.root_volume_gib / HOURS_PER_MONTH;
+                    l.add("node root volume (gp3) hours", C::Storage, "volume-hour", gb_month, node_hours, nodes);
+                    l.add("EKS cluster hours", C::Compute, "hour", prices.eks_cluster_hour, hours, 1.0);
                 }
                 Basis::Rds(class, multi_az, replicas) => {
                     let copies = f64::from(replicas + 1);

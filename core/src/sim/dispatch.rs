@@ -52,7 +52,9 @@ impl Simulation {
                 let c = &core.calls[call];
                 (c.comp as u64, c.req)
             }
-            Ev::ClientArrival { comp } | Ev::ScalingEval { comp } | Ev::HealthCheck { comp } => (comp as u64, 0),
+            Ev::ClientArrival { comp } | Ev::ScalingEval { comp } | Ev::HealthCheck { comp } | Ev::Cluster { comp } => {
+                (comp as u64, 0)
+            }
             Ev::InstanceReady { comp, inst } => (comp as u64, inst as u64),
             Ev::MetricsTick | Ev::Warmup | Ev::Layers => (0, 0),
             Ev::Fault { index } => (0, index as u64),
@@ -83,6 +85,11 @@ impl Simulation {
             Ev::Response { call } => self.on_response(call),
             Ev::InstanceReady { comp, inst } => self.nodes[comp as usize].instance_ready(&mut self.core, comp, inst),
             Ev::ScalingEval { comp } => self.nodes[comp as usize].scaling_eval(&mut self.core, comp),
+            Ev::Cluster { comp } => {
+                if let Node::Group(g) = &mut self.nodes[comp as usize] {
+                    super::pods::on_cluster(g, &mut self.core, comp);
+                }
+            }
             Ev::HealthCheck { comp } => match self.nodes[comp as usize] {
                 Node::Alb(_) => super::alb::on_health_check(&mut self.nodes, &mut self.core, comp),
                 _ => {

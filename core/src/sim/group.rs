@@ -168,7 +168,8 @@ impl Instance {
     }
 }
 
-/// An EC2 component (one instance) or an Auto Scaling group (`asg` set).
+/// An EC2 component (one instance), an Auto Scaling group (`asg` set) or an EKS deployment's
+/// pods (`pods` set).
 #[derive(Clone, Debug)]
 pub(super) struct Group {
     /// Its deadline queue in `Core::deadlines` (the service timeout).
@@ -181,6 +182,8 @@ pub(super) struct Group {
     /// I/Os per request of the disk step.
     pub(super) disk_ios: f64,
     pub(super) asg: Option<Asg>,
+    /// An EKS deployment's cluster: its pods are the slots.
+    pub(super) pods: Option<Box<super::pods::Pods>>,
 }
 
 impl Group {

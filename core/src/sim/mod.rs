@@ -71,6 +71,7 @@ mod metrics;
 mod node;
 mod observe;
 mod outcomes;
+mod pods;
 mod queue;
 mod rds;
 mod report;

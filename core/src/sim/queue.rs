@@ -38,6 +38,9 @@ pub(crate) enum Ev {
     TimedOut { call: u32, gen: u32 },
     /// The layers' next deadline (a launch, stop or termination completing) falls due.
     Layers,
+    /// An EKS deployment's cluster has something due (a node, a pod phase, the HPA, the
+    /// cluster autoscaler).
+    Cluster { comp: u32 },
 }
 
 impl Ev {
@@ -60,6 +63,7 @@ impl Ev {
             Ev::Retry { .. } => 14,
             Ev::TimedOut { .. } => 15,
             Ev::Layers => 16,
+            Ev::Cluster { .. } => 17,
         }
     }
 }

@@ -88,6 +88,22 @@ fn random_topology(seed: u64) -> Topology {
                 p.consumer_concurrency = r.random_range(1..5);
                 p.max_messages = r.random_range(1..100);
             }
+            ComponentSpec::Eks(p) => {
+                p.node_type = "t3.medium".into();
+                p.nodes_min = 0;
+                p.nodes = r.random_range(0..=2);
+                p.nodes_max = p.nodes + r.random_range(1..=2);
+                p.replicas = r.random_range(1..=4);
+                p.cpu_m = r.random_range(200..=1500);
+                p.image_mb = r.random_range(0.0..200.0);
+                p.app_start_s = r.random_range(0.0..3.0);
+                p.readiness_period_s = r.random_range(0.5..3.0);
+                p.hpa_target_cpu_percent = if r.random_bool(0.5) { r.random_range(20.0..90.0) } else { 0.0 };
+                p.hpa_min = 1;
+                p.hpa_max = p.replicas + r.random_range(0..=4);
+                p.service_time = dist(&mut r, 30.0);
+                p.queue_capacity = r.random_range(0..30);
+            }
             ComponentSpec::Client(_) => {}
         }
     }

@@ -18,6 +18,7 @@ mod cost;
 mod determinism;
 mod dns_failover;
 mod dynamodb_throttling;
+mod eks;
 mod experiments;
 mod extreme_values;
 mod failure_scenarios;

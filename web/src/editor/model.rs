@@ -101,7 +101,7 @@ pub fn check_placement(item: Placeable, target: Option<ContainerKind>) -> Result
             Some(C::Subnet) => Ok(()),
             _ => Err(format!("{} runs inside a VPC: drop it into a subnet.", name(k))),
         },
-        Placeable::Component(k @ (K::Alb | K::Asg)) => match target {
+        Placeable::Component(k @ (K::Alb | K::Asg | K::Eks)) => match target {
             Some(C::Subnet | C::Vpc) => Ok(()),
             _ => Err(format!("{} runs inside a VPC: drop it into a VPC or one of its subnets.", name(k))),
         },

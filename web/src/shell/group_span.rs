@@ -1,10 +1,10 @@
-//! Auto Scaling groups drawn the way AWS architecture diagrams draw them: a dashed outline
-//! spanning the subnets the group launches into (across AZs), labelled with the group, behind
-//! the boxes. The group's own box stays where the user put it; the outline says where its
+//! Auto Scaling groups (and EKS deployments' node groups) drawn the way AWS architecture
+//! diagrams draw them: a dashed outline spanning the subnets the group launches into (across
+//! AZs), labelled with the group, behind the boxes. The group's own box stays where the user put it; the outline says where its
 //! instances will run.
 
 use leptos::prelude::*;
-use strata_core::topology::{ComponentSpec, ContainerKind, Topology};
+use strata_core::topology::{ComponentKind, ContainerKind, Topology};
 
 use crate::editor::geom::Rect;
 use crate::editor::scene::Scene;
@@ -19,9 +19,8 @@ const MARGIN: f64 = 6.0;
 pub fn spans(t: &Topology, scene: &Scene) -> Vec<(Vec<String>, Rect)> {
     let mut out: Vec<(Vec<String>, Rect)> = Vec::new();
     let each = t.components.iter().filter_map(|c| {
-        let ComponentSpec::Asg(p) = &c.spec else { return None };
-        let rect = p
-            .subnets
+        let subnets = c.spec.group_subnets()?;
+        let rect = subnets
             .iter()
             .filter(|s| t.container(s).is_some_and(|x| x.kind == ContainerKind::Subnet))
             .filter_map(|s| scene.container_rect(s))
@@ -37,20 +36,31 @@ pub fn spans(t: &Topology, scene: &Scene) -> Vec<(Vec<String>, Rect)> {
     out
 }
 
+/// What an outline says: the groups' names ("Auto Scaling group web", "EKS nodes of api").
+pub fn label(t: &Topology, ids: &[String]) -> String {
+    let name = |id: &String| match t.component(id).map(|c| c.spec.kind()) {
+        Some(ComponentKind::Eks) => format!("EKS nodes of {id}"),
+        _ => format!("Auto Scaling group {id}"),
+    };
+    ids.iter().map(name).collect::<Vec<_>>().join(", ")
+}
+
 /// The outlines, inside the diagram's transformed group, behind the edges and boxes.
 #[component]
 pub fn GroupSpans() -> impl IntoView {
     let ed = use_editor();
-    let outlines = Memo::new(move |_| ed.scene.with(|s| ed.doc.with(|d| spans(&d.topology, s))));
+    let outlines = Memo::new(move |_| {
+        ed.scene.with(|s| {
+            ed.doc.with(|d| {
+                spans(&d.topology, s).into_iter().map(|(ids, r)| (label(&d.topology, &ids), ids, r)).collect::<Vec<_>>()
+            })
+        })
+    });
     move || {
         outlines
             .get()
             .into_iter()
-            .map(|(ids, r)| {
-                let label = match ids.as_slice() {
-                    [one] => format!("Auto Scaling group {one}"),
-                    many => format!("Auto Scaling groups {}", many.join(", ")),
-                };
+            .map(|(label, ids, r)| {
                 view! {
                     <g class="group-span" data-testid=format!("group-span-{}", ids.join("-")) aria-hidden="true">
                         <rect x=r.x y=r.y width=r.w height=r.h rx="10"></rect>
@@ -78,7 +88,9 @@ mod tests {
         assert_eq!(out.len(), 1);
         let (ids, r) = &out[0];
         assert_eq!(ids, &["web"]);
-        let ComponentSpec::Asg(p) = &doc.topology.component("web").unwrap().spec else { panic!() };
+        let strata_core::topology::ComponentSpec::Asg(p) = &doc.topology.component("web").unwrap().spec else {
+            panic!()
+        };
         assert!(p.subnets.len() >= 2, "the template's group spans two AZs");
         for s in &p.subnets {
             let c = scene.container_rect(s).unwrap();
@@ -96,5 +108,14 @@ mod tests {
         let doc = Doc::new(t, Layout::default());
         let out = spans(&doc.topology, &crate::editor::scene::build(&doc));
         assert_eq!(out.iter().map(|(ids, _)| ids.join(",")).collect::<Vec<_>>(), ["gateway,auth,catalog"]);
+        assert_eq!(
+            label(&doc.topology, &out[0].0),
+            "Auto Scaling group gateway, Auto Scaling group auth, Auto Scaling group catalog"
+        );
+        let path = format!("{}/../public/scenarios/pods-pending-spike.json", env!("CARGO_MANIFEST_DIR"));
+        let t = Topology::from_json(&std::fs::read_to_string(path).unwrap()).unwrap();
+        let doc = Doc::new(t, Layout::default());
+        let out = spans(&doc.topology, &crate::editor::scene::build(&doc));
+        assert_eq!(label(&doc.topology, &out[0].0), "EKS nodes of api");
     }
 }

@@ -6,7 +6,7 @@
 use std::collections::HashMap;
 
 use leptos::prelude::*;
-use strata_core::topology::{ComponentSpec, ContainerKind, Topology};
+use strata_core::topology::{ContainerKind, Topology};
 
 use crate::editor::geom::Rect;
 use crate::editor::scene::Scene;
@@ -45,12 +45,12 @@ pub fn place(t: &Topology, scene: &Scene, figures: &HashMap<String, NodeFigures>
     // Rows taken in each subnet so far.
     let mut rows: HashMap<String, usize> = HashMap::new();
     for c in &t.components {
-        let ComponentSpec::Asg(p) = &c.spec else { continue };
+        let Some(group_subnets) = c.spec.group_subnets() else { continue };
         let Some(f) = figures.get(&c.id) else { continue };
-        let subnets: Vec<&str> = if p.subnets.is_empty() {
+        let subnets: Vec<&str> = if group_subnets.is_empty() {
             c.container.as_deref().into_iter().collect()
         } else {
-            p.subnets.iter().map(String::as_str).collect()
+            group_subnets.iter().map(String::as_str).collect()
         };
         let subnet_for = |az: &str| {
             subnets.iter().copied().find(|s| {

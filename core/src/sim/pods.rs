@@ -1,0 +1,166 @@
+//! An EKS deployment in the engine: its pods are the group's instance slots. The cluster model
+//! ([`crate::containers::cluster`]) decides which pods exist, on which node and when each is
+//! Ready (node launches, scheduling, image pulls, probes, the HPA and the cluster autoscaler);
+//! at each of the cluster's deadlines (`Ev::Cluster`) the group's slots are brought in step: a
+//! pod that became Ready takes traffic, one that stops drains. The cluster reads the pods' CPU
+//! use (busy time of their slots) for its HPA.
+
+use super::asg;
+use super::core::{Core, ObservationKind};
+use super::group::{Group, InstState};
+use super::health::Checker;
+use super::queue::Ev;
+use crate::containers::cluster::{Cluster, EventKind, NodeState};
+use crate::containers::pod::PodPhase;
+use crate::time::SimTime;
+
+/// A deployment's cluster and its pods' slots.
+#[derive(Clone, Debug)]
+pub(super) struct Pods {
+    pub(super) cluster: Cluster,
+    /// Pod name -> its slot.
+    slots: Vec<(String, u32)>,
+    /// The deadline the event queue holds for it (`u64::MAX`: none).
+    armed: u64,
+    /// CPU each pod requests, millicores.
+    cpu_m: u32,
+    /// Events of the cluster already reported.
+    seen: usize,
+    /// Node-time so far (ns x nodes), the nodes billed now (launched, not gone) and when the
+    /// sum was last brought up to date.
+    pub(super) node_ns: u128,
+    pub(super) nodes_now: u32,
+    node_mark: u64,
+    /// Busy time of every pod's slot when the HPA last read it, and when.
+    cpu_mark: (u128, u64),
+}
+
+impl Pods {
+    /// A deployment whose cluster starts as `cluster` (pods Ready in the slots of `g` already).
+    pub(super) fn new(cluster: Cluster, cpu_m: u32, slots: Vec<(String, u32)>) -> Pods {
+        let nodes_now = billed_nodes(&cluster);
+        Pods { cluster, slots, armed: u64::MAX, cpu_m, seen: 0, node_ns: 0, nodes_now, node_mark: 0, cpu_mark: (0, 0) }
+    }
+
+    /// Puts the cluster's first deadline in the queue being built.
+    pub(super) fn arm_at_start(&mut self, queue: &mut super::queue::EventQueue, comp: u32) {
+        if let Some(t) = self.cluster.next_deadline() {
+            self.armed = t.as_nanos();
+            queue.push(self.armed, Ev::Cluster { comp });
+        }
+    }
+
+    /// Puts the cluster's next deadline in the event queue (once).
+    pub(super) fn arm(&mut self, core: &mut Core, comp: u32) {
+        if let Some(t) = self.cluster.next_deadline() {
+            let at = t.as_nanos().max(core.now);
+            if at != self.armed {
+                self.armed = at;
+                core.queue.push(at, Ev::Cluster { comp });
+            }
+        }
+    }
+
+    /// Node-time up to `now`.
+    pub(super) fn node_ns_at(&self, now: u64) -> u128 {
+        self.node_ns + u128::from(self.nodes_now) * u128::from(now.saturating_sub(self.node_mark))
+    }
+}
+
+fn billed_nodes(c: &Cluster) -> u32 {
+    c.nodes.iter().filter(|n| !matches!(n.state, NodeState::Gone)).count() as u32
+}
+
+/// `Cluster`: the deployment's cluster has something due.
+#[inline(never)]
+pub(super) fn on_cluster(g: &mut Group, core: &mut Core, comp: u32) {
+    let Some(mut p) = g.pods.take() else { return };
+    let now = core.now;
+    if now == p.armed {
+        p.armed = u64::MAX;
+        // The HPA reads the pods' CPU since it last looked.
+        if p.cluster.next_hpa().is_some_and(|t| t.as_nanos() <= now) {
+            let busy: u128 = g.inst.iter().map(|i| i.st.busy_tw.integral(now)).sum();
+            let (mark, since) = p.cpu_mark;
+            let span = now.saturating_sub(since).max(1) as f64;
+            let servers = g.inst.first().map_or(1, |i| i.st.servers).max(1);
+            let used_m = (busy.saturating_sub(mark)) as f64 / span * f64::from(p.cpu_m) / f64::from(servers);
+            p.cluster.set_cpu_used(0, used_m);
+            p.cpu_mark = (busy, now);
+        }
+        p.cluster.advance(SimTime(now));
+        sync(&mut p, g, core, comp);
+        p.node_ns = p.node_ns_at(now);
+        p.node_mark = now;
+        p.nodes_now = billed_nodes(&p.cluster);
+        report(&mut p, core, comp);
+    }
+    p.arm(core, comp);
+    g.pods = Some(p);
+}
+
+/// Brings the slots in step with the pods: a Ready pod without a slot takes a free one, a pod
+/// stopping or gone leaves its slot (draining what it holds).
+fn sync(p: &mut Pods, g: &mut Group, core: &mut Core, comp: u32) {
+    // Pods that stopped or are gone.
+    let mut k = 0;
+    while k < p.slots.len() {
+        let (name, slot) = (&p.slots[k].0, p.slots[k].1 as usize);
+        let serving = p.cluster.pod(name).is_some_and(|pod| pod.phase == PodPhase::Ready);
+        if !serving {
+            let i = &mut g.inst[slot];
+            if i.state == InstState::InService {
+                if i.active == 0 {
+                    i.terminate(core, comp);
+                } else {
+                    i.state = InstState::Draining;
+                }
+            }
+            p.slots.swap_remove(k);
+            continue;
+        }
+        k += 1;
+    }
+    // Pods that became Ready.
+    for pod in p.cluster.pods.iter().filter(|pod| pod.phase == PodPhase::Ready) {
+        if p.slots.iter().any(|(n, _)| *n == pod.name) {
+            continue;
+        }
+        let Some(slot) = g.inst.iter().position(|i| i.state == InstState::Free) else { break };
+        let az = pod.node.and_then(|n| p.cluster.nodes[n].az.parse::<u16>().ok()).unwrap_or(super::call::NONE16);
+        let i = &mut g.inst[slot];
+        i.state = InstState::Launching;
+        i.az = az;
+        i.up = true;
+        i.dead = false;
+        i.initial = false;
+        // In rotation once the load balancer's checks pass, as for any new target.
+        i.lb = Checker::new(false);
+        i.status = Checker::new(true);
+        p.slots.push((pod.name.clone(), slot as u32));
+        asg::on_instance_ready(g, core, comp, slot as u32);
+    }
+}
+
+/// The cluster's notable events, as observations.
+fn report(p: &mut Pods, core: &mut Core, comp: u32) {
+    let id = core.meta[comp as usize].id.clone();
+    for e in &p.cluster.events[p.seen..] {
+        let (kind, text) = match &e.kind {
+            EventKind::HpaScaled { from, to, .. } => {
+                (ObservationKind::PodsScaled, format!("{id}: the HPA set {to} pods (was {from})"))
+            }
+            EventKind::PodPending { pod, reason, .. } => {
+                (ObservationKind::PodPending, format!("{id}: pod {pod} is Pending: {reason}"))
+            }
+            EventKind::ScaleUp { nodes, pending, .. } => (
+                ObservationKind::NodesAdded,
+                format!("{id}: the cluster autoscaler launches {nodes} node(s) for {pending} Pending pod(s)"),
+            ),
+            EventKind::NodeReady { node } => (ObservationKind::NodeJoined, format!("{id}: node {node} joined, Ready")),
+            _ => continue,
+        };
+        core.observe(kind, None, text);
+    }
+    p.seen = p.cluster.events.len();
+}

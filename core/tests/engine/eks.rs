@@ -1,0 +1,97 @@
+//! EKS deployments in the engine: pods are the capacity, and in a spike they arrive through the
+//! chain the cluster model spells out (HPA -> Pending -> cluster autoscaler -> node launch and
+//! join -> image pull -> readiness -> the load balancer's checks). Spare nodes cut the chain
+//! short.
+
+use strata_core::sim::{ObservationKind, SimConfig, Simulation};
+use strata_core::time::SimTime;
+
+use crate::common::{assert_conserved, scenario};
+
+/// The spike begins here (the scenarios' client).
+const SPIKE_S: u64 = 60;
+
+/// Steps a scenario second by second for 15 minutes: pods in service each second, and the
+/// simulation at the end.
+fn timeline(file: &str, seed: u64) -> (Vec<u32>, Simulation) {
+    let t = scenario(file);
+    let mut sim = Simulation::new(&t, SimConfig::with_seed(seed)).unwrap();
+    let api = sim.component_index("api").unwrap();
+    let mut pods = Vec::new();
+    for s in 0..=900 {
+        sim.step_until(SimTime::from_secs(s));
+        pods.push(sim.instances_in_service(api));
+    }
+    (pods, sim)
+}
+
+/// The first second at or after the spike with at least `n` pods in service.
+fn first_with(pods: &[u32], n: u32) -> Option<u64> {
+    pods.iter().enumerate().skip(SPIKE_S as usize).find(|(_, p)| **p >= n).map(|(s, _)| s as u64)
+}
+
+#[test]
+fn pods_pending_in_a_spike_come_from_new_nodes_and_spare_nodes_serve_sooner() {
+    let (cold, sim) = timeline("pods-pending-spike.json", 1);
+    assert_eq!(cold[0], 4, "four pods at the start");
+    let obs = sim.observations();
+    let first = |k: ObservationKind| obs.iter().find(|o| o.kind == k).unwrap_or_else(|| panic!("no {k:?}: {obs:#?}"));
+    let scaled = first(ObservationKind::PodsScaled);
+    let pending = first(ObservationKind::PodPending);
+    let added = first(ObservationKind::NodesAdded);
+    let joined = first(ObservationKind::NodeJoined);
+    assert!(pending.text.contains("Insufficient cpu"), "{}", pending.text);
+    // The chain, in order: the HPA asks, pods go Pending, nodes are launched, join.
+    assert!(scaled.time_s >= SPIKE_S as f64 && scaled.time_s <= SPIKE_S as f64 + 15.0, "{}", scaled.time_s);
+    assert!(pending.time_s >= scaled.time_s && added.time_s >= pending.time_s);
+    assert!(added.time_s - pending.time_s <= 10.0, "the autoscaler looks every 10 s");
+    // A node: the EC2 launch phases (8.18-14.92 s) then the join (20-40 s).
+    let took = joined.time_s - added.time_s;
+    assert!((28.18..=54.92).contains(&took), "node ready {took} s after its launch");
+    // Two nodes hold six 500 m pods; more need the new nodes.
+    let six = first_with(&cold, 6).unwrap();
+    let ten = first_with(&cold, 10).unwrap();
+    assert!(six < ten);
+    assert!(ten as f64 > joined.time_s, "pods beyond six wait for a new node");
+
+    let (warm, warm_sim) = timeline("pods-spare-nodes.json", 1);
+    assert!(warm_sim.observations().iter().all(|o| o.kind != ObservationKind::PodPending), "nothing Pending");
+    let warm_ten = first_with(&warm, 10).unwrap();
+    println!(
+        "5x spike: 10 pods serving {} s after it on 2 nodes (pods Pending, nodes launched), {} s with 6 nodes",
+        ten - SPIKE_S,
+        warm_ten - SPIKE_S
+    );
+    assert!(warm_ten + 20 < ten, "spare nodes: {warm_ten} s, autoscaled: {ten} s");
+    let r = sim.report();
+    let w = warm_sim.report();
+    let ok = |r: &strata_core::sim::Report| r.clients[0].successes as f64 / r.clients[0].requests as f64;
+    println!("availability over 15 min: {:.2}% autoscaled, {:.2}% with spare nodes", ok(&r) * 100.0, ok(&w) * 100.0);
+    assert!(ok(&w) > ok(&r));
+    assert_conserved(&sim, &r);
+    assert_conserved(&warm_sim, &w);
+}
+
+#[test]
+fn an_eks_run_is_deterministic_and_bills_nodes_and_the_cluster() {
+    let t = scenario("pods-pending-spike.json");
+    let run = |seed| {
+        let mut sim = Simulation::new(&t, SimConfig::with_seed(seed)).unwrap();
+        sim.step_until(SimTime::from_secs(300));
+        sim
+    };
+    let (a, b, c) = (run(7), run(7), run(8));
+    assert_eq!(a.trace_hash(), b.trace_hash());
+    assert_ne!(a.trace_hash(), c.trace_hash());
+    // Before the spike: two m5.large nodes for 60 s and the cluster fee, nothing else.
+    let mut quiet = Simulation::new(&t, SimConfig::with_seed(1)).unwrap();
+    quiet.step_until(SimTime::from_secs(SPIKE_S));
+    let cost = quiet.cost();
+    let api = cost.by_component.iter().find(|c| c.id == "api").unwrap();
+    let line = |item: &str| api.lines.iter().find(|l| l.item == item).unwrap_or_else(|| panic!("{item}: {api:?}"));
+    let hours = SPIKE_S as f64 / 3600.0;
+    assert!((line("node instance-hours").quantity - 2.0 * hours).abs() < 1e-9);
+    assert!((line("node instance-hours").unit_price - 0.096).abs() < 1e-12, "m5.large");
+    assert!((line("EKS cluster hours").quantity - hours).abs() < 1e-9);
+    assert!((line("EKS cluster hours").unit_price - 0.10).abs() < 1e-12);
+}
