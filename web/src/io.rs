@@ -174,28 +174,38 @@ pub fn open_share_link(ed: Editor) {
 }
 
 /// One entry of the template gallery.
-#[derive(Clone, Debug, PartialEq, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct TemplateEntry {
     /// File in `scenarios/`.
     pub file: String,
     /// Title.
     pub title: String,
     /// One-paragraph description.
-    #[serde(default)]
     pub description: String,
 }
 
-#[derive(serde::Deserialize)]
-struct TemplateIndex {
-    scenarios: Vec<TemplateEntry>,
+/// The gallery's entries from its index (`{"scenarios": [{file, title, description}]}`), read
+/// from the JSON value (the page has that reader anyway; a typed one would add to it).
+fn read_index(text: &str) -> Result<Vec<TemplateEntry>, String> {
+    let v: serde_json::Value = serde_json::from_str(text).map_err(|e| e.to_string())?;
+    let list = v.get("scenarios").and_then(serde_json::Value::as_array).ok_or("the index lists no scenarios")?;
+    let text = |e: &serde_json::Value, k: &str| e.get(k).and_then(serde_json::Value::as_str).map(str::to_string);
+    list.iter()
+        .map(|e| {
+            Some(TemplateEntry {
+                file: text(e, "file")?,
+                title: text(e, "title")?,
+                description: text(e, "description").unwrap_or_default(),
+            })
+        })
+        .collect::<Option<Vec<_>>>()
+        .ok_or_else(|| "an entry of the index has no file or title".to_string())
 }
 
 /// Loads the gallery index.
 pub async fn load_templates() -> Result<Vec<TemplateEntry>, String> {
     let text = js::fetch_text("scenarios/index.json").await.map_err(|e| js::error_text(&e))?;
-    serde_json::from_str::<TemplateIndex>(&text.as_string().unwrap_or_default())
-        .map(|i| i.scenarios)
-        .map_err(|e| e.to_string())
+    read_index(&text.as_string().unwrap_or_default())
 }
 
 /// The gallery's picture of template `file` (nothing when it cannot be fetched or read).
@@ -222,4 +232,23 @@ pub fn open_template(ed: Editor, entry: TemplateEntry) {
             Err(e) => ed.notify(format!("Template {} cannot be loaded: {}", entry.title, js::error_text(&e)), true),
         }
     });
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_gallery_index_reads_every_entry_and_refuses_a_broken_one() {
+        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../public/scenarios/index.json");
+        let list = read_index(&std::fs::read_to_string(path).unwrap()).unwrap();
+        assert_eq!(list.len(), 31);
+        assert!(list.iter().all(|e| e.file.ends_with(".json") && !e.title.is_empty() && !e.description.is_empty()));
+        assert_eq!(
+            read_index(r#"{"scenarios": [{"file": "a.json"}]}"#),
+            Err("an entry of the index has no file or title".into())
+        );
+        assert!(read_index("{").is_err());
+        assert_eq!(read_index(r#"{"scenarios": [{"file": "a.json", "title": "A"}]}"#).unwrap()[0].description, "");
+    }
 }

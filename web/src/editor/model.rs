@@ -26,21 +26,51 @@ pub const DEFAULT_CONTAINER: (f64, f64) = (320.0, 200.0);
 /// the drop (the pointer), which decides what it goes into.
 pub const CONTAINER_GRIP: (f64, f64) = (40.0, 20.0);
 
-/// Stored rectangles of containers, by id.
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+/// Stored rectangles of containers, by id. Written with serde; read by hand from the JSON value
+/// the document's loader has parsed anyway ([`Layout::read`]): a reader of its own would add to
+/// the page's WebAssembly.
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
 pub struct Layout {
     /// Container id -> rectangle (before growing to fit the contents).
-    #[serde(default)]
     pub containers: BTreeMap<String, Rect>,
     /// The bends people placed on connections. Connections not listed are routed around the
     /// boxes automatically.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[serde(skip_serializing_if = "Vec::is_empty")]
     pub bends: Vec<Bends>,
+}
+
+impl Layout {
+    /// Reads a layout written by serde from its JSON value. What is malformed is left out (a
+    /// layout only says how things are drawn): a container without a rectangle is laid out
+    /// again, a connection without its bends is routed.
+    pub fn read(v: &serde_json::Value) -> Layout {
+        Layout { containers: read_rects(v.get("containers")), bends: read_bends(v.get("bends")) }
+    }
+}
+
+/// Container rectangles as [`Layout::read`] reads them: an object of `{x, y, w, h}`.
+fn read_rects(v: Option<&serde_json::Value>) -> BTreeMap<String, Rect> {
+    let num = |v: &serde_json::Value, k: &str| v.get(k).and_then(serde_json::Value::as_f64);
+    let rect = |r: &serde_json::Value| Some(Rect::new(num(r, "x")?, num(r, "y")?, num(r, "w")?, num(r, "h")?));
+    v.and_then(serde_json::Value::as_object)
+        .map(|m| m.iter().filter_map(|(k, r)| Some((k.clone(), rect(r)?))).collect())
+        .unwrap_or_default()
+}
+
+/// Bends as [`Layout::read`] reads them: a list of `{from, to, points: [{x, y}]}`.
+fn read_bends(v: Option<&serde_json::Value>) -> Vec<Bends> {
+    let num = |v: &serde_json::Value, k: &str| v.get(k).and_then(serde_json::Value::as_f64);
+    let text = |v: &serde_json::Value, k: &str| v.get(k).and_then(serde_json::Value::as_str).map(str::to_string);
+    let bend = |b: &serde_json::Value| {
+        let points = b.get("points")?.as_array()?.iter().map(|p| Some(Point::new(num(p, "x")?, num(p, "y")?)));
+        Some(Bends { from: text(b, "from")?, to: text(b, "to")?, points: points.collect::<Option<Vec<Point>>>()? })
+    };
+    v.and_then(serde_json::Value::as_array).map(|l| l.iter().filter_map(bend).collect()).unwrap_or_default()
 }
 
 /// The points a connection's line is drawn through, in order. A design has at most one
 /// connection from one component to another, so its two ends name it.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct Bends {
     /// Caller.
     pub from: String,
@@ -1186,10 +1216,11 @@ pub struct ClipboardData {
     pub components: Vec<Component>,
     /// Connections between copied components.
     pub connections: Vec<Connection>,
-    /// Rectangles of the copied containers.
+    /// Rectangles of the copied containers (read by hand, as [`Layout::read`] does).
+    #[serde(skip_deserializing)]
     pub layout: BTreeMap<String, Rect>,
-    /// Bends of the copied connections.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    /// Bends of the copied connections (likewise).
+    #[serde(skip_serializing_if = "Vec::is_empty", skip_deserializing)]
     pub bends: Vec<Bends>,
 }
 
@@ -1200,7 +1231,9 @@ impl ClipboardData {
     }
     /// Parses clipboard text; `None` when it is not Strata content.
     pub fn from_text(text: &str) -> Option<ClipboardData> {
-        let d: ClipboardData = serde_json::from_str(text).ok()?;
+        let mut d: ClipboardData = serde_json::from_str(text).ok()?;
+        let v: serde_json::Value = serde_json::from_str(text).ok()?;
+        (d.layout, d.bends) = (read_rects(v.get("layout")), read_bends(v.get("bends")));
         (d.strata == CLIPBOARD_TAG && d.version == 1).then_some(d)
     }
 }
@@ -1226,8 +1259,7 @@ pub fn doc_from_json(text: &str) -> Result<Doc, String> {
     let topology = Topology::from_json(text).map_err(|e| e.to_string())?;
     let layout = serde_json::from_str::<serde_json::Value>(text)
         .ok()
-        .and_then(|v| v.get("layout").cloned())
-        .and_then(|l| serde_json::from_str::<Layout>(&serde_json::to_string_pretty(&l).unwrap_or_default()).ok())
+        .and_then(|v| v.get("layout").map(Layout::read))
         .unwrap_or_default();
     Ok(Doc::new(topology, layout))
 }

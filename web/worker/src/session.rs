@@ -565,6 +565,7 @@ fn note_line(design: &Topology, o: &Observation) -> LogLine {
                 | ObservationKind::CanaryHalted
                 | ObservationKind::BreakerOpened
                 | ObservationKind::ZoneLost
+                | ObservationKind::PodPending
         ),
     }
 }

@@ -1,0 +1,81 @@
+// EKS deployments in the app: the palette finds them by the names people use, a template's pods
+// are drawn in their nodes' subnets as they come, and the pods serving at each moment, the
+// Pending pods and the nodes the cluster autoscaler adds are the engine's own, checked against
+// `strata-sim run --json` on the same design, seed and time.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { join } from 'node:path';
+import { serve, launch, openApp, ROOT } from './harness.mjs';
+import { openTemplate, centre, drag, savedDoc } from './editor-helpers.mjs';
+
+let server, browser;
+before(async () => { server = await serve(); browser = await launch(); });
+after(async () => { await browser?.close(); await server?.close(); });
+
+const SIM = process.env.STRATA_SIM ?? join(ROOT, 'target', 'ci', 'strata-sim');
+
+/** The CLI's report of a gallery scenario at `ms` simulated milliseconds. */
+function cli(scenario, ms, seed = 1) {
+  const file = join(ROOT, 'public', 'scenarios', `${scenario}.json`);
+  return JSON.parse(execFileSync(SIM, ['run', file, '--seed', String(seed), '--duration', `${ms}ms`, '--json'], { encoding: 'utf8', maxBuffer: 64 << 20 }));
+}
+
+test('a spike\'s pods arrive as the engine has them: drawn in their subnets, Pending pods and new nodes in the log', async () => {
+  const context = await browser.newContext({ viewport: { width: 1440, height: 900 } });
+  const { page, errors } = await openApp(context, server.url);
+  await openTemplate(page, 'pods-pending-spike');
+  // The nodes' outline spans the subnets they go to.
+  assert.equal(await page.getByTestId('group-span-api').locator('text').textContent(), 'EKS nodes of api');
+  await page.getByTestId('run').click();
+  await page.waitForFunction(() => Number(document.querySelector('[data-testid="sim-clock"]').dataset.timeNs) > 0);
+  await page.getByTestId('run').click(); // pause: the scrubber drives time from here
+  await page.waitForFunction(() => /Resume/.test(document.querySelector('[data-testid="run"]').innerText));
+  const seek = async (ms) => {
+    await page.getByTestId('run-scrubber').fill(String(ms));
+    await page.waitForFunction((ns) => document.querySelector('[data-testid="sim-clock"]').dataset.timeNs === ns, String(ms * 1e6));
+  };
+  const pods = () => page.evaluate(() => [...document.querySelectorAll('[data-testid^="instance-api-"]')]
+    .map((b) => ({ status: b.dataset.status, subnet: b.dataset.subnet })));
+  const seen = [];
+  for (const ms of [30_000, 130_000, 200_000]) {
+    await seek(ms);
+    const engine = cli('pods-pending-spike', ms).components.find((c) => c.id === 'api');
+    // The boxes are drawn for the figures of the last frame: wait for that frame's count.
+    await page.waitForFunction((n) => document.querySelectorAll('[data-testid^="instance-api-"][data-status="in_service"]').length === n, engine.instances, { timeout: 10_000 })
+      .catch(() => {});
+    const shown = await pods();
+    const serving = shown.filter((p) => p.status === 'in_service');
+    assert.equal(serving.length, engine.instances, `pods serving at ${ms} ms: shown ${serving.length}, engine ${engine.instances}`);
+    assert.ok(serving.every((p) => p.subnet === 'app-a' || p.subnet === 'app-b'), JSON.stringify(shown));
+    seen.push(serving.length);
+  }
+  assert.equal(seen[0], 4, 'four pods before the spike');
+  assert.ok(seen[2] > seen[0], `more pods later: ${seen}`);
+  // The event log has the chain: Pending pods (marked as a problem) and the nodes launched for them.
+  const lines = await page.locator('[data-testid="run-log-line"]').evaluateAll((ls) => ls.map((l) => ({ text: l.textContent, bad: l.classList.contains('bad') })));
+  const pending = lines.find((l) => /is Pending: 0\/\d+ nodes are available: .*Insufficient cpu/.test(l.text));
+  assert.ok(pending && pending.bad, JSON.stringify(lines.slice(0, 20)));
+  assert.ok(lines.some((l) => /the cluster autoscaler launches \d+ node\(s\) for \d+ Pending pod\(s\)/.test(l.text)), 'nodes added');
+  assert.ok(lines.some((l) => /node api-node-\d+ joined, Ready/.test(l.text)), 'a node joined');
+  assert.deepEqual(errors, []);
+  await context.close();
+});
+
+test('the palette finds an EKS deployment as k8s, and it goes into a VPC where the checks ask for a node group that fits', async () => {
+  const context = await browser.newContext({ viewport: { width: 1440, height: 900 } });
+  const { page, errors } = await openApp(context, server.url);
+  await openTemplate(page, 'pods-pending-spike');
+  await page.getByTestId('palette-search').fill('k8s');
+  const items = await page.$$eval('.pal-item', (els) => els.filter((e) => !e.classList.contains('hidden')).map((e) => e.dataset.testid));
+  assert.deepEqual(items, ['palette-eks'], 'k8s finds the EKS deployment only');
+  // Dropped on the bare canvas it is refused, in words.
+  const canvas = await centre(page, 'canvas-stage');
+  await drag(page, await centre(page, 'palette-eks'), { x: canvas.box.x + 40, y: canvas.box.y + canvas.box.height - 40 });
+  await page.getByTestId('notice').waitFor();
+  assert.match(await page.getByTestId('notice').textContent(), /EKS deployment runs inside a VPC/);
+  const doc = await savedDoc(page);
+  assert.deepEqual(doc.components.filter((c) => c.kind === 'eks').map((c) => c.id), ['api'], 'nothing was added');
+  assert.deepEqual(errors, []);
+  await context.close();
+});
