@@ -417,6 +417,8 @@ pub struct Cluster {
     pub(super) served: Vec<Vec<Served>>,
     pub(super) alarms: Vec<AlarmRun>,
     integrated_to: SimTime,
+    /// AZs that are out: their nodes stopped answering, and no node launches there.
+    azs_down: Vec<String>,
     hpas: Vec<Option<Hpa>>,
     cpu_used: Vec<f64>,
     pod_serial: Vec<u32>,
@@ -439,6 +441,7 @@ impl Cluster {
             served: spec.workloads.iter().map(|w| vec![Served::default(); w.version_count() + 1]).collect(),
             alarms: Vec::new(),
             integrated_to: SimTime::ZERO,
+            azs_down: Vec::new(),
             hpas: spec.workloads.iter().map(|w| w.hpa.clone().map(Hpa::new)).collect(),
             cpu_used: vec![0.0; spec.workloads.len()],
             pod_serial: vec![0; spec.workloads.len()],
@@ -859,11 +862,17 @@ impl Cluster {
             itype.map_or(Resources::default(), |t| Resources::allocatable(t.vcpus, t.memory_gib, max_pods));
         self.node_serial[g] += 1;
         let serial = self.node_serial[g];
-        let az = if group.azs.is_empty() {
-            String::new()
-        } else {
-            group.azs[(serial as usize - 1) % group.azs.len()].clone()
+        // The AZ (of those up) with the fewest of the group's nodes.
+        let count = |az: &String| {
+            self.nodes.iter().filter(|n| n.group == g && n.az == *az && n.state != NodeState::Gone).count()
         };
+        let az = group
+            .azs
+            .iter()
+            .filter(|a| !self.azs_down.contains(a))
+            .min_by_key(|a| count(a))
+            .cloned()
+            .unwrap_or_default();
         self.nodes.push(Node {
             name: format!("{}-{serial}", group.name),
             group: g,
@@ -931,7 +940,8 @@ impl Cluster {
                 let size = self.nodes.iter().filter(|n| n.group == g && n.state != NodeState::Gone).count() as u32;
                 let template = instance_type(&group.instance_type)
                     .map(|it| Resources::allocatable(it.vcpus, it.memory_gib, eks_max_pods(&group.instance_type)));
-                fits_group(g) && template.is_some_and(fits) && size + added[g] < group.max
+                let az_up = group.azs.is_empty() || group.azs.iter().any(|a| !self.azs_down.contains(a));
+                fits_group(g) && template.is_some_and(fits) && size + added[g] < group.max && az_up
             });
             let Some(g) = choice else { continue };
             let group = &self.spec.node_groups[g];
@@ -997,6 +1007,41 @@ impl Cluster {
             p.pending_phases.clear();
         }
         Ok(())
+    }
+
+    /// An AZ goes out (`down`) or comes back. Going out, its nodes stop answering as a lost
+    /// node does (their pods are replaced after the eviction delay) and nodes launch only in the
+    /// other AZs. Coming back, nodes not yet gone answer again with the pods still on them.
+    pub fn set_az_down(&mut self, now: SimTime, az: &str, down: bool) {
+        self.advance(now);
+        if down {
+            if !self.azs_down.iter().any(|a| a == az) {
+                self.azs_down.push(az.to_string());
+            }
+            let names: Vec<String> = self
+                .nodes
+                .iter()
+                .filter(|n| n.az == az && !matches!(n.state, NodeState::Gone | NodeState::Lost { .. }))
+                .map(|n| n.name.clone())
+                .collect();
+            for name in names {
+                // Found just above.
+                let _ = self.lose_node(now, &name);
+            }
+        } else {
+            self.azs_down.retain(|a| a != az);
+            for n in 0..self.nodes.len() {
+                if self.nodes[n].az == az && matches!(self.nodes[n].state, NodeState::Lost { .. }) {
+                    self.nodes[n].state = NodeState::Ready;
+                    for p in self.pods.iter_mut().filter(|p| p.node == Some(n) && p.gone_at.is_none()) {
+                        p.phase = PodPhase::Ready;
+                    }
+                    let node = self.nodes[n].name.clone();
+                    self.log(now, EventKind::NodeReady { node });
+                }
+            }
+        }
+        self.settle_rollouts(now);
     }
 
     fn live_node(&self, name: &str) -> Result<usize, FaultError> {
@@ -1162,6 +1207,24 @@ mod tests {
             at(&c, |k| matches!(k, EventKind::PodCreated { .. })).into_iter().filter(|e| *e > t).count() as u32;
         assert_eq!(created, on_it);
         assert_eq!(c.lose_node(t, &name), Err(FaultError::NoNode(name)));
+    }
+
+    #[test]
+    fn an_az_back_before_the_eviction_delay_brings_its_pods_back_and_nodes_launch_only_where_up() {
+        let mut c = Cluster::running(spec(2), 6);
+        c.set_cpu_used(0, 1200.0);
+        c.set_az_down(SimTime::from_secs(100), "a", true);
+        assert_eq!(c.ready(0), 2, "the pods on the node in AZ a stop serving");
+        c.set_az_down(SimTime::from_secs(200), "a", false);
+        assert_eq!(c.ready(0), 4, "back within 340 s: the same pods serve again");
+        assert!(at(&c, |k| matches!(k, EventKind::PodCreated { .. })).is_empty(), "nothing was replaced");
+        // Out again, and more pods wanted: new nodes go to AZ b only.
+        c.set_az_down(SimTime::from_secs(300), "a", true);
+        c.set_cpu_used(0, 3600.0);
+        c.advance(SimTime::from_secs(400));
+        let launched: Vec<&Node> = c.nodes.iter().skip(2).collect();
+        assert!(!launched.is_empty());
+        assert!(launched.iter().all(|n| n.az == "b"), "{:?}", launched.iter().map(|n| &n.az).collect::<Vec<_>>());
     }
 
     #[test]

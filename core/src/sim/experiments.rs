@@ -631,7 +631,9 @@ impl Simulation {
 
 impl Simulation {
     /// An AZ goes dark (`on`) or comes back. Instances of Auto Scaling groups in it die (their
-    /// group replaces them in the AZs still up); a lone EC2 instance is down until the AZ
+    /// group replaces them in the AZs still up); an EKS deployment's nodes there stop answering
+    /// (its pods there stop serving at once and are replaced elsewhere after Kubernetes' eviction
+    /// delay); a lone EC2 instance is down until the AZ
     /// returns; a Multi-AZ database fails over to its standby in 60-120 s (unless its whole
     /// region is lost), a single-AZ one is down until the AZ returns; a cache in it is down; a load balancer survives while it has
     /// another AZ. Regional services (S3, DynamoDB, Lambda, SQS) and global ones are not zonal.
@@ -659,12 +661,17 @@ impl Simulation {
                         .filter(|(_, i)| i.az == z && i.state != InstState::Free)
                         .map(|(k, _)| k as u32)
                         .collect();
+                    let cluster = g.pods.is_some();
                     for k in ks {
                         match (asg, on) {
                             (true, true) => self.kill_instance(c as u32, k),
                             (true, false) => {}
                             (false, _) => self.set_instance(c as u32, k, !on),
                         }
+                    }
+                    // An EKS deployment's cluster loses (or gets back) its nodes there.
+                    if let (true, Node::Group(g)) = (cluster, &mut self.nodes[c]) {
+                        super::pods::on_az(g, &mut self.core, c as u32, z, on);
                     }
                 }
                 Node::Alb(a) => {

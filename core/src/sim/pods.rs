@@ -99,6 +99,21 @@ pub(super) fn on_cluster(g: &mut Group, core: &mut Core, comp: u32) {
     g.pods = Some(p);
 }
 
+/// The AZ numbered `z` went dark (`on`) or came back: the cluster's nodes there are lost or
+/// back, and the slots follow.
+pub(super) fn on_az(g: &mut Group, core: &mut Core, comp: u32, z: u16, on: bool) {
+    let Some(mut p) = g.pods.take() else { return };
+    let now = core.now;
+    p.cluster.set_az_down(SimTime(now), &z.to_string(), on);
+    sync(&mut p, g, core, comp);
+    p.node_ns = p.node_ns_at(now);
+    p.node_mark = now;
+    p.nodes_now = billed_nodes(&p.cluster);
+    report(&mut p, core, comp);
+    p.arm(core, comp);
+    g.pods = Some(p);
+}
+
 /// Brings the slots in step with the pods: a Ready pod without a slot takes a free one, a pod
 /// stopping or gone leaves its slot (draining what it holds).
 fn sync(p: &mut Pods, g: &mut Group, core: &mut Core, comp: u32) {

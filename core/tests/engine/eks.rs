@@ -95,3 +95,45 @@ fn an_eks_run_is_deterministic_and_bills_nodes_and_the_cluster() {
     assert!((line("EKS cluster hours").quantity - hours).abs() < 1e-9);
     assert!((line("EKS cluster hours").unit_price - 0.10).abs() < 1e-12);
 }
+
+#[test]
+fn an_az_outage_stops_its_pods_at_once_and_kubernetes_replaces_them_after_its_eviction_delay() {
+    // Six nodes over two AZs, four pods at a steady 100 requests/s, no HPA: the AZ us-east-1a
+    // goes dark at 120 s.
+    let path = format!("{}/../public/scenarios/pods-spare-nodes.json", env!("CARGO_MANIFEST_DIR"));
+    let mut v: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+    for c in v["components"].as_array_mut().unwrap() {
+        if c["id"] == "users" {
+            c["arrival"] = serde_json::json!({"pattern": "constant", "rate_rps": 100.0});
+        }
+        if c["id"] == "api" {
+            c["hpa_target_cpu_percent"] = serde_json::json!(0.0);
+        }
+    }
+    v["experiments"] = serde_json::json!([{"name": "lose-az1", "actions": [
+        {"action": "az-outage", "target": {"az": "use1-az1"}, "start_s": 120, "duration_s": 600}]}]);
+    let t = strata_core::topology::Topology::from_json(&v.to_string()).unwrap();
+    let config = SimConfig { experiment: Some("lose-az1".into()), ..SimConfig::with_seed(1) };
+    let mut sim = Simulation::new(&t, config).unwrap();
+    let api = sim.component_index("api").unwrap();
+    let mut at = |s: u64| {
+        sim.step_until(SimTime::from_secs(s));
+        let azs: Vec<String> = sim.instances(api).into_iter().filter_map(|i| i.az).collect();
+        (sim.instances_in_service(api), azs)
+    };
+    let (before, azs) = at(119);
+    assert_eq!(before, 4);
+    assert_eq!(azs.iter().filter(|a| *a == "use1-az1").count(), 2, "spread over both AZs: {azs:?}");
+    // Its two pods stop serving with their nodes...
+    assert_eq!(at(121).0, 2);
+    // ...but Kubernetes replaces them only after 40 s + 300 s (at 460 s), on the other AZ's
+    // nodes, where the image is: 11.2 s to Ready.
+    assert_eq!(at(459).0, 2);
+    assert_eq!(at(471).0, 2);
+    let (after, azs) = at(472);
+    assert_eq!(after, 4);
+    assert!(azs.iter().all(|a| a == "use1-az2"), "{azs:?}");
+    let r = sim.report();
+    assert!(r.resilience.observations.iter().any(|o| o.kind == ObservationKind::ZoneLost), "the outage is in the log");
+    assert_conserved(&sim, &r);
+}
