@@ -5,7 +5,7 @@
 use super::call::{NONE, NONE16};
 use super::core::{Core, ObservationKind};
 use super::group::{Group, InstState};
-use super::health::{Checker, HealthCheck, Transition};
+use super::health::{HealthCheck, Transition};
 use super::queue::Ev;
 use super::sampler::Sampler;
 use super::{ComponentIdx, ScalingAction, ScalingActivity};
@@ -208,13 +208,7 @@ pub(super) fn launch(g: &mut Group, core: &mut Core, comp: u32, n: u32) -> u32 {
             continue;
         };
         let i = &mut g.inst[slot];
-        i.state = InstState::Launching;
-        i.az = az;
-        i.up = true;
-        i.dead = false;
-        i.initial = false;
-        i.lb = Checker::new(false);
-        i.status = Checker::new(true);
+        i.start_launch(az);
         // Billed from the launch request (a launch the layers refuse at once costs nothing).
         i.billed.start(now);
         i.exists.start(now);

@@ -137,6 +137,18 @@ impl Instance {
         hc.passes(self.up, self.queue_age(calls, now))
     }
 
+    /// A free slot starts launching in AZ `az`: up, not yet healthy to its load balancer
+    /// (its checks must pass first), healthy to its group.
+    pub(super) fn start_launch(&mut self, az: u16) {
+        self.state = InstState::Launching;
+        self.az = az;
+        self.up = true;
+        self.dead = false;
+        self.initial = false;
+        self.lb = Checker::new(false);
+        self.status = Checker::new(true);
+    }
+
     /// Sets the start of its figures in the report to `now`.
     pub(super) fn mark_report(&mut self, now: u64) {
         let workers = self.pool.as_ref().map_or(0, |p| p.busy_tw.integral(now));

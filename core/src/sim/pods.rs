@@ -8,7 +8,6 @@
 use super::asg;
 use super::core::{Core, ObservationKind};
 use super::group::{Group, InstState};
-use super::health::Checker;
 use super::queue::Ev;
 use crate::containers::cluster::{Cluster, EventKind, NodeState};
 use crate::containers::pod::PodPhase;
@@ -89,14 +88,20 @@ pub(super) fn on_cluster(g: &mut Group, core: &mut Core, comp: u32) {
             p.cpu_mark = (busy, now);
         }
         p.cluster.advance(SimTime(now));
-        sync(&mut p, g, core, comp);
-        p.node_ns = p.node_ns_at(now);
-        p.node_mark = now;
-        p.nodes_now = billed_nodes(&p.cluster);
-        report(&mut p, core, comp);
+        follow(&mut p, g, core, comp);
     }
     p.arm(core, comp);
     g.pods = Some(p);
+}
+
+/// After the cluster changed: the slots, the node-time and the observations follow it.
+fn follow(p: &mut Pods, g: &mut Group, core: &mut Core, comp: u32) {
+    let now = core.now;
+    sync(p, g, core, comp);
+    p.node_ns = p.node_ns_at(now);
+    p.node_mark = now;
+    p.nodes_now = billed_nodes(&p.cluster);
+    report(p, core, comp);
 }
 
 /// The AZ numbered `z` went dark (`on`) or came back: the cluster's nodes there are lost or
@@ -105,11 +110,7 @@ pub(super) fn on_az(g: &mut Group, core: &mut Core, comp: u32, z: u16, on: bool)
     let Some(mut p) = g.pods.take() else { return };
     let now = core.now;
     p.cluster.set_az_down(SimTime(now), &z.to_string(), on);
-    sync(&mut p, g, core, comp);
-    p.node_ns = p.node_ns_at(now);
-    p.node_mark = now;
-    p.nodes_now = billed_nodes(&p.cluster);
-    report(&mut p, core, comp);
+    follow(&mut p, g, core, comp);
     p.arm(core, comp);
     g.pods = Some(p);
 }
@@ -143,15 +144,8 @@ fn sync(p: &mut Pods, g: &mut Group, core: &mut Core, comp: u32) {
         }
         let Some(slot) = g.inst.iter().position(|i| i.state == InstState::Free) else { break };
         let az = pod.node.and_then(|n| p.cluster.nodes[n].az.parse::<u16>().ok()).unwrap_or(super::call::NONE16);
-        let i = &mut g.inst[slot];
-        i.state = InstState::Launching;
-        i.az = az;
-        i.up = true;
-        i.dead = false;
-        i.initial = false;
         // In rotation once the load balancer's checks pass, as for any new target.
-        i.lb = Checker::new(false);
-        i.status = Checker::new(true);
+        g.inst[slot].start_launch(az);
         p.slots.push((pod.name.clone(), slot as u32));
         asg::on_instance_ready(g, core, comp, slot as u32);
     }
