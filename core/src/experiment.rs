@@ -122,11 +122,18 @@ pub enum ActionKind {
     /// service for the OS reboot time (20-40 s; `infrastructure.launch.reboot`). Takes no
     /// `duration_s`. Target: an instance or an EC2 component.
     RebootInstance,
+    /// A new version of an EKS deployment, failing `error_percent` of the requests it answers
+    /// (default 0: a good one): all at once, or as a canary through `stages_percent` of the
+    /// traffic (default 10, 100) with a `bake_s` each (default 300), rolled back when an alarm on
+    /// its error rate sees more than `halt_error_percent` in 2 minutes in a row (no alarm when
+    /// unset). Its pods pull the new image and start like any pod. Takes no `duration_s`; an
+    /// experiment stopped early rolls it back. Target: an EKS deployment.
+    Deploy,
 }
 
 impl ActionKind {
     /// Every action, in documentation order.
-    pub const ALL: [ActionKind; 16] = [
+    pub const ALL: [ActionKind; 17] = [
         ActionKind::TerminateInstance,
         ActionKind::HostFailure,
         ActionKind::AzOutage,
@@ -143,6 +150,7 @@ impl ActionKind {
         ActionKind::AsgCapacityError,
         ActionKind::StopInstance,
         ActionKind::RebootInstance,
+        ActionKind::Deploy,
     ];
 
     /// The name as written in documents (`"az-outage"`).
@@ -164,6 +172,7 @@ impl ActionKind {
             ActionKind::AsgCapacityError => "asg-capacity-error",
             ActionKind::StopInstance => "stop-instance",
             ActionKind::RebootInstance => "reboot-instance",
+            ActionKind::Deploy => "deploy",
         }
     }
 
@@ -177,6 +186,7 @@ impl ActionKind {
             ActionKind::RegionOutage => Disruption::Region,
             ActionKind::NetworkLatency | ActionKind::PacketLoss => Disruption::Software,
             ActionKind::DnsFailure | ActionKind::ConfigPush | ActionKind::AsgCapacityError => Disruption::Software,
+            ActionKind::Deploy => Disruption::Software,
         }
     }
 }
@@ -350,6 +360,7 @@ fn accepted(kind: ActionKind) -> &'static str {
         ActionKind::AsgCapacityError => "an Auto Scaling group",
         ActionKind::StopInstance => "an EC2 component or its instance",
         ActionKind::RebootInstance => "an instance or an EC2 component",
+        ActionKind::Deploy => "an EKS deployment",
     }
 }
 
@@ -403,6 +414,9 @@ pub fn check_action(t: &Topology, a: &Action) -> Vec<String> {
         if !(d.is_finite() && d > 0.0 && d <= MAX_SECONDS) {
             out.push(format!("duration_s {d} must be above 0 and at most {MAX_SECONDS} seconds"));
         }
+    }
+    if a.action == ActionKind::Deploy && a.duration_s.is_some() {
+        out.push("deploy takes no duration_s: a deployment ends when its pods are replaced (or rolled back)".into());
     }
     if a.action == ActionKind::RebootInstance && a.duration_s.is_some() {
         out.push(
@@ -501,6 +515,7 @@ fn check_target(t: &Topology, a: &Action) -> Option<String> {
         (Target::Component(id), ActionKind::CpuStress) => (kind_of(id) != Some(ComponentKind::Ec2)).then(wrong),
         (Target::Component(id), ActionKind::DbFailover) => (kind_of(id) != Some(ComponentKind::Rds)).then(wrong),
         (Target::Component(id), ActionKind::AsgCapacityError) => (kind_of(id) != Some(ComponentKind::Asg)).then(wrong),
+        (Target::Component(id), ActionKind::Deploy) => (kind_of(id) != Some(ComponentKind::Eks)).then(wrong),
         (Target::Component(_), ActionKind::DnsFailure | ActionKind::ConfigPush) => None,
         (Target::Host(h), ActionKind::HostFailure | ActionKind::CpuStress) => (!host_known(h)).then(|| {
             if t.infrastructure.is_none() {
@@ -770,6 +785,28 @@ mod tests {
         }
         assert_eq!(ActionKind::StopInstance.disruption(), Disruption::Hardware);
         assert_eq!(ActionKind::RebootInstance.name(), "reboot-instance");
+    }
+
+    #[test]
+    fn a_deploy_takes_an_eks_deployment_and_no_duration() {
+        let mut t = doc();
+        t.add("api", ComponentKind::Eks, None);
+        let ok = r#"{"action": "deploy", "target": {"component": "api"}, "start_s": 60,
+            "params": {"error_percent": 20, "strategy": "canary", "stages_percent": [10, 100], "halt_error_percent": 5}}"#;
+        assert_eq!(check_action(&t, &action(ok)), Vec::<String>::new());
+        let cases = [
+            (r#"{"action": "deploy", "target": {"component": "web"}}"#, "it takes an EKS deployment"),
+            (r#"{"action": "deploy", "target": {"component": "api"}, "duration_s": 60}"#, "deploy takes no duration_s"),
+            (
+                r#"{"action": "deploy", "target": {"component": "api"}, "params": {"stages_percent": [50, 10]}}"#,
+                "stages_percent must increase",
+            ),
+        ];
+        for (json, want) in cases {
+            let got = check_action(&t, &action(json));
+            assert!(got.iter().any(|m| m.contains(want)), "{json}: {got:?}");
+        }
+        assert_eq!(ActionKind::Deploy.disruption(), Disruption::Software);
     }
 
     #[test]

@@ -79,3 +79,62 @@ test('the palette finds an EKS deployment as k8s, and it goes into a VPC where t
   assert.deepEqual(errors, []);
   await context.close();
 });
+
+test('a canary deployed from the menu is rolled back by its alarm, and the run is the engine\'s own', async () => {
+  const context = await browser.newContext({ viewport: { width: 1440, height: 900 } });
+  const { page, errors } = await openApp(context, server.url);
+  await openTemplate(page, 'deploy-canary');
+  await page.getByTestId('run-speed').selectOption('60');
+  await page.getByTestId('run').click();
+  await page.waitForFunction(() => Number(document.querySelector('[data-testid="sim-clock"]').dataset.timeNs) > 20e9);
+  // Right-click the deployment: the menu proposes a deployment of a new version.
+  await page.getByTestId('node-api').click({ button: 'right' });
+  await page.getByTestId('inject-panel').waitFor();
+  assert.equal(await page.getByTestId('inject-action').inputValue(), 'deploy');
+  assert.equal(await page.getByTestId('inject-amount').inputValue(), '20');
+  assert.equal(await page.getByTestId('inject-duration').count(), 0, 'a deployment takes no duration');
+  await page.getByTestId('inject-go').click();
+  await page.getByTestId('run-injected').waitFor();
+  const actions = JSON.parse(await page.getByTestId('run-injected').getAttribute('data-actions'));
+  assert.equal(actions.length, 1);
+  assert.equal(actions[0].action, 'deploy');
+  assert.equal(actions[0].params.strategy, 'canary');
+  const t0 = actions[0].start_s;
+  // The log tells the deployment, the alarm and the rollback.
+  const logged = (re) => page.waitForFunction((src) => [...document.querySelectorAll('[data-testid="run-log-line"]')].some((l) => new RegExp(src).test(l.textContent)), re.source, { timeout: 20_000 });
+  await logged(/deployment of v2 \(from v1\) begins, canary 10% -> 100%/);
+  await logged(/alarm api-v2-errors fires/);
+  await logged(/rolled back, every pod runs v1 again/);
+  // Let the errors stop, then pause and compare with the CLI running the same action.
+  await page.waitForFunction((t) => Number(document.querySelector('[data-testid="sim-clock"]').dataset.timeNs) > (t + 200) * 1e9, t0);
+  await page.getByTestId('run').click();
+  await page.waitForFunction(() => /Resume/.test(document.querySelector('[data-testid="run"]').innerText));
+  const shown = await page.evaluate(() => {
+    const table = document.querySelector('[data-testid="run-clients"]');
+    const row = document.querySelector('[data-testid="run-client-users"]');
+    return {
+      ns: Number(table.dataset.timeNs),
+      requests: Number(row.querySelector('[data-testid="run-requests"]').innerText),
+      success: row.querySelector('[data-testid="run-success"]').innerText,
+      errors: Number(row.querySelectorAll('td')[6].innerText.split(' ')[0]),
+    };
+  });
+  const { writeFileSync, mkdtempSync, readFileSync } = await import('node:fs');
+  const { tmpdir } = await import('node:os');
+  const doc = JSON.parse(readFileSync(join(ROOT, 'public', 'scenarios', 'deploy-canary.json'), 'utf8'));
+  doc.experiments = [{ name: 'from-the-page', actions }];
+  const file = join(mkdtempSync(join(tmpdir(), 'strata-')), 'deployed.json');
+  writeFileSync(file, JSON.stringify(doc));
+  const r = JSON.parse(execFileSync(SIM, ['run', file, '--seed', '1', '--duration', `${shown.ns / 1e6}ms`, '--experiment', 'from-the-page', '--json'], { encoding: 'utf8', maxBuffer: 64 << 20 }));
+  const c = r.clients.find((x) => x.id === 'users');
+  assert.equal(shown.requests, c.requests);
+  assert.equal(shown.success, `${(c.success_rate * 100).toFixed(2)}%`);
+  assert.equal(shown.errors, c.errors.total);
+  assert.ok(c.errors.server_error > 0 && c.errors.no_healthy_target === 0, JSON.stringify(c.errors));
+  // The alarm fired two minutes after the deployment began, as the engine ran it.
+  const fired = r.resilience.observations.find((o) => o.kind === 'alarm_fired');
+  assert.ok(fired, 'the CLI run has the alarm too');
+  assert.ok(Math.abs(fired.time_s - (t0 + 120)) < 1e-6, `alarm at ${fired.time_s}, deployment at ${t0}`);
+  assert.deepEqual(errors, []);
+  await context.close();
+});

@@ -637,7 +637,36 @@ impl Cluster {
         self.served.get(workload).map_or(0.0, |s| s.iter().map(|x| x.errors).sum())
     }
 
-    /// Adds a CloudWatch-style alarm.
+    /// Sets version `v` of a workload (a new one is added after the last; the versions before
+    /// it, if none were listed, start with the implicit first one).
+    pub fn set_version(&mut self, workload: usize, v: usize, version: Version) {
+        let Some(w) = self.spec.workloads.get_mut(workload) else { return };
+        if w.versions.is_empty() {
+            let first = w.version(0);
+            w.versions.push(first);
+        }
+        while w.versions.len() <= v {
+            w.versions.push(version.clone());
+        }
+        w.versions[v] = version;
+        // Keep the served counts per version, with the no-pod count last.
+        let count = w.versions.len();
+        let served = &mut self.served[workload];
+        let no_pod = served.pop().unwrap_or_default();
+        served.resize(count, Served::default());
+        served.push(no_pod);
+    }
+
+    /// Adds requests and errors a workload's version `v` served (when the caller counts them
+    /// itself rather than sending a rate).
+    pub fn record(&mut self, workload: usize, v: usize, requests: f64, errors: f64) {
+        if let Some(s) = self.served.get_mut(workload).and_then(|s| s.get_mut(v)) {
+            s.add(requests, errors);
+        }
+    }
+
+    /// Adds a CloudWatch-style alarm, its first period starting at the cluster's time (the last
+    /// `advance`).
     pub fn add_alarm(&mut self, alarm: Alarm) {
         self.alarms.push(AlarmRun::new(alarm, self.now));
     }

@@ -11,8 +11,9 @@
 //! - **blue-green**: R new pods start beside the old ones; once all are Ready the traffic
 //!   switches at once (ALB listener or Route 53 weights); the old pods are kept for a while
 //!   for an instant rollback.
-//! - **canary** (steps such as 5% -> 25% -> 100% with a bake time each): enough new pods for the
-//!   step's share, traffic weighted to them once Ready, the bake, then the next step.
+//! - **canary** (steps such as 5% -> 25% -> 100% with a bake time each): the step's share of the
+//!   R pods run the new version (the old ones make room) and take that share of the traffic
+//!   once Ready, as a canary without a traffic router does; the bake, then the next step.
 //!
 //! Once every pod runs the new version the deployment keeps watching its alarms for
 //! `watch_after_s` (and can still be rolled back) before it is final. A rollback restores R old
@@ -219,7 +220,7 @@ pub struct Rollout {
     pub strategy: Strategy,
     /// When it started.
     pub started: SimTime,
-    /// The new version's traffic share when set by weight (canary, blue-green), else traffic
+    /// The new version's traffic share when set by weight (blue-green's switch), else traffic
     /// follows the Ready pods.
     pub weight: Option<f64>,
     /// The canary step under way.
@@ -230,6 +231,8 @@ pub struct Rollout {
     pub wake: Option<SimTime>,
     /// When every pod ran the new version (the watch began).
     pub completed_at: Option<SimTime>,
+    /// The canary step whose pods are in (its bake under way).
+    pub shifted: Option<usize>,
     old_target: u32,
     new_target: u32,
 }
@@ -260,7 +263,7 @@ impl Cluster {
                 strategy: strategy.label(),
             },
         );
-        let weight = matches!(strategy, Strategy::BlueGreen { .. } | Strategy::Canary { .. }).then_some(0.0);
+        let weight = matches!(strategy, Strategy::BlueGreen { .. }).then_some(0.0);
         self.rollouts[workload] = Some(Rollout {
             from,
             to,
@@ -271,6 +274,7 @@ impl Cluster {
             rolled_back: false,
             wake: None,
             completed_at: None,
+            shifted: None,
             old_target: r,
             new_target: 0,
         });
@@ -293,7 +297,7 @@ impl Cluster {
         };
         r.rolled_back = true;
         r.wake = None;
-        let shifted = r.weight.is_some_and(|x| x > 0.0);
+        let shifted = r.weight.is_some_and(|x| x > 0.0) || r.shifted.is_some();
         if r.weight.is_some() {
             r.weight = Some(0.0);
         }
@@ -434,26 +438,23 @@ impl Cluster {
                         }
                     }
                     Strategy::Canary { steps } => {
-                        let step = steps[r.step.min(steps.len() - 1)];
-                        if step.share >= 1.0 {
-                            r.new_target = n;
-                            if ready_new >= n {
-                                r.old_target = 0;
-                                if r.weight.is_some() {
-                                    r.weight = None;
-                                    self.log(t, EventKind::TrafficShifted { workload: name.clone(), to_share: 1.0 });
-                                }
-                            }
-                        } else {
-                            r.new_target = r.new_target.max(((f64::from(n) * step.share).ceil() as u32).max(1));
-                            if ready_new >= r.new_target && r.weight != Some(step.share) && r.wake.is_none() {
-                                r.weight = Some(step.share);
+                        // The step's share of the pods run the new version (the traffic follows
+                        // the pods): the old ones make room for them.
+                        let k = r.step.min(steps.len() - 1);
+                        let step = steps[k];
+                        let want =
+                            if step.share >= 1.0 { n } else { ((f64::from(n) * step.share).ceil() as u32).max(1) };
+                        r.new_target = r.new_target.max(want);
+                        r.old_target = r.old_target.min(n.saturating_sub(r.new_target));
+                        if ready_new >= r.new_target && r.shifted != Some(k) {
+                            r.shifted = Some(k);
+                            if step.share < 1.0 {
                                 r.wake = Some(t + Duration::from_secs_f64(step.bake_s));
-                                self.log(t, EventKind::TrafficShifted { workload: name.clone(), to_share: step.share });
-                            } else if r.wake.is_some_and(|k| k <= t) {
-                                r.wake = None;
-                                r.step += 1;
                             }
+                            self.log(t, EventKind::TrafficShifted { workload: name.clone(), to_share: step.share });
+                        } else if step.share < 1.0 && r.wake.is_some_and(|k| k <= t) {
+                            r.wake = None;
+                            r.step += 1;
                         }
                     }
                 }

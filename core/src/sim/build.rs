@@ -17,7 +17,7 @@ use super::lambda::Lambda;
 use super::layered;
 use super::metrics::CompStats;
 use super::node::Node;
-use super::pods::Pods;
+use super::pods::{PodSlot, Pods};
 use super::queue::{Ev, EventQueue};
 use super::rds::Rds;
 use super::route53::Route53;
@@ -366,7 +366,7 @@ pub(super) fn build(t: &Topology, config: SimConfig) -> Result<Simulation, Build
                     i.lb = Checker::new(true);
                     i.az = pod.node.and_then(|n| cluster.nodes[n].az.parse().ok()).unwrap_or(NONE16);
                     stats[ci].cap.add(0, servers as i64);
-                    slots.push((pod.name.clone(), k as u32));
+                    slots.push(PodSlot::new(pod.name.clone(), k as u32, pod.version, (0, 0)));
                 }
                 let mut pods = Pods::new(cluster, p.cpu_m, slots);
                 pods.arm_at_start(&mut queue, ci as u32);

@@ -129,6 +129,12 @@ pub enum ObservationKind {
     NodesAdded,
     /// A new node joined its cluster and is Ready.
     NodeJoined,
+    /// A deployment began, moved traffic, or ended.
+    Deployment,
+    /// An alarm fired.
+    AlarmFired,
+    /// A deployment is being rolled back.
+    RolledBack,
 }
 
 /// One line of the observation log: what happened, when, in words.

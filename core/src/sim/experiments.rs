@@ -35,6 +35,9 @@ enum Effect {
     NoCapacity(u32),
     /// Instances are stopped (started again when the action ends) or rebooted.
     Restart { targets: Vec<(u32, u32)>, stop: bool },
+    /// An EKS deployment moves to a new version failing `error` of its requests; an alarm at
+    /// `halt` rolls it back (as does the action being reverted).
+    Deploy { comp: u32, error: f64, strategy: crate::containers::deploy::Strategy, halt: Option<f64> },
 }
 
 /// One action of the experiment, with its state.
@@ -250,6 +253,30 @@ fn effect(
         }
         ActionKind::AsgCapacityError => match &a.target {
             Target::Component(id) => comp(id).map_or(none, Effect::NoCapacity),
+            _ => none,
+        },
+        ActionKind::Deploy => match &a.target {
+            Target::Component(id) => match comp(id) {
+                Some(c) => {
+                    use crate::containers::deploy::{CanaryStep, Strategy};
+                    let bake_s = p.bake_s.unwrap_or(300.0);
+                    let strategy = if p.strategy == Some(PushStrategy::Canary) {
+                        let stages = p.stages_percent.clone().unwrap_or_else(|| vec![10.0, 100.0]);
+                        Strategy::Canary {
+                            steps: stages.iter().map(|s| CanaryStep { share: s / 100.0, bake_s }).collect(),
+                        }
+                    } else {
+                        Strategy::AllAtOnce
+                    };
+                    Effect::Deploy {
+                        comp: c,
+                        error: p.error_percent.unwrap_or(0.0) / 100.0,
+                        strategy,
+                        halt: p.halt_error_percent.map(|h| h / 100.0),
+                    }
+                }
+                None => none,
+            },
             _ => none,
         },
     }
@@ -487,6 +514,15 @@ impl Simulation {
                     self.schedule_stage(index);
                 } else {
                     self.core.meta[c].bad_share = 0.0;
+                }
+            }
+            Effect::Deploy { comp, error, strategy, halt } => {
+                if let Node::Group(g) = &mut self.nodes[*comp as usize] {
+                    if on {
+                        super::pods::deploy(g, &mut self.core, *comp, *error, strategy.clone(), *halt);
+                    } else {
+                        super::pods::roll_back(g, &mut self.core, *comp, "the experiment was stopped");
+                    }
                 }
             }
             Effect::Restart { targets, stop } => {

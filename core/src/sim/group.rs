@@ -78,6 +78,12 @@ pub(super) struct Instance {
     /// (its root volume is billed), for the cost model.
     pub(super) billed: Meter,
     pub(super) exists: Meter,
+    /// Share of the requests it answers with a server error at once (a bad version of an EKS
+    /// deployment's pod); 0 for every other instance.
+    pub(super) error_rate: f64,
+    /// Requests sent to it and those it failed for `error_rate`, since it was created.
+    pub(super) sent: u64,
+    pub(super) failed: u64,
 }
 
 impl Instance {
@@ -113,6 +119,9 @@ impl Instance {
             status: Checker::new(true),
             billed: Meter::IDLE,
             exists: Meter::IDLE,
+            error_rate: 0.0,
+            sent: 0,
+            failed: 0,
         }
     }
 
@@ -243,6 +252,11 @@ pub(super) fn arrive(g: &mut Group, core: &mut Core, call: u32, c: &Call) -> Nex
     }
     if !i.up || !matches!(i.state, InstState::InService | InstState::Draining) {
         return Next::fail(ErrorCause::Unavailable);
+    }
+    i.sent += 1;
+    if i.error_rate > 0.0 && core.rng.random::<f64>() < i.error_rate {
+        i.failed += 1;
+        return Next::fail(ErrorCause::ServerError);
     }
     i.active += 1;
     core.calls[call].flags.insert(Flags::ACTIVE);

@@ -10,15 +10,32 @@ use super::core::{Core, ObservationKind};
 use super::group::{Group, InstState};
 use super::queue::Ev;
 use crate::containers::cluster::{Cluster, EventKind, NodeState};
+use crate::containers::deploy::{Alarm, AlarmTarget, Strategy, Version};
 use crate::containers::pod::PodPhase;
 use crate::time::SimTime;
+
+/// A pod in a slot: its version, and the slot's counters when they were last credited to it.
+#[derive(Clone, Debug)]
+pub(super) struct PodSlot {
+    pod: String,
+    slot: u32,
+    version: usize,
+    mark: (u64, u64),
+}
+
+impl PodSlot {
+    /// Pod `pod` of `version` in `slot` (whose counters stand at `mark`).
+    pub(super) fn new(pod: String, slot: u32, version: usize, mark: (u64, u64)) -> PodSlot {
+        PodSlot { pod, slot, version, mark }
+    }
+}
 
 /// A deployment's cluster and its pods' slots.
 #[derive(Clone, Debug)]
 pub(super) struct Pods {
     pub(super) cluster: Cluster,
-    /// Pod name -> its slot.
-    slots: Vec<(String, u32)>,
+    /// The pods in slots.
+    slots: Vec<PodSlot>,
     /// The deadline the event queue holds for it (`u64::MAX`: none).
     armed: u64,
     /// CPU each pod requests, millicores.
@@ -36,7 +53,7 @@ pub(super) struct Pods {
 
 impl Pods {
     /// A deployment whose cluster starts as `cluster` (pods Ready in the slots of `g` already).
-    pub(super) fn new(cluster: Cluster, cpu_m: u32, slots: Vec<(String, u32)>) -> Pods {
+    pub(super) fn new(cluster: Cluster, cpu_m: u32, slots: Vec<PodSlot>) -> Pods {
         let nodes_now = billed_nodes(&cluster);
         Pods { cluster, slots, armed: u64::MAX, cpu_m, seen: 0, node_ns: 0, nodes_now, node_mark: 0, cpu_mark: (0, 0) }
     }
@@ -87,11 +104,25 @@ pub(super) fn on_cluster(g: &mut Group, core: &mut Core, comp: u32) {
             p.cluster.set_cpu_used(0, used_m);
             p.cpu_mark = (busy, now);
         }
+        credit(&mut p, g);
         p.cluster.advance(SimTime(now));
         follow(&mut p, g, core, comp);
     }
     p.arm(core, comp);
     g.pods = Some(p);
+}
+
+/// Credits each pod's version with the requests its slot answered since the last call and
+/// those it failed for its version's error rate (the alarms on a version read these).
+fn credit(p: &mut Pods, g: &Group) {
+    for ps in &mut p.slots {
+        let i = &g.inst[ps.slot as usize];
+        let (sent, failed) = (i.sent - ps.mark.0, i.failed - ps.mark.1);
+        ps.mark = (i.sent, i.failed);
+        if sent > 0 {
+            p.cluster.record(0, ps.version, sent as f64, failed as f64);
+        }
+    }
 }
 
 /// After the cluster changed: the slots, the node-time and the observations follow it.
@@ -108,8 +139,57 @@ fn follow(p: &mut Pods, g: &mut Group, core: &mut Core, comp: u32) {
 /// back, and the slots follow.
 pub(super) fn on_az(g: &mut Group, core: &mut Core, comp: u32, z: u16, on: bool) {
     let Some(mut p) = g.pods.take() else { return };
+    credit(&mut p, g);
     let now = core.now;
     p.cluster.set_az_down(SimTime(now), &z.to_string(), on);
+    follow(&mut p, g, core, comp);
+    p.arm(core, comp);
+    g.pods = Some(p);
+}
+
+/// Starts deploying a new version of the deployment, failing `error` of the requests it
+/// answers, with an alarm on its error rate at `halt` (2 one-minute periods in a row) that rolls
+/// it back.
+pub(super) fn deploy(g: &mut Group, core: &mut Core, comp: u32, error: f64, strategy: Strategy, halt: Option<f64>) {
+    let Some(mut p) = g.pods.take() else { return };
+    credit(&mut p, g);
+    let now = SimTime(core.now);
+    // The alarm's periods count from now.
+    p.cluster.advance(now);
+    let id = core.meta[comp as usize].id.clone();
+    let next = p.cluster.spec().workloads[0].version_count();
+    let name = format!("v{}", next + 1);
+    p.cluster.set_version(
+        0,
+        next,
+        Version { name: name.clone(), image: format!("{id}:{}", next + 1), error_rate: error },
+    );
+    if let Some(threshold) = halt {
+        p.cluster.add_alarm(Alarm {
+            name: format!("{id}-{name}-errors"),
+            workload: 0,
+            target: AlarmTarget::NewVersion,
+            threshold,
+            period_s: 60.0,
+            evaluation_periods: 2,
+            datapoints_to_alarm: 2,
+            rollback: true,
+        });
+    }
+    if let Err(e) = p.cluster.deploy(now, 0, next, strategy) {
+        core.observe(ObservationKind::Deployment, None, format!("{id}: the deployment of {name} is refused: {e}"));
+    }
+    follow(&mut p, g, core, comp);
+    p.arm(core, comp);
+    g.pods = Some(p);
+}
+
+/// Rolls back the deployment under way, if any.
+pub(super) fn roll_back(g: &mut Group, core: &mut Core, comp: u32, why: &str) {
+    let Some(mut p) = g.pods.take() else { return };
+    credit(&mut p, g);
+    // Nothing under way: nothing to roll back.
+    let _ = p.cluster.rollback(SimTime(core.now), 0, why);
     follow(&mut p, g, core, comp);
     p.arm(core, comp);
     g.pods = Some(p);
@@ -121,7 +201,7 @@ fn sync(p: &mut Pods, g: &mut Group, core: &mut Core, comp: u32) {
     // Pods that stopped or are gone.
     let mut k = 0;
     while k < p.slots.len() {
-        let (name, slot) = (&p.slots[k].0, p.slots[k].1 as usize);
+        let (name, slot) = (&p.slots[k].pod, p.slots[k].slot as usize);
         let serving = p.cluster.pod(name).is_some_and(|pod| pod.phase == PodPhase::Ready);
         if !serving {
             let i = &mut g.inst[slot];
@@ -139,14 +219,17 @@ fn sync(p: &mut Pods, g: &mut Group, core: &mut Core, comp: u32) {
     }
     // Pods that became Ready.
     for pod in p.cluster.pods.iter().filter(|pod| pod.phase == PodPhase::Ready) {
-        if p.slots.iter().any(|(n, _)| *n == pod.name) {
+        if p.slots.iter().any(|s| s.pod == pod.name) {
             continue;
         }
         let Some(slot) = g.inst.iter().position(|i| i.state == InstState::Free) else { break };
         let az = pod.node.and_then(|n| p.cluster.nodes[n].az.parse::<u16>().ok()).unwrap_or(super::call::NONE16);
-        // In rotation once the load balancer's checks pass, as for any new target.
-        g.inst[slot].start_launch(az);
-        p.slots.push((pod.name.clone(), slot as u32));
+        // In rotation once the load balancer's checks pass, as for any new target; it answers
+        // as its version does.
+        let i = &mut g.inst[slot];
+        i.start_launch(az);
+        i.error_rate = p.cluster.spec().workloads[0].version(pod.version).error_rate;
+        p.slots.push(PodSlot::new(pod.name.clone(), slot as u32, pod.version, (i.sent, i.failed)));
         asg::on_instance_ready(g, core, comp, slot as u32);
     }
 }
@@ -167,6 +250,27 @@ fn report(p: &mut Pods, core: &mut Core, comp: u32) {
                 format!("{id}: the cluster autoscaler launches {nodes} node(s) for {pending} Pending pod(s)"),
             ),
             EventKind::NodeReady { node } => (ObservationKind::NodeJoined, format!("{id}: node {node} joined, Ready")),
+            EventKind::DeploymentStarted { from, to, strategy, .. } => {
+                (ObservationKind::Deployment, format!("{id}: deployment of {to} (from {from}) begins, {strategy}"))
+            }
+            EventKind::TrafficShifted { to_share, .. } => (
+                ObservationKind::Deployment,
+                format!("{id}: {:.0}% of the traffic on the new version", to_share * 100.0),
+            ),
+            EventKind::AlarmChanged { alarm, in_alarm: true, value } => {
+                (ObservationKind::AlarmFired, format!("{id}: alarm {alarm} fires (error rate {:.1}%)", value * 100.0))
+            }
+            EventKind::RollbackStarted { why, .. } => {
+                (ObservationKind::RolledBack, format!("{id}: the deployment is rolled back ({why})"))
+            }
+            EventKind::DeploymentFinished { version, rolled_back, .. } => (
+                ObservationKind::Deployment,
+                if *rolled_back {
+                    format!("{id}: rolled back, every pod runs {version} again")
+                } else {
+                    format!("{id}: every pod runs {version}")
+                },
+            ),
             _ => continue,
         };
         core.observe(kind, None, text);

@@ -137,3 +137,42 @@ fn an_az_outage_stops_its_pods_at_once_and_kubernetes_replaces_them_after_its_ev
     assert!(r.resilience.observations.iter().any(|o| o.kind == ObservationKind::ZoneLost), "the outage is in the log");
     assert_conserved(&sim, &r);
 }
+
+#[test]
+fn a_bad_version_all_at_once_against_a_canary_with_an_alarm_in_the_engine() {
+    let run = |file: &str| {
+        let t = scenario(file);
+        let config = SimConfig { experiment: Some("deploy-v2".into()), ..SimConfig::with_seed(1) };
+        let mut sim = Simulation::new(&t, config).unwrap();
+        sim.step_until(SimTime::from_secs(600));
+        let r = sim.report();
+        assert_conserved(&sim, &r);
+        (sim, r)
+    };
+    let at = |sim: &Simulation, kind: ObservationKind| {
+        sim.observations().iter().find(|o| o.kind == kind).map(|o| o.time_s).unwrap_or_else(|| panic!("no {kind:?}"))
+    };
+    let (all, ra) = run("deploy-all-at-once.json");
+    let (canary, rc) = run("deploy-canary.json");
+    // Both alarms see two bad minutes (120-180 s) and roll back at 180 s.
+    assert_eq!(at(&all, ObservationKind::AlarmFired), 180.0);
+    assert_eq!(at(&canary, ObservationKind::AlarmFired), 180.0);
+    let failed = |r: &strata_core::sim::Report| r.clients[0].errors.total;
+    // All at once: nothing in rotation from 60 s until the v2 pods pass the checks at 105 s.
+    assert!(ra.clients[0].errors.no_healthy_target > 0);
+    // The canary: one pod of ten takes a tenth of the 200 requests/s from 105 s (its checks
+    // passed) to 180 s, and fails a fifth of them: about 300 (binomial, 4 standard deviations).
+    let expect = 200.0 * 0.1 * 0.2 * 75.0;
+    let sd = (expect / 0.2 * 0.2 * 0.8_f64).sqrt();
+    let got = failed(&rc) as f64;
+    assert!((got - expect).abs() < 4.0 * sd + 0.1 * expect, "canary failed {got}, expected about {expect}");
+    assert_eq!(rc.clients[0].errors.no_healthy_target, 0, "the canary never emptied the rotation");
+    println!("bad version in the engine: all at once {} failed, canary {} failed", failed(&ra), failed(&rc));
+    assert!(failed(&ra) > 20 * failed(&rc));
+    // Both end on v1, and nothing fails after the rollback has settled.
+    for sim in [&all, &canary] {
+        let users = sim.component_index("users").unwrap();
+        let late: u64 = sim.series(users).iter().filter(|p| p.t_s > 240.0).map(|p| p.errors).sum();
+        assert_eq!(late, 0);
+    }
+}

@@ -4,7 +4,7 @@
 //! the worker, so the run stays reproducible.
 
 use leptos::prelude::*;
-use strata_core::experiment::{Action, ActionKind, ActionParams, Target};
+use strata_core::experiment::{Action, ActionKind, ActionParams, PushStrategy, Target};
 use strata_core::topology::{ComponentKind, ContainerKind, Topology};
 
 use crate::live::client::{use_live, Live};
@@ -27,6 +27,7 @@ fn component_kinds(kind: ActionKind) -> &'static [ComponentKind] {
         ActionKind::RebootInstance => &[K::Ec2, K::Asg],
         ActionKind::ConfigPush => &[K::Cloudfront, K::Route53],
         ActionKind::AsgCapacityError => &[K::Asg],
+        ActionKind::Deploy => &[K::Eks],
         ActionKind::AzOutage
         | ActionKind::RegionOutage
         | ActionKind::NetworkLatency
@@ -90,7 +91,7 @@ pub fn targets(t: &Topology, kind: ActionKind) -> Vec<(String, Target)> {
 
 /// Whether an action lasts a duration the user picks (a reboot lasts as long as the OS takes).
 fn lasts(kind: ActionKind) -> bool {
-    kind != ActionKind::RebootInstance
+    !matches!(kind, ActionKind::RebootInstance | ActionKind::Deploy)
 }
 
 /// The one number an action needs, if any: (label, unit, default, setter).
@@ -105,6 +106,15 @@ fn knob(kind: ActionKind) -> Option<Knob> {
         ActionKind::ConfigPush => {
             Some(("Requests failing", "% at pushed edges", 100.0, |p, v| p.error_percent = Some(v)))
         }
+        // Deployed from here as a person would: a 10% canary that an alarm rolls back.
+        ActionKind::Deploy => {
+            Some(("New version fails", "% of its requests (10% canary, rolled back above 5%)", 20.0, |p, v| {
+                p.error_percent = Some(v);
+                p.strategy = Some(PushStrategy::Canary);
+                p.stages_percent = Some(vec![10.0, 100.0]);
+                p.halt_error_percent = Some(5.0);
+            }))
+        }
         _ => None,
     }
 }
@@ -117,6 +127,7 @@ pub fn first_action_for(kind: ComponentKind) -> Option<ActionKind> {
         ComponentKind::Ec2 | ComponentKind::Asg => Some(ActionKind::TerminateInstance),
         ComponentKind::Rds => Some(ActionKind::DbFailover),
         ComponentKind::Cloudfront => Some(ActionKind::ConfigPush),
+        ComponentKind::Eks => Some(ActionKind::Deploy),
         _ => None,
     };
     usual.or_else(|| ActionKind::ALL.into_iter().find(|a| component_kinds(*a).contains(&kind)))
@@ -258,7 +269,7 @@ mod tests {
 
     #[test]
     fn every_target_offered_is_one_the_engine_accepts() {
-        for name in ["three-tier", "az-outage-multi-az", "multi-service", "config-push-canary"] {
+        for name in ["three-tier", "az-outage-multi-az", "multi-service", "config-push-canary", "deploy-canary"] {
             let t = scenario(name);
             for kind in ActionKind::ALL {
                 for (label, target) in targets(&t, kind) {
