@@ -138,3 +138,38 @@ test('a canary deployed from the menu is rolled back by its alarm, and the run i
   assert.deepEqual(errors, []);
   await context.close();
 });
+
+test('a pod\'s drill-down says which node it runs on and why: the scheduler\'s verdict on every node', async () => {
+  const context = await browser.newContext({ viewport: { width: 1440, height: 900 } });
+  const { page, errors } = await openApp(context, server.url);
+  await openTemplate(page, 'pods-pending-spike');
+  await page.getByTestId('run').click();
+  await page.waitForFunction(() => Number(document.querySelector('[data-testid="sim-clock"]').dataset.timeNs) > 0);
+  await page.getByTestId('run').click();
+  await page.waitForFunction(() => /Resume/.test(document.querySelector('[data-testid="run"]').innerText));
+  await page.getByTestId('run-scrubber').fill('200000');
+  await page.waitForFunction(() => document.querySelector('[data-testid="sim-clock"]').dataset.timeNs === '200000000000');
+  // The pods drawn in subnets: open each until one that waited for a new node.
+  const boxes = await page.locator('[data-testid^="instance-api-"][data-status="in_service"]').evaluateAll((bs) => bs.map((b) => b.dataset.testid));
+  let found = null;
+  for (const id of boxes) {
+    await page.getByTestId(id).click();
+    await page.getByTestId('drill').waitFor();
+    const start = await page.getByTestId('drill-start').textContent();
+    if (/Insufficient cpu/.test(start)) { found = id; break; }
+  }
+  assert.ok(found, `a pod that was Pending among ${boxes.join(', ')}`);
+  const body = await page.getByTestId('drill-scheduler').locator('tbody tr').evaluateAll((trs) => trs.map((tr) => ({ cells: [...tr.children].map((c) => c.textContent), chosen: tr.dataset.marked === 'true' })));
+  assert.ok(body.length >= 3, JSON.stringify(body));
+  assert.ok(body.filter((r) => r.cells[2].startsWith('Insufficient cpu')).length >= 2, JSON.stringify(body));
+  // The node it runs on is the one chosen, with a score.
+  const chosen = body.filter((r) => r.chosen);
+  assert.equal(chosen.length, 1);
+  assert.match(chosen[0].cells[1], /^\d+$/);
+  const node = await page.getByTestId('drill').locator('[data-fact="node"]').textContent();
+  assert.equal(chosen[0].cells[0], node);
+  assert.match(await page.getByTestId('drill').locator('.panel-title').textContent(), /^api · pod api-\d+ · v1 · ready$/);
+  assert.equal(await page.getByTestId('drill-stop-start').isVisible(), false, 'no EC2 stop/start for a pod');
+  assert.deepEqual(errors, []);
+  await context.close();
+});

@@ -261,6 +261,8 @@ pub enum EventKind {
         reason: String,
         /// The cycle.
         decision: Decision,
+        /// The nodes of the cycle, in the verdicts' order.
+        nodes: Vec<String>,
     },
     /// Bound to a node, with every node's verdict.
     PodBound {
@@ -270,6 +272,8 @@ pub enum EventKind {
         node: String,
         /// The cycle.
         decision: Decision,
+        /// The nodes of the cycle, in the verdicts' order.
+        nodes: Vec<String>,
     },
     /// A pod entered a phase of its start.
     PodPhase {
@@ -869,7 +873,8 @@ impl Cluster {
                 p.pending_reason = None;
                 p.pending_phases = times[1..].to_vec();
                 let node = self.nodes[n].name.clone();
-                self.log(t, EventKind::PodBound { pod: pod.clone(), node, decision });
+                let nodes = live.iter().map(|&k| self.nodes[k].name.clone()).collect();
+                self.log(t, EventKind::PodBound { pod: pod.clone(), node, decision, nodes });
                 self.log(t, EventKind::PodPhase { pod, phase: PodPhase::Scheduled });
             }
             None => {
@@ -877,7 +882,8 @@ impl Cluster {
                 // Logged when the reason changes, not at every retry.
                 if self.pods[i].pending_reason.as_deref() != Some(reason.as_str()) {
                     self.pods[i].pending_reason = Some(reason.clone());
-                    self.log(t, EventKind::PodPending { pod, reason, decision });
+                    let nodes = live.iter().map(|&k| self.nodes[k].name.clone()).collect();
+                    self.log(t, EventKind::PodPending { pod, reason, decision, nodes });
                 }
             }
         }

@@ -178,8 +178,12 @@ pub fn schedule(pod: &PodAsk<'_>, nodes: &[Candidate<'_>]) -> Decision {
         .unwrap_or(0);
     if let Some(max_skew) = pod.max_skew {
         for (n, v) in nodes.iter().zip(verdicts.iter_mut()) {
-            let skew = n.workload_in_az + 1 - min_in_az;
-            if matches!(v, Verdict::Scored(_)) && skew > max_skew {
+            // Only nodes that passed the other filters count (the emptiest AZ is among theirs).
+            if !matches!(v, Verdict::Scored(_)) {
+                continue;
+            }
+            let skew = (n.workload_in_az + 1).saturating_sub(min_in_az);
+            if skew > max_skew {
                 *v = Verdict::Filtered(Unfit::Spread { az: n.az.to_string(), skew });
             }
         }
@@ -290,6 +294,18 @@ mod tests {
         let big = PodAsk { requests: Resources { cpu_m: 100, memory_mib: 7000 }, ..ASK };
         let d = schedule(&big, &[node("a", 0, &[])]);
         assert_eq!(d.verdicts[0], Verdict::Filtered(Unfit::InsufficientMemory { free_mib: 6076, want_mib: 7000 }));
+    }
+
+    #[test]
+    fn a_filtered_node_in_an_emptier_az_does_not_upset_the_spread() {
+        // The unschedulable node's AZ holds none of the workload, the others two each.
+        let mut down = node("a", 0, &[]);
+        down.schedulable = false;
+        let mut b = node("b", 0, &[]);
+        b.workload_in_az = 2;
+        let d = schedule(&PodAsk { max_skew: Some(1), ..ASK }, &[down, b]);
+        assert_eq!(d.node, Some(1), "{:?}", d.verdicts);
+        assert_eq!(d.verdicts[0], Verdict::Filtered(Unfit::Unschedulable));
     }
 
     #[test]

@@ -155,6 +155,7 @@ fn section_view(ui: DrillUi, s: Section) -> AnyView {
 }
 
 fn drill_view(live: Live, ui: DrillUi, d: DrillView) -> AnyView {
+    let is_pod = d.facts.iter().any(|(k, _)| k == "pod");
     let facts = d.facts.into_iter().map(|(k, v)| view! { <dd data-fact=k>{v}</dd> }).collect_view();
     let sections = d.sections.into_iter().map(|s| section_view(ui, s)).collect_view();
     let (component, slot) = (d.component.clone(), d.slot);
@@ -171,6 +172,8 @@ fn drill_view(live: Live, ui: DrillUi, d: DrillView) -> AnyView {
             <p class="field-help">{d.subtitle}</p>
             <dl class="drill-facts" hidden>{facts}</dl>
             <div class="insp-actions">
+                // A pod is stopped and started by Kubernetes, not with EC2's calls.
+                <span hidden=is_pod>
                 <label class="field-help">"Stop, start after "
                     <input class="inject-duration" type="number" min="1" data-testid="drill-stop-after"
                         prop:value=move || stop_after.get().to_string()
@@ -181,6 +184,7 @@ fn drill_view(live: Live, ui: DrillUi, d: DrillView) -> AnyView {
                     on:click=move |_| operate(live, ActionKind::StopInstance, &c1, slot, Some(stop_after.get_untracked()))>"Stop / start"</button>
                 <button class="btn btn-small" data-testid="drill-reboot" title="RebootInstances: same host, same VM"
                     on:click=move |_| operate(live, ActionKind::RebootInstance, &c2, slot, None)>"Reboot"</button>
+                </span>
                 <button class="btn btn-ghost btn-small" on:click=move |_| live.inspect(None)>"Close"</button>
             </div>
             {move || live.refused.get().map(|e| view! { <p class="run-problem" role="alert" data-testid="drill-refused">{e}</p> })}

@@ -4,8 +4,9 @@
 //! scripts read are also given as facts (`host`, `steal`, `ip`, ...) with their exact values.
 
 use serde::{Deserialize, Serialize};
+use strata_core::containers::scheduler::Verdict;
 use strata_core::layers::placement::CandidateVerdict;
-use strata_core::sim::InstanceDetail;
+use strata_core::sim::{InstanceDetail, PodDetail};
 
 /// One instance's drill-down at a simulated time.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -233,6 +234,90 @@ pub fn present(d: &InstanceDetail, component: &str, slot: u32) -> DrillView {
             d.az,
             if d.takes_traffic { "serving" } else { "not serving" },
             if d.restarts > 0 { format!(" · stopped and started {} time(s)", d.restarts) } else { String::new() }
+        ),
+        facts,
+        sections,
+    }
+}
+
+/// Puts a pod's detail into words: where it runs and why there (the scheduler's verdict on every
+/// node), its start phase by phase, and its node's room.
+pub fn present_pod(d: &PodDetail, component: &str, slot: u32) -> DrillView {
+    let node = d.node.clone().unwrap_or_else(|| "no node".into());
+    let phase = format!("{:?}", d.phase).to_lowercase();
+    let mut facts = vec![
+        ("pod".to_string(), d.pod.clone()),
+        ("version".into(), d.version.clone()),
+        ("phase".into(), phase.clone()),
+        ("node".into(), node.clone()),
+    ];
+    let mut sections = Vec::new();
+    let mut start = section(
+        "start",
+        "Start".into(),
+        vec![d.phases.iter().map(|(p, t)| format!("{p} {t:.1} s")).collect::<Vec<_>>().join(" · ")],
+    );
+    for (t, why) in &d.pending {
+        start.lines.push(format!("Pending at {t:.1} s: {why}"));
+    }
+    start.bad = !d.pending.is_empty();
+    sections.push(start);
+    if let Some(chosen) = &d.chosen {
+        facts.push(("scheduled_on".into(), chosen.clone()));
+        let mut s = section(
+            "scheduler",
+            format!("Why {chosen}? The scheduler's verdict on {} node(s)", d.verdicts.len()),
+            Vec::new(),
+        );
+        s.table = Some(Table {
+            head: ["node", "score", "filtered out, or least allocated + image + 2 x spread"].map(String::from).to_vec(),
+            rows: d
+                .verdicts
+                .iter()
+                .map(|(n, v)| {
+                    let (score, why) = match v {
+                        Verdict::Filtered(u) => (String::new(), u.to_string()),
+                        Verdict::Scored(s) => (
+                            s.total.to_string(),
+                            format!("{} + {} + 2 x {}", s.least_allocated, s.image_locality, s.spread),
+                        ),
+                    };
+                    (vec![n.clone(), score, why], n == chosen)
+                })
+                .collect(),
+            actions: Vec::new(),
+        });
+        sections.push(s);
+    }
+    if d.node.is_some() {
+        sections.push(section(
+            "node",
+            format!("Node {node}"),
+            vec![format!(
+                "{} m and {} MiB for pods · {} m and {} MiB requested by its pods",
+                d.node_allocatable.cpu_m,
+                d.node_allocatable.memory_mib,
+                d.node_requested.cpu_m,
+                d.node_requested.memory_mib
+            )],
+        ));
+    }
+    DrillView {
+        time_ns: (d.time_s * 1e9).round() as u64,
+        component: component.to_string(),
+        slot,
+        name: d.pod.clone(),
+        title: format!("{component} · pod {} · {} · {phase}", d.pod, d.version),
+        subtitle: format!(
+            "{} m, {} MiB requested · on {node}{}{}",
+            d.requests.cpu_m,
+            d.requests.memory_mib,
+            d.az.as_deref().map(|a| format!(" ({a})")).unwrap_or_default(),
+            if d.error_rate > 0.0 {
+                format!(" · fails {:.0}% of its requests", d.error_rate * 100.0)
+            } else {
+                String::new()
+            }
         ),
         facts,
         sections,

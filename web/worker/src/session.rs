@@ -477,6 +477,10 @@ impl Run {
         let Some(c) = self.sim.component_index(&component) else {
             return Some(Err(format!("{component} is not in this run.")));
         };
+        // A pod: where it runs and why there.
+        if let Some(d) = self.sim.pod_detail(c, slot) {
+            return Some(Ok(crate::drill::present_pod(&d, &component, slot)));
+        }
         if !self.sim.has_layers() {
             return Some(Err("This design models no layers under its instances: give it an `infrastructure` (hosts, VPC, volumes) to see them, as the noisy-neighbour and scale-out templates do.".into()));
         }

@@ -491,6 +491,51 @@ fn the_drill_down_follows_an_instance_and_equals_the_engine_s_detail() {
     assert_eq!(settle(&mut s, &mut clock).pop().unwrap().header.drill, None);
 }
 
+#[test]
+fn a_pod_s_drill_down_says_where_it_runs_and_why_as_the_engine_decided() {
+    let mut s = Session::new();
+    s.handle(Command::Start {
+        design: design("pods-pending-spike"),
+        seed: 1,
+        experiment: None,
+        duration_s: 600.0,
+        speed: Speed::Times(10.0),
+        paused: true,
+    });
+    let mut clock = ticking(1.0);
+    let topo = Topology::from_json(&design("pods-pending-spike")).unwrap();
+    let mut sim = Simulation::new(&topo, SimConfig::with_seed(1)).unwrap();
+    sim.step_until(SimTime::from_secs(200));
+    let api = sim.component_index("api").unwrap();
+    // A pod that waited for a node the autoscaler added.
+    let (slot, e) = (0..40)
+        .filter_map(|k| sim.pod_detail(api, k).map(|d| (k, d)))
+        .find(|(_, d)| !d.pending.is_empty())
+        .expect("a pod that was Pending");
+    s.handle(Command::Inspect { target: Some(("api".into(), slot)) });
+    s.handle(Command::Seek { ms: 200_000 });
+    let view =
+        settle(&mut s, &mut clock).pop().unwrap().header.drill.expect("a pause refreshes the drill-down").unwrap();
+    assert_eq!(view, crate::drill::present_pod(&e, "api", slot), "the engine's own detail, put into words");
+    let fact = |k: &str| view.facts.iter().find(|(n, _)| n == k).map(|(_, v)| v.clone());
+    assert_eq!(fact("scheduled_on"), fact("node"));
+    assert_eq!(fact("phase").as_deref(), Some("ready"));
+    let keys: Vec<_> = view.sections.iter().map(|s| s.key.as_str()).collect();
+    assert_eq!(keys, ["start", "scheduler", "node"]);
+    let start = &view.sections[0];
+    assert!(start.bad && start.lines.iter().any(|l| l.contains("Insufficient cpu")), "{:?}", start.lines);
+    // The scheduler's table: every node at the bind, the chosen one marked and scored, the two
+    // full starting nodes filtered out for CPU.
+    let table = view.sections[1].table.as_ref().unwrap();
+    assert_eq!(table.rows.iter().filter(|r| r.1).count(), 1);
+    let chosen = table.rows.iter().find(|r| r.1).unwrap();
+    assert_eq!(Some(chosen.0[0].clone()), fact("node"));
+    assert!(!chosen.0[1].is_empty(), "the chosen node has a score");
+    let full: Vec<_> = table.rows.iter().filter(|r| r.0[2].starts_with("Insufficient cpu")).collect();
+    assert!(full.len() >= 2, "{:?}", table.rows);
+    assert!(full.iter().any(|r| r.0[0] == "api-node-1") && full.iter().any(|r| r.0[0] == "api-node-2"));
+}
+
 /// Seeks and waits until the session lands.
 fn seek(s: &mut Session, ms: u64, clock: &mut dyn FnMut() -> f64) -> crate::protocol::Header {
     s.handle(Command::Seek { ms });
