@@ -1323,6 +1323,36 @@ mod tests {
     }
 
     #[test]
+    fn a_malformed_part_of_the_layout_is_left_out_and_the_rest_kept() {
+        let mut d = three_tier();
+        let a = d.add_component(ComponentKind::Client, Point::new(-400.0, 0.0)).unwrap();
+        let b = d.add_component(ComponentKind::Lambda, Point::new(-400.0, 300.0)).unwrap();
+        d.connect(&a, &b).unwrap();
+        let mut v: serde_json::Value = serde_json::from_str(&doc_to_json(&d)).unwrap();
+        let region = d.topology.containers[0].id.clone();
+        v["layout"] = serde_json::json!({
+            "containers": {region.clone(): {"x": 8.0, "y": 16.0, "w": 900.0, "h": 700.0}, "ghost": {"x": "left"}},
+            "bends": [
+                {"from": a, "to": b, "points": [{"x": -300.0, "y": 150.0}]},
+                {"from": a, "to": b, "points": [{"x": "here"}]},
+                {"to": b}
+            ]
+        });
+        let back = doc_from_json(&v.to_string()).unwrap();
+        // The good rectangle is kept (grown to fit its contents, as every stored one is).
+        let r = back.layout.containers[&region];
+        assert!(r.right() >= 908.0 && r.bottom() >= 716.0, "{r:?}");
+        assert!(d.container_rects()[&region].right() < 908.0, "without it the region would be smaller");
+        assert!(!back.layout.containers.contains_key("ghost"));
+        assert_eq!(back.layout.bends.len(), 1, "the good bend kept: {:?}", back.layout.bends);
+        assert_eq!(back.waypoints(0), &[Point::new(-300.0, 150.0)]);
+        // Not an object at all: no layout, laid out afresh, nothing else lost.
+        v["layout"] = serde_json::json!("scribbles");
+        let back = doc_from_json(&v.to_string()).unwrap();
+        assert_eq!(back.topology.components.len(), d.topology.components.len());
+    }
+
+    #[test]
     fn resizing_never_hides_contents() {
         let mut d = three_tier();
         let sub = d.topology.containers[2].id.clone();
