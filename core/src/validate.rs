@@ -696,6 +696,16 @@ fn check_params(
             );
         }
     };
+    // The subnets a group spreads over: each one known, and a subnet.
+    let subnets = |bad: &mut dyn FnMut(&str, String), list: &[String]| {
+        for s in list {
+            match containers.get(s.as_str()).map(|&i| t.containers[i].kind) {
+                None => out_unknown(bad, s),
+                Some(ContainerKind::Subnet) => {}
+                Some(_) => bad("subnets", format!("`{s}` is not a subnet")),
+            }
+        }
+    };
     // A worker pool: absent, or 1..=MAX_WORKERS.
     let workers = |bad: &mut dyn FnMut(&str, String), w: Option<u32>| match w {
         Some(0) => bad("workers", "zero workers would serve nothing: at least one, or none for no pool".into()),
@@ -885,20 +895,13 @@ fn check_params(
                 dist(&mut bad, &format!("service_time_by_type.{k}"), d);
             }
             check_types(&mut p.service_time_by_type.keys());
-            for s in &p.subnets {
-                match containers.get(s.as_str()).map(|&i| t.containers[i].kind) {
-                    None => out_unknown(&mut bad, s),
-                    Some(ContainerKind::Subnet) => {}
-                    Some(_) => bad("subnets", format!("`{s}` is not a subnet")),
-                }
-            }
+            subnets(&mut bad, &p.subnets);
             if !pos(p.timeout_ms) {
                 bad("timeout_ms", format!("{} must be positive", p.timeout_ms));
             }
         }
         ComponentSpec::Eks(p) => {
-            let node = catalog::instance_type(&p.node_type);
-            if node.is_none() {
+            if catalog::instance_type(&p.node_type).is_none() {
                 bad("node_type", format!("`{}` is not a known instance type", p.node_type));
             }
             if !(p.nodes_min <= p.nodes && p.nodes <= p.nodes_max) || p.nodes_max == 0 {
@@ -920,12 +923,7 @@ fn check_params(
                 );
             }
             // A pod must fit on a node, or it stays Pending for ever.
-            if let Some(t) = node {
-                let room = crate::containers::Resources::allocatable(
-                    t.vcpus,
-                    t.memory_gib,
-                    crate::containers::cluster::eks_max_pods(&p.node_type),
-                );
+            if let Some(room) = crate::containers::cluster::node_allocatable(&p.node_type) {
                 if p.cpu_m > room.cpu_m || p.memory_mib > room.memory_mib {
                     bad(
                         "cpu_m/memory_mib",
@@ -972,13 +970,7 @@ fn check_params(
                 dist(&mut bad, &format!("service_time_by_type.{k}"), d);
             }
             check_types(&mut p.service_time_by_type.keys());
-            for s in &p.subnets {
-                match containers.get(s.as_str()).map(|&i| t.containers[i].kind) {
-                    None => out_unknown(&mut bad, s),
-                    Some(ContainerKind::Subnet) => {}
-                    Some(_) => bad("subnets", format!("`{s}` is not a subnet")),
-                }
-            }
+            subnets(&mut bad, &p.subnets);
             if !pos(p.timeout_ms) {
                 bad("timeout_ms", format!("{} must be positive", p.timeout_ms));
             }

@@ -36,6 +36,13 @@ pub fn eks_max_pods(instance_type: &str) -> u32 {
     }
 }
 
+/// What a node of `instance_type` leaves for pods on EKS (`None`: a type the simulator does
+/// not know).
+pub fn node_allocatable(type_name: &str) -> Option<Resources> {
+    let t = instance_type(type_name)?;
+    Some(Resources::allocatable(t.vcpus, t.memory_gib, eks_max_pods(type_name)))
+}
+
 /// A managed node group: EC2 instances of one type that join the cluster as nodes.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(default)]
@@ -891,10 +898,7 @@ impl Cluster {
 
     fn new_node(&mut self, g: usize, state: NodeState) -> usize {
         let group = &self.spec.node_groups[g];
-        let itype = instance_type(&group.instance_type);
-        let max_pods = eks_max_pods(&group.instance_type);
-        let allocatable =
-            itype.map_or(Resources::default(), |t| Resources::allocatable(t.vcpus, t.memory_gib, max_pods));
+        let allocatable = node_allocatable(&group.instance_type).unwrap_or_default();
         self.node_serial[g] += 1;
         let serial = self.node_serial[g];
         // The AZ (of those up) with the fewest of the group's nodes.
@@ -958,6 +962,9 @@ impl Cluster {
             .map(|n| (n.group, n.allocatable.minus(n.requested)))
             .collect();
         let mut added = vec![0u32; self.spec.node_groups.len()];
+        // What a new node of each group would offer.
+        let templates: Vec<Option<Resources>> =
+            self.spec.node_groups.iter().map(|g| node_allocatable(&g.instance_type)).collect();
         for &i in &pending {
             let pod = &self.spec.workloads[self.pods[i].workload].pod;
             let fits_group = |g: usize| {
@@ -973,18 +980,12 @@ impl Cluster {
             let choice = groups.clone().find(|&g| {
                 let group = &self.spec.node_groups[g];
                 let size = self.nodes.iter().filter(|n| n.group == g && n.state != NodeState::Gone).count() as u32;
-                let template = instance_type(&group.instance_type)
-                    .map(|it| Resources::allocatable(it.vcpus, it.memory_gib, eks_max_pods(&group.instance_type)));
                 let az_up = group.azs.is_empty() || group.azs.iter().any(|a| !self.azs_down.contains(a));
-                fits_group(g) && template.is_some_and(fits) && size + added[g] < group.max && az_up
+                fits_group(g) && templates[g].is_some_and(fits) && size + added[g] < group.max && az_up
             });
             let Some(g) = choice else { continue };
-            let group = &self.spec.node_groups[g];
-            let template = instance_type(&group.instance_type)
-                .map(|it| Resources::allocatable(it.vcpus, it.memory_gib, eks_max_pods(&group.instance_type)))
-                .unwrap_or_default();
             added[g] += 1;
-            bins.push((g, template.minus(pod.requests)));
+            bins.push((g, templates[g].unwrap_or_default().minus(pod.requests)));
         }
         for (g, &n) in added.iter().enumerate() {
             if n == 0 {
@@ -1089,20 +1090,13 @@ impl Cluster {
 
 #[cfg(test)]
 mod tests {
-    use super::super::pod::Probe;
     use super::*;
 
     const SPIKE: SimTime = SimTime::from_secs(60);
 
     fn spec(nodes: u32) -> ClusterSpec {
         let group = NodeGroupSpec { desired: nodes, min: 2, max: 10, ..NodeGroupSpec::default() };
-        let pod = PodSpec {
-            requests: Resources { cpu_m: 500, memory_mib: 512 },
-            image_mb: 300.0,
-            app_start_s: 5.0,
-            readiness: Probe { initial_delay_s: 0.0, period_s: 10.0, success_threshold: 1 },
-            ..PodSpec::default()
-        };
+        let pod = super::super::pod::test_pod();
         let hpa = HpaParams { min_replicas: 4, max_replicas: 20, ..HpaParams::default() };
         let web = WorkloadSpec {
             name: "web".into(),

@@ -485,8 +485,6 @@ impl Cluster {
 #[cfg(test)]
 mod tests {
     use super::super::cluster::{ClusterSpec, NodeGroupSpec, WorkloadSpec};
-    use super::super::pod::{PodSpec, Probe};
-    use super::super::Resources;
     use super::*;
 
     const DEPLOY: SimTime = SimTime::from_secs(60);
@@ -502,13 +500,7 @@ mod tests {
     /// 300 MB at 50 MB/s, the probe's pass 10 s after the start), a cached one 11.2 s.
     fn service() -> Cluster {
         let group = NodeGroupSpec { instance_type: "m5.xlarge".into(), desired: 4, max: 4, ..NodeGroupSpec::default() };
-        let pod = PodSpec {
-            requests: Resources { cpu_m: 500, memory_mib: 512 },
-            image_mb: 300.0,
-            app_start_s: 5.0,
-            readiness: Probe { initial_delay_s: 0.0, period_s: 10.0, success_threshold: 1 },
-            ..PodSpec::default()
-        };
+        let pod = super::super::pod::test_pod();
         let versions = vec![version("v1", "app:1", 0.0), version("v2", "app:2", 0.2), version("v3", "app:3", 0.0)];
         let web = WorkloadSpec { name: "web".into(), pod, replicas: 10, max_skew: None, hpa: None, versions };
         let mut c = Cluster::running(ClusterSpec::new(vec![group], vec![web]), 1);

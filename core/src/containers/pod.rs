@@ -57,6 +57,19 @@ impl Default for PodSpec {
     }
 }
 
+/// The pod the tests use: half a vCPU and 512 MiB, a 300 MB image, 5 s to start, probed every
+/// 10 s from the start (17 s from binding to Ready on a node without the image, 11.2 s with it).
+#[cfg(test)]
+pub(super) fn test_pod() -> PodSpec {
+    PodSpec {
+        requests: Resources { cpu_m: 500, memory_mib: 512 },
+        image_mb: 300.0,
+        app_start_s: 5.0,
+        readiness: Probe { initial_delay_s: 0.0, period_s: 10.0, success_threshold: 1 },
+        ..PodSpec::default()
+    }
+}
+
 /// Where a pod is in its life.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
