@@ -391,6 +391,13 @@ pub static KINDS: &[KindInfo] = &[
             num("image_mb", "MB", "300.0", 0.0, 100000.0, "Image size, pulled at 50 MB/s by a node that lacks it."),
             num("app_start_s", "s", "5.0", 0.0, 3600.0, "From the container starting to the application answering."),
             num("readiness_period_s", "s", "10.0", 0.1, 3600.0, "Readiness probe period: a pod serves from its first passing probe."),
+            other(
+                "readiness_gate",
+                ParamType::Bool,
+                "",
+                "false",
+                "Pod readiness gate: a rollout counts a pod only once its load balancer target is healthy.",
+            ),
             num("hpa_target_cpu_percent", "%", "60.0", 0.0, 100.0, "HPA target CPU of the request (0: no HPA)."),
             int("hpa_min", "pods", "2", 1.0, 500.0, "HPA minimum."),
             int("hpa_max", "pods", "10", 1.0, 500.0, "HPA maximum."),

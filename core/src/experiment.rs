@@ -123,11 +123,14 @@ pub enum ActionKind {
     /// `duration_s`. Target: an instance or an EC2 component.
     RebootInstance,
     /// A new version of an EKS deployment, failing `error_percent` of the requests it answers
-    /// (default 0: a good one): all at once, or as a canary through `stages_percent` of the
-    /// traffic (default 10, 100) with a `bake_s` each (default 300), rolled back when an alarm on
-    /// its error rate sees more than `halt_error_percent` in 2 minutes in a row (no alarm when
-    /// unset). Its pods pull the new image and start like any pod. Takes no `duration_s`; an
-    /// experiment stopped early rolls it back. Target: an EKS deployment.
+    /// (default 0: a good one), at `service_time_percent` of the old one's service time, growing
+    /// by `leak_percent_per_min` (a memory leak); a new image, or `config_only`. All at once; as
+    /// a canary through `stages_percent` of the traffic (default 10, 100) with a `bake_s` each
+    /// (default 300); rolling (`max_surge`, `max_unavailable`); or blue-green (the old set kept
+    /// `bake_s` after the switch). Rolled back when an alarm on its error rate sees more than
+    /// `halt_error_percent` in 2 minutes in a row (no alarm when unset). Its pods pull the new
+    /// image and start like any pod. Takes no `duration_s`; an experiment stopped early rolls it
+    /// back. Target: an EKS deployment.
     Deploy,
 }
 
@@ -280,6 +283,11 @@ pub enum PushStrategy {
     AllAtOnce,
     /// Stage by stage, with a bake time, halting on errors.
     Canary,
+    /// `deploy` only: pods replaced a few at a time (`max_surge`, `max_unavailable`).
+    Rolling,
+    /// `deploy` only: a full second set of pods, the traffic switched to it at the load balancer
+    /// once it is Ready; the old set kept `bake_s` for an instant rollback.
+    BlueGreen,
 }
 
 /// Parameters of an action. Every field is optional; each action reads the ones it documents
@@ -319,9 +327,38 @@ pub struct ActionParams {
     /// `db-failover`: how long a Multi-AZ failover takes, s (default: drawn in 60-120).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub failover_s: Option<f64>,
+    /// `deploy` rolling: pods above the replica count allowed during the update (default 25%
+    /// of the replicas, rounded up, as Kubernetes does).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub max_surge: Option<u32>,
+    /// `deploy` rolling: pods below the replica count allowed to be not Ready (default 25% of
+    /// the replicas, rounded down).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub max_unavailable: Option<u32>,
+    /// `deploy`: the new version's service time, percent of the old one's (default 100).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub service_time_percent: Option<f64>,
+    /// `deploy`: a memory leak in the new version: its pods' service time grows by this many
+    /// percent per minute they have served (default 0).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub leak_percent_per_min: Option<f64>,
+    /// `deploy`: a configuration change rather than a new image: the pods restart with the image
+    /// their nodes already hold, so they pull nothing (default false).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub config_only: Option<bool>,
 }
 
 impl ActionParams {
+    /// The strategy's name as written.
+    fn strategy_name(&self) -> &'static str {
+        match self.strategy.unwrap_or_default() {
+            PushStrategy::AllAtOnce => "all-at-once",
+            PushStrategy::Canary => "canary",
+            PushStrategy::Rolling => "rolling",
+            PushStrategy::BlueGreen => "blue-green",
+        }
+    }
+
     /// Whether no parameter is set.
     pub fn is_empty(&self) -> bool {
         *self == ActionParams::default()
@@ -605,6 +642,15 @@ fn check_params(a: &Action) -> Vec<String> {
     range("bake_s", p.bake_s, 0.0, 86_400.0, true);
     range("halt_error_percent", p.halt_error_percent, 0.0, 100.0, false);
     range("failover_s", p.failover_s, 0.0, 86_400.0, true);
+    range("service_time_percent", p.service_time_percent, 0.0, 10_000.0, true);
+    range("leak_percent_per_min", p.leak_percent_per_min, 0.0, 1_000.0, false);
+    let for_deploy_only = matches!(p.strategy, Some(PushStrategy::Rolling | PushStrategy::BlueGreen));
+    if for_deploy_only && a.action != ActionKind::Deploy {
+        out.push(format!("{} rolls out all at once or as a canary, not {}", a.action, a.params.strategy_name()));
+    }
+    if p.strategy == Some(PushStrategy::Rolling) && p.max_surge == Some(0) && p.max_unavailable == Some(0) {
+        out.push("a rolling update needs max_surge or max_unavailable above 0".into());
+    }
     if let Some(stages) = &p.stages_percent {
         if stages.is_empty() || stages.len() > 20 {
             out.push(format!("stages_percent needs 1 to 20 stages, not {}", stages.len()));

@@ -1061,6 +1061,10 @@ pub struct EksParams {
     pub app_start_s: f64,
     /// Readiness probe period, seconds.
     pub readiness_period_s: f64,
+    /// The AWS Load Balancer Controller's pod readiness gate: a deployment counts a new pod as
+    /// available only once its load balancer target is healthy (without it, a rolling update
+    /// can stop old pods while the new ones are still failing the load balancer's checks).
+    pub readiness_gate: bool,
     /// HPA: target CPU utilisation of the pods' request, percent (0: no HPA).
     pub hpa_target_cpu_percent: f64,
     /// HPA: fewest pods.
@@ -1091,6 +1095,7 @@ impl Default for EksParams {
             image_mb: 300.0,
             app_start_s: 5.0,
             readiness_period_s: 10.0,
+            readiness_gate: false,
             hpa_target_cpu_percent: 60.0,
             hpa_min: 2,
             hpa_max: 10,

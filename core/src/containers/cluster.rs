@@ -120,7 +120,7 @@ impl WorkloadSpec {
         self.versions.get(v).cloned().unwrap_or_else(|| Version {
             name: "v1".into(),
             image: self.pod.image.clone(),
-            error_rate: 0.0,
+            ..Version::default()
         })
     }
 
@@ -249,6 +249,9 @@ pub struct Pod {
     gone_at: Option<SimTime>,
     /// Why it is Pending (kube-scheduler's words), while it is.
     pub pending_reason: Option<String>,
+    /// Its readiness gate is still closed: Ready or not, its deployment does not count it as
+    /// available (nor send it traffic).
+    pub gated: bool,
 }
 
 /// What happened.
@@ -479,6 +482,7 @@ impl Cluster {
             if p.node.is_some() {
                 p.phase = PodPhase::Ready;
                 p.pending_phases.clear();
+                p.gated = false;
             }
         }
         // The starting state is given, not a history.
@@ -510,10 +514,22 @@ impl Cluster {
         self.pods.iter().filter(|p| p.workload == workload && p.phase == PodPhase::Ready).count() as u32
     }
 
-    /// Ready pods of a workload's version `v`.
+    /// Ready pods of a workload's version `v` (their readiness gate open).
     pub fn ready_of(&self, workload: usize, v: usize) -> u32 {
-        self.pods.iter().filter(|p| p.workload == workload && p.version == v && p.phase == PodPhase::Ready).count()
-            as u32
+        self.pods
+            .iter()
+            .filter(|p| p.workload == workload && p.version == v && p.phase == PodPhase::Ready && !p.gated)
+            .count() as u32
+    }
+
+    /// Opens pod `name`'s readiness gate (its load balancer target is healthy): its deployment
+    /// counts it from `now`. Whether the gate was closed.
+    pub fn open_gate(&mut self, now: SimTime, name: &str) -> bool {
+        self.advance(now);
+        let Some(p) = self.pods.iter_mut().find(|p| p.name == name && p.gated) else { return false };
+        p.gated = false;
+        self.settle_rollouts(now);
+        true
     }
 
     /// Pods of a workload's version `v` not stopping (Pending, starting or Ready).
@@ -792,6 +808,7 @@ impl Cluster {
                         pending_phases: Vec::new(),
                         gone_at: None,
                         pending_reason: None,
+                        gated: self.spec.workloads[w].pod.readiness_gate,
                     });
                     self.log(t, EventKind::PodCreated { pod: name });
                 }

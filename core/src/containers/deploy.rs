@@ -37,11 +37,24 @@ pub struct Version {
     pub image: String,
     /// Share of requests it fails, 0 to 1.
     pub error_rate: f64,
+    /// Its service time against the first version's (1: the same).
+    pub service_time_factor: f64,
+    /// A memory leak: its pods' service time grows by this share per minute they have served
+    /// (0: none).
+    pub leak_per_min: f64,
 }
 
 impl Default for Version {
     fn default() -> Self {
-        Version { name: "v1".into(), image: "app:1".into(), error_rate: 0.0 }
+        Version { name: "v1".into(), image: "app:1".into(), error_rate: 0.0, service_time_factor: 1.0, leak_per_min: 0.0 }
+    }
+}
+
+impl Version {
+    /// How much longer its pods' work takes than the first version's, `served_s` seconds after
+    /// a pod began serving.
+    pub fn slowdown(&self, served_s: f64) -> f64 {
+        self.service_time_factor * (1.0 + self.leak_per_min * served_s.max(0.0) / 60.0)
     }
 }
 
@@ -492,7 +505,7 @@ mod tests {
     const RPS: f64 = 1000.0;
 
     fn version(name: &str, image: &str, error_rate: f64) -> Version {
-        Version { name: name.into(), image: image.into(), error_rate }
+        Version { name: name.into(), image: image.into(), error_rate, ..Version::default() }
     }
 
     /// Ten pods of 500 m on four m5.xlarge nodes (room for 28), at 1,000 requests/s. Versions:

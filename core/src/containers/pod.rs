@@ -42,6 +42,9 @@ pub struct PodSpec {
     pub readiness: Probe,
     /// Taint keys tolerated.
     pub tolerations: Vec<String>,
+    /// A readiness gate: a Ready pod counts as available to its deployment only once whoever
+    /// runs its load balancer opens the gate ([`super::cluster::Cluster::open_gate`]).
+    pub readiness_gate: bool,
 }
 
 impl Default for PodSpec {
@@ -53,6 +56,7 @@ impl Default for PodSpec {
             app_start_s: 5.0,
             readiness: Probe::default(),
             tolerations: Vec::new(),
+            readiness_gate: false,
         }
     }
 }

@@ -62,7 +62,7 @@ pub(super) fn on_health_check(nodes: &mut [Node], core: &mut Core, comp: u32) {
             let group_down = core.meta[to as usize].down;
             let Node::Group(g) = &mut nodes[to as usize] else { continue };
             for (k, i) in g.inst.iter_mut().enumerate() {
-                if i.state != InstState::InService {
+                if !matches!(i.state, InstState::InService | InstState::Standby) {
                     continue;
                 }
                 let pass = !group_down && i.passes(&hc, &core.calls, now);

@@ -345,7 +345,14 @@ pub(super) fn build(t: &Topology, config: SimConfig) -> Result<Simulation, Build
             }
             ComponentSpec::Eks(p) => {
                 let zs = group_azs(&p.subnets, c.container.as_deref());
-                let cluster = Cluster::running(eks_cluster(&c.id, p, &zs), derive_seed(config.seed, 1_000 + ci as u64));
+                // A readiness gate is the load balancer controller's: without a load balancer in
+                // front there is no target to wait for.
+                let behind_alb = t.connections.iter().any(|x| {
+                    x.to == c.id && t.components.iter().any(|f| f.id == x.from && f.spec.kind() == ComponentKind::Alb)
+                });
+                let mut spec = eks_cluster(&c.id, p, &zs);
+                spec.workloads[0].pod.readiness_gate &= behind_alb;
+                let cluster = Cluster::running(spec, derive_seed(config.seed, 1_000 + ci as u64));
                 // A pod of `cpu_m` serves max(1, cpu_m / 1000) requests at once, at the speed
                 // that gives it exactly its CPU.
                 let servers = (p.cpu_m / 1000).max(1);
@@ -550,6 +557,7 @@ fn eks_cluster(id: &str, p: &EksParams, azs: &[u16]) -> ClusterSpec {
         image_mb: p.image_mb,
         app_start_s: p.app_start_s,
         readiness: Probe { period_s: p.readiness_period_s, ..Probe::default() },
+        readiness_gate: p.readiness_gate,
         tolerations: Vec::new(),
     };
     let hpa = (p.hpa_target_cpu_percent > 0.0).then(|| HpaParams {

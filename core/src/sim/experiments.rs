@@ -35,9 +35,8 @@ enum Effect {
     NoCapacity(u32),
     /// Instances are stopped (started again when the action ends) or rebooted.
     Restart { targets: Vec<(u32, u32)>, stop: bool },
-    /// An EKS deployment moves to a new version failing `error` of its requests; an alarm at
-    /// `halt` rolls it back (as does the action being reverted).
-    Deploy { comp: u32, error: f64, strategy: crate::containers::deploy::Strategy, halt: Option<f64> },
+    /// An EKS deployment moves to a new version (rolled back when the action is reverted).
+    Deploy { comp: u32, release: super::pods::Release },
 }
 
 /// One action of the experiment, with its state.
@@ -257,24 +256,21 @@ fn effect(
         },
         ActionKind::Deploy => match &a.target {
             Target::Component(id) => match comp(id) {
-                Some(c) => {
-                    use crate::containers::deploy::{CanaryStep, Strategy};
-                    let bake_s = p.bake_s.unwrap_or(300.0);
-                    let strategy = if p.strategy == Some(PushStrategy::Canary) {
-                        let stages = p.stages_percent.clone().unwrap_or_else(|| vec![10.0, 100.0]);
-                        Strategy::Canary {
-                            steps: stages.iter().map(|s| CanaryStep { share: s / 100.0, bake_s }).collect(),
-                        }
-                    } else {
-                        Strategy::AllAtOnce
-                    };
-                    Effect::Deploy {
-                        comp: c,
+                Some(c) => Effect::Deploy {
+                    comp: c,
+                    release: super::pods::Release {
                         error: p.error_percent.unwrap_or(0.0) / 100.0,
-                        strategy,
+                        service_time_factor: p.service_time_percent.unwrap_or(100.0) / 100.0,
+                        leak_per_min: p.leak_percent_per_min.unwrap_or(0.0) / 100.0,
+                        config_only: p.config_only.unwrap_or(false),
+                        strategy: p.strategy.unwrap_or_default(),
+                        stages: p.stages_percent.as_deref().unwrap_or(&[10.0, 100.0]).iter().map(|s| s / 100.0).collect(),
+                        bake_s: p.bake_s.unwrap_or(300.0),
+                        max_surge: p.max_surge,
+                        max_unavailable: p.max_unavailable,
                         halt: p.halt_error_percent.map(|h| h / 100.0),
-                    }
-                }
+                    },
+                },
                 None => none,
             },
             _ => none,
@@ -516,10 +512,10 @@ impl Simulation {
                     self.core.meta[c].bad_share = 0.0;
                 }
             }
-            Effect::Deploy { comp, error, strategy, halt } => {
+            Effect::Deploy { comp, release } => {
                 if let Node::Group(g) = &mut self.nodes[*comp as usize] {
                     if on {
-                        super::pods::deploy(g, &mut self.core, *comp, *error, strategy.clone(), *halt);
+                        super::pods::deploy(g, &mut self.core, *comp, release);
                     } else {
                         super::pods::roll_back(g, &mut self.core, *comp, "the experiment was stopped");
                     }

@@ -29,6 +29,9 @@ pub(super) enum InstState {
     InService,
     /// Scaled in: finishes its requests, takes no new ones, then is terminated.
     Draining,
+    /// Registered with a target group the load balancer sends nothing to (a blue-green
+    /// deployment's idle set): health-checked, finishes what reached it, kept for a switch.
+    Standby,
 }
 
 /// One instance slot.
@@ -58,6 +61,9 @@ pub(super) struct Instance {
     pub(super) tick_busy: u128,
     /// Extra slow-down from a CPU hog (the `cpu-stress` action); 1: none.
     pub(super) stress: f64,
+    /// Slow-down of the version a pod runs (a slower version, a memory leak); 1 for every
+    /// other instance.
+    pub(super) version_slow: f64,
     /// Killed (terminated, its host or AZ lost): it never comes back by itself.
     pub(super) dead: bool,
     /// Its worker pool (`None`: no pool): workers as servers, requests waiting for one in the
@@ -110,6 +116,7 @@ impl Instance {
             layer: NONE,
             tick_busy: 0,
             stress: 1.0,
+            version_slow: 1.0,
             dead: false,
             pool,
             report_mark: (0, 0, 0),
@@ -125,10 +132,11 @@ impl Instance {
         }
     }
 
-    /// The factor its CPU work is stretched by: contention on its host times a CPU hog.
+    /// The factor its CPU work is stretched by: contention on its host times a CPU hog times
+    /// its version's own.
     #[inline(always)]
     pub(super) fn slowdown(&self) -> f64 {
-        self.mult * self.stress
+        self.mult * self.stress * self.version_slow
     }
 
     /// How long the oldest request waiting in its queues (for a vCPU or for a worker) has
@@ -250,7 +258,7 @@ pub(super) fn arrive(g: &mut Group, core: &mut Core, call: u32, c: &Call) -> Nex
         cc.inst = inst;
         cc.az = i.az;
     }
-    if !i.up || !matches!(i.state, InstState::InService | InstState::Draining) {
+    if !i.up || !matches!(i.state, InstState::InService | InstState::Draining | InstState::Standby) {
         return Next::fail(ErrorCause::Unavailable);
     }
     i.sent += 1;

@@ -129,6 +129,8 @@ pub enum InstanceStatus {
     Down,
     /// Scaled in or replaced: finishing its requests.
     Draining,
+    /// Ready and health-checked but sent no traffic (a blue-green deployment's idle set).
+    Standby,
 }
 
 /// One instance of a group.
@@ -324,6 +326,7 @@ impl Simulation {
                     group::InstState::Launching => InstanceStatus::Launching,
                     group::InstState::Draining => InstanceStatus::Draining,
                     _ if !i.up => InstanceStatus::Down,
+                    group::InstState::Standby => InstanceStatus::Standby,
                     _ => InstanceStatus::InService,
                 },
                 in_rotation: i.lb.healthy() && i.state == group::InstState::InService,

@@ -10,7 +10,8 @@ use super::core::{Core, ObservationKind};
 use super::group::{Group, InstState};
 use super::queue::Ev;
 use crate::containers::cluster::{Cluster, EventKind, NodeState};
-use crate::containers::deploy::{Alarm, AlarmTarget, Strategy, Version};
+use crate::containers::deploy::{Alarm, AlarmTarget, CanaryStep, Strategy, Version};
+use crate::experiment::PushStrategy;
 use crate::containers::pod::PodPhase;
 use crate::containers::scheduler::Verdict;
 use crate::containers::Resources;
@@ -51,27 +52,64 @@ pub(super) struct Pods {
     node_mark: u64,
     /// Busy time of every pod's slot when the HPA last read it, and when.
     cpu_mark: (u128, u64),
+    /// Whether a pod in a slot runs a leaking version, and when their slow-down is next
+    /// brought up to date.
+    leaks: bool,
+    leak_next: u64,
+    /// When a set kept in rotation for a switch is looked at again (`u64::MAX`: none kept).
+    hold_next: u64,
 }
+
+/// How often a set kept in rotation for a switch looks at its successor's health: 1 s.
+const HOLD_STEP_NS: u64 = 1_000_000_000;
+
+/// How often a leaking version's pods have their slow-down brought up to date: 10 s.
+const LEAK_STEP_NS: u64 = 10_000_000_000;
 
 impl Pods {
     /// A deployment whose cluster starts as `cluster` (pods Ready in the slots of `g` already).
     pub(super) fn new(cluster: Cluster, cpu_m: u32, slots: Vec<PodSlot>) -> Pods {
         let nodes_now = billed_nodes(&cluster);
-        Pods { cluster, slots, armed: u64::MAX, cpu_m, seen: 0, node_ns: 0, nodes_now, node_mark: 0, cpu_mark: (0, 0) }
+        Pods {
+            cluster,
+            slots,
+            armed: u64::MAX,
+            cpu_m,
+            seen: 0,
+            node_ns: 0,
+            nodes_now,
+            node_mark: 0,
+            cpu_mark: (0, 0),
+            leaks: false,
+            leak_next: u64::MAX,
+            hold_next: u64::MAX,
+        }
+    }
+
+    /// When it next has something to do: the cluster's next deadline, or bringing leaking
+    /// pods' slow-down up to date.
+    fn next_wake(&self) -> Option<u64> {
+        let cluster = self.cluster.next_deadline().map(SimTime::as_nanos);
+        let leak = if self.leaks { self.leak_next } else { u64::MAX };
+        let own = leak.min(self.hold_next);
+        match cluster {
+            Some(c) => Some(c.min(own)),
+            None => (own != u64::MAX).then_some(own),
+        }
     }
 
     /// Puts the cluster's first deadline in the queue being built.
     pub(super) fn arm_at_start(&mut self, queue: &mut super::queue::EventQueue, comp: u32) {
-        if let Some(t) = self.cluster.next_deadline() {
-            self.armed = t.as_nanos();
+        if let Some(t) = self.next_wake() {
+            self.armed = t;
             queue.push(self.armed, Ev::Cluster { comp });
         }
     }
 
-    /// Puts the cluster's next deadline in the event queue (once).
+    /// Puts its next wake in the event queue (once).
     pub(super) fn arm(&mut self, core: &mut Core, comp: u32) {
-        if let Some(t) = self.cluster.next_deadline() {
-            let at = t.as_nanos().max(core.now);
+        if let Some(t) = self.next_wake() {
+            let at = t.max(core.now);
             if at != self.armed {
                 self.armed = at;
                 core.queue.push(at, Ev::Cluster { comp });
@@ -96,6 +134,10 @@ pub(super) fn on_cluster(g: &mut Group, core: &mut Core, comp: u32) {
     let now = core.now;
     if now == p.armed {
         p.armed = u64::MAX;
+        if p.leaks && p.leak_next <= now {
+            refresh_leaks(&p, g, now);
+            p.leak_next = now + LEAK_STEP_NS;
+        }
         // The HPA reads the pods' CPU since it last looked.
         if p.cluster.next_hpa().is_some_and(|t| t.as_nanos() <= now) {
             let busy: u128 = g.inst.iter().map(|i| i.st.busy_tw.integral(now)).sum();
@@ -130,7 +172,13 @@ fn credit(p: &mut Pods, g: &Group) {
 /// After the cluster changed: the slots, the node-time and the observations follow it.
 fn follow(p: &mut Pods, g: &mut Group, core: &mut Core, comp: u32) {
     let now = core.now;
-    sync(p, g, core, comp);
+    // A readiness gate opened changes what the deployment does next: in step again.
+    for _ in 0..4 {
+        sync(p, g, core, comp);
+        if !open_gates(p, g, now) {
+            break;
+        }
+    }
     p.node_ns = p.node_ns_at(now);
     p.node_mark = now;
     p.nodes_now = billed_nodes(&p.cluster);
@@ -149,24 +197,69 @@ pub(super) fn on_az(g: &mut Group, core: &mut Core, comp: u32, z: u16, on: bool)
     g.pods = Some(p);
 }
 
-/// Starts deploying a new version of the deployment, failing `error` of the requests it
-/// answers, with an alarm on its error rate at `halt` (2 one-minute periods in a row) that rolls
-/// it back.
-pub(super) fn deploy(g: &mut Group, core: &mut Core, comp: u32, error: f64, strategy: Strategy, halt: Option<f64>) {
+/// A new version of a deployment, as an experiment action writes it.
+#[derive(Clone, Debug, PartialEq)]
+pub(super) struct Release {
+    /// Share of the requests it fails.
+    pub(super) error: f64,
+    /// Its service time against the first version's.
+    pub(super) service_time_factor: f64,
+    /// Its memory leak: service time added per minute a pod has served, as a share.
+    pub(super) leak_per_min: f64,
+    /// A configuration change: the pods keep the image their nodes hold.
+    pub(super) config_only: bool,
+    /// How it rolls out.
+    pub(super) strategy: PushStrategy,
+    /// Canary: the traffic shares of its steps.
+    pub(super) stages: Vec<f64>,
+    /// Canary: each step's bake; blue-green: how long the old set is kept after the switch.
+    pub(super) bake_s: f64,
+    /// Rolling: pods above and below the replica count allowed (`None`: Kubernetes' 25%).
+    pub(super) max_surge: Option<u32>,
+    pub(super) max_unavailable: Option<u32>,
+    /// An alarm on its error rate at this share rolls it back.
+    pub(super) halt: Option<f64>,
+}
+
+impl Release {
+    /// The cluster's strategy for a deployment of `replicas` pods.
+    fn strategy(&self, replicas: u32) -> Strategy {
+        match self.strategy {
+            PushStrategy::AllAtOnce => Strategy::AllAtOnce,
+            PushStrategy::Canary => Strategy::Canary {
+                steps: self.stages.iter().map(|&share| CanaryStep { share, bake_s: self.bake_s }).collect(),
+            },
+            PushStrategy::Rolling => Strategy::Rolling {
+                max_surge: self.max_surge.unwrap_or(replicas.div_ceil(4)),
+                max_unavailable: self.max_unavailable.unwrap_or(replicas / 4),
+            },
+            PushStrategy::BlueGreen => Strategy::BlueGreen { keep_old_s: self.bake_s },
+        }
+    }
+}
+
+/// Starts deploying a new version of the deployment, with an alarm on its error rate (2
+/// one-minute periods in a row above `halt`) that rolls it back.
+pub(super) fn deploy(g: &mut Group, core: &mut Core, comp: u32, r: &Release) {
     let Some(mut p) = g.pods.take() else { return };
     credit(&mut p, g);
     let now = SimTime(core.now);
     // The alarm's periods count from now.
     p.cluster.advance(now);
     let id = core.meta[comp as usize].id.clone();
-    let next = p.cluster.spec().workloads[0].version_count();
+    let w = &p.cluster.spec().workloads[0];
+    let next = w.version_count();
     let name = format!("v{}", next + 1);
-    p.cluster.set_version(
-        0,
-        next,
-        Version { name: name.clone(), image: format!("{id}:{}", next + 1), error_rate: error },
-    );
-    if let Some(threshold) = halt {
+    let image = if r.config_only { w.version(p.cluster.stable[0]).image } else { format!("{id}:{}", next + 1) };
+    let version = Version {
+        name: name.clone(),
+        image,
+        error_rate: r.error,
+        service_time_factor: r.service_time_factor,
+        leak_per_min: r.leak_per_min,
+    };
+    p.cluster.set_version(0, next, version);
+    if let Some(threshold) = r.halt {
         p.cluster.add_alarm(Alarm {
             name: format!("{id}-{name}-errors"),
             workload: 0,
@@ -178,6 +271,7 @@ pub(super) fn deploy(g: &mut Group, core: &mut Core, comp: u32, error: f64, stra
             rollback: true,
         });
     }
+    let strategy = r.strategy(p.cluster.replicas[0]);
     if let Err(e) = p.cluster.deploy(now, 0, next, strategy) {
         core.observe(ObservationKind::Deployment, None, format!("{id}: the deployment of {name} is refused: {e}"));
     }
@@ -198,26 +292,29 @@ pub(super) fn roll_back(g: &mut Group, core: &mut Core, comp: u32, why: &str) {
 }
 
 /// Brings the slots in step with the pods: a Ready pod without a slot takes a free one, a pod
-/// stopping or gone leaves its slot (draining what it holds).
+/// stopping or gone leaves its slot (draining what it holds). A Ready pod is in rotation when
+/// its version takes traffic and stands by (health-checked, sent nothing new) when it does not:
+/// a blue-green deployment's idle set. A set losing the traffic stays in rotation until every
+/// target of the set gaining it passes the load balancer's checks (target group verification,
+/// looked at every second), so a switch drops nothing.
 fn sync(p: &mut Pods, g: &mut Group, core: &mut Core, comp: u32) {
     // Pods that stopped or are gone.
     let mut k = 0;
     while k < p.slots.len() {
         let (name, slot) = (&p.slots[k].pod, p.slots[k].slot as usize);
-        let serving = p.cluster.pod(name).is_some_and(|pod| pod.phase == PodPhase::Ready);
-        if !serving {
-            let i = &mut g.inst[slot];
-            if i.state == InstState::InService {
-                if i.active == 0 {
-                    i.terminate(core, comp);
-                } else {
-                    i.state = InstState::Draining;
-                }
-            }
-            p.slots.swap_remove(k);
+        if p.cluster.pod(name).is_some_and(|pod| pod.phase == PodPhase::Ready) {
+            k += 1;
             continue;
         }
-        k += 1;
+        let i = &mut g.inst[slot];
+        if matches!(i.state, InstState::InService | InstState::Standby) {
+            if i.active == 0 {
+                i.terminate(core, comp);
+            } else {
+                i.state = InstState::Draining;
+            }
+        }
+        p.slots.swap_remove(k);
     }
     // Pods that became Ready.
     for pod in p.cluster.pods.iter().filter(|pod| pod.phase == PodPhase::Ready) {
@@ -228,11 +325,63 @@ fn sync(p: &mut Pods, g: &mut Group, core: &mut Core, comp: u32) {
         let az = pod.node.and_then(|n| p.cluster.nodes[n].az.parse::<u16>().ok()).unwrap_or(super::call::NONE16);
         // In rotation once the load balancer's checks pass, as for any new target; it answers
         // as its version does.
+        let version = p.cluster.spec().workloads[0].version(pod.version);
         let i = &mut g.inst[slot];
         i.start_launch(az);
-        i.error_rate = p.cluster.spec().workloads[0].version(pod.version).error_rate;
+        i.error_rate = version.error_rate;
+        i.version_slow = version.slowdown(0.0);
         p.slots.push(PodSlot::new(pod.name.clone(), slot as u32, pod.version, (i.sent, i.failed)));
         asg::on_instance_ready(g, core, comp, slot as u32);
+    }
+    // Which slots take traffic.
+    let shares = p.cluster.traffic(0);
+    let gains = |v: usize| shares.get(v).is_some_and(|x| *x > 0.0);
+    let mut gaining = p.slots.iter().filter(|s| gains(s.version)).peekable();
+    let gaining_ready = gaining.peek().is_some() && gaining.all(|s| g.inst[s.slot as usize].lb.healthy());
+    let mut held = false;
+    for s in &p.slots {
+        let i = &mut g.inst[s.slot as usize];
+        let serve = gains(s.version) || (!gaining_ready && i.state == InstState::InService);
+        held |= !gains(s.version) && serve;
+        match (i.state, serve) {
+            (InstState::InService, false) => i.state = InstState::Standby,
+            (InstState::Standby, true) => i.state = InstState::InService,
+            _ => {}
+        }
+    }
+    // A set kept in rotation, or a pod waiting for its gate, looks at the targets' health again.
+    let gated = p.slots.iter().any(|s| p.cluster.pod(&s.pod).is_some_and(|x| x.gated));
+    p.hold_next = if held || gated { core.now + HOLD_STEP_NS } else { u64::MAX };
+    let leaks = p.slots.iter().any(|s| p.cluster.spec().workloads[0].version(s.version).leak_per_min > 0.0);
+    if leaks && !p.leaks {
+        p.leak_next = core.now + LEAK_STEP_NS;
+    }
+    p.leaks = leaks;
+}
+
+/// Opens the readiness gate of each gated pod whose target the load balancer finds healthy.
+/// Whether any opened.
+fn open_gates(p: &mut Pods, g: &Group, now: u64) -> bool {
+    let mut opened = false;
+    for k in 0..p.slots.len() {
+        let s = &p.slots[k];
+        if g.inst[s.slot as usize].lb.healthy() && p.cluster.pod(&s.pod).is_some_and(|x| x.gated) {
+            let name = s.pod.clone();
+            opened |= p.cluster.open_gate(SimTime(now), &name);
+        }
+    }
+    opened
+}
+
+/// A leaking version's pods slow down with the time they have served: their slots' factor is
+/// brought up to date every `LEAK_STEP_NS`.
+fn refresh_leaks(p: &Pods, g: &mut Group, now: u64) {
+    for s in &p.slots {
+        let v = p.cluster.spec().workloads[0].version(s.version);
+        if v.leak_per_min > 0.0 {
+            let i = &mut g.inst[s.slot as usize];
+            i.version_slow = v.slowdown(now.saturating_sub(i.ready_at) as f64 / 1e9);
+        }
     }
 }
 

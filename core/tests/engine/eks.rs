@@ -3,7 +3,7 @@
 //! join -> image pull -> readiness -> the load balancer's checks). Spare nodes cut the chain
 //! short.
 
-use strata_core::sim::{ObservationKind, SimConfig, Simulation};
+use strata_core::sim::{InstanceStatus, ObservationKind, SimConfig, Simulation};
 use strata_core::time::SimTime;
 
 use crate::common::{assert_conserved, scenario};
@@ -175,4 +175,118 @@ fn a_bad_version_all_at_once_against_a_canary_with_an_alarm_in_the_engine() {
         let late: u64 = sim.series(users).iter().filter(|p| p.t_s > 240.0).map(|p| p.errors).sum();
         assert_eq!(late, 0);
     }
+}
+
+/// Runs experiment `name` of a deployment scenario for 10 minutes, second by second: the pods
+/// the load balancer sends traffic to and the client's p99 latency in each second, and the
+/// simulation at the end.
+fn deployment(file: &str, name: &str) -> (Vec<u32>, Vec<f64>, Simulation) {
+    let t = scenario(file);
+    let config = SimConfig { experiment: Some(name.into()), ..SimConfig::with_seed(1) };
+    let mut sim = Simulation::new(&t, config).unwrap();
+    let api = sim.component_index("api").unwrap();
+    let mut rotation = Vec::new();
+    for s in 0..=600 {
+        sim.step_until(SimTime::from_secs(s));
+        rotation.push(sim.instances(api).iter().filter(|i| i.in_rotation).count() as u32);
+    }
+    let users = sim.component_index("users").unwrap();
+    let p99 = sim.series(users).iter().map(|p| p.p99_ms).collect();
+    (rotation, p99, sim)
+}
+
+#[test]
+fn a_blue_green_switch_fails_nothing_and_its_rollback_is_instant() {
+    let switched_at = |sim: &Simulation| {
+        let o = sim.observations().iter().find(|o| o.text.contains("100% of the traffic on the new version"));
+        o.map(|o| o.time_s).expect("the switch is in the log")
+    };
+    // A good v2: ten v2 pods start beside the ten v1 pods, the load balancer checks them while
+    // they stand by, and the traffic switches once all ten are healthy (the readiness gate).
+    let (rotation, _, good) = deployment("deploy-blue-green.json", "switch-v2");
+    let r = good.report();
+    assert_conserved(&good, &r);
+    assert_eq!(r.clients[0].errors.total, 0, "{:?}", r.clients[0].errors);
+    assert!(rotation.iter().all(|n| *n == 10), "ten targets in rotation every second: {rotation:?}");
+    let switch = switched_at(&good);
+    // The new pods' start (17 s) and two checks 15 s apart: 90-105 s after a 60 s start.
+    assert!((90.0..=105.0).contains(&switch), "switched at {switch} s");
+    let api = good.component_index("api").unwrap();
+    let standing = |sim: &mut Simulation, s: u64| {
+        sim.step_until(SimTime::from_secs(s));
+        sim.instances(api).iter().filter(|i| i.status == InstanceStatus::Standby).count()
+    };
+    // The v1 set stands by for 5 minutes after the switch, then goes.
+    let mut good = good;
+    assert_eq!(standing(&mut good, 600), 0);
+    let t = scenario("deploy-blue-green.json");
+    let config = SimConfig { experiment: Some("switch-v2".into()), ..SimConfig::with_seed(1) };
+    let mut again = Simulation::new(&t, config).unwrap();
+    assert_eq!(standing(&mut again, 80), 10, "the v2 set stands by before the switch");
+    assert_eq!(standing(&mut again, switch as u64 + 10), 10, "the v1 set stands by after it");
+    assert_eq!(standing(&mut again, switch as u64 + 310), 0, "and is gone 5 minutes later");
+
+    // A bad v2 (20% errors): the alarm sees two bad minutes and rolls back; the v1 set was
+    // standing by, so the traffic is back on it at once.
+    let (rotation, _, bad) = deployment("deploy-blue-green.json", "bad-v2-rolled-back");
+    let r = bad.report();
+    assert_conserved(&bad, &r);
+    assert!(rotation.iter().all(|n| *n == 10), "{rotation:?}");
+    let fired = bad.observations().iter().find(|o| o.kind == ObservationKind::AlarmFired).unwrap().time_s;
+    assert_eq!(fired, 180.0);
+    let switch = switched_at(&bad);
+    let users = bad.component_index("users").unwrap();
+    let series = bad.series(users);
+    // Points are seconds ending at `t_s`: the one ending a second after the alarm holds the
+    // requests already at a v2 pod when it fired (a pod finishes what reached it).
+    let after: u64 = series.iter().filter(|p| p.t_s > fired + 1.0).map(|p| p.errors).sum();
+    let in_flight: u64 = series.iter().filter(|p| p.t_s > fired && p.t_s <= fired + 1.0).map(|p| p.errors).sum();
+    let before: u64 = series.iter().filter(|p| p.t_s <= switch).map(|p| p.errors).sum();
+    assert_eq!((before, after), (0, 0), "errors only while v2 had the traffic");
+    assert!(in_flight <= 5, "{in_flight} failed as the traffic went back");
+    // 200 requests/s, a fifth failed, from the switch to the alarm (4 standard deviations).
+    let expect = 200.0 * 0.2 * (fired - switch);
+    let got = r.clients[0].errors.server_error as f64;
+    let sd = (expect * 0.8).sqrt();
+    assert!((got - expect).abs() < 4.0 * sd + 0.05 * expect, "{got} server errors, expected about {expect}");
+    // Beyond them, at most the requests already on their way to a v2 pod as it stopped.
+    assert!(r.clients[0].errors.unavailable <= 5, "{:?}", r.clients[0].errors);
+    assert_eq!(r.clients[0].errors.no_healthy_target, 0);
+    println!(
+        "blue-green: switched at {switch} s, nothing failed; a bad v2 failed {got} requests until its alarm at {fired} s, none after, {} in flight",
+        r.clients[0].errors.unavailable
+    );
+}
+
+#[test]
+fn a_rolling_update_with_max_unavailable_too_high_dips_under_load() {
+    // 300 requests/s on ten pods that serve 50 each: 60% busy. Max unavailable 5 leaves five
+    // pods for 300 requests/s (120%) until the new ones pass their checks.
+    let (rotation, p99, sim) = deployment("deploy-rolling.json", "max-unavailable-5");
+    let r = sim.report();
+    assert_conserved(&sim, &r);
+    let window = 61..200;
+    let low = rotation[window.clone()].iter().copied().min().unwrap();
+    let dipped = rotation[window.clone()].iter().filter(|n| **n <= 5).count();
+    let worst = p99[window.clone()].iter().copied().fold(0.0, f64::max);
+    let before = p99[10..60].iter().copied().fold(0.0, f64::max);
+    assert_eq!(low, 5, "{rotation:?}");
+    assert!(dipped >= 30, "five pods for {dipped} s");
+    assert!(worst > 5.0 * before, "p99 {worst} ms during the update, {before} ms before");
+    assert!(r.clients[0].errors.queue_full > 0, "{:?}", r.clients[0].errors);
+    // Max surge 2, max unavailable 0, with the readiness gate: ten pods in rotation throughout.
+    let (safe_rotation, safe_p99, safe) = deployment("deploy-rolling.json", "max-surge-2");
+    let rs = safe.report();
+    assert_conserved(&safe, &rs);
+    assert!(safe_rotation.iter().all(|n| *n >= 10), "{safe_rotation:?}");
+    let safe_worst = safe_p99[window].iter().copied().fold(0.0, f64::max);
+    assert!(safe_worst < 3.0 * before.max(100.0), "p99 {safe_worst} ms, {before} ms before");
+    assert_eq!(rs.clients[0].errors.total, 0);
+    for s in [&sim, &safe] {
+        assert!(s.observations().iter().any(|o| o.text.ends_with("every pod runs v2")), "both complete");
+    }
+    println!(
+        "rolling at 300 requests/s: max unavailable 5 left 5 pods for {dipped} s, p99 up to {worst:.0} ms (before {before:.0}), {} refused; max surge 2: 10 pods throughout, p99 up to {safe_worst:.0} ms, none refused",
+        r.clients[0].errors.queue_full
+    );
 }
