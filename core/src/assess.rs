@@ -167,13 +167,15 @@ impl Assessor {
                 }
                 Plan::Action(action) => {
                     let mut doc = t.clone();
-                    doc.experiments.retain(|e| e.name != EXPERIMENT);
-                    doc.experiments.push(Experiment {
+                    let mut list = doc.experiments();
+                    list.retain(|e| e.name != EXPERIMENT);
+                    list.push(Experiment {
                         name: EXPERIMENT.into(),
                         description: scenario.into(),
                         actions: vec![(*action).clone()],
                         stop_conditions: Vec::new(),
                     });
+                    doc.set_experiments(&list);
                     runs.push(BatteryRun {
                         scenario,
                         design: doc,

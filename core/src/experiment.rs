@@ -405,7 +405,12 @@ fn accepted(kind: ActionKind) -> &'static str {
 pub fn check(t: &Topology) -> Vec<Diagnostic> {
     let mut out = Vec::new();
     let mut names = std::collections::BTreeSet::new();
-    for (ei, e) in t.experiments.iter().enumerate() {
+    let list = match t.experiments.as_ref().map(|x| x.read()) {
+        Some(Err(e)) => return vec![err(Element::Document, format!("the experiments do not read: {e}"))],
+        Some(Ok(list)) => list,
+        None => Vec::new(),
+    };
+    for (ei, e) in list.iter().enumerate() {
         let el = |path: String| Element::Experiment(path);
         let ename = if e.name.is_empty() { format!("#{ei}") } else { e.name.clone() };
         if e.name.trim().is_empty() {
@@ -722,12 +727,12 @@ mod tests {
               "connections": [{"from": "users", "to": "web"}, {"from": "web", "to": "db"}]}"#,
         )
         .unwrap();
-        t.experiments.push(Experiment {
+        t.set_experiments(&[Experiment {
             name: "e".into(),
             description: String::new(),
             actions: Vec::new(),
             stop_conditions: Vec::new(),
-        });
+        }]);
         t
     }
 
@@ -840,12 +845,35 @@ mod tests {
         let ok = r#"{"action": "deploy", "target": {"component": "api"}, "start_s": 60,
             "params": {"error_percent": 20, "strategy": "canary", "stages_percent": [10, 100], "halt_error_percent": 5}}"#;
         assert_eq!(check_action(&t, &action(ok)), Vec::<String>::new());
+        for ok in [
+            r#"{"action": "deploy", "target": {"component": "api"}, "params": {"strategy": "rolling", "max_surge": 2, "max_unavailable": 0}}"#,
+            r#"{"action": "deploy", "target": {"component": "api"}, "params": {"strategy": "blue-green", "bake_s": 600}}"#,
+            r#"{"action": "deploy", "target": {"component": "api"}, "params": {"service_time_percent": 150, "leak_percent_per_min": 2, "config_only": true}}"#,
+        ] {
+            assert_eq!(check_action(&t, &action(ok)), Vec::<String>::new(), "{ok}");
+        }
         let cases = [
             (r#"{"action": "deploy", "target": {"component": "web"}}"#, "it takes an EKS deployment"),
             (r#"{"action": "deploy", "target": {"component": "api"}, "duration_s": 60}"#, "deploy takes no duration_s"),
             (
                 r#"{"action": "deploy", "target": {"component": "api"}, "params": {"stages_percent": [50, 10]}}"#,
                 "stages_percent must increase",
+            ),
+            (
+                r#"{"action": "deploy", "target": {"component": "api"}, "params": {"strategy": "rolling", "max_surge": 0, "max_unavailable": 0}}"#,
+                "a rolling update needs max_surge or max_unavailable above 0",
+            ),
+            (
+                r#"{"action": "deploy", "target": {"component": "api"}, "params": {"service_time_percent": 0}}"#,
+                "service_time_percent 0 must be above 0",
+            ),
+            (
+                r#"{"action": "deploy", "target": {"component": "api"}, "params": {"leak_percent_per_min": -1}}"#,
+                "leak_percent_per_min -1 must be at least 0",
+            ),
+            (
+                r#"{"action": "config-push", "target": {"component": "api"}, "params": {"strategy": "blue-green"}}"#,
+                "config-push rolls out all at once or as a canary, not blue-green",
             ),
         ];
         for (json, want) in cases {
@@ -873,14 +901,26 @@ mod tests {
     #[test]
     fn experiments_are_checked_in_validation_and_against_the_run_length() {
         let mut t = doc();
-        t.experiments[0].actions.push(action(r#"{"action": "az-outage", "target": {"az": "zz"}, "start_s": 600}"#));
+        let mut list = t.experiments();
+        list[0].actions.push(action(r#"{"action": "az-outage", "target": {"az": "zz"}, "start_s": 600}"#));
+        t.set_experiments(&list);
         let v = crate::validate::validate(&t);
         let d = v.diagnostics.iter().find(|d| d.code == Code::Experiment).expect("an experiment diagnostic");
         assert_eq!(d.severity, Severity::Error);
         assert_eq!(d.element, Element::Experiment("e.actions[0] (az-outage)".into()));
-        let timing = check_timing(&t.experiments[0], 60.0);
+        let timing = check_timing(&list[0], 60.0);
         assert_eq!(timing.len(), 1);
         assert!(timing[0].message.contains("the run lasts 60 s"), "{}", timing[0].message);
-        assert!(check_timing(&t.experiments[0], 601.0).is_empty());
+        assert!(check_timing(&list[0], 601.0).is_empty());
+        // Experiments that do not read are one problem, in words; the rest of the document reads.
+        let bad = r#"{"version": 1, "components": [{"id": "users", "kind": "client"}],
+            "experiments": [{"name": "x", "actions": [{"action": "melt-down", "target": {"az": "a"}}]}]}"#;
+        let t = Topology::from_json(bad).unwrap();
+        assert_eq!(t.experiment_names(), ["x"]);
+        assert!(t.experiments().is_empty());
+        let v = crate::validate::validate(&t);
+        let d = v.diagnostics.iter().find(|d| d.code == Code::Experiment).expect("an experiment diagnostic");
+        assert_eq!(d.severity, Severity::Error);
+        assert!(d.message.starts_with("the experiments do not read: unknown variant `melt-down`"), "{}", d.message);
     }
 }

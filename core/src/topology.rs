@@ -62,9 +62,10 @@ pub struct Topology {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub infrastructure: Option<InfrastructureText>,
     /// Failures written as data: named, scheduled lists of actions (see [`crate::experiment`]).
-    /// A run plays at most one of them.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub experiments: Vec<Experiment>,
+    /// A run plays at most one of them. Kept as written ([`ExperimentsText`]): read them with
+    /// [`Topology::experiments`], name them with [`Topology::experiment_names`].
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub experiments: Option<ExperimentsText>,
     /// The service level the run is judged against (availability, error budget).
     #[serde(default, skip_serializing_if = "Slo::is_default")]
     pub slo: Slo,
@@ -101,6 +102,77 @@ impl Topology {
     /// (one that does not is a validation error, see [`crate::validate`]).
     pub fn layers(&self) -> Option<InfrastructureConfig> {
         self.infrastructure.as_ref().and_then(|i| i.config().ok())
+    }
+
+    /// The experiments, when their text reads as experiments (text that does not is a
+    /// validation error, see [`crate::validate`]; it reads here as none).
+    pub fn experiments(&self) -> Vec<Experiment> {
+        self.experiments.as_ref().and_then(|e| e.read().ok()).unwrap_or_default()
+    }
+
+    /// The experiment named `name`.
+    pub fn experiment(&self, name: &str) -> Option<Experiment> {
+        self.experiments().into_iter().find(|e| e.name == name)
+    }
+
+    /// The experiments' names, in order (read without their actions).
+    pub fn experiment_names(&self) -> Vec<String> {
+        self.experiments.as_ref().map(ExperimentsText::names).unwrap_or_default()
+    }
+
+    /// Changes the experiments with `f`, written back as text.
+    pub fn edit_experiments(&mut self, f: impl FnOnce(&mut Vec<Experiment>)) {
+        let mut list = self.experiments();
+        f(&mut list);
+        self.set_experiments(&list);
+    }
+
+    /// Replaces the experiments with `list` (none: the document has no `experiments`).
+    pub fn set_experiments(&mut self, list: &[Experiment]) {
+        self.experiments = (!list.is_empty()).then(|| ExperimentsText::new(list));
+    }
+}
+
+/// A document's `experiments` as written, kept as their JSON text: opening, editing and saving a
+/// design never reads their actions (so the editor's WebAssembly carries no reader for them).
+/// The engine, validation and the studies read them ([`ExperimentsText::read`]).
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct ExperimentsText(Box<serde_json::value::RawValue>);
+
+impl ExperimentsText {
+    /// The text of `list`.
+    pub fn new(list: &[Experiment]) -> ExperimentsText {
+        // Plain data (strings, numbers, lists, structs): writing it cannot fail.
+        ExperimentsText(serde_json::value::to_raw_value(list).expect("experiments are plain data"))
+    }
+
+    /// The experiments, or why the text is not a list of them.
+    pub fn read(&self) -> Result<Vec<Experiment>, serde_json::Error> {
+        serde_json::from_str(self.0.get())
+    }
+
+    /// Their names (empty when the text is not a list of named objects).
+    pub fn names(&self) -> Vec<String> {
+        #[derive(Deserialize)]
+        struct Named {
+            #[serde(default)]
+            name: String,
+        }
+        serde_json::from_str::<Vec<Named>>(self.0.get())
+            .map(|v| v.into_iter().map(|n| n.name).collect())
+            .unwrap_or_default()
+    }
+
+    /// The JSON text as written.
+    pub fn text(&self) -> &str {
+        self.0.get()
+    }
+}
+
+impl PartialEq for ExperimentsText {
+    fn eq(&self, other: &Self) -> bool {
+        self.text() == other.text()
     }
 }
 
@@ -1353,7 +1425,7 @@ impl Topology {
             connections: Vec::new(),
             network: NetworkParams::default(),
             infrastructure: None,
-            experiments: Vec::new(),
+            experiments: None,
             slo: Slo::default(),
         }
     }

@@ -273,13 +273,15 @@ fn stop_and_reboot_work_without_layers_too() {
     let ec2 = t.components.iter().find(|c| c.spec.kind() == strata_core::topology::ComponentKind::Ec2).unwrap();
     let id = ec2.id.clone();
     let action = |json: String| -> Action { serde_json::from_str(&json).unwrap() };
-    t.experiments.push(Experiment {
-        name: "stop".into(),
-        description: String::new(),
-        actions: vec![action(format!(
-            r#"{{"action": "stop-instance", "target": {{"component": "{id}"}}, "start_s": 10, "duration_s": 20}}"#
-        ))],
-        stop_conditions: Vec::new(),
+    t.edit_experiments(|l| {
+        l.push(Experiment {
+            name: "stop".into(),
+            description: String::new(),
+            actions: vec![action(format!(
+                r#"{{"action": "stop-instance", "target": {{"component": "{id}"}}, "start_s": 10, "duration_s": 20}}"#
+            ))],
+            stop_conditions: Vec::new(),
+        })
     });
     let mut s = sim(&t, 7, Some("stop"), 0);
     let c = s.component_index(&id).unwrap();

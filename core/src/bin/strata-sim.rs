@@ -167,14 +167,15 @@ fn main() -> ExitCode {
                 Err(code) => return code,
             };
             let mut v = validate(&topology);
+            let experiments = topology.experiments();
             if let Some(name) = &args.experiment {
-                match topology.experiments.iter().find(|e| &e.name == name) {
+                match experiments.iter().find(|e| &e.name == name) {
                     Some(e) if args.duration_given || args.command == "run" => {
                         v.diagnostics.extend(experiment::check_timing(e, args.duration.as_secs_f64()));
                     }
                     Some(_) => {}
                     None => {
-                        let known: Vec<&str> = topology.experiments.iter().map(|e| e.name.as_str()).collect();
+                        let known: Vec<&str> = experiments.iter().map(|e| e.name.as_str()).collect();
                         eprintln!(
                             "strata-sim: {path} has no experiment `{name}` (it has: {})",
                             if known.is_empty() { "none".to_string() } else { known.join(", ") }
@@ -183,7 +184,7 @@ fn main() -> ExitCode {
                     }
                 }
             } else if args.duration_given && args.command == "validate" {
-                for e in &topology.experiments {
+                for e in &experiments {
                     v.diagnostics.extend(experiment::check_timing(e, args.duration.as_secs_f64()));
                 }
             }
@@ -225,8 +226,9 @@ fn runnable(path: &str, experiment: Option<&str>) -> Result<Topology, ExitCode> 
         ExitCode::from(2)
     })?;
     if let Some(name) = experiment {
-        if !t.experiments.iter().any(|e| e.name == name) {
-            let known: Vec<&str> = t.experiments.iter().map(|e| e.name.as_str()).collect();
+        let names = t.experiment_names();
+        if !names.iter().any(|e| e == name) {
+            let known: Vec<&str> = names.iter().map(String::as_str).collect();
             let known = if known.is_empty() { "none".to_string() } else { known.join(", ") };
             eprintln!("strata-sim: {path} has no experiment `{name}` (it has: {known})");
             return Err(ExitCode::from(2));

@@ -46,7 +46,13 @@ pub struct Version {
 
 impl Default for Version {
     fn default() -> Self {
-        Version { name: "v1".into(), image: "app:1".into(), error_rate: 0.0, service_time_factor: 1.0, leak_per_min: 0.0 }
+        Version {
+            name: "v1".into(),
+            image: "app:1".into(),
+            error_rate: 0.0,
+            service_time_factor: 1.0,
+            leak_per_min: 0.0,
+        }
     }
 }
 

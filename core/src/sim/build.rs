@@ -525,8 +525,13 @@ pub(super) fn build(t: &Topology, config: SimConfig) -> Result<Simulation, Build
         layered::attach(&mut sim, t, &cfg);
     }
     if let Some(name) = sim.config.experiment.clone() {
-        let Some(e) = t.experiments.iter().find(|e| e.name == name) else {
-            let known: Vec<&str> = t.experiments.iter().map(|e| e.name.as_str()).collect();
+        let list = match t.experiments.as_ref().map(|x| x.read()) {
+            Some(Err(e)) => return Err(BuildError::Config(format!("the experiments do not read: {e}"))),
+            Some(Ok(list)) => list,
+            None => Vec::new(),
+        };
+        let Some(e) = list.iter().find(|e| e.name == name) else {
+            let known: Vec<&str> = list.iter().map(|e| e.name.as_str()).collect();
             return Err(BuildError::UnknownExperiment {
                 name,
                 known: if known.is_empty() { "none".into() } else { known.join(", ") },

@@ -264,7 +264,13 @@ fn effect(
                         leak_per_min: p.leak_percent_per_min.unwrap_or(0.0) / 100.0,
                         config_only: p.config_only.unwrap_or(false),
                         strategy: p.strategy.unwrap_or_default(),
-                        stages: p.stages_percent.as_deref().unwrap_or(&[10.0, 100.0]).iter().map(|s| s / 100.0).collect(),
+                        stages: p
+                            .stages_percent
+                            .as_deref()
+                            .unwrap_or(&[10.0, 100.0])
+                            .iter()
+                            .map(|s| s / 100.0)
+                            .collect(),
                         bake_s: p.bake_s.unwrap_or(300.0),
                         max_surge: p.max_surge,
                         max_unavailable: p.max_unavailable,

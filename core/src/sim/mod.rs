@@ -142,6 +142,8 @@ pub struct InstanceView {
     pub az: Option<String>,
     /// Its state.
     pub status: InstanceStatus,
+    /// The version its pod runs (0: the first), for an EKS deployment's pod.
+    pub version: Option<u32>,
     /// Whether a load balancer's health checks have it in rotation.
     pub in_rotation: bool,
 }
@@ -329,6 +331,7 @@ impl Simulation {
                     group::InstState::Standby => InstanceStatus::Standby,
                     _ => InstanceStatus::InService,
                 },
+                version: g.pods.as_deref().and_then(|p| p.version_in(k as u32)),
                 in_rotation: i.lb.healthy() && i.state == group::InstState::InService,
             })
             .collect()

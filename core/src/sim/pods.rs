@@ -11,10 +11,10 @@ use super::group::{Group, InstState};
 use super::queue::Ev;
 use crate::containers::cluster::{Cluster, EventKind, NodeState};
 use crate::containers::deploy::{Alarm, AlarmTarget, CanaryStep, Strategy, Version};
-use crate::experiment::PushStrategy;
 use crate::containers::pod::PodPhase;
 use crate::containers::scheduler::Verdict;
 use crate::containers::Resources;
+use crate::experiment::PushStrategy;
 use crate::time::SimTime;
 
 /// A pod in a slot: its version, and the slot's counters when they were last credited to it.
@@ -115,6 +115,11 @@ impl Pods {
                 core.queue.push(at, Ev::Cluster { comp });
             }
         }
+    }
+
+    /// The version of the pod in slot `slot`, if one is.
+    pub(super) fn version_in(&self, slot: u32) -> Option<u32> {
+        self.slots.iter().find(|s| s.slot == slot).map(|s| s.version as u32)
     }
 
     /// Node-time up to `now`.

@@ -78,14 +78,10 @@ fn stress(start_s: f64) -> Action {
 /// The document with an experiment `name` made of `base`'s actions (if any) and `more`.
 fn with_experiment(t: &Topology, name: &str, base: Option<&str>, more: &[Action]) -> Topology {
     let mut t = t.clone();
-    let mut actions =
-        base.map(|b| t.experiments.iter().find(|e| e.name == b).unwrap().actions.clone()).unwrap_or_default();
+    let mut actions = base.map(|b| t.experiment(b).unwrap().actions).unwrap_or_default();
     actions.extend(more.iter().cloned());
-    t.experiments.push(Experiment {
-        name: name.into(),
-        description: String::new(),
-        actions,
-        stop_conditions: Vec::new(),
+    t.edit_experiments(|l| {
+        l.push(Experiment { name: name.into(), description: String::new(), actions, stop_conditions: Vec::new() })
     });
     t
 }

@@ -290,3 +290,71 @@ fn a_rolling_update_with_max_unavailable_too_high_dips_under_load() {
         r.clients[0].errors.queue_full
     );
 }
+
+#[test]
+fn a_slower_version_and_a_leaking_one_load_their_pods_as_their_numbers_say() {
+    // The canary scenario's design (200 requests/s on ten 500 m pods: 40% busy), deploying at
+    // 60 s all at once a v2 whose service time is 150% of v1's, or one that leaks 10% per minute.
+    let run = |params: serde_json::Value| {
+        let path = format!("{}/../public/scenarios/deploy-canary.json", env!("CARGO_MANIFEST_DIR"));
+        let mut v: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+        v["experiments"] = serde_json::json!([{"name": "v2", "actions": [
+            {"action": "deploy", "target": {"component": "api"}, "start_s": 60, "params": params}]}]);
+        let t = strata_core::topology::Topology::from_json(&v.to_string()).unwrap();
+        let mut sim =
+            Simulation::new(&t, SimConfig { experiment: Some("v2".into()), ..SimConfig::with_seed(3) }).unwrap();
+        sim.step_until(SimTime::from_secs(600));
+        let api = sim.component_index("api").unwrap();
+        let series = sim.series(api);
+        let busy = move |from: f64, to: f64| {
+            let w: Vec<f64> = series.iter().filter(|p| p.t_s > from && p.t_s <= to).map(|p| p.utilization).collect();
+            w.iter().sum::<f64>() / w.len() as f64
+        };
+        (busy(10.0, 60.0), busy, sim)
+    };
+    let (before, busy, sim) = run(serde_json::json!({"service_time_percent": 150}));
+    let after = busy(300.0, 600.0);
+    println!("a v2 at 150% service time: pods {:.1}% busy before, {:.1}% after", before * 100.0, after * 100.0);
+    assert!((after / before - 1.5).abs() < 0.1, "{before} -> {after}");
+    assert!(sim.observations().iter().any(|o| o.text.ends_with("every pod runs v2")));
+
+    let (before, busy, _) = run(serde_json::json!({"leak_percent_per_min": 10}));
+    // The v2 pods serve from about 105 s: 5 minutes later their work takes 1.5x as long, and
+    // the load grows steadily in between.
+    let (early, late) = (busy(110.0, 130.0), busy(395.0, 415.0));
+    println!(
+        "a v2 leaking 10%/min: {:.1}% busy before, {:.1}% at 2 min, {:.1}% at 6.7 min",
+        before * 100.0,
+        early * 100.0,
+        late * 100.0
+    );
+    assert!(early / before < 1.1, "{before} -> {early}");
+    assert!((late / before - 1.5).abs() < 0.12, "{before} -> {late}");
+    assert!(busy(200.0, 260.0) < busy(300.0, 360.0));
+}
+
+#[test]
+fn a_config_change_restarts_pods_without_pulling_an_image() {
+    // The same v2 as a new image (300 MB at 50 MB/s: 6 s) and as a config change (the image
+    // the nodes hold: no pull).
+    let pull = |params: serde_json::Value| {
+        let path = format!("{}/../public/scenarios/deploy-all-at-once.json", env!("CARGO_MANIFEST_DIR"));
+        let mut v: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+        v["experiments"] = serde_json::json!([{"name": "v2", "actions": [
+            {"action": "deploy", "target": {"component": "api"}, "start_s": 60, "params": params}]}]);
+        let t = strata_core::topology::Topology::from_json(&v.to_string()).unwrap();
+        let mut sim =
+            Simulation::new(&t, SimConfig { experiment: Some("v2".into()), ..SimConfig::with_seed(1) }).unwrap();
+        sim.step_until(SimTime::from_secs(150));
+        let api = sim.component_index("api").unwrap();
+        let pods: Vec<_> = (0..40).filter_map(|s| sim.pod_detail(api, s)).filter(|d| d.version == "v2").collect();
+        assert_eq!(pods.len(), 10, "ten v2 pods serving");
+        let at = |d: &strata_core::sim::PodDetail, phase: &str| d.phases.iter().find(|p| p.0 == phase).unwrap().1;
+        pods.iter().map(|d| at(d, "starting") - at(d, "pulling image")).fold(0.0, f64::max)
+    };
+    let image = pull(serde_json::json!({}));
+    let config = pull(serde_json::json!({"config_only": true}));
+    println!("longest pull of a v2 pod: new image {image:.2} s, config change {config:.2} s");
+    assert!((image - 6.0).abs() < 1e-6, "{image}");
+    assert!(config < 1.0, "{config}");
+}

@@ -39,11 +39,8 @@ fn two_az(multi_az_db: bool) -> Topology {
 }
 
 fn with_experiment(mut t: Topology, actions: Vec<Action>) -> Topology {
-    t.experiments.push(Experiment {
-        name: "x".into(),
-        description: String::new(),
-        actions,
-        stop_conditions: Vec::new(),
+    t.edit_experiments(|l| {
+        l.push(Experiment { name: "x".into(), description: String::new(), actions, stop_conditions: Vec::new() })
     });
     t
 }
@@ -159,9 +156,11 @@ fn a_region_outage_stops_everything_in_it() {
 fn network_latency_adds_its_delay_both_ways() {
     let base = two_az(true);
     let mut slow = with_experiment(base.clone(), Vec::new());
-    slow.experiments[0].actions.push(Action {
-        params: ActionParams { latency_ms: Some(50.0), ..ActionParams::default() },
-        ..action(ActionKind::NetworkLatency, Target::Connection { from: "web".into(), to: "db".into() }, 0.0, None)
+    slow.edit_experiments(|l| {
+        l[0].actions.push(Action {
+            params: ActionParams { latency_ms: Some(50.0), ..ActionParams::default() },
+            ..action(ActionKind::NetworkLatency, Target::Connection { from: "web".into(), to: "db".into() }, 0.0, None)
+        })
     });
     let before = run_x(&with_experiment(base, Vec::new()), 60).1.client("users").unwrap().latency.p50_ms;
     let after = run_x(&slow, 60).1.client("users").unwrap().latency.p50_ms;
@@ -171,9 +170,11 @@ fn network_latency_adds_its_delay_both_ways() {
 #[test]
 fn packet_loss_costs_retransmission_timeouts() {
     let mut t = with_experiment(two_az(true), Vec::new());
-    t.experiments[0].actions.push(Action {
-        params: ActionParams { loss_percent: Some(10.0), ..ActionParams::default() },
-        ..action(ActionKind::PacketLoss, Target::Connection { from: "web".into(), to: "db".into() }, 0.0, None)
+    t.edit_experiments(|l| {
+        l[0].actions.push(Action {
+            params: ActionParams { loss_percent: Some(10.0), ..ActionParams::default() },
+            ..action(ActionKind::PacketLoss, Target::Connection { from: "web".into(), to: "db".into() }, 0.0, None)
+        })
     });
     let r = run_x(&t, 60).1;
     let lat = &r.client("users").unwrap().latency;
@@ -209,9 +210,11 @@ fn a_dns_failure_makes_calls_fail_to_resolve() {
 #[test]
 fn cpu_stress_stretches_service_times() {
     let mut t = with_experiment(two_az(true), Vec::new());
-    t.experiments[0].actions.push(Action {
-        params: ActionParams { cpu_percent: Some(75.0), ..ActionParams::default() },
-        ..action(ActionKind::CpuStress, Target::Instance { component: "web".into(), index: 0 }, 0.0, None)
+    t.edit_experiments(|l| {
+        l[0].actions.push(Action {
+            params: ActionParams { cpu_percent: Some(75.0), ..ActionParams::default() },
+            ..action(ActionKind::CpuStress, Target::Instance { component: "web".into(), index: 0 }, 0.0, None)
+        })
     });
     let r = run_x(&t, 60).1;
     let web = r.component("web").unwrap();
@@ -239,9 +242,11 @@ fn ebs_pause_stalls_the_disk_until_it_ends_and_a_throttle_slows_it() {
     // The 5 s backlog (about 500 requests) completes at the end of the pause.
     assert!(done(14) + done(15) > 450, "the backlog completes when the pause ends: {} {}", done(14), done(15));
     let mut throttled = with_experiment(t, Vec::new());
-    throttled.experiments[0].actions.push(Action {
-        params: ActionParams { iops: Some(150.0), ..ActionParams::default() },
-        ..action(ActionKind::EbsThrottle, Target::Component("web".into()), 0.0, None)
+    throttled.edit_experiments(|l| {
+        l[0].actions.push(Action {
+            params: ActionParams { iops: Some(150.0), ..ActionParams::default() },
+            ..action(ActionKind::EbsThrottle, Target::Component("web".into()), 0.0, None)
+        })
     });
     // 100 req/s x 2 I/Os needs 200 IOPS: at 150 the queue grows without bound.
     let r = run_x(&throttled, 30).1;
@@ -290,7 +295,7 @@ fn a_stop_condition_ends_the_experiment_early() {
         two_az(false),
         vec![action(ActionKind::DbFailover, Target::Component("db".into()), 30.0, Some(300.0))],
     );
-    t.experiments[0].stop_conditions.push(StopCondition { availability_below: 0.5, window_s: 5.0 });
+    t.edit_experiments(|l| l[0].stop_conditions.push(StopCondition { availability_below: 0.5, window_s: 5.0 }));
     let (sim, r) = run_x(&t, 120);
     let stopped = r.resilience.stopped.as_deref().expect("stopped");
     assert!(stopped.contains("fell below 50.0%"), "{stopped}");
@@ -316,13 +321,15 @@ fn a_config_push_fails_the_share_it_reached_and_a_canary_halts_at_its_first_stag
     // 100 req/s for 20 s, all failing.
     assert!((1900..=2100).contains(&c.errors.server_error), "{:?}", c.errors);
     let mut canary = with_experiment(t, Vec::new());
-    canary.experiments[0].actions.push(Action {
-        params: ActionParams {
-            strategy: Some(strata_core::experiment::PushStrategy::Canary),
-            bake_s: Some(10.0),
-            ..ActionParams::default()
-        },
-        ..action(ActionKind::ConfigPush, Target::Component("cdn".into()), 10.0, Some(60.0))
+    canary.edit_experiments(|l| {
+        l[0].actions.push(Action {
+            params: ActionParams {
+                strategy: Some(strata_core::experiment::PushStrategy::Canary),
+                bake_s: Some(10.0),
+                ..ActionParams::default()
+            },
+            ..action(ActionKind::ConfigPush, Target::Component("cdn".into()), 10.0, Some(60.0))
+        })
     });
     let r = run_x(&canary, 60).1;
     let c = r.client("users").unwrap();
@@ -439,11 +446,13 @@ fn the_retry_budget_stops_retries_when_its_tokens_run_out() {
 fn a_breaker_opens_on_errors_fails_fast_and_closes_after_the_fault() {
     let mut t =
         slow_dependency(2.0, Resilience { breaker: Some(BreakerPolicy::default()), ..Resilience::default() }, 30_000.0);
-    t.experiments.push(Experiment {
-        name: "x".into(),
-        description: String::new(),
-        actions: vec![action(ActionKind::DnsFailure, Target::Component("db".into()), 10.0, Some(20.0))],
-        stop_conditions: Vec::new(),
+    t.edit_experiments(|l| {
+        l.push(Experiment {
+            name: "x".into(),
+            description: String::new(),
+            actions: vec![action(ActionKind::DnsFailure, Target::Component("db".into()), 10.0, Some(20.0))],
+            stop_conditions: Vec::new(),
+        })
     });
     let (sim, r) = run_x(&t, 60);
     let conn = &r.resilience.connections[0];

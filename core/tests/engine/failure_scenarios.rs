@@ -18,7 +18,7 @@ fn play(file: &str, experiment: Option<&str>) -> (Simulation, Report) {
     let t = scenario(file);
     let v = validate(&t);
     assert!(v.diagnostics.is_empty(), "{file}: {:?}", v.diagnostics);
-    for e in &t.experiments {
+    for e in &t.experiments() {
         let timing = check_timing(e, RUN_S);
         assert!(timing.is_empty(), "{file}: {timing:?}");
     }
@@ -423,7 +423,7 @@ fn multi_region_disaster_recovery_strategies_order_by_rto_and_rpo() {
         let t = scenario(file);
         let v = validate(&t);
         assert!(v.diagnostics.is_empty(), "{file}: {:?}", v.diagnostics);
-        assert!(check_timing(&t.experiments[0], run_s).is_empty());
+        assert!(check_timing(&t.experiments()[0], run_s).is_empty());
         let config = SimConfig { experiment: Some("lose-us-east-1".into()), ..SimConfig::with_seed(1) };
         let mut sim = Simulation::new(&t, config).unwrap();
         sim.step_until(SimTime(Duration::from_secs_f64(run_s).as_nanos()));
@@ -482,7 +482,7 @@ fn multi_region_disaster_recovery_strategies_order_by_rto_and_rpo() {
             ),
         }
         near(&format!("{file} RTO (stated)"), measured, rto, 2.0);
-        let (got, basis) = recovery_point(&t, &t.experiments[0].actions[0]);
+        let (got, basis) = recovery_point(&t, &t.experiments()[0].actions[0]);
         assert_eq!(got, Some(rpo), "{file}: {basis}");
         rtos.push((file, measured));
     }

@@ -51,11 +51,8 @@ fn fast_and_slow(rate_rps: f64, slow_ms: f64) -> Topology {
 }
 
 fn with_experiment(mut t: Topology, actions: Vec<Action>) -> Topology {
-    t.experiments.push(Experiment {
-        name: "x".into(),
-        description: String::new(),
-        actions,
-        stop_conditions: Vec::new(),
+    t.edit_experiments(|l| {
+        l.push(Experiment { name: "x".into(), description: String::new(), actions, stop_conditions: Vec::new() })
     });
     t
 }

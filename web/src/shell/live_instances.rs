@@ -34,6 +34,8 @@ pub struct InstanceBox {
     pub status: MemberStatus,
     /// In a load balancer's rotation.
     pub in_rotation: bool,
+    /// An EKS pod's version (0: the first).
+    pub version: u32,
     /// Where, in world coordinates.
     pub rect: Rect,
 }
@@ -80,6 +82,7 @@ pub fn place(t: &Topology, scene: &Scene, figures: &HashMap<String, NodeFigures>
                     subnet: subnet.to_string(),
                     status: m.status,
                     in_rotation: m.in_rotation,
+                    version: m.version,
                     rect: Rect::new(x, y, BOX_W, BOX_H),
                 });
             }
@@ -109,10 +112,11 @@ pub fn LiveInstances() -> impl IntoView {
             .map(|b| {
                 let (group, slot) = (b.group.clone(), b.slot);
                 let title = format!(
-                    "{}[{}] in {}: {}{} (click to look under it)",
+                    "{}[{}] in {}: v{} {}{} (click to look under it)",
                     b.group,
                     b.slot,
                     b.subnet,
+                    b.version + 1,
                     b.status.name().replace('_', " "),
                     if b.in_rotation { ", in the load balancer's rotation" } else { "" }
                 );
@@ -122,11 +126,12 @@ pub fn LiveInstances() -> impl IntoView {
                 };
                 view! {
                     <g
-                        class=format!("live-instance member-{}", b.status.name())
+                        class=format!("live-instance member-{} version-{}", b.status.name(), b.version % 4)
                         class:on=on
                         data-testid=format!("instance-{}-{}", b.group, b.slot)
                         data-subnet=b.subnet.clone()
                         data-status=b.status.name()
+                        data-version=b.version + 1
                         transform=format!("translate({} {})", b.rect.x, b.rect.y)
                         on:pointerdown=|ev| ev.stop_propagation()
                         on:click=move |ev| {
@@ -170,6 +175,7 @@ mod tests {
                     az: Some(az.to_string()),
                     status: *status,
                     in_rotation: true,
+                    version: 0,
                 })
                 .collect(),
             window_end_s: 0.0,

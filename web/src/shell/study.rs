@@ -36,7 +36,7 @@ fn load_b(this: (String, Vec<String>), source: &str) -> Result<(String, String, 
     let name = crate::storage::index().into_iter().find(|m| m.id == id).map_or(id.to_string(), |m| m.name);
     let text = crate::storage::load(id).ok_or_else(|| format!("{name} is no longer saved in this browser."))?;
     let doc = doc_from_json(&text).map_err(|e| format!("{name} cannot be read: {e}"))?;
-    let names = doc.topology.experiments.iter().map(|e| e.name.clone()).collect();
+    let names = doc.topology.experiment_names();
     Ok((name, doc.topology.to_json(), names))
 }
 
@@ -47,8 +47,7 @@ pub fn StudyPanel(kind: StudyKind) -> impl IntoView {
     let ed = use_editor();
     // The design on the canvas (A, and B when B is this design) and its experiments.
     let this = move || {
-        let names =
-            ed.doc.with_untracked(|d| d.topology.experiments.iter().map(|e| e.name.clone()).collect::<Vec<_>>());
+        let names = ed.doc.with_untracked(|d| d.topology.experiment_names());
         (ed.design.get_untracked(), names)
     };
     // B's experiments, read when B is chosen; and why the study cannot start, if it cannot.

@@ -100,9 +100,7 @@ pub fn Timeline() -> impl IntoView {
         let errors = editor.diagnostics.with(|ds| ds.iter().filter(|d| d.level == Level::Error).count());
         (errors > 0).then_some(Blocker::Problems(errors))
     });
-    let experiments = Memo::new(move |_| {
-        editor.doc.with(|d| d.topology.experiments.iter().map(|e| e.name.clone()).collect::<Vec<_>>())
-    });
+    let experiments = Memo::new(move |_| editor.doc.with(|d| d.topology.experiment_names()));
 
     // A report card row played as the run: the design as the battery ran it, until the design,
     // the seed, the experiment or the length is changed, or the run is reset.

@@ -144,6 +144,13 @@ pub struct Member {
     pub status: MemberStatus,
     /// A load balancer's health checks have it in rotation.
     pub in_rotation: bool,
+    /// An EKS pod's version (0: the first; 0 for an instance).
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub version: u32,
+}
+
+fn is_zero(v: &u32) -> bool {
+    *v == 0
 }
 
 /// An instance's state, as the page draws it.
@@ -158,6 +165,8 @@ pub enum MemberStatus {
     Down,
     /// Scaled in or replaced: finishing its requests.
     Draining,
+    /// Ready, checked by its load balancer, sent nothing (a blue-green deployment's idle set).
+    Standby,
 }
 
 impl MemberStatus {
@@ -168,6 +177,7 @@ impl MemberStatus {
             MemberStatus::InService => "in_service",
             MemberStatus::Down => "down",
             MemberStatus::Draining => "draining",
+            MemberStatus::Standby => "standby",
         }
     }
 }
@@ -179,6 +189,7 @@ impl From<InstanceStatus> for MemberStatus {
             InstanceStatus::InService => MemberStatus::InService,
             InstanceStatus::Down => MemberStatus::Down,
             InstanceStatus::Draining => MemberStatus::Draining,
+            InstanceStatus::Standby => MemberStatus::Standby,
         }
     }
 }
@@ -228,7 +239,13 @@ pub fn node_figures(sim: &Simulation) -> Vec<NodeFigures> {
             let members: Vec<Member> = sim
                 .instances(c)
                 .into_iter()
-                .map(|v| Member { slot: v.slot, az: v.az, status: v.status.into(), in_rotation: v.in_rotation })
+                .map(|v| Member {
+                    slot: v.slot,
+                    az: v.az,
+                    status: v.status.into(),
+                    in_rotation: v.in_rotation,
+                    version: v.version.unwrap_or(0),
+                })
                 .collect();
             let launching = members.iter().filter(|m| m.status == MemberStatus::Launching).count() as u32;
             let in_service = sim.instances_in_service(c);

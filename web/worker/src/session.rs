@@ -284,8 +284,8 @@ pub fn prepare(
     }
     let sim = build(&t, seed, experiment)?;
     // An action that starts after the run ends would never happen: say so instead.
-    if let Some(e) = experiment.as_ref().and_then(|n| t.experiments.iter().find(|e| &e.name == n)) {
-        if let Some(d) = check_timing(e, duration_s).first() {
+    if let Some(e) = experiment.as_ref().and_then(|n| t.experiment(n)) {
+        if let Some(d) = check_timing(&e, duration_s).first() {
             return Err(format!("Experiment {}: {}", e.name, d.message));
         }
     }
@@ -354,18 +354,20 @@ impl Run {
             return Err("The run has ended: restart it to inject a failure.".into());
         }
         // The run's experiment becomes the document's (if one was chosen) plus what was injected.
-        let base = self.base_experiment.as_ref().and_then(|n| self.design.experiments.iter().find(|e| &e.name == n));
+        let base = self.base_experiment.as_ref().and_then(|n| self.design.experiment(n));
         let mut live = Experiment {
             name: INJECTED.into(),
             description: "Failures injected while the run played.".into(),
-            actions: base.map(|e| e.actions.clone()).unwrap_or_default(),
-            stop_conditions: base.map(|e| e.stop_conditions.clone()).unwrap_or_default(),
+            actions: base.as_ref().map(|e| e.actions.clone()).unwrap_or_default(),
+            stop_conditions: base.map(|e| e.stop_conditions).unwrap_or_default(),
         };
         live.actions.extend(self.injected.iter().cloned());
         live.actions.push(action.clone());
         let mut design = self.design.clone();
-        design.experiments.retain(|e| e.name != INJECTED);
-        design.experiments.push(live);
+        design.edit_experiments(|l| {
+            l.retain(|e| e.name != INJECTED);
+            l.push(live);
+        });
         let experiment = Some(INJECTED.to_string());
         let fresh = build(&design, self.seed, &experiment)?;
         self.injected.push(action);

@@ -636,7 +636,7 @@ mod tests {
                 assert_eq!(replay.label, cells[0]);
                 let replayed = Topology::from_json(&replay.design).unwrap();
                 if let Some(kind) = row["action"].as_str() {
-                    let e = replayed.experiments.iter().find(|e| Some(&e.name) == replay.experiment.as_ref()).unwrap();
+                    let e = replayed.experiment(replay.experiment.as_deref().unwrap()).unwrap();
                     assert_eq!(serde_json::to_value(e.actions[0].action).unwrap(), kind);
                     assert_eq!(e.actions[0].start_s, assess::FAULT_AT_S);
                 }

@@ -284,11 +284,13 @@ fn an_injected_failure_is_the_same_run_as_that_experiment_written_in_the_documen
     let mut topo = Topology::from_json(&design("az-outage-multi-az")).unwrap();
     let mut action = outage();
     action.start_s = 30.0;
-    topo.experiments.push(strata_core::experiment::Experiment {
-        name: "written".into(),
-        description: String::new(),
-        actions: vec![action],
-        stop_conditions: Vec::new(),
+    topo.edit_experiments(|l| {
+        l.push(strata_core::experiment::Experiment {
+            name: "written".into(),
+            description: String::new(),
+            actions: vec![action],
+            stop_conditions: Vec::new(),
+        })
     });
     let mut sim =
         Simulation::new(&topo, SimConfig { seed: 7, experiment: Some("written".into()), ..SimConfig::default() })
@@ -656,11 +658,13 @@ fn an_injection_re_simulates_from_the_keyframe_before_it() {
     let mut topo = Topology::from_json(&design("az-outage-multi-az")).unwrap();
     let mut action = outage();
     action.start_s = 200.0;
-    topo.experiments.push(strata_core::experiment::Experiment {
-        name: "written".into(),
-        description: String::new(),
-        actions: vec![action],
-        stop_conditions: Vec::new(),
+    topo.edit_experiments(|l| {
+        l.push(strata_core::experiment::Experiment {
+            name: "written".into(),
+            description: String::new(),
+            actions: vec![action],
+            stop_conditions: Vec::new(),
+        })
     });
     let written = |t: SimTime| {
         let config = SimConfig { seed: 7, experiment: Some("written".into()), ..SimConfig::default() };
