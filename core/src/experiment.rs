@@ -132,11 +132,25 @@ pub enum ActionKind {
     /// image and start like any pod. Takes no `duration_s`; an experiment stopped early rolls it
     /// back. Target: an EKS deployment.
     Deploy,
+    /// A pod is deleted (AWS FIS `aws:eks:pod-delete`, `kubectl delete pod`): it stops, taking
+    /// no new requests, and its ReplicaSet starts a replacement, scheduled and started like any
+    /// pod. Takes no `duration_s`. Target: a pod (an EKS deployment's instance slot) or an EKS
+    /// deployment (its pod in the lowest slot).
+    PodDelete,
+    /// The node under a pod is drained (`kubectl drain`): cordoned, so nothing new is scheduled
+    /// there, and its pods evicted, each replaced on another node (the cluster autoscaler adds
+    /// one when none has room). Takes no `duration_s`. Target: a pod or an EKS deployment.
+    DrainNode,
+    /// The EC2 instance under a pod's node fails: the node stops answering at once and its pods
+    /// with it, but Kubernetes replaces them only once the node has been unreachable for its
+    /// eviction delay (40 s to be marked NotReady, then 300 s of toleration). Takes no
+    /// `duration_s`. Target: a pod or an EKS deployment.
+    NodeFailure,
 }
 
 impl ActionKind {
     /// Every action, in documentation order.
-    pub const ALL: [ActionKind; 17] = [
+    pub const ALL: [ActionKind; 20] = [
         ActionKind::TerminateInstance,
         ActionKind::HostFailure,
         ActionKind::AzOutage,
@@ -154,7 +168,15 @@ impl ActionKind {
         ActionKind::StopInstance,
         ActionKind::RebootInstance,
         ActionKind::Deploy,
+        ActionKind::PodDelete,
+        ActionKind::DrainNode,
+        ActionKind::NodeFailure,
     ];
+
+    /// Whether it acts on an EKS deployment's pods or nodes.
+    pub fn on_pods(self) -> bool {
+        matches!(self, ActionKind::PodDelete | ActionKind::DrainNode | ActionKind::NodeFailure)
+    }
 
     /// The name as written in documents (`"az-outage"`).
     pub fn name(self) -> &'static str {
@@ -176,6 +198,9 @@ impl ActionKind {
             ActionKind::StopInstance => "stop-instance",
             ActionKind::RebootInstance => "reboot-instance",
             ActionKind::Deploy => "deploy",
+            ActionKind::PodDelete => "pod-delete",
+            ActionKind::DrainNode => "drain-node",
+            ActionKind::NodeFailure => "node-failure",
         }
     }
 
@@ -189,7 +214,8 @@ impl ActionKind {
             ActionKind::RegionOutage => Disruption::Region,
             ActionKind::NetworkLatency | ActionKind::PacketLoss => Disruption::Software,
             ActionKind::DnsFailure | ActionKind::ConfigPush | ActionKind::AsgCapacityError => Disruption::Software,
-            ActionKind::Deploy => Disruption::Software,
+            ActionKind::Deploy | ActionKind::PodDelete | ActionKind::DrainNode => Disruption::Software,
+            ActionKind::NodeFailure => Disruption::Hardware,
         }
     }
 }
@@ -398,6 +424,7 @@ fn accepted(kind: ActionKind) -> &'static str {
         ActionKind::StopInstance => "an EC2 component or its instance",
         ActionKind::RebootInstance => "an instance or an EC2 component",
         ActionKind::Deploy => "an EKS deployment",
+        ActionKind::PodDelete | ActionKind::DrainNode | ActionKind::NodeFailure => "a pod or an EKS deployment",
     }
 }
 
@@ -459,6 +486,9 @@ pub fn check_action(t: &Topology, a: &Action) -> Vec<String> {
     }
     if a.action == ActionKind::Deploy && a.duration_s.is_some() {
         out.push("deploy takes no duration_s: a deployment ends when its pods are replaced (or rolled back)".into());
+    }
+    if a.action.on_pods() && a.duration_s.is_some() {
+        out.push(format!("{} takes no duration_s: Kubernetes replaces what it stops", a.action));
     }
     if a.action == ActionKind::RebootInstance && a.duration_s.is_some() {
         out.push(
@@ -558,6 +588,15 @@ fn check_target(t: &Topology, a: &Action) -> Option<String> {
         (Target::Component(id), ActionKind::DbFailover) => (kind_of(id) != Some(ComponentKind::Rds)).then(wrong),
         (Target::Component(id), ActionKind::AsgCapacityError) => (kind_of(id) != Some(ComponentKind::Asg)).then(wrong),
         (Target::Component(id), ActionKind::Deploy) => (kind_of(id) != Some(ComponentKind::Eks)).then(wrong),
+        (Target::Component(id), k) if k.on_pods() => (kind_of(id) != Some(ComponentKind::Eks)).then(wrong),
+        (Target::Instance { component, index }, k) if k.on_pods() => match t.component(component).map(|c| &c.spec) {
+            Some(crate::topology::ComponentSpec::Eks(p)) => {
+                // The engine gives a deployment two slots per pod it may have (see `sim::build`).
+                let slots = 2 * p.max_pods().max(1);
+                (*index >= slots).then(|| format!("`{component}` has {slots} pod slot(s); index {index} is beyond them"))
+            }
+            _ => Some(wrong()),
+        },
         (Target::Component(_), ActionKind::DnsFailure | ActionKind::ConfigPush) => None,
         (Target::Host(h), ActionKind::HostFailure | ActionKind::CpuStress) => (!host_known(h)).then(|| {
             if t.infrastructure.is_none() {

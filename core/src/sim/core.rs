@@ -135,6 +135,8 @@ pub enum ObservationKind {
     AlarmFired,
     /// A deployment is being rolled back.
     RolledBack,
+    /// A pod was deleted, or its node drained or failed.
+    PodStopped,
 }
 
 /// One line of the observation log: what happened, when, in words.

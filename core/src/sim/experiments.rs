@@ -37,6 +37,9 @@ enum Effect {
     Restart { targets: Vec<(u32, u32)>, stop: bool },
     /// An EKS deployment moves to a new version (rolled back when the action is reverted).
     Deploy { comp: u32, release: super::pods::Release },
+    /// A pod of an EKS deployment (in slot `slot`, or its lowest) is deleted, or its node
+    /// drained or failed.
+    Pod { comp: u32, slot: Option<u32>, fault: super::pods::PodFault },
 }
 
 /// One action of the experiment, with its state.
@@ -254,6 +257,21 @@ fn effect(
             Target::Component(id) => comp(id).map_or(none, Effect::NoCapacity),
             _ => none,
         },
+        ActionKind::PodDelete | ActionKind::DrainNode | ActionKind::NodeFailure => {
+            use super::pods::PodFault;
+            let fault = match a.action {
+                ActionKind::PodDelete => PodFault::Delete,
+                ActionKind::DrainNode => PodFault::Drain,
+                _ => PodFault::Fail,
+            };
+            match &a.target {
+                Target::Component(id) => comp(id).map_or(none, |c| Effect::Pod { comp: c, slot: None, fault }),
+                Target::Instance { component, index } => {
+                    comp(component).map_or(none, |c| Effect::Pod { comp: c, slot: Some(*index), fault })
+                }
+                _ => none,
+            }
+        }
         ActionKind::Deploy => match &a.target {
             Target::Component(id) => match comp(id) {
                 Some(c) => Effect::Deploy {
@@ -516,6 +534,16 @@ impl Simulation {
                     self.schedule_stage(index);
                 } else {
                     self.core.meta[c].bad_share = 0.0;
+                }
+            }
+            Effect::Pod { comp, slot, fault } => {
+                // Kubernetes replaces what it stops: nothing to revert.
+                if let (true, Node::Group(g)) = (on, &mut self.nodes[*comp as usize]) {
+                    super::pods::fault(g, &mut self.core, *comp, *slot, *fault);
+                    // A failed node's pods stop answering, failing what they hold.
+                    for k in super::pods::unreachable_slots(g) {
+                        self.set_instance(*comp, k, false);
+                    }
                 }
             }
             Effect::Deploy { comp, release } => {

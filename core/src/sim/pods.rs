@@ -285,6 +285,61 @@ pub(super) fn deploy(g: &mut Group, core: &mut Core, comp: u32, r: &Release) {
     g.pods = Some(p);
 }
 
+/// A fault aimed at a pod or at its node.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(super) enum PodFault {
+    /// The pod is deleted.
+    Delete,
+    /// Its node is drained.
+    Drain,
+    /// Its node's instance fails.
+    Fail,
+}
+
+/// Applies `fault` to the pod in slot `slot` (`None`: the lowest slot holding a pod), saying
+/// what it did, or why it could not, in the log.
+pub(super) fn fault(g: &mut Group, core: &mut Core, comp: u32, slot: Option<u32>, fault: PodFault) {
+    let Some(mut p) = g.pods.take() else { return };
+    credit(&mut p, g);
+    let now = SimTime(core.now);
+    let id = core.meta[comp as usize].id.clone();
+    let held = match slot {
+        Some(s) => p.slots.iter().find(|x| x.slot == s),
+        None => p.slots.iter().min_by_key(|x| x.slot),
+    };
+    let text = match held.map(|s| s.pod.clone()) {
+        None => match slot {
+            Some(s) => format!("{id}: no pod in slot {s} to act on"),
+            None => format!("{id}: no pod serving to act on"),
+        },
+        Some(pod) => {
+            let node = p.cluster.pod(&pod).and_then(|x| x.node).map(|n| p.cluster.nodes[n].name.clone());
+            let done = match (fault, node) {
+                (PodFault::Delete, _) => p
+                    .cluster
+                    .kill_pod(now, &pod)
+                    .map(|()| format!("pod {pod} deleted: its ReplicaSet starts a replacement")),
+                (PodFault::Drain, Some(n)) => p.cluster.drain_node(now, &n).map(|()| {
+                    format!("node {n} (under pod {pod}) drained: cordoned, its pods evicted and replaced elsewhere")
+                }),
+                (PodFault::Fail, Some(n)) => p.cluster.lose_node(now, &n).map(|()| {
+                    let after = p.cluster.spec().lost_node_eviction_s;
+                    format!("node {n} (under pod {pod}) fails: its pods stop answering, replaced after {after:.0} s")
+                }),
+                (_, None) => Ok(format!("pod {pod} is on no node")),
+            };
+            match done {
+                Ok(text) => format!("{id}: {text}"),
+                Err(e) => format!("{id}: {e}"),
+            }
+        }
+    };
+    core.observe(ObservationKind::PodStopped, None, text);
+    follow(&mut p, g, core, comp);
+    p.arm(core, comp);
+    g.pods = Some(p);
+}
+
 /// Rolls back the deployment under way, if any.
 pub(super) fn roll_back(g: &mut Group, core: &mut Core, comp: u32, why: &str) {
     let Some(mut p) = g.pods.take() else { return };
@@ -303,11 +358,13 @@ pub(super) fn roll_back(g: &mut Group, core: &mut Core, comp: u32, why: &str) {
 /// target of the set gaining it passes the load balancer's checks (target group verification,
 /// looked at every second), so a switch drops nothing.
 fn sync(p: &mut Pods, g: &mut Group, core: &mut Core, comp: u32) {
-    // Pods that stopped or are gone.
+    // Pods that stopped or are gone. One whose node stopped answering keeps its slot, failed
+    // (the caller fails it: `unreachable_slots`), until Kubernetes evicts it: the load balancer
+    // finds out by its own checks.
     let mut k = 0;
     while k < p.slots.len() {
         let (name, slot) = (&p.slots[k].pod, p.slots[k].slot as usize);
-        if p.cluster.pod(name).is_some_and(|pod| pod.phase == PodPhase::Ready) {
+        if p.cluster.pod(name).is_some_and(|pod| pod.phase == PodPhase::Ready || unreachable(&p.cluster, pod)) {
             k += 1;
             continue;
         }
@@ -362,6 +419,23 @@ fn sync(p: &mut Pods, g: &mut Group, core: &mut Core, comp: u32) {
         p.leak_next = core.now + LEAK_STEP_NS;
     }
     p.leaks = leaks;
+}
+
+/// Whether `pod` is on a node that stopped answering (lost with its host or its AZ), not yet
+/// evicted.
+fn unreachable(c: &Cluster, pod: &crate::containers::cluster::Pod) -> bool {
+    pod.phase == PodPhase::Terminating && pod.node.is_some_and(|n| matches!(c.nodes[n].state, NodeState::Lost { .. }))
+}
+
+/// The slots whose pods' node stopped answering but which still answer: the caller fails them
+/// (with what they hold) as it fails any instance.
+pub(super) fn unreachable_slots(g: &Group) -> Vec<u32> {
+    let Some(p) = g.pods.as_deref() else { return Vec::new() };
+    p.slots
+        .iter()
+        .filter(|s| g.inst[s.slot as usize].up && p.cluster.pod(&s.pod).is_some_and(|x| unreachable(&p.cluster, x)))
+        .map(|s| s.slot)
+        .collect()
 }
 
 /// Opens the readiness gate of each gated pod whose target the load balancer finds healthy.

@@ -116,16 +116,20 @@ fn an_az_outage_stops_its_pods_at_once_and_kubernetes_replaces_them_after_its_ev
     let config = SimConfig { experiment: Some("lose-az1".into()), ..SimConfig::with_seed(1) };
     let mut sim = Simulation::new(&t, config).unwrap();
     let api = sim.component_index("api").unwrap();
+    // Pods answering, and where the pods (answering or not) are.
     let mut at = |s: u64| {
         sim.step_until(SimTime::from_secs(s));
-        let azs: Vec<String> = sim.instances(api).into_iter().filter_map(|i| i.az).collect();
-        (sim.instances_in_service(api), azs)
+        let pods = sim.instances(api);
+        let answering = pods.iter().filter(|i| i.status == InstanceStatus::InService).count() as u32;
+        (answering, pods.into_iter().filter_map(|i| i.az).collect::<Vec<String>>())
     };
     let (before, azs) = at(119);
     assert_eq!(before, 4);
     assert_eq!(azs.iter().filter(|a| *a == "use1-az1").count(), 2, "spread over both AZs: {azs:?}");
-    // Its two pods stop serving with their nodes...
-    assert_eq!(at(121).0, 2);
+    // Its two pods stop answering with their nodes (still there for the load balancer, until
+    // its checks take them out)...
+    let (down, azs) = at(121);
+    assert_eq!((down, azs.len()), (2, 4));
     // ...but Kubernetes replaces them only after 40 s + 300 s (at 460 s), on the other AZ's
     // nodes, where the image is: 11.2 s to Ready.
     assert_eq!(at(459).0, 2);
@@ -357,4 +361,109 @@ fn a_config_change_restarts_pods_without_pulling_an_image() {
     println!("longest pull of a v2 pod: new image {image:.2} s, config change {config:.2} s");
     assert!((image - 6.0).abs() < 1e-6, "{image}");
     assert!(config < 1.0, "{config}");
+}
+
+/// Pods-spare-nodes at a steady 100 requests/s without its HPA (six nodes over two AZs, four
+/// pods), running `action` aimed at slot 0 at 120 s.
+fn steady_with(action: &str) -> Simulation {
+    let path = format!("{}/../public/scenarios/pods-spare-nodes.json", env!("CARGO_MANIFEST_DIR"));
+    let mut v: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+    for c in v["components"].as_array_mut().unwrap() {
+        if c["id"] == "users" {
+            c["arrival"] = serde_json::json!({"pattern": "constant", "rate_rps": 100.0});
+        }
+        if c["id"] == "api" {
+            c["hpa_target_cpu_percent"] = serde_json::json!(0.0);
+        }
+    }
+    v["experiments"] = serde_json::json!([{"name": "x", "actions": [
+        {"action": action, "target": {"instance": {"component": "api", "index": 0}}, "start_s": 120}]}]);
+    let t = strata_core::topology::Topology::from_json(&v.to_string()).unwrap();
+    let v = strata_core::validate::validate(&t);
+    assert!(v.diagnostics.iter().all(|d| d.severity != strata_core::validate::Severity::Error), "{:?}", v.diagnostics);
+    Simulation::new(&t, SimConfig { experiment: Some("x".into()), ..SimConfig::with_seed(1) }).unwrap()
+}
+
+#[test]
+fn a_deleted_pod_is_replaced_at_once_a_drained_node_s_elsewhere_and_a_failed_node_s_after_the_eviction_delay() {
+    let serving_at = |sim: &mut Simulation, s: u64| {
+        sim.step_until(SimTime::from_secs(s));
+        let api = sim.component_index("api").unwrap();
+        sim.instances_in_service(api)
+    };
+    let said = |sim: &Simulation| {
+        sim.observations().iter().find(|o| o.kind == ObservationKind::PodStopped).map(|o| o.text.clone()).unwrap()
+    };
+    // Deleted: three pods serve at once; the replacement (its image cached, 11.2 s to Ready)
+    // serves once the ALB's checks pass.
+    let mut sim = steady_with("pod-delete");
+    assert_eq!(serving_at(&mut sim, 119), 4);
+    assert_eq!(serving_at(&mut sim, 121), 3);
+    assert_eq!(serving_at(&mut sim, 160), 4);
+    assert!(said(&sim).starts_with("api: pod api-") && said(&sim).contains("deleted"), "{}", said(&sim));
+    let r = sim.report();
+    assert_conserved(&sim, &r);
+    assert_eq!(r.clients[0].errors.total, 0, "three pods carry 100 requests/s: {:?}", r.clients[0].errors);
+
+    // Drained: the node's pods go and come back on other nodes; the node takes nothing new.
+    let mut sim = steady_with("drain-node");
+    assert_eq!(serving_at(&mut sim, 119), 4);
+    assert!(serving_at(&mut sim, 121) < 4);
+    assert_eq!(serving_at(&mut sim, 160), 4);
+    let text = said(&sim);
+    assert!(text.contains("drained: cordoned"), "{text}");
+    let node = text.split_whitespace().nth(2).unwrap().to_string();
+    let api = sim.component_index("api").unwrap();
+    for slot in 0..20 {
+        if let Some(d) = sim.pod_detail(api, slot) {
+            assert_ne!(d.node.as_deref(), Some(node.as_str()), "a pod back on the drained node");
+        }
+    }
+
+    // Failed: the node's pods stop answering at once; the load balancer sends them requests
+    // (which fail) until two checks 15 s apart take them out; Kubernetes replaces them only
+    // after 340 s.
+    let mut sim = steady_with("node-failure");
+    let api = sim.component_index("api").unwrap();
+    let look = |sim: &mut Simulation, s: u64| {
+        sim.step_until(SimTime::from_secs(s));
+        let pods = sim.instances(api);
+        let answering = pods.iter().filter(|i| i.status == InstanceStatus::InService).count();
+        (answering, pods.iter().filter(|i| i.in_rotation).count())
+    };
+    assert_eq!(look(&mut sim, 119), (4, 4));
+    let (answering, rotation) = look(&mut sim, 121);
+    assert!(answering < 4 && rotation == 4, "{answering} answering, {rotation} in rotation");
+    assert!(said(&sim).contains("replaced after 340 s"), "{}", said(&sim));
+    assert_eq!(look(&mut sim, 160), (answering, answering), "out of rotation after two failed checks");
+    assert_eq!(look(&mut sim, 455), (answering, answering), "nothing replaced before 120 + 340 s");
+    assert_eq!(look(&mut sim, 500), (4, 4));
+    let r = sim.report();
+    assert_conserved(&sim, &r);
+    let users = sim.component_index("users").unwrap();
+    let failed: Vec<(f64, u64)> =
+        sim.series(users).iter().filter(|p| p.errors > 0).map(|p| (p.t_s, p.errors)).collect();
+    assert!(!failed.is_empty() && failed.iter().all(|(t, _)| *t > 120.0 && *t <= 151.0), "{failed:?}");
+    assert_eq!(r.clients[0].errors.total, r.clients[0].errors.unavailable);
+    println!(
+        "node failure at 120 s: {answering} of 4 pods answering until 460 s, {} requests failed until the ALB took the dead ones out (by {:.0} s)",
+        r.clients[0].errors.total,
+        failed.last().unwrap().0
+    );
+}
+
+#[test]
+fn pod_faults_refuse_what_is_not_a_pod() {
+    let t = scenario("pods-spare-nodes.json");
+    let check = |json: &str| {
+        let a: strata_core::experiment::Action = serde_json::from_str(json).unwrap();
+        strata_core::experiment::check_action(&t, &a)
+    };
+    assert!(check(r#"{"action": "pod-delete", "target": {"component": "api"}}"#).is_empty());
+    let got = check(r#"{"action": "drain-node", "target": {"component": "alb"}}"#);
+    assert!(got.iter().any(|m| m.contains("it takes a pod or an EKS deployment")), "{got:?}");
+    let got = check(r#"{"action": "node-failure", "target": {"instance": {"component": "api", "index": 500}}}"#);
+    assert!(got.iter().any(|m| m.contains("pod slot(s); index 500 is beyond them")), "{got:?}");
+    let got = check(r#"{"action": "pod-delete", "target": {"component": "api"}, "duration_s": 30}"#);
+    assert!(got.iter().any(|m| m.contains("pod-delete takes no duration_s")), "{got:?}");
 }

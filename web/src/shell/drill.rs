@@ -13,7 +13,8 @@ use strata_worker::drill::{DrillView, Section};
 use crate::live::client::{use_live, Live};
 use crate::state::use_editor;
 
-/// Sends a stop (with a start after `start_after_s`) or a reboot of an instance into the run.
+/// Sends an action on an instance (a stop with a start after `start_after_s`, a reboot) or a pod
+/// (deleted, its node drained or failed) into the run.
 fn operate(live: Live, kind: ActionKind, component: &str, slot: u32, start_after_s: Option<f64>) {
     let action = Action {
         action: kind,
@@ -159,7 +160,8 @@ fn drill_view(live: Live, ui: DrillUi, d: DrillView) -> AnyView {
     let facts = d.facts.into_iter().map(|(k, v)| view! { <dd data-fact=k>{v}</dd> }).collect_view();
     let sections = d.sections.into_iter().map(|s| section_view(ui, s)).collect_view();
     let (component, slot) = (d.component.clone(), d.slot);
-    let (c1, c2) = (component.clone(), component);
+    let (c1, c2, c3, c4) = (component.clone(), component.clone(), component.clone(), component.clone());
+    let c5 = component;
     let stop_after = ui.stop_after;
     let set_stop_after = move |ev: leptos::ev::Event| {
         if let Some(v) = event_target_value(&ev).parse::<f64>().ok().filter(|v| v.is_finite() && *v > 0.0) {
@@ -184,6 +186,15 @@ fn drill_view(live: Live, ui: DrillUi, d: DrillView) -> AnyView {
                     on:click=move |_| operate(live, ActionKind::StopInstance, &c1, slot, Some(stop_after.get_untracked()))>"Stop / start"</button>
                 <button class="btn btn-small" data-testid="drill-reboot" title="RebootInstances: same host, same VM"
                     on:click=move |_| operate(live, ActionKind::RebootInstance, &c2, slot, None)>"Reboot"</button>
+                </span>
+                // A pod's faults, as Kubernetes has them.
+                <span hidden=!is_pod>
+                <button class="btn btn-small" data-testid="drill-pod-delete" title="kubectl delete pod: its ReplicaSet starts a replacement"
+                    on:click=move |_| operate(live, ActionKind::PodDelete, &c3, slot, None)>"Delete pod"</button>
+                <button class="btn btn-small" data-testid="drill-drain-node" title="kubectl drain: cordon its node and evict its pods"
+                    on:click=move |_| operate(live, ActionKind::DrainNode, &c4, slot, None)>"Drain its node"</button>
+                <button class="btn btn-small" data-testid="drill-node-failure" title="The node's EC2 instance fails"
+                    on:click=move |_| operate(live, ActionKind::NodeFailure, &c5, slot, None)>"Fail its node"</button>
                 </span>
                 <button class="btn btn-ghost btn-small" on:click=move |_| live.inspect(None)>"Close"</button>
             </div>

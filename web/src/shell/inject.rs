@@ -27,7 +27,7 @@ fn component_kinds(kind: ActionKind) -> &'static [ComponentKind] {
         ActionKind::RebootInstance => &[K::Ec2, K::Asg],
         ActionKind::ConfigPush => &[K::Cloudfront, K::Route53],
         ActionKind::AsgCapacityError => &[K::Asg],
-        ActionKind::Deploy => &[K::Eks],
+        ActionKind::Deploy | ActionKind::PodDelete | ActionKind::DrainNode | ActionKind::NodeFailure => &[K::Eks],
         ActionKind::AzOutage
         | ActionKind::RegionOutage
         | ActionKind::NetworkLatency
@@ -91,7 +91,7 @@ pub fn targets(t: &Topology, kind: ActionKind) -> Vec<(String, Target)> {
 
 /// Whether an action lasts a duration the user picks (a reboot lasts as long as the OS takes).
 fn lasts(kind: ActionKind) -> bool {
-    !matches!(kind, ActionKind::RebootInstance | ActionKind::Deploy)
+    !matches!(kind, ActionKind::RebootInstance | ActionKind::Deploy) && !kind.on_pods()
 }
 
 /// The one number an action needs, if any: (label, unit, default, setter).

@@ -572,6 +572,7 @@ fn note_line(design: &Topology, o: &Observation) -> LogLine {
                 | ObservationKind::BreakerOpened
                 | ObservationKind::ZoneLost
                 | ObservationKind::PodPending
+                | ObservationKind::PodStopped
         ),
     }
 }
