@@ -212,6 +212,10 @@ pub struct ComponentReport {
     /// while `utilization` (the vCPUs) is low: requests wait for workers held by slow calls.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub worker_utilization: Option<f64>,
+    /// Groups (EC2, Auto Scaling, EKS): every instance or pod held now, with its state, AZ,
+    /// version (pods) and whether its load balancer has it in rotation.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub members: Vec<super::InstanceView>,
     /// Groups with a worker pool: each instance's vCPU and worker utilisation.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub by_instance: Vec<InstanceUtilization>,
@@ -448,6 +452,7 @@ pub(super) fn build(sim: &Simulation) -> Report {
                 }
             }),
             by_instance: if pool.is_some() { by_instance(&sim.nodes[c], now) } else { Vec::new() },
+            members: sim.instances(super::ComponentIdx(c as u32)),
         });
     }
     Report {
