@@ -351,6 +351,10 @@ fn export_stack(t: &Topology) -> Export {
                 "{} (EKS deployment: the cluster, its node group and the Kubernetes deployment are not exported)",
                 c.id
             )),
+            ComponentSpec::Ecs(_) => skipped.push(format!(
+                "{} (ECS service: the cluster, its capacity and the service's task definition are not exported)",
+                c.id
+            )),
             ComponentSpec::Ec2(p) => {
                 needs_image = true;
                 let subnet = c

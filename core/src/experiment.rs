@@ -423,8 +423,10 @@ fn accepted(kind: ActionKind) -> &'static str {
         ActionKind::AsgCapacityError => "an Auto Scaling group",
         ActionKind::StopInstance => "an EC2 component or its instance",
         ActionKind::RebootInstance => "an instance or an EC2 component",
-        ActionKind::Deploy => "an EKS deployment",
-        ActionKind::PodDelete | ActionKind::DrainNode | ActionKind::NodeFailure => "a pod or an EKS deployment",
+        ActionKind::Deploy => "an EKS deployment or an ECS service",
+        ActionKind::PodDelete | ActionKind::DrainNode | ActionKind::NodeFailure => {
+            "a pod (task) or an EKS deployment or ECS service"
+        }
     }
 }
 
@@ -587,10 +589,10 @@ fn check_target(t: &Topology, a: &Action) -> Option<String> {
         (Target::Component(id), ActionKind::CpuStress) => (kind_of(id) != Some(ComponentKind::Ec2)).then(wrong),
         (Target::Component(id), ActionKind::DbFailover) => (kind_of(id) != Some(ComponentKind::Rds)).then(wrong),
         (Target::Component(id), ActionKind::AsgCapacityError) => (kind_of(id) != Some(ComponentKind::Asg)).then(wrong),
-        (Target::Component(id), ActionKind::Deploy) => (kind_of(id) != Some(ComponentKind::Eks)).then(wrong),
-        (Target::Component(id), k) if k.on_pods() => (kind_of(id) != Some(ComponentKind::Eks)).then(wrong),
+        (Target::Component(id), ActionKind::Deploy) => (!is_containers(kind_of(id))).then(wrong),
+        (Target::Component(id), k) if k.on_pods() => (!is_containers(kind_of(id))).then(wrong),
         (Target::Instance { component, index }, k) if k.on_pods() => match t.component(component).map(|c| &c.spec) {
-            Some(crate::topology::ComponentSpec::Eks(p)) => {
+            Some(crate::topology::ComponentSpec::Eks(p) | crate::topology::ComponentSpec::Ecs(p)) => {
                 // The engine gives a deployment two slots per pod it may have (see `sim::build`).
                 let slots = 2 * p.max_pods().max(1);
                 (*index >= slots).then(|| format!("`{component}` has {slots} pod slot(s); index {index} is beyond them"))
@@ -647,12 +649,18 @@ fn check_target(t: &Topology, a: &Action) -> Option<String> {
     }
 }
 
+/// Whether a component kind runs containers (an EKS deployment or an ECS service).
+fn is_containers(k: Option<ComponentKind>) -> bool {
+    matches!(k, Some(ComponentKind::Eks | ComponentKind::Ecs))
+}
+
 /// A component kind with its article, for messages (`an RDS database`).
 fn kind_phrase(k: ComponentKind) -> &'static str {
     match k {
         ComponentKind::Rds => "an RDS database",
         ComponentKind::Asg => "an Auto Scaling group",
         ComponentKind::Eks => "an EKS deployment",
+        ComponentKind::Ecs => "an ECS service",
         ComponentKind::Alb => "a load balancer",
         ComponentKind::Client => "a client",
         ComponentKind::Lambda => "a Lambda function",

@@ -102,6 +102,10 @@ pub struct PriceTable {
     pub sqs_per_million: f64,
     /// EKS cluster (its control plane), per hour.
     pub eks_cluster_hour: f64,
+    /// Fargate (Linux, x86), per vCPU-hour of a running task or pod.
+    pub fargate_vcpu_hour: f64,
+    /// Fargate (Linux, x86), per GB-hour of a running task or pod.
+    pub fargate_gb_hour: f64,
 }
 
 /// AWS public on-demand list prices, us-east-1, as published in 2024-2025.
@@ -173,6 +177,8 @@ pub static US_EAST_1: PriceTable = PriceTable {
     route53_per_million: 0.40,
     sqs_per_million: 0.40,
     eks_cluster_hour: 0.10,
+    fargate_vcpu_hour: 0.040_48,
+    fargate_gb_hour: 0.004_445,
 };
 
 impl PriceTable {

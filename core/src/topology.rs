@@ -305,8 +305,11 @@ pub enum ComponentSpec {
     Ec2(Ec2Params),
     /// An Auto Scaling group of identical instances.
     Asg(AsgParams),
-    /// A Kubernetes deployment's pods on an EKS managed node group.
+    /// A Kubernetes deployment's pods on an EKS managed node group (or on Fargate).
     Eks(EksParams),
+    /// An ECS service's tasks on an EC2 capacity provider's container instances (or on
+    /// Fargate): the same parameters as an EKS deployment, in ECS's words.
+    Ecs(EksParams),
     /// Managed relational database.
     Rds(RdsParams),
     /// Managed Redis/Memcached cache.
@@ -339,6 +342,8 @@ pub enum ComponentKind {
     Asg,
     /// See [`ComponentSpec::Eks`].
     Eks,
+    /// See [`ComponentSpec::Ecs`].
+    Ecs,
     /// See [`ComponentSpec::Rds`].
     Rds,
     /// See [`ComponentSpec::Elasticache`].
@@ -355,7 +360,7 @@ pub enum ComponentKind {
 
 impl ComponentKind {
     /// Every kind, in palette order.
-    pub const ALL: [ComponentKind; 13] = [
+    pub const ALL: [ComponentKind; 14] = [
         ComponentKind::Client,
         ComponentKind::Route53,
         ComponentKind::Cloudfront,
@@ -363,6 +368,7 @@ impl ComponentKind {
         ComponentKind::Ec2,
         ComponentKind::Asg,
         ComponentKind::Eks,
+        ComponentKind::Ecs,
         ComponentKind::Rds,
         ComponentKind::Elasticache,
         ComponentKind::S3,
@@ -381,6 +387,7 @@ impl ComponentKind {
             ComponentKind::Ec2 => "ec2",
             ComponentKind::Asg => "asg",
             ComponentKind::Eks => "eks",
+            ComponentKind::Ecs => "ecs",
             ComponentKind::Rds => "rds",
             ComponentKind::Elasticache => "elasticache",
             ComponentKind::S3 => "s3",
@@ -400,6 +407,7 @@ impl ComponentKind {
             ComponentKind::Ec2 => ComponentSpec::Ec2(Default::default()),
             ComponentKind::Asg => ComponentSpec::Asg(Default::default()),
             ComponentKind::Eks => ComponentSpec::Eks(Default::default()),
+            ComponentKind::Ecs => ComponentSpec::Ecs(Default::default()),
             ComponentKind::Rds => ComponentSpec::Rds(Default::default()),
             ComponentKind::Elasticache => ComponentSpec::Elasticache(Default::default()),
             ComponentKind::S3 => ComponentSpec::S3(Default::default()),
@@ -422,7 +430,15 @@ impl ComponentSpec {
     pub fn group_subnets(&self) -> Option<&[String]> {
         match self {
             ComponentSpec::Asg(p) => Some(&p.subnets),
-            ComponentSpec::Eks(p) => Some(&p.subnets),
+            ComponentSpec::Eks(p) | ComponentSpec::Ecs(p) => Some(&p.subnets),
+            _ => None,
+        }
+    }
+
+    /// The containers' parameters of an EKS deployment or an ECS service.
+    pub fn containers(&self) -> Option<&EksParams> {
+        match self {
+            ComponentSpec::Eks(p) | ComponentSpec::Ecs(p) => Some(p),
             _ => None,
         }
     }
@@ -437,6 +453,7 @@ impl ComponentSpec {
             ComponentSpec::Ec2(_) => ComponentKind::Ec2,
             ComponentSpec::Asg(_) => ComponentKind::Asg,
             ComponentSpec::Eks(_) => ComponentKind::Eks,
+            ComponentSpec::Ecs(_) => ComponentKind::Ecs,
             ComponentSpec::Rds(_) => ComponentKind::Rds,
             ComponentSpec::Elasticache(_) => ComponentKind::Elasticache,
             ComponentSpec::S3(_) => ComponentKind::S3,
@@ -1137,6 +1154,10 @@ pub struct EksParams {
     /// available only once its load balancer target is healthy (without it, a rolling update
     /// can stop old pods while the new ones are still failing the load balancer's checks).
     pub readiness_gate: bool,
+    /// Fargate instead of nodes: each pod (task) gets a micro-VM of its own sized to its
+    /// request, provisioned when it is created (10-25 s), pulling its image every time; billed
+    /// per vCPU-hour and GB-hour. The node parameters do not apply.
+    pub fargate: bool,
     /// HPA: target CPU utilisation of the pods' request, percent (0: no HPA).
     pub hpa_target_cpu_percent: f64,
     /// HPA: fewest pods.
@@ -1168,6 +1189,7 @@ impl Default for EksParams {
             app_start_s: 5.0,
             readiness_period_s: 10.0,
             readiness_gate: false,
+            fargate: false,
             hpa_target_cpu_percent: 60.0,
             hpa_min: 2,
             hpa_max: 10,
@@ -1180,6 +1202,11 @@ impl Default for EksParams {
 }
 
 impl EksParams {
+    /// What each pod (task) requests.
+    pub fn requests(&self) -> crate::containers::Resources {
+        crate::containers::Resources { cpu_m: self.cpu_m, memory_mib: self.memory_mib }
+    }
+
     /// The most pods it can have at once (the HPA's maximum, or the replicas without one).
     pub fn max_pods(&self) -> u32 {
         if self.hpa_target_cpu_percent > 0.0 {

@@ -900,39 +900,52 @@ fn check_params(
                 bad("timeout_ms", format!("{} must be positive", p.timeout_ms));
             }
         }
-        ComponentSpec::Eks(p) => {
-            if catalog::instance_type(&p.node_type).is_none() {
-                bad("node_type", format!("`{}` is not a known instance type", p.node_type));
-            }
-            if !(p.nodes_min <= p.nodes && p.nodes <= p.nodes_max) || p.nodes_max == 0 {
-                bad(
-                    "nodes_min/nodes/nodes_max",
-                    format!(
-                        "need nodes_min <= nodes <= nodes_max and nodes_max > 0 (got {}/{}/{})",
-                        p.nodes_min, p.nodes, p.nodes_max
-                    ),
-                );
-            }
-            if p.nodes_max > 100 {
-                bad("nodes_max", "at most 100 nodes".into());
+        ComponentSpec::Eks(p) | ComponentSpec::Ecs(p) => {
+            if p.fargate {
+                let eks = matches!(spec, ComponentSpec::Eks(_));
+                if p.cpu_m > 0 && crate::containers::fargate_size(p.requests(), eks).is_none() {
+                    bad(
+                        "cpu_m/memory_mib",
+                        format!(
+                            "{} m and {} MiB is beyond Fargate's largest size (16 vCPU, 120 GiB)",
+                            p.cpu_m, p.memory_mib
+                        ),
+                    );
+                }
+            } else {
+                if catalog::instance_type(&p.node_type).is_none() {
+                    bad("node_type", format!("`{}` is not a known instance type", p.node_type));
+                }
+                if !(p.nodes_min <= p.nodes && p.nodes <= p.nodes_max) || p.nodes_max == 0 {
+                    bad(
+                        "nodes_min/nodes/nodes_max",
+                        format!(
+                            "need nodes_min <= nodes <= nodes_max and nodes_max > 0 (got {}/{}/{})",
+                            p.nodes_min, p.nodes, p.nodes_max
+                        ),
+                    );
+                }
+                if p.nodes_max > 100 {
+                    bad("nodes_max", "at most 100 nodes".into());
+                }
+                // A pod must fit on a node, or it stays Pending for ever.
+                if let Some(room) = crate::containers::cluster::node_allocatable(&p.node_type) {
+                    if p.cpu_m > room.cpu_m || p.memory_mib > room.memory_mib {
+                        bad(
+                            "cpu_m/memory_mib",
+                            format!(
+                                "a pod of {} m and {} MiB fits on no {} node ({} m and {} MiB left for pods)",
+                                p.cpu_m, p.memory_mib, p.node_type, room.cpu_m, room.memory_mib
+                            ),
+                        );
+                    }
+                }
             }
             if p.replicas == 0 || p.cpu_m == 0 || p.memory_mib == 0 {
                 bad(
                     "replicas/cpu_m/memory_mib",
                     "a deployment needs at least one pod, and pods some CPU and memory".into(),
                 );
-            }
-            // A pod must fit on a node, or it stays Pending for ever.
-            if let Some(room) = crate::containers::cluster::node_allocatable(&p.node_type) {
-                if p.cpu_m > room.cpu_m || p.memory_mib > room.memory_mib {
-                    bad(
-                        "cpu_m/memory_mib",
-                        format!(
-                            "a pod of {} m and {} MiB fits on no {} node ({} m and {} MiB left for pods)",
-                            p.cpu_m, p.memory_mib, p.node_type, room.cpu_m, room.memory_mib
-                        ),
-                    );
-                }
             }
             if p.hpa_target_cpu_percent > 0.0 {
                 if p.hpa_target_cpu_percent > 100.0 {

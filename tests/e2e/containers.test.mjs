@@ -244,7 +244,7 @@ test('a pod deleted from its drill-down is replaced as the engine replaces it', 
   await page.getByTestId('run-injected').waitFor();
   const actions = JSON.parse(await page.getByTestId('run-injected').getAttribute('data-actions'));
   assert.deepEqual(actions.map((a) => [a.action, a.target]), [['pod-delete', { instance: { component: 'api', index: 3 } }]]);
-  await page.waitForFunction(() => [...document.querySelectorAll('[data-testid="run-log-line"]')].some((l) => /api: pod api-\d+ deleted: its ReplicaSet starts a replacement/.test(l.textContent) && l.classList.contains('bad')), null, { timeout: 20_000 });
+  await page.waitForFunction(() => [...document.querySelectorAll('[data-testid="run-log-line"]')].some((l) => /api: pod api-\d+ deleted: a replacement starts/.test(l.textContent) && l.classList.contains('bad')), null, { timeout: 20_000 });
   // Two moments after it, paused: the pods drawn are the engine's on the same design, seed
   // and action (the replacement starting, then serving).
   const { writeFileSync, mkdtempSync, readFileSync } = await import('node:fs');
@@ -268,6 +268,43 @@ test('a pod deleted from its drill-down is replaced as the engine replaces it', 
     await page.getByTestId('run').click();
   }
   assert.deepEqual(counts, [9, 10], 'one pod fewer, then its replacement serving');
+  assert.deepEqual(errors, []);
+  await context.close();
+});
+
+test('an ECS service on Fargate: found by its names, its tasks drawn as the engine has them, each starting cold', async () => {
+  const context = await browser.newContext({ viewport: { width: 1440, height: 900 } });
+  const { page, errors } = await openApp(context, server.url);
+  await openTemplate(page, 'ecs-fargate-spike');
+  await page.getByTestId('palette-search').fill('fargate');
+  const items = await page.$$eval('.pal-item', (els) => els.filter((e) => !e.classList.contains('hidden')).map((e) => e.dataset.testid));
+  assert.deepEqual(items, ['palette-ecs']);
+  await page.getByTestId('palette-search').fill('');
+  assert.equal(await page.getByTestId('group-span-api').locator('text').textContent(), 'Fargate tasks of api');
+  await page.getByTestId('run').click();
+  await page.waitForFunction(() => Number(document.querySelector('[data-testid="sim-clock"]').dataset.timeNs) > 0);
+  await page.getByTestId('run').click();
+  await page.waitForFunction(() => /Resume/.test(document.querySelector('[data-testid="run"]').innerText));
+  const serving = [];
+  for (const ms of [100_000, 200_000]) {
+    await page.getByTestId('run-scrubber').fill(String(ms));
+    await page.waitForFunction((ns) => document.querySelector('[data-testid="sim-clock"]').dataset.timeNs === ns, String(ms * 1e6));
+    const engine = enginePods(cli('ecs-fargate-spike', ms), 'api');
+    await page.waitForFunction((n) => document.querySelectorAll('[data-testid^="instance-api-"]').length === n, engine.length, { timeout: 10_000 }).catch(() => {});
+    assert.deepEqual(await podBoxes(page, 'api'), engine, `tasks at ${ms} ms`);
+    serving.push(engine.filter((p) => p.status === 'in_service').length);
+  }
+  assert.ok(serving[0] >= 4 && serving[1] > serving[0], JSON.stringify(serving));
+  // The log speaks ECS: service auto scaling, tasks waiting for their Fargate capacity.
+  const lines = await page.locator('[data-testid="run-log-line"]').allTextContents();
+  assert.ok(lines.some((l) => /api: service auto scaling set \d+ tasks/.test(l)), lines.slice(0, 10).join('\n'));
+  assert.ok(lines.some((l) => /task api-\d+ is Pending: waiting for its Fargate capacity/.test(l)));
+  assert.ok(!lines.some((l) => /node|autoscaler launches/.test(l)), 'no nodes on Fargate');
+  // A task's drill-down: created, then its micro-VM's 10-25 s, then the cold start.
+  const id = (await podBoxes(page, 'api')).filter((p) => p.status === 'in_service').pop().slot;
+  await page.getByTestId(`instance-api-${id}`).click();
+  await page.getByTestId('drill').waitFor();
+  assert.match(await page.getByTestId('drill-start').textContent(), /created/);
   assert.deepEqual(errors, []);
   await context.close();
 });

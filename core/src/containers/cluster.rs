@@ -64,6 +64,11 @@ pub struct NodeGroupSpec {
     /// From the instance running to the node Ready: the kubelet starts, registers, and the
     /// network plugin is ready. Seconds.
     pub join: SecondsRange,
+    /// Fargate instead of EC2 instances: each pod gets a micro-VM of its own, sized to it
+    /// ([`super::fargate_size`]) and provisioned when the pod is created
+    /// ([`super::pod::StartParams::fargate_provisioning`]); it starts with no image and goes
+    /// with its pod. `instance_type`, `min`, `max` and `join` do not apply.
+    pub fargate: bool,
 }
 
 impl Default for NodeGroupSpec {
@@ -77,6 +82,7 @@ impl Default for NodeGroupSpec {
             desired: 2,
             taints: Vec::new(),
             join: SecondsRange { min: 20.0, max: 40.0 },
+            fargate: false,
         }
     }
 }
@@ -470,8 +476,13 @@ impl Cluster {
             spec,
         };
         for g in 0..c.spec.node_groups.len() {
-            for _ in 0..c.spec.node_groups[g].desired {
-                let n = c.new_node(g, NodeState::Ready);
+            // On Fargate, one micro-VM per pod of the starting state.
+            let (count, size) = match c.fargate_pod_size(g) {
+                Some(size) => (c.spec.workloads.iter().map(|w| w.replicas).sum(), Some(size)),
+                None => (c.spec.node_groups[g].desired, None),
+            };
+            for _ in 0..count {
+                let n = c.new_node(g, NodeState::Ready, size);
                 let image_list: Vec<String> = c.spec.workloads.iter().map(|w| w.version(0).image).collect();
                 c.nodes[n].images = image_list;
             }
@@ -709,7 +720,10 @@ impl Cluster {
                 NodeState::Launching { running_at, ready_at } if running_at <= t => {
                     self.nodes[i].state = NodeState::Joining { ready_at };
                     let node = self.nodes[i].name.clone();
-                    self.log(t, EventKind::NodeRunning { node });
+                    // A Fargate micro-VM is no node to the user: its pod's phases tell it.
+                    if !self.spec.node_groups[self.nodes[i].group].fargate {
+                        self.log(t, EventKind::NodeRunning { node });
+                    }
                 }
                 _ => {}
             }
@@ -717,7 +731,9 @@ impl Cluster {
                 NodeState::Joining { ready_at } if ready_at <= t => {
                     self.nodes[i].state = NodeState::Ready;
                     let node = self.nodes[i].name.clone();
-                    self.log(t, EventKind::NodeReady { node });
+                    if !self.spec.node_groups[self.nodes[i].group].fargate {
+                        self.log(t, EventKind::NodeReady { node });
+                    }
                 }
                 NodeState::Lost { evict_at } if evict_at <= t => {
                     self.nodes[i].state = NodeState::Gone;
@@ -830,6 +846,7 @@ impl Cluster {
                 self.try_bind(i);
             }
         }
+        self.provision_fargate();
     }
 
     pub(super) fn stop_pod(&mut self, i: usize, why: &str) {
@@ -852,6 +869,42 @@ impl Cluster {
         if let Some(n) = p.node {
             let req = self.spec.workloads[p.workload].pod.requests;
             self.nodes[n].requested = self.nodes[n].requested.minus(req);
+            // A Fargate micro-VM goes with its pod.
+            if self.spec.node_groups[self.nodes[n].group].fargate && self.nodes[n].state != NodeState::Gone {
+                self.nodes[n].state = NodeState::Gone;
+            }
+        }
+    }
+
+    /// The micro-VM size a pod of the cluster gets when group `g` is a Fargate group (the
+    /// first workload's pod: a Fargate cluster here runs one workload).
+    fn fargate_pod_size(&self, g: usize) -> Option<Resources> {
+        self.spec.node_groups.get(g).filter(|x| x.fargate)?;
+        let w = self.spec.workloads.first()?;
+        Some(super::fargate_size(w.pod.requests, true).unwrap_or(w.pod.requests))
+    }
+
+    /// Fargate: every Pending pod gets a micro-VM of its own, provisioned at once; a micro-VM
+    /// whose pod went before it was ready is released.
+    fn provision_fargate(&mut self) {
+        let Some(g) = self.spec.node_groups.iter().position(|x| x.fargate) else { return };
+        let Some(size) = self.fargate_pod_size(g) else { return };
+        let t = self.now;
+        let waiting = self.pods.iter().filter(|p| p.phase == PodPhase::Pending && p.gone_at.is_none()).count();
+        let unclaimed: Vec<usize> = (0..self.nodes.len())
+            .filter(|&n| {
+                let node = &self.nodes[n];
+                node.group == g
+                    && node.requested == Resources::default()
+                    && matches!(node.state, NodeState::Launching { .. } | NodeState::Joining { .. } | NodeState::Ready)
+            })
+            .collect();
+        for _ in unclaimed.len()..waiting {
+            let ready_at = t + self.spec.start.fargate_provisioning.draw(&mut self.rng);
+            self.new_node(g, NodeState::Launching { running_at: ready_at, ready_at }, Some(size));
+        }
+        for &n in unclaimed.iter().rev().take(unclaimed.len().saturating_sub(waiting)) {
+            self.nodes[n].state = NodeState::Gone;
         }
     }
 
@@ -902,7 +955,12 @@ impl Cluster {
                 self.log(t, EventKind::PodPhase { pod, phase: PodPhase::Scheduled });
             }
             None => {
-                let reason = decision.pending_reason().unwrap_or_default();
+                let fargate = self.spec.node_groups.iter().any(|x| x.fargate);
+                let reason = if fargate {
+                    "waiting for its Fargate capacity (a micro-VM of its own)".to_string()
+                } else {
+                    decision.pending_reason().unwrap_or_default()
+                };
                 // Logged when the reason changes, not at every retry.
                 if self.pods[i].pending_reason.as_deref() != Some(reason.as_str()) {
                     self.pods[i].pending_reason = Some(reason.clone());
@@ -913,9 +971,10 @@ impl Cluster {
         }
     }
 
-    fn new_node(&mut self, g: usize, state: NodeState) -> usize {
+    /// A new node of group `g` (of `size` on Fargate, else its instance type's allocatable).
+    fn new_node(&mut self, g: usize, state: NodeState, size: Option<Resources>) -> usize {
         let group = &self.spec.node_groups[g];
-        let allocatable = node_allocatable(&group.instance_type).unwrap_or_default();
+        let allocatable = size.or_else(|| node_allocatable(&group.instance_type)).unwrap_or_default();
         self.node_serial[g] += 1;
         let serial = self.node_serial[g];
         // The AZ (of those up) with the fewest of the group's nodes.
@@ -958,7 +1017,7 @@ impl Cluster {
             running_at += p.draw(&mut self.rng);
         }
         let ready_at = running_at + self.spec.node_groups[g].join.draw(&mut self.rng);
-        let n = self.new_node(g, NodeState::Launching { running_at, ready_at });
+        let n = self.new_node(g, NodeState::Launching { running_at, ready_at }, None);
         let node = self.nodes[n].name.clone();
         self.log(t, EventKind::NodeLaunching { node });
     }
@@ -1141,6 +1200,63 @@ mod tests {
         }
         let serving = c.now.since(SPIKE).as_secs_f64();
         (c, serving)
+    }
+
+    #[test]
+    fn on_fargate_each_pod_gets_a_micro_vm_of_its_own_and_pulls_its_image_every_time() {
+        let mut spec = spec(0);
+        spec.node_groups[0].fargate = true;
+        let mut c = Cluster::running(spec, 1);
+        // Four pods, each on a micro-VM of 0.5 vCPU and 1 GiB (512 MiB + EKS's 256 MiB).
+        assert_eq!(c.ready(0), 4);
+        let vms: Vec<&Node> = c.nodes.iter().filter(|n| n.state == NodeState::Ready).collect();
+        assert_eq!(vms.len(), 4);
+        assert!(vms.iter().all(|n| n.allocatable == Resources { cpu_m: 500, memory_mib: 1024 }), "{vms:?}");
+        c.set_cpu_used(0, 1200.0);
+        c.advance(SPIKE);
+        c.set_cpu_used(0, 3600.0);
+        while c.ready(0) < 12 {
+            let t = c.next_deadline().expect("something is due while pods are missing");
+            assert!(t < SimTime::from_secs(600), "never served: {:#?}", c.events);
+            c.advance(t);
+        }
+        let t_fargate = c.now.since(SPIKE).as_secs_f64();
+        // No node to wait for, no cluster autoscaler: each new pod waits for its micro-VM
+        // (10-25 s), then 1 s + 300 MB at 50 MB/s + the probe (10 s): 27-42 s from its creation.
+        assert!(at(&c, |k| matches!(k, EventKind::ScaleUp { .. } | EventKind::NodeReady { .. })).is_empty());
+        for p in c.pods.iter().skip(4) {
+            let created = c.events.iter().find(|e| e.kind == EventKind::PodCreated { pod: p.name.clone() }).unwrap().at;
+            let ready = c
+                .events
+                .iter()
+                .find(|e| e.kind == EventKind::PodPhase { pod: p.name.clone(), phase: PodPhase::Ready })
+                .unwrap()
+                .at;
+            let took = ready.since(created).as_secs_f64();
+            assert!((27.0 - 1e-9..=42.0 + 1e-9).contains(&took), "{} {took}", p.name);
+        }
+        let reasons: Vec<&str> = c
+            .events
+            .iter()
+            .filter_map(|e| match &e.kind {
+                EventKind::PodPending { reason, .. } => Some(reason.as_str()),
+                _ => None,
+            })
+            .collect();
+        assert!(reasons.iter().all(|r| r.contains("Fargate capacity")), "{reasons:?}");
+        // Sooner than nodes launched for the spike, later than spare nodes holding the image.
+        let (_, t_nodes) = spike(2, 1);
+        let (_, t_spare) = spike(4, 1);
+        println!(
+            "spike to 12 Ready pods: {t_fargate:.1} s on Fargate, {t_nodes:.1} s on 2 autoscaled nodes, {t_spare:.1} s on spare nodes"
+        );
+        assert!(t_spare + 10.0 < t_fargate && t_fargate + 10.0 < t_nodes);
+        // Scaled back in, the micro-VMs go with their pods.
+        c.set_cpu_used(0, 600.0);
+        c.advance(SimTime::from_secs(1200));
+        let live = c.nodes.iter().filter(|n| n.state != NodeState::Gone).count();
+        assert_eq!(live, c.pods.len(), "one micro-VM per pod");
+        assert!(c.pods.len() < 12);
     }
 
     fn at(c: &Cluster, f: impl Fn(&EventKind) -> bool) -> Vec<SimTime> {

@@ -66,6 +66,48 @@ impl Resources {
     }
 }
 
+/// Fargate's CPU sizes (millicores) with the memory each allows: from, to and step, MiB.
+const FARGATE: [(u32, u32, u32, u32); 7] = [
+    (250, 512, 2048, 512),
+    (500, 1024, 4096, 1024),
+    (1000, 2048, 8192, 1024),
+    (2000, 4096, 16384, 1024),
+    (4000, 8192, 30720, 1024),
+    (8000, 16384, 61440, 4096),
+    (16000, 32768, 122880, 8192),
+];
+
+/// The Fargate size a pod or task requesting `requests` gets: the smallest of Fargate's CPU and
+/// memory combinations holding it (on EKS, with 256 MiB more for Kubernetes' own agents).
+/// `None`: larger than Fargate's largest (16 vCPU, 120 GiB).
+pub fn fargate_size(requests: Resources, eks: bool) -> Option<Resources> {
+    let memory = requests.memory_mib + if eks { 256 } else { 0 };
+    FARGATE.iter().filter(|(cpu, ..)| *cpu >= requests.cpu_m).find_map(|&(cpu_m, from, to, step)| {
+        let m = if memory <= from { from } else { from + (memory - from).div_ceil(step) * step };
+        // 0.25 vCPU offers 0.5, 1 and 2 GiB.
+        let m = if cpu_m == 250 && m == 1536 { 2048 } else { m };
+        (m <= to).then_some(Resources { cpu_m, memory_mib: m })
+    })
+}
+
+#[cfg(test)]
+mod fargate_tests {
+    use super::*;
+
+    #[test]
+    fn a_pod_gets_the_smallest_fargate_size_that_holds_it() {
+        let r = |cpu_m, memory_mib| Resources { cpu_m, memory_mib };
+        assert_eq!(fargate_size(r(500, 512), false), Some(r(500, 1024)));
+        // EKS adds 256 MiB: 1,024 + 256 needs the next GiB.
+        assert_eq!(fargate_size(r(500, 1024), true), Some(r(500, 2048)));
+        assert_eq!(fargate_size(r(100, 600), false), Some(r(250, 1024)));
+        assert_eq!(fargate_size(r(250, 1100), false), Some(r(250, 2048)));
+        // 0.25 vCPU holds at most 2 GiB: 3 GiB needs 0.5 vCPU.
+        assert_eq!(fargate_size(r(250, 3000), false), Some(r(500, 3072)));
+        assert_eq!(fargate_size(r(16000, 200_000), false), None);
+    }
+}
+
 /// A node taint (effect NoSchedule): pods without a toleration for its key do not land there.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Taint {

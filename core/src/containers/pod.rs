@@ -3,6 +3,8 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::layers::launch::SecondsRange;
+
 use super::Resources;
 use crate::time::{Duration, SimTime};
 
@@ -105,11 +107,20 @@ pub struct StartParams {
     pub cached_pull_s: f64,
     /// Grace period from terminating to gone, seconds.
     pub termination_grace_s: f64,
+    /// On Fargate: from a pod's creation to its own micro-VM ready for it (capacity found, the
+    /// VM booted, its network interface attached), seconds.
+    pub fargate_provisioning: SecondsRange,
 }
 
 impl Default for StartParams {
     fn default() -> Self {
-        StartParams { sandbox_s: 1.0, pull_mb_per_s: 50.0, cached_pull_s: 0.2, termination_grace_s: 30.0 }
+        StartParams {
+            sandbox_s: 1.0,
+            pull_mb_per_s: 50.0,
+            cached_pull_s: 0.2,
+            termination_grace_s: 30.0,
+            fargate_provisioning: SecondsRange { min: 10.0, max: 25.0 },
+        }
     }
 }
 

@@ -17,7 +17,7 @@ use super::lambda::Lambda;
 use super::layered;
 use super::metrics::CompStats;
 use super::node::Node;
-use super::pods::{PodSlot, Pods};
+use super::pods::{PodSlot, Pods, Words};
 use super::queue::{Ev, EventQueue};
 use super::rds::Rds;
 use super::route53::Route53;
@@ -343,7 +343,7 @@ pub(super) fn build(t: &Topology, config: SimConfig) -> Result<Simulation, Build
                     pods: None,
                 })
             }
-            ComponentSpec::Eks(p) => {
+            ComponentSpec::Eks(p) | ComponentSpec::Ecs(p) => {
                 let zs = group_azs(&p.subnets, c.container.as_deref());
                 // A readiness gate is the load balancer controller's: without a load balancer in
                 // front there is no target to wait for.
@@ -375,7 +375,8 @@ pub(super) fn build(t: &Topology, config: SimConfig) -> Result<Simulation, Build
                     stats[ci].cap.add(0, servers as i64);
                     slots.push(PodSlot::new(pod.name.clone(), k as u32, pod.version, (0, 0)));
                 }
-                let mut pods = Pods::new(cluster, p.cpu_m, slots);
+                let words = if matches!(c.spec, ComponentSpec::Ecs(_)) { Words::ECS } else { Words::EKS };
+                let mut pods = Pods::new(cluster, p.cpu_m, slots, words);
                 pods.arm_at_start(&mut queue, ci as u32);
                 deadlines.push(DeadlineQueue::component(ns(p.timeout_ms).max(1)));
                 Node::Group(Group {
@@ -554,6 +555,7 @@ fn eks_cluster(id: &str, p: &EksParams, azs: &[u16]) -> ClusterSpec {
         min: p.nodes_min,
         max: p.nodes_max,
         desired: p.nodes,
+        fargate: p.fargate,
         ..NodeGroupSpec::default()
     };
     let pod = PodSpec {

@@ -148,8 +148,13 @@ pub(super) enum Basis {
     Free,
     /// EC2 or an Auto Scaling group of this instance type.
     Instances(String),
-    /// An EKS deployment: its cluster, and its nodes of this instance type.
-    Eks(String),
+    /// An EKS deployment or an ECS service: its nodes of `node_type`, or its Fargate
+    /// micro-VMs of `fargate`'s size; an EKS cluster's fee.
+    Eks {
+        node_type: String,
+        fargate: Option<crate::containers::Resources>,
+        eks: bool,
+    },
     /// RDS of this class; Multi-AZ; read replicas.
     Rds(String, bool, u32),
     /// ElastiCache with this many nodes.
@@ -192,7 +197,14 @@ impl CostRun {
                 ComponentSpec::Alb(_) => Basis::Alb,
                 ComponentSpec::Ec2(p) => Basis::Instances(p.instance_type.clone()),
                 ComponentSpec::Asg(p) => Basis::Instances(p.instance_type.clone()),
-                ComponentSpec::Eks(p) => Basis::Eks(p.node_type.clone()),
+                ComponentSpec::Eks(p) | ComponentSpec::Ecs(p) => Basis::Eks {
+                    node_type: p.node_type.clone(),
+                    fargate: p
+                        .fargate
+                        .then(|| crate::containers::fargate_size(p.requests(), c.spec.kind() == ComponentKind::Eks))
+                        .flatten(),
+                    eks: c.spec.kind() == ComponentKind::Eks,
+                },
                 ComponentSpec::Rds(p) => Basis::Rds(p.instance_class.clone(), p.multi_az, p.read_replicas),
                 ComponentSpec::Elasticache(p) => Basis::Cache(p.nodes),
                 ComponentSpec::S3(_) => Basis::S3,
@@ -436,23 +448,34 @@ impl Simulation {
                         existing as f64,
                     );
                 }
-                Basis::Eks(ty) => {
+                Basis::Eks { node_type: ty, fargate, eks } => {
                     let Node::Group(g) = &self.nodes[c] else { continue };
                     let Some(p) = g.pods.as_deref() else { continue };
-                    // Nodes are billed from their launch to their end, like any instance.
+                    // Nodes are billed from their launch to their end, like any instance; a
+                    // Fargate micro-VM by its size, from its provisioning to its pod's end.
                     let node_hours = p.node_ns_at(now) as f64 / per_ns_to_hour;
                     let nodes = f64::from(p.nodes_now);
-                    l.add(
-                        "node instance-hours",
-                        C::Compute,
-                        "hour",
-                        prices.ec2_hourly(ty).unwrap_or(0.0),
-                        node_hours,
-                        nodes,
-                    );
-                    let gb_month = prices.ebs_gp3_gb_month * a.root_volume_gib / HOURS_PER_MONTH;
-                    l.add("node root volume (gp3) hours", C::Storage, "volume-hour", gb_month, node_hours, nodes);
-                    l.add("EKS cluster hours", C::Compute, "hour", prices.eks_cluster_hour, hours, 1.0);
+                    if *eks {
+                        l.add("EKS cluster hours", C::Compute, "hour", prices.eks_cluster_hour, hours, 1.0);
+                    }
+                    if let Some(size) = fargate {
+                        let (vcpu, gb) = (f64::from(size.cpu_m) / 1000.0, f64::from(size.memory_mib) / 1024.0);
+                        let price = prices.fargate_vcpu_hour;
+                        l.add("Fargate vCPU-hours", C::Compute, "vCPU-hour", price, vcpu * node_hours, vcpu * nodes);
+                        let price = prices.fargate_gb_hour;
+                        l.add("Fargate GB-hours", C::Compute, "GB-hour", price, gb * node_hours, gb * nodes);
+                    } else {
+                        l.add(
+                            "node instance-hours",
+                            C::Compute,
+                            "hour",
+                            prices.ec2_hourly(ty).unwrap_or(0.0),
+                            node_hours,
+                            nodes,
+                        );
+                        let gb_month = prices.ebs_gp3_gb_month * a.root_volume_gib / HOURS_PER_MONTH;
+                        l.add("node root volume (gp3) hours", C::Storage, "volume-hour", gb_month, node_hours, nodes);
+                    }
                 }
                 Basis::Rds(class, multi_az, replicas) => {
                     let copies = f64::from(replicas + 1);

@@ -33,6 +33,32 @@ impl PodSlot {
     }
 }
 
+/// How the log names things: Kubernetes' words for an EKS deployment, ECS's for a service.
+#[derive(Clone, Copy, Debug)]
+pub(super) struct Words {
+    /// What runs: `pod`, `task`.
+    unit: &'static str,
+    /// What scales it: `the HPA`, `service auto scaling`.
+    scaler: &'static str,
+    /// Where it runs: `node`, `container instance`.
+    node: &'static str,
+    /// What adds capacity: `the cluster autoscaler`, `the capacity provider`.
+    adder: &'static str,
+}
+
+impl Words {
+    /// Kubernetes' words.
+    pub(super) const EKS: Words =
+        Words { unit: "pod", scaler: "the HPA", node: "node", adder: "the cluster autoscaler" };
+    /// ECS's words.
+    pub(super) const ECS: Words = Words {
+        unit: "task",
+        scaler: "service auto scaling",
+        node: "container instance",
+        adder: "the capacity provider",
+    };
+}
+
 /// A deployment's cluster and its pods' slots.
 #[derive(Clone, Debug)]
 pub(super) struct Pods {
@@ -58,6 +84,8 @@ pub(super) struct Pods {
     leak_next: u64,
     /// When a set kept in rotation for a switch is looked at again (`u64::MAX`: none kept).
     hold_next: u64,
+    /// The log's words.
+    words: Words,
 }
 
 /// How often a set kept in rotation for a switch looks at its successor's health: 1 s.
@@ -68,7 +96,7 @@ const LEAK_STEP_NS: u64 = 10_000_000_000;
 
 impl Pods {
     /// A deployment whose cluster starts as `cluster` (pods Ready in the slots of `g` already).
-    pub(super) fn new(cluster: Cluster, cpu_m: u32, slots: Vec<PodSlot>) -> Pods {
+    pub(super) fn new(cluster: Cluster, cpu_m: u32, slots: Vec<PodSlot>, words: Words) -> Pods {
         let nodes_now = billed_nodes(&cluster);
         Pods {
             cluster,
@@ -83,6 +111,7 @@ impl Pods {
             leaks: false,
             leak_next: u64::MAX,
             hold_next: u64::MAX,
+            words,
         }
     }
 
@@ -303,14 +332,15 @@ pub(super) fn fault(g: &mut Group, core: &mut Core, comp: u32, slot: Option<u32>
     credit(&mut p, g);
     let now = SimTime(core.now);
     let id = core.meta[comp as usize].id.clone();
+    let Words { unit, node: host, .. } = p.words;
     let held = match slot {
         Some(s) => p.slots.iter().find(|x| x.slot == s),
         None => p.slots.iter().min_by_key(|x| x.slot),
     };
     let text = match held.map(|s| s.pod.clone()) {
         None => match slot {
-            Some(s) => format!("{id}: no pod in slot {s} to act on"),
-            None => format!("{id}: no pod serving to act on"),
+            Some(s) => format!("{id}: no {unit} in slot {s} to act on"),
+            None => format!("{id}: no {unit} serving to act on"),
         },
         Some(pod) => {
             let node = p.cluster.pod(&pod).and_then(|x| x.node).map(|n| p.cluster.nodes[n].name.clone());
@@ -318,15 +348,15 @@ pub(super) fn fault(g: &mut Group, core: &mut Core, comp: u32, slot: Option<u32>
                 (PodFault::Delete, _) => p
                     .cluster
                     .kill_pod(now, &pod)
-                    .map(|()| format!("pod {pod} deleted: its ReplicaSet starts a replacement")),
+                    .map(|()| format!("{unit} {pod} deleted: a replacement starts")),
                 (PodFault::Drain, Some(n)) => p.cluster.drain_node(now, &n).map(|()| {
-                    format!("node {n} (under pod {pod}) drained: cordoned, its pods evicted and replaced elsewhere")
+                    format!("{host} {n} (under {unit} {pod}) drained: nothing new goes there, its {unit}s are replaced elsewhere")
                 }),
                 (PodFault::Fail, Some(n)) => p.cluster.lose_node(now, &n).map(|()| {
                     let after = p.cluster.spec().lost_node_eviction_s;
-                    format!("node {n} (under pod {pod}) fails: its pods stop answering, replaced after {after:.0} s")
+                    format!("{host} {n} (under {unit} {pod}) fails: its {unit}s stop answering, replaced after {after:.0} s")
                 }),
-                (_, None) => Ok(format!("pod {pod} is on no node")),
+                (_, None) => Ok(format!("{unit} {pod} is on no {host}")),
             };
             match done {
                 Ok(text) => format!("{id}: {text}"),
@@ -467,19 +497,22 @@ fn refresh_leaks(p: &Pods, g: &mut Group, now: u64) {
 /// The cluster's notable events, as observations.
 fn report(p: &mut Pods, core: &mut Core, comp: u32) {
     let id = core.meta[comp as usize].id.clone();
+    let Words { unit, scaler, node: host, adder } = p.words;
     for e in &p.cluster.events[p.seen..] {
         let (kind, text) = match &e.kind {
             EventKind::HpaScaled { from, to, .. } => {
-                (ObservationKind::PodsScaled, format!("{id}: the HPA set {to} pods (was {from})"))
+                (ObservationKind::PodsScaled, format!("{id}: {scaler} set {to} {unit}s (was {from})"))
             }
             EventKind::PodPending { pod, reason, .. } => {
-                (ObservationKind::PodPending, format!("{id}: pod {pod} is Pending: {reason}"))
+                (ObservationKind::PodPending, format!("{id}: {unit} {pod} is Pending: {reason}"))
             }
             EventKind::ScaleUp { nodes, pending, .. } => (
                 ObservationKind::NodesAdded,
-                format!("{id}: the cluster autoscaler launches {nodes} node(s) for {pending} Pending pod(s)"),
+                format!("{id}: {adder} launches {nodes} {host}(s) for {pending} Pending {unit}(s)"),
             ),
-            EventKind::NodeReady { node } => (ObservationKind::NodeJoined, format!("{id}: node {node} joined, Ready")),
+            EventKind::NodeReady { node } => {
+                (ObservationKind::NodeJoined, format!("{id}: {host} {node} joined, Ready"))
+            }
             EventKind::DeploymentStarted { from, to, strategy, .. } => {
                 (ObservationKind::Deployment, format!("{id}: deployment of {to} (from {from}) begins, {strategy}"))
             }
@@ -496,9 +529,9 @@ fn report(p: &mut Pods, core: &mut Core, comp: u32) {
             EventKind::DeploymentFinished { version, rolled_back, .. } => (
                 ObservationKind::Deployment,
                 if *rolled_back {
-                    format!("{id}: rolled back, every pod runs {version} again")
+                    format!("{id}: rolled back, every {unit} runs {version} again")
                 } else {
-                    format!("{id}: every pod runs {version}")
+                    format!("{id}: every {unit} runs {version}")
                 },
             ),
             _ => continue,

@@ -88,7 +88,7 @@ fn random_topology(seed: u64) -> Topology {
                 p.consumer_concurrency = r.random_range(1..5);
                 p.max_messages = r.random_range(1..100);
             }
-            ComponentSpec::Eks(p) => {
+            ComponentSpec::Eks(p) | ComponentSpec::Ecs(p) => {
                 p.node_type = "t3.medium".into();
                 p.nodes_min = 0;
                 p.nodes = r.random_range(0..=2);

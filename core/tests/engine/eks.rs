@@ -411,7 +411,7 @@ fn a_deleted_pod_is_replaced_at_once_a_drained_node_s_elsewhere_and_a_failed_nod
     assert!(serving_at(&mut sim, 121) < 4);
     assert_eq!(serving_at(&mut sim, 160), 4);
     let text = said(&sim);
-    assert!(text.contains("drained: cordoned"), "{text}");
+    assert!(text.contains("drained: nothing new goes there"), "{text}");
     let node = text.split_whitespace().nth(2).unwrap().to_string();
     let api = sim.component_index("api").unwrap();
     for slot in 0..20 {
@@ -461,9 +461,61 @@ fn pod_faults_refuse_what_is_not_a_pod() {
     };
     assert!(check(r#"{"action": "pod-delete", "target": {"component": "api"}}"#).is_empty());
     let got = check(r#"{"action": "drain-node", "target": {"component": "alb"}}"#);
-    assert!(got.iter().any(|m| m.contains("it takes a pod or an EKS deployment")), "{got:?}");
+    assert!(got.iter().any(|m| m.contains("it takes a pod (task) or an EKS deployment or ECS service")), "{got:?}");
     let got = check(r#"{"action": "node-failure", "target": {"instance": {"component": "api", "index": 500}}}"#);
     assert!(got.iter().any(|m| m.contains("pod slot(s); index 500 is beyond them")), "{got:?}");
     let got = check(r#"{"action": "pod-delete", "target": {"component": "api"}, "duration_s": 30}"#);
     assert!(got.iter().any(|m| m.contains("pod-delete takes no duration_s")), "{got:?}");
+}
+
+#[test]
+fn ecs_on_fargate_in_the_same_spike_has_no_node_to_wait_for_but_every_task_starts_cold() {
+    let (fargate, sim) = timeline("ecs-fargate-spike.json", 1);
+    let (nodes, _) = timeline("pods-pending-spike.json", 1);
+    let (spare, _) = timeline("pods-spare-nodes.json", 1);
+    let first = |pods: &[u32], n| first_with(pods, n).unwrap() - SPIKE_S;
+    println!(
+        "5x spike, seconds to 6 / 10 serving: Fargate {} / {}, 2 autoscaled nodes {} / {}, spare nodes {} / {}",
+        first(&fargate, 6),
+        first(&fargate, 10),
+        first(&nodes, 6),
+        first(&nodes, 10),
+        first(&spare, 6),
+        first(&spare, 10)
+    );
+    let obs = sim.observations();
+    assert!(obs.iter().all(|o| o.kind != ObservationKind::NodesAdded), "no node launched");
+    let pending = obs.iter().find(|o| o.kind == ObservationKind::PodPending).expect("tasks wait for capacity");
+    assert!(pending.text.contains("task") && pending.text.contains("Fargate capacity"), "{}", pending.text);
+    let scaled = obs.iter().find(|o| o.kind == ObservationKind::PodsScaled).unwrap();
+    assert!(scaled.text.contains("service auto scaling set"), "{}", scaled.text);
+    // Every task starts cold: its micro-VM (10-25 s), then 1 s + 300 MB at 50 MB/s + the
+    // probe's first pass 10 s after the start: 27-42 s from its creation to Ready.
+    let api = sim.component_index("api").unwrap();
+    let mut cold = 0;
+    for slot in 0..40 {
+        let Some(d) = sim.pod_detail(api, slot) else { continue };
+        let at = |phase: &str| d.phases.iter().find(|p| p.0 == phase).map(|p| p.1);
+        if let (Some(created), Some(ready)) = (at("created"), at("ready")) {
+            assert!((27.0 - 1e-6..=42.0 + 1e-6).contains(&(ready - created)), "{}: {}", d.pod, ready - created);
+            cold += 1;
+        }
+    }
+    assert!(cold >= 6, "{cold} tasks started during the run");
+    // Nodes with room and the image serve the first extra pods sooner (11 s each), and spare
+    // nodes all ten; the tenth on Fargate comes about when autoscaled nodes bring it: the
+    // scaler waits on tasks still starting before it asks for more.
+    assert!(first(&fargate, 6) > first(&nodes, 6));
+    assert!(first(&spare, 10) < first(&fargate, 10));
+    assert!(first(&fargate, 10).abs_diff(first(&nodes, 10)) <= 30);
+    // Billed per vCPU-hour and GB-hour of the tasks (0.5 vCPU and 1 GiB each), no nodes.
+    let cost = sim.cost();
+    let api = cost.by_component.iter().find(|c| c.id == "api").unwrap();
+    let line = |item: &str| api.lines.iter().find(|l| l.item == item).unwrap_or_else(|| panic!("{item}: {api:?}"));
+    let (vcpu, gb) = (line("Fargate vCPU-hours"), line("Fargate GB-hours"));
+    assert!((vcpu.unit_price - 0.04048).abs() < 1e-12 && (gb.unit_price - 0.004445).abs() < 1e-12);
+    assert!((gb.quantity - 2.0 * vcpu.quantity).abs() < 1e-9, "1 GiB per 0.5 vCPU");
+    assert!(api.lines.iter().all(|l| !l.item.contains("node") && !l.item.contains("EKS")), "{api:?}");
+    let r = sim.report();
+    assert_conserved(&sim, &r);
 }

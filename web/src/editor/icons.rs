@@ -22,6 +22,8 @@ pub fn glyph(kind: ComponentKind) -> &'static str {
         ComponentKind::Asg => "M8 8h8v8H8zM5 5h8M5 5v8M3 12V3h9M19 14l2 2-2 2M21 16h-4M16 19v2M16 21h-4",
         // A pod (box) in its cluster (hexagon).
         ComponentKind::Eks => "M12 3l7.8 4.5v9L12 21l-7.8-4.5v-9zM9 9h6v6H9z",
+        // Three containers in their service.
+        ComponentKind::Ecs => "M3 6h18v12H3zM6 9h3v6H6zM10.5 9h3v6h-3zM15 9h3v6h-3z",
         // A database cylinder.
         ComponentKind::Rds => "M5 6c0-1.7 3.1-3 7-3s7 1.3 7 3-3.1 3-7 3-7-1.3-7-3zM5 6v12c0 1.7 3.1 3 7 3s7-1.3 7-3V6M5 12c0 1.7 3.1 3 7 3s7-1.3 7-3",
         // A cylinder with a lightning bolt.

@@ -131,7 +131,7 @@ pub fn check_placement(item: Placeable, target: Option<ContainerKind>) -> Result
             Some(C::Subnet) => Ok(()),
             _ => Err(format!("{} runs inside a VPC: drop it into a subnet.", name(k))),
         },
-        Placeable::Component(k @ (K::Alb | K::Asg | K::Eks)) => match target {
+        Placeable::Component(k @ (K::Alb | K::Asg | K::Eks | K::Ecs)) => match target {
             Some(C::Subnet | C::Vpc) => Ok(()),
             _ => Err(format!("{} runs inside a VPC: drop it into a VPC or one of its subnets.", name(k))),
         },

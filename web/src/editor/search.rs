@@ -17,6 +17,7 @@ pub fn aliases(p: Placeable) -> &'static str {
             ComponentKind::Ec2 => "vm virtual machine server instance host",
             ComponentKind::Asg => "autoscaling auto scaling group fleet scale out",
             ComponentKind::Eks => "kubernetes k8s eks pods containers docker cluster deployment hpa node group",
+            ComponentKind::Ecs => "ecs fargate tasks task definition containers docker service capacity provider",
             ComponentKind::Rds => "postgres postgresql mysql mariadb aurora sql relational database db",
             ComponentKind::Elasticache => "redis memcached valkey cache in-memory",
             ComponentKind::S3 => "bucket object storage blob files static",

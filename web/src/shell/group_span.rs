@@ -38,9 +38,15 @@ pub fn spans(t: &Topology, scene: &Scene) -> Vec<(Vec<String>, Rect)> {
 
 /// What an outline says: the groups' names ("Auto Scaling group web", "EKS nodes of api").
 pub fn label(t: &Topology, ids: &[String]) -> String {
-    let name = |id: &String| match t.component(id).map(|c| c.spec.kind()) {
-        Some(ComponentKind::Eks) => format!("EKS nodes of {id}"),
-        _ => format!("Auto Scaling group {id}"),
+    let name = |id: &String| {
+        let fargate = t.component(id).and_then(|c| c.spec.containers()).is_some_and(|p| p.fargate);
+        match t.component(id).map(|c| c.spec.kind()) {
+            Some(ComponentKind::Eks) if fargate => format!("Fargate pods of {id}"),
+            Some(ComponentKind::Eks) => format!("EKS nodes of {id}"),
+            Some(ComponentKind::Ecs) if fargate => format!("Fargate tasks of {id}"),
+            Some(ComponentKind::Ecs) => format!("ECS container instances of {id}"),
+            _ => format!("Auto Scaling group {id}"),
+        }
     };
     ids.iter().map(name).collect::<Vec<_>>().join(", ")
 }

@@ -27,7 +27,9 @@ fn component_kinds(kind: ActionKind) -> &'static [ComponentKind] {
         ActionKind::RebootInstance => &[K::Ec2, K::Asg],
         ActionKind::ConfigPush => &[K::Cloudfront, K::Route53],
         ActionKind::AsgCapacityError => &[K::Asg],
-        ActionKind::Deploy | ActionKind::PodDelete | ActionKind::DrainNode | ActionKind::NodeFailure => &[K::Eks],
+        ActionKind::Deploy | ActionKind::PodDelete | ActionKind::DrainNode | ActionKind::NodeFailure => {
+            &[K::Eks, K::Ecs]
+        }
         ActionKind::AzOutage
         | ActionKind::RegionOutage
         | ActionKind::NetworkLatency
@@ -127,7 +129,7 @@ pub fn first_action_for(kind: ComponentKind) -> Option<ActionKind> {
         ComponentKind::Ec2 | ComponentKind::Asg => Some(ActionKind::TerminateInstance),
         ComponentKind::Rds => Some(ActionKind::DbFailover),
         ComponentKind::Cloudfront => Some(ActionKind::ConfigPush),
-        ComponentKind::Eks => Some(ActionKind::Deploy),
+        ComponentKind::Eks | ComponentKind::Ecs => Some(ActionKind::Deploy),
         _ => None,
     };
     usual.or_else(|| ActionKind::ALL.into_iter().find(|a| component_kinds(*a).contains(&kind)))
