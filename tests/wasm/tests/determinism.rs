@@ -27,6 +27,8 @@ const SCENARIOS: &[(&str, &str)] = scenarios![
     "noisy-neighbour-before",
     "gp2-burst-before",
     "peering-routes-before",
+    "pods-pending-spike",
+    "ecs-fargate-spike",
 ];
 
 /// Failure scenarios played with an experiment, for [`EXPERIMENT_DURATION_S`]: `name@experiment`.
@@ -34,8 +36,11 @@ const EXPERIMENTS: &[(&str, &str, &str)] = &[
     ("az-outage-multi-az", "lose-az1", include_str!("../../../public/scenarios/az-outage-multi-az.json")),
     ("retry-storm-after", "db-slowdown", include_str!("../../../public/scenarios/retry-storm-after.json")),
     ("config-push-canary", "bad-push", include_str!("../../../public/scenarios/config-push-canary.json")),
+    ("deploy-canary", "deploy-v2", include_str!("../../../public/scenarios/deploy-canary.json")),
+    ("deploy-blue-green", "bad-v2-rolled-back", include_str!("../../../public/scenarios/deploy-blue-green.json")),
+    ("deploy-rolling", "max-unavailable-5", include_str!("../../../public/scenarios/deploy-rolling.json")),
 ];
-/// Long enough for each experiment's first actions to play (they start at 120-135 s).
+/// Long enough for each experiment's first actions to play (they start at 60-135 s).
 const EXPERIMENT_DURATION_S: f64 = 300.0;
 
 #[wasm_bindgen_test]
