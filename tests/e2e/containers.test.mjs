@@ -308,3 +308,54 @@ test('an ECS service on Fargate: found by its names, its tasks drawn as the engi
   assert.deepEqual(errors, []);
   await context.close();
 });
+
+test('a blue-green deployment chosen in the menu switches, is rolled back by its alarm at once, and the run is the engine\'s own', async () => {
+  const context = await browser.newContext({ viewport: { width: 1440, height: 900 } });
+  const { page, errors } = await openApp(context, server.url);
+  await openTemplate(page, 'deploy-blue-green');
+  await page.getByTestId('run-speed').selectOption('60');
+  await page.getByTestId('run').click();
+  await page.waitForFunction(() => Number(document.querySelector('[data-testid="sim-clock"]').dataset.timeNs) > 20e9);
+  await page.getByTestId('node-api').click({ button: 'right' });
+  await page.getByTestId('inject-panel').waitFor();
+  assert.equal(await page.getByTestId('inject-action').inputValue(), 'deploy');
+  await page.getByTestId('inject-strategy').selectOption('blue-green');
+  await page.getByTestId('inject-go').click();
+  await page.getByTestId('run-injected').waitFor();
+  const actions = JSON.parse(await page.getByTestId('run-injected').getAttribute('data-actions'));
+  assert.equal(actions[0].params.strategy, 'blue-green');
+  assert.equal(actions[0].params.stages_percent, undefined);
+  const t0 = actions[0].start_s;
+  const logged = (re) => page.waitForFunction((src) => [...document.querySelectorAll('[data-testid="run-log-line"]')].some((l) => new RegExp(src).test(l.textContent)), re.source, { timeout: 20_000 });
+  await logged(/deployment of v2 \(from v1\) begins, blue-green/);
+  await logged(/100% of the traffic on the new version/);
+  await logged(/alarm api-v2-errors fires/);
+  await logged(/rolled back, every pod runs v1 again/);
+  await page.waitForFunction((t) => Number(document.querySelector('[data-testid="sim-clock"]').dataset.timeNs) > (t + 200) * 1e9, t0);
+  await page.getByTestId('run').click();
+  await page.waitForFunction(() => /Resume/.test(document.querySelector('[data-testid="run"]').innerText));
+  const shown = await page.evaluate(() => {
+    const table = document.querySelector('[data-testid="run-clients"]');
+    const row = document.querySelector('[data-testid="run-client-users"]');
+    return { ns: Number(table.dataset.timeNs), requests: Number(row.querySelector('[data-testid="run-requests"]').innerText), errors: Number(row.querySelectorAll('td')[6].innerText.split(' ')[0]) };
+  });
+  const { writeFileSync, mkdtempSync, readFileSync } = await import('node:fs');
+  const { tmpdir } = await import('node:os');
+  const doc = JSON.parse(readFileSync(join(ROOT, 'public', 'scenarios', 'deploy-blue-green.json'), 'utf8'));
+  doc.experiments = [{ name: 'from-the-page', actions }];
+  const file = join(mkdtempSync(join(tmpdir(), 'strata-')), 'blue-green.json');
+  writeFileSync(file, JSON.stringify(doc));
+  const r = JSON.parse(execFileSync(SIM, ['run', file, '--seed', '1', '--duration', `${shown.ns / 1e6}ms`, '--experiment', 'from-the-page', '--json'], { encoding: 'utf8', maxBuffer: 64 << 20 }));
+  const c = r.clients.find((x) => x.id === 'users');
+  assert.equal(shown.requests, c.requests);
+  assert.equal(shown.errors, c.errors.total);
+  // Every failure is v2's own (20% of what it answered) or one already on its way at the
+  // switch back: the switch itself dropped nothing.
+  assert.ok(c.errors.server_error > 0 && c.errors.no_healthy_target === 0 && c.errors.unavailable <= 5, JSON.stringify(c.errors));
+  // The engine's pods at that moment, as the boxes show them: ten of v1 serving, v2 gone.
+  const engine = enginePods(r, 'api');
+  assert.deepEqual(await podBoxes(page, 'api'), engine);
+  assert.ok(engine.filter((p) => p.status === 'in_service').every((p) => p.version === 1));
+  assert.deepEqual(errors, []);
+  await context.close();
+});

@@ -108,9 +108,10 @@ fn knob(kind: ActionKind) -> Option<Knob> {
         ActionKind::ConfigPush => {
             Some(("Requests failing", "% at pushed edges", 100.0, |p, v| p.error_percent = Some(v)))
         }
-        // Deployed from here as a person would: a 10% canary that an alarm rolls back.
+        // Deployed from here as a person would: with an alarm that rolls it back (as a 10%
+        // canary unless another strategy is chosen).
         ActionKind::Deploy => {
-            Some(("New version fails", "% of its requests (10% canary, rolled back above 5%)", 20.0, |p, v| {
+            Some(("New version fails", "% of its requests (rolled back above 5%)", 20.0, |p, v| {
                 p.error_percent = Some(v);
                 p.strategy = Some(PushStrategy::Canary);
                 p.stages_percent = Some(vec![10.0, 100.0]);
@@ -120,6 +121,15 @@ fn knob(kind: ActionKind) -> Option<Knob> {
         _ => None,
     }
 }
+
+/// The strategies a deployment from the menu offers: the strategy, its name in documents, its
+/// label.
+const STRATEGIES: [(PushStrategy, &str, &str); 4] = [
+    (PushStrategy::Canary, "canary", "canary: 10% of the pods for 5 min, then all"),
+    (PushStrategy::Rolling, "rolling", "rolling: 25% more, 25% fewer at a time"),
+    (PushStrategy::BlueGreen, "blue-green", "blue-green: a second set, switched at once"),
+    (PushStrategy::AllAtOnce, "all-at-once", "all at once"),
+];
 
 /// The failure a right-click on a component of `kind` proposes first: the one people think of
 /// for it (an instance dies, a database fails over, a bad push reaches the edges), else the
@@ -149,6 +159,7 @@ pub fn InjectPanel() -> impl IntoView {
     let target = RwSignal::new(0usize);
     let duration = RwSignal::new(String::from("60"));
     let amount = RwSignal::new(None::<f64>);
+    let strategy = RwSignal::new(PushStrategy::Canary);
     let error = RwSignal::new(None::<String>);
 
     // Aim at the component it was opened on.
@@ -191,6 +202,10 @@ pub fn InjectPanel() -> impl IntoView {
         let mut params = ActionParams::default();
         if let Some((_, _, default, set)) = knob(kind.get_untracked()) {
             set(&mut params, amount.get_untracked().unwrap_or(default));
+        }
+        if kind.get_untracked() == ActionKind::Deploy && strategy.get_untracked() != PushStrategy::Canary {
+            params.strategy = Some(strategy.get_untracked());
+            params.stages_percent = None;
         }
         let action = Action { action: kind.get_untracked(), target: t, start_s: 0.0, duration_s, params };
         match live.inject(&action) {
@@ -249,6 +264,20 @@ pub fn InjectPanel() -> impl IntoView {
                         " "{unit}
                     </label>
                 })}
+                <Show when=move || kind.get() == ActionKind::Deploy>
+                    <label>
+                        "Strategy "
+                        <select data-testid="inject-strategy" on:change=move |ev| {
+                            if let Some(s) = STRATEGIES.iter().find(|(_, n, _)| *n == event_target_value(&ev)) {
+                                strategy.set(s.0);
+                            }
+                        }>
+                            {STRATEGIES.iter().map(|&(s, name, label)| view! {
+                                <option value=name selected=move || strategy.get() == s>{label}</option>
+                            }).collect_view()}
+                        </select>
+                    </label>
+                </Show>
                 <button class="btn" data-testid="inject-go" on:click=move |_| inject()
                     disabled=move || options.with(Vec::is_empty)>"Inject now"</button>
                 <button class="btn btn-ghost" on:click=move |_| close()>"Cancel"</button>
