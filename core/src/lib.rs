@@ -14,6 +14,7 @@
 //! - [`validate`]: diagnostics; never fails.
 //! - [`resilience`]: timeouts, retries, breakers and bulkheads on connections.
 //! - [`experiment`]: failures written in the document (FIS-style actions on a schedule).
+//! - [`alarms`]: CloudWatch-style alarms written in the document, with their actions.
 //! - [`layers`]: hosts, hypervisors, placement, VPC network, EBS storage and the launch
 //!   lifecycle under every instance; [`layers::attach`] puts a topology's instances on them.
 //! - [`sim`]: the discrete-event engine and its metrics (on the layers when the topology has an
@@ -43,6 +44,7 @@
 //! ```
 #![warn(missing_docs)]
 
+pub mod alarms;
 pub mod assess;
 pub mod bench;
 pub mod catalog;

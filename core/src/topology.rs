@@ -66,6 +66,10 @@ pub struct Topology {
     /// [`Topology::experiments`], name them with [`Topology::experiment_names`].
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub experiments: Option<ExperimentsText>,
+    /// CloudWatch-style alarms with their actions (see [`crate::alarms`]), kept as written;
+    /// read them with [`Topology::alarms`].
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub alarms: Option<AlarmsText>,
     /// The service level the run is judged against (availability, error budget).
     #[serde(default, skip_serializing_if = "Slo::is_default")]
     pub slo: Slo,
@@ -108,6 +112,12 @@ impl Topology {
     /// validation error, see [`crate::validate`]; it reads here as none).
     pub fn experiments(&self) -> Vec<Experiment> {
         self.experiments.as_ref().and_then(|e| e.read().ok()).unwrap_or_default()
+    }
+
+    /// The alarms, when their text reads as alarms (`None`: no alarms, or text that does not
+    /// read, which validation reports).
+    pub fn alarms(&self) -> Option<Vec<crate::alarms::AlarmSpec>> {
+        self.alarms.as_ref().and_then(|a| a.read().ok())
     }
 
     /// The experiment named `name`.
@@ -167,6 +177,25 @@ impl ExperimentsText {
     /// The JSON text as written.
     pub fn text(&self) -> &str {
         self.0.get()
+    }
+}
+
+/// A document's `alarms` as written, kept as their JSON text (the editor never reads them);
+/// the engine and validation read them ([`AlarmsText::read`]).
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct AlarmsText(Box<serde_json::value::RawValue>);
+
+impl AlarmsText {
+    /// The alarms, or why the text is not a list of them.
+    pub fn read(&self) -> Result<Vec<crate::alarms::AlarmSpec>, serde_json::Error> {
+        serde_json::from_str(self.0.get())
+    }
+}
+
+impl PartialEq for AlarmsText {
+    fn eq(&self, other: &Self) -> bool {
+        self.0.get() == other.0.get()
     }
 }
 
@@ -1453,6 +1482,7 @@ impl Topology {
             network: NetworkParams::default(),
             infrastructure: None,
             experiments: None,
+            alarms: None,
             slo: Slo::default(),
         }
     }

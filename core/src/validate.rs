@@ -62,6 +62,9 @@ pub enum Code {
     /// An experiment that cannot run as written: an unknown or unsuitable target, an impossible
     /// parameter or time (see [`crate::experiment`]).
     Experiment,
+    /// An alarm that cannot work as written: an unknown component, a metric or action that
+    /// does not suit it, impossible numbers (see [`crate::alarms`]).
+    Alarm,
 }
 
 impl Code {
@@ -86,6 +89,7 @@ impl Code {
             Code::Infrastructure => "infrastructure",
             Code::NetworkBlocked => "network_blocked",
             Code::Experiment => "experiment",
+            Code::Alarm => "alarm",
         }
     }
 }
@@ -528,6 +532,7 @@ pub fn validate(topology: &Topology) -> Validation {
         );
     }
     out.0.extend(crate::experiment::check(t));
+    out.0.extend(crate::alarms::check(t));
 
     out.0.sort_by_key(|d| d.severity);
     Validation { diagnostics: out.0 }

@@ -359,3 +359,27 @@ test('a blue-green deployment chosen in the menu switches, is rolled back by its
   assert.deepEqual(errors, []);
   await context.close();
 });
+
+test('a CloudWatch alarm written in the document scales the group out: the log says so and the instances drawn are the engine\'s', async () => {
+  const context = await browser.newContext({ viewport: { width: 1440, height: 900 } });
+  const { page, errors } = await openApp(context, server.url);
+  await openTemplate(page, 'traffic-spike-alarm');
+  await page.getByTestId('run').click();
+  await page.waitForFunction(() => Number(document.querySelector('[data-testid="sim-clock"]').dataset.timeNs) > 0);
+  await page.getByTestId('run').click();
+  await page.waitForFunction(() => /Resume/.test(document.querySelector('[data-testid="run"]').innerText));
+  const seen = [];
+  for (const ms of [170_000, 200_000]) {
+    await page.getByTestId('run-scrubber').fill(String(ms));
+    await page.waitForFunction((ns) => document.querySelector('[data-testid="sim-clock"]').dataset.timeNs === ns, String(ms * 1e6));
+    const engine = enginePods(cli('traffic-spike-alarm', ms), 'web');
+    await page.waitForFunction((n) => document.querySelectorAll('[data-testid^="instance-web-"]').length === n, engine.length, { timeout: 10_000 }).catch(() => {});
+    assert.deepEqual(await podBoxes(page, 'web'), engine, `instances at ${ms} ms`);
+    seen.push(engine.length);
+  }
+  assert.deepEqual(seen, [2, 6], 'two instances, then four more launched by the alarm');
+  const lines = await page.locator('[data-testid="run-log-line"]').allTextContents();
+  assert.ok(lines.some((l) => /alarm web-cpu-high fires \(cpu_percent 100\.0, threshold 80\): launches 4 instance\(s\) into web \(2 -> 6\)/.test(l)), lines.slice(0, 12).join('\n'));
+  assert.deepEqual(errors, []);
+  await context.close();
+});

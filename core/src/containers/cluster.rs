@@ -533,6 +533,16 @@ impl Cluster {
             .count() as u32
     }
 
+    /// Sets a workload's replicas to `to` at `now` (a scaling action from outside: an alarm's
+    /// step-scaling policy). Its HPA, if it has one, sets them again at its next evaluation.
+    pub fn scale_to(&mut self, now: SimTime, workload: usize, to: u32) {
+        self.advance(now);
+        if let Some(r) = self.replicas.get_mut(workload) {
+            *r = to;
+        }
+        self.settle_rollouts(now);
+    }
+
     /// Opens pod `name`'s readiness gate (its load balancer target is healthy): its deployment
     /// counts it from `now`. Whether the gate was closed.
     pub fn open_gate(&mut self, now: SimTime, name: &str) -> bool {

@@ -152,31 +152,37 @@ pub(super) fn on_scaling(g: &mut Group, core: &mut Core, comp: u32) {
     } else if desired < serving && pending == 0 && g.asg.as_ref().is_some_and(|a| now >= a.last_action + a.cooldown_ns)
     {
         core.activities.push(activity(ScalingAction::ScaleIn));
-        for _ in desired..serving {
-            // Remove from the AZ with the most instances, the newest first.
-            let Some(asg) = &g.asg else { break };
-            let az = *asg
-                .azs
-                .iter()
-                .max_by_key(|&&z| g.inst.iter().filter(|i| i.state == InstState::InService && i.az == z).count())
-                .unwrap_or(&NONE16);
-            let victim = g
-                .inst
-                .iter()
-                .enumerate()
-                .filter(|(_, i)| i.state == InstState::InService && (i.az == az || az == NONE16))
-                .max_by_key(|(k, i)| (i.ready_at, *k))
-                .map(|(k, _)| k);
-            let Some(k) = victim else { break };
-            let i = &mut g.inst[k];
-            if i.active == 0 {
-                i.terminate(core, comp);
-            } else {
-                i.state = InstState::Draining;
-            }
-        }
+        scale_in(g, core, comp, serving - desired);
         if let Some(asg) = &mut g.asg {
             asg.last_action = now;
+        }
+    }
+}
+
+/// Takes `n` instances out of service: from the AZ with the most, the newest first; each
+/// finishes what it holds, then is terminated.
+pub(super) fn scale_in(g: &mut Group, core: &mut Core, comp: u32, n: u32) {
+    for _ in 0..n {
+        // Remove from the AZ with the most instances, the newest first.
+        let Some(asg) = &g.asg else { break };
+        let az = *asg
+            .azs
+            .iter()
+            .max_by_key(|&&z| g.inst.iter().filter(|i| i.state == InstState::InService && i.az == z).count())
+            .unwrap_or(&NONE16);
+        let victim = g
+            .inst
+            .iter()
+            .enumerate()
+            .filter(|(_, i)| i.state == InstState::InService && (i.az == az || az == NONE16))
+            .max_by_key(|(k, i)| (i.ready_at, *k))
+            .map(|(k, _)| k);
+        let Some(k) = victim else { break };
+        let i = &mut g.inst[k];
+        if i.active == 0 {
+            i.terminate(core, comp);
+        } else {
+            i.state = InstState::Draining;
         }
     }
 }

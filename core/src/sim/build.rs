@@ -506,6 +506,7 @@ pub(super) fn build(t: &Topology, config: SimConfig) -> Result<Simulation, Build
         region_lost: vec![false; regions.len()],
         region_ids: regions,
         experiment: None,
+        alarms: Vec::new(),
         slo: t.slo.availability(),
         client_slos: t
             .components
@@ -524,6 +525,16 @@ pub(super) fn build(t: &Topology, config: SimConfig) -> Result<Simulation, Build
     if let Some(text) = &t.infrastructure {
         let cfg = text.config().map_err(|e| BuildError::Config(format!("the infrastructure does not read: {e}")))?;
         layered::attach(&mut sim, t, &cfg);
+    }
+    // The document's alarms, on the components they name (validation refuses the others).
+    if let Some(list) = t.alarms.as_ref().map(|a| a.read()) {
+        let list = list.map_err(|e| BuildError::Config(format!("the alarms do not read: {e}")))?;
+        for spec in list {
+            let index = |id: &str| sim.component_index(id).map(|c| c.0);
+            if let (Some(comp), Some(target)) = (index(&spec.component), index(spec.target())) {
+                sim.alarms.push(super::alarms::AlarmRun::new(spec, comp, target));
+            }
+        }
     }
     if let Some(name) = sim.config.experiment.clone() {
         let list = match t.experiments.as_ref().map(|x| x.read()) {

@@ -137,6 +137,8 @@ pub enum ObservationKind {
     RolledBack,
     /// A pod was deleted, or its node drained or failed.
     PodStopped,
+    /// An alarm of the document is OK again.
+    AlarmOk,
 }
 
 /// One line of the observation log: what happened, when, in words.

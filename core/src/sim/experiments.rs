@@ -559,7 +559,7 @@ impl Simulation {
                 let mut resume = now;
                 for &(c, k) in targets {
                     match (stop, on) {
-                        (true, true) => resume = resume.max(self.stop_slot(index, c, k)),
+                        (true, true) => resume = resume.max(self.stop_slot(Some(index), c, k)),
                         (true, false) => self.start_slot(index, c, k),
                         (false, true) => self.reboot_slot(index, c, k),
                         (false, false) => {}

@@ -149,6 +149,9 @@ impl Simulation {
         if self.experiment.is_some() {
             self.check_stop_conditions();
         }
+        if !self.alarms.is_empty() {
+            self.check_alarms();
+        }
         self.cost_tick();
         for (c, s) in self.core.stats.iter_mut().enumerate() {
             let (mut a, mut d, mut e, mut ls) = (0u64, 0u64, 0u64, 0u128);

@@ -43,6 +43,7 @@
 //!   `report`, `journey`, `observe` (the live view's stream); `sampler`, `station` (servers and token buckets), `queue` (events),
 //!   `stats` (histograms and time-weighted figures).
 
+mod alarms;
 mod alb;
 mod asg;
 mod breaker;
@@ -165,6 +166,8 @@ pub struct Simulation {
     region_lost: Vec<bool>,
     /// The experiment being played, if any.
     experiment: Option<experiments::ExperimentRun>,
+    /// The document's alarms.
+    alarms: Vec<alarms::AlarmRun>,
     /// The availability objective (0..1).
     slo: f64,
     /// Per component: a client population's objectives, resolved (others: empty).

@@ -314,6 +314,20 @@ pub(super) fn deploy(g: &mut Group, core: &mut Core, comp: u32, r: &Release) {
     g.pods = Some(p);
 }
 
+/// Scales the deployment by `delta` pods (an alarm's step-scaling action), within 1 and the
+/// pods it may have; returns the replicas it now wants.
+pub(super) fn scale_by(g: &mut Group, core: &mut Core, comp: u32, delta: i64) -> u32 {
+    let Some(mut p) = g.pods.take() else { return 0 };
+    credit(&mut p, g);
+    let most = (g.inst.len() / 2).max(1) as i64;
+    let to = (i64::from(p.cluster.replicas[0]) + delta).clamp(1, most) as u32;
+    p.cluster.scale_to(SimTime(core.now), 0, to);
+    follow(&mut p, g, core, comp);
+    p.arm(core, comp);
+    g.pods = Some(p);
+    to
+}
+
 /// A fault aimed at a pod or at its node.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(super) enum PodFault {

@@ -74,12 +74,14 @@ impl Simulation {
 
     /// `stop-instance` starts: slot `k` of group `c` leaves service and is stopped. Returns when
     /// it is stopped (the earliest its start can begin).
-    pub(super) fn stop_slot(&mut self, action: u32, c: u32, k: u32) -> u64 {
+    pub(super) fn stop_slot(&mut self, action: Option<u32>, c: u32, k: u32) -> u64 {
+        // An experiment's action, or an alarm's (the EC2 action of a CloudWatch alarm).
+        let who = if action.is_some() { fis() } else { Principal::User("cloudwatch-alarm-action".into()) };
         let now = self.core.now;
         let name = self.slot_name(c, k);
         let Some(layer) = self.serving_layer(c, k) else {
             let text = format!("{name} is not running: nothing to stop");
-            self.core.observe(ObservationKind::InstanceStopped, Some(action), text);
+            self.core.observe(ObservationKind::InstanceStopped, action, text);
             return now;
         };
         self.set_instance(c, k, false);
@@ -88,13 +90,13 @@ impl Simulation {
             self.bill_instance(c, k, false);
             let d = LaunchParams::default().stop.draw(&mut self.core.rng).as_nanos();
             let text = format!("{name} stops (StopInstances); out of service until it is started");
-            self.core.observe(ObservationKind::InstanceStopped, Some(action), text);
+            self.core.observe(ObservationKind::InstanceStopped, action, text);
             return now.saturating_add(d);
         }
         let id = InstanceId(layer);
         let Some(run) = self.core.layers.as_deref_mut() else { return now };
         run.infra.advance(SimTime(now));
-        match run.infra.stop_instance(SimTime(now), id, &fis()) {
+        match run.infra.stop_instance(SimTime(now), id, &who) {
             Ok(at) => {
                 let host =
                     run.infra.instance(id).host.map(|h| run.infra.fleet.host(h).name.clone()).unwrap_or_default();
@@ -115,7 +117,7 @@ impl Simulation {
                     k,
                     now,
                     LaunchPhase::Stopping,
-                    format!("StopInstances by {}: the OS shuts down on {host}; requests in flight fail", fis()),
+                    format!("StopInstances by {who}: the OS shuts down on {host}; requests in flight fail"),
                 );
                 self.phase(
                     id,
@@ -126,12 +128,12 @@ impl Simulation {
                     format!("the VM leaves {host} ({slice} back to the host); EBS volumes, ENI and private IP stay"),
                 );
                 let text = format!("{name} stops (StopInstances) and leaves host {host}");
-                self.core.observe(ObservationKind::InstanceStopped, Some(action), text);
+                self.core.observe(ObservationKind::InstanceStopped, action, text);
                 at.0
             }
             Err(e) => {
                 let text = format!("{name} cannot be stopped: {e}");
-                self.core.observe(ObservationKind::InstanceStopped, Some(action), text);
+                self.core.observe(ObservationKind::InstanceStopped, action, text);
                 now
             }
         }

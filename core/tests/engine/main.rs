@@ -4,6 +4,7 @@
 //! optimised builds only (`cargo test -p strata-core --profile ci`, or any optimised profile), the rest run
 //! everywhere.
 
+mod alarms;
 mod arrival_patterns;
 mod asg_spread;
 mod autoscaling;

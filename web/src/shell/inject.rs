@@ -110,14 +110,12 @@ fn knob(kind: ActionKind) -> Option<Knob> {
         }
         // Deployed from here as a person would: with an alarm that rolls it back (as a 10%
         // canary unless another strategy is chosen).
-        ActionKind::Deploy => {
-            Some(("New version fails", "% of its requests (rolled back above 5%)", 20.0, |p, v| {
-                p.error_percent = Some(v);
-                p.strategy = Some(PushStrategy::Canary);
-                p.stages_percent = Some(vec![10.0, 100.0]);
-                p.halt_error_percent = Some(5.0);
-            }))
-        }
+        ActionKind::Deploy => Some(("New version fails", "% of its requests (rolled back above 5%)", 20.0, |p, v| {
+            p.error_percent = Some(v);
+            p.strategy = Some(PushStrategy::Canary);
+            p.stages_percent = Some(vec![10.0, 100.0]);
+            p.halt_error_percent = Some(5.0);
+        })),
         _ => None,
     }
 }
