@@ -63,10 +63,20 @@ test('a spike\'s pods arrive as the engine has them: drawn in their subnets, Pen
     const shown = await pods();
     const serving = shown.filter((p) => p.status === 'in_service');
     assert.equal(serving.length, engine.instances, `pods serving at ${ms} ms: shown ${serving.length}, engine ${engine.instances}`);
+    // Every pod bound to a node is drawn, those still starting as launching, slot by slot as
+    // the engine has them.
+    assert.deepEqual(await podBoxes(page, 'api'), enginePods(cli('pods-pending-spike', ms), 'api'), `pods at ${ms} ms`);
     assert.ok(serving.every((p) => p.subnet === 'app-a' || p.subnet === 'app-b'), JSON.stringify(shown));
     seen.push(serving.length);
   }
   assert.equal(seen[0], 4, 'four pods before the spike');
+  // At 130 s pods are still starting on the new nodes: drawn launching, pulsing as an
+  // instance's launch does.
+  await seek(130_000);
+  const starting = enginePods(cli('pods-pending-spike', 130_000), 'api').filter((p) => p.status === 'launching');
+  assert.ok(starting.length > 0, 'pods starting at 130 s');
+  const pulse = await page.evaluate((slot) => getComputedStyle(document.querySelector(`[data-testid="instance-api-${slot}"] rect`)).animationName, starting[0].slot);
+  assert.notEqual(pulse, 'none');
   assert.ok(seen[2] > seen[0], `more pods later: ${seen}`);
   // The event log has the chain: Pending pods (marked as a problem) and the nodes launched for them.
   const lines = await page.locator('[data-testid="run-log-line"]').evaluateAll((ls) => ls.map((l) => ({ text: l.textContent, bad: l.classList.contains('bad') })));

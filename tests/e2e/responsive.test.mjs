@@ -122,6 +122,9 @@ test('phone (390 px): the canvas gets the screen, the palette adds with a tap an
   await page.getByTestId('node-lambda-1').waitFor();
   assert.deepEqual(await nodeIds(page), [...before, 'lambda-1'].sort());
   assert.equal(await onScreen(page, 'palette', width), false);
+  // The tap's click stays with the item: nothing under the finger once the drawer is gone
+  // (the strip's buttons) is pressed by it.
+  assert.equal(await page.locator('.overlay').count(), 0, 'no dialog opened by the tap');
   const added = await box(page, 'node-lambda-1');
   assert.ok(added.x >= canvas.x && added.x + added.width <= canvas.x + canvas.width, 'added where it can be seen');
   // With a diagram: no minimap over it, the zoom bar wholly on screen.

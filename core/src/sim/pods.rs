@@ -408,41 +408,48 @@ fn sync(p: &mut Pods, g: &mut Group, core: &mut Core, comp: u32) {
     let mut k = 0;
     while k < p.slots.len() {
         let (name, slot) = (&p.slots[k].pod, p.slots[k].slot as usize);
-        if p.cluster.pod(name).is_some_and(|pod| pod.phase == PodPhase::Ready || unreachable(&p.cluster, pod)) {
+        if p.cluster.pod(name).is_some_and(|pod| starting_or_ready(pod) || unreachable(&p.cluster, pod)) {
             k += 1;
             continue;
         }
         let i = &mut g.inst[slot];
-        if matches!(i.state, InstState::InService | InstState::Standby) {
-            if i.active == 0 {
-                i.terminate(core, comp);
-            } else {
-                i.state = InstState::Draining;
-            }
+        match i.state {
+            InstState::InService | InstState::Standby if i.active == 0 => i.terminate(core, comp),
+            InstState::InService | InstState::Standby => i.state = InstState::Draining,
+            // Stopped before it served: nothing to drain.
+            InstState::Launching => i.state = InstState::Free,
+            _ => {}
         }
         p.slots.swap_remove(k);
     }
-    // Pods that became Ready.
-    for pod in p.cluster.pods.iter().filter(|pod| pod.phase == PodPhase::Ready) {
+    // Pods bound to a node take a slot, launching (drawn starting, phase by phase) until Ready;
+    // it answers as its version does.
+    for pod in p.cluster.pods.iter().filter(|pod| starting_or_ready(pod)) {
         if p.slots.iter().any(|s| s.pod == pod.name) {
             continue;
         }
         let Some(slot) = g.inst.iter().position(|i| i.state == InstState::Free) else { break };
         let az = pod.node.and_then(|n| p.cluster.nodes[n].az.parse::<u16>().ok()).unwrap_or(super::call::NONE16);
-        // In rotation once the load balancer's checks pass, as for any new target; it answers
-        // as its version does.
         let version = p.cluster.spec().workloads[0].version(pod.version);
         let i = &mut g.inst[slot];
         i.start_launch(az);
         i.error_rate = version.error_rate;
-        i.version_slow = version.slowdown(0.0);
         p.slots.push(PodSlot::new(pod.name.clone(), slot as u32, pod.version, (i.sent, i.failed)));
-        asg::on_instance_ready(g, core, comp, slot as u32);
+    }
+    // Pods that became Ready: in rotation once the load balancer's checks pass, as for any new
+    // target.
+    for s in &p.slots {
+        let ready = p.cluster.pod(&s.pod).is_some_and(|pod| pod.phase == PodPhase::Ready);
+        if ready && g.inst[s.slot as usize].state == InstState::Launching {
+            g.inst[s.slot as usize].version_slow = p.cluster.spec().workloads[0].version(s.version).slowdown(0.0);
+            asg::on_instance_ready(g, core, comp, s.slot);
+        }
     }
     // Which slots take traffic.
     let shares = p.cluster.traffic(0);
     let gains = |v: usize| shares.get(v).is_some_and(|x| *x > 0.0);
-    let mut gaining = p.slots.iter().filter(|s| gains(s.version)).peekable();
+    let serving = |s: &&PodSlot| matches!(g.inst[s.slot as usize].state, InstState::InService | InstState::Standby);
+    let mut gaining = p.slots.iter().filter(serving).filter(|s| gains(s.version)).peekable();
     let gaining_ready = gaining.peek().is_some() && gaining.all(|s| g.inst[s.slot as usize].lb.healthy());
     let mut held = false;
     for s in &p.slots {
@@ -463,6 +470,12 @@ fn sync(p: &mut Pods, g: &mut Group, core: &mut Core, comp: u32) {
         p.leak_next = core.now + LEAK_STEP_NS;
     }
     p.leaks = leaks;
+}
+
+/// Whether `pod` is bound to a node and starting there, or Ready.
+fn starting_or_ready(pod: &crate::containers::cluster::Pod) -> bool {
+    pod.node.is_some()
+        && matches!(pod.phase, PodPhase::Scheduled | PodPhase::PullingImage | PodPhase::Starting | PodPhase::Ready)
 }
 
 /// Whether `pod` is on a node that stopped answering (lost with its host or its AZ), not yet

@@ -133,6 +133,7 @@ pub fn Palette() -> impl IntoView {
                                 }
                                 ed.palette_drag.set(Some((p, ev.client_x() as f64, ev.client_y() as f64)));
                             }
+                            on:click=move |_| close_drawer(ed)
                             on:keydown=move |ev| {
                                 if ev.key() == "Enter" || ev.key() == " " {
                                     ev.prevent_default();
@@ -190,10 +191,15 @@ pub fn Palette() -> impl IntoView {
 /// Adds `p` at the centre of the view (Enter on an item, or a tap), and closes the palette's
 /// drawer on a narrow screen so the new component can be seen.
 fn place_in_view(ed: Editor, p: Placeable) {
+    add_in_view(ed, p);
+    close_drawer(ed);
+}
+
+/// Adds `p` in the middle of the view.
+fn add_in_view(ed: Editor, p: Placeable) {
     let (w, h) = ed.canvas_size.get_untracked();
     let c = ed.viewport.get_untracked().to_world(Point::new(w / 2.0, h / 2.0));
     drop_placeable(ed, p, c);
-    close_drawer(ed);
 }
 
 /// Closes the palette's drawer (on a narrow screen) once something was added from it.
@@ -254,7 +260,9 @@ pub fn PaletteDragLayer() -> impl IntoView {
             ed.drop_target.set(None);
             let (x, y) = (ev.client_x() as f64, ev.client_y() as f64);
             if (x - sx).hypot(y - sy) <= TAP_SLOP {
-                place_in_view(ed, p);
+                // The drawer closes on the tap's click (on the item): closed now, the click
+                // would land on whatever lies under the finger once it is gone.
+                add_in_view(ed, p);
             } else if let Some(el) = canvas_el().filter(|el| client_over(el, x, y) && !over_palette(x, y)) {
                 let r = el.get_bounding_client_rect();
                 let world = ed.viewport.get_untracked().to_world(Point::new(x - r.left(), y - r.top()));
