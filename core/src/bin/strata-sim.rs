@@ -592,6 +592,13 @@ fn print_resilience(r: &strata_core::sim::ResilienceReport) {
             c.from, c.to, c.calls, c.retries, c.amplification, c.short_circuited, c.rejected
         );
     }
+    if !r.trail.is_empty() {
+        println!("control-plane calls (CloudTrail):");
+        for t in &r.trail {
+            let detail = if t.detail.is_empty() { String::new() } else { format!(": {}", t.detail) };
+            println!("  {:>8.1} s  {} {} on {}{detail}", t.time_s, t.principal, t.call, t.resource);
+        }
+    }
 }
 
 fn assess(t: &Topology, args: &Args) -> ExitCode {

@@ -131,6 +131,25 @@ impl Simulation {
             (a.target, a.spec.action.kind, a.spec.action.by, a.spec.name.clone())
         };
         let id = self.core.meta[target as usize].id.clone();
+        let principal = format!("cloudwatch-alarm:{name}");
+        let call = match kind {
+            Do::Notify => "sns:Publish",
+            Do::StopInstance => "ec2:StopInstances",
+            // A rollback's call is the deployment's own (recorded with it).
+            Do::Rollback => "",
+            Do::ScaleOut | Do::ScaleIn => match &self.nodes[target as usize] {
+                Node::Group(g) if g.pods.is_some() => "k8s:patch deployments/scale",
+                _ => "autoscaling:ExecutePolicy",
+            },
+        };
+        if !call.is_empty() {
+            let detail = match kind {
+                Do::ScaleOut => format!("scale out by {by}"),
+                Do::ScaleIn => format!("scale in by {by}"),
+                _ => String::new(),
+            };
+            self.core.record(&principal, call, target, detail);
+        }
         match kind {
             Do::Notify => "notifies".into(),
             Do::StopInstance => {

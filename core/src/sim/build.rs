@@ -492,6 +492,7 @@ pub(super) fn build(t: &Topology, config: SimConfig) -> Result<Simulation, Build
         az_down: vec![false; azs.len()],
         outcomes: Default::default(),
         observations: Vec::new(),
+        trail: Vec::new(),
         conn_states,
         deadlines,
         usage: vec![Default::default(); n],

@@ -157,6 +157,23 @@ pub struct Observation {
     pub text: String,
 }
 
+/// A control-plane call the simulated account made: CloudTrail's record (or, for an EKS
+/// deployment, the Kubernetes API server's audit log's): who called what, on what, when.
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
+pub struct TrailRecord {
+    /// When, s.
+    pub time_s: f64,
+    /// Who: `user:deployer`, `cloudwatch-alarm:NAME`, `fis-experiment`.
+    pub principal: String,
+    /// The call, with its service: `ecs:UpdateService`, `elasticloadbalancing:ModifyListener`,
+    /// `k8s:patch deployments`.
+    pub call: String,
+    /// The component it acted on.
+    pub resource: String,
+    /// Its parameters, in words.
+    pub detail: String,
+}
+
 /// One weighted route of a routing kind (cumulative share, for drawing).
 #[derive(Clone, Copy, Debug)]
 pub(super) struct Route {
@@ -218,6 +235,8 @@ pub(super) struct Core {
     pub(super) outcomes: Outcomes,
     /// What happened, in words, in order.
     pub(super) observations: Vec<Observation>,
+    /// The control-plane calls made (deployments, alarm actions, injected faults), in order.
+    pub(super) trail: Vec<TrailRecord>,
     /// Per connection with resilience patterns: caller, callee and the caller's state.
     pub(super) conn_states: Vec<(u32, u32, ConnState)>,
     /// Deadlines by place: one queue per client population and per connection with a timeout.
@@ -254,6 +273,15 @@ impl Core {
         if self.observations.len() < MAX_OBSERVATIONS {
             let time_ns = self.now;
             self.observations.push(Observation { time_ns, time_s: time_ns as f64 / 1e9, kind, action, text });
+        }
+    }
+
+    /// Records a control-plane call on component `comp` (bounded like the observations).
+    pub(super) fn record(&mut self, principal: &str, call: &str, comp: u32, detail: String) {
+        if self.trail.len() < MAX_OBSERVATIONS {
+            let resource = self.meta[comp as usize].id.clone();
+            let (principal, call) = (principal.to_string(), call.to_string());
+            self.trail.push(TrailRecord { time_s: self.now as f64 / 1e9, principal, call, resource, detail });
         }
     }
 

@@ -89,7 +89,7 @@ mod types;
 #[cfg(test)]
 mod unvalidated_tests;
 
-pub use core::{Observation, ObservationKind};
+pub use core::{Observation, ObservationKind, TrailRecord};
 pub use cost::{CategoryCost, ComponentCost, CostCategory, CostLine, CostReport};
 pub use detail::{
     HostDetail, InstanceDetail, LaunchKind, LaunchRecord, NeighbourVm, NetworkDetail, RouteDetail, SecurityGroupDetail,

@@ -36,6 +36,8 @@ impl PodSlot {
 /// How the log names things: Kubernetes' words for an EKS deployment, ECS's for a service.
 #[derive(Clone, Copy, Debug)]
 pub(super) struct Words {
+    /// An ECS service (its control-plane calls are ECS's; an EKS deployment's, Kubernetes').
+    ecs: bool,
     /// What runs: `pod`, `task`.
     unit: &'static str,
     /// What scales it: `the HPA`, `service auto scaling`.
@@ -49,9 +51,10 @@ pub(super) struct Words {
 impl Words {
     /// Kubernetes' words.
     pub(super) const EKS: Words =
-        Words { unit: "pod", scaler: "the HPA", node: "node", adder: "the cluster autoscaler" };
+        Words { ecs: false, unit: "pod", scaler: "the HPA", node: "node", adder: "the cluster autoscaler" };
     /// ECS's words.
     pub(super) const ECS: Words = Words {
+        ecs: true,
         unit: "task",
         scaler: "service auto scaling",
         node: "container instance",
@@ -86,6 +89,8 @@ pub(super) struct Pods {
     hold_next: u64,
     /// The log's words.
     words: Words,
+    /// The deployment under way switches its traffic at the load balancer (blue-green).
+    at_listener: bool,
 }
 
 /// How often a set kept in rotation for a switch looks at its successor's health: 1 s.
@@ -112,6 +117,7 @@ impl Pods {
             leak_next: u64::MAX,
             hold_next: u64::MAX,
             words,
+            at_listener: false,
         }
     }
 
@@ -379,6 +385,18 @@ pub(super) fn fault(g: &mut Group, core: &mut Core, comp: u32, slot: Option<u32>
         }
     };
     core.observe(ObservationKind::PodStopped, None, text);
+    // A deletion and a drain are API calls (the instance failing is not).
+    let call = match (fault, p.words.ecs) {
+        (PodFault::Delete, false) => Some("k8s:delete pods"),
+        (PodFault::Delete, true) => Some("ecs:StopTask"),
+        (PodFault::Drain, false) => Some("k8s:create pods/eviction (drain)"),
+        (PodFault::Drain, true) => Some("ecs:UpdateContainerInstancesState (DRAINING)"),
+        (PodFault::Fail, _) => None,
+    };
+    if let Some(call) = call {
+        let at = slot.map_or_else(|| "its lowest slot".to_string(), |s| format!("slot {s}"));
+        core.record("fis-experiment", call, comp, format!("the pod in {at}"));
+    }
     follow(&mut p, g, core, comp);
     p.arm(core, comp);
     g.pods = Some(p);
@@ -524,8 +542,12 @@ fn refresh_leaks(p: &Pods, g: &mut Group, now: u64) {
 /// The cluster's notable events, as observations.
 fn report(p: &mut Pods, core: &mut Core, comp: u32) {
     let id = core.meta[comp as usize].id.clone();
-    let Words { unit, scaler, node: host, adder } = p.words;
+    let Words { ecs, unit, scaler, node: host, adder } = p.words;
     for e in &p.cluster.events[p.seen..] {
+        if let EventKind::DeploymentStarted { strategy, .. } = &e.kind {
+            p.at_listener = strategy == "blue-green";
+        }
+        trail(core, comp, ecs, &e.kind, p.at_listener);
         let (kind, text) = match &e.kind {
             EventKind::HpaScaled { from, to, .. } => {
                 (ObservationKind::PodsScaled, format!("{id}: {scaler} set {to} {unit}s (was {from})"))
@@ -566,6 +588,38 @@ fn report(p: &mut Pods, core: &mut Core, comp: u32) {
         core.observe(kind, None, text);
     }
     p.seen = p.cluster.events.len();
+}
+
+/// The control-plane call behind a cluster event, if one is: a deployment begins (a person's
+/// call), moves its traffic (the deployment controller's) or is rolled back (a person's, or an
+/// alarm's).
+fn trail(core: &mut Core, comp: u32, ecs: bool, kind: &EventKind, weighted: bool) {
+    let (principal, call, detail) = match kind {
+        EventKind::DeploymentStarted { from, to, strategy, .. } => (
+            "user:deployer".to_string(),
+            if ecs { "ecs:UpdateService" } else { "k8s:patch deployments" },
+            format!("{from} -> {to}, {strategy}"),
+        ),
+        EventKind::TrafficShifted { to_share, .. } => (
+            "deployment-controller".to_string(),
+            match (weighted, ecs) {
+                (true, _) => "elasticloadbalancing:ModifyListener",
+                (false, true) => "ecs:UpdateTaskSet",
+                (false, false) => "k8s:patch replicasets",
+            },
+            format!("{:.0}% of the traffic to the new version", to_share * 100.0),
+        ),
+        EventKind::RollbackStarted { why, .. } => (
+            match why.strip_prefix("alarm ") {
+                Some(name) => format!("cloudwatch-alarm:{name}"),
+                None => "user:deployer".to_string(),
+            },
+            if ecs { "ecs:UpdateService" } else { "k8s:rollout undo deployments" },
+            format!("roll back ({why})"),
+        ),
+        _ => return,
+    };
+    core.record(&principal, call, comp, detail);
 }
 
 /// A pod of an EKS deployment as the drill-down shows it: where it runs and why there (the

@@ -27,6 +27,9 @@ pub struct ResilienceReport {
     /// What happened, in order: actions, deaths, health checks that noticed, failovers,
     /// breakers, replacements.
     pub observations: Vec<Observation>,
+    /// The control-plane calls made, in order (CloudTrail's records): deployments and their
+    /// steps, rollbacks, alarm actions, injected pod faults.
+    pub trail: Vec<super::core::TrailRecord>,
     /// Connections with resilience patterns.
     pub connections: Vec<ConnectionReport>,
 }
@@ -133,6 +136,7 @@ pub(super) fn build(sim: &Simulation) -> ResilienceReport {
         stopped: sim.experiment.as_ref().and_then(|r| r.stopped.as_ref().map(|(_, why)| why.clone())),
         incidents,
         observations: sim.core.observations.clone(),
+        trail: sim.core.trail.clone(),
         connections: sim.connection_reports(),
     }
 }

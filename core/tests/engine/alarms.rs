@@ -37,6 +37,12 @@ fn a_cpu_alarm_scales_out_before_the_group_s_own_five_minute_evaluation() {
     let launched = alarmed.scaling_activities().iter().filter(|a| a.component == web).count();
     assert!(launched > 0);
     let (a, b) = (slow.report(), alarmed.report());
+    // CloudTrail has the alarms' calls: the scaling policy executed, the notification sent.
+    let calls: Vec<(&str, &str, &str)> =
+        b.resilience.trail.iter().map(|t| (t.principal.as_str(), t.call.as_str(), t.resource.as_str())).collect();
+    assert!(calls.contains(&("cloudwatch-alarm:web-cpu-high", "autoscaling:ExecutePolicy", "web")), "{calls:?}");
+    assert!(calls.contains(&("cloudwatch-alarm:users-errors", "sns:Publish", "alb")), "{calls:?}");
+    assert!(a.resilience.trail.is_empty());
     let ok = |r: &strata_core::sim::Report| r.clients[0].successes as f64 / r.clients[0].requests as f64;
     println!("5x spike: availability {:.2}% with the group's 5-minute target tracking, {:.2}% with a 1-minute CPU alarm scaling out by 4", ok(&a) * 100.0, ok(&b) * 100.0);
     assert!(ok(&b) > ok(&a) + 0.1);

@@ -253,6 +253,38 @@ fn a_blue_green_switch_fails_nothing_and_its_rollback_is_instant() {
     let got = r.clients[0].errors.server_error as f64;
     let sd = (expect * 0.8).sqrt();
     assert!((got - expect).abs() < 4.0 * sd + 0.05 * expect, "{got} server errors, expected about {expect}");
+    // CloudTrail has every step: the deployment, the switch at the listener, the alarm's
+    // rollback and the switch back.
+    let trail: Vec<(f64, &str, &str, &str)> = r
+        .resilience
+        .trail
+        .iter()
+        .map(|t| (t.time_s, t.principal.as_str(), t.call.as_str(), t.detail.as_str()))
+        .collect();
+    assert_eq!(
+        trail,
+        [
+            (60.0, "user:deployer", "k8s:patch deployments", "v1 -> v2, blue-green"),
+            (
+                switch,
+                "deployment-controller",
+                "elasticloadbalancing:ModifyListener",
+                "100% of the traffic to the new version"
+            ),
+            (
+                180.0,
+                "cloudwatch-alarm:api-v2-errors",
+                "k8s:rollout undo deployments",
+                "roll back (alarm api-v2-errors)"
+            ),
+            (
+                180.0,
+                "deployment-controller",
+                "elasticloadbalancing:ModifyListener",
+                "0% of the traffic to the new version"
+            ),
+        ]
+    );
     // Beyond them, at most the requests already on their way to a v2 pod as it stopped.
     assert!(r.clients[0].errors.unavailable <= 5, "{:?}", r.clients[0].errors);
     assert_eq!(r.clients[0].errors.no_healthy_target, 0);
@@ -402,6 +434,12 @@ fn a_deleted_pod_is_replaced_at_once_a_drained_node_s_elsewhere_and_a_failed_nod
     assert_eq!(serving_at(&mut sim, 160), 4);
     assert!(said(&sim).starts_with("api: pod api-") && said(&sim).contains("deleted"), "{}", said(&sim));
     let r = sim.report();
+    let t = &r.resilience.trail;
+    assert_eq!(t.len(), 1, "{t:?}");
+    assert_eq!(
+        (t[0].time_s, t[0].principal.as_str(), t[0].call.as_str()),
+        (120.0, "fis-experiment", "k8s:delete pods")
+    );
     assert_conserved(&sim, &r);
     assert_eq!(r.clients[0].errors.total, 0, "three pods carry 100 requests/s: {:?}", r.clients[0].errors);
 
