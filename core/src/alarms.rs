@@ -75,6 +75,8 @@ pub enum Do {
     Rollback,
     /// Stops an EC2 instance (the EC2 action "Stop this instance").
     StopInstance,
+    /// Fails a Multi-AZ RDS database over to its standby (60-120 s without its writer).
+    Failover,
 }
 
 /// An alarm's action.
@@ -195,6 +197,10 @@ pub fn check(t: &Topology) -> Vec<Diagnostic> {
             }
             Do::Rollback => matches!(kind, Some(ComponentKind::Eks | ComponentKind::Ecs)),
             Do::StopInstance => matches!(kind, Some(ComponentKind::Ec2)),
+            Do::Failover => matches!(
+                t.component(target).map(|c| &c.spec),
+                Some(crate::topology::ComponentSpec::Rds(p)) if p.multi_az
+            ),
         };
         if kind.is_none() {
             bad(format!("no component `{target}` to act on"));
@@ -202,6 +208,7 @@ pub fn check(t: &Topology) -> Vec<Diagnostic> {
             let takes = match a.action.kind {
                 Do::ScaleOut | Do::ScaleIn => "an Auto Scaling group, an EKS deployment or an ECS service",
                 Do::Rollback => "an EKS deployment or an ECS service",
+                Do::Failover => "a Multi-AZ RDS database",
                 _ => "an EC2 component",
             };
             bad(format!("its action cannot act on `{target}`: it takes {takes}"));
@@ -254,6 +261,10 @@ mod tests {
             (
                 r#"[{"name": "a", "component": "web", "metric": "error_percent", "threshold": 5, "period_s": 1, "action": {"do": "notify"}}]"#,
                 "period_s 1 must be between 10 s and one day",
+            ),
+            (
+                r#"[{"name": "a", "component": "web", "metric": "latency_ms", "threshold": 50, "action": {"do": "failover", "target": "web"}}]"#,
+                "it takes a Multi-AZ RDS database",
             ),
             (
                 r#"[{"name": "a", "component": "web", "metric": "error_percent", "threshold": 5, "datapoints_to_alarm": 3, "action": {"do": "notify"}}]"#,

@@ -9,6 +9,7 @@ use super::core::ObservationKind;
 use super::node::Node;
 use super::Simulation;
 use crate::alarms::{AlarmSpec, Do, Metric};
+use rand::Rng;
 
 /// A component's counters at one moment.
 #[derive(Clone, Copy, Debug, Default)]
@@ -135,6 +136,7 @@ impl Simulation {
         let call = match kind {
             Do::Notify => "sns:Publish",
             Do::StopInstance => "ec2:StopInstances",
+            Do::Failover => "rds:RebootDBInstance (ForceFailover)",
             // A rollback's call is the deployment's own (recorded with it).
             Do::Rollback => "",
             Do::ScaleOut | Do::ScaleIn => match &self.nodes[target as usize] {
@@ -156,6 +158,22 @@ impl Simulation {
                 self.stop_slot(None, target, 0);
                 self.core.arm_layers();
                 format!("stops {id}")
+            }
+            Do::Failover => {
+                let c = target as usize;
+                if self.core.meta[c].down {
+                    return format!("{id} is down already");
+                }
+                // As AWS's Multi-AZ failover: no writer for 60-120 s, then the standby serves.
+                let secs = 60.0 + 60.0 * self.core.rng.random::<f64>();
+                self.core.meta[c].down = true;
+                self.core.meta[c].down_cause = super::ErrorCause::Unavailable;
+                let index = self.push_fault_action(super::faults::FaultAction::Component(target, true));
+                let at = self.core.now.saturating_add((secs * 1e9) as u64);
+                self.core.queue.push(at, super::queue::Ev::Fault { index });
+                let text = format!("{id} fails over to its standby ({secs:.0} s)");
+                self.core.observe(ObservationKind::Failover, None, text);
+                format!("fails {id} over to its standby")
             }
             Do::Rollback => match &mut self.nodes[target as usize] {
                 Node::Group(g) if g.pods.is_some() => {

@@ -812,7 +812,7 @@ impl Simulation {
         self.core.observe(kind, None, text);
     }
 
-    fn push_fault_action(&mut self, a: super::faults::FaultAction) -> u32 {
+    pub(super) fn push_fault_action(&mut self, a: super::faults::FaultAction) -> u32 {
         self.faults.push(a);
         self.faults.len() as u32 - 1
     }

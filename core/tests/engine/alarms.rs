@@ -75,3 +75,53 @@ fn an_error_alarm_in_the_document_rolls_back_a_deployment_that_has_none_of_its_o
     let late: u64 = sim.series(users).iter().filter(|p| p.t_s > 240.0).map(|p| p.errors).sum();
     assert_eq!(late, 0);
 }
+
+#[test]
+fn a_latency_alarm_fails_a_multi_az_database_over_and_clouds_trail_says_who() {
+    // The three-tier design with an alarm on the database's mean latency (below 1 s: it always
+    // breaches) that fails it over at the end of its first minute.
+    let path = format!("{}/../public/scenarios/three-tier.json", env!("CARGO_MANIFEST_DIR"));
+    let mut v: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+    let db = v["components"].as_array().unwrap().iter().find(|c| c["kind"] == "rds").unwrap()["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    v["alarms"] = serde_json::json!([{"name": "db-slow", "component": db, "metric": "latency_ms", "threshold": 1000,
+        "comparison": "below", "period_s": 60, "action": {"do": "failover"}}]);
+    let t = strata_core::topology::Topology::from_json(&v.to_string()).unwrap();
+    let problems: Vec<_> = strata_core::validate::validate(&t)
+        .diagnostics
+        .into_iter()
+        .filter(|d| d.code == strata_core::validate::Code::Alarm)
+        .collect();
+    assert!(problems.is_empty(), "{problems:?}");
+    let mut sim = Simulation::new(&t, SimConfig::with_seed(1)).unwrap();
+    sim.step_until(SimTime::from_secs(300));
+    let obs = sim.observations();
+    let fired = obs.iter().find(|o| o.kind == ObservationKind::AlarmFired).expect("fired");
+    assert_eq!(fired.time_s, 60.0);
+    assert!(fired.text.ends_with(&format!("fails {db} over to its standby")), "{}", fired.text);
+    let failover = obs.iter().find(|o| o.kind == ObservationKind::Failover).unwrap();
+    let secs: f64 = failover.text.split('(').nth(1).unwrap().trim_end_matches(" s)").parse().unwrap();
+    assert!((60.0..=120.0).contains(&secs), "{}", failover.text);
+    let r = sim.report();
+    let trail = &r.resilience.trail;
+    assert_eq!(
+        (trail[0].time_s, trail[0].principal.as_str(), trail[0].call.as_str(), trail[0].resource.as_str()),
+        (60.0, "cloudwatch-alarm:db-slow", "rds:RebootDBInstance (ForceFailover)", db.as_str())
+    );
+    // A minute of failover with no query answered has no latency: missing data does not breach,
+    // so the alarm is OK, then fires again the minute after (an alarm that can never be OK
+    // fails the database over every other minute, as CloudWatch's would).
+    let ok = obs.iter().find(|o| o.kind == ObservationKind::AlarmOk).expect("OK again").time_s;
+    assert_eq!(ok, 120.0);
+    assert_eq!(trail.get(1).map(|t| t.time_s), Some(180.0));
+    // Writes fail while it has no writer, then it serves again.
+    let users = sim.component_index(r.clients[0].id.as_str()).unwrap();
+    let errors: u64 =
+        sim.series(users).iter().filter(|p| p.t_s > 61.0 && p.t_s <= 60.0 + secs - 1.0).map(|p| p.errors).sum();
+    assert!(errors > 0, "the failover cost requests");
+    let after: u64 =
+        sim.series(users).iter().filter(|p| p.t_s > 60.0 + secs + 5.0 && p.t_s <= 180.0).map(|p| p.errors).sum();
+    assert_eq!(after, 0, "served again after the failover");
+}
