@@ -23,6 +23,26 @@ function cli(scenario, ms, seed = 1, experiment = null) {
   return JSON.parse(execFileSync(SIM, args, { encoding: 'utf8', maxBuffer: 64 << 20 }));
 }
 
+/** Starts the run and pauses it at once: the scrubber drives time from there. */
+async function startPaused(page) {
+  await page.getByTestId('run').click();
+  await page.waitForFunction(() => Number(document.querySelector('[data-testid="sim-clock"]').dataset.timeNs) > 0);
+  await page.getByTestId('run').click(); // pause
+  await page.waitForFunction(() => /Resume/.test(document.querySelector('[data-testid="run"]').innerText));
+}
+
+/** Moves the paused run to `ms` simulated milliseconds. */
+async function seekTo(page, ms) {
+  await page.getByTestId('run-scrubber').fill(String(ms));
+  await page.waitForFunction((ns) => document.querySelector('[data-testid="sim-clock"]').dataset.timeNs === ns, String(ms * 1e6));
+}
+
+/** The boxes of `group` once the last frame carries `engine`'s pods (or after 10 s). */
+async function boxesFor(page, group, engine) {
+  await page.waitForFunction(([g, n]) => document.querySelectorAll(`[data-testid^="instance-${g}-"]`).length === n, [group, engine.length], { timeout: 10_000 }).catch(() => {});
+  return podBoxes(page, group);
+}
+
 /** The pod boxes drawn for `group`, by slot: state and version. */
 async function podBoxes(page, group) {
   return page.evaluate((g) => [...document.querySelectorAll(`[data-testid^="instance-${g}-"]`)]
@@ -47,15 +67,11 @@ test('a spike\'s pods arrive as the engine has them: drawn in their subnets, Pen
   await page.waitForFunction(() => Number(document.querySelector('[data-testid="sim-clock"]').dataset.timeNs) > 0);
   await page.getByTestId('run').click(); // pause: the scrubber drives time from here
   await page.waitForFunction(() => /Resume/.test(document.querySelector('[data-testid="run"]').innerText));
-  const seek = async (ms) => {
-    await page.getByTestId('run-scrubber').fill(String(ms));
-    await page.waitForFunction((ns) => document.querySelector('[data-testid="sim-clock"]').dataset.timeNs === ns, String(ms * 1e6));
-  };
   const pods = () => page.evaluate(() => [...document.querySelectorAll('[data-testid^="instance-api-"]')]
     .map((b) => ({ status: b.dataset.status, subnet: b.dataset.subnet })));
   const seen = [];
   for (const ms of [30_000, 130_000, 200_000]) {
-    await seek(ms);
+    await seekTo(page, ms);
     const engine = cli('pods-pending-spike', ms).components.find((c) => c.id === 'api');
     // The boxes are drawn for the figures of the last frame: wait for that frame's count.
     await page.waitForFunction((n) => document.querySelectorAll('[data-testid^="instance-api-"][data-status="in_service"]').length === n, engine.instances, { timeout: 10_000 })
@@ -72,7 +88,7 @@ test('a spike\'s pods arrive as the engine has them: drawn in their subnets, Pen
   assert.equal(seen[0], 4, 'four pods before the spike');
   // At 130 s pods are still starting on the new nodes: drawn launching, pulsing as an
   // instance's launch does.
-  await seek(130_000);
+  await seekTo(page, 130_000);
   const starting = enginePods(cli('pods-pending-spike', 130_000), 'api').filter((p) => p.status === 'launching');
   assert.ok(starting.length > 0, 'pods starting at 130 s');
   const pulse = await page.evaluate((slot) => getComputedStyle(document.querySelector(`[data-testid="instance-api-${slot}"] rect`)).animationName, starting[0].slot);
@@ -169,10 +185,7 @@ test('a pod\'s drill-down says which node it runs on and why: the scheduler\'s v
   const context = await browser.newContext({ viewport: { width: 1440, height: 900 } });
   const { page, errors } = await openApp(context, server.url);
   await openTemplate(page, 'pods-pending-spike');
-  await page.getByTestId('run').click();
-  await page.waitForFunction(() => Number(document.querySelector('[data-testid="sim-clock"]').dataset.timeNs) > 0);
-  await page.getByTestId('run').click();
-  await page.waitForFunction(() => /Resume/.test(document.querySelector('[data-testid="run"]').innerText));
+  await startPaused(page);
   await page.getByTestId('run-scrubber').fill('200000');
   await page.waitForFunction(() => document.querySelector('[data-testid="sim-clock"]').dataset.timeNs === '200000000000');
   // The pods drawn in subnets: open each until one that waited for a new node.
@@ -205,14 +218,10 @@ test('a blue-green switch drawn pod by pod as the engine has it: the new set sta
   const { page, errors } = await openApp(context, server.url);
   await openTemplate(page, 'deploy-blue-green');
   await page.getByTestId('run-experiment').selectOption('switch-v2');
-  await page.getByTestId('run').click();
-  await page.waitForFunction(() => Number(document.querySelector('[data-testid="sim-clock"]').dataset.timeNs) > 0);
-  await page.getByTestId('run').click();
-  await page.waitForFunction(() => /Resume/.test(document.querySelector('[data-testid="run"]').innerText));
+  await startPaused(page);
   const seen = {};
   for (const ms of [50_000, 90_000, 130_000]) {
-    await page.getByTestId('run-scrubber').fill(String(ms));
-    await page.waitForFunction((ns) => document.querySelector('[data-testid="sim-clock"]').dataset.timeNs === ns, String(ms * 1e6));
+    await seekTo(page, ms);
     // The CLI refuses an experiment that starts after the run ends; before 60 s the runs agree.
     const engine = enginePods(cli('deploy-blue-green', ms, 1, ms > 60_000 ? 'switch-v2' : null), 'api');
     // The boxes follow the last frame: wait for it to carry this moment's pods.
@@ -291,17 +300,12 @@ test('an ECS service on Fargate: found by its names, its tasks drawn as the engi
   assert.deepEqual(items, ['palette-ecs']);
   await page.getByTestId('palette-search').fill('');
   assert.equal(await page.getByTestId('group-span-api').locator('text').textContent(), 'Fargate tasks of api');
-  await page.getByTestId('run').click();
-  await page.waitForFunction(() => Number(document.querySelector('[data-testid="sim-clock"]').dataset.timeNs) > 0);
-  await page.getByTestId('run').click();
-  await page.waitForFunction(() => /Resume/.test(document.querySelector('[data-testid="run"]').innerText));
+  await startPaused(page);
   const serving = [];
   for (const ms of [100_000, 200_000]) {
-    await page.getByTestId('run-scrubber').fill(String(ms));
-    await page.waitForFunction((ns) => document.querySelector('[data-testid="sim-clock"]').dataset.timeNs === ns, String(ms * 1e6));
+    await seekTo(page, ms);
     const engine = enginePods(cli('ecs-fargate-spike', ms), 'api');
-    await page.waitForFunction((n) => document.querySelectorAll('[data-testid^="instance-api-"]').length === n, engine.length, { timeout: 10_000 }).catch(() => {});
-    assert.deepEqual(await podBoxes(page, 'api'), engine, `tasks at ${ms} ms`);
+    assert.deepEqual(await boxesFor(page, 'api', engine), engine, `tasks at ${ms} ms`);
     serving.push(engine.filter((p) => p.status === 'in_service').length);
   }
   assert.ok(serving[0] >= 4 && serving[1] > serving[0], JSON.stringify(serving));
@@ -374,17 +378,12 @@ test('a CloudWatch alarm written in the document scales the group out: the log s
   const context = await browser.newContext({ viewport: { width: 1440, height: 900 } });
   const { page, errors } = await openApp(context, server.url);
   await openTemplate(page, 'traffic-spike-alarm');
-  await page.getByTestId('run').click();
-  await page.waitForFunction(() => Number(document.querySelector('[data-testid="sim-clock"]').dataset.timeNs) > 0);
-  await page.getByTestId('run').click();
-  await page.waitForFunction(() => /Resume/.test(document.querySelector('[data-testid="run"]').innerText));
+  await startPaused(page);
   const seen = [];
   for (const ms of [170_000, 200_000]) {
-    await page.getByTestId('run-scrubber').fill(String(ms));
-    await page.waitForFunction((ns) => document.querySelector('[data-testid="sim-clock"]').dataset.timeNs === ns, String(ms * 1e6));
+    await seekTo(page, ms);
     const engine = enginePods(cli('traffic-spike-alarm', ms), 'web');
-    await page.waitForFunction((n) => document.querySelectorAll('[data-testid^="instance-web-"]').length === n, engine.length, { timeout: 10_000 }).catch(() => {});
-    assert.deepEqual(await podBoxes(page, 'web'), engine, `instances at ${ms} ms`);
+    assert.deepEqual(await boxesFor(page, 'web', engine), engine, `instances at ${ms} ms`);
     seen.push(engine.length);
   }
   assert.deepEqual(seen, [2, 6], 'two instances, then four more launched by the alarm');

@@ -4,7 +4,7 @@
 use strata_core::sim::{ObservationKind, SimConfig, Simulation};
 use strata_core::time::SimTime;
 
-use crate::common::{assert_conserved, scenario};
+use crate::common::{assert_conserved, scenario, scenario_edited};
 
 fn fifteen_minutes(file: &str) -> Simulation {
     let t = scenario(file);
@@ -55,12 +55,11 @@ fn a_cpu_alarm_scales_out_before_the_group_s_own_five_minute_evaluation() {
 fn an_error_alarm_in_the_document_rolls_back_a_deployment_that_has_none_of_its_own() {
     // deploy-all-at-once's v2 (20% errors) without its own alarm, and a document alarm on the
     // load balancer's errors above 5% for 2 minutes that rolls the deployment back.
-    let path = format!("{}/../public/scenarios/deploy-all-at-once.json", env!("CARGO_MANIFEST_DIR"));
-    let mut v: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
-    v["experiments"][0]["actions"][0]["params"].as_object_mut().unwrap().remove("halt_error_percent");
-    v["alarms"] = serde_json::json!([{"name": "alb-5xx", "component": "alb", "metric": "error_percent",
-        "threshold": 5, "period_s": 60, "evaluation_periods": 2, "action": {"do": "rollback", "target": "api"}}]);
-    let t = strata_core::topology::Topology::from_json(&v.to_string()).unwrap();
+    let t = scenario_edited("deploy-all-at-once.json", |v| {
+        v["experiments"][0]["actions"][0]["params"].as_object_mut().unwrap().remove("halt_error_percent");
+        v["alarms"] = serde_json::json!([{"name": "alb-5xx", "component": "alb", "metric": "error_percent",
+            "threshold": 5, "period_s": 60, "evaluation_periods": 2, "action": {"do": "rollback", "target": "api"}}]);
+    });
     assert!(!strata_core::validate::validate(&t).has_errors());
     let config = SimConfig { experiment: Some("deploy-v2".into()), ..SimConfig::with_seed(1) };
     let mut sim = Simulation::new(&t, config).unwrap();

@@ -8,6 +8,15 @@ pub(crate) fn scenario(name: &str) -> Topology {
     Topology::from_json(&text).unwrap_or_else(|e| panic!("{path}: {e}"))
 }
 
+/// Scenario `name` as `edit` leaves its JSON.
+pub(crate) fn scenario_edited(name: &str, edit: impl FnOnce(&mut serde_json::Value)) -> Topology {
+    let path = format!("{}/../public/scenarios/{name}", env!("CARGO_MANIFEST_DIR"));
+    let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{path}: {e}"));
+    let mut v: serde_json::Value = serde_json::from_str(&text).unwrap_or_else(|e| panic!("{path}: {e}"));
+    edit(&mut v);
+    Topology::from_json(&v.to_string()).unwrap_or_else(|e| panic!("{path} edited: {e}"))
+}
+
 pub(crate) fn run(t: &Topology, seed: u64, secs: f64, warmup_s: f64) -> (Simulation, Report) {
     let config = SimConfig { seed, warmup: Duration::from_secs_f64(warmup_s), ..SimConfig::default() };
     let mut sim = Simulation::new(t, config).expect("valid topology");

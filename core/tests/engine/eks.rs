@@ -6,7 +6,7 @@
 use strata_core::sim::{InstanceStatus, ObservationKind, SimConfig, Simulation};
 use strata_core::time::SimTime;
 
-use crate::common::{assert_conserved, scenario};
+use crate::common::{assert_conserved, scenario, scenario_edited};
 
 /// The spike begins here (the scenarios' client).
 const SPIKE_S: u64 = 60;
@@ -100,21 +100,8 @@ fn an_eks_run_is_deterministic_and_bills_nodes_and_the_cluster() {
 fn an_az_outage_stops_its_pods_at_once_and_kubernetes_replaces_them_after_its_eviction_delay() {
     // Six nodes over two AZs, four pods at a steady 100 requests/s, no HPA: the AZ us-east-1a
     // goes dark at 120 s.
-    let path = format!("{}/../public/scenarios/pods-spare-nodes.json", env!("CARGO_MANIFEST_DIR"));
-    let mut v: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
-    for c in v["components"].as_array_mut().unwrap() {
-        if c["id"] == "users" {
-            c["arrival"] = serde_json::json!({"pattern": "constant", "rate_rps": 100.0});
-        }
-        if c["id"] == "api" {
-            c["hpa_target_cpu_percent"] = serde_json::json!(0.0);
-        }
-    }
-    v["experiments"] = serde_json::json!([{"name": "lose-az1", "actions": [
-        {"action": "az-outage", "target": {"az": "use1-az1"}, "start_s": 120, "duration_s": 600}]}]);
-    let t = strata_core::topology::Topology::from_json(&v.to_string()).unwrap();
-    let config = SimConfig { experiment: Some("lose-az1".into()), ..SimConfig::with_seed(1) };
-    let mut sim = Simulation::new(&t, config).unwrap();
+    let mut sim = steady(serde_json::json!([
+        {"action": "az-outage", "target": {"az": "use1-az1"}, "start_s": 120, "duration_s": 600}]));
     let api = sim.component_index("api").unwrap();
     // Pods answering, and where the pods (answering or not) are.
     let mut at = |s: u64| {
@@ -332,13 +319,7 @@ fn a_slower_version_and_a_leaking_one_load_their_pods_as_their_numbers_say() {
     // The canary scenario's design (200 requests/s on ten 500 m pods: 40% busy), deploying at
     // 60 s all at once a v2 whose service time is 150% of v1's, or one that leaks 10% per minute.
     let run = |params: serde_json::Value| {
-        let path = format!("{}/../public/scenarios/deploy-canary.json", env!("CARGO_MANIFEST_DIR"));
-        let mut v: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
-        v["experiments"] = serde_json::json!([{"name": "v2", "actions": [
-            {"action": "deploy", "target": {"component": "api"}, "start_s": 60, "params": params}]}]);
-        let t = strata_core::topology::Topology::from_json(&v.to_string()).unwrap();
-        let mut sim =
-            Simulation::new(&t, SimConfig { experiment: Some("v2".into()), ..SimConfig::with_seed(3) }).unwrap();
+        let mut sim = with_v2("deploy-canary.json", params, 3);
         sim.step_until(SimTime::from_secs(600));
         let api = sim.component_index("api").unwrap();
         let series = sim.series(api);
@@ -374,13 +355,7 @@ fn a_config_change_restarts_pods_without_pulling_an_image() {
     // The same v2 as a new image (300 MB at 50 MB/s: 6 s) and as a config change (the image
     // the nodes hold: no pull).
     let pull = |params: serde_json::Value| {
-        let path = format!("{}/../public/scenarios/deploy-all-at-once.json", env!("CARGO_MANIFEST_DIR"));
-        let mut v: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
-        v["experiments"] = serde_json::json!([{"name": "v2", "actions": [
-            {"action": "deploy", "target": {"component": "api"}, "start_s": 60, "params": params}]}]);
-        let t = strata_core::topology::Topology::from_json(&v.to_string()).unwrap();
-        let mut sim =
-            Simulation::new(&t, SimConfig { experiment: Some("v2".into()), ..SimConfig::with_seed(1) }).unwrap();
+        let mut sim = with_v2("deploy-all-at-once.json", params, 1);
         sim.step_until(SimTime::from_secs(150));
         let api = sim.component_index("api").unwrap();
         let pods: Vec<_> = (0..40).filter_map(|s| sim.pod_detail(api, s)).filter(|d| d.version == "v2").collect();
@@ -396,24 +371,39 @@ fn a_config_change_restarts_pods_without_pulling_an_image() {
 }
 
 /// Pods-spare-nodes at a steady 100 requests/s without its HPA (six nodes over two AZs, four
-/// pods), running `action` aimed at slot 0 at 120 s.
-fn steady_with(action: &str) -> Simulation {
-    let path = format!("{}/../public/scenarios/pods-spare-nodes.json", env!("CARGO_MANIFEST_DIR"));
-    let mut v: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
-    for c in v["components"].as_array_mut().unwrap() {
-        if c["id"] == "users" {
-            c["arrival"] = serde_json::json!({"pattern": "constant", "rate_rps": 100.0});
+/// pods) with one experiment, `x`, of `actions`, ready to run with seed 1.
+fn steady(actions: serde_json::Value) -> Simulation {
+    let t = scenario_edited("pods-spare-nodes.json", |v| {
+        for c in v["components"].as_array_mut().unwrap() {
+            if c["id"] == "users" {
+                c["arrival"] = serde_json::json!({"pattern": "constant", "rate_rps": 100.0});
+            }
+            if c["id"] == "api" {
+                c["hpa_target_cpu_percent"] = serde_json::json!(0.0);
+            }
         }
-        if c["id"] == "api" {
-            c["hpa_target_cpu_percent"] = serde_json::json!(0.0);
-        }
-    }
-    v["experiments"] = serde_json::json!([{"name": "x", "actions": [
-        {"action": action, "target": {"instance": {"component": "api", "index": 0}}, "start_s": 120}]}]);
-    let t = strata_core::topology::Topology::from_json(&v.to_string()).unwrap();
+        v["experiments"] = serde_json::json!([{"name": "x", "actions": actions}]);
+    });
     let v = strata_core::validate::validate(&t);
     assert!(v.diagnostics.iter().all(|d| d.severity != strata_core::validate::Severity::Error), "{:?}", v.diagnostics);
     Simulation::new(&t, SimConfig { experiment: Some("x".into()), ..SimConfig::with_seed(1) }).unwrap()
+}
+
+/// The steady design running `action` aimed at slot 0 at 120 s.
+fn steady_with(action: &str) -> Simulation {
+    steady(
+        serde_json::json!([{"action": action, "target": {"instance": {"component": "api", "index": 0}}, "start_s": 120}]),
+    )
+}
+
+/// Scenario `file` deploying at 60 s a v2 with `params` (experiment `v2`), ready to run with
+/// `seed`.
+fn with_v2(file: &str, params: serde_json::Value, seed: u64) -> Simulation {
+    let t = scenario_edited(file, |v| {
+        v["experiments"] = serde_json::json!([{"name": "v2", "actions": [
+            {"action": "deploy", "target": {"component": "api"}, "start_s": 60, "params": params}]}]);
+    });
+    Simulation::new(&t, SimConfig { experiment: Some("v2".into()), ..SimConfig::with_seed(seed) }).unwrap()
 }
 
 #[test]
