@@ -302,7 +302,7 @@ test('an ECS service on Fargate: found by its names, its tasks drawn as the engi
   assert.equal(await page.getByTestId('group-span-api').locator('text').textContent(), 'Fargate tasks of api');
   await startPaused(page);
   const serving = [];
-  for (const ms of [100_000, 200_000]) {
+  for (const ms of [100_000, 330_000]) {
     await seekTo(page, ms);
     const engine = enginePods(cli('ecs-fargate-spike', ms), 'api');
     assert.deepEqual(await boxesFor(page, 'api', engine), engine, `tasks at ${ms} ms`);

@@ -29,7 +29,7 @@ use super::stats::Ring;
 use super::{BuildError, SimConfig, Simulation};
 use crate::catalog;
 use crate::containers::cluster::{Cluster, ClusterSpec, NodeGroupSpec, WorkloadSpec};
-use crate::containers::hpa::HpaParams;
+use crate::containers::hpa::{HpaParams, Policy};
 use crate::containers::pod::{PodPhase, PodSpec, Probe};
 use crate::containers::Resources;
 use crate::rng::{derive_seed, rng_from_seed};
@@ -350,7 +350,7 @@ pub(super) fn build(t: &Topology, config: SimConfig) -> Result<Simulation, Build
                 let behind_alb = t.connections.iter().any(|x| {
                     x.to == c.id && t.components.iter().any(|f| f.id == x.from && f.spec.kind() == ComponentKind::Alb)
                 });
-                let mut spec = eks_cluster(&c.id, p, &zs);
+                let mut spec = eks_cluster(&c.id, p, &zs, matches!(c.spec, ComponentSpec::Ecs(_)));
                 spec.workloads[0].pod.readiness_gate &= behind_alb;
                 let cluster = Cluster::running(spec, derive_seed(config.seed, 1_000 + ci as u64));
                 // A pod of `cpu_m` serves max(1, cpu_m / 1000) requests at once, at the speed
@@ -559,7 +559,7 @@ pub(super) fn build(t: &Topology, config: SimConfig) -> Result<Simulation, Build
 
 /// The cluster of an EKS deployment `id`: one managed node group over the AZs `azs` (the
 /// engine's AZ numbers, written as node AZ names) and the deployment's pods.
-fn eks_cluster(id: &str, p: &EksParams, azs: &[u16]) -> ClusterSpec {
+fn eks_cluster(id: &str, p: &EksParams, azs: &[u16], ecs: bool) -> ClusterSpec {
     let group = NodeGroupSpec {
         name: format!("{id}-node"),
         instance_type: p.node_type.clone(),
@@ -583,6 +583,9 @@ fn eks_cluster(id: &str, p: &EksParams, azs: &[u16]) -> ClusterSpec {
         min_replicas: p.hpa_min,
         max_replicas: p.hpa_max,
         target_cpu: p.hpa_target_cpu_percent / 100.0,
+        // An ECS service scales by target tracking on one-minute CloudWatch averages.
+        sync_s: if ecs { 60.0 } else { 15.0 },
+        policy: if ecs { Policy::TargetTracking } else { Policy::Hpa },
         ..HpaParams::default()
     });
     let workload =
