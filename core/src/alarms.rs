@@ -172,8 +172,8 @@ pub fn check(t: &Topology) -> Vec<Diagnostic> {
             Some(ComponentKind::Client) => bad(format!("`{}` is a client population: it has no metrics", a.component)),
             Some(_) => {}
         }
-        if !a.threshold.is_finite() || (a.metric != Metric::LatencyMs && a.threshold < 0.0) {
-            bad(format!("threshold {} must be a number of {}", a.threshold, a.metric.name()));
+        if !(a.threshold.is_finite() && a.threshold >= 0.0) {
+            bad(format!("threshold {} must be 0 or more (in {})", a.threshold, a.metric.name()));
         }
         if !(a.period_s.is_finite() && (10.0..=86_400.0).contains(&a.period_s)) {
             bad(format!("period_s {} must be between 10 s and one day", a.period_s));

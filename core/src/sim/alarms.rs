@@ -82,24 +82,25 @@ impl Simulation {
             let a = &mut self.alarms[k];
             // The statistics restart at the end of the warm-up: a period across it reads from
             // there.
-            let from = if m.arrivals < a.mark.arrivals || m.busy < a.mark.busy { Mark::default() } else { a.mark };
+            let start = self.core.measure_start;
+            let from = if a.mark.at < start { Mark { at: start, ..Mark::default() } } else { a.mark };
             a.mark = m;
             while a.next_eval <= now {
                 a.next_eval += a.period_ns;
             }
-            let requests = m.arrivals - from.arrivals;
+            let requests = m.arrivals.saturating_sub(from.arrivals);
             let value = match a.spec.metric {
                 Metric::ErrorPercent => {
-                    (requests > 0).then(|| (m.errors - from.errors) as f64 / requests as f64 * 100.0)
+                    (requests > 0).then(|| m.errors.saturating_sub(from.errors) as f64 / requests as f64 * 100.0)
                 }
                 Metric::CpuPercent => {
-                    let cap = m.cap - from.cap;
-                    (cap > 0).then(|| (m.busy - from.busy) as f64 / cap as f64 * 100.0)
+                    let cap = m.cap.saturating_sub(from.cap);
+                    (cap > 0).then(|| m.busy.saturating_sub(from.busy) as f64 / cap as f64 * 100.0)
                 }
-                Metric::RequestsPerS => Some(requests as f64 / (m.at - from.at).max(1) as f64 * 1e9),
+                Metric::RequestsPerS => Some(requests as f64 / m.at.saturating_sub(from.at).max(1) as f64 * 1e9),
                 Metric::LatencyMs => {
-                    let done = m.completions - from.completions;
-                    (done > 0).then(|| (m.latency_ns - from.latency_ns) as f64 / done as f64 / 1e6)
+                    let done = m.completions.saturating_sub(from.completions);
+                    (done > 0).then(|| m.latency_ns.saturating_sub(from.latency_ns) as f64 / done as f64 / 1e6)
                 }
             };
             // A period without data does not breach (CloudWatch's default for missing data).

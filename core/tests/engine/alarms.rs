@@ -124,3 +124,20 @@ fn a_latency_alarm_fails_a_multi_az_database_over_and_clouds_trail_says_who() {
         sim.series(users).iter().filter(|p| p.t_s > 60.0 + secs + 5.0 && p.t_s <= 180.0).map(|p| p.errors).sum();
     assert_eq!(after, 0, "served again after the failover");
 }
+
+#[test]
+fn an_alarm_reads_its_periods_from_the_end_of_the_warm_up() {
+    // With a 90 s warm-up the statistics restart inside the alarm's second period: it reads that
+    // period from the restart, and fires at the same time as without one.
+    let t = scenario("traffic-spike-alarm.json");
+    let config = SimConfig { warmup: strata_core::time::Duration::from_secs_f64(90.0), ..SimConfig::with_seed(1) };
+    let mut sim = Simulation::new(&t, config).unwrap();
+    sim.step_until(SimTime::from_secs(600));
+    let fired: Vec<f64> = sim
+        .observations()
+        .iter()
+        .filter(|o| o.kind == ObservationKind::AlarmFired && o.text.starts_with("alarm web-cpu-high"))
+        .map(|o| o.time_s)
+        .collect();
+    assert_eq!(fired, [180.0]);
+}
