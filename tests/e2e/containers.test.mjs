@@ -319,6 +319,9 @@ test('an ECS service on Fargate: found by its names, its tasks drawn as the engi
   await page.getByTestId(`instance-api-${id}`).click();
   await page.getByTestId('drill').waitFor();
   assert.match(await page.getByTestId('drill-start').textContent(), /created/);
+  // No scheduler's choice on Fargate: the task's own micro-VM, sized to it.
+  assert.match(await page.getByTestId('drill-node').textContent(), /Fargate micro-VM api-fargate-\d+.*500 m and 1024 MiB/);
+  assert.equal(await page.getByTestId('drill-scheduler').count(), 0);
   assert.deepEqual(errors, []);
   await context.close();
 });

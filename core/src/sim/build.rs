@@ -561,7 +561,8 @@ pub(super) fn build(t: &Topology, config: SimConfig) -> Result<Simulation, Build
 /// engine's AZ numbers, written as node AZ names) and the deployment's pods.
 fn eks_cluster(id: &str, p: &EksParams, azs: &[u16], ecs: bool) -> ClusterSpec {
     let group = NodeGroupSpec {
-        name: format!("{id}-node"),
+        // A Fargate micro-VM is named as one.
+        name: if p.fargate { format!("{id}-fargate") } else { format!("{id}-node") },
         instance_type: p.node_type.clone(),
         azs: azs.iter().map(u16::to_string).collect(),
         min: p.nodes_min,

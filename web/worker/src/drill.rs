@@ -262,7 +262,16 @@ pub fn present_pod(d: &PodDetail, component: &str, slot: u32) -> DrillView {
     }
     start.bad = !d.pending.is_empty();
     sections.push(start);
-    if let Some(chosen) = &d.chosen {
+    if d.fargate {
+        sections.push(section(
+            "node",
+            format!("Fargate micro-VM {node}"),
+            vec![format!(
+                "Its own, sized to it: {} m and {} MiB (Fargate's smallest size that holds its request); provisioned when it was created, its image pulled afresh",
+                d.node_allocatable.cpu_m, d.node_allocatable.memory_mib
+            )],
+        ));
+    } else if let Some(chosen) = &d.chosen {
         facts.push(("scheduled_on".into(), chosen.clone()));
         let mut s = section(
             "scheduler",
@@ -289,7 +298,7 @@ pub fn present_pod(d: &PodDetail, component: &str, slot: u32) -> DrillView {
         });
         sections.push(s);
     }
-    if d.node.is_some() {
+    if d.node.is_some() && !d.fargate {
         sections.push(section(
             "node",
             format!("Node {node}"),

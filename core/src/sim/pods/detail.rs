@@ -37,6 +37,8 @@ pub struct PodDetail {
     pub verdicts: Vec<(String, Verdict)>,
     /// See `verdicts`.
     pub chosen: Option<String>,
+    /// On Fargate: its node is a micro-VM of its own (no scheduler's choice).
+    pub fargate: bool,
 }
 
 impl crate::sim::Simulation {
@@ -82,6 +84,7 @@ impl crate::sim::Simulation {
             pending,
             verdicts,
             chosen,
+            fargate: node.is_some_and(|n| c.spec().node_groups[n.group].fargate),
         })
     }
 }
