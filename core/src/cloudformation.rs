@@ -702,6 +702,13 @@ fn export_stack(t: &Topology) -> Export {
             outputs.into_iter().map(|(k, v)| (k, serde_json::from_str(&v).unwrap_or(Value::Null))).collect();
         template.insert("Outputs".into(), Value::Object(o));
     }
+    // The document's alarms are the simulator's: listed, not dropped in silence.
+    for a in t.alarms().unwrap_or_default() {
+        skipped.push(format!(
+            "alarm {} (on {}: CloudWatch alarms and their actions are not exported)",
+            a.name, a.component
+        ));
+    }
     if !skipped.is_empty() {
         let list = Value::Array(skipped.iter().map(|s| Value::from(s.as_str())).collect());
         let mut strata = Map::new();
@@ -1079,5 +1086,15 @@ mod tests {
         assert!(p.max > p.min);
         p.max = p.min;
         assert!(export(&t).template["Resources"].get("WebCpuPolicy").is_none());
+    }
+
+    #[test]
+    fn a_document_s_alarms_are_listed_as_not_exported() {
+        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../public/scenarios/traffic-spike-alarm.json");
+        let t = Topology::from_json(&std::fs::read_to_string(path).unwrap()).unwrap();
+        let out = export(&t);
+        for name in ["web-cpu-high", "users-errors"] {
+            assert!(out.skipped.iter().any(|s| s.starts_with(&format!("alarm {name} ("))), "{:?}", out.skipped);
+        }
     }
 }
