@@ -77,6 +77,132 @@ fn q(s: &str) -> String {
     Value::String(s.to_string()).to_string()
 }
 
+/// The document's alarms as CloudWatch alarms, with a step-scaling policy for an Auto Scaling
+/// group's scaling, an SNS topic for notifications and EC2's stop action; what has no
+/// CloudFormation form (a deployment's rollback, a failover, a metric CloudWatch does not have
+/// for that kind) is listed as skipped with the reason.
+fn export_alarms(t: &Topology, res: &mut BTreeMap<String, Value>, skipped: &mut Vec<String>) {
+    use crate::alarms::{Comparison, Do, Metric};
+    for a in t.alarms().unwrap_or_default() {
+        let Some(c) = t.component(&a.component).filter(|c| res.contains_key(&logical_id(&c.id))) else {
+            skipped.push(format!("alarm {} (it watches {}, which is not exported)", a.name, a.component));
+            continue;
+        };
+        let lid = logical_id(&c.id);
+        let period = a.period_s.round() as u64;
+        if !(period == 10 || period == 30 || (period >= 60 && period.is_multiple_of(60))) {
+            skipped.push(format!("alarm {} (CloudWatch takes periods of 10 s, 30 s or a multiple of 60 s)", a.name));
+            continue;
+        }
+        let stat = |ns: &str, name: &str, dims: &str, stat: &str| {
+            format!(
+                r#""Namespace":"{ns}","MetricName":"{name}","Dimensions":{dims},"Statistic":"{stat}","Period":{period}"#
+            )
+        };
+        let alb =
+            || format!(r#"[{{"Name":"LoadBalancer","Value":{{"Fn::GetAtt":["{lid}","LoadBalancerFullName"]}}}}]"#);
+        // The metric, and the threshold in its unit.
+        let metric = match (c.spec.kind(), a.metric) {
+            (ComponentKind::Asg, Metric::CpuPercent) => Some((
+                stat(
+                    "AWS/EC2",
+                    "CPUUtilization",
+                    &format!(r#"[{{"Name":"AutoScalingGroupName","Value":{{"Ref":"{lid}"}}}}]"#),
+                    "Average",
+                ),
+                a.threshold,
+            )),
+            (ComponentKind::Ec2, Metric::CpuPercent) => Some((
+                stat(
+                    "AWS/EC2",
+                    "CPUUtilization",
+                    &format!(r#"[{{"Name":"InstanceId","Value":{{"Ref":"{lid}"}}}}]"#),
+                    "Average",
+                ),
+                a.threshold,
+            )),
+            (ComponentKind::Rds, Metric::CpuPercent) => Some((
+                stat(
+                    "AWS/RDS",
+                    "CPUUtilization",
+                    &format!(r#"[{{"Name":"DBInstanceIdentifier","Value":{{"Ref":"{lid}"}}}}]"#),
+                    "Average",
+                ),
+                a.threshold,
+            )),
+            (ComponentKind::Alb, Metric::RequestsPerS) => {
+                Some((stat("AWS/ApplicationELB", "RequestCount", &alb(), "Sum"), a.threshold * period as f64))
+            }
+            (ComponentKind::Alb, Metric::LatencyMs) => {
+                Some((stat("AWS/ApplicationELB", "TargetResponseTime", &alb(), "Average"), a.threshold / 1000.0))
+            }
+            (ComponentKind::Alb, Metric::ErrorPercent) => Some((
+                format!(
+                    r#""Metrics":[{{"Id":"errors","ReturnData":false,"MetricStat":{{"Metric":{{"Namespace":"AWS/ApplicationELB","MetricName":"HTTPCode_ELB_5XX_Count","Dimensions":{d}}},"Period":{period},"Stat":"Sum"}}}},{{"Id":"requests","ReturnData":false,"MetricStat":{{"Metric":{{"Namespace":"AWS/ApplicationELB","MetricName":"RequestCount","Dimensions":{d}}},"Period":{period},"Stat":"Sum"}}}},{{"Id":"percent","Expression":"100 * errors / requests","Label":"error percent","ReturnData":true}}]"#,
+                    d = alb()
+                ),
+                a.threshold,
+            )),
+            _ => None,
+        };
+        let Some((metric, threshold)) = metric else {
+            let kind = crate::catalog::kind_info(c.spec.kind()).name;
+            skipped.push(format!("alarm {} (CloudWatch has no {} metric for an {kind} here)", a.name, a.metric.name()));
+            continue;
+        };
+        let target = t.component(a.target());
+        let action = match (a.action.kind, target.map(|x| &x.spec)) {
+            (Do::Notify, _) => {
+                put(
+                    res,
+                    "AlarmTopic".into(),
+                    r#"{"Type":"AWS::SNS::Topic","Properties":{"DisplayName":"Strata alarms"}}"#.into(),
+                );
+                Some(r#"{"Ref":"AlarmTopic"}"#.to_string())
+            }
+            (Do::ScaleOut | Do::ScaleIn, Some(ComponentSpec::Asg(_))) => {
+                let by = i64::from(a.action.by) * if a.action.kind == Do::ScaleOut { 1 } else { -1 };
+                let group = logical_id(a.target());
+                let policy = format!("{}Policy", logical_id(&a.name));
+                let bound = if a.comparison == Comparison::Above {
+                    "MetricIntervalLowerBound"
+                } else {
+                    "MetricIntervalUpperBound"
+                };
+                put(
+                    res,
+                    policy.clone(),
+                    format!(
+                        r#"{{"Type":"AWS::AutoScaling::ScalingPolicy","Properties":{{"AutoScalingGroupName":{{"Ref":"{group}"}},"PolicyType":"StepScaling","AdjustmentType":"ChangeInCapacity","StepAdjustments":[{{"{bound}":0,"ScalingAdjustment":{by}}}]}}}}"#
+                    ),
+                );
+                Some(format!(r#"{{"Ref":"{policy}"}}"#))
+            }
+            // EC2's own action acts on the instance whose metric the alarm watches.
+            (Do::StopInstance, Some(ComponentSpec::Ec2(_))) if a.target() == a.component => {
+                Some(r#"{"Fn::Sub":"arn:${AWS::Partition}:automate:${AWS::Region}:ec2:stop"}"#.to_string())
+            }
+            _ => None,
+        };
+        let Some(action) = action else {
+            skipped.push(format!("alarm {} (its action on {} has no CloudFormation form)", a.name, a.target()));
+            continue;
+        };
+        let op = if a.comparison == Comparison::Above { "GreaterThanThreshold" } else { "LessThanThreshold" };
+        put(
+            res,
+            format!("{}Alarm", logical_id(&a.name)),
+            format!(
+                r#"{{"Type":"AWS::CloudWatch::Alarm","Properties":{{"AlarmName":{},{metric},"Threshold":{},"ComparisonOperator":"{op}","EvaluationPeriods":{},"DatapointsToAlarm":{},"TreatMissingData":"notBreaching","AlarmActions":[{action}]}}}}"#,
+                q(&a.name),
+                Value::from(threshold),
+                a.evaluation_periods.max(1),
+                a.datapoints()
+            ),
+        );
+    }
+}
+
 /// `{"Ref": "<LogicalId>"}`.
 fn rf(id: &str) -> String {
     format!(r#"{{"Ref":{}}}"#, q(&logical_id(id)))
@@ -686,6 +812,7 @@ fn export_stack(t: &Topology) -> Export {
         );
     }
 
+    export_alarms(t, &mut res, &mut skipped);
     let mut template = Map::new();
     template.insert("AWSTemplateFormatVersion".into(), Value::from("2010-09-09"));
     template.insert(
@@ -701,13 +828,6 @@ fn export_stack(t: &Topology) -> Export {
         let o: Map<String, Value> =
             outputs.into_iter().map(|(k, v)| (k, serde_json::from_str(&v).unwrap_or(Value::Null))).collect();
         template.insert("Outputs".into(), Value::Object(o));
-    }
-    // The document's alarms are the simulator's: listed, not dropped in silence.
-    for a in t.alarms().unwrap_or_default() {
-        skipped.push(format!(
-            "alarm {} (on {}: CloudWatch alarms and their actions are not exported)",
-            a.name, a.component
-        ));
     }
     if !skipped.is_empty() {
         let list = Value::Array(skipped.iter().map(|s| Value::from(s.as_str())).collect());
@@ -1089,12 +1209,33 @@ mod tests {
     }
 
     #[test]
-    fn a_document_s_alarms_are_listed_as_not_exported() {
+    fn a_document_s_alarms_export_as_cloudwatch_alarms_with_their_actions() {
         let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../public/scenarios/traffic-spike-alarm.json");
-        let t = Topology::from_json(&std::fs::read_to_string(path).unwrap()).unwrap();
+        let mut t = Topology::from_json(&std::fs::read_to_string(path).unwrap()).unwrap();
         let out = export(&t);
-        for name in ["web-cpu-high", "users-errors"] {
-            assert!(out.skipped.iter().any(|s| s.starts_with(&format!("alarm {name} ("))), "{:?}", out.skipped);
-        }
+        let r = &out.template["Resources"];
+        let cpu = &r["WebCpuHighAlarm"]["Properties"];
+        assert_eq!(cpu["MetricName"], "CPUUtilization");
+        assert_eq!(cpu["Dimensions"][0]["Value"]["Ref"], "Web");
+        assert_eq!((cpu["Threshold"].as_f64(), cpu["Period"].as_u64()), (Some(80.0), Some(60)));
+        assert_eq!(cpu["AlarmActions"][0]["Ref"], "WebCpuHighPolicy");
+        assert_eq!(r["WebCpuHighPolicy"]["Properties"]["StepAdjustments"][0]["ScalingAdjustment"], 4);
+        let errors = &r["UsersErrorsAlarm"]["Properties"];
+        assert_eq!(errors["Metrics"][2]["Expression"], "100 * errors / requests");
+        assert_eq!(errors["AlarmActions"][0]["Ref"], "AlarmTopic");
+        assert_eq!(r["AlarmTopic"]["Type"], "AWS::SNS::Topic");
+        // What has no CloudFormation form is listed, with the reason.
+        t.alarms = Some(
+            serde_json::from_str(
+                r#"[{"name": "slow", "component": "web", "metric": "latency_ms", "threshold": 500, "action": {"do": "notify"}}]"#,
+            )
+            .unwrap(),
+        );
+        let out = export(&t);
+        assert!(
+            out.skipped.iter().any(|s| s.starts_with("alarm slow (CloudWatch has no latency_ms metric")),
+            "{:?}",
+            out.skipped
+        );
     }
 }
