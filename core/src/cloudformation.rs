@@ -101,35 +101,16 @@ fn export_alarms(t: &Topology, res: &mut BTreeMap<String, Value>, skipped: &mut 
         };
         let alb =
             || format!(r#"[{{"Name":"LoadBalancer","Value":{{"Fn::GetAtt":["{lid}","LoadBalancerFullName"]}}}}]"#);
+        // CPU, by the dimension naming the resource (its `Ref`).
+        let cpu = |ns: &str, dim: &str| {
+            let dims = format!(r#"[{{"Name":"{dim}","Value":{{"Ref":"{lid}"}}}}]"#);
+            Some((stat(ns, "CPUUtilization", &dims, "Average"), a.threshold))
+        };
         // The metric, and the threshold in its unit.
         let metric = match (c.spec.kind(), a.metric) {
-            (ComponentKind::Asg, Metric::CpuPercent) => Some((
-                stat(
-                    "AWS/EC2",
-                    "CPUUtilization",
-                    &format!(r#"[{{"Name":"AutoScalingGroupName","Value":{{"Ref":"{lid}"}}}}]"#),
-                    "Average",
-                ),
-                a.threshold,
-            )),
-            (ComponentKind::Ec2, Metric::CpuPercent) => Some((
-                stat(
-                    "AWS/EC2",
-                    "CPUUtilization",
-                    &format!(r#"[{{"Name":"InstanceId","Value":{{"Ref":"{lid}"}}}}]"#),
-                    "Average",
-                ),
-                a.threshold,
-            )),
-            (ComponentKind::Rds, Metric::CpuPercent) => Some((
-                stat(
-                    "AWS/RDS",
-                    "CPUUtilization",
-                    &format!(r#"[{{"Name":"DBInstanceIdentifier","Value":{{"Ref":"{lid}"}}}}]"#),
-                    "Average",
-                ),
-                a.threshold,
-            )),
+            (ComponentKind::Asg, Metric::CpuPercent) => cpu("AWS/EC2", "AutoScalingGroupName"),
+            (ComponentKind::Ec2, Metric::CpuPercent) => cpu("AWS/EC2", "InstanceId"),
+            (ComponentKind::Rds, Metric::CpuPercent) => cpu("AWS/RDS", "DBInstanceIdentifier"),
             (ComponentKind::Alb, Metric::RequestsPerS) => {
                 Some((stat("AWS/ApplicationELB", "RequestCount", &alb(), "Sum"), a.threshold * period as f64))
             }

@@ -6,6 +6,8 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
+import { writeFileSync, mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { serve, launch, openApp, ROOT } from './harness.mjs';
 import { openTemplate, centre, drag, savedDoc } from './editor-helpers.mjs';
 
@@ -21,6 +23,41 @@ function cli(scenario, ms, seed = 1, experiment = null) {
   const args = ['run', file, '--seed', String(seed), '--duration', `${ms}ms`, '--json'];
   if (experiment) args.push('--experiment', experiment);
   return JSON.parse(execFileSync(SIM, args, { encoding: 'utf8', maxBuffer: 64 << 20 }));
+}
+
+/** Waits for a line of the run's log matching `re`. */
+function logged(page, re) {
+  return page.waitForFunction((src) => [...document.querySelectorAll('[data-testid="run-log-line"]')].some((l) => new RegExp(src).test(l.textContent)), re.source, { timeout: 20_000 });
+}
+
+/** Lets the run pass `t_s` simulated seconds, then pauses it. */
+async function pauseAfter(page, t_s) {
+  await page.waitForFunction((t) => Number(document.querySelector('[data-testid="sim-clock"]').dataset.timeNs) > t * 1e9, t_s);
+  await page.getByTestId('run').click();
+  await page.waitForFunction(() => /Resume/.test(document.querySelector('[data-testid="run"]').innerText));
+}
+
+/** The users' row of the run's client table, with the time it is for. */
+function clientFigures(page) {
+  return page.evaluate(() => {
+    const table = document.querySelector('[data-testid="run-clients"]');
+    const row = document.querySelector('[data-testid="run-client-users"]');
+    return {
+      ns: Number(table.dataset.timeNs),
+      requests: Number(row.querySelector('[data-testid="run-requests"]').innerText),
+      success: row.querySelector('[data-testid="run-success"]').innerText,
+      errors: Number(row.querySelectorAll('td')[6].innerText.split(' ')[0]),
+    };
+  });
+}
+
+/** The CLI's report of gallery scenario `scenario` playing the page's `actions`, at `ns`. */
+function cliWithActions(scenario, actions, ns) {
+  const doc = JSON.parse(readFileSync(join(ROOT, 'public', 'scenarios', `${scenario}.json`), 'utf8'));
+  doc.experiments = [{ name: 'from-the-page', actions }];
+  const file = join(mkdtempSync(join(tmpdir(), 'strata-')), `${scenario}.json`);
+  writeFileSync(file, JSON.stringify(doc));
+  return JSON.parse(execFileSync(SIM, ['run', file, '--seed', '1', '--duration', `${ns / 1e6}ms`, '--experiment', 'from-the-page', '--json'], { encoding: 'utf8', maxBuffer: 64 << 20 }));
 }
 
 /** Starts the run and pauses it at once: the scrubber drives time from there. */
@@ -143,31 +180,13 @@ test('a canary deployed from the menu is rolled back by its alarm, and the run i
   assert.equal(actions[0].params.strategy, 'canary');
   const t0 = actions[0].start_s;
   // The log tells the deployment, the alarm and the rollback.
-  const logged = (re) => page.waitForFunction((src) => [...document.querySelectorAll('[data-testid="run-log-line"]')].some((l) => new RegExp(src).test(l.textContent)), re.source, { timeout: 20_000 });
-  await logged(/deployment of v2 \(from v1\) begins, canary 10% -> 100%/);
-  await logged(/alarm api-v2-errors fires/);
-  await logged(/rolled back, every pod runs v1 again/);
+  await logged(page, /deployment of v2 \(from v1\) begins, canary 10% -> 100%/);
+  await logged(page, /alarm api-v2-errors fires/);
+  await logged(page, /rolled back, every pod runs v1 again/);
   // Let the errors stop, then pause and compare with the CLI running the same action.
-  await page.waitForFunction((t) => Number(document.querySelector('[data-testid="sim-clock"]').dataset.timeNs) > (t + 200) * 1e9, t0);
-  await page.getByTestId('run').click();
-  await page.waitForFunction(() => /Resume/.test(document.querySelector('[data-testid="run"]').innerText));
-  const shown = await page.evaluate(() => {
-    const table = document.querySelector('[data-testid="run-clients"]');
-    const row = document.querySelector('[data-testid="run-client-users"]');
-    return {
-      ns: Number(table.dataset.timeNs),
-      requests: Number(row.querySelector('[data-testid="run-requests"]').innerText),
-      success: row.querySelector('[data-testid="run-success"]').innerText,
-      errors: Number(row.querySelectorAll('td')[6].innerText.split(' ')[0]),
-    };
-  });
-  const { writeFileSync, mkdtempSync, readFileSync } = await import('node:fs');
-  const { tmpdir } = await import('node:os');
-  const doc = JSON.parse(readFileSync(join(ROOT, 'public', 'scenarios', 'deploy-canary.json'), 'utf8'));
-  doc.experiments = [{ name: 'from-the-page', actions }];
-  const file = join(mkdtempSync(join(tmpdir(), 'strata-')), 'deployed.json');
-  writeFileSync(file, JSON.stringify(doc));
-  const r = JSON.parse(execFileSync(SIM, ['run', file, '--seed', '1', '--duration', `${shown.ns / 1e6}ms`, '--experiment', 'from-the-page', '--json'], { encoding: 'utf8', maxBuffer: 64 << 20 }));
+  await pauseAfter(page, t0 + 200);
+  const shown = await clientFigures(page);
+  const r = cliWithActions('deploy-canary', actions, shown.ns);
   const c = r.clients.find((x) => x.id === 'users');
   assert.equal(shown.requests, c.requests);
   assert.equal(shown.success, `${(c.success_rate * 100).toFixed(2)}%`);
@@ -266,19 +285,11 @@ test('a pod deleted from its drill-down is replaced as the engine replaces it', 
   await page.waitForFunction(() => [...document.querySelectorAll('[data-testid="run-log-line"]')].some((l) => /api: pod api-\d+ deleted: a replacement starts/.test(l.textContent) && l.classList.contains('bad')), null, { timeout: 20_000 });
   // Two moments after it, paused: the pods drawn are the engine's on the same design, seed
   // and action (the replacement starting, then serving).
-  const { writeFileSync, mkdtempSync, readFileSync } = await import('node:fs');
-  const { tmpdir } = await import('node:os');
-  const doc = JSON.parse(readFileSync(join(ROOT, 'public', 'scenarios', 'deploy-canary.json'), 'utf8'));
-  doc.experiments = [{ name: 'from-the-page', actions }];
-  const file = join(mkdtempSync(join(tmpdir(), 'strata-')), 'deleted.json');
-  writeFileSync(file, JSON.stringify(doc));
   const counts = [];
   for (const after of [2, 50]) {
-    await page.waitForFunction((t) => Number(document.querySelector('[data-testid="sim-clock"]').dataset.timeNs) > t * 1e9, actions[0].start_s + after);
-    await page.getByTestId('run').click();
-    await page.waitForFunction(() => /Resume/.test(document.querySelector('[data-testid="run"]').innerText));
+    await pauseAfter(page, actions[0].start_s + after);
     const ns = Number(await page.getByTestId('sim-clock').getAttribute('data-time-ns'));
-    const r = JSON.parse(execFileSync(SIM, ['run', file, '--seed', '1', '--duration', `${ns / 1e6}ms`, '--experiment', 'from-the-page', '--json'], { encoding: 'utf8', maxBuffer: 64 << 20 }));
+    const r = cliWithActions('deploy-canary', actions, ns);
     const engine = enginePods(r, 'api');
     await page.waitForFunction((n) => document.querySelectorAll('[data-testid^="instance-api-"][data-status="in_service"]').length === n,
       engine.filter((p) => p.status === 'in_service').length, { timeout: 10_000 }).catch(() => {});
@@ -343,26 +354,13 @@ test('a blue-green deployment chosen in the menu switches, is rolled back by its
   assert.equal(actions[0].params.strategy, 'blue-green');
   assert.equal(actions[0].params.stages_percent, undefined);
   const t0 = actions[0].start_s;
-  const logged = (re) => page.waitForFunction((src) => [...document.querySelectorAll('[data-testid="run-log-line"]')].some((l) => new RegExp(src).test(l.textContent)), re.source, { timeout: 20_000 });
-  await logged(/deployment of v2 \(from v1\) begins, blue-green/);
-  await logged(/100% of the traffic on the new version/);
-  await logged(/alarm api-v2-errors fires/);
-  await logged(/rolled back, every pod runs v1 again/);
-  await page.waitForFunction((t) => Number(document.querySelector('[data-testid="sim-clock"]').dataset.timeNs) > (t + 200) * 1e9, t0);
-  await page.getByTestId('run').click();
-  await page.waitForFunction(() => /Resume/.test(document.querySelector('[data-testid="run"]').innerText));
-  const shown = await page.evaluate(() => {
-    const table = document.querySelector('[data-testid="run-clients"]');
-    const row = document.querySelector('[data-testid="run-client-users"]');
-    return { ns: Number(table.dataset.timeNs), requests: Number(row.querySelector('[data-testid="run-requests"]').innerText), errors: Number(row.querySelectorAll('td')[6].innerText.split(' ')[0]) };
-  });
-  const { writeFileSync, mkdtempSync, readFileSync } = await import('node:fs');
-  const { tmpdir } = await import('node:os');
-  const doc = JSON.parse(readFileSync(join(ROOT, 'public', 'scenarios', 'deploy-blue-green.json'), 'utf8'));
-  doc.experiments = [{ name: 'from-the-page', actions }];
-  const file = join(mkdtempSync(join(tmpdir(), 'strata-')), 'blue-green.json');
-  writeFileSync(file, JSON.stringify(doc));
-  const r = JSON.parse(execFileSync(SIM, ['run', file, '--seed', '1', '--duration', `${shown.ns / 1e6}ms`, '--experiment', 'from-the-page', '--json'], { encoding: 'utf8', maxBuffer: 64 << 20 }));
+  await logged(page, /deployment of v2 \(from v1\) begins, blue-green/);
+  await logged(page, /100% of the traffic on the new version/);
+  await logged(page, /alarm api-v2-errors fires/);
+  await logged(page, /rolled back, every pod runs v1 again/);
+  await pauseAfter(page, t0 + 200);
+  const shown = await clientFigures(page);
+  const r = cliWithActions('deploy-blue-green', actions, shown.ns);
   const c = r.clients.find((x) => x.id === 'users');
   assert.equal(shown.requests, c.requests);
   assert.equal(shown.errors, c.errors.total);

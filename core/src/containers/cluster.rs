@@ -130,6 +130,11 @@ impl WorkloadSpec {
         })
     }
 
+    /// A version's memory leak (0 for none), read without copying the version.
+    pub fn leak_per_min(&self, v: usize) -> f64 {
+        self.versions.get(v).map_or(0.0, |x| x.leak_per_min)
+    }
+
     /// How many versions it has (at least one).
     pub fn version_count(&self) -> usize {
         self.versions.len().max(1)
@@ -1198,7 +1203,11 @@ mod tests {
     /// Runs a 3x spike at `SPIKE` (1,200 -> 3,600 m, which the HPA wants on 12 pods) and
     /// returns the cluster once 12 pods are Ready, and how long after the spike that was.
     fn spike(nodes: u32, seed: u64) -> (Cluster, f64) {
-        let mut c = Cluster::running(spec(nodes), seed);
+        spike_from(Cluster::running(spec(nodes), seed))
+    }
+
+    /// The same spike on cluster `c` (four pods Ready at the start).
+    fn spike_from(mut c: Cluster) -> (Cluster, f64) {
         c.set_cpu_used(0, 1200.0);
         c.advance(SPIKE);
         assert_eq!(c.ready(0), 4);
@@ -1216,21 +1225,13 @@ mod tests {
     fn on_fargate_each_pod_gets_a_micro_vm_of_its_own_and_pulls_its_image_every_time() {
         let mut spec = spec(0);
         spec.node_groups[0].fargate = true;
-        let mut c = Cluster::running(spec, 1);
+        let c = Cluster::running(spec, 1);
         // Four pods, each on a micro-VM of 0.5 vCPU and 1 GiB (512 MiB + EKS's 256 MiB).
         assert_eq!(c.ready(0), 4);
         let vms: Vec<&Node> = c.nodes.iter().filter(|n| n.state == NodeState::Ready).collect();
         assert_eq!(vms.len(), 4);
         assert!(vms.iter().all(|n| n.allocatable == Resources { cpu_m: 500, memory_mib: 1024 }), "{vms:?}");
-        c.set_cpu_used(0, 1200.0);
-        c.advance(SPIKE);
-        c.set_cpu_used(0, 3600.0);
-        while c.ready(0) < 12 {
-            let t = c.next_deadline().expect("something is due while pods are missing");
-            assert!(t < SimTime::from_secs(600), "never served: {:#?}", c.events);
-            c.advance(t);
-        }
-        let t_fargate = c.now.since(SPIKE).as_secs_f64();
+        let (mut c, t_fargate) = spike_from(c);
         // No node to wait for, no cluster autoscaler: each new pod waits for its micro-VM
         // (10-25 s), then 1 s + 300 MB at 50 MB/s + the probe (10 s): 27-42 s from its creation.
         assert!(at(&c, |k| matches!(k, EventKind::ScaleUp { .. } | EventKind::NodeReady { .. })).is_empty());
@@ -1245,14 +1246,7 @@ mod tests {
             let took = ready.since(created).as_secs_f64();
             assert!((27.0 - 1e-9..=42.0 + 1e-9).contains(&took), "{} {took}", p.name);
         }
-        let reasons: Vec<&str> = c
-            .events
-            .iter()
-            .filter_map(|e| match &e.kind {
-                EventKind::PodPending { reason, .. } => Some(reason.as_str()),
-                _ => None,
-            })
-            .collect();
+        let reasons = pending_reasons(&c);
         assert!(reasons.iter().all(|r| r.contains("Fargate capacity")), "{reasons:?}");
         // Sooner than nodes launched for the spike, later than spare nodes holding the image.
         let (_, t_nodes) = spike(2, 1);
@@ -1267,6 +1261,17 @@ mod tests {
         let live = c.nodes.iter().filter(|n| n.state != NodeState::Gone).count();
         assert_eq!(live, c.pods.len(), "one micro-VM per pod");
         assert!(c.pods.len() < 12);
+    }
+
+    /// Every reason a pod was Pending for, in order.
+    fn pending_reasons(c: &Cluster) -> Vec<&str> {
+        c.events
+            .iter()
+            .filter_map(|e| match &e.kind {
+                EventKind::PodPending { reason, .. } => Some(reason.as_str()),
+                _ => None,
+            })
+            .collect()
     }
 
     fn at(c: &Cluster, f: impl Fn(&EventKind) -> bool) -> Vec<SimTime> {
@@ -1293,14 +1298,7 @@ mod tests {
 
         // Two nodes (6 pods of room): pods go Pending, the autoscaler launches nodes.
         let (cold, t_cold) = spike(2, 1);
-        let reasons: Vec<&str> = cold
-            .events
-            .iter()
-            .filter_map(|e| match &e.kind {
-                EventKind::PodPending { reason, .. } => Some(reason.as_str()),
-                _ => None,
-            })
-            .collect();
+        let reasons = pending_reasons(&cold);
         assert!(reasons.iter().any(|r| r.starts_with("0/2 nodes are available: 2 Insufficient cpu")), "{reasons:?}");
         let ups = at(&cold, |k| matches!(k, EventKind::ScaleUp { .. }));
         assert!(!ups.is_empty());

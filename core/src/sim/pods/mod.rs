@@ -292,7 +292,7 @@ fn sync(p: &mut Pods, g: &mut Group, core: &mut Core, comp: u32) {
     // A set kept in rotation, or a pod waiting for its gate, looks at the targets' health again.
     let gated = p.slots.iter().any(|s| p.cluster.pod(&s.pod).is_some_and(|x| x.gated));
     p.hold_next = if held || gated { core.now + HOLD_STEP_NS } else { u64::MAX };
-    let leaks = p.slots.iter().any(|s| p.cluster.spec().workloads[0].version(s.version).leak_per_min > 0.0);
+    let leaks = p.slots.iter().any(|s| p.cluster.spec().workloads[0].leak_per_min(s.version) > 0.0);
     if leaks && !p.leaks {
         p.leak_next = core.now + LEAK_STEP_NS;
     }
@@ -339,9 +339,10 @@ fn open_gates(p: &mut Pods, g: &Group, now: u64) -> bool {
 /// A leaking version's pods slow down with the time they have served: their slots' factor is
 /// brought up to date every `LEAK_STEP_NS`.
 fn refresh_leaks(p: &Pods, g: &mut Group, now: u64) {
-    for s in &p.slots {
-        let v = p.cluster.spec().workloads[0].version(s.version);
-        if v.leak_per_min > 0.0 {
+    let w = &p.cluster.spec().workloads[0];
+    for s in p.slots.iter().filter(|s| w.leak_per_min(s.version) > 0.0) {
+        let v = w.version(s.version);
+        {
             let i = &mut g.inst[s.slot as usize];
             i.version_slow = v.slowdown(now.saturating_sub(i.ready_at) as f64 / 1e9);
         }
