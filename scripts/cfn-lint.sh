@@ -8,7 +8,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 SIM=${STRATA_SIM:-target/ci/strata-sim}
 # Single-AZ networks: a load balancer or a DB subnet group with subnets in one AZ.
-REFUSED="az-outage-single-az host-failure-packed host-failure-spread retry-storm-after retry-storm-before
+REFUSED="az-outage-single-az eks-noisy-node host-failure-packed host-failure-spread retry-storm-after retry-storm-before
   scale-out-layers slow-at-low-cpu-after slow-at-low-cpu-before traffic-spike-headroom
   traffic-spike-slow-scaling"
 

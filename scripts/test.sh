@@ -37,7 +37,7 @@ core_is_pure() {
 # Native trace hashes of the gallery scenarios, for the wasm determinism check to compare against.
 DETERMINISM_SCENARIOS="single-ec2 three-tier static-site multi-service noisy-neighbour-before gp2-burst-before peering-routes-before pods-pending-spike ecs-fargate-spike"
 # Failure scenarios played with an experiment (file@experiment), 300 s each.
-DETERMINISM_EXPERIMENTS="az-outage-multi-az@lose-az1 retry-storm-after@db-slowdown config-push-canary@bad-push deploy-canary@deploy-v2 deploy-blue-green@bad-v2-rolled-back deploy-rolling@max-unavailable-5"
+DETERMINISM_EXPERIMENTS="az-outage-multi-az@lose-az1 eks-noisy-node@drain-noisy-node retry-storm-after@db-slowdown config-push-canary@bad-push deploy-canary@deploy-v2 deploy-blue-green@bad-v2-rolled-back deploy-rolling@max-unavailable-5"
 native_trace_hashes() {
   cargo build --profile ci -p strata-core --bin strata-sim
   local pairs="" name hash

@@ -393,3 +393,41 @@ test('a CloudWatch alarm written in the document scales the group out: the log s
   assert.deepEqual(errors, []);
   await context.close();
 });
+
+test('a pod on a noisy node: its drill-down names the node\'s host and the stretch the engine has, at two moments', async () => {
+  const context = await browser.newContext({ viewport: { width: 1440, height: 900 } });
+  const { page, errors } = await openApp(context, server.url);
+  await openTemplate(page, 'eks-noisy-node');
+  await startPaused(page);
+  const seen = [];
+  for (const ms of [30_000, 90_000]) {
+    await seekTo(page, ms);
+    const layers = cli('eks-noisy-node', ms).layers.instances;
+    for (const slot of [0, 1]) {
+      // The drill-down shown before (another pod's, or another moment's) must give way.
+      const before = await page.evaluate(() => { const d = document.querySelector('[data-testid="drill"]'); return d ? `${d.dataset.instance}@${d.dataset.timeNs}` : ''; });
+      await page.getByTestId(`instance-api-${slot}`).click();
+      await page.waitForFunction(([ns, prev]) => {
+        const d = document.querySelector('[data-testid="drill"]');
+        return d?.dataset.timeNs === ns && `${d.dataset.instance}@${d.dataset.timeNs}` !== prev;
+      }, [String(ms * 1e6), before]);
+      const fact = (k) => page.getByTestId('drill').locator(`[data-fact="${k}"]`).textContent();
+      const node = await fact('node');
+      const vm = layers.find((i) => i.name === node);
+      assert.ok(vm, `${node} is an instance of the layers`);
+      assert.equal(await fact('host'), vm.host, `slot ${slot} at ${ms} ms: host`);
+      const shown = Number(await fact('multiplier'));
+      assert.ok(Math.abs(shown - vm.service_time_multiplier) < 1e-9, `slot ${slot} at ${ms} ms on ${node}: x ${shown}, engine x ${vm.service_time_multiplier}`);
+      const line = await page.getByTestId('drill-node').textContent();
+      assert.ok(line.includes(`steal ${vm.steal_percent.toFixed(1)}%`) && line.includes(`guest CPU ${vm.guest_cpu_percent.toFixed(1)}%`), line);
+      seen.push({ ms, slot, node, shown });
+    }
+  }
+  // Slot 0's pod is on the node sharing the busy host; slot 1's on a quiet one.
+  const at = (ms, slot) => seen.find((s) => s.ms === ms && s.slot === slot);
+  assert.equal(at(30_000, 0).node, 'api-node-1');
+  assert.ok(at(30_000, 0).shown > 2 && at(90_000, 0).shown > 2, JSON.stringify(seen));
+  assert.ok(at(30_000, 1).shown < 1.1, JSON.stringify(seen));
+  assert.deepEqual(errors, []);
+  await context.close();
+});

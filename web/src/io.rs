@@ -242,7 +242,7 @@ mod tests {
     fn the_gallery_index_reads_every_entry_and_refuses_a_broken_one() {
         let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../public/scenarios/index.json");
         let list = read_index(&std::fs::read_to_string(path).unwrap()).unwrap();
-        assert_eq!(list.len(), 37);
+        assert_eq!(list.len(), 38);
         assert!(list.iter().all(|e| e.file.ends_with(".json") && !e.title.is_empty() && !e.description.is_empty()));
         assert_eq!(
             read_index(r#"{"scenarios": [{"file": "a.json"}]}"#),

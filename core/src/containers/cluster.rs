@@ -333,6 +333,14 @@ pub enum EventKind {
         /// Node.
         node: String,
     },
+    /// A node's EC2 launch failed (no host with room, its AZ refusing launches): it never
+    /// joins; the cluster autoscaler tries again at its next scan.
+    NodeLaunchFailed {
+        /// Node.
+        node: String,
+        /// Why, in EC2's words.
+        reason: String,
+    },
     /// Its instance is running; the kubelet is joining.
     NodeRunning {
         /// Node.
@@ -1087,6 +1095,25 @@ impl Cluster {
             for _ in 0..n {
                 self.launch_node(g, t);
             }
+        }
+    }
+
+    /// A node's EC2 launch as the infrastructure's layers ran it: its instance runs at
+    /// `running_at` (instead of the cluster's own draw), and the kubelet joins in the time drawn.
+    pub fn set_node_running_at(&mut self, name: &str, running_at: SimTime) {
+        let Some(node) = self.nodes.iter_mut().find(|n| n.name == name) else { return };
+        if let NodeState::Launching { running_at: drawn, ready_at } = node.state {
+            node.state = NodeState::Launching { running_at, ready_at: running_at + (ready_at - drawn) };
+        }
+    }
+
+    /// A node's EC2 launch failed at `now` for `reason`: the node is gone before it joined and
+    /// the Pending pods wait for the cluster autoscaler's next scan.
+    pub fn fail_node_launch(&mut self, now: SimTime, name: &str, reason: String) {
+        let Some(node) = self.nodes.iter_mut().find(|n| n.name == name) else { return };
+        if matches!(node.state, NodeState::Launching { .. }) {
+            node.state = NodeState::Gone;
+            self.log(now, EventKind::NodeLaunchFailed { node: name.to_string(), reason });
         }
     }
 

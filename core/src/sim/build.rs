@@ -356,12 +356,13 @@ pub(super) fn build(t: &Topology, config: SimConfig) -> Result<Simulation, Build
                 // A pod of `cpu_m` serves max(1, cpu_m / 1000) requests at once, at the speed
                 // that gives it exactly its CPU.
                 let servers = (p.cpu_m / 1000).max(1);
-                let mult = f64::from(servers) * 1000.0 / f64::from(p.cpu_m.max(1));
+                let quota = f64::from(servers) * 1000.0 / f64::from(p.cpu_m.max(1));
                 // Room for the most pods at once and as many draining.
                 let mut inst: Vec<Instance> = (0..2 * p.max_pods().max(1))
                     .map(|_| {
                         let mut i = Instance::new(servers, p.queue_capacity, NONE16, None);
-                        i.mult = mult;
+                        i.quota = quota;
+                        i.on_node = !p.fargate;
                         i
                     })
                     .collect();

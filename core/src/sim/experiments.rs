@@ -264,12 +264,18 @@ fn effect(
                 ActionKind::DrainNode => PodFault::Drain,
                 _ => PodFault::Fail,
             };
-            match &a.target {
-                Target::Component(id) => comp(id).map_or(none, |c| Effect::Pod { comp: c, slot: None, fault }),
-                Target::Instance { component, index } => {
-                    comp(component).map_or(none, |c| Effect::Pod { comp: c, slot: Some(*index), fault })
-                }
-                _ => none,
+            let pod = match &a.target {
+                Target::Component(id) => comp(id).map(|c| (c, None)),
+                Target::Instance { component, index } => comp(component).map(|c| (c, Some(*index))),
+                _ => None,
+            };
+            let Some((c, slot)) = pod else { return none };
+            // With the layers, a node's failure is its host's: every VM on it stops.
+            let host =
+                (fault == PodFault::Fail).then(|| sim.pod_slot(c, slot)).flatten().and_then(|k| sim.host_of(c, k));
+            match host {
+                Some(h) => Effect::Kill(sim.instances_on_hosts(|name, _| name == h), vec![h]),
+                None => Effect::Pod { comp: c, slot, fault },
             }
         }
         ActionKind::Deploy => match &a.target {
@@ -446,7 +452,13 @@ impl Simulation {
                         self.retire_host(h);
                     }
                     for &(c, k) in list {
-                        self.kill_instance(c, k);
+                        // A pod on a failed host goes with its node (below).
+                        if hosts.is_empty() || !self.on_node(c, k) {
+                            self.kill_instance(c, k);
+                        }
+                    }
+                    if !hosts.is_empty() {
+                        self.nodes_lost_with_hosts();
                     }
                 }
             }
@@ -824,6 +836,34 @@ impl Simulation {
         let run = self.core.layers.as_deref()?;
         let inst = run.infra.instances.get(layer as usize)?;
         inst.host.map(|h| run.infra.fleet.host(h).name.clone())
+    }
+
+    /// Whether slot `k` of `c` is a pod on a node of the layers.
+    fn on_node(&self, c: u32, k: u32) -> bool {
+        matches!(&self.nodes[c as usize], Node::Group(g) if g.inst.get(k as usize).is_some_and(|i| i.on_node))
+    }
+
+    /// The slot of `c` a pod fault aimed at `slot` acts on: that one, or the lowest holding a pod.
+    fn pod_slot(&self, c: u32, slot: Option<u32>) -> Option<u32> {
+        let Node::Group(g) = &self.nodes[c as usize] else { return None };
+        let holds = |k: &u32| g.inst.get(*k as usize).is_some_and(|i| i.on_node && i.state != InstState::Free);
+        match slot {
+            Some(k) => Some(k).filter(holds),
+            None => (0..g.inst.len() as u32).find(holds),
+        }
+    }
+
+    /// After a host failure: deployments' nodes whose instance stopped with it are lost, and
+    /// their pods' slots fail what they hold.
+    fn nodes_lost_with_hosts(&mut self) {
+        for c in 0..self.nodes.len() as u32 {
+            let Node::Group(g) = &mut self.nodes[c as usize] else { continue };
+            if super::pods::lost_with_hosts(g, &mut self.core, c) {
+                for k in super::pods::unreachable_slots(g) {
+                    self.set_instance(c, k, false);
+                }
+            }
+        }
     }
 
     /// The hosts of a rack, by name.

@@ -64,6 +64,12 @@ pub(super) struct Instance {
     /// Slow-down of the version a pod runs (a slower version, a memory leak); 1 for every
     /// other instance.
     pub(super) version_slow: f64,
+    /// Stretch of a pod's CPU quota: a pod requesting 500m runs its one server at half a vCPU's
+    /// speed (2); 1 for every other instance.
+    pub(super) quota: f64,
+    /// A pod's slot: `layer` is its node's instance, shared with the node's other pods, and
+    /// outlives the slot.
+    pub(super) on_node: bool,
     /// Killed (terminated, its host or AZ lost): it never comes back by itself.
     pub(super) dead: bool,
     /// Its worker pool (`None`: no pool): workers as servers, requests waiting for one in the
@@ -116,6 +122,8 @@ impl Instance {
             layer: NONE,
             tick_busy: 0,
             stress: 1.0,
+            quota: 1.0,
+            on_node: false,
             version_slow: 1.0,
             dead: false,
             pool,
@@ -133,10 +141,10 @@ impl Instance {
     }
 
     /// The factor its CPU work is stretched by: contention on its host times a CPU hog times
-    /// its version's own.
+    /// its version's own times a pod's CPU quota.
     #[inline(always)]
     pub(super) fn slowdown(&self) -> f64 {
-        self.mult * self.stress * self.version_slow
+        self.mult * self.stress * self.version_slow * self.quota
     }
 
     /// How long the oldest request waiting in its queues (for a vCPU or for a worker) has
@@ -181,7 +189,8 @@ impl Instance {
         }
     }
 
-    /// The instance is terminated: its slot is free again (and its layers instance goes).
+    /// The instance is terminated: its slot is free again (and its layers instance goes, unless
+    /// it is a pod's node).
     pub(super) fn terminate(&mut self, core: &mut Core, comp: u32) {
         let now = core.now;
         self.state = InstState::Free;
@@ -190,8 +199,9 @@ impl Instance {
         let s = &mut core.stats[comp as usize];
         s.cap.add(now, -(self.st.servers as i64));
         s.terminations += 1;
-        if let Some(run) = core.layers.as_deref_mut() {
-            run.terminate(now, std::mem::replace(&mut self.layer, NONE), &core.meta[comp as usize].id);
+        let layer = std::mem::replace(&mut self.layer, NONE);
+        if let (Some(run), false) = (core.layers.as_deref_mut(), self.on_node) {
+            run.terminate(now, layer, &core.meta[comp as usize].id);
             core.arm_layers();
         }
     }

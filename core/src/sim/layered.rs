@@ -100,7 +100,7 @@ pub struct InstanceLayers {
     pub name: String,
     /// The component it serves, if any (neighbours of other tenants serve none).
     pub component: Option<String>,
-    /// Slot in the component.
+    /// Slot in the component (none for a deployment's node: its pods are the slots).
     pub slot: Option<u32>,
     /// Instance type.
     pub instance_type: String,
@@ -271,23 +271,30 @@ pub(super) fn attach(sim: &mut Simulation, t: &Topology, cfg: &InfrastructureCon
     let mut asg = Vec::with_capacity(n);
     let mut launched = vec![0; n];
     for (ci, c) in t.components.iter().enumerate() {
-        let ComponentSpec::Asg(p) = &c.spec else {
-            asg.push(None);
-            continue;
+        // An Auto Scaling group's instances, or the nodes of a deployment's managed node group.
+        let (instance_type, subnets) = match &c.spec {
+            ComponentSpec::Asg(p) => {
+                launched[ci] = a.instances[ci].len() as u32;
+                (&p.instance_type, &p.subnets)
+            }
+            ComponentSpec::Eks(p) | ComponentSpec::Ecs(p) if !p.fargate => (&p.node_type, &p.subnets),
+            _ => {
+                asg.push(None);
+                continue;
+            }
         };
-        launched[ci] = a.instances[ci].len() as u32;
-        let places = (0..p.subnets.len().max(1))
+        let places = (0..subnets.len().max(1))
             .map(|k| {
-                let (subnet, az_id) = asg_slot_placement(t, &p.subnets, c.container.as_deref(), k);
+                let (subnet, az_id) = asg_slot_placement(t, subnets, c.container.as_deref(), k);
                 let az =
                     az_id.as_ref().and_then(|z| sim.az_ids.iter().position(|x| x == z)).map_or(NONE16, |z| z as u16);
                 let subnet = subnet.filter(|s| a.infra.network.subnet_by_name(s).is_some());
                 SlotPlace { az, subnet, az_id }
             })
             .collect();
-        asg.push(Some(AsgTemplate { instance_type: p.instance_type.clone(), places }));
+        asg.push(Some(AsgTemplate { instance_type: instance_type.clone(), places }));
     }
-    sim.core.layers = Some(Box::new(LayerRun {
+    let mut run = LayerRun {
         infra: a.infra,
         blocked,
         pending: Vec::new(),
@@ -308,7 +315,14 @@ pub(super) fn attach(sim: &mut Simulation, t: &Topology, cfg: &InfrastructureCon
             .collect(),
         records: Vec::new(),
         timer: Timer::default(),
-    }));
+    };
+    // A deployment's nodes are instances too, each on a host.
+    for (ci, node) in sim.nodes.iter_mut().enumerate() {
+        if let Node::Group(g) = node {
+            super::pods::place_nodes(g, &mut run, ci as u32);
+        }
+    }
+    sim.core.layers = Some(Box::new(run));
     sim.core.arm_layers();
 }
 
@@ -335,23 +349,88 @@ impl LayerRun {
         self.infra.disk_io(InstanceId(layer), SimTime(now), ios).map(|t| t.0)
     }
 
+    /// Feeds an instance's CPU demand measured over the last `span` ns to its hypervisor,
+    /// smoothed over ~10 s as a monitoring agent's average would be: one second of a few dozen
+    /// requests is too noisy to drive the host's load.
+    pub(super) fn feed_demand(&mut self, layer: u32, demand: f64, span: u64) {
+        let id = InstanceId(layer);
+        let prev = self.infra.instance(id).vm.map_or(demand, |vm| self.infra.hypervisors.vm(vm).cpu_demand);
+        let alpha = (span as f64 / DEMAND_SMOOTHING_NS).min(1.0);
+        self.infra.set_cpu_demand(id, prev + alpha * (demand - prev));
+    }
+
     pub(super) fn multiplier(&self, layer: u32) -> f64 {
         self.infra.service_time_multiplier(InstanceId(layer))
+    }
+
+    /// Puts `name`, an instance of group `comp`'s template running from the start, on a host in
+    /// AZ `az`; an instance of `infrastructure.instances` by that name is it (its host pinned).
+    /// `None` when the group has no template or no host has room.
+    pub(super) fn place_running(&mut self, comp: u32, az: u16, name: &str) -> Option<u32> {
+        if let Some(id) = self.infra.instance_by_name(name) {
+            return Some(id.0);
+        }
+        let tpl = self.asg.get(comp as usize)?.as_ref()?;
+        let place = tpl.places.iter().find(|p| p.az == az).or(tpl.places.first())?;
+        let ic = attach::auto_instance(
+            &self.infra,
+            name,
+            &tpl.instance_type,
+            place.subnet.as_deref(),
+            place.az_id.as_deref(),
+        );
+        self.infra.add_running_instance(&ic).ok().map(|id| id.0)
     }
 
     /// Launches slot `slot` of group `comp` in AZ `az` through every layer. Returns the
     /// instance and when it runs, or `None` if the launch failed (nothing stays reserved).
     pub(super) fn launch_slot(&mut self, now: u64, comp: u32, slot: u32, az: u16, comp_id: &str) -> Option<(u32, u64)> {
-        let tpl = self.asg.get(comp as usize)?.as_ref()?;
-        let place = tpl.places.iter().find(|p| p.az == az).or(tpl.places.first())?;
+        self.asg.get(comp as usize)?.as_ref()?;
         self.launched[comp as usize] += 1;
         let name = format!("{comp_id}-{}", self.launched[comp as usize]);
-        let mut req = LaunchRequest::new(&name, &tpl.instance_type, place.subnet.as_deref().unwrap_or(""), "");
-        req.az = place.az_id.clone();
-        req.principal = Principal::AutoScaling(comp_id.to_string());
-        let plan = self.infra.launch_instance(SimTime(now), &req);
-        self.record(&plan, Some(ComponentIdx(comp)), slot, &name);
+        let plan = self.launch_from_template(now, comp, slot, az, &name, comp_id)?;
         plan.outcome.ok().map(|t| (plan.instance.0, t.0))
+    }
+
+    /// Launches node `name` of deployment `comp` (node group `group`) in AZ `az` through every
+    /// layer. Returns the instance and when it runs, or why the launch failed (nothing stays
+    /// reserved).
+    pub(super) fn launch_node(
+        &mut self,
+        now: u64,
+        comp: u32,
+        az: u16,
+        name: &str,
+        group: &str,
+    ) -> Result<(u32, u64), String> {
+        let plan = self
+            .launch_from_template(now, comp, NONE, az, name, group)
+            .ok_or_else(|| "the deployment has no node group in the layers".to_string())?;
+        match plan.outcome {
+            Ok(t) => Ok((plan.instance.0, t.0)),
+            Err(f) => Err(f.reason),
+        }
+    }
+
+    /// Launches `name` for group `comp` (slot `slot`) with its template, in its place in AZ
+    /// `az`, on behalf of Auto Scaling group `asg_name`. `None` when the group has no template.
+    fn launch_from_template(
+        &mut self,
+        now: u64,
+        comp: u32,
+        slot: u32,
+        az: u16,
+        name: &str,
+        asg_name: &str,
+    ) -> Option<LaunchPlan> {
+        let tpl = self.asg.get(comp as usize)?.as_ref()?;
+        let place = tpl.places.iter().find(|p| p.az == az).or(tpl.places.first())?;
+        let mut req = LaunchRequest::new(name, &tpl.instance_type, place.subnet.as_deref().unwrap_or(""), "");
+        req.az = place.az_id.clone();
+        req.principal = Principal::AutoScaling(asg_name.to_string());
+        let plan = self.infra.launch_instance(SimTime(now), &req);
+        self.record(&plan, Some(ComponentIdx(comp)), slot, name);
+        Some(plan)
     }
 
     /// Terminates a group's instance (scale-in).
@@ -462,12 +541,19 @@ impl LayerRun {
     pub(super) fn report(&self, sim: &Simulation) -> LayersReport {
         let infra = &self.infra;
         let now = SimTime(sim.core.now);
-        let mut owner: Vec<Option<(String, u32)>> = vec![None; infra.instances.len()];
+        // An instance's component and slot; a deployment's node serves its component in no slot.
+        let mut owner: Vec<Option<(String, Option<u32>)>> = vec![None; infra.instances.len()];
         for (c, node) in sim.nodes.iter().enumerate() {
             if let Node::Group(g) = node {
+                let id = &sim.core.meta[c].id;
                 for (k, i) in g.inst.iter().enumerate() {
-                    if i.layer != NONE {
-                        owner[i.layer as usize] = Some((sim.core.meta[c].id.clone(), k as u32));
+                    if i.layer != NONE && !i.on_node {
+                        owner[i.layer as usize] = Some((id.clone(), Some(k as u32)));
+                    }
+                }
+                for &vm in g.pods.as_deref().map_or(&[][..], |p| p.vms()) {
+                    if vm != NONE {
+                        owner[vm as usize] = Some((id.clone(), None));
                     }
                 }
             }
@@ -478,7 +564,7 @@ impl LayerRun {
             .map(|i| InstanceLayers {
                 name: i.name.clone(),
                 component: owner[i.id.index()].as_ref().map(|o| o.0.clone()),
-                slot: owner[i.id.index()].as_ref().map(|o| o.1),
+                slot: owner[i.id.index()].as_ref().and_then(|o| o.1),
                 instance_type: i.instance_type.clone(),
                 state: i.state,
                 az: i.az.clone(),
@@ -598,7 +684,8 @@ impl Simulation {
         }
         for node in &mut self.nodes {
             let Node::Group(g) = node else { continue };
-            for i in g.inst.iter_mut().filter(|i| i.layer != NONE) {
+            // A pod's node has the demand of all its pods.
+            for i in g.inst.iter_mut().filter(|i| i.layer != NONE && !i.on_node) {
                 let busy = i.st.busy_tw.integral(now);
                 let b = busy.saturating_sub(i.tick_busy) as f64 / (span as f64 * i.st.servers as f64);
                 i.tick_busy = busy;
@@ -610,12 +697,9 @@ impl Simulation {
                 } else {
                     b * (1.0 - run.infra.steal_percent(id) / 100.0)
                 };
-                // Smoothed over ~10 s, as a monitoring agent's average would be: one second of
-                // a few dozen requests is too noisy to drive the host's load.
-                let prev = run.infra.instance(id).vm.map_or(demand, |vm| run.infra.hypervisors.vm(vm).cpu_demand);
-                let alpha = (span as f64 / DEMAND_SMOOTHING_NS).min(1.0);
-                run.infra.set_cpu_demand(id, prev + alpha * (demand - prev));
+                run.feed_demand(i.layer, demand, span);
             }
+            super::pods::feed_nodes(g, run, now, span);
         }
         let t = SimTime(now);
         for (c, node) in self.nodes.iter_mut().enumerate() {
@@ -624,7 +708,8 @@ impl Simulation {
             for i in g.inst.iter_mut().filter(|i| i.layer != NONE) {
                 let id = InstanceId(i.layer);
                 i.mult = run.infra.service_time_multiplier(id);
-                if let Some(v) = run.infra.data_volume(id) {
+                // A node's volume is not its pods' (they have no disk step).
+                if let Some(v) = run.infra.data_volume(id).filter(|_| !i.on_node) {
                     ios += run.infra.storage.volume(v).ios_served(t);
                 }
                 if i.state != InstState::InService {

@@ -100,7 +100,7 @@ pub use layered::{AzLayers, BlockedPath, InstanceLayers, LayersReport, Lifecycle
 pub use live::ClientTotals;
 pub use observe::{Observed, StreamCursor};
 pub use outcomes::{ErrorBudget, MinuteAvailability};
-pub use pods::PodDetail;
+pub use pods::{NodeVm, PodDetail};
 pub use report::{ClientReport, ComponentReport, ErrorCounts, InstanceUtilization, Report, SeriesPoint, TypeReport};
 pub use resilience_report::{ConnectionReport, Incident, ResilienceReport};
 pub use slo::{LatencyCompliance, SloReport};

@@ -20,6 +20,7 @@ mod determinism;
 mod dns_failover;
 mod dynamodb_throttling;
 mod eks;
+mod eks_layers;
 mod experiments;
 mod extreme_values;
 mod failure_scenarios;

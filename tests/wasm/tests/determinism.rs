@@ -34,6 +34,7 @@ const SCENARIOS: &[(&str, &str)] = scenarios![
 /// Failure scenarios played with an experiment, for [`EXPERIMENT_DURATION_S`]: `name@experiment`.
 const EXPERIMENTS: &[(&str, &str, &str)] = &[
     ("az-outage-multi-az", "lose-az1", include_str!("../../../public/scenarios/az-outage-multi-az.json")),
+    ("eks-noisy-node", "drain-noisy-node", include_str!("../../../public/scenarios/eks-noisy-node.json")),
     ("retry-storm-after", "db-slowdown", include_str!("../../../public/scenarios/retry-storm-after.json")),
     ("config-push-canary", "bad-push", include_str!("../../../public/scenarios/config-push-canary.json")),
     ("deploy-canary", "deploy-v2", include_str!("../../../public/scenarios/deploy-canary.json")),

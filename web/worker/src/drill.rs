@@ -299,7 +299,7 @@ pub fn present_pod(d: &PodDetail, component: &str, slot: u32) -> DrillView {
         sections.push(s);
     }
     if d.node.is_some() && !d.fargate {
-        sections.push(section(
+        let mut s = section(
             "node",
             format!("Node {node}"),
             vec![format!(
@@ -309,7 +309,19 @@ pub fn present_pod(d: &PodDetail, component: &str, slot: u32) -> DrillView {
                 d.node_requested.cpu_m,
                 d.node_requested.memory_mib
             )],
-        ));
+        );
+        // On the layers: the node is an instance on a host, and the pod runs at its speed.
+        if let Some(vm) = &d.vm {
+            let host = vm.host.clone().unwrap_or_else(|| "no host".into());
+            s.lines.push(format!(
+                "Instance {} ({}) on host {host} · steal {:.1}% · service times x {:.2} · guest CPU {:.1}%",
+                vm.instance, vm.instance_type, vm.steal_percent, vm.service_time_multiplier, vm.guest_cpu_percent
+            ));
+            s.bad = vm.steal_percent >= 10.0;
+            facts.push(("host".into(), host));
+            facts.push(("multiplier".into(), vm.service_time_multiplier.to_string()));
+        }
+        sections.push(s);
     }
     DrillView {
         time_ns: (d.time_s * 1e9).round() as u64,

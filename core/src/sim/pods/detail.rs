@@ -39,6 +39,9 @@ pub struct PodDetail {
     pub chosen: Option<String>,
     /// On Fargate: its node is a micro-VM of its own (no scheduler's choice).
     pub fargate: bool,
+    /// Its node's instance in the infrastructure's layers (a topology with them): its host and
+    /// the contention it suffers there.
+    pub vm: Option<super::NodeVm>,
 }
 
 impl crate::sim::Simulation {
@@ -48,6 +51,7 @@ impl crate::sim::Simulation {
         let crate::sim::node::Node::Group(g) = self.nodes.get(component.0 as usize)? else { return None };
         let p = g.pods.as_deref()?;
         let name = &p.slots.iter().find(|s| s.slot == slot)?.pod;
+        let vm = self.core.layers.as_deref().and_then(|run| super::nodes::node_vm(run, super::nodes::vm_of(p, name)));
         let c = &p.cluster;
         let pod = c.pod(name)?;
         let w = &c.spec().workloads[pod.workload];
@@ -85,6 +89,7 @@ impl crate::sim::Simulation {
             verdicts,
             chosen,
             fargate: node.is_some_and(|n| c.spec().node_groups[n.group].fargate),
+            vm,
         })
     }
 }

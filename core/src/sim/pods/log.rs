@@ -54,6 +54,9 @@ pub(super) fn report(p: &mut Pods, core: &mut Core, comp: u32) {
                 ObservationKind::NodesAdded,
                 format!("{id}: {adder} launches {nodes} {host}(s) for {pending} Pending {unit}(s)"),
             ),
+            EventKind::NodeLaunchFailed { node, reason } => {
+                (ObservationKind::LaunchFailed, format!("{id}: {host} {node} failed to launch: {reason}"))
+            }
             EventKind::NodeReady { node } => {
                 (ObservationKind::NodeJoined, format!("{id}: {host} {node} joined, Ready"))
             }

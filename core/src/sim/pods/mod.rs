@@ -10,7 +10,8 @@
 //! - `release`: new versions (deploy, roll back) and an alarm's scaling;
 //! - `faults`: a pod deleted, its node drained or failed;
 //! - `log`: the cluster's events in the log's words and the control-plane calls behind them;
-//! - `detail`: a pod's drill-down.
+//! - `detail`: a pod's drill-down;
+//! - `nodes`: nodes as instances of the infrastructure's layers.
 
 use super::asg;
 use super::core::Core;
@@ -23,12 +24,15 @@ use crate::time::SimTime;
 mod detail;
 mod faults;
 mod log;
+mod nodes;
 mod release;
 
 pub use detail::PodDetail;
 pub(super) use faults::{fault, PodFault};
 use log::report;
 pub(super) use log::Words;
+pub use nodes::NodeVm;
+pub(super) use nodes::{feed_nodes, lost_with_hosts, place_nodes};
 pub(super) use release::{deploy, roll_back, scale_by, Release};
 
 /// A pod in a slot: its version, and the slot's counters when they were last credited to it.
@@ -76,6 +80,16 @@ pub(super) struct Pods {
     words: Words,
     /// The deployment under way switches its traffic at the load balancer (blue-green).
     at_listener: bool,
+    /// Its nodes are instances of the layers (`nodes`): each node's instance (`NONE`: none),
+    /// by index in the cluster's nodes.
+    layered: bool,
+    vms: Vec<u32>,
+    /// The share of a node's vCPUs a pod's request is.
+    vm_share: f64,
+    /// Events of the cluster whose node launches the layers have run.
+    launch_seen: usize,
+    /// Each node's CPU demand at a metrics tick (kept to be reused).
+    demand: Vec<f64>,
 }
 
 /// How often a set kept in rotation for a switch looks at its successor's health: 1 s.
@@ -103,6 +117,11 @@ impl Pods {
             hold_next: u64::MAX,
             words,
             at_listener: false,
+            layered: false,
+            vms: Vec::new(),
+            vm_share: 0.0,
+            launch_seen: 0,
+            demand: Vec::new(),
         }
     }
 
@@ -140,6 +159,11 @@ impl Pods {
     /// The version of the pod in slot `slot`, if one is.
     pub(super) fn version_in(&self, slot: u32) -> Option<u32> {
         self.slots.iter().find(|s| s.slot == slot).map(|s| s.version as u32)
+    }
+
+    /// Each node's instance in the layers, by index in the cluster's nodes (`NONE`: none).
+    pub(super) fn vms(&self) -> &[u32] {
+        &self.vms
     }
 
     /// Node-time up to `now`.
@@ -197,6 +221,7 @@ fn credit(p: &mut Pods, g: &Group) {
 /// After the cluster changed: the slots, the node-time and the observations follow it.
 fn follow(p: &mut Pods, g: &mut Group, core: &mut Core, comp: u32) {
     let now = core.now;
+    nodes::follow_layers(p, core, comp);
     // A readiness gate opened changes what the deployment does next: in step again.
     for _ in 0..4 {
         sync(p, g, core, comp);
@@ -204,6 +229,7 @@ fn follow(p: &mut Pods, g: &mut Group, core: &mut Core, comp: u32) {
             break;
         }
     }
+    nodes::follow_layers(p, core, comp);
     p.node_ns = p.node_ns_at(now);
     p.node_mark = now;
     p.nodes_now = billed_nodes(&p.cluster);
@@ -244,7 +270,10 @@ fn sync(p: &mut Pods, g: &mut Group, core: &mut Core, comp: u32) {
             InstState::InService | InstState::Standby if i.active == 0 => i.terminate(core, comp),
             InstState::InService | InstState::Standby => i.state = InstState::Draining,
             // Stopped before it served: nothing to drain.
-            InstState::Launching => i.state = InstState::Free,
+            InstState::Launching => {
+                i.state = InstState::Free;
+                i.layer = super::call::NONE;
+            }
             _ => {}
         }
         p.slots.swap_remove(k);
@@ -258,9 +287,13 @@ fn sync(p: &mut Pods, g: &mut Group, core: &mut Core, comp: u32) {
         let Some(slot) = g.inst.iter().position(|i| i.state == InstState::Free) else { break };
         let az = pod.node.and_then(|n| p.cluster.nodes[n].az.parse::<u16>().ok()).unwrap_or(super::call::NONE16);
         let version = p.cluster.spec().workloads[0].version(pod.version);
+        let vm = nodes::vm_of(p, &pod.name);
         let i = &mut g.inst[slot];
         i.start_launch(az);
         i.error_rate = version.error_rate;
+        // On its node's instance, stretched by the node's contention.
+        i.layer = vm;
+        i.mult = core.layers.as_deref().filter(|_| vm != super::call::NONE).map_or(1.0, |r| r.multiplier(vm));
         p.slots.push(PodSlot::new(pod.name.clone(), slot as u32, pod.version, (i.sent, i.failed)));
     }
     // Pods that became Ready: in rotation once the load balancer's checks pass, as for any new
