@@ -6,11 +6,12 @@
 //   modules; the worker's glue is a classic script whose top-level names (`wasm_bindgen`) its
 //   loader calls, so top-level names are kept;
 // - writes the app's WebAssembly size into the loading page (`data-wasm-bytes` on #boot), for
-//   its progress bar;
+//   its progress bar, and takes in the embeddable viewer built before into target/viewer-dist
+//   (as viewer/);
 // - writes a gzip (`.gz`) and a Brotli (`.br`) copy beside every text and WebAssembly file, so a
 //   static host that serves pre-compressed files (nginx's gzip_static, most CDNs) sends them
 //   compressed without compressing on each request.
-import { readFileSync, writeFileSync, readdirSync, statSync, existsSync } from 'node:fs';
+import { readFileSync, writeFileSync, readdirSync, statSync, existsSync, cpSync } from 'node:fs';
 import { brotliCompressSync, gzipSync, constants } from 'node:zlib';
 import { join, relative } from 'node:path';
 import { createHash } from 'node:crypto';
@@ -47,16 +48,30 @@ for (const path of scripts(dir)) {
 }
 console.log(`post-build: ${(before / 1024).toFixed(1)} KB of glue -> ${(after / 1024).toFixed(1)} KB`);
 
-const wasm = readdirSync(dir).find((name) => /^strata-web-.*_bg\.wasm$/.test(name));
-const bootId = /\bid=("boot"|boot)(?=[\s>])/;
-if (!wasm || !bootId.test(html)) {
-  console.error('post-build: the app\'s WebAssembly or the loading page (#boot) is missing');
-  process.exit(1);
+// The embeddable viewer (viewer.html, built first into target/viewer-dist) has no loading page;
+// the app's build takes it in as viewer/.
+const viewer = readdirSync(dir).some((name) => /^strata-viewer-.*_bg\.wasm$/.test(name));
+if (viewer) {
+  writeFileSync(htmlPath, html);
+} else {
+  const wasm = readdirSync(dir).find((name) => /^strata-web-.*_bg\.wasm$/.test(name));
+  const bootId = /\bid=("boot"|boot)(?=[\s>])/;
+  if (!wasm || !bootId.test(html)) {
+    console.error('post-build: the app\'s WebAssembly or the loading page (#boot) is missing');
+    process.exit(1);
+  }
+  const bytes = statSync(join(dir, wasm)).size;
+  html = html.replace(bootId, `data-wasm-bytes=${bytes} id=boot`);
+  writeFileSync(htmlPath, html);
+  console.log(`post-build: loading page told the app is ${bytes} bytes`);
+  const built = join(process.env.TRUNK_SOURCE_DIR ?? process.cwd(), 'target', 'viewer-dist');
+  if (!existsSync(join(built, 'index.html'))) {
+    console.error('post-build: the viewer is not built (scripts/build-viewer.sh builds it into target/viewer-dist)');
+    process.exit(1);
+  }
+  cpSync(built, join(dir, 'viewer'), { recursive: true, filter: (src) => !/\.(gz|br)$/.test(src) });
+  console.log('post-build: the viewer copied in as viewer/');
 }
-const bytes = statSync(join(dir, wasm)).size;
-html = html.replace(bootId, `data-wasm-bytes=${bytes} id=boot`);
-writeFileSync(htmlPath, html);
-console.log(`post-build: loading page told the app is ${bytes} bytes`);
 
 let files = 0, raw = 0, gz = 0, br = 0;
 for (const path of under(dir, (name) => /\.(wasm|js|css|html|svg|json)$/.test(name))) {

@@ -84,6 +84,7 @@ run_stage "determinism: wasm in headless Chromium vs native" wasm_determinism
 # In sequence. Built in the background (in its own target directory) beside the compiling
 # stages, or beside the native runner and the determinism check, it slowed them more than it
 # saved: 20.3 and 20.5 min, against 19.5 min in sequence with a few fewer tests.
+run_stage "embeddable viewer (trunk build --release viewer.html)" scripts/build-viewer.sh
 run_stage "release bundle (trunk build --release)" trunk build --release --offline
 run_stage "bundle size" node scripts/bundle-size.mjs
 run_stage "end-to-end tests (playwright-core, headless Chromium)" \

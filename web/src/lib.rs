@@ -21,5 +21,6 @@ pub mod shell;
 pub mod state;
 pub mod storage;
 pub mod theme;
+pub mod viewer;
 
 pub use app::App;

@@ -9,25 +9,22 @@
 //! `data-edges` then lists those rates instead of the dots drawn.
 
 use std::cell::{Cell, RefCell};
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 use std::rc::Rc;
 
 use leptos::prelude::*;
 use wasm_bindgen::prelude::*;
-use wasm_bindgen::{Clamped, JsCast};
+use wasm_bindgen::JsCast;
 
-use crate::editor::geom::{Point, Viewport};
+use crate::editor::geom::Point;
 use crate::live::client::{use_live, Live};
 use crate::live::figures::{NodeFigures, NodeStatus};
+use crate::live::paint::{draw, draw_still, put, Geometry, Look};
 use crate::live::protocol::{PlayState, Segment, SegmentKind};
-use crate::live::raster::{rgba, Raster};
+use crate::live::raster::Raster;
 use crate::shell::run_panel::stamp;
-use crate::state::{use_editor, Editor};
+use crate::state::use_editor;
 use strata_core::sim::ErrorCause;
-
-/// Colours of the request types, in order (a type beyond them reuses them).
-const TYPE_COLORS: [&str; 6] = ["#2f7ef6", "#10a37f", "#b45cf0", "#e08a00", "#0aa5c2", "#d64f8a"];
-const FAILURE: &str = "#e5484d";
 
 fn rate(x: f64) -> String {
     if x >= 10_000.0 {
@@ -202,98 +199,6 @@ fn Members(figures: Signal<Option<NodeFigures>>) -> impl IntoView {
     }
 }
 
-/// A connection's polyline with the running length at each point, for placing dots by
-/// progress without allocating.
-#[derive(Clone, Debug, Default)]
-struct Path {
-    points: Vec<Point>,
-    /// `acc[i]`: length from the first point to point `i`.
-    acc: Vec<f64>,
-}
-
-impl Path {
-    fn new(points: &[Point]) -> Path {
-        let mut acc = Vec::with_capacity(points.len());
-        let mut total = 0.0;
-        for (i, p) in points.iter().enumerate() {
-            if i > 0 {
-                let q = points[i - 1];
-                total += ((p.x - q.x).powi(2) + (p.y - q.y).powi(2)).sqrt();
-            }
-            acc.push(total);
-        }
-        Path { points: points.to_vec(), acc }
-    }
-
-    /// The point `f` (0..=1) of the way along.
-    fn at(&self, f: f64) -> Option<Point> {
-        let total = *self.acc.last()?;
-        let d = f.clamp(0.0, 1.0) * total;
-        let i = self.acc.partition_point(|&a| a < d).clamp(1, self.points.len().max(2) - 1);
-        let (a, b) = (self.points.get(i - 1)?, self.points.get(i)?);
-        let span = self.acc[i] - self.acc[i - 1];
-        let k = if span > 0.0 { (d - self.acc[i - 1]) / span } else { 0.0 };
-        Some(Point::new(a.x + (b.x - a.x) * k, a.y + (b.y - a.y) * k))
-    }
-}
-
-/// Where dots go: for each (caller, callee) pair of engine indices, the connection's path and
-/// whether it is walked backwards (an answer on its way back). Rebuilt when the diagram or the
-/// run's components change, not per frame.
-#[derive(Clone, Debug, Default)]
-struct Geometry {
-    paths: Vec<Path>,
-    by_pair: HashMap<(u32, u32), (usize, bool)>,
-    /// Display names of the pairs, for the per-connection counts (`from>to` as the design says).
-    names: Vec<String>,
-}
-
-fn geometry(ed: Editor, ids: &[String]) -> Geometry {
-    let index: HashMap<&str, u32> = ids.iter().enumerate().map(|(i, id)| (id.as_str(), i as u32)).collect();
-    let mut g = Geometry::default();
-    ed.scene.with_untracked(|s| {
-        for e in &s.edges {
-            let (Some(&a), Some(&b)) = (index.get(e.from.as_str()), index.get(e.to.as_str())) else { continue };
-            let k = g.paths.len();
-            g.paths.push(Path::new(&e.points));
-            g.names.push(format!("{}>{}", e.from, e.to));
-            g.by_pair.insert((a, b), (k, false));
-            g.by_pair.entry((b, a)).or_insert((k, true));
-        }
-    });
-    g
-}
-
-/// Dots of one look, drawn together: requests, then answers, then failures on top.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
-enum Look {
-    Request(usize),
-    Response(usize),
-    Failure,
-}
-
-/// The burst drawn where a failed call failed (the start of its way back) while its answer is in
-/// the first quarter of its way: centre (world) and radius (px), for dots of radius `r`.
-fn burst(path: &Path, backwards: bool, progress: f64, r: f64) -> Option<(Point, f64)> {
-    if progress >= 0.25 {
-        return None;
-    }
-    path.at(if backwards { 1.0 } else { 0.0 }).map(|o| (o, r * (2.0 + 12.0 * progress)))
-}
-
-/// The pointer this close (px) to a dot (or a failed call's burst) hovers it.
-const HIT_PX: f64 = 8.0;
-
-/// Keeps in `near` the call drawn nearest to the pointer `p`: `seg`, drawn at `o`, hovers it
-/// within `reach` px (squared distances).
-fn offer(near: &mut Option<(f64, Segment)>, p: Option<Point>, o: Point, reach: f64, seg: Segment) {
-    let Some(p) = p else { return };
-    let d = (o.x - p.x) * (o.x - p.x) + (o.y - p.y) * (o.y - p.y);
-    if d <= reach * reach && near.is_none_or(|(b, _)| d < b) {
-        *near = Some((d, seg));
-    }
-}
-
 /// A drawn call in words, with the engine's request number (`strata-sim run --journey`), the
 /// component (and instance) and the simulated time: a failure says where and why, e.g.
 /// `Request #12345 failed at web[2]: queue full · 00:01:23.456`; a call where it goes,
@@ -311,130 +216,6 @@ pub fn call_text(s: &Segment, ids: &[String]) -> String {
         SegmentKind::Request => format!("Request #{n} to {}{instance} · {at}", name(s.to)),
         SegmentKind::Response => format!("Request #{n} answered by {}{instance} · {at}", name(s.from)),
     }
-}
-
-/// Draws one frame of particles; counts the dots drawn per connection into `counts`. Returns the
-/// call drawn nearest to `pointer` (canvas px) within [`HIT_PX`] (a failed call, its dot or its
-/// burst, first), and whether any dot was drawn.
-#[allow(clippy::too_many_arguments)]
-fn draw(
-    raster: &mut Raster,
-    live: Live,
-    geo: &Geometry,
-    screen: (f64, f64, Viewport),
-    wall_ms: f64,
-    scratch: &mut BTreeMap<Look, Vec<(f64, f64)>>,
-    counts: &mut [u32],
-    pointer: Option<Point>,
-) -> (Option<Segment>, bool) {
-    let (mut near, mut near_failure) = (None, None);
-    let (w, h, vp) = screen;
-    raster.begin(w as u32, h as u32);
-    counts.iter_mut().for_each(|c| *c = 0);
-    scratch.values_mut().for_each(Vec::clear);
-    let mut bursts: Vec<(f64, f64, f64)> = Vec::new();
-    let t = live.clock.get_value().at(wall_ms);
-    let r = (3.0 * vp.zoom.sqrt()).clamp(1.5, 4.0);
-    live.particles.with_value(|p| {
-        for dot in p.visible(t) {
-            let Some(&(k, backwards)) = geo.by_pair.get(&(dot.seg.from, dot.seg.to)) else { continue };
-            let path = &geo.paths[k];
-            let f = if backwards { 1.0 - dot.progress } else { dot.progress };
-            let Some(pw) = path.at(f) else { continue };
-            let s = vp.to_screen(pw);
-            if s.x < -10.0 || s.y < -10.0 || s.x > w + 10.0 || s.y > h + 10.0 {
-                continue;
-            }
-            counts[k] += 1;
-            let colour = dot.seg.request_type as usize % TYPE_COLORS.len();
-            let look = match dot.seg.kind {
-                SegmentKind::Request => Look::Request(colour),
-                SegmentKind::Response => Look::Response(colour),
-                SegmentKind::Failure => {
-                    if let Some((o, radius)) = burst(path, backwards, dot.progress, r) {
-                        let o = vp.to_screen(o);
-                        bursts.push((o.x, o.y, radius));
-                        offer(&mut near_failure, pointer, o, radius.max(HIT_PX), dot.seg);
-                    }
-                    offer(&mut near_failure, pointer, s, HIT_PX, dot.seg);
-                    Look::Failure
-                }
-            };
-            offer(&mut near, pointer, s, HIT_PX, dot.seg);
-            scratch.entry(look).or_default().push((s.x, s.y));
-        }
-    });
-    // Requests, then answers, then failures on top (the looks' order).
-    for (look, points) in scratch.iter() {
-        let colour = rgba(match *look {
-            Look::Request(c) | Look::Response(c) => TYPE_COLORS[c],
-            Look::Failure => FAILURE,
-        });
-        // Squares, not circles: at 3 to 8 px they read as dots. An answer is a hollow square.
-        for &(x, y) in points {
-            match look {
-                Look::Response(_) => raster.hollow(x, y, r, colour),
-                Look::Request(_) | Look::Failure => raster.square(x, y, r, colour),
-            }
-        }
-    }
-    let red = rgba(FAILURE);
-    for (x, y, radius) in bursts {
-        raster.ring(x, y, radius, 1.5, red);
-    }
-    (near_failure.or(near).map(|(_, seg)| seg), counts.iter().any(|&n| n > 0))
-}
-
-/// Copies to the canvas what changed in `raster` this frame.
-fn put(ctx: &web_sys::CanvasRenderingContext2d, raster: &Raster) {
-    let Some(d) = raster.dirty() else { return };
-    // A view of the raster's memory, not a copy: used at once, before anything allocates.
-    let image =
-        web_sys::ImageData::new_with_u8_clamped_array_and_sh(Clamped(raster.pixels()), raster.width(), raster.height());
-    if let Ok(image) = image {
-        let (x, y, w, h) = (f64::from(d.x0), f64::from(d.y0), f64::from(d.width()), f64::from(d.height()));
-        let _ =
-            ctx.put_image_data_with_dirty_x_and_dirty_y_and_dirty_width_and_dirty_height(&image, 0.0, 0.0, x, y, w, h);
-    }
-}
-
-/// With reduced motion: each connection as a line as thick as its traffic over the last second
-/// of simulated time, red in proportion to its failed calls; the counts go to `counts`.
-fn draw_still(
-    ctx: &web_sys::CanvasRenderingContext2d,
-    live: Live,
-    geo: &Geometry,
-    screen: (f64, f64, Viewport, f64),
-    counts: &mut [u32],
-) {
-    let (w, h, vp, dpr) = screen;
-    ctx.set_transform(dpr, 0.0, 0.0, dpr, 0.0, 0.0).ok();
-    ctx.clear_rect(0.0, 0.0, w, h);
-    counts.iter_mut().for_each(|c| *c = 0);
-    let t = live.clock.get_value().time_ns;
-    let sample = live.header.with_untracked(|h| h.as_ref().map_or(1, |h| h.sample_every.max(1)));
-    let per_pair = live.particles.with_value(|p| p.counts(t, 1e9));
-    for ((a, b), (calls, failed)) in per_pair {
-        let Some(&(k, false)) = geo.by_pair.get(&(a, b)) else { continue };
-        counts[k] = calls * sample as u32;
-        let rate = f64::from(calls) * sample as f64;
-        let width = (1.0 + rate.max(1.0).log10() * 2.0).min(12.0);
-        let bad = f64::from(failed) / f64::from(calls.max(1));
-        ctx.set_stroke_style_str(if bad > 0.01 { FAILURE } else { TYPE_COLORS[0] });
-        ctx.set_global_alpha(if bad > 0.01 { (0.4 + bad).min(1.0) } else { 0.55 });
-        ctx.set_line_width(width);
-        ctx.begin_path();
-        for (i, p) in geo.paths[k].points.iter().enumerate() {
-            let s = vp.to_screen(*p);
-            if i == 0 {
-                ctx.move_to(s.x, s.y);
-            } else {
-                ctx.line_to(s.x, s.y);
-            }
-        }
-        ctx.stroke();
-    }
-    ctx.set_global_alpha(1.0);
 }
 
 /// A `requestAnimationFrame` callback that can schedule itself again.
@@ -458,7 +239,7 @@ pub fn ParticleCanvas() -> impl IntoView {
         // Read (not only tracked), so the memos compute and the effect follows them.
         ed.scene.with(|_| ());
         let _ = run_id.get();
-        geo.set_value(live.components.with_value(|ids| geometry(ed, ids)));
+        geo.set_value(live.components.with_value(|ids| ed.scene.with_untracked(|s| Geometry::new(&s.edges, ids))));
     });
     let scratch: StoredValue<BTreeMap<Look, Vec<(f64, f64)>>, LocalStorage> = StoredValue::new_local(BTreeMap::new());
     let counts: StoredValue<Vec<u32>, LocalStorage> = StoredValue::new_local(Vec::new());
@@ -505,12 +286,18 @@ pub fn ParticleCanvas() -> impl IntoView {
             geo.with_value(|g| {
                 counts.update_value(|c| c.resize(g.paths.len(), 0));
                 if reduced {
-                    counts.update_value(|c| draw_still(&ctx, live, g, (w, h, vp, dpr), c));
+                    let t = live.clock.get_value().time_ns;
+                    let sample = live.header.with_untracked(|h| h.as_ref().map_or(1, |h| h.sample_every));
+                    live.particles.with_value(|p| {
+                        counts.update_value(|c| draw_still(&ctx, p, (t, sample), g, (w, h, vp, dpr), c));
+                    });
                 } else {
                     raster.update_value(|ras| {
                         scratch.update_value(|sc| {
                             counts.update_value(|c| {
-                                let (hit, any) = draw(ras, live, g, (w, h, vp), wall, sc, c, at);
+                                let t = live.clock.get_value().at(wall);
+                                let (hit, any) =
+                                    live.particles.with_value(|p| draw(ras, p, t, g, (w, h, vp), sc, c, at));
                                 near = hit;
                                 dots_drawn.set(any);
                             });

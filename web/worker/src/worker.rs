@@ -105,8 +105,19 @@ fn schedule_study(state: &Rc<RefCell<Worker>>, pump: &Pump) {
     let _ = w.scope.set_timeout_with_callback_and_timeout_and_arguments_0(f, 0);
 }
 
-/// Starts the worker: installs the message handler and says it is ready.
+/// Starts the app's worker: installs the message handler and says it is ready.
 pub fn start() {
+    run::<true>();
+}
+
+/// Starts the embeddable viewer's worker: the live run only (no questions about the design, no
+/// studies), so none of their code is in its build.
+pub fn start_viewer() {
+    run::<false>();
+}
+
+/// The worker; with `STUDIO`, it also answers questions and runs studies.
+fn run<const STUDIO: bool>() {
     let scope: DedicatedWorkerGlobalScope = js_sys::global().unchecked_into();
     let state = Rc::new(RefCell::new(Worker {
         scope: scope.clone(),
@@ -154,12 +165,12 @@ pub fn start() {
         let state = state.clone();
         Closure::<dyn FnMut(MessageEvent)>::new(move |ev: MessageEvent| {
             match serde_wasm_bindgen::from_value::<Command>(ev.data()) {
-                Ok(Command::Ask { id, design, question }) => {
+                Ok(Command::Ask { id, design, question }) if STUDIO => {
                     let answer = Answer { id, reply: answers::answer(&design, &question) };
                     post_keyed(&state.borrow().scope, ANSWER, &answer);
                     return;
                 }
-                Ok(Command::Study { id, job, charts }) => {
+                Ok(Command::Study { id, job, charts }) if STUDIO => {
                     let kind = job.kind();
                     match Study::start(id, job, charts) {
                         Ok(study) => {
@@ -175,7 +186,7 @@ pub fn start() {
                     }
                     return;
                 }
-                Ok(Command::CancelStudy { id }) => {
+                Ok(Command::CancelStudy { id }) if STUDIO => {
                     let mut w = state.borrow_mut();
                     if w.study.as_ref().is_some_and(|(s, _)| s.id() == id) {
                         w.study = None;

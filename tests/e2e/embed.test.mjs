@@ -1,0 +1,153 @@
+// The embeddable viewer and public/embed.js: the demonstration page's embeds load (the one
+// below the fold only when scrolled near), play independently, answer the host page's
+// JavaScript API, leave the host page's elements and globals alone, and show the engine's
+// figures, checked against `strata-sim run --json` on the same design, seed and time.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { join } from 'node:path';
+import { readFileSync } from 'node:fs';
+import { serve, launch, ROOT } from './harness.mjs';
+
+let server, browser;
+before(async () => { server = await serve(); browser = await launch(); });
+after(async () => { await browser?.close(); await server?.close(); });
+
+const SIM = process.env.STRATA_SIM ?? join(ROOT, 'target', 'ci', 'strata-sim');
+
+/** The CLI's report of a gallery scenario at `ms` simulated milliseconds. */
+function cli(scenario, ms, experiment = null) {
+  const args = ['run', join(ROOT, 'public', 'scenarios', `${scenario}.json`), '--seed', '1', '--duration', `${ms}ms`, '--json'];
+  if (experiment) args.push('--experiment', experiment);
+  return JSON.parse(execFileSync(SIM, args, { encoding: 'utf8', maxBuffer: 64 << 20 }));
+}
+
+/** Opens a page, collecting its errors (and those of its frames). */
+async function open(path, { width = 1280, height = 800, init } = {}) {
+  const context = await browser.newContext({ viewport: { width, height } });
+  const page = await context.newPage();
+  const errors = [];
+  page.on('console', (m) => { if (m.type() === 'error') errors.push(m.text()); });
+  page.on('pageerror', (e) => errors.push(String(e)));
+  if (init) await page.addInitScript(init);
+  await page.goto(`${server.url}${path}`, { waitUntil: 'load' });
+  return { context, page, errors };
+}
+
+/** An embed's state (`data-strata-state`) and its API's time and play state. */
+const embed = (page, id) => page.evaluate((i) => {
+  const el = document.getElementById(i);
+  return { state: el.dataset.strataState, time: el.strataTime, play: el.strataState, frames: el.querySelectorAll('iframe').length };
+}, id);
+
+/** The viewer frame inside embed `id`. */
+const viewer = (page, id) => page.frameLocator(`#${id} iframe`);
+
+/** Waits until embed `id` reports `ms` simulated ms and is paused there (after a seek). */
+const pausedAt = (page, id, ms) => page.waitForFunction(([i, ns]) => {
+  const el = document.getElementById(i);
+  return el.strataTime === ns && el.strataState === 'paused';
+}, [id, ms * 1e6], { timeout: 30_000 });
+
+test('the demonstration page: embeds load lazily, play independently, and the host page keeps its own', async () => {
+  // Before any script of the page runs: the window's own names and the host's note.
+  const { context, page, errors } = await open('demo.html', {
+    init: () => { globalThis.__before = Object.getOwnPropertyNames(window); },
+  });
+  await page.waitForFunction(() => document.getElementById('three-tier').dataset.strataState === 'ready', null, { timeout: 30_000 });
+  // The embed far below the fold is still its static preview: no viewer, an SVG of the design.
+  let az = await embed(page, 'az-outage');
+  assert.equal(az.state, 'preview');
+  assert.equal(az.frames, 0, 'no viewer before it is scrolled near');
+  const design = JSON.parse(readFileSync(join(ROOT, 'public', 'scenarios', 'az-outage-multi-az.json'), 'utf8'));
+  const boxes = await page.locator('#az-outage svg rect').count();
+  assert.ok(boxes >= design.components.length, `the preview draws the design's ${design.components.length} boxes (${boxes} rects)`);
+  // Two embeds play independently: the first plays through the API, the second stays at 0 s.
+  await page.evaluate(() => document.getElementById('three-tier').play());
+  await page.waitForFunction(() => document.getElementById('three-tier').strataTime > 2e9, null, { timeout: 30_000 });
+  await page.locator('#noisy').scrollIntoViewIfNeeded();
+  await page.waitForFunction(() => document.getElementById('noisy').dataset.strataState === 'ready', null, { timeout: 30_000 });
+  assert.equal((await embed(page, 'noisy')).time, 0, 'the second embed has not moved');
+  // The host page's own buttons drive its embed: jump to 60 s (paused there), then play.
+  await page.locator('#noisy-jump').click();
+  await pausedAt(page, 'noisy', 60_000);
+  assert.equal(await page.locator('#noisy-clock').textContent(), 'Simulated time: 60.0 s');
+  await page.evaluate(() => document.getElementById('three-tier').pause());
+  await page.waitForFunction(() => document.getElementById('three-tier').strataState === 'paused');
+  const stopped = (await embed(page, 'three-tier')).time;
+  await page.locator('#noisy-play').click();
+  await page.waitForFunction(() => document.getElementById('noisy').strataTime > 61e9, null, { timeout: 30_000 });
+  assert.equal((await embed(page, 'three-tier')).time, stopped, 'pausing one embed left it paused while the other plays');
+  // Scrolled near, the last embed loads, with its experiment chosen.
+  await page.locator('#az-outage').scrollIntoViewIfNeeded();
+  await page.waitForFunction(() => document.getElementById('az-outage').dataset.strataState === 'ready', null, { timeout: 30_000 });
+  az = await embed(page, 'az-outage');
+  assert.equal(az.frames, 1);
+  assert.equal(await viewer(page, 'az-outage').getByTestId('viewer-experiment').inputValue(), 'lose-az1');
+  // The host page: no new globals, its own elements untouched, nothing of it inside a viewer.
+  const after = await page.evaluate(() => {
+    const before = new Set(globalThis.__before);
+    // window[0], window[1]...: the browser's names for the page's frames, not globals.
+    return Object.getOwnPropertyNames(window).filter((n) => !before.has(n) && n !== '__before' && !/^\d+$/.test(n));
+  });
+  assert.deepEqual(after, [], 'embed.js and the page define no globals');
+  assert.equal(await page.locator('#host-note').evaluate((e) => e.outerHTML), '<p id="host-note" class="note">This paragraph belongs to the host page.</p>');
+  assert.deepEqual(errors, []);
+  await context.close();
+});
+
+test('an embed seeks through its API, and the viewer\'s figures are the engine\'s at each moment', async () => {
+  const { context, page, errors } = await open('demo.html');
+  await page.locator('#noisy').scrollIntoViewIfNeeded();
+  const el = page.locator('#noisy');
+  const seen = [];
+  for (const ms of [30_000, 75_000]) {
+    await el.evaluate((e, t) => e.seek(t), ms);
+    await pausedAt(page, 'noisy', ms);
+    const figures = viewer(page, 'noisy').getByTestId('viewer-figures');
+    // The figures of that moment (they come with the frame after the seek).
+    await viewer(page, 'noisy').locator(`#sv-figures[data-time-ns="${ms * 1e6}"]`).waitFor({ timeout: 30_000 });
+    const shown = Number(await figures.getAttribute('data-requests'));
+    const engine = cli('noisy-neighbour-before', ms).clients[0];
+    assert.equal(shown, engine.requests, `requests at ${ms} ms: viewer ${shown}, strata-sim ${engine.requests}`);
+    const text = await figures.textContent();
+    // The share of the answered ones (those still on their way are not counted yet).
+    const answered = engine.successes + engine.errors.total;
+    assert.ok(text.includes(`${(engine.successes / answered * 100).toFixed(2)}% answered`), `${text} against ${engine.successes}/${answered}`);
+    assert.equal(await viewer(page, 'noisy').getByTestId('viewer-clock').textContent(), `00:${String(Math.floor(ms / 60000)).padStart(2, '0')}:${String((ms % 60000) / 1000).padStart(2, '0')}.000`);
+    seen.push(shown);
+  }
+  assert.ok(seen[1] > seen[0], JSON.stringify(seen));
+  // Restart: the same run from 0 s, playing.
+  await el.evaluate((e) => e.restart());
+  await page.waitForFunction(() => { const e = document.getElementById('noisy'); return e.strataState === 'playing' && e.strataTime < 30e9; }, null, { timeout: 30_000 });
+  assert.deepEqual(errors, []);
+  await context.close();
+});
+
+test('the viewer on its own: a design from ?src= plays with dots; a bad address or document says why', async () => {
+  const { context, page, errors } = await open('viewer/?src=../scenarios/three-tier.json&autoplay=1&theme=dark', { width: 700, height: 600 });
+  const root = page.getByTestId('viewer');
+  await page.waitForFunction(() => Number(document.getElementById('sv').dataset.timeNs) > 1e9, null, { timeout: 30_000 });
+  assert.equal(await root.getAttribute('data-theme'), 'dark');
+  assert.equal(await page.locator('#sv-diagram svg').count(), 1);
+  await page.waitForFunction(() => Number(document.getElementById('sv-dots').dataset.dots) > 0, null, { timeout: 30_000 });
+  // Space pauses; the clock then stands still.
+  await root.focus();
+  await page.keyboard.press('Space');
+  await page.waitForFunction(() => document.getElementById('sv').dataset.state === 'paused');
+  const t = await root.getAttribute('data-time-ns');
+  await page.waitForTimeout(300);
+  assert.equal(await root.getAttribute('data-time-ns'), t);
+  assert.deepEqual(errors, []);
+  for (const [src, why] of [
+    ['javascript:alert(1)', /refused: only http and https/],
+    ['../scenarios/no-such-design.json', /could not be fetched|cannot be shown/],
+    ['../index.html', /cannot be shown/],
+  ]) {
+    await page.goto(`${server.url}viewer/?src=${encodeURIComponent(src)}`);
+    await page.getByTestId('viewer-problem').waitFor({ state: 'visible', timeout: 15_000 });
+    assert.match(await page.getByTestId('viewer-problem').textContent(), why, src);
+  }
+  await context.close();
+});

@@ -1,0 +1,76 @@
+//! The embeddable viewer (`viewer.html`, its own build): one design played read-only, for blog
+//! posts and tutorials. No editor, palette, inspector or exports, and no UI framework: the
+//! markup is in `viewer.html`, this module fills it in and wires it to its own engine worker
+//! (`strata-viewer-worker`, the live run only).
+//!
+//! - The diagram is the editor's SVG export (`svg_export`), in the host's light or dark palette;
+//!   sampled requests travel over it on a canvas (`live::paint`, as in the app), or, with
+//!   reduced motion, each connection is drawn as thick as its traffic.
+//! - Play, pause, restart (same seed: the same run), seek, speed, the document's experiments; the
+//!   first client population's requests and success share beside the clock.
+//! - The document comes from `?src=` (fetched), from a share link's fragment (`#share=1.`), or
+//!   from the embedding page (`load` message).
+//! - Embedded (`?embed=<id>`), it talks to `public/embed.js` with `postMessage`: it says `ready`,
+//!   its `size` and every `frame`'s time and state, and takes `load`, `play`, `pause`,
+//!   `restart` and `seek` from its parent only.
+
+mod host;
+mod run;
+
+use std::cell::RefCell;
+use std::rc::Rc;
+
+use crate::editor::share;
+use crate::js;
+use host::Params;
+use run::Viewer;
+
+/// Starts the viewer on the page's markup.
+pub fn start() {
+    let Some(window) = web_sys::window() else { return };
+    let params = Params::read(&window.location());
+    let viewer = match Viewer::new(params.clone()) {
+        Ok(v) => Rc::new(RefCell::new(v)),
+        Err(e) => {
+            web_sys::console::error_1(&format!("strata viewer: {e}").into());
+            return;
+        }
+    };
+    run::wire(&viewer);
+    host::listen(&viewer);
+    // The document: from `?src=`, a share link, or the embedding page.
+    let hash = window.location().hash().unwrap_or_default();
+    if let Some(src) = params.src.clone() {
+        let v = viewer.clone();
+        wasm_bindgen_futures::spawn_local(async move {
+            let loaded = match host::checked_url(&src) {
+                Ok(url) => js::fetch_text(&url)
+                    .await
+                    .map_err(|e| format!("{src} could not be fetched: {}", js::error_text(&e))),
+                Err(e) => Err(e),
+            };
+            let text = loaded.and_then(|t| t.as_string().ok_or_else(|| format!("{src} is not text")));
+            match text {
+                Ok(text) => run::load(&v, text),
+                Err(e) => v.borrow().problem(&e),
+            }
+        });
+    } else if hash.starts_with(share::PREFIX) {
+        let v = viewer.clone();
+        wasm_bindgen_futures::spawn_local(async move {
+            let text = match share::payload(&hash) {
+                Ok(bytes) => js::decompress(&bytes, share::MAX_DOCUMENT as f64)
+                    .await
+                    .map_err(|e| format!("this share link cannot be opened: {}", js::error_text(&e)))
+                    .and_then(|t| t.as_string().ok_or_else(|| "this share link holds no text".to_string())),
+                Err(e) => Err(e.to_string()),
+            };
+            match text {
+                Ok(text) => run::load(&v, text),
+                Err(e) => v.borrow().problem(&e),
+            }
+        });
+    } else if params.embed.is_none() {
+        viewer.borrow().problem("No design to show: give one with ?src=design.json or a share link.");
+    }
+}

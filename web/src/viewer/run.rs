@@ -1,0 +1,511 @@
+//! The viewer's run: its engine worker, the diagram, the dots, the controls and the figures.
+
+use std::cell::RefCell;
+use std::collections::BTreeMap;
+use std::rc::Rc;
+
+use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
+use web_sys::{Document, Element, HtmlCanvasElement, HtmlInputElement, HtmlSelectElement, MessageEvent, Worker};
+
+use super::host::{self, Params, Theme};
+use crate::editor::geom::{Point, Viewport};
+use crate::editor::model::doc_from_json;
+use crate::editor::scene::{self, Scene};
+use crate::editor::svg_export::{self, SvgOptions};
+use crate::js;
+use crate::live::client::ClockSync;
+use crate::live::paint::{self, Geometry, Look};
+use crate::live::particles::Particles;
+use crate::live::raster::Raster;
+
+/// The viewer's worker script (Trunk's loader for `strata-viewer-worker`), next to the page.
+const WORKER_URL: &str = "./strata-viewer-worker_loader.js";
+/// Margin around the diagram, world units.
+const MARGIN: f64 = 24.0;
+/// How long a run lasts, simulated seconds.
+const DURATION_S: f64 = 600.0;
+/// A dot is on screen at least this long, wall ms (as in the app).
+const DOT_MIN_WALL_MS: f64 = 400.0;
+/// Least wall time between two `frame` messages to the embedding page, ms.
+const FRAME_POST_MS: f64 = 100.0;
+
+/// The page's elements the viewer fills in.
+struct Dom {
+    root: Element,
+    diagram: Element,
+    canvas: HtmlCanvasElement,
+    play: Element,
+    seek: HtmlInputElement,
+    clock: Element,
+    speed: HtmlSelectElement,
+    experiment: HtmlSelectElement,
+    figures: Element,
+    problem: Element,
+}
+
+impl Dom {
+    fn find(d: &Document) -> Result<Dom, String> {
+        let get = |id: &str| d.get_element_by_id(id).ok_or_else(|| format!("the page has no #{id}"));
+        Ok(Dom {
+            root: get("sv")?,
+            diagram: get("sv-diagram")?,
+            canvas: get("sv-dots")?.dyn_into().map_err(|_| "#sv-dots is not a canvas")?,
+            play: get("sv-play")?,
+            seek: get("sv-seek")?.dyn_into().map_err(|_| "#sv-seek is not an input")?,
+            clock: get("sv-clock")?,
+            speed: get("sv-speed")?.dyn_into().map_err(|_| "#sv-speed is not a select")?,
+            experiment: get("sv-experiment")?.dyn_into().map_err(|_| "#sv-experiment is not a select")?,
+            figures: get("sv-figures")?,
+            problem: get("sv-problem")?,
+        })
+    }
+}
+
+/// The viewer's state.
+pub(super) struct Viewer {
+    pub(super) params: Params,
+    dom: Dom,
+    worker: Worker,
+    worker_ready: bool,
+    /// The document's text, once loaded.
+    design: Option<String>,
+    /// The run was started (its frames are drawn).
+    started: bool,
+    /// What to do once the run starts: play, and go to this time (ms).
+    want_play: bool,
+    want_seek: Option<u64>,
+    scene: Option<Scene>,
+    /// The diagram's world box (with its margin): x, y, width, height.
+    world: (f64, f64, f64, f64),
+    dark: bool,
+    reduced: bool,
+    components: Vec<String>,
+    geo: Geometry,
+    particles: Particles,
+    clock: ClockSync,
+    playing: bool,
+    time_ns: u64,
+    sample_every: u64,
+    raster: Raster,
+    scratch: BTreeMap<Look, Vec<(f64, f64)>>,
+    counts: Vec<u32>,
+    last_post_ms: f64,
+    /// A display frame is requested.
+    animating: bool,
+    frame_cb: Option<Rc<Closure<dyn FnMut()>>>,
+}
+
+impl Viewer {
+    pub(super) fn new(params: Params) -> Result<Viewer, String> {
+        let window = web_sys::window().ok_or("no window")?;
+        let document = window.document().ok_or("no document")?;
+        let dom = Dom::find(&document)?;
+        let matches = |q: &str| window.match_media(q).ok().flatten().is_some_and(|m| m.matches());
+        let dark = match params.theme {
+            Theme::Dark => true,
+            Theme::Light => false,
+            Theme::Auto => matches("(prefers-color-scheme: dark)"),
+        };
+        let _ = dom.root.set_attribute("data-theme", if dark { "dark" } else { "light" });
+        let worker = Worker::new(WORKER_URL).map_err(|e| format!("the engine cannot start: {}", js::error_text(&e)))?;
+        Ok(Viewer {
+            want_play: params.autoplay,
+            params,
+            dom,
+            worker,
+            worker_ready: false,
+            design: None,
+            started: false,
+            want_seek: None,
+            scene: None,
+            world: (0.0, 0.0, 1.0, 1.0),
+            dark,
+            reduced: matches("(prefers-reduced-motion: reduce)"),
+            components: Vec::new(),
+            geo: Geometry::default(),
+            particles: Particles::default(),
+            clock: ClockSync { time_ns: 0.0, wall_ms: 0.0, ns_per_ms: 0.0 },
+            playing: false,
+            time_ns: 0,
+            sample_every: 1,
+            raster: Raster::default(),
+            scratch: BTreeMap::new(),
+            counts: Vec::new(),
+            last_post_ms: f64::NEG_INFINITY,
+            animating: false,
+            frame_cb: None,
+        })
+    }
+
+    /// Shows why the viewer cannot play (and tells the embedding page).
+    pub(super) fn problem(&self, text: &str) {
+        self.dom.problem.set_text_content(Some(text));
+        let _ = self.dom.problem.remove_attribute("hidden");
+        let _ = self.dom.root.set_attribute("data-state", "error");
+        host::post(self.params.embed.as_deref(), "error", &[("message", text.into())]);
+    }
+
+    fn send(&self, fields: &[(&str, JsValue)]) {
+        let message = js_sys::Object::new();
+        for (k, v) in fields {
+            let _ = js_sys::Reflect::set(&message, &(*k).into(), v);
+        }
+        let _ = self.worker.post_message(&message);
+    }
+
+    /// The pace chosen, as the worker reads it.
+    fn speed(&self) -> JsValue {
+        match self.dom.speed.value().parse::<f64>() {
+            Ok(x) if x > 0.0 => {
+                let o = js_sys::Object::new();
+                let _ = js_sys::Reflect::set(&o, &"Times".into(), &x.into());
+                o.into()
+            }
+            _ => "Max".into(),
+        }
+    }
+
+    /// Starts the run from 0 s once both the document and the worker are there.
+    fn start(&mut self) {
+        let (Some(design), true) = (self.design.clone(), self.worker_ready) else { return };
+        let experiment = Some(self.dom.experiment.value()).filter(|e| !e.is_empty());
+        self.send(&[
+            ("type", "start".into()),
+            ("design", design.into()),
+            ("seed", (self.params.seed as f64).into()),
+            ("experiment", experiment.map_or(JsValue::NULL, JsValue::from)),
+            ("duration_s", DURATION_S.into()),
+            ("speed", self.speed()),
+            ("paused", (!self.want_play || self.want_seek.is_some()).into()),
+        ]);
+        self.started = true;
+        self.particles.clear();
+        if let Some(ms) = self.want_seek.take() {
+            self.send(&[("type", "seek".into()), ("ms", (ms as f64).into())]);
+            if self.want_play {
+                self.send(&[("type", "play".into())]);
+            }
+        }
+    }
+
+    /// Plays (`true`) or pauses.
+    pub(super) fn play(&mut self, on: bool) {
+        self.want_play = on;
+        if self.started {
+            self.send(&[("type", if on { "play" } else { "pause" }.into())]);
+        }
+    }
+
+    /// The same run again from 0 s (same seed and experiment: the same figures), playing.
+    pub(super) fn restart(&mut self) {
+        self.want_play = true;
+        self.start();
+    }
+
+    /// Goes to `ms` simulated milliseconds (paused there).
+    pub(super) fn seek(&mut self, ms: u64) {
+        if self.started {
+            self.send(&[("type", "seek".into()), ("ms", (ms as f64).into())]);
+        } else {
+            self.want_seek = Some(ms);
+        }
+    }
+
+    /// Shows the document: its diagram, its experiments; then starts the run.
+    fn show(&mut self, text: String) {
+        let doc = match doc_from_json(&text) {
+            Ok(d) => d,
+            Err(e) => return self.problem(&format!("This design cannot be shown: {e}")),
+        };
+        let s = scene::build(&doc);
+        let opts = SvgOptions { background: None, dark: self.dark, margin: MARGIN };
+        let (svg, w, h) = svg_export::render(&s, &opts);
+        let b = s.bounds.unwrap_or_default().inflate(MARGIN);
+        self.world = (b.x, b.y, w, h);
+        self.dom.diagram.set_inner_html(&svg);
+        let title = doc.topology.name.trim();
+        let _ = self.dom.root.set_attribute("aria-label", if title.is_empty() { "Strata live diagram" } else { title });
+        let names = doc.topology.experiment_names();
+        let mut options = String::from(r#"<option value="">No experiment</option>"#);
+        for n in &names {
+            let n = strata_worker::html::escape(n);
+            options.push_str(&format!(r#"<option value="{n}">{n}</option>"#));
+        }
+        self.dom.experiment.set_inner_html(&options);
+        if let Some(e) = self.params.experiment.as_ref().filter(|e| names.contains(e)) {
+            self.dom.experiment.set_value(e);
+        }
+        let _ = if names.is_empty() {
+            self.dom.experiment.set_attribute("hidden", "")
+        } else {
+            self.dom.experiment.remove_attribute("hidden")
+        };
+        self.scene = Some(s);
+        self.design = Some(text);
+        self.post_size();
+        self.start();
+    }
+
+    /// Tells the embedding page the height its width needs (diagram and controls).
+    fn post_size(&self) {
+        let Some(window) = web_sys::window() else { return };
+        let width = window.inner_width().ok().and_then(|w| w.as_f64()).unwrap_or(1.0).max(1.0);
+        let bar =
+            self.dom.root.get_bounding_client_rect().height() - self.dom.diagram.get_bounding_client_rect().height();
+        let aspect = self.world.3 / self.world.2 + bar.max(0.0) / width;
+        host::post(self.params.embed.as_deref(), "size", &[("aspect", aspect.into())]);
+    }
+
+    /// A frame from the worker.
+    fn on_frame(&mut self, header: &JsValue, segments: Option<js_sys::Float64Array>) {
+        let get = |k: &str| js_sys::Reflect::get(header, &k.into()).unwrap_or(JsValue::UNDEFINED);
+        if let Some(p) = get("problem").as_string() {
+            self.problem(&p);
+        }
+        if get("rewound").as_bool() == Some(true) {
+            self.particles.clear();
+        }
+        let ids = get("components");
+        if ids.is_array() {
+            self.components = js_sys::Array::from(&ids).iter().filter_map(|x| x.as_string()).collect();
+            if let Some(s) = &self.scene {
+                self.geo = Geometry::new(&s.edges, &self.components);
+            }
+        }
+        let time_ns = get("time_ns").as_f64().unwrap_or(0.0);
+        let duration_ns = get("duration_ns").as_f64().unwrap_or(0.0);
+        let state = get("state").as_string().unwrap_or_default();
+        let speed = js_sys::Reflect::get(&get("speed"), &"Times".into()).ok().and_then(|x| x.as_f64());
+        self.sample_every = get("sample_every").as_f64().unwrap_or(1.0) as u64;
+        self.playing = state == "playing";
+        self.time_ns = time_ns as u64;
+        let ns_per_ms = if self.playing { speed.unwrap_or(0.0) * 1e6 } else { 0.0 };
+        self.clock = ClockSync { time_ns, wall_ms: js::now_ms(), ns_per_ms };
+        if let Some(seg) = segments {
+            self.particles.forget_before(time_ns - 1e9);
+            self.particles.add(&seg.to_vec(), speed.map_or(0.0, |x| DOT_MIN_WALL_MS * 1e6 * x));
+        }
+        // The controls and the figures.
+        let _ = self.dom.root.set_attribute("data-state", &state);
+        let _ = self.dom.root.set_attribute("data-time-ns", &self.time_ns.to_string());
+        self.dom.play.set_text_content(Some(if self.playing { "Pause" } else { "Play" }));
+        self.dom.seek.set_max(&format!("{}", (duration_ns / 1e6).round()));
+        self.dom.seek.set_value(&format!("{}", (time_ns / 1e6).round()));
+        self.dom.clock.set_text_content(Some(&crate::shell::run_panel::stamp(self.time_ns)));
+        let summary = get("summary");
+        if summary.is_object() {
+            self.show_figures(&summary);
+        }
+        let now = js::now_ms();
+        if now - self.last_post_ms >= FRAME_POST_MS || !self.playing {
+            self.last_post_ms = now;
+            host::post(
+                self.params.embed.as_deref(),
+                "frame",
+                &[("timeNs", time_ns.into()), ("durationNs", duration_ns.into()), ("state", state.into())],
+            );
+        }
+    }
+
+    /// The first client population's requests and success share, as the engine counts them.
+    fn show_figures(&self, summary: &JsValue) {
+        let at = |o: &JsValue, k: &str| js_sys::Reflect::get(o, &k.into()).unwrap_or(JsValue::UNDEFINED);
+        let clients = at(summary, "clients");
+        let first = js_sys::Array::from(&clients).get(0);
+        if !first.is_object() {
+            return;
+        }
+        let requests = at(&first, "requests").as_f64().unwrap_or(0.0);
+        let success = at(&first, "success").as_f64();
+        let _ =
+            self.dom.figures.set_attribute("data-time-ns", &at(summary, "time_ns").as_f64().unwrap_or(0.0).to_string());
+        let _ = self.dom.figures.set_attribute("data-requests", &requests.to_string());
+        let text = match success {
+            Some(s) => format!("{requests:.0} requests · {:.2}% answered", s * 100.0),
+            None => format!("{requests:.0} requests"),
+        };
+        self.dom.figures.set_text_content(Some(&text));
+    }
+
+    /// Draws the dots for now.
+    fn paint(&mut self) {
+        let canvas = &self.dom.canvas;
+        let rect = self.dom.diagram.get_bounding_client_rect();
+        let (w, h) = (rect.width().max(1.0), rect.height().max(1.0));
+        let dpr = if self.reduced { web_sys::window().map_or(1.0, |w| w.device_pixel_ratio()) } else { 1.0 };
+        let (pw, ph) = ((w * dpr) as u32, (h * dpr) as u32);
+        if canvas.width() != pw || canvas.height() != ph {
+            canvas.set_width(pw);
+            canvas.set_height(ph);
+        }
+        let Ok(Some(ctx)) = canvas.get_context("2d") else { return };
+        let Ok(ctx) = ctx.dyn_into::<web_sys::CanvasRenderingContext2d>() else { return };
+        let zoom = w / self.world.2;
+        let vp = Viewport { pan: Point::new(-self.world.0 * zoom, -self.world.1 * zoom), zoom };
+        self.counts.resize(self.geo.paths.len(), 0);
+        if self.reduced {
+            let sample = self.sample_every;
+            paint::draw_still(
+                &ctx,
+                &self.particles,
+                (self.clock.time_ns, sample),
+                &self.geo,
+                (w, h, vp, dpr),
+                &mut self.counts,
+            );
+        } else {
+            let t = self.clock.at(js::now_ms());
+            paint::draw(
+                &mut self.raster,
+                &self.particles,
+                t,
+                &self.geo,
+                (w, h, vp),
+                &mut self.scratch,
+                &mut self.counts,
+                None,
+            );
+            paint::put(&ctx, &self.raster);
+        }
+        let total: u32 = self.counts.iter().sum();
+        let _ = canvas.set_attribute("data-dots", &total.to_string());
+    }
+}
+
+/// Loads the document `text` into the viewer.
+pub(super) fn load(viewer: &Rc<RefCell<Viewer>>, text: String) {
+    viewer.borrow_mut().show(text);
+    request_frame(viewer);
+}
+
+/// Asks for a display frame (one at a time).
+fn request_frame(viewer: &Rc<RefCell<Viewer>>) {
+    let mut v = viewer.borrow_mut();
+    if v.animating {
+        return;
+    }
+    let Some(cb) = v.frame_cb.clone() else { return };
+    v.animating = true;
+    if let Some(w) = web_sys::window() {
+        let _ = w.request_animation_frame(cb.as_ref().as_ref().unchecked_ref());
+    }
+}
+
+/// Wires the worker, the display frames and the controls to the viewer.
+pub(super) fn wire(viewer: &Rc<RefCell<Viewer>>) {
+    // Display frames: one paint each, again while the run plays.
+    let frame = {
+        let v = viewer.clone();
+        Rc::new(Closure::<dyn FnMut()>::new(move || {
+            let again = {
+                let mut x = v.borrow_mut();
+                x.animating = false;
+                x.paint();
+                x.playing
+            };
+            if again {
+                request_frame(&v);
+            }
+        }))
+    };
+    viewer.borrow_mut().frame_cb = Some(frame);
+    let on_message = {
+        let v = viewer.clone();
+        Closure::<dyn FnMut(MessageEvent)>::new(move |ev: MessageEvent| {
+            let data = ev.data();
+            if data.as_string().as_deref() == Some(strata_worker::worker::READY) {
+                let mut x = v.borrow_mut();
+                x.worker_ready = true;
+                x.start();
+                return;
+            }
+            let header = js_sys::Reflect::get(&data, &"header".into()).unwrap_or(JsValue::UNDEFINED);
+            if header.is_object() {
+                let segments = js_sys::Reflect::get(&data, &"segments".into()).ok().and_then(|s| s.dyn_into().ok());
+                v.borrow_mut().on_frame(&header, segments);
+                request_frame(&v);
+            }
+        })
+    };
+    viewer.borrow().worker.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
+    on_message.forget();
+    let on = |el: &Element, event: &str, f: Box<dyn FnMut(web_sys::Event)>| {
+        let c = Closure::<dyn FnMut(web_sys::Event)>::new(f);
+        let _ = el.add_event_listener_with_callback(event, c.as_ref().unchecked_ref());
+        c.forget();
+    };
+    let dom = {
+        let x = viewer.borrow();
+        (x.dom.play.clone(), x.dom.seek.clone(), x.dom.speed.clone(), x.dom.experiment.clone(), x.dom.root.clone())
+    };
+    let v = viewer.clone();
+    on(
+        &dom.0,
+        "click",
+        Box::new(move |_| {
+            let playing = v.borrow().playing;
+            v.borrow_mut().play(!playing);
+        }),
+    );
+    let v = viewer.clone();
+    if let Some(restart) = web_sys::window().and_then(|w| w.document()).and_then(|d| d.get_element_by_id("sv-restart"))
+    {
+        on(&restart, "click", Box::new(move |_| v.borrow_mut().restart()));
+    }
+    let v = viewer.clone();
+    let seek = dom.1.clone();
+    on(
+        &dom.1,
+        "change",
+        Box::new(move |_| {
+            if let Ok(ms) = seek.value().parse::<f64>() {
+                v.borrow_mut().seek(ms as u64);
+            }
+        }),
+    );
+    let v = viewer.clone();
+    on(
+        &dom.2,
+        "change",
+        Box::new(move |_| {
+            let x = v.borrow();
+            let speed = x.speed();
+            x.send(&[("type", "set_speed".into()), ("speed", speed)]);
+        }),
+    );
+    let v = viewer.clone();
+    on(&dom.3, "change", Box::new(move |_| v.borrow_mut().restart()));
+    // Space plays and pauses; Home restarts.
+    let v = viewer.clone();
+    on(
+        &dom.4,
+        "keydown",
+        Box::new(move |ev| {
+            let Some(k) = ev.dyn_ref::<web_sys::KeyboardEvent>() else { return };
+            let on_control = k
+                .target()
+                .and_then(|t| t.dyn_into::<Element>().ok())
+                .is_some_and(|e| matches!(e.tag_name().as_str(), "SELECT" | "INPUT" | "BUTTON"));
+            match k.key().as_str() {
+                " " if !on_control => {
+                    ev.prevent_default();
+                    let playing = v.borrow().playing;
+                    v.borrow_mut().play(!playing);
+                }
+                "Home" if !on_control => v.borrow_mut().restart(),
+                _ => {}
+            }
+        }),
+    );
+    // The embedding page learns the new height when the width changes.
+    let v = viewer.clone();
+    let resized = Closure::<dyn FnMut()>::new(move || {
+        let x = v.borrow();
+        x.post_size();
+    });
+    if let Some(w) = web_sys::window() {
+        let _ = w.add_event_listener_with_callback("resize", resized.as_ref().unchecked_ref());
+    }
+    resized.forget();
+}
