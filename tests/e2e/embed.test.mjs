@@ -7,7 +7,8 @@ import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 import { readFileSync } from 'node:fs';
-import { serve, launch, ROOT } from './harness.mjs';
+import { serve, launch, openApp, ROOT } from './harness.mjs';
+import { openTemplate } from './editor-helpers.mjs';
 
 let server, browser;
 before(async () => { server = await serve(); browser = await launch(); });
@@ -149,5 +150,36 @@ test('the viewer on its own: a design from ?src= plays with dots; a bad address 
     await page.getByTestId('viewer-problem').waitFor({ state: 'visible', timeout: 15_000 });
     assert.match(await page.getByTestId('viewer-problem').textContent(), why, src);
   }
+  await context.close();
+});
+
+test('the app\'s Share / Embed dialog gives a frame that plays the design and an embed.js snippet', async () => {
+  const context = await browser.newContext({ viewport: { width: 1440, height: 900 } });
+  const { page, errors } = await openApp(context, server.url);
+  await openTemplate(page, 'three-tier');
+  await page.getByTestId('share').click();
+  const frame = await page.getByTestId('embed-iframe').inputValue();
+  const script = await page.getByTestId('embed-script').inputValue();
+  const src = frame.match(/<iframe src="([^"]+)"/)[1];
+  assert.match(src, /\/viewer\/index\.html#share=1\.[A-Za-z0-9_-]+$/);
+  const js = script.match(/<script src="([^"]+)" defer><\/script>\n<strata-diagram src="design\.json"><\/strata-diagram>/);
+  assert.ok(js, script);
+  assert.equal((await page.request.get(js[1])).status(), 200, 'embed.js is served beside the app');
+  // The frame's address alone holds the design: it plays, and its figures are the engine's.
+  const viewerPage = await context.newPage();
+  await viewerPage.goto(src);
+  const root = viewerPage.getByTestId('viewer');
+  const figures = viewerPage.getByTestId('viewer-figures');
+  for (const after of [2e9, 5e9]) {
+    await viewerPage.getByTestId('viewer-play').click();
+    await viewerPage.waitForFunction((t) => Number(document.getElementById('sv').dataset.timeNs) > t, after, { timeout: 30_000 });
+    await viewerPage.getByTestId('viewer-play').click();
+    await viewerPage.waitForFunction(() => document.getElementById('sv').dataset.state === 'paused');
+    const ns = Number(await root.getAttribute('data-time-ns'));
+    await viewerPage.locator(`#sv-figures[data-time-ns="${ns}"]`).waitFor({ timeout: 15_000 });
+    const engine = cli('three-tier', ns / 1e6).clients[0];
+    assert.equal(Number(await figures.getAttribute('data-requests')), engine.requests, `requests at ${ns} ns`);
+  }
+  assert.deepEqual(errors, []);
   await context.close();
 });

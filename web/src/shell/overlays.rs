@@ -52,14 +52,28 @@ pub fn Overlays() -> impl IntoView {
                 view! { <Dialog title=title testid="study"><StudyPanel kind=kind/></Dialog> }.into_any()
             }
             Overlay::Export => view! { <Dialog title="Export" testid="export-dialog"><ExportPanel/></Dialog> }.into_any(),
-            Overlay::Share => view! {
-                <Dialog title="Share link" testid="share-dialog">
-                    <p>"Anyone who opens this link gets a copy of the diagram as a new document (the link holds the whole document; nothing is uploaded)."</p>
-                    <input class="field-input mono" readonly=true data-testid="share-url" prop:value=move || ed.share_url.get()
-                        on:focus=move |ev| { if let Some(t) = ev.target() { use wasm_bindgen::JsCast; if let Ok(i) = t.dyn_into::<web_sys::HtmlInputElement>() { i.select(); } } } />
-                    <p class="field-help">{move || format!("{} characters; copied to the clipboard when the browser allows it.", ed.share_url.get().len())}</p>
-                </Dialog>
-            }.into_any(),
+            Overlay::Share => {
+                // Focusing a field selects its text, ready to copy.
+                let select = |ev: leptos::ev::FocusEvent| {
+                    use wasm_bindgen::JsCast;
+                    let Some(t) = ev.target() else { return };
+                    if let Some(i) = t.dyn_ref::<web_sys::HtmlInputElement>() {
+                        i.select();
+                    } else if let Some(a) = t.dyn_ref::<web_sys::HtmlTextAreaElement>() {
+                        a.select();
+                    }
+                };
+                view! {
+                    <Dialog title="Share / Embed" testid="share-dialog">
+                        <p>"Anyone who opens this link gets a copy of the diagram as a new document (the link holds the whole document; nothing is uploaded)."</p>
+                        <input class="field-input mono" readonly=true data-testid="share-url" prop:value=move || ed.share_url.get() on:focus=select />
+                        <p class="field-help">{move || format!("{} characters; copied to the clipboard when the browser allows it.", ed.share_url.get().len())}</p>
+                        <p>"Embed it, live, in a web page: a frame that holds the diagram, or embed.js beside a copy of the design exported as JSON (lazy, with a JavaScript API)."</p>
+                        <textarea class="field-input mono" readonly=true rows=2 data-testid="embed-iframe" prop:value=move || embed_snippets(&ed.share_url.get()).0 on:focus=select></textarea>
+                        <textarea class="field-input mono" readonly=true rows=2 data-testid="embed-script" prop:value=move || embed_snippets(&ed.share_url.get()).1 on:focus=select></textarea>
+                    </Dialog>
+                }.into_any()
+            }
         }}
         {move || ed.storage_problem.get().map(|p| view! {
             <div class="storage-warning" role="alert" data-testid="storage-warning">
@@ -162,4 +176,20 @@ fn ExportPanel() -> impl IntoView {
             </section>
         </div>
     }
+}
+
+/// The snippets that embed the shared design, from its share link: an `<iframe>` of the viewer
+/// holding the document in its fragment, and `embed.js` with a `<strata-diagram>` reading the
+/// design from a JSON file beside the page.
+fn embed_snippets(share_url: &str) -> (String, String) {
+    let (page, fragment) = share_url.split_once('#').unwrap_or((share_url, ""));
+    let dir = page.rsplit_once('/').map_or(page, |(d, _)| d);
+    (
+        format!(
+            r#"<iframe src="{dir}/viewer/index.html#{fragment}" title="Strata live diagram" style="border:0;width:100%;height:560px"></iframe>"#
+        ),
+        format!(
+            "<script src=\"{dir}/embed.js\" defer></script>\n<strata-diagram src=\"design.json\"></strata-diagram>"
+        ),
+    )
 }
