@@ -46,7 +46,7 @@
     const auto = attr(el, 'autoplay');
     const h = parseFloat(attr(el, 'height'));
     const st = {
-      el, id, theme, frame: null, ok: false, want: false, ready: false, failed: false, queue: [], aspect: 0, time: 0, state: '',
+      el, id, theme, frame: null, ok: false, want: false, ready: false, failed: false, queue: [], aspect: 0, time: 0, state: '', step: null,
       inline: script ? script.textContent : null, url: null,
       experiment: attr(el, 'experiment'), seed: attr(el, 'seed'),
       autoplay: auto !== null && auto !== 'false' && auto !== '0',
@@ -62,8 +62,11 @@
       pause: { value: cmd('pause'), configurable: true },
       restart: { value: cmd('restart'), configurable: true },
       seek: { value: cmd('seek'), configurable: true },
+      next: { value: cmd('next'), configurable: true },
+      prev: { value: cmd('prev'), configurable: true },
       strataTime: { get: () => st.time, configurable: true },
       strataState: { get: () => st.state, configurable: true },
+      strataStep: { get: () => st.step, configurable: true },
     });
     if (getComputedStyle(el).display === 'inline') el.style.display = 'block';
 
@@ -209,7 +212,8 @@
       } else if (m.strata === 'frame') {
         st.time = Number(m.timeNs) || 0;
         st.state = String(m.state);
-        fire(st, 'strata-frame', { timeNs: m.timeNs, durationNs: m.durationNs, state: m.state });
+        st.step = typeof m.step === 'number' ? m.step : null;
+        fire(st, 'strata-frame', { timeNs: m.timeNs, durationNs: m.durationNs, state: m.state, step: st.step });
       } else if (m.strata === 'size') {
         const a = Number(m.aspect);
         if (a > 0 && isFinite(a)) {

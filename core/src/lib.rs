@@ -61,3 +61,4 @@ pub mod sim;
 pub mod time;
 pub mod topology;
 pub mod validate;
+pub mod walkthrough;

@@ -73,6 +73,10 @@ pub struct Topology {
     /// The service level the run is judged against (availability, error budget).
     #[serde(default, skip_serializing_if = "Slo::is_default")]
     pub slo: Slo,
+    /// A guided walkthrough of the design (see [`crate::walkthrough`]), kept as written; read it
+    /// with [`Topology::walkthrough`].
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub walkthrough: Option<WalkthroughText>,
 }
 
 /// A document's `infrastructure` as written, kept as its JSON text: opening, editing and saving
@@ -118,6 +122,11 @@ impl Topology {
     /// read, which validation reports).
     pub fn alarms(&self) -> Option<Vec<crate::alarms::AlarmSpec>> {
         self.alarms.as_ref().and_then(|a| a.read().ok())
+    }
+
+    /// The walkthrough, if the document has one (`Err`: why its text is not one).
+    pub fn walkthrough(&self) -> Option<Result<crate::walkthrough::Walkthrough, serde_json::Error>> {
+        self.walkthrough.as_ref().map(|w| crate::walkthrough::Walkthrough::from_json(w.text()))
     }
 
     /// The experiment named `name`.
@@ -190,6 +199,25 @@ impl AlarmsText {
     /// The alarms, or why the text is not a list of them.
     pub fn read(&self) -> Result<Vec<crate::alarms::AlarmSpec>, serde_json::Error> {
         serde_json::from_str(self.0.get())
+    }
+}
+
+/// A document's `walkthrough` as written, kept as its JSON text (the editor never reads it); the
+/// viewer and validation read it ([`Topology::walkthrough`]).
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct WalkthroughText(Box<serde_json::value::RawValue>);
+
+impl WalkthroughText {
+    /// The JSON text as written.
+    pub fn text(&self) -> &str {
+        self.0.get()
+    }
+}
+
+impl PartialEq for WalkthroughText {
+    fn eq(&self, other: &Self) -> bool {
+        self.text() == other.text()
     }
 }
 
@@ -1484,6 +1512,7 @@ impl Topology {
             experiments: None,
             alarms: None,
             slo: Slo::default(),
+            walkthrough: None,
         }
     }
 

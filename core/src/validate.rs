@@ -65,6 +65,9 @@ pub enum Code {
     /// An alarm that cannot work as written: an unknown component, a metric or action that
     /// does not suit it, impossible numbers (see [`crate::alarms`]).
     Alarm,
+    /// A walkthrough step that names nothing or asks the impossible (see
+    /// [`crate::walkthrough`]).
+    Walkthrough,
 }
 
 impl Code {
@@ -90,6 +93,7 @@ impl Code {
             Code::NetworkBlocked => "network_blocked",
             Code::Experiment => "experiment",
             Code::Alarm => "alarm",
+            Code::Walkthrough => "walkthrough",
         }
     }
 }
@@ -533,6 +537,15 @@ pub fn validate(topology: &Topology) -> Validation {
     }
     out.0.extend(crate::experiment::check(t));
     out.0.extend(crate::alarms::check(t));
+    match t.walkthrough() {
+        Some(Ok(w)) => {
+            for (at, m) in w.problems(t) {
+                out.err(Code::Walkthrough, Element::Document, format!("{at}: {m}"));
+            }
+        }
+        Some(Err(e)) => out.err(Code::Walkthrough, Element::Document, format!("the walkthrough does not read: {e}")),
+        None => {}
+    }
 
     out.0.sort_by_key(|d| d.severity);
     Validation { diagnostics: out.0 }

@@ -183,3 +183,84 @@ test('the app\'s Share / Embed dialog gives a frame that plays the design and an
   assert.deepEqual(errors, []);
   await context.close();
 });
+
+/** The viewer's walkthrough and run as shown: step, title, time, state and figures. */
+const shown = (page) => page.evaluate(() => {
+  const sv = document.getElementById('sv');
+  const f = document.getElementById('sv-figures');
+  return {
+    step: Number(document.getElementById('sv-walk').dataset.step),
+    count: document.getElementById('sv-walk-count').textContent,
+    title: document.getElementById('sv-walk-title').textContent,
+    ns: Number(sv.dataset.timeNs),
+    state: sv.dataset.state,
+    figuresNs: Number(f.dataset.timeNs),
+    requests: Number(f.dataset.requests),
+    highlighted: [...document.querySelectorAll('[data-hl]')].map((e) => e.dataset.hl),
+    viewBox: document.querySelector('#sv-diagram svg').getAttribute('viewBox'),
+  };
+});
+
+/** Waits until the viewer is paused at `ns` with that moment's figures. */
+const settledAt = (page, ns) => page.waitForFunction((t) => {
+  const sv = document.getElementById('sv');
+  return sv.dataset.state === 'paused' && Number(sv.dataset.timeNs) === t && Number(document.getElementById('sv-figures').dataset.timeNs) === t;
+}, ns, { timeout: 30_000 });
+
+test('a walkthrough steps forward and back with the same figures each time, the engine\'s; presenter keys drive it', async () => {
+  const { context, page, errors } = await open('viewer/?src=../scenarios/noisy-neighbour-before.json', { width: 1000, height: 800 });
+  const design = JSON.parse(readFileSync(join(ROOT, 'public', 'scenarios', 'noisy-neighbour-before.json'), 'utf8'));
+  const steps = design.walkthrough.steps;
+  await page.getByTestId('walkthrough').waitFor();
+  // The first step waits for the reader (it plays once asked).
+  await page.waitForFunction(() => document.getElementById('sv-walk').dataset.step === '0');
+  let s = await shown(page);
+  assert.deepEqual([s.count, s.title, s.highlighted], [`1 / ${steps.length}`, steps[0].title, steps[0].highlight]);
+  // Step 2: paused at 60 s, zoomed on the API, with the engine's figures for 60 s.
+  await page.getByTestId('walk-next').click();
+  await settledAt(page, 60e9);
+  const first = await shown(page);
+  assert.equal(first.title, steps[1].title);
+  assert.deepEqual(first.highlighted, ['api']);
+  assert.notEqual(first.viewBox, s.viewBox, 'the camera moved to the API');
+  assert.equal(await page.getByTestId('walk-layer').textContent(), 'Hypervisor');
+  assert.equal(first.requests, cli('noisy-neighbour-before', 60_000).clients[0].requests);
+  // Step 3 plays the fix from 50 s until more than 1% of answers fail, then pauses there.
+  await page.getByTestId('walk-next').click();
+  await page.waitForFunction(() => document.getElementById('sv').dataset.until === 'reached', null, { timeout: 60_000 });
+  await page.waitForFunction(() => document.getElementById('sv').dataset.state === 'paused');
+  const reached = await shown(page);
+  assert.ok(reached.ns > 60e9 && reached.ns < 120e9, `the stop begins at 60 s: reached at ${reached.ns / 1e9} s`);
+  await page.locator(`#sv-figures[data-time-ns="${reached.ns}"]`).waitFor({ timeout: 15_000 });
+  const engine = cli('noisy-neighbour-before', reached.ns / 1e6, 'stop-start-api').clients[0];
+  const answered = engine.successes + engine.errors.total;
+  assert.ok(engine.errors.total / answered > 0.01, `the engine agrees errors passed 1%: ${engine.errors.total}/${answered}`);
+  assert.equal(Number(await page.getByTestId('viewer-figures').getAttribute('data-requests')), engine.requests);
+  // Back to step 2 with the arrow key: the same moment, the same figures.
+  await page.getByTestId('viewer').focus();
+  await page.keyboard.press('ArrowLeft');
+  await settledAt(page, 60e9);
+  s = await shown(page);
+  assert.deepEqual([s.step, s.requests, s.viewBox], [1, first.requests, first.viewBox]);
+  // Presenter mode: large type; Page Down and space step on; R starts again at the first step.
+  await page.keyboard.press('p');
+  assert.match(await page.getByTestId('viewer').getAttribute('class'), /\bpresent\b/);
+  const size = await page.getByTestId('walk-text').evaluate((e) => parseFloat(getComputedStyle(e).fontSize));
+  assert.ok(size >= 24, `narration at ${size}px`);
+  await page.keyboard.press('PageDown');
+  await page.waitForFunction(() => document.getElementById('sv-walk').dataset.step === '2');
+  await page.keyboard.press('PageUp');
+  await settledAt(page, 60e9);
+  await page.keyboard.press('Space');
+  await page.waitForFunction(() => document.getElementById('sv-walk').dataset.step === '2');
+  await page.keyboard.press('l');
+  assert.equal(await page.getByTestId('laser').isVisible(), true, 'the laser pointer shows');
+  await page.mouse.move(300, 200);
+  assert.deepEqual(await page.getByTestId('laser').evaluate((e) => [e.style.left, e.style.top]), ['300px', '200px']);
+  await page.keyboard.press('r');
+  await page.waitForFunction(() => document.getElementById('sv-walk').dataset.step === '0' && Number(document.getElementById('sv').dataset.timeNs) < 5e9);
+  await page.keyboard.press('Escape');
+  assert.doesNotMatch(await page.getByTestId('viewer').getAttribute('class'), /\bpresent\b/);
+  assert.deepEqual(errors, []);
+  await context.close();
+});

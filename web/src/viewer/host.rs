@@ -104,6 +104,8 @@ pub(super) fn listen(viewer: &Rc<RefCell<Viewer>>) {
             Some("play") => v.borrow_mut().play(true),
             Some("pause") => v.borrow_mut().play(false),
             Some("restart") => v.borrow_mut().restart(),
+            Some("next") => v.borrow_mut().step_by(1),
+            Some("prev") => v.borrow_mut().step_by(-1),
             Some("seek") => {
                 if let Some(ms) = field("ms").and_then(|x| x.as_f64()).filter(|m| m.is_finite() && *m >= 0.0) {
                     v.borrow_mut().seek(ms as u64);

@@ -8,6 +8,10 @@
 //!   reduced motion, each connection is drawn as thick as its traffic.
 //! - Play, pause, restart (same seed: the same run), seek, speed, the document's experiments; the
 //!   first client population's requests and success share beside the clock.
+//! - A document's walkthrough (`walk`): its steps with next and previous (the arrows, Page
+//!   Up/Down), each highlighting, framing and running its part; presenter mode (`p`: full
+//!   screen, large type, space for the next step, `l` a laser pointer, `r` the first step again,
+//!   the same run).
 //! - The document comes from `?src=` (fetched), from a share link's fragment (`#share=1.`), or
 //!   from the embedding page (`load` message).
 //! - Embedded (`?embed=<id>`), it talks to `public/embed.js` with `postMessage`: it says `ready`,
@@ -16,6 +20,7 @@
 
 mod host;
 mod run;
+mod walk;
 
 use std::cell::RefCell;
 use std::rc::Rc;

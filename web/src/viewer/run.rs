@@ -9,7 +9,8 @@ use wasm_bindgen::JsCast;
 use web_sys::{Document, Element, HtmlCanvasElement, HtmlInputElement, HtmlSelectElement, MessageEvent, Worker};
 
 use super::host::{self, Params, Theme};
-use crate::editor::geom::{Point, Viewport};
+use super::walk::{self, Walk};
+use crate::editor::geom::{Point, Rect, Viewport};
 use crate::editor::model::doc_from_json;
 use crate::editor::scene::{self, Scene};
 use crate::editor::svg_export::{self, SvgOptions};
@@ -42,6 +43,12 @@ struct Dom {
     experiment: HtmlSelectElement,
     figures: Element,
     problem: Element,
+    walk: Element,
+    walk_count: Element,
+    walk_title: Element,
+    walk_layer: Element,
+    walk_text: Element,
+    laser: Element,
 }
 
 impl Dom {
@@ -58,6 +65,12 @@ impl Dom {
             experiment: get("sv-experiment")?.dyn_into().map_err(|_| "#sv-experiment is not a select")?,
             figures: get("sv-figures")?,
             problem: get("sv-problem")?,
+            walk: get("sv-walk")?,
+            walk_count: get("sv-walk-count")?,
+            walk_title: get("sv-walk-title")?,
+            walk_layer: get("sv-walk-layer")?,
+            walk_text: get("sv-walk-text")?,
+            laser: get("sv-laser")?,
         })
     }
 }
@@ -76,8 +89,18 @@ pub(super) struct Viewer {
     want_play: bool,
     want_seek: Option<u64>,
     scene: Option<Scene>,
-    /// The diagram's world box (with its margin): x, y, width, height.
-    world: (f64, f64, f64, f64),
+    /// The diagram's SVG, without a highlight.
+    svg: String,
+    /// The diagram's world box (with its margin), and the part the camera shows.
+    whole: Rect,
+    world: Rect,
+    /// The document's walkthrough, at its step.
+    walk: Option<Walk>,
+    /// Presenter mode: full screen, large type, steps on the arrows.
+    presenting: bool,
+    /// Time may pass without the reader asking: `?autoplay`, or once they played, stepped or
+    /// sought (a walkthrough's first step waits for them otherwise).
+    moving: bool,
     dark: bool,
     reduced: bool,
     components: Vec<String>,
@@ -111,6 +134,7 @@ impl Viewer {
         let worker = Worker::new(WORKER_URL).map_err(|e| format!("the engine cannot start: {}", js::error_text(&e)))?;
         Ok(Viewer {
             want_play: params.autoplay,
+            moving: params.autoplay,
             params,
             dom,
             worker,
@@ -119,7 +143,11 @@ impl Viewer {
             started: false,
             want_seek: None,
             scene: None,
-            world: (0.0, 0.0, 1.0, 1.0),
+            svg: String::new(),
+            whole: Rect { x: 0.0, y: 0.0, w: 1.0, h: 1.0 },
+            world: Rect { x: 0.0, y: 0.0, w: 1.0, h: 1.0 },
+            walk: None,
+            presenting: false,
             dark,
             reduced: matches("(prefers-reduced-motion: reduce)"),
             components: Vec::new(),
@@ -166,8 +194,17 @@ impl Viewer {
         }
     }
 
-    /// Starts the run from 0 s once both the document and the worker are there.
+    /// Starts the run from 0 s once both the document and the worker are there (at its
+    /// walkthrough's step, when it has one).
     fn start(&mut self) {
+        if let Some(k) = self.walk.as_ref().map(|w| w.step) {
+            return self.apply_step(k);
+        }
+        self.start_run();
+    }
+
+    /// Starts the run from 0 s with the experiment chosen.
+    fn start_run(&mut self) {
         let (Some(design), true) = (self.design.clone(), self.worker_ready) else { return };
         let experiment = Some(self.dom.experiment.value()).filter(|e| !e.is_empty());
         self.send(&[
@@ -191,16 +228,108 @@ impl Viewer {
 
     /// Plays (`true`) or pauses.
     pub(super) fn play(&mut self, on: bool) {
+        self.moving |= on;
         self.want_play = on;
         if self.started {
             self.send(&[("type", if on { "play" } else { "pause" }.into())]);
         }
     }
 
-    /// The same run again from 0 s (same seed and experiment: the same figures), playing.
+    /// The same run again from 0 s (same seed and experiment: the same figures), playing; with
+    /// a walkthrough, its first step.
     pub(super) fn restart(&mut self) {
+        self.moving = true;
         self.want_play = true;
+        if let Some(w) = self.walk.as_mut() {
+            w.step = 0;
+        }
         self.start();
+    }
+
+    /// Goes `by` steps forward (or back) in the walkthrough.
+    pub(super) fn step_by(&mut self, by: isize) {
+        self.moving = true;
+        if let Some(k) = self.walk.as_ref().map(|w| w.clamp(w.step as isize + by)) {
+            self.apply_step(k);
+        }
+    }
+
+    /// Shows step `k` of the walkthrough and runs it: the experiment in force restarted, the
+    /// step's time, its speed, then time passing if it plays, until its condition holds. The
+    /// same step always shows the same figures.
+    pub(super) fn apply_step(&mut self, k: usize) {
+        let Some(w) = self.walk.as_mut() else { return };
+        let k = w.clamp(k as isize);
+        w.step = k;
+        let step = w.w.steps[k].clone();
+        let run = w.w.run_at(k);
+        w.until = step.until.clone();
+        let count = w.w.steps.len();
+        self.dom.walk_count.set_text_content(Some(&format!("{} / {count}", k + 1)));
+        self.dom.walk_title.set_text_content(Some(&step.title));
+        self.dom.walk_layer.set_text_content(step.layer.map(|l| l.label()));
+        self.dom.walk_text.set_text_content(Some(&step.narration));
+        let _ = self.dom.walk.set_attribute("data-step", &k.to_string());
+        let _ = self.dom.root.remove_attribute("data-until");
+        if let Some(s) = &self.scene {
+            let accent = if self.dark { "#6ea0ff" } else { "#2f6fdb" };
+            let svg =
+                self.svg.replacen("</svg>", &format!("{}</svg>", walk::highlight_svg(s, &step.highlight, accent)), 1);
+            self.dom.diagram.set_inner_html(&svg);
+            self.world = walk::camera(s, &step.focus, self.whole);
+            let r = self.world;
+            if let Some(svg) = self.dom.diagram.first_element_child() {
+                let _ = svg.set_attribute("viewBox", &format!("{:.1} {:.1} {:.1} {:.1}", r.x, r.y, r.w, r.h));
+            }
+        }
+        self.dom.experiment.set_value(run.experiment.as_deref().unwrap_or(""));
+        if let Some(x) = step.speed {
+            self.dom.speed.set_value(&x.to_string());
+            if self.dom.speed.value().is_empty() {
+                // A pace the menu does not offer: offered for this step.
+                let o = format!(r#"<option value="{x}">{x}×</option>"#);
+                let _ = self.dom.speed.insert_adjacent_html("beforeend", &o);
+                self.dom.speed.set_value(&x.to_string());
+            }
+        }
+        self.want_play = step.play && self.moving;
+        // A time the embedding page asked for before the run started wins over the step's.
+        let asked = self.want_seek.take().filter(|_| !self.started);
+        self.want_seek = asked.or((run.at_s > 0.0).then_some((run.at_s * 1000.0).round() as u64));
+        self.start_run();
+    }
+
+    /// The walkthrough's condition, read from a client's row of the figures: once it holds, the
+    /// run pauses there.
+    fn check_until(&mut self, clients: &JsValue) {
+        let Some(until) = self.walk.as_ref().and_then(|w| w.until.clone()) else { return };
+        let at = |o: &JsValue, k: &str| js_sys::Reflect::get(o, &k.into()).unwrap_or(JsValue::UNDEFINED);
+        let row = js_sys::Array::from(clients)
+            .iter()
+            .find(|r| at(r, "id").as_string().as_deref() == Some(until.component.as_str()));
+        let Some(row) = row else { return };
+        let requests = at(&row, "requests").as_f64().unwrap_or(0.0) as u64;
+        let success = at(&row, "success").as_f64();
+        let p99 = at(&row, "p99_ms").as_f64().unwrap_or(0.0);
+        if until.holds(requests, success, p99) {
+            if let Some(w) = self.walk.as_mut() {
+                w.until = None;
+            }
+            let _ = self.dom.root.set_attribute("data-until", "reached");
+            self.play(false);
+        }
+    }
+
+    /// Presenter mode on or off: full screen (where the browser allows), large type.
+    pub(super) fn present(&mut self, on: bool) {
+        self.presenting = on;
+        let _ = self.dom.root.class_list().toggle_with_force("present", on);
+        let document = web_sys::window().and_then(|w| w.document());
+        if on {
+            let _ = self.dom.root.request_fullscreen();
+        } else if let Some(d) = document.filter(|d| d.fullscreen_element().is_some()) {
+            d.exit_fullscreen();
+        }
     }
 
     /// Goes to `ms` simulated milliseconds (paused there).
@@ -222,8 +351,23 @@ impl Viewer {
         let opts = SvgOptions { background: None, dark: self.dark, margin: MARGIN };
         let (svg, w, h) = svg_export::render(&s, &opts);
         let b = s.bounds.unwrap_or_default().inflate(MARGIN);
-        self.world = (b.x, b.y, w, h);
+        self.whole = Rect { x: b.x, y: b.y, w, h };
+        self.world = self.whole;
         self.dom.diagram.set_inner_html(&svg);
+        self.svg = svg;
+        self.walk = match doc.topology.walkthrough() {
+            Some(Ok(w)) if !w.steps.is_empty() => Some(Walk { w, step: 0, until: None }),
+            Some(Err(e)) => {
+                self.problem(&format!("The walkthrough cannot be played: {e}"));
+                None
+            }
+            _ => None,
+        };
+        let _ = if self.walk.is_some() {
+            self.dom.walk.remove_attribute("hidden")
+        } else {
+            self.dom.walk.set_attribute("hidden", "")
+        };
         let title = doc.topology.name.trim();
         let _ = self.dom.root.set_attribute("aria-label", if title.is_empty() { "Strata live diagram" } else { title });
         let names = doc.topology.experiment_names();
@@ -253,7 +397,7 @@ impl Viewer {
         let width = window.inner_width().ok().and_then(|w| w.as_f64()).unwrap_or(1.0).max(1.0);
         let bar =
             self.dom.root.get_bounding_client_rect().height() - self.dom.diagram.get_bounding_client_rect().height();
-        let aspect = self.world.3 / self.world.2 + bar.max(0.0) / width;
+        let aspect = self.whole.h / self.whole.w + bar.max(0.0) / width;
         host::post(self.params.embed.as_deref(), "size", &[("aspect", aspect.into())]);
     }
 
@@ -296,6 +440,7 @@ impl Viewer {
         let summary = get("summary");
         if summary.is_object() {
             self.show_figures(&summary);
+            self.check_until(&js_sys::Reflect::get(&summary, &"clients".into()).unwrap_or(JsValue::UNDEFINED));
         }
         let now = js::now_ms();
         if now - self.last_post_ms >= FRAME_POST_MS || !self.playing {
@@ -303,7 +448,12 @@ impl Viewer {
             host::post(
                 self.params.embed.as_deref(),
                 "frame",
-                &[("timeNs", time_ns.into()), ("durationNs", duration_ns.into()), ("state", state.into())],
+                &[
+                    ("timeNs", time_ns.into()),
+                    ("durationNs", duration_ns.into()),
+                    ("state", state.into()),
+                    ("step", self.walk.as_ref().map_or(JsValue::NULL, |w| (w.step as f64).into())),
+                ],
             );
         }
     }
@@ -341,8 +491,8 @@ impl Viewer {
         }
         let Ok(Some(ctx)) = canvas.get_context("2d") else { return };
         let Ok(ctx) = ctx.dyn_into::<web_sys::CanvasRenderingContext2d>() else { return };
-        let zoom = w / self.world.2;
-        let vp = Viewport { pan: Point::new(-self.world.0 * zoom, -self.world.1 * zoom), zoom };
+        let zoom = w / self.world.w;
+        let vp = Viewport { pan: Point::new(-self.world.x * zoom, -self.world.y * zoom), zoom };
         self.counts.resize(self.geo.paths.len(), 0);
         if self.reduced {
             let sample = self.sample_every;
@@ -487,14 +637,59 @@ pub(super) fn wire(viewer: &Rc<RefCell<Viewer>>) {
                 .target()
                 .and_then(|t| t.dyn_into::<Element>().ok())
                 .is_some_and(|e| matches!(e.tag_name().as_str(), "SELECT" | "INPUT" | "BUTTON"));
+            if on_control || k.ctrl_key() || k.meta_key() || k.alt_key() {
+                return;
+            }
+            let (presenting, walking) = {
+                let x = v.borrow();
+                (x.presenting, x.walk.is_some())
+            };
             match k.key().as_str() {
-                " " if !on_control => {
-                    ev.prevent_default();
+                // Presenter remotes send the arrows, Page Up/Down and space.
+                "ArrowRight" | "PageDown" if walking => v.borrow_mut().step_by(1),
+                " " if walking && presenting => v.borrow_mut().step_by(1),
+                "ArrowLeft" | "PageUp" if walking => v.borrow_mut().step_by(-1),
+                " " => {
                     let playing = v.borrow().playing;
                     v.borrow_mut().play(!playing);
                 }
-                "Home" if !on_control => v.borrow_mut().restart(),
-                _ => {}
+                "Home" | "r" => v.borrow_mut().restart(),
+                "p" => v.borrow_mut().present(!presenting),
+                "Escape" if presenting => v.borrow_mut().present(false),
+                "l" => {
+                    let laser = v.borrow().dom.laser.clone();
+                    let _ = laser.toggle_attribute("hidden");
+                }
+                _ => return,
+            }
+            ev.prevent_default();
+        }),
+    );
+    for (id, by) in [("sv-walk-prev", -1), ("sv-walk-next", 1)] {
+        let v = viewer.clone();
+        if let Some(b) = web_sys::window().and_then(|w| w.document()).and_then(|d| d.get_element_by_id(id)) {
+            on(&b, "click", Box::new(move |_| v.borrow_mut().step_by(by)));
+        }
+    }
+    let v = viewer.clone();
+    if let Some(b) = web_sys::window().and_then(|w| w.document()).and_then(|d| d.get_element_by_id("sv-present")) {
+        on(
+            &b,
+            "click",
+            Box::new(move |_| {
+                let on = !v.borrow().presenting;
+                v.borrow_mut().present(on);
+            }),
+        );
+    }
+    // The laser pointer follows the pointer over the viewer.
+    let laser = viewer.borrow().dom.laser.clone();
+    on(
+        &dom.4,
+        "pointermove",
+        Box::new(move |ev| {
+            if let Some(p) = ev.dyn_ref::<web_sys::PointerEvent>() {
+                let _ = laser.set_attribute("style", &format!("left:{}px;top:{}px", p.client_x(), p.client_y()));
             }
         }),
     );
