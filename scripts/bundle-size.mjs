@@ -1,7 +1,7 @@
 // Prints the gzipped size of the release build (wasm + JS + CSS in dist/, snippets included) for each bundle the
 // browser loads: the page (the editor and the live view's drawing), the simulation worker (the
 // engine, loaded when a run starts), the embeddable viewer (dist/viewer/: its page and its own
-// engine worker, together) and embed.js. Fails when one exceeds its budget in
+// engine worker, together), embed.js and the GIF export's worker (loaded only for an export). Fails when one exceeds its budget in
 // tests/bundle-budget.json; a bundle's `target_gzip_bytes`, when it has one, is reported beside.
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, resolve, extname } from 'node:path';
@@ -13,6 +13,7 @@ const budget = JSON.parse(readFileSync(join(root, 'tests', 'bundle-budget.json')
 const counted = new Set(['.wasm', '.js', '.css']);
 // Which bundle a file belongs to.
 const bundleOf = (name) => {
+  if (name.startsWith('viewer/strata-gif-worker')) return 'gif';
   if (name.startsWith('viewer/')) return 'viewer';
   if (name === 'embed.js') return 'embed';
   return name.startsWith('strata-worker') ? 'worker' : 'page';
@@ -31,13 +32,13 @@ for (const name of files('')) {
   const raw = readFileSync(join(dist, name));
   rows.push({ name, bundle: bundleOf(name), raw: raw.length, gz: gzipSync(raw, { level: 9 }).length });
 }
-if (!['page', 'worker', 'viewer', 'embed'].every((b) => rows.some((r) => r.bundle === b))) {
+if (!['page', 'worker', 'viewer', 'embed', 'gif'].every((b) => rows.some((r) => r.bundle === b))) {
   console.error('bundle-size: dist/ lacks the page, the worker, the viewer or embed.js: build them first (scripts/build-viewer.sh, then trunk build --release)');
   process.exit(1);
 }
 const kb = (n) => `${(n / 1024).toFixed(1)} KB`;
 let over = false;
-for (const bundle of ['page', 'worker', 'viewer', 'embed']) {
+for (const bundle of ['page', 'worker', 'viewer', 'embed', 'gif']) {
   const mine = rows.filter((r) => r.bundle === bundle).sort((a, b) => b.gz - a.gz);
   console.log(`${bundle}:`);
   for (const r of mine) console.log(`  ${r.name.padEnd(48)} ${kb(r.raw).padStart(10)} raw ${kb(r.gz).padStart(10)} gzip`);

@@ -264,3 +264,55 @@ test('a walkthrough steps forward and back with the same figures each time, the 
   assert.deepEqual(errors, []);
   await context.close();
 });
+
+/** The logical screen size and the images of a GIF file, read block by block. */
+function readGif(b) {
+  assert.equal(b.subarray(0, 6).toString('latin1'), 'GIF89a');
+  const width = b.readUInt16LE(6), height = b.readUInt16LE(8);
+  let i = 13 + (b[10] & 0x80 ? 3 << ((b[10] & 7) + 1) : 0);
+  const skip = (j) => { while (b[j] !== 0) j += b[j] + 1; return j + 1; };
+  let images = 0, delays = [];
+  for (;;) {
+    if (b[i] === 0x21) {
+      if (b[i + 1] === 0xf9) delays.push(b.readUInt16LE(i + 4));
+      i = skip(i + 2);
+    } else if (b[i] === 0x2c) {
+      images += 1;
+      const packed = b[i + 9];
+      i = skip(i + 10 + (packed & 0x80 ? 3 << ((packed & 7) + 1) : 0) + 1);
+    } else if (b[i] === 0x3b) {
+      return { width, height, images, delays };
+    } else {
+      throw new Error(`unexpected GIF block ${b[i]} at ${i}`);
+    }
+  }
+}
+
+test('a run exported as a GIF: 10 s at 800 x 500, 100 frames, with progress; Cancel stops it', async () => {
+  const context = await browser.newContext({ viewport: { width: 1000, height: 800 }, acceptDownloads: true });
+  const page = await context.newPage();
+  const errors = [];
+  page.on('pageerror', (e) => errors.push(String(e)));
+  await page.goto(`${server.url}viewer/?src=../scenarios/three-tier.json&autoplay=1`);
+  await page.waitForFunction(() => Number(document.getElementById('sv').dataset.timeNs) > 3e9, null, { timeout: 30_000 });
+  // Cancelled at once: nothing is kept, and the run can be exported again.
+  await page.evaluate(() => { document.getElementById('sv-gif').click(); document.getElementById('sv-export-cancel').click(); });
+  assert.equal(await page.getByTestId('viewer-export').getAttribute('data-state'), 'cancelled');
+  const from = Number(await page.getByTestId('viewer').getAttribute('data-time-ns'));
+  const download = page.waitForEvent('download', { timeout: 120_000 });
+  await page.getByTestId('viewer-gif').click();
+  const file = await download;
+  assert.equal(file.suggestedFilename(), 'strata-run.gif');
+  const bytes = readFileSync(await file.path());
+  const gif = readGif(bytes);
+  assert.deepEqual([gif.width, gif.height, gif.images], [800, 500, 100]);
+  assert.ok(gif.delays.every((d) => d === 10), 'a frame every 100 ms');
+  const status = page.getByTestId('viewer-export');
+  assert.equal(await status.getAttribute('data-state'), 'done');
+  assert.equal(Number(await status.getAttribute('data-bytes')), bytes.length);
+  // The clip is 10 s of the run from where it was: the run stands at its last frame.
+  assert.equal(Number(await page.getByTestId('viewer').getAttribute('data-time-ns')), from + 99 * 100e6);
+  console.log(`GIF export, 10 s of three-tier at 800x500: ${gif.images} frames, ${(bytes.length / 1024).toFixed(0)} KB, made in ${(Number(await status.getAttribute('data-ms')) / 1000).toFixed(2)} s (capture and encoding)`);
+  assert.deepEqual(errors, []);
+  await context.close();
+});

@@ -12,12 +12,15 @@
 //!   Up/Down), each highlighting, framing and running its part; presenter mode (`p`: full
 //!   screen, large type, space for the next step, `l` a laser pointer, `r` the first step again,
 //!   the same run).
+//! - A GIF of the run (`capture`): 10 s from the time shown at 800 x 500, encoded in a worker
+//!   of its own, with progress and cancel.
 //! - The document comes from `?src=` (fetched), from a share link's fragment (`#share=1.`), or
 //!   from the embedding page (`load` message).
 //! - Embedded (`?embed=<id>`), it talks to `public/embed.js` with `postMessage`: it says `ready`,
 //!   its `size` and every `frame`'s time and state, and takes `load`, `play`, `pause`,
 //!   `restart` and `seek` from its parent only.
 
+mod capture;
 mod host;
 mod run;
 mod walk;

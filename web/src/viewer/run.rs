@@ -8,6 +8,7 @@ use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use web_sys::{Document, Element, HtmlCanvasElement, HtmlInputElement, HtmlSelectElement, MessageEvent, Worker};
 
+use super::capture::{self, Capture};
 use super::host::{self, Params, Theme};
 use super::walk::{self, Walk};
 use crate::editor::geom::{Point, Rect, Viewport};
@@ -49,6 +50,7 @@ struct Dom {
     walk_layer: Element,
     walk_text: Element,
     laser: Element,
+    export: Element,
 }
 
 impl Dom {
@@ -71,6 +73,7 @@ impl Dom {
             walk_layer: get("sv-walk-layer")?,
             walk_text: get("sv-walk-text")?,
             laser: get("sv-laser")?,
+            export: get("sv-export")?,
         })
     }
 }
@@ -98,6 +101,10 @@ pub(super) struct Viewer {
     walk: Option<Walk>,
     /// Presenter mode: full screen, large type, steps on the arrows.
     presenting: bool,
+    /// A GIF export under way, and the last one stopped (kept until the next begins: its
+    /// handlers may be running when it stops).
+    capture: Option<Capture>,
+    retired: Option<Capture>,
     /// Time may pass without the reader asking: `?autoplay`, or once they played, stepped or
     /// sought (a walkthrough's first step waits for them otherwise).
     moving: bool,
@@ -148,6 +155,8 @@ impl Viewer {
             world: Rect { x: 0.0, y: 0.0, w: 1.0, h: 1.0 },
             walk: None,
             presenting: false,
+            capture: None,
+            retired: None,
             dark,
             reduced: matches("(prefers-reduced-motion: reduce)"),
             components: Vec::new(),
@@ -320,6 +329,92 @@ impl Viewer {
         }
     }
 
+    /// Shows the export's progress (or result) under the controls.
+    fn export_status(&self, text: &str, attrs: &[(&str, String)]) {
+        let _ = self.dom.export.remove_attribute("hidden");
+        if let Some(t) = self.dom.export.first_element_child() {
+            t.set_text_content(Some(text));
+        }
+        for (k, v) in attrs {
+            let _ = self.dom.export.set_attribute(k, v);
+        }
+    }
+
+    /// The encoder and the diagram's image are ready: the first frame, at the time shown.
+    fn begin_capture(&mut self) {
+        let Some(c) = self.capture.as_mut().filter(|c| c.ready() && c.taken == 0) else { return };
+        c.begin();
+        c.next_ns = self.time_ns;
+        self.take_frame();
+    }
+
+    /// Takes the frame of the time shown, then steps the run to the next one (or ends the clip).
+    fn take_frame(&mut self) {
+        self.paint();
+        let dots = self.dom.canvas.clone();
+        let Some(c) = self.capture.as_mut() else { return };
+        c.take(&dots);
+        let (taken, encoded) = (c.taken, c.encoded);
+        if taken < capture::FRAMES {
+            self.send(&[("type", "step".into()), ("ms", (capture::STEP_MS as f64).into())]);
+        } else {
+            c.end();
+        }
+        self.export_status(&format!("GIF: frame {taken} of {} taken, {encoded} encoded", capture::FRAMES), &[]);
+    }
+
+    /// A message of the GIF worker: ready, progress, the file or an error.
+    fn on_gif(&mut self, data: &JsValue) {
+        let get = |k: &str| js_sys::Reflect::get(data, &k.into()).unwrap_or(JsValue::UNDEFINED);
+        if data.as_string().as_deref() == Some(strata_worker::worker::READY) {
+            if let Some(c) = self.capture.as_mut() {
+                c.gif_ready = true;
+            }
+            return self.begin_capture();
+        }
+        if let Some(n) = get("progress").as_f64() {
+            if let Some(c) = self.capture.as_mut() {
+                c.encoded = n as u32;
+            }
+            let (taken, encoded) = self.capture.as_ref().map_or((0, 0), |c| (c.taken, c.encoded));
+            self.export_status(&format!("GIF: frame {taken} of {} taken, {encoded} encoded", capture::FRAMES), &[]);
+        } else if let Some(why) = get("error").as_string() {
+            self.cancel_capture();
+            self.export_status(&format!("The GIF could not be made: {why}"), &[("data-state", "error".into())]);
+        } else if get("done").is_object() {
+            let bytes = js_sys::Uint8Array::new(&get("done"));
+            let frames = get("frames").as_f64().unwrap_or(0.0);
+            let ms = self.capture.as_ref().map_or(0.0, |c| js::now_ms() - c.started_ms);
+            self.cancel_capture();
+            let size = bytes.length();
+            let _ = capture::download(&bytes, "strata-run.gif");
+            self.export_status(
+                &format!(
+                    "GIF saved: {frames} frames, {} x {}, {:.1} MB, made in {:.1} s",
+                    capture::WIDTH,
+                    capture::HEIGHT,
+                    f64::from(size) / 1e6,
+                    ms / 1e3
+                ),
+                &[
+                    ("data-state", "done".into()),
+                    ("data-bytes", size.to_string()),
+                    ("data-frames", frames.to_string()),
+                    ("data-ms", format!("{ms:.0}")),
+                ],
+            );
+        }
+    }
+
+    /// Stops an export under way (nothing is kept).
+    pub(super) fn cancel_capture(&mut self) {
+        if let Some(c) = self.capture.take() {
+            c.stop();
+            self.retired = Some(c);
+            self.export_status("GIF export cancelled.", &[("data-state", "cancelled".into())]);
+        }
+    }
+
     /// Presenter mode on or off: full screen (where the browser allows), large type.
     pub(super) fn present(&mut self, on: bool) {
         self.presenting = on;
@@ -437,6 +532,9 @@ impl Viewer {
         self.dom.seek.set_max(&format!("{}", (duration_ns / 1e6).round()));
         self.dom.seek.set_value(&format!("{}", (time_ns / 1e6).round()));
         self.dom.clock.set_text_content(Some(&crate::shell::run_panel::stamp(self.time_ns)));
+        if self.capture.as_ref().is_some_and(|c| c.taken > 0 && c.next_ns == self.time_ns) && state == "paused" {
+            self.take_frame();
+        }
         let summary = get("summary");
         if summary.is_object() {
             self.show_figures(&summary);
@@ -682,6 +780,16 @@ pub(super) fn wire(viewer: &Rc<RefCell<Viewer>>) {
             }),
         );
     }
+    // The GIF export: 10 s from the time shown; Cancel stops it.
+    let v = viewer.clone();
+    if let Some(b) = web_sys::window().and_then(|w| w.document()).and_then(|d| d.get_element_by_id("sv-gif")) {
+        on(&b, "click", Box::new(move |_| start_capture(&v)));
+    }
+    let v = viewer.clone();
+    if let Some(b) = web_sys::window().and_then(|w| w.document()).and_then(|d| d.get_element_by_id("sv-export-cancel"))
+    {
+        on(&b, "click", Box::new(move |_| v.borrow_mut().cancel_capture()));
+    }
     // The laser pointer follows the pointer over the viewer.
     let laser = viewer.borrow().dom.laser.clone();
     on(
@@ -703,4 +811,40 @@ pub(super) fn wire(viewer: &Rc<RefCell<Viewer>>) {
         let _ = w.add_event_listener_with_callback("resize", resized.as_ref().unchecked_ref());
     }
     resized.forget();
+}
+
+/// Starts a GIF export of the run from the time shown (the run pauses for it).
+fn start_capture(viewer: &Rc<RefCell<Viewer>>) {
+    if viewer.borrow().capture.is_some() || !viewer.borrow().started {
+        return;
+    }
+    viewer.borrow_mut().play(false);
+    let (svg, dark, from) = {
+        let v = viewer.borrow();
+        (v.dom.diagram.inner_html(), v.dark, v.time_ns)
+    };
+    let v = viewer.clone();
+    let on_gif = Box::new(move |ev: web_sys::Event| {
+        if let Some(m) = ev.dyn_ref::<MessageEvent>() {
+            v.borrow_mut().on_gif(&m.data());
+        }
+    });
+    let v = viewer.clone();
+    let on_image = Box::new(move |_| {
+        if let Some(c) = v.borrow_mut().capture.as_mut() {
+            c.image_ready = true;
+        }
+        v.borrow_mut().begin_capture();
+    });
+    match Capture::new(&svg, dark, from, on_gif, on_image) {
+        Ok(c) => {
+            let mut x = viewer.borrow_mut();
+            x.retired = None;
+            x.capture = Some(c);
+            x.export_status("GIF: starting…", &[("data-state", "capturing".into())]);
+        }
+        Err(e) => {
+            viewer.borrow().export_status(&format!("The GIF could not be made: {e}"), &[("data-state", "error".into())])
+        }
+    }
 }

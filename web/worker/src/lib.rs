@@ -18,12 +18,16 @@
 //! - `study`: A/B comparisons and the resilience report card, run to their end beside the live
 //!   run with progress and cancel.
 //! - `worker`: the Web Worker entry point around a `Session` (wasm-bindgen and web-sys).
+//! - `gif_export`, `gif_worker`: a run's frames encoded into an animated GIF, in a worker of its
+//!   own loaded only for an export.
 
 pub mod answers;
 pub mod charts;
 pub mod cost;
 pub mod drill;
 pub mod figures;
+pub mod gif_export;
+pub mod gif_worker;
 pub mod html;
 pub mod protocol;
 pub mod session;
