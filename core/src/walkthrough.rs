@@ -279,12 +279,17 @@ mod tests {
         for (s, e) in said.iter().zip(expect) {
             assert!(s.starts_with(e), "{s} (expected {e}...)");
         }
-        for file in ["noisy-neighbour-before.json", "az-outage-multi-az.json"] {
-            let path = format!("{}/../public/scenarios/{file}", env!("CARGO_MANIFEST_DIR"));
-            let t = Topology::from_json(&std::fs::read_to_string(path).unwrap()).unwrap();
-            let w = t.walkthrough().expect("a walkthrough").unwrap();
-            assert!(w.steps.len() >= 4);
-            assert_eq!(w.problems(&t), Vec::<(String, String)>::new(), "{file}");
+        let dir = format!("{}/../public/scenarios", env!("CARGO_MANIFEST_DIR"));
+        let mut walked = Vec::new();
+        for entry in std::fs::read_dir(&dir).unwrap() {
+            let path = entry.unwrap().path();
+            let Ok(t) = Topology::from_json(&std::fs::read_to_string(&path).unwrap()) else { continue };
+            let Some(w) = t.walkthrough() else { continue };
+            let w = w.unwrap();
+            assert!(w.steps.len() >= 4, "{path:?}: the symptom, where to look, the fix, the outcome");
+            assert_eq!(w.problems(&t), Vec::<(String, String)>::new(), "{path:?}");
+            walked.push(path);
         }
+        assert!(walked.len() >= 5, "{walked:?}");
     }
 }
