@@ -66,7 +66,7 @@ pub enum Code {
     /// does not suit it, impossible numbers (see [`crate::alarms`]).
     Alarm,
     /// A walkthrough step that names nothing or asks the impossible (see
-    /// [`crate::walkthrough`]).
+    /// [`crate::walkthrough`]); a warning, since a walkthrough never changes a run.
     Walkthrough,
 }
 
@@ -537,13 +537,15 @@ pub fn validate(topology: &Topology) -> Validation {
     }
     out.0.extend(crate::experiment::check(t));
     out.0.extend(crate::alarms::check(t));
+    // Warnings: a walkthrough never changes a run, so it never stops one (an experiment it
+    // names may be renamed or deleted while the design is edited).
     match t.walkthrough() {
         Some(Ok(w)) => {
             for (at, m) in w.problems(t) {
-                out.err(Code::Walkthrough, Element::Document, format!("{at}: {m}"));
+                out.warn(Code::Walkthrough, Element::Document, format!("{at}: {m}"));
             }
         }
-        Some(Err(e)) => out.err(Code::Walkthrough, Element::Document, format!("the walkthrough does not read: {e}")),
+        Some(Err(e)) => out.warn(Code::Walkthrough, Element::Document, format!("the walkthrough does not read: {e}")),
         None => {}
     }
 

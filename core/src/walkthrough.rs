@@ -71,7 +71,9 @@ pub struct Step {
     pub until: Option<Until>,
 }
 
-/// A layer of the stack.
+/// A layer of the stack as a walkthrough names it: the layers under an instance (those a launch
+/// goes through, [`crate::layers::launch::Layer`]) and the two above them, containers and
+/// services.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Layer {
@@ -291,5 +293,19 @@ mod tests {
             walked.push(path);
         }
         assert!(walked.len() >= 5, "{walked:?}");
+    }
+
+    #[test]
+    fn a_broken_walkthrough_warns_but_never_stops_a_run() {
+        let path = format!("{}/../public/scenarios/noisy-neighbour-before.json", env!("CARGO_MANIFEST_DIR"));
+        let mut t = Topology::from_json(&std::fs::read_to_string(path).unwrap()).unwrap();
+        t.set_experiments(&[]);
+        let v = crate::validate::validate(&t);
+        let found: Vec<_> = v.diagnostics.iter().filter(|d| d.code == crate::validate::Code::Walkthrough).collect();
+        assert!(
+            !found.is_empty() && found.iter().all(|d| d.severity == crate::validate::Severity::Warning),
+            "{found:?}"
+        );
+        assert_eq!(v.errors().count(), 0);
     }
 }

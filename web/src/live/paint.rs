@@ -182,6 +182,22 @@ pub fn draw(
     (near_failure.or(near).map(|(_, seg)| seg), counts.iter().any(|&n| n > 0))
 }
 
+/// `canvas` sized to `w` x `h` CSS pixels at `dpr` device pixels each, and its 2D context.
+pub fn sized_context(
+    canvas: &web_sys::HtmlCanvasElement,
+    w: f64,
+    h: f64,
+    dpr: f64,
+) -> Option<web_sys::CanvasRenderingContext2d> {
+    use wasm_bindgen::JsCast;
+    let (pw, ph) = ((w * dpr) as u32, (h * dpr) as u32);
+    if canvas.width() != pw || canvas.height() != ph {
+        canvas.set_width(pw);
+        canvas.set_height(ph);
+    }
+    canvas.get_context("2d").ok().flatten()?.dyn_into().ok()
+}
+
 /// Copies to the canvas what changed in `raster` this frame.
 pub fn put(ctx: &web_sys::CanvasRenderingContext2d, raster: &Raster) {
     let Some(d) = raster.dirty() else { return };

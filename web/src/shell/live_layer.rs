@@ -19,7 +19,7 @@ use wasm_bindgen::JsCast;
 use crate::editor::geom::Point;
 use crate::live::client::{use_live, Live};
 use crate::live::figures::{NodeFigures, NodeStatus};
-use crate::live::paint::{draw, draw_still, put, Geometry, Look};
+use crate::live::paint::{draw, draw_still, put, sized_context, Geometry, Look};
 use crate::live::protocol::{PlayState, Segment, SegmentKind};
 use crate::live::raster::Raster;
 use crate::shell::run_panel::stamp;
@@ -272,13 +272,7 @@ pub fn ParticleCanvas() -> impl IntoView {
             // the reduced-motion lines are drawn at the screen's own.
             let dpr = if reduced { web_sys::window().map_or(1.0, |w| w.device_pixel_ratio()) } else { 1.0 };
             let (w, h) = ed.canvas_size.get_untracked();
-            let (pw, ph) = ((w * dpr) as u32, (h * dpr) as u32);
-            if canvas.width() != pw || canvas.height() != ph {
-                canvas.set_width(pw);
-                canvas.set_height(ph);
-            }
-            let Ok(Some(ctx)) = canvas.get_context("2d") else { return };
-            let Ok(ctx) = ctx.dyn_into::<web_sys::CanvasRenderingContext2d>() else { return };
+            let Some(ctx) = sized_context(&canvas, w, h, dpr) else { return };
             let wall = crate::js::now_ms();
             let vp = ed.viewport.get_untracked();
             let at = pointer.get();

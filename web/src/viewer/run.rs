@@ -582,13 +582,7 @@ impl Viewer {
         let rect = self.dom.diagram.get_bounding_client_rect();
         let (w, h) = (rect.width().max(1.0), rect.height().max(1.0));
         let dpr = if self.reduced { web_sys::window().map_or(1.0, |w| w.device_pixel_ratio()) } else { 1.0 };
-        let (pw, ph) = ((w * dpr) as u32, (h * dpr) as u32);
-        if canvas.width() != pw || canvas.height() != ph {
-            canvas.set_width(pw);
-            canvas.set_height(ph);
-        }
-        let Ok(Some(ctx)) = canvas.get_context("2d") else { return };
-        let Ok(ctx) = ctx.dyn_into::<web_sys::CanvasRenderingContext2d>() else { return };
+        let Some(ctx) = paint::sized_context(canvas, w, h, dpr) else { return };
         let zoom = w / self.world.w;
         let vp = Viewport { pan: Point::new(-self.world.x * zoom, -self.world.y * zoom), zoom };
         self.counts.resize(self.geo.paths.len(), 0);
