@@ -316,3 +316,34 @@ test('a run exported as a GIF: 10 s at 800 x 500, 100 frames, with progress; Can
   assert.deepEqual(errors, []);
   await context.close();
 });
+
+test('a run recorded as WebM through MediaRecorder: a WebM file of the 10 s clip', async () => {
+  const context = await browser.newContext({ viewport: { width: 1000, height: 800 }, acceptDownloads: true });
+  const page = await context.newPage();
+  const errors = [];
+  page.on('pageerror', (e) => errors.push(String(e)));
+  await page.goto(`${server.url}viewer/?src=../scenarios/three-tier.json&autoplay=1`);
+  await page.waitForFunction(() => Number(document.getElementById('sv').dataset.timeNs) > 2e9, null, { timeout: 30_000 });
+  // Chromium records canvases as WebM: the button is offered.
+  assert.equal(await page.evaluate(() => MediaRecorder.isTypeSupported('video/webm')), true);
+  await page.getByTestId('viewer-play').click();
+  await page.waitForFunction(() => document.getElementById('sv').dataset.state === 'paused');
+  const from = Number(await page.getByTestId('viewer').getAttribute('data-time-ns'));
+  const download = page.waitForEvent('download', { timeout: 120_000 });
+  await page.getByTestId('viewer-webm').click();
+  const file = await download;
+  assert.equal(file.suggestedFilename(), 'strata-run.webm');
+  const bytes = readFileSync(await file.path());
+  assert.deepEqual([...bytes.subarray(0, 4)], [0x1a, 0x45, 0xdf, 0xa3], 'an EBML (Matroska/WebM) file');
+  assert.ok(bytes.includes(Buffer.from('webm')), 'its doctype is webm');
+  const status = page.getByTestId('viewer-export');
+  assert.deepEqual([await status.getAttribute('data-format'), await status.getAttribute('data-frames')], ['webm', '100']);
+  assert.equal(Number(await status.getAttribute('data-bytes')), bytes.length);
+  // Each frame held 100 ms of wall time: the recording takes the clip's 10 s.
+  const ms = Number(await status.getAttribute('data-ms'));
+  assert.ok(ms >= 9_900, `recorded in ${ms} ms`);
+  assert.equal(Number(await page.getByTestId('viewer').getAttribute('data-time-ns')), from + 99 * 100e6);
+  console.log(`WebM recording, 10 s of three-tier at 800x500: ${(bytes.length / 1024).toFixed(0)} KB in ${(ms / 1000).toFixed(1)} s`);
+  assert.deepEqual(errors, []);
+  await context.close();
+});

@@ -8,7 +8,7 @@ use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use web_sys::{Document, Element, HtmlCanvasElement, HtmlInputElement, HtmlSelectElement, MessageEvent, Worker};
 
-use super::capture::{self, Capture};
+use super::capture::{self, Capture, Format};
 use super::host::{self, Params, Theme};
 use super::walk::{self, Walk};
 use crate::editor::geom::{Point, Rect, Viewport};
@@ -348,19 +348,82 @@ impl Viewer {
         self.take_frame();
     }
 
-    /// Takes the frame of the time shown, then steps the run to the next one (or ends the clip).
+    /// Takes the frame of the time shown, then steps the run to the next one (or ends the
+    /// clip). A recording holds each frame 100 ms of wall time before the next step.
     fn take_frame(&mut self) {
         self.paint();
         let dots = self.dom.canvas.clone();
         let Some(c) = self.capture.as_mut() else { return };
         c.take(&dots);
-        let (taken, encoded) = (c.taken, c.encoded);
-        if taken < capture::FRAMES {
-            self.send(&[("type", "step".into()), ("ms", (capture::STEP_MS as f64).into())]);
-        } else {
+        let (taken, format) = (c.taken, c.format);
+        if taken >= capture::FRAMES {
             c.end();
+        } else if format == Format::Gif {
+            self.step_capture();
+        } else {
+            let worker = self.worker.clone();
+            let step = Closure::once_into_js(move || {
+                let _ = worker.post_message(&step_command());
+            });
+            if let Some(w) = web_sys::window() {
+                let _ = w.set_timeout_with_callback_and_timeout_and_arguments_0(
+                    step.unchecked_ref(),
+                    capture::STEP_MS as i32,
+                );
+            }
         }
-        self.export_status(&format!("GIF: frame {taken} of {} taken, {encoded} encoded", capture::FRAMES), &[]);
+        self.capture_progress();
+    }
+
+    /// Steps the run to the clip's next frame.
+    fn step_capture(&self) {
+        let _ = self.worker.post_message(&step_command());
+    }
+
+    /// The export's progress in words.
+    fn capture_progress(&self) {
+        let Some(c) = self.capture.as_ref() else { return };
+        let text = match c.format {
+            Format::Gif => format!("GIF: frame {} of {} taken, {} encoded", c.taken, capture::FRAMES, c.encoded),
+            Format::Webm => format!("WebM: frame {} of {} recorded", c.taken, capture::FRAMES),
+        };
+        self.export_status(&text, &[]);
+    }
+
+    /// The export is done: `blob` offered as a file, and what it is said (and kept in `data-`
+    /// attributes for tests).
+    fn capture_done(&mut self, blob: &web_sys::Blob, frames: f64) {
+        let Some(format) = self.capture.as_ref().map(|c| c.format) else { return };
+        let ms = self.capture.as_ref().map_or(0.0, |c| js::now_ms() - c.started_ms);
+        if let Some(c) = self.capture.take() {
+            c.stop();
+            self.retired = Some(c);
+        }
+        let size = blob.size();
+        let _ = capture::download(blob, format.file().0);
+        self.export_status(
+            &format!(
+                "{} saved: {frames} frames, {} x {}, {:.2} MB, made in {:.1} s",
+                format.label(),
+                capture::WIDTH,
+                capture::HEIGHT,
+                size / 1e6,
+                ms / 1e3
+            ),
+            &[
+                ("data-state", "done".into()),
+                ("data-format", format.label().to_lowercase()),
+                ("data-bytes", size.to_string()),
+                ("data-frames", frames.to_string()),
+                ("data-ms", format!("{ms:.0}")),
+            ],
+        );
+    }
+
+    /// The recorder stopped: the video is complete.
+    fn on_recorded(&mut self) {
+        let Some((video, frames)) = self.capture.as_ref().and_then(|c| Some((c.video()?, c.taken))) else { return };
+        self.capture_done(&video, f64::from(frames));
     }
 
     /// A message of the GIF worker: ready, progress, the file or an error.
@@ -368,7 +431,7 @@ impl Viewer {
         let get = |k: &str| js_sys::Reflect::get(data, &k.into()).unwrap_or(JsValue::UNDEFINED);
         if data.as_string().as_deref() == Some(strata_worker::worker::READY) {
             if let Some(c) = self.capture.as_mut() {
-                c.gif_ready = true;
+                c.sink_ready = true;
             }
             return self.begin_capture();
         }
@@ -376,33 +439,23 @@ impl Viewer {
             if let Some(c) = self.capture.as_mut() {
                 c.encoded = n as u32;
             }
-            let (taken, encoded) = self.capture.as_ref().map_or((0, 0), |c| (c.taken, c.encoded));
-            self.export_status(&format!("GIF: frame {taken} of {} taken, {encoded} encoded", capture::FRAMES), &[]);
+            self.capture_progress();
         } else if let Some(why) = get("error").as_string() {
             self.cancel_capture();
             self.export_status(&format!("The GIF could not be made: {why}"), &[("data-state", "error".into())]);
         } else if get("done").is_object() {
-            let bytes = js_sys::Uint8Array::new(&get("done"));
             let frames = get("frames").as_f64().unwrap_or(0.0);
-            let ms = self.capture.as_ref().map_or(0.0, |c| js::now_ms() - c.started_ms);
-            self.cancel_capture();
-            let size = bytes.length();
-            let _ = capture::download(&bytes, "strata-run.gif");
-            self.export_status(
-                &format!(
-                    "GIF saved: {frames} frames, {} x {}, {:.1} MB, made in {:.1} s",
-                    capture::WIDTH,
-                    capture::HEIGHT,
-                    f64::from(size) / 1e6,
-                    ms / 1e3
-                ),
-                &[
-                    ("data-state", "done".into()),
-                    ("data-bytes", size.to_string()),
-                    ("data-frames", frames.to_string()),
-                    ("data-ms", format!("{ms:.0}")),
-                ],
-            );
+            match capture::gif_blob(&js_sys::Uint8Array::new(&get("done"))) {
+                Ok(blob) => self.capture_done(&blob, frames),
+                Err(e) => {
+                    self.cancel_capture();
+                    let why = js::error_text(&e);
+                    self.export_status(
+                        &format!("The GIF could not be saved: {why}"),
+                        &[("data-state", "error".into())],
+                    );
+                }
+            }
         }
     }
 
@@ -410,8 +463,9 @@ impl Viewer {
     pub(super) fn cancel_capture(&mut self) {
         if let Some(c) = self.capture.take() {
             c.stop();
+            let label = c.format.label();
             self.retired = Some(c);
-            self.export_status("GIF export cancelled.", &[("data-state", "cancelled".into())]);
+            self.export_status(&format!("{label} export cancelled."), &[("data-state", "cancelled".into())]);
         }
     }
 
@@ -777,7 +831,15 @@ pub(super) fn wire(viewer: &Rc<RefCell<Viewer>>) {
     // The GIF export: 10 s from the time shown; Cancel stops it.
     let v = viewer.clone();
     if let Some(b) = web_sys::window().and_then(|w| w.document()).and_then(|d| d.get_element_by_id("sv-gif")) {
-        on(&b, "click", Box::new(move |_| start_capture(&v)));
+        on(&b, "click", Box::new(move |_| start_capture(&v, Format::Gif)));
+    }
+    // A WebM where the browser's MediaRecorder records a canvas.
+    let v = viewer.clone();
+    if let Some(b) = web_sys::window().and_then(|w| w.document()).and_then(|d| d.get_element_by_id("sv-webm")) {
+        if capture::webm_supported() {
+            let _ = b.remove_attribute("hidden");
+        }
+        on(&b, "click", Box::new(move |_| start_capture(&v, Format::Webm)));
     }
     let v = viewer.clone();
     if let Some(b) = web_sys::window().and_then(|w| w.document()).and_then(|d| d.get_element_by_id("sv-export-cancel"))
@@ -807,8 +869,16 @@ pub(super) fn wire(viewer: &Rc<RefCell<Viewer>>) {
     resized.forget();
 }
 
-/// Starts a GIF export of the run from the time shown (the run pauses for it).
-fn start_capture(viewer: &Rc<RefCell<Viewer>>) {
+/// The worker's command for one step of a clip.
+fn step_command() -> JsValue {
+    let m = js_sys::Object::new();
+    let _ = js_sys::Reflect::set(&m, &"type".into(), &"step".into());
+    let _ = js_sys::Reflect::set(&m, &"ms".into(), &(capture::STEP_MS as f64).into());
+    m.into()
+}
+
+/// Starts an export of the run from the time shown as `format` (the run pauses for it).
+fn start_capture(viewer: &Rc<RefCell<Viewer>>, format: Format) {
     if viewer.borrow().capture.is_some() || !viewer.borrow().started {
         return;
     }
@@ -818,10 +888,9 @@ fn start_capture(viewer: &Rc<RefCell<Viewer>>) {
         (v.dom.diagram.inner_html(), v.dark, v.time_ns)
     };
     let v = viewer.clone();
-    let on_gif = Box::new(move |ev: web_sys::Event| {
-        if let Some(m) = ev.dyn_ref::<MessageEvent>() {
-            v.borrow_mut().on_gif(&m.data());
-        }
+    let on_sink = Box::new(move |ev: web_sys::Event| match ev.dyn_ref::<MessageEvent>() {
+        Some(m) => v.borrow_mut().on_gif(&m.data()),
+        None => v.borrow_mut().on_recorded(),
     });
     let v = viewer.clone();
     let on_image = Box::new(move |_| {
@@ -830,15 +899,16 @@ fn start_capture(viewer: &Rc<RefCell<Viewer>>) {
         }
         v.borrow_mut().begin_capture();
     });
-    match Capture::new(&svg, dark, from, on_gif, on_image) {
+    let label = format.label();
+    match Capture::new(&svg, dark, from, format, on_sink, on_image) {
         Ok(c) => {
             let mut x = viewer.borrow_mut();
             x.retired = None;
             x.capture = Some(c);
-            x.export_status("GIF: starting…", &[("data-state", "capturing".into())]);
+            x.export_status(&format!("{label}: starting…"), &[("data-state", "capturing".into())]);
         }
-        Err(e) => {
-            viewer.borrow().export_status(&format!("The GIF could not be made: {e}"), &[("data-state", "error".into())])
-        }
+        Err(e) => viewer
+            .borrow()
+            .export_status(&format!("The {label} could not be made: {e}"), &[("data-state", "error".into())]),
     }
 }
