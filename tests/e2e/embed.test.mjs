@@ -24,8 +24,8 @@ function cli(scenario, ms, experiment = null) {
 }
 
 /** Opens a page, collecting its errors (and those of its frames). */
-async function open(path, { width = 1280, height = 800, init } = {}) {
-  const context = await browser.newContext({ viewport: { width, height } });
+async function open(path, { width = 1280, height = 800, init, downloads = false } = {}) {
+  const context = await browser.newContext({ viewport: { width, height }, acceptDownloads: downloads });
   const page = await context.newPage();
   const errors = [];
   page.on('console', (m) => { if (m.type() === 'error') errors.push(m.text()); });
@@ -265,6 +265,13 @@ test('a walkthrough steps forward and back with the same figures each time, the 
   await context.close();
 });
 
+/** The viewer playing three-tier on its own, downloads allowed, once past `ns`. */
+async function playingThreeTier(ns) {
+  const opened = await open('viewer/?src=../scenarios/three-tier.json&autoplay=1', { width: 1000, height: 800, downloads: true });
+  await opened.page.waitForFunction((t) => Number(document.getElementById('sv').dataset.timeNs) > t, ns, { timeout: 30_000 });
+  return opened;
+}
+
 /** The logical screen size and the images of a GIF file, read block by block. */
 function readGif(b) {
   assert.equal(b.subarray(0, 6).toString('latin1'), 'GIF89a');
@@ -289,12 +296,7 @@ function readGif(b) {
 }
 
 test('a run exported as a GIF: 10 s at 800 x 500, 100 frames, with progress; Cancel stops it', async () => {
-  const context = await browser.newContext({ viewport: { width: 1000, height: 800 }, acceptDownloads: true });
-  const page = await context.newPage();
-  const errors = [];
-  page.on('pageerror', (e) => errors.push(String(e)));
-  await page.goto(`${server.url}viewer/?src=../scenarios/three-tier.json&autoplay=1`);
-  await page.waitForFunction(() => Number(document.getElementById('sv').dataset.timeNs) > 3e9, null, { timeout: 30_000 });
+  const { context, page, errors } = await playingThreeTier(3e9);
   // Cancelled at once: nothing is kept, and the run can be exported again.
   await page.evaluate(() => { document.getElementById('sv-gif').click(); document.getElementById('sv-export-cancel').click(); });
   assert.equal(await page.getByTestId('viewer-export').getAttribute('data-state'), 'cancelled');
@@ -318,12 +320,7 @@ test('a run exported as a GIF: 10 s at 800 x 500, 100 frames, with progress; Can
 });
 
 test('a run recorded as WebM through MediaRecorder: a WebM file of the 10 s clip', async () => {
-  const context = await browser.newContext({ viewport: { width: 1000, height: 800 }, acceptDownloads: true });
-  const page = await context.newPage();
-  const errors = [];
-  page.on('pageerror', (e) => errors.push(String(e)));
-  await page.goto(`${server.url}viewer/?src=../scenarios/three-tier.json&autoplay=1`);
-  await page.waitForFunction(() => Number(document.getElementById('sv').dataset.timeNs) > 2e9, null, { timeout: 30_000 });
+  const { context, page, errors } = await playingThreeTier(2e9);
   // Chromium records canvases as WebM: the button is offered.
   assert.equal(await page.evaluate(() => MediaRecorder.isTypeSupported('video/webm')), true);
   await page.getByTestId('viewer-play').click();

@@ -84,6 +84,7 @@ pub(super) fn listen(viewer: &Rc<RefCell<Viewer>>) {
     let Some(window) = web_sys::window() else { return };
     let parent = window.parent().ok().flatten();
     let v = viewer.clone();
+    let ready = id.clone();
     let on_message = Closure::<dyn FnMut(web_sys::MessageEvent)>::new(move |ev: web_sys::MessageEvent| {
         // The parent's window is of another realm: compared by identity, not by type.
         let from_parent = match (ev.source(), &parent) {
@@ -117,5 +118,5 @@ pub(super) fn listen(viewer: &Rc<RefCell<Viewer>>) {
     window.add_event_listener_with_callback("message", on_message.as_ref().unchecked_ref()).ok();
     // Lives as long as the page.
     on_message.forget();
-    post(Some(&viewer.borrow().params.embed.clone().unwrap_or_default()), "ready", &[]);
+    post(Some(&ready), "ready", &[]);
 }

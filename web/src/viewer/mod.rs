@@ -12,13 +12,13 @@
 //!   Up/Down), each highlighting, framing and running its part; presenter mode (`p`: full
 //!   screen, large type, space for the next step, `l` a laser pointer, `r` the first step again,
 //!   the same run).
-//! - A GIF of the run (`capture`): 10 s from the time shown at 800 x 500, encoded in a worker
-//!   of its own, with progress and cancel.
+//! - A GIF or WebM of the run (`capture`): 10 s from the time shown at 800 x 500, with progress
+//!   and cancel.
 //! - The document comes from `?src=` (fetched), from a share link's fragment (`#share=1.`), or
 //!   from the embedding page (`load` message).
 //! - Embedded (`?embed=<id>`), it talks to `public/embed.js` with `postMessage`: it says `ready`,
-//!   its `size` and every `frame`'s time and state, and takes `load`, `play`, `pause`,
-//!   `restart` and `seek` from its parent only.
+//!   its `size` and every `frame`'s time, state and step, and takes `load`, `play`, `pause`,
+//!   `restart`, `seek`, `next` and `prev` from its parent only.
 
 mod capture;
 mod host;
@@ -46,39 +46,38 @@ pub fn start() {
     };
     run::wire(&viewer);
     host::listen(&viewer);
-    // The document: from `?src=`, a share link, or the embedding page.
+    // The document: from `?src=`, a share link, or (no other) the embedding page.
     let hash = window.location().hash().unwrap_or_default();
-    if let Some(src) = params.src.clone() {
-        let v = viewer.clone();
-        wasm_bindgen_futures::spawn_local(async move {
-            let loaded = match host::checked_url(&src) {
-                Ok(url) => js::fetch_text(&url)
-                    .await
-                    .map_err(|e| format!("{src} could not be fetched: {}", js::error_text(&e))),
-                Err(e) => Err(e),
-            };
-            let text = loaded.and_then(|t| t.as_string().ok_or_else(|| format!("{src} is not text")));
-            match text {
-                Ok(text) => run::load(&v, text),
-                Err(e) => v.borrow().problem(&e),
-            }
-        });
-    } else if hash.starts_with(share::PREFIX) {
-        let v = viewer.clone();
-        wasm_bindgen_futures::spawn_local(async move {
-            let text = match share::payload(&hash) {
-                Ok(bytes) => js::decompress(&bytes, share::MAX_DOCUMENT as f64)
-                    .await
-                    .map_err(|e| format!("this share link cannot be opened: {}", js::error_text(&e)))
-                    .and_then(|t| t.as_string().ok_or_else(|| "this share link holds no text".to_string())),
-                Err(e) => Err(e.to_string()),
-            };
-            match text {
-                Ok(text) => run::load(&v, text),
-                Err(e) => v.borrow().problem(&e),
-            }
-        });
-    } else if params.embed.is_none() {
-        viewer.borrow().problem("No design to show: give one with ?src=design.json or a share link.");
+    if params.src.is_none() && !hash.starts_with(share::PREFIX) {
+        if params.embed.is_none() {
+            viewer.borrow().problem("No design to show: give one with ?src=design.json or a share link.");
+        }
+        return;
     }
+    wasm_bindgen_futures::spawn_local(async move {
+        let text = match &params.src {
+            Some(src) => fetched(src).await,
+            None => shared(&hash).await,
+        };
+        match text {
+            Ok(text) => run::load(&viewer, text),
+            Err(e) => viewer.borrow().problem(&e),
+        }
+    });
+}
+
+/// The text at `src` (http and https only).
+async fn fetched(src: &str) -> Result<String, String> {
+    let url = host::checked_url(src)?;
+    let text = js::fetch_text(&url).await.map_err(|e| format!("{src} could not be fetched: {}", js::error_text(&e)))?;
+    text.as_string().ok_or_else(|| format!("{src} is not text"))
+}
+
+/// The document in a share fragment.
+async fn shared(hash: &str) -> Result<String, String> {
+    let bytes = share::payload(hash).map_err(|e| e.to_string())?;
+    let text = js::decompress(&bytes, share::MAX_DOCUMENT as f64)
+        .await
+        .map_err(|e| format!("this share link cannot be opened: {}", js::error_text(&e)))?;
+    text.as_string().ok_or_else(|| "this share link holds no text".to_string())
 }

@@ -101,6 +101,9 @@ pub(super) struct Viewer {
     walk: Option<Walk>,
     /// Presenter mode: full screen, large type, steps on the arrows.
     presenting: bool,
+    /// The diagram's size on screen, CSS px, measured once after each change of layout (a
+    /// paint never asks: that would force a layout every display frame).
+    size: Option<(f64, f64)>,
     /// A GIF export under way, and the last one stopped (kept until the next begins: its
     /// handlers may be running when it stops).
     capture: Option<Capture>,
@@ -155,6 +158,7 @@ impl Viewer {
             world: Rect { x: 0.0, y: 0.0, w: 1.0, h: 1.0 },
             walk: None,
             presenting: false,
+            size: None,
             capture: None,
             retired: None,
             dark,
@@ -311,7 +315,7 @@ impl Viewer {
     /// The walkthrough's condition, read from a client's row of the figures: once it holds, the
     /// run pauses there.
     fn check_until(&mut self, clients: &JsValue) {
-        let Some(until) = self.walk.as_ref().and_then(|w| w.until.clone()) else { return };
+        let Some(until) = self.walk.as_ref().and_then(|w| w.until.as_ref()) else { return };
         let at = |o: &JsValue, k: &str| js_sys::Reflect::get(o, &k.into()).unwrap_or(JsValue::UNDEFINED);
         let row = js_sys::Array::from(clients)
             .iter()
@@ -472,6 +476,7 @@ impl Viewer {
     /// Presenter mode on or off: full screen (where the browser allows), large type.
     pub(super) fn present(&mut self, on: bool) {
         self.presenting = on;
+        self.size = None;
         let _ = self.dom.root.class_list().toggle_with_force("present", on);
         let document = web_sys::window().and_then(|w| w.document());
         if on {
@@ -504,6 +509,7 @@ impl Viewer {
         self.world = self.whole;
         self.dom.diagram.set_inner_html(&svg);
         self.svg = svg;
+        self.size = None;
         self.walk = match doc.topology.walkthrough() {
             Some(Ok(w)) if !w.steps.is_empty() => Some(Walk { w, step: 0, until: None }),
             Some(Err(e)) => {
@@ -632,9 +638,12 @@ impl Viewer {
 
     /// Draws the dots for now.
     fn paint(&mut self) {
+        let diagram = &self.dom.diagram;
+        let (w, h) = *self.size.get_or_insert_with(|| {
+            let r = diagram.get_bounding_client_rect();
+            (r.width().max(1.0), r.height().max(1.0))
+        });
         let canvas = &self.dom.canvas;
-        let rect = self.dom.diagram.get_bounding_client_rect();
-        let (w, h) = (rect.width().max(1.0), rect.height().max(1.0));
         let dpr = if self.reduced { web_sys::window().map_or(1.0, |w| w.device_pixel_ratio()) } else { 1.0 };
         let Some(ctx) = paint::sized_context(canvas, w, h, dpr) else { return };
         let zoom = w / self.world.w;
@@ -745,8 +754,7 @@ pub(super) fn wire(viewer: &Rc<RefCell<Viewer>>) {
         }),
     );
     let v = viewer.clone();
-    if let Some(restart) = web_sys::window().and_then(|w| w.document()).and_then(|d| d.get_element_by_id("sv-restart"))
-    {
+    if let Some(restart) = by_id("sv-restart") {
         on(&restart, "click", Box::new(move |_| v.borrow_mut().restart()));
     }
     let v = viewer.clone();
@@ -813,12 +821,12 @@ pub(super) fn wire(viewer: &Rc<RefCell<Viewer>>) {
     );
     for (id, by) in [("sv-walk-prev", -1), ("sv-walk-next", 1)] {
         let v = viewer.clone();
-        if let Some(b) = web_sys::window().and_then(|w| w.document()).and_then(|d| d.get_element_by_id(id)) {
+        if let Some(b) = by_id(id) {
             on(&b, "click", Box::new(move |_| v.borrow_mut().step_by(by)));
         }
     }
     let v = viewer.clone();
-    if let Some(b) = web_sys::window().and_then(|w| w.document()).and_then(|d| d.get_element_by_id("sv-present")) {
+    if let Some(b) = by_id("sv-present") {
         on(
             &b,
             "click",
@@ -830,20 +838,19 @@ pub(super) fn wire(viewer: &Rc<RefCell<Viewer>>) {
     }
     // The GIF export: 10 s from the time shown; Cancel stops it.
     let v = viewer.clone();
-    if let Some(b) = web_sys::window().and_then(|w| w.document()).and_then(|d| d.get_element_by_id("sv-gif")) {
+    if let Some(b) = by_id("sv-gif") {
         on(&b, "click", Box::new(move |_| start_capture(&v, Format::Gif)));
     }
     // A WebM where the browser's MediaRecorder records a canvas.
     let v = viewer.clone();
-    if let Some(b) = web_sys::window().and_then(|w| w.document()).and_then(|d| d.get_element_by_id("sv-webm")) {
+    if let Some(b) = by_id("sv-webm") {
         if capture::webm_supported() {
             let _ = b.remove_attribute("hidden");
         }
         on(&b, "click", Box::new(move |_| start_capture(&v, Format::Webm)));
     }
     let v = viewer.clone();
-    if let Some(b) = web_sys::window().and_then(|w| w.document()).and_then(|d| d.get_element_by_id("sv-export-cancel"))
-    {
+    if let Some(b) = by_id("sv-export-cancel") {
         on(&b, "click", Box::new(move |_| v.borrow_mut().cancel_capture()));
     }
     // The laser pointer follows the pointer over the viewer.
@@ -860,8 +867,11 @@ pub(super) fn wire(viewer: &Rc<RefCell<Viewer>>) {
     // The embedding page learns the new height when the width changes.
     let v = viewer.clone();
     let resized = Closure::<dyn FnMut()>::new(move || {
-        let x = v.borrow();
+        let mut x = v.borrow_mut();
+        x.size = None;
         x.post_size();
+        drop(x);
+        request_frame(&v);
     });
     if let Some(w) = web_sys::window() {
         let _ = w.add_event_listener_with_callback("resize", resized.as_ref().unchecked_ref());
@@ -911,4 +921,9 @@ fn start_capture(viewer: &Rc<RefCell<Viewer>>, format: Format) {
             .borrow()
             .export_status(&format!("The {label} could not be made: {e}"), &[("data-state", "error".into())]),
     }
+}
+
+/// The page's element with this id.
+fn by_id(id: &str) -> Option<Element> {
+    web_sys::window()?.document()?.get_element_by_id(id)
 }

@@ -221,6 +221,7 @@ fn credit(p: &mut Pods, g: &Group) {
 /// After the cluster changed: the slots, the node-time and the observations follow it.
 fn follow(p: &mut Pods, g: &mut Group, core: &mut Core, comp: u32) {
     let now = core.now;
+    // Nodes launch and go only as the cluster advances, before this: once is enough.
     nodes::follow_layers(p, core, comp);
     // A readiness gate opened changes what the deployment does next: in step again.
     for _ in 0..4 {
@@ -229,7 +230,6 @@ fn follow(p: &mut Pods, g: &mut Group, core: &mut Core, comp: u32) {
             break;
         }
     }
-    nodes::follow_layers(p, core, comp);
     p.node_ns = p.node_ns_at(now);
     p.node_mark = now;
     p.nodes_now = billed_nodes(&p.cluster);
