@@ -213,6 +213,12 @@ impl WalkthroughText {
     pub fn text(&self) -> &str {
         self.0.get()
     }
+
+    /// Keeps `text` as a document's walkthrough (it must be JSON; what it says is validation's
+    /// business, [`Topology::walkthrough`]).
+    pub fn from_json(text: String) -> Result<WalkthroughText, serde_json::Error> {
+        serde_json::value::RawValue::from_string(text).map(WalkthroughText)
+    }
 }
 
 impl PartialEq for WalkthroughText {

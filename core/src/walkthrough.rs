@@ -94,6 +94,30 @@ pub enum Layer {
 }
 
 impl Layer {
+    /// Every layer, from the hosts up.
+    pub const ALL: [Layer; 7] = [
+        Layer::Physical,
+        Layer::Hypervisor,
+        Layer::Placement,
+        Layer::Network,
+        Layer::Storage,
+        Layer::Containers,
+        Layer::Service,
+    ];
+
+    /// Its name in a document (`"hypervisor"`).
+    pub fn key(self) -> &'static str {
+        match self {
+            Layer::Physical => "physical",
+            Layer::Hypervisor => "hypervisor",
+            Layer::Placement => "placement",
+            Layer::Network => "network",
+            Layer::Storage => "storage",
+            Layer::Containers => "containers",
+            Layer::Service => "service",
+        }
+    }
+
     /// Its name on screen.
     pub fn label(self) -> &'static str {
         match self {
@@ -254,6 +278,13 @@ mod tests {
         assert!(u.holds(100, Some(0.94), 0.0));
         let p = Until { metric: Metric::P99Ms, above: 250.0, ..u.clone() };
         assert!(p.holds(0, None, 251.0) && !p.holds(0, None, 250.0));
+    }
+
+    #[test]
+    fn a_layer_s_key_is_its_name_in_a_document() {
+        for layer in Layer::ALL {
+            assert_eq!(serde_json::to_string(&layer).unwrap(), format!("\"{}\"", layer.key()));
+        }
     }
 
     #[test]

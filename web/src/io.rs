@@ -111,25 +111,48 @@ pub fn import_file(ed: Editor, input: web_sys::HtmlInputElement) {
 
 /// Builds the share link of the open document and shows it.
 pub fn share(ed: Editor) {
-    let text = ed.doc.with_untracked(doc_to_json);
     spawn_local(async move {
-        match js::compress(&text).await {
-            Ok(bytes) => {
-                let bytes = js_sys::Uint8Array::new(&bytes).to_vec();
-                let frag = share::fragment(&bytes);
-                let base = web_sys::window().and_then(|w| w.location().href().ok()).unwrap_or_default();
-                let base = base.split('#').next().unwrap_or_default().to_string();
-                let url = format!("{base}{frag}");
-                if frag.len() > share::MAX_FRAGMENT {
-                    ed.notify("This diagram is too large for a share link: export it as JSON instead.", true);
-                    return;
-                }
-                ed.share_url.set(url.clone());
-                ed.overlay.set(crate::state::Overlay::Share);
-                let _ = js::copy_text(&url).await;
+        let Some(frag) = share_fragment(ed).await else { return };
+        let url = format!("{}{frag}", page_address());
+        ed.share_url.set(url.clone());
+        ed.overlay.set(crate::state::Overlay::Share);
+        let _ = js::copy_text(&url).await;
+    });
+}
+
+/// The app's address without its fragment.
+fn page_address() -> String {
+    let href = web_sys::window().and_then(|w| w.location().href().ok()).unwrap_or_default();
+    href.split('#').next().unwrap_or_default().to_string()
+}
+
+/// The open document as a share link's fragment, or `None` with the reason shown.
+async fn share_fragment(ed: Editor) -> Option<String> {
+    let text = ed.doc.with_untracked(doc_to_json);
+    match js::compress(&text).await {
+        Ok(bytes) => {
+            let frag = share::fragment(&js_sys::Uint8Array::new(&bytes).to_vec());
+            if frag.len() > share::MAX_FRAGMENT {
+                ed.notify("This diagram is too large for a share link: export it as JSON instead.", true);
+                return None;
             }
-            Err(e) => ed.notify(format!("Could not build a share link: {}", js::error_text(&e)), true),
+            Some(frag)
         }
+        Err(e) => {
+            ed.notify(format!("Could not build a share link: {}", js::error_text(&e)), true);
+            None
+        }
+    }
+}
+
+/// Plays the open document's walkthrough from step `k` in the viewer, in a dialog.
+pub fn preview_step(ed: Editor, k: usize) {
+    spawn_local(async move {
+        let Some(frag) = share_fragment(ed).await else { return };
+        let page = page_address();
+        let dir = page.rsplit_once('/').map_or(page.as_str(), |(d, _)| d);
+        ed.preview_url.set(format!("{dir}/viewer/index.html?step={k}{frag}"));
+        ed.overlay.set(crate::state::Overlay::Preview);
     });
 }
 

@@ -134,6 +134,10 @@ pub fn install(ed: Editor) {
                 ed.snap.update(|s| *s = !*s);
                 true
             }
+            ("w" | "W", false, _) => {
+                ed.walk_open.update(|o| *o = !*o);
+                true
+            }
             (" ", false, _) => {
                 ed.space.set(true);
                 true

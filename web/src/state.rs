@@ -80,6 +80,8 @@ pub enum Overlay {
     Share,
     /// A study beside the run: an A/B comparison or the resilience report card.
     Study(strata_worker::study::StudyKind),
+    /// A walkthrough step played in the viewer, as readers of an embed see it.
+    Preview,
 }
 
 /// A drag in progress, drawn without touching the document until it ends.
@@ -144,6 +146,10 @@ pub struct Editor {
     pub diagnostics: RwSignal<Vec<Diag>>,
     /// Share link being shown.
     pub share_url: RwSignal<String>,
+    /// The viewer's address a walkthrough step is previewed at.
+    pub preview_url: RwSignal<String>,
+    /// The walkthrough panel is open.
+    pub walk_open: RwSignal<bool>,
     /// A palette item being dragged, with the pointer's client position.
     pub palette_drag: RwSignal<Option<(Placeable, f64, f64)>>,
     /// The container a drag would drop into (highlighted).
@@ -217,6 +223,8 @@ impl Editor {
             design,
             diagnostics,
             share_url: RwSignal::new(String::new()),
+            preview_url: RwSignal::new(String::new()),
+            walk_open: RwSignal::new(false),
             palette_drag: RwSignal::new(None),
             drop_target: RwSignal::new(None),
             space: RwSignal::new(false),

@@ -16,3 +16,4 @@ pub mod search;
 pub mod share;
 pub mod svg_export;
 pub mod sync;
+pub mod walk_edit;

@@ -89,6 +89,8 @@ pub struct Live {
     pub seed: RwSignal<u64>,
     /// How long a run lasts, simulated s, as the strip sets it (an A/B comparison runs as long).
     pub length_s: RwSignal<u32>,
+    /// The document's experiment runs play, as the strip sets it (none: no failures).
+    pub experiment: RwSignal<Option<String>>,
     /// The study under way or last finished (an A/B comparison or the report card), as the
     /// worker last reported it.
     pub study: RwSignal<Option<StudyUpdate>>,
@@ -144,6 +146,7 @@ impl Live {
             refused: RwSignal::new(None),
             seed: RwSignal::new(1),
             length_s: RwSignal::new(600),
+            experiment: RwSignal::new(None),
             study: RwSignal::new(None),
             replay: RwSignal::new(None),
             last_study: StoredValue::new(0),

@@ -666,6 +666,9 @@ pub fn Canvas() -> impl IntoView {
             <ZoomBar/>
             <Minimap/>
             <NoticeLine/>
+            <Show when=move || ed.walk_open.get()>
+                <crate::shell::walk_panel::WalkPanel/>
+            </Show>
         </main>
     }
 }

@@ -128,6 +128,8 @@ pub fn Header() -> impl IntoView {
                 <input type="file" accept=".json,application/json" class="hidden" data-testid="import-file" node_ref=file_ref
                     on:change=move |_| if let Some(i) = file_ref.get_untracked() { io::import_file(ed, i) } />
                 <button popovertarget="header-actions" popovertargetaction="hide" class="btn" data-testid="open-export" title="Export JSON, SVG, PNG or CloudFormation" on:click=move |_| ed.overlay.set(Overlay::Export)>"Export"</button>
+                <button popovertarget="header-actions" popovertargetaction="hide" class="btn" data-testid="open-walkthrough" title="Write a guided walkthrough of this design (W)"
+                    aria-pressed=move || ed.walk_open.get().to_string() on:click=move |_| ed.walk_open.update(|o| *o = !*o)>"Walkthrough"</button>
                 <button popovertarget="header-actions" popovertargetaction="hide" class="btn" data-testid="share" title="Copy a link that contains this diagram" on:click=move |_| io::share(ed)>"Share"</button>
                 <span class="sep" aria-hidden="true"></span>
                 <button class="btn btn-ghost" data-testid="undo" title="Undo (Ctrl+Z)" aria-label="Undo" disabled=move || !ed.undo_state.get().0 on:click=move |_| ed.undo()>"↶"</button>

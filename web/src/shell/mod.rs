@@ -17,6 +17,7 @@ pub mod run_panel;
 pub mod study;
 pub mod timeline;
 pub mod trace;
+pub mod walk_panel;
 
 pub use canvas::Canvas;
 pub use charts::ChartsPanel;

@@ -25,6 +25,7 @@ pub const SHORTCUTS: &[(&str, &str)] = &[
     ("Ctrl+A", "Select everything"),
     ("Ctrl+Z / Ctrl+Shift+Z, Ctrl+Y", "Undo / redo"),
     ("G", "Snap to grid on or off"),
+    ("W", "The walkthrough panel: record the view as a step, edit, reorder, preview"),
     ("Escape", "Clear the selection, close a dialog"),
     ("?", "This help"),
 ];
@@ -52,6 +53,12 @@ pub fn Overlays() -> impl IntoView {
                 view! { <Dialog title=title testid="study"><StudyPanel kind=kind/></Dialog> }.into_any()
             }
             Overlay::Export => view! { <Dialog title="Export" testid="export-dialog"><ExportPanel/></Dialog> }.into_any(),
+            Overlay::Preview => view! {
+                <Dialog title="Walkthrough preview" testid="walk-preview-dialog">
+                    <p class="field-help">"As readers of an embed see it, from the chosen step (Next and Previous go on from there)."</p>
+                    <iframe class="walk-preview" data-testid="walk-preview-frame" title="Walkthrough preview" src=move || ed.preview_url.get()></iframe>
+                </Dialog>
+            }.into_any(),
             Overlay::Share => {
                 // Focusing a field selects its text, ready to copy.
                 let select = |ev: leptos::ev::FocusEvent| {

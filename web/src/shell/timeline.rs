@@ -80,7 +80,7 @@ pub fn Timeline() -> impl IntoView {
     let active = RwSignal::new(false);
     let speed = RwSignal::new(Speed::Times(1.0));
     let (seed, length_s) = (live.seed, live.length_s);
-    let experiment = RwSignal::new(None::<String>);
+    let experiment = live.experiment;
     // Why the run on screen is not the one started with Run (the design changed under it).
     let restarted = RwSignal::new(None::<String>);
     let log_open = RwSignal::new(false);

@@ -31,10 +31,12 @@ pub(super) struct Params {
     pub seed: u64,
     /// Play at once.
     pub autoplay: bool,
+    /// The walkthrough's step to open at (counted from 0; the last one at most).
+    pub step: usize,
 }
 
 impl Params {
-    /// Reads the query string (`src`, `embed`, `theme`, `experiment`, `seed`, `autoplay`).
+    /// Reads the query string (`src`, `embed`, `theme`, `experiment`, `seed`, `autoplay`, `step`).
     pub(super) fn read(location: &web_sys::Location) -> Params {
         let query = location.search().unwrap_or_default();
         let q = web_sys::UrlSearchParams::new_with_str(&query).ok();
@@ -50,6 +52,7 @@ impl Params {
             experiment: get("experiment"),
             seed: get("seed").and_then(|s| s.parse().ok()).unwrap_or(1),
             autoplay: get("autoplay").is_some_and(|a| a == "1" || a == "true"),
+            step: get("step").and_then(|s| s.parse().ok()).unwrap_or(0),
         }
     }
 }

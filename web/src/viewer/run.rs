@@ -27,6 +27,9 @@ const WORKER_URL: &str = "./strata-viewer-worker_loader.js";
 const MARGIN: f64 = 24.0;
 /// How long a run lasts, simulated seconds.
 const DURATION_S: f64 = 600.0;
+
+/// How long a walkthrough's run goes on after its last step's time, s.
+const AFTER_LAST_STEP_S: f64 = 300.0;
 /// A dot is on screen at least this long, wall ms (as in the app).
 const DOT_MIN_WALL_MS: f64 = 400.0;
 /// Least wall time between two `frame` messages to the embedding page, ms.
@@ -216,6 +219,13 @@ impl Viewer {
         self.start_run();
     }
 
+    /// How long the run lasts, s: [`DURATION_S`], or longer for a walkthrough with a later step
+    /// (until [`AFTER_LAST_STEP_S`] past its last step's time).
+    fn duration_s(&self) -> f64 {
+        let last = self.walk.as_ref().map_or(0.0, |w| w.w.steps.iter().filter_map(|s| s.at_s).fold(0.0, f64::max));
+        DURATION_S.max(last + AFTER_LAST_STEP_S)
+    }
+
     /// Starts the run from 0 s with the experiment chosen.
     fn start_run(&mut self) {
         let (Some(design), true) = (self.design.clone(), self.worker_ready) else { return };
@@ -225,7 +235,7 @@ impl Viewer {
             ("design", design.into()),
             ("seed", (self.params.seed as f64).into()),
             ("experiment", experiment.map_or(JsValue::NULL, JsValue::from)),
-            ("duration_s", DURATION_S.into()),
+            ("duration_s", self.duration_s().into()),
             ("speed", self.speed()),
             ("paused", (!self.want_play || self.want_seek.is_some()).into()),
         ]);
@@ -511,7 +521,10 @@ impl Viewer {
         self.svg = svg;
         self.size = None;
         self.walk = match doc.topology.walkthrough() {
-            Some(Ok(w)) if !w.steps.is_empty() => Some(Walk { w, step: 0, until: None }),
+            Some(Ok(w)) if !w.steps.is_empty() => {
+                let step = self.params.step.min(w.steps.len() - 1);
+                Some(Walk { w, step, until: None })
+            }
             Some(Err(e)) => {
                 self.problem(&format!("The walkthrough cannot be played: {e}"));
                 None

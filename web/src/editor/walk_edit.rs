@@ -1,0 +1,401 @@
+//! Writing a document's walkthrough in the editor: the steps read and written as a JSON object
+//! (the page carries no typed reader of steps: validation, in the worker, and the viewer read
+//! them), every change a new text for the document, so it is undone and saved like any edit.
+//!
+//! A step is recorded from what the author sees ([`Shot`]): the selection becomes what it
+//! highlights, the components in view where the camera goes, and the live run's time, speed and
+//! experiment what the simulation does.
+
+use std::collections::BTreeSet;
+
+use serde_json::{Map, Value};
+use strata_core::topology::{Topology, WalkthroughText};
+use strata_core::walkthrough::Layer;
+
+use crate::editor::geom::Rect;
+use crate::editor::scene::Scene;
+
+/// A text field of a step.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Field {
+    /// Its title.
+    Title,
+    /// What it says.
+    Narration,
+}
+
+impl Field {
+    fn key(self) -> &'static str {
+        match self {
+            Field::Title => "title",
+            Field::Narration => "narration",
+        }
+    }
+}
+
+/// What the author sees, as a step would replay it.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Shot {
+    /// The selection: components, containers and connections (`from>to`).
+    pub highlight: Vec<String>,
+    /// The components in view (empty: the whole diagram is).
+    pub focus: Vec<String>,
+    /// The live run's time, s (none without a run).
+    pub at_s: Option<f64>,
+    /// The run is playing.
+    pub play: bool,
+    /// Its speed while it plays (none: as fast as it goes, which a step cannot ask for).
+    pub speed: Option<f64>,
+    /// The experiment it plays.
+    pub experiment: Option<String>,
+}
+
+impl Shot {
+    /// The highlight for a selection (`conn:<index>` is the connection `from>to`).
+    pub fn highlight_of(selection: &BTreeSet<String>, t: &Topology) -> Vec<String> {
+        selection
+            .iter()
+            .filter_map(|id| match id.strip_prefix("conn:") {
+                Some(i) => {
+                    i.parse::<usize>().ok().and_then(|i| t.connections.get(i)).map(|c| format!("{}>{}", c.from, c.to))
+                }
+                None => Some(id.clone()),
+            })
+            .collect()
+    }
+
+    /// The camera for what `visible` shows: the components wholly in it, or none (the whole
+    /// diagram) when they all are or none is.
+    pub fn focus_of(scene: &Scene, visible: Rect) -> Vec<String> {
+        let seen: Vec<String> =
+            scene.nodes.iter().filter(|n| visible.contains_rect(&n.rect)).map(|n| n.id.clone()).collect();
+        if seen.len() == scene.nodes.len() {
+            Vec::new()
+        } else {
+            seen
+        }
+    }
+
+    /// Writes what it records into `step` (its text, layer and condition stay).
+    fn apply(&self, step: &mut Map<String, Value>) {
+        let list = |ids: &[String]| Value::Array(ids.iter().cloned().map(Value::String).collect());
+        let mut set = |k: &str, v: Option<Value>| match v {
+            Some(v) => {
+                step.insert(k.into(), v);
+            }
+            None => {
+                step.remove(k);
+            }
+        };
+        set("highlight", (!self.highlight.is_empty()).then(|| list(&self.highlight)));
+        set("focus", (!self.focus.is_empty()).then(|| list(&self.focus)));
+        set("at_s", self.at_s.map(Value::from));
+        set("play", self.play.then_some(Value::Bool(true)));
+        set("speed", self.speed.filter(|_| self.play).map(Value::from));
+        set("experiment", self.experiment.clone().map(Value::String));
+    }
+}
+
+/// One change to a walkthrough, as the panel asks for it.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Edit {
+    /// Retitle the walkthrough.
+    Title(String),
+    /// Set a text field of step `k`.
+    Text(usize, Field, String),
+    /// Set (or clear) the layer step `k` is about.
+    Layer(usize, Option<Layer>),
+    /// Add a step with this title, recorded from the shot, at this position.
+    Insert(usize, String, Shot),
+    /// Record the shot again into step `k`.
+    Rerecord(usize, Shot),
+    /// Remove step `k`.
+    Remove(usize),
+    /// Move step `k` to a position.
+    Move(usize, usize),
+}
+
+/// A document's walkthrough being written.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Draft(Map<String, Value>);
+
+impl Draft {
+    /// The document's walkthrough (an empty one when it has none), or why it cannot be edited
+    /// here (it is kept as it is).
+    pub fn of(t: &Topology) -> Result<Draft, String> {
+        let Some(w) = &t.walkthrough else { return Ok(Draft::default()) };
+        match serde_json::from_str::<Value>(w.text()) {
+            Ok(Value::Object(map)) if map.get("steps").is_none_or(Value::is_array) => Ok(Draft(map)),
+            Ok(_) => Err("its walkthrough is not an object with a list of steps".into()),
+            Err(e) => Err(e.to_string()),
+        }
+    }
+
+    /// Writes it into the document (no walkthrough when it has neither steps nor a title).
+    pub fn write(&self, t: &mut Topology) {
+        t.walkthrough = if self.is_empty() && self.title().trim().is_empty() {
+            None
+        } else {
+            WalkthroughText::from_json(Value::Object(self.0.clone()).to_string()).ok()
+        };
+    }
+
+    /// Makes a change.
+    pub fn apply(&mut self, edit: Edit) {
+        match edit {
+            Edit::Title(t) => self.set_title(&t),
+            Edit::Text(k, field, t) => self.set_text(k, field, &t),
+            Edit::Layer(k, layer) => self.set_layer(k, layer),
+            Edit::Insert(at, title, shot) => self.insert(at, &title, &shot),
+            Edit::Rerecord(k, shot) => self.rerecord(k, &shot),
+            Edit::Remove(k) => self.remove(k),
+            Edit::Move(k, to) => {
+                self.move_step(k, to);
+            }
+        }
+    }
+
+    /// Its title.
+    pub fn title(&self) -> &str {
+        self.0.get("title").and_then(Value::as_str).unwrap_or("")
+    }
+
+    /// Retitles it.
+    pub fn set_title(&mut self, title: &str) {
+        self.0.insert("title".into(), title.into());
+    }
+
+    fn steps(&self) -> &[Value] {
+        self.0.get("steps").and_then(Value::as_array).map_or(&[], Vec::as_slice)
+    }
+
+    fn steps_mut(&mut self) -> &mut Vec<Value> {
+        let v = self.0.entry("steps").or_insert_with(|| Value::Array(Vec::new()));
+        if !v.is_array() {
+            *v = Value::Array(Vec::new());
+        }
+        v.as_array_mut().expect("made an array above")
+    }
+
+    fn step_mut(&mut self, k: usize) -> Option<&mut Map<String, Value>> {
+        self.steps_mut().get_mut(k).and_then(Value::as_object_mut)
+    }
+
+    /// How many steps it has.
+    pub fn len(&self) -> usize {
+        self.steps().len()
+    }
+
+    /// It has no steps.
+    pub fn is_empty(&self) -> bool {
+        self.steps().is_empty()
+    }
+
+    /// A text field of step `k`.
+    pub fn text(&self, k: usize, field: Field) -> &str {
+        self.steps().get(k).and_then(|s| s.get(field.key())).and_then(Value::as_str).unwrap_or("")
+    }
+
+    /// Sets a text field of step `k`.
+    pub fn set_text(&mut self, k: usize, field: Field, text: &str) {
+        if let Some(s) = self.step_mut(k) {
+            s.insert(field.key().into(), text.into());
+        }
+    }
+
+    /// The layer step `k` is about.
+    pub fn layer(&self, k: usize) -> Option<Layer> {
+        let key = self.steps().get(k)?.get("layer")?.as_str()?;
+        Layer::ALL.into_iter().find(|l| l.key() == key)
+    }
+
+    /// Sets (or clears) the layer step `k` is about.
+    pub fn set_layer(&mut self, k: usize, layer: Option<Layer>) {
+        if let Some(s) = self.step_mut(k) {
+            match layer {
+                Some(l) => s.insert("layer".into(), l.key().into()),
+                None => s.remove("layer"),
+            };
+        }
+    }
+
+    /// Adds a step recorded from `shot` at position `at` (the end at most).
+    pub fn insert(&mut self, at: usize, title: &str, shot: &Shot) {
+        let mut step = Map::new();
+        step.insert("title".into(), title.into());
+        step.insert("narration".into(), "".into());
+        shot.apply(&mut step);
+        let steps = self.steps_mut();
+        let at = at.min(steps.len());
+        steps.insert(at, Value::Object(step));
+    }
+
+    /// Records `shot` again into step `k`, keeping its text, layer and condition.
+    pub fn rerecord(&mut self, k: usize, shot: &Shot) {
+        if let Some(s) = self.step_mut(k) {
+            shot.apply(s);
+        }
+    }
+
+    /// Removes step `k`.
+    pub fn remove(&mut self, k: usize) {
+        let steps = self.steps_mut();
+        if k < steps.len() {
+            steps.remove(k);
+        }
+    }
+
+    /// Moves step `k` to position `to`; whether it moved.
+    pub fn move_step(&mut self, k: usize, to: usize) -> bool {
+        let steps = self.steps_mut();
+        if k >= steps.len() || to >= steps.len() || k == to {
+            return false;
+        }
+        let s = steps.remove(k);
+        steps.insert(to, s);
+        true
+    }
+
+    /// What step `k` does, in a line: its time, play and speed, the experiment in force, what
+    /// it highlights and where the camera goes.
+    pub fn summary(&self, k: usize) -> String {
+        let Some(s) = self.steps().get(k) else { return String::new() };
+        let steps = &self.steps()[..=k];
+        let last = |key: &str| steps.iter().rev().find_map(|s| s.get(key).filter(|v| !v.is_null()));
+        let at = last("at_s").and_then(Value::as_f64).unwrap_or(0.0);
+        let mut parts = vec![format!("at {at} s")];
+        if s.get("play").and_then(Value::as_bool) == Some(true) {
+            parts.push(match s.get("speed").and_then(Value::as_f64) {
+                Some(x) => format!("plays at {x}×"),
+                None => "plays".into(),
+            });
+        }
+        let experiment = last("experiment").or_else(|| self.0.get("experiment")).and_then(Value::as_str);
+        parts.push(match experiment {
+            Some(e) => format!("experiment {e}"),
+            None => "no experiment".into(),
+        });
+        let count = |key: &str| s.get(key).and_then(Value::as_array).map_or(0, Vec::len);
+        if count("highlight") > 0 {
+            parts.push(format!("highlights {}", count("highlight")));
+        }
+        parts.push(match count("focus") {
+            0 => "whole diagram".into(),
+            n => format!("camera on {n}"),
+        });
+        if let Some(u) = s.get("until") {
+            let field = |k: &str| u.get(k).map(|v| v.to_string().trim_matches('"').to_string()).unwrap_or_default();
+            parts.push(format!("until {} {} > {}", field("component"), field("metric"), field("above")));
+        }
+        parts.join(" · ")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::editor::model::doc_from_json;
+
+    fn doc(file: &str) -> crate::editor::model::Doc {
+        let path = format!("{}/../public/scenarios/{file}", env!("CARGO_MANIFEST_DIR"));
+        doc_from_json(&std::fs::read_to_string(path).unwrap()).unwrap()
+    }
+
+    fn shot(at: f64) -> Shot {
+        Shot {
+            highlight: vec!["web".into()],
+            focus: vec![],
+            at_s: Some(at),
+            play: true,
+            speed: Some(10.0),
+            experiment: None,
+        }
+    }
+
+    #[test]
+    fn recorded_steps_edited_and_reordered_are_a_walkthrough_validation_accepts() {
+        let mut d = doc("three-tier.json");
+        d.topology.walkthrough = None;
+        let mut w = Draft::of(&d.topology).unwrap();
+        assert!(w.is_empty(), "none yet");
+        w.set_title("A tour");
+        w.insert(0, "Step 1", &shot(0.0));
+        w.insert(9, "Step 2", &Shot { at_s: Some(60.0), play: false, speed: Some(10.0), ..shot(60.0) });
+        w.insert(1, "Between", &Shot { highlight: vec![], focus: vec!["db".into()], at_s: None, ..shot(0.0) });
+        assert_eq!(
+            (w.text(0, Field::Title), w.text(1, Field::Title), w.text(2, Field::Title)),
+            ("Step 1", "Between", "Step 2")
+        );
+        w.set_text(1, Field::Narration, "The database.");
+        w.set_layer(1, Some(Layer::Storage));
+        assert!(w.move_step(2, 0));
+        assert!(!w.move_step(0, 3), "out of range");
+        assert_eq!(w.text(0, Field::Title), "Step 2");
+        w.write(&mut d.topology);
+        let typed = d.topology.walkthrough().unwrap().unwrap();
+        assert_eq!(typed.title, "A tour");
+        let titles: Vec<&str> = typed.steps.iter().map(|s| s.title.as_str()).collect();
+        assert_eq!(titles, ["Step 2", "Step 1", "Between"]);
+        assert_eq!(
+            (typed.steps[0].at_s, typed.steps[0].play, typed.steps[0].speed),
+            (Some(60.0), false, None),
+            "no speed unless it plays"
+        );
+        assert_eq!(typed.steps[2].layer, Some(Layer::Storage));
+        assert_eq!(typed.steps[2].narration, "The database.");
+        assert_eq!(typed.steps[2].focus, ["db"]);
+        assert!(typed.steps[2].at_s.is_none(), "a step without a run takes the time before it");
+        assert_eq!(typed.problems(&d.topology), Vec::<(String, String)>::new());
+        // Read back, it is the same draft; removing everything removes the walkthrough... once
+        // its title is gone too.
+        let mut again = Draft::of(&d.topology).unwrap();
+        assert_eq!(again.summary(2), "at 0 s · plays at 10× · no experiment · camera on 1");
+        for _ in 0..3 {
+            again.remove(0);
+        }
+        again.write(&mut d.topology);
+        assert!(d.topology.walkthrough.is_some(), "titled");
+        again.set_title(" ");
+        again.write(&mut d.topology);
+        assert!(d.topology.walkthrough.is_none());
+    }
+
+    #[test]
+    fn rerecording_keeps_a_step_s_words_layer_and_condition() {
+        let d = doc("noisy-neighbour-before.json");
+        let mut w = Draft::of(&d.topology).unwrap();
+        let k = (0..w.len()).find(|&k| w.summary(k).contains("until")).expect("a step with a condition");
+        let (title, layer) = (w.text(k, Field::Title).to_string(), w.layer(k));
+        w.rerecord(k, &Shot { experiment: Some("x".into()), ..shot(5.0) });
+        assert_eq!((w.text(k, Field::Title), w.layer(k)), (title.as_str(), layer));
+        let s = w.summary(k);
+        assert!(s.starts_with("at 5 s · plays at 10× · experiment x · highlights 1 · whole diagram · until "), "{s}");
+    }
+
+    #[test]
+    fn the_selection_and_the_view_become_highlight_and_camera() {
+        let d = doc("three-tier.json");
+        let scene = crate::editor::scene::build(&d);
+        let c = &d.topology.connections[1];
+        let selection: BTreeSet<String> = ["conn:1".to_string(), "db".into(), "conn:99".into()].into();
+        let mut h = Shot::highlight_of(&selection, &d.topology);
+        h.sort();
+        let mut expect = vec![format!("{}>{}", c.from, c.to), "db".into()];
+        expect.sort();
+        assert_eq!(h, expect);
+        let all = scene.bounds.unwrap().inflate(10.0);
+        assert!(Shot::focus_of(&scene, all).is_empty(), "everything in view: the whole diagram");
+        let db = scene.nodes.iter().find(|n| n.id == "db").unwrap().rect;
+        assert_eq!(Shot::focus_of(&scene, db.inflate(2.0)), ["db"]);
+        assert!(Shot::focus_of(&scene, Rect::new(-1e6, -1e6, 1.0, 1.0)).is_empty(), "nothing in view");
+    }
+
+    #[test]
+    fn a_walkthrough_that_is_not_an_object_of_steps_is_left_alone() {
+        let mut d = doc("three-tier.json");
+        d.topology.walkthrough = Some(WalkthroughText::from_json("[1, 2]".into()).unwrap());
+        assert!(Draft::of(&d.topology).is_err());
+        d.topology.walkthrough = Some(WalkthroughText::from_json(r#"{"steps": 3}"#.into()).unwrap());
+        assert!(Draft::of(&d.topology).is_err());
+    }
+}

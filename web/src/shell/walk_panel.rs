@@ -1,0 +1,170 @@
+//! The walkthrough panel over the diagram: the document's guided steps, written from what is on
+//! screen. "Record view" adds a step from the selection (what it highlights), the components in
+//! view (where the camera goes) and the live run's time, speed and experiment (what the
+//! simulation does); each step's title, narration and layer are edited in place, steps move up
+//! and down or go, and "Preview" plays the walkthrough from a step in the viewer readers get.
+//! Every change is an edit of the document: undone, redone and saved like any other.
+
+use leptos::prelude::*;
+use strata_core::walkthrough::Layer;
+use wasm_bindgen::JsCast;
+
+use crate::editor::model::Refused;
+use crate::editor::walk_edit::{Draft, Edit, Field, Shot};
+use crate::live::client::{use_live, Live};
+use crate::live::protocol::{PlayState, Speed};
+use crate::state::{use_editor, Editor};
+
+/// Changes the document's walkthrough (refused, with the reason, when it cannot be edited here).
+fn change(ed: Editor, edit: Edit) {
+    ed.edit(|d| {
+        let mut w = Draft::of(&d.topology).map_err(Refused)?;
+        w.apply(edit);
+        w.write(&mut d.topology);
+        Ok(())
+    });
+}
+
+/// What is on screen now, as a step would replay it.
+fn shot(ed: Editor, live: Live) -> Shot {
+    let (w, h) = ed.canvas_size.get_untracked();
+    let visible = ed.viewport.get_untracked().visible(w, h);
+    let run = live.header.with_untracked(|h| h.as_ref().map(|h| (h.time_ns, h.state, h.speed)));
+    Shot {
+        highlight: ed.selection.with_untracked(|s| ed.doc.with_untracked(|d| Shot::highlight_of(s, &d.topology))),
+        focus: ed.scene.with_untracked(|s| Shot::focus_of(s, visible)),
+        at_s: run.map(|(ns, _, _)| (ns as f64 / 1e6).round() / 1e3),
+        play: run.is_some_and(|(_, state, _)| state == PlayState::Playing),
+        speed: run.and_then(|(_, _, speed)| match speed {
+            Speed::Times(x) => Some(x),
+            Speed::Max => None,
+        }),
+        experiment: run.and_then(|_| live.experiment.get_untracked()),
+    }
+}
+
+/// The element an event came from, with its `data-` value `key` (found on it or its nearest
+/// ancestor that has one).
+fn data_of(ev: &web_sys::Event, key: &str) -> Option<(web_sys::HtmlElement, String)> {
+    let el = ev.target()?.dyn_into::<web_sys::Element>().ok()?.closest(&format!("[data-{key}]")).ok()??;
+    let value = el.get_attribute(&format!("data-{key}"))?;
+    Some((el.dyn_into().ok()?, value))
+}
+
+#[component]
+pub fn WalkPanel() -> impl IntoView {
+    let ed = use_editor();
+    let live = use_live();
+    let draft = Memo::new(move |_| ed.doc.with(|d| Draft::of(&d.topology)));
+    let len = move || draft.with(|w| w.as_ref().map_or(0, Draft::len));
+    // The step being edited, kept within the steps.
+    let chosen = RwSignal::new(None::<usize>);
+    let current = move || chosen.get().filter(|&k| k < len());
+    // Every button of the panel, by its `data-act` (and its step's `data-k`).
+    let on_click = move |ev: leptos::ev::MouseEvent| {
+        let Some((el, act)) = data_of(&ev, "act") else { return };
+        let k = el
+            .closest("[data-k]")
+            .ok()
+            .flatten()
+            .and_then(|e| e.get_attribute("data-k"))
+            .and_then(|k| k.parse::<usize>().ok());
+        let (edit, next) = match (act.as_str(), k) {
+            ("record", _) => {
+                let at = current().map_or(len(), |k| k + 1);
+                (Edit::Insert(at, format!("Step {}", at + 1), shot(ed, live)), Some(at))
+            }
+            ("open", Some(k)) => return chosen.set(Some(k)),
+            ("up", Some(k)) if k > 0 => (Edit::Move(k, k - 1), Some(k - 1)),
+            ("down", Some(k)) if k + 1 < len() => (Edit::Move(k, k + 1), Some(k + 1)),
+            ("delete", Some(k)) => (Edit::Remove(k), None),
+            ("rerecord", Some(k)) => (Edit::Rerecord(k, shot(ed, live)), Some(k)),
+            ("preview", Some(k)) => return crate::io::preview_step(ed, k),
+            ("close", _) => return ed.walk_open.set(false),
+            _ => return,
+        };
+        change(ed, edit);
+        chosen.set(next);
+    };
+    // Every field, by its `data-field`.
+    let on_change = move |ev: leptos::ev::Event| {
+        let Some((_, field)) = data_of(&ev, "field") else { return };
+        let value = event_target_value(&ev);
+        let k = current();
+        let edit = match (field.as_str(), k) {
+            ("name", _) => Edit::Title(value),
+            ("title", Some(k)) => Edit::Text(k, Field::Title, value),
+            ("narration", Some(k)) => Edit::Text(k, Field::Narration, value),
+            ("layer", Some(k)) => Edit::Layer(k, Layer::ALL.into_iter().find(|l| l.key() == value)),
+            _ => return,
+        };
+        change(ed, edit);
+    };
+    view! {
+        <section class="walk-panel" data-testid="walk-panel" aria-label="Walkthrough" on:click=on_click on:change=on_change>
+            <div class="walk-panel-head">
+                <h2 class="panel-title">"Walkthrough"</h2>
+                <button class="icon-btn" aria-label="Close" data-testid="walk-close" title="Close (W)" data-act="close">"×"</button>
+            </div>
+            {move || match draft.get() {
+                Err(e) => view! {
+                    <p class="field-error" data-testid="walk-unreadable">{format!("This document's walkthrough cannot be edited here ({e}); it is kept as it is.")}</p>
+                }.into_any(),
+                Ok(w) => view! {
+                    <input class="field-input" data-testid="walk-name" data-field="name" placeholder="Walkthrough title" aria-label="Walkthrough title" prop:value=w.title().to_string() />
+                    {w.is_empty().then(|| view! {
+                        <p class="empty-hint" data-testid="walk-empty">"No steps yet. Select what a step should point at, frame it, run the design to the moment it shows, then record the view. Readers step through it in embeds and presenter mode."</p>
+                    })}
+                    <ol class="walk-steps">
+                        {(0..w.len()).map(|k| step_row(&w, k, current)).collect_view()}
+                    </ol>
+                    <button class="btn" data-testid="walk-record" data-act="record"
+                        title="A new step from what is on screen: the selection is highlighted, the components in view framed, the run's time, speed and experiment replayed">
+                        "Record view as step"
+                    </button>
+                    {move || current().map(|k| step_editor(&w, k))}
+                }.into_any(),
+            }}
+        </section>
+    }
+}
+
+/// Step `k` in the list: its title (a click edits it), up, down and delete.
+fn step_row(w: &Draft, k: usize, current: impl Fn() -> Option<usize> + Send + Sync + 'static) -> impl IntoView {
+    let title = w.text(k, Field::Title);
+    let title = format!("{}. {}", k + 1, if title.trim().is_empty() { "(untitled)" } else { title });
+    view! {
+        <li class="walk-step" class:active=move || current() == Some(k) data-k=k>
+            <button class="walk-step-title" data-testid=format!("walk-step-{k}") data-act="open">{title}</button>
+            <button class="icon-btn" data-testid=format!("walk-up-{k}") data-act="up" aria-label="Move up" title="Move up" disabled=k == 0>"↑"</button>
+            <button class="icon-btn" data-testid=format!("walk-down-{k}") data-act="down" aria-label="Move down" title="Move down" disabled=k + 1 == w.len()>"↓"</button>
+            <button class="icon-btn" data-testid=format!("walk-delete-{k}") data-act="delete" aria-label="Delete step" title="Delete step (undo brings it back)">"✕"</button>
+        </li>
+    }
+}
+
+/// The fields of step `k`.
+fn step_editor(w: &Draft, k: usize) -> impl IntoView {
+    let layer = w.layer(k);
+    view! {
+        <div class="walk-edit" data-testid="walk-edit" data-k=k>
+            <label class="field-label">"Title"
+                <input class="field-input" data-testid="walk-step-title" data-field="title" prop:value=w.text(k, Field::Title).to_string() />
+            </label>
+            <label class="field-label">"Narration"
+                <textarea class="field-input" rows=4 data-testid="walk-step-narration" data-field="narration" prop:value=w.text(k, Field::Narration).to_string()></textarea>
+            </label>
+            <label class="field-label">"Layer of the stack"
+                <select class="field-input" data-testid="walk-step-layer" data-field="layer">
+                    <option value="" selected=layer.is_none()>"none"</option>
+                    {Layer::ALL.into_iter().map(|l| view! { <option value=l.key() selected=layer == Some(l)>{l.label()}</option> }).collect_view()}
+                </select>
+            </label>
+            <p class="field-help" data-testid="walk-step-summary">{w.summary(k)}</p>
+            <div class="row">
+                <button class="btn" data-testid="walk-rerecord" data-act="rerecord" title="Take the selection, the view and the run's moment again (the words stay)">"Re-record view"</button>
+                <button class="btn" data-testid="walk-preview" data-act="preview" title="Play the walkthrough from this step in the viewer readers get">"Preview"</button>
+            </div>
+        </div>
+    }
+}
