@@ -50,7 +50,7 @@ console.log(`post-build: ${(before / 1024).toFixed(1)} KB of glue -> ${(after / 
 
 // The embeddable viewer (viewer.html, built first into target/viewer-dist) has no loading page;
 // the app's build takes it in as viewer/.
-const viewer = readdirSync(dir).some((name) => /^strata-viewer-.*_bg\.wasm$/.test(name));
+const viewer = readdirSync(dir).some((name) => /^strata-viewer(-[0-9a-f]+)?_bg\.wasm$/.test(name));
 if (viewer) {
   writeFileSync(htmlPath, html);
 } else {

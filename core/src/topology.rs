@@ -202,8 +202,8 @@ impl AlarmsText {
     }
 }
 
-/// A document's `walkthrough` as written, kept as its JSON text (the editor never reads it); the
-/// viewer and validation read it ([`Topology::walkthrough`]).
+/// A document's `walkthrough` as written, kept as its JSON text (the editor edits it as a JSON
+/// object); the viewer and validation read it ([`Topology::walkthrough`]).
 #[derive(Clone, Debug, Serialize, Deserialize)]
 #[serde(transparent)]
 pub struct WalkthroughText(Box<serde_json::value::RawValue>);

@@ -1,7 +1,7 @@
 //! The embeddable viewer (`viewer.html`, its own build): one design played read-only, for blog
 //! posts and tutorials. No editor, palette, inspector or exports, and no UI framework: the
-//! markup is in `viewer.html`, this module fills it in and wires it to its own engine worker
-//! (`strata-viewer-worker`, the live run only).
+//! markup is in `viewer.html`, this module fills it in and wires it to its engine's worker (the
+//! viewer's own module started as the engine, the live run only: see `viewer_main.rs`).
 //!
 //! - The diagram is the editor's SVG export (`svg_export`), in the host's light or dark palette;
 //!   sampled requests travel over it on a canvas (`live::paint`, as in the app), or, with

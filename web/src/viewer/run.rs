@@ -21,8 +21,8 @@ use crate::live::paint::{self, Geometry, Look};
 use crate::live::particles::Particles;
 use crate::live::raster::Raster;
 
-/// The viewer's worker script (Trunk's loader for `strata-viewer-worker`), next to the page.
-const WORKER_URL: &str = "./strata-viewer-worker_loader.js";
+/// The engine's worker: a module worker running the viewer's own module (`web/viewer-engine.js`).
+const WORKER_URL: &str = "./viewer-engine.js";
 /// Margin around the diagram, world units.
 const MARGIN: f64 = 24.0;
 /// How long a run lasts, simulated seconds.
@@ -144,7 +144,10 @@ impl Viewer {
             Theme::Auto => matches("(prefers-color-scheme: dark)"),
         };
         let _ = dom.root.set_attribute("data-theme", if dark { "dark" } else { "light" });
-        let worker = Worker::new(WORKER_URL).map_err(|e| format!("the engine cannot start: {}", js::error_text(&e)))?;
+        let options = web_sys::WorkerOptions::new();
+        options.set_type(web_sys::WorkerType::Module);
+        let worker = Worker::new_with_options(WORKER_URL, &options)
+            .map_err(|e| format!("the engine cannot start: {}", js::error_text(&e)))?;
         Ok(Viewer {
             want_play: params.autoplay,
             moving: params.autoplay,

@@ -147,20 +147,22 @@ fn run<const STUDIO: bool>() {
         }))
     };
     *slot.borrow_mut() = Some(pump.clone());
-    // The study's pump: a slice at a time, the live run's slices and commands in between.
-    let study_slot: Rc<RefCell<Option<Pump>>> = Rc::new(RefCell::new(None));
-    let study_pump = {
+    // The study's pump: a slice at a time, the live run's slices and commands in between (only
+    // in the app's worker: the viewer's build links no study).
+    let study_pump = STUDIO.then(|| {
+        let study_slot: Rc<RefCell<Option<Pump>>> = Rc::new(RefCell::new(None));
         let state = state.clone();
         let slot = study_slot.clone();
-        Rc::new(Closure::<dyn FnMut()>::new(move || {
+        let pump = Rc::new(Closure::<dyn FnMut()>::new(move || {
             if study_slice(&state) {
                 if let Some(pump) = slot.borrow().clone() {
                     schedule_study(&state, &pump);
                 }
             }
-        }))
-    };
-    *study_slot.borrow_mut() = Some(study_pump.clone());
+        }));
+        *study_slot.borrow_mut() = Some(pump.clone());
+        pump
+    });
     let on_message = {
         let state = state.clone();
         Closure::<dyn FnMut(MessageEvent)>::new(move |ev: MessageEvent| {
@@ -175,7 +177,9 @@ fn run<const STUDIO: bool>() {
                     match Study::start(id, job, charts) {
                         Ok(study) => {
                             state.borrow_mut().study = Some((study, f64::NEG_INFINITY));
-                            schedule_study(&state, &study_pump);
+                            if let Some(pump) = &study_pump {
+                                schedule_study(&state, pump);
+                            }
                         }
                         Err(why) => {
                             state.borrow_mut().study = None;
