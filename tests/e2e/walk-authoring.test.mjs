@@ -95,11 +95,19 @@ test('authors record the view as steps, edit, reorder, undo and preview them; a 
   await page.waitForFunction(() => document.querySelectorAll('.walk-step-title').length === 3);
   assert.deepEqual(await listed(page), ['1. The database', '2. The load balancer', '3. Step 3']);
   assert.equal((await savedSteps(page))[2].at_s, 90);
+  // A title typed and left by clicking a button of the panel: both take effect.
+  await page.getByTestId('walk-step-title').fill('Ninety seconds');
+  await page.getByTestId('walk-up-2').click();
+  await page.waitForFunction(() => document.querySelectorAll('.walk-step-title')[1].textContent === '2. Ninety seconds');
+  assert.deepEqual(await listed(page), ['1. The database', '2. Ninety seconds', '3. The load balancer']);
+  await page.getByTestId('walk-down-1').click();
+  await page.waitForFunction(() => document.querySelectorAll('.walk-step-title')[2].textContent === '3. Ninety seconds');
+  assert.equal(await page.getByTestId('walk-step-title').inputValue(), 'Ninety seconds', 'the moved step stays the one edited');
 
   // Reorder: the load balancer first; undo puts it back, redo moves it again.
   await page.getByTestId('walk-up-1').click();
   await page.waitForFunction(() => document.querySelector('.walk-step-title').textContent === '1. The load balancer');
-  assert.deepEqual((await savedSteps(page)).map((s) => s.title), ['The load balancer', 'The database', 'Step 3']);
+  assert.deepEqual((await savedSteps(page)).map((s) => s.title), ['The load balancer', 'The database', 'Ninety seconds']);
   await page.getByTestId('undo').click();
   await page.waitForFunction(() => document.querySelector('.walk-step-title').textContent === '1. The database');
   await page.getByTestId('redo').click();
@@ -116,7 +124,7 @@ test('authors record the view as steps, edit, reorder, undo and preview them; a 
   await page.locator('[data-testid^="node-"]').first().waitFor();
   await page.keyboard.press('w');
   await page.getByTestId('walk-panel').waitFor();
-  assert.deepEqual(await listed(page), ['1. The load balancer', '2. The database', '3. Step 3']);
+  assert.deepEqual(await listed(page), ['1. The load balancer', '2. The database', '3. Ninety seconds']);
   assert.deepEqual(await savedSteps(page), before);
   assert.equal(await page.getByTestId('walk-name').inputValue(), 'A tour of three-tier');
 

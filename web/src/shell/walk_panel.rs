@@ -51,12 +51,21 @@ fn data_of(ev: &web_sys::Event, key: &str) -> Option<(web_sys::HtmlElement, Stri
     Some((el.dyn_into().ok()?, value))
 }
 
+/// A figure of the draft for a view (empty when the walkthrough cannot be read).
+fn read(draft: Memo<Result<Draft, String>>, f: impl Fn(&Draft) -> String) -> String {
+    draft.with(|d| d.as_ref().map(&f).unwrap_or_default())
+}
+
 #[component]
 pub fn WalkPanel() -> impl IntoView {
     let ed = use_editor();
     let live = use_live();
     let draft = Memo::new(move |_| ed.doc.with(|d| Draft::of(&d.topology)));
-    let len = move || draft.with(|w| w.as_ref().map_or(0, Draft::len));
+    // The panel's shape: how many steps (or why it cannot be edited). The list and the step's
+    // fields are built again only when it changes; texts follow the draft in place, so a field
+    // left by clicking a button of the panel keeps that button under the pointer.
+    let shape = Memo::new(move |_| draft.with(|d| d.as_ref().map(Draft::len).map_err(Clone::clone)));
+    let len = move || shape.with(|s| *s.as_ref().unwrap_or(&0));
     // The step being edited, kept within the steps.
     let chosen = RwSignal::new(None::<usize>);
     let current = move || chosen.get().filter(|&k| k < len());
@@ -106,61 +115,71 @@ pub fn WalkPanel() -> impl IntoView {
                 <h2 class="panel-title">"Walkthrough"</h2>
                 <button class="icon-btn" aria-label="Close" data-testid="walk-close" title="Close (W)" data-act="close">"×"</button>
             </div>
-            {move || match draft.get() {
+            {move || match shape.get() {
                 Err(e) => view! {
                     <p class="field-error" data-testid="walk-unreadable">{format!("This document's walkthrough cannot be edited here ({e}); it is kept as it is.")}</p>
                 }.into_any(),
-                Ok(w) => view! {
-                    <input class="field-input" data-testid="walk-name" data-field="name" placeholder="Walkthrough title" aria-label="Walkthrough title" prop:value=w.title().to_string() />
-                    {w.is_empty().then(|| view! {
+                Ok(n) => view! {
+                    <input class="field-input" data-testid="walk-name" data-field="name" placeholder="Walkthrough title" aria-label="Walkthrough title"
+                        prop:value=move || read(draft, |w| w.title().to_string()) />
+                    {(n == 0).then(|| view! {
                         <p class="empty-hint" data-testid="walk-empty">"No steps yet. Select what a step should point at, frame it, run the design to the moment it shows, then record the view. Readers step through it in embeds and presenter mode."</p>
                     })}
                     <ol class="walk-steps">
-                        {(0..w.len()).map(|k| step_row(&w, k, current)).collect_view()}
+                        {(0..n).map(|k| step_row(draft, k, n, current)).collect_view()}
                     </ol>
                     <button class="btn" data-testid="walk-record" data-act="record"
                         title="A new step from what is on screen: the selection is highlighted, the components in view framed, the run's time, speed and experiment replayed">
                         "Record view as step"
                     </button>
-                    {move || current().map(|k| step_editor(&w, k))}
+                    {move || current().map(|k| step_editor(draft, k))}
                 }.into_any(),
             }}
         </section>
     }
 }
 
-/// Step `k` in the list: its title (a click edits it), up, down and delete.
-fn step_row(w: &Draft, k: usize, current: impl Fn() -> Option<usize> + Send + Sync + 'static) -> impl IntoView {
-    let title = w.text(k, Field::Title);
-    let title = format!("{}. {}", k + 1, if title.trim().is_empty() { "(untitled)" } else { title });
+/// Step `k` of `n` in the list: its title (a click edits it), up, down and delete.
+fn step_row(
+    draft: Memo<Result<Draft, String>>,
+    k: usize,
+    n: usize,
+    current: impl Fn() -> Option<usize> + Send + Sync + 'static,
+) -> impl IntoView {
+    let title = move || {
+        read(draft, |w| {
+            let t = w.text(k, Field::Title);
+            format!("{}. {}", k + 1, if t.trim().is_empty() { "(untitled)" } else { t })
+        })
+    };
     view! {
         <li class="walk-step" class:active=move || current() == Some(k) data-k=k>
             <button class="walk-step-title" data-testid=format!("walk-step-{k}") data-act="open">{title}</button>
             <button class="icon-btn" data-testid=format!("walk-up-{k}") data-act="up" aria-label="Move up" title="Move up" disabled=k == 0>"↑"</button>
-            <button class="icon-btn" data-testid=format!("walk-down-{k}") data-act="down" aria-label="Move down" title="Move down" disabled=k + 1 == w.len()>"↓"</button>
+            <button class="icon-btn" data-testid=format!("walk-down-{k}") data-act="down" aria-label="Move down" title="Move down" disabled=k + 1 == n>"↓"</button>
             <button class="icon-btn" data-testid=format!("walk-delete-{k}") data-act="delete" aria-label="Delete step" title="Delete step (undo brings it back)">"✕"</button>
         </li>
     }
 }
 
-/// The fields of step `k`.
-fn step_editor(w: &Draft, k: usize) -> impl IntoView {
-    let layer = w.layer(k);
+/// The fields of step `k`, following the draft.
+fn step_editor(draft: Memo<Result<Draft, String>>, k: usize) -> impl IntoView {
+    let layer = move || draft.with(|d| d.as_ref().ok().and_then(|w| w.layer(k)));
     view! {
         <div class="walk-edit" data-testid="walk-edit" data-k=k>
             <label class="field-label">"Title"
-                <input class="field-input" data-testid="walk-step-title" data-field="title" prop:value=w.text(k, Field::Title).to_string() />
+                <input class="field-input" data-testid="walk-step-title" data-field="title" prop:value=move || read(draft, |w| w.text(k, Field::Title).to_string()) />
             </label>
             <label class="field-label">"Narration"
-                <textarea class="field-input" rows=4 data-testid="walk-step-narration" data-field="narration" prop:value=w.text(k, Field::Narration).to_string()></textarea>
+                <textarea class="field-input" rows=4 data-testid="walk-step-narration" data-field="narration" prop:value=move || read(draft, |w| w.text(k, Field::Narration).to_string())></textarea>
             </label>
             <label class="field-label">"Layer of the stack"
                 <select class="field-input" data-testid="walk-step-layer" data-field="layer">
-                    <option value="" selected=layer.is_none()>"none"</option>
-                    {Layer::ALL.into_iter().map(|l| view! { <option value=l.key() selected=layer == Some(l)>{l.label()}</option> }).collect_view()}
+                    <option value="" prop:selected=move || layer().is_none()>"none"</option>
+                    {Layer::ALL.into_iter().map(|l| view! { <option value=l.key() prop:selected=move || layer() == Some(l)>{l.label()}</option> }).collect_view()}
                 </select>
             </label>
-            <p class="field-help" data-testid="walk-step-summary">{w.summary(k)}</p>
+            <p class="field-help" data-testid="walk-step-summary">{move || read(draft, |w| w.summary(k))}</p>
             <div class="row">
                 <button class="btn" data-testid="walk-rerecord" data-act="rerecord" title="Take the selection, the view and the run's moment again (the words stay)">"Re-record view"</button>
                 <button class="btn" data-testid="walk-preview" data-act="preview" title="Play the walkthrough from this step in the viewer readers get">"Preview"</button>
