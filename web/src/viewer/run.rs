@@ -604,6 +604,8 @@ impl Viewer {
         // The controls and the figures.
         let _ = self.dom.root.set_attribute("data-state", &state);
         let _ = self.dom.root.set_attribute("data-time-ns", &self.time_ns.to_string());
+        // The worker's number for the run (a step, a restart or an experiment starts another).
+        let _ = self.dom.root.set_attribute("data-run", &get("run").as_f64().unwrap_or(0.0).to_string());
         self.dom.play.set_text_content(Some(if self.playing { "Pause" } else { "Play" }));
         self.dom.seek.set_max(&format!("{}", (duration_ns / 1e6).round()));
         self.dom.seek.set_value(&format!("{}", (time_ns / 1e6).round()));

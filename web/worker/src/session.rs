@@ -226,7 +226,8 @@ struct Run {
     /// Something must be said in a frame even though time stands still.
     frame_owed: bool,
     rewound: bool,
-    /// Play on when the current seek lands (a replay after an injection).
+    /// Play on when the current seek lands (a replay after an injection, or Play asked while
+    /// seeking).
     resume: bool,
     /// Failures injected from the page, in order.
     injected: Vec<Action>,
@@ -697,6 +698,11 @@ impl Session {
             other => {
                 let Some(run) = self.run.as_mut() else { return };
                 let result = match other {
+                    // Asked while a seek is under way: time passes from where the seek lands.
+                    Command::Play if run.state == PlayState::Seeking => {
+                        run.resume = true;
+                        Ok(())
+                    }
                     Command::Play if run.state != PlayState::Finished => {
                         run.stop_at = None;
                         run.target = run.sim.now();

@@ -79,6 +79,17 @@ fn a_seek_lands_on_the_engine_s_own_figures_at_that_time() {
 }
 
 #[test]
+fn play_asked_while_a_seek_is_under_way_plays_on_from_where_it_lands() {
+    let mut s = start("three-tier", 7, Speed::Times(1.0));
+    s.handle(Command::Seek { ms: 30_000 });
+    s.handle(Command::Play);
+    // 40 pumps 50 wall ms apart: the seek lands at once, then 1.95 s pass at 1x.
+    let last = play(&mut s, 40).pop().unwrap().header;
+    assert_eq!(last.state, PlayState::Playing);
+    assert!((30_000_000_000..32_500_000_000).contains(&last.time_ns), "at {} ns", last.time_ns);
+}
+
+#[test]
 fn seeking_back_then_forward_lands_on_the_same_figures() {
     let mut s = start("three-tier", 3, Speed::Times(1.0));
     let mut clock = ticking(1.0);
