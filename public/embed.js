@@ -48,7 +48,7 @@
     const st = {
       el, id, theme, frame: null, ok: false, want: false, ready: false, failed: false, queue: [], aspect: 0, time: 0, state: '', step: null,
       inline: script ? script.textContent : null, url: null,
-      experiment: attr(el, 'experiment'), seed: attr(el, 'seed'),
+      experiment: attr(el, 'experiment'), seed: attr(el, 'seed'), first: attr(el, 'step'),
       autoplay: auto !== null && auto !== 'false' && auto !== '0',
       height: h > 0 ? h : 0,
     };
@@ -176,6 +176,7 @@
     if (st.url && st.inline === null) q.set('src', st.url);
     if (st.experiment) q.set('experiment', st.experiment);
     if (st.seed) q.set('seed', st.seed);
+    if (st.first) q.set('step', st.first);
     if (st.autoplay) q.set('autoplay', '1');
     const f = (st.frame = document.createElement('iframe'));
     f.title = 'Strata live diagram';

@@ -1,7 +1,7 @@
 // Prints the gzipped size of the release build (wasm + JS + CSS in dist/, snippets included) for each bundle the
 // browser loads: the page (the editor and the live view's drawing), the simulation worker (the
-// engine, loaded when a run starts), the embeddable viewer (dist/viewer/: its page and its own
-// engine worker, together), embed.js and the GIF export's worker (loaded only for an export). Fails when one exceeds its budget in
+// engine, loaded when a run starts), the embeddable viewer (dist/viewer/: one module for its page and
+// its engine's worker), embed.js and the GIF export's worker (loaded only for an export). Fails when one exceeds its budget in
 // tests/bundle-budget.json; a bundle's `target_gzip_bytes`, when it has one, is reported beside.
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, resolve, extname } from 'node:path';

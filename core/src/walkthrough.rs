@@ -3,7 +3,7 @@
 //!
 //! A step's simulation is a pure function of the step, so stepping forward and back shows the
 //! same figures each time: the run plays the walkthrough's experiment (a step may switch to
-//! another of the document's experiments), goes to the step's time (`at_s`; a step without one
+//! another of the document's experiments, or to none with `""`), goes to the step's time (`at_s`; a step without one
 //! takes the last earlier step's), then lets time pass at the step's speed when it `play`s, until
 //! its condition (`until`) holds, if it has one.
 //!
@@ -32,7 +32,8 @@ pub struct Walkthrough {
     /// The document's experiment the run plays from the first step (none: no failures).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub experiment: Option<String>,
-    /// The steps, in order.
+    /// The steps, in order (validation warns when there is none).
+    #[serde(default)]
     pub steps: Vec<Step>,
 }
 
@@ -54,7 +55,8 @@ pub struct Step {
     /// Where the camera goes: these components and containers fill the view (empty: all).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub focus: Vec<String>,
-    /// The document's experiment the run plays from this step on (none: the one before).
+    /// The document's experiment the run plays from this step on (none: the one before; `""`:
+    /// none, whatever came before).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub experiment: Option<String>,
     /// The simulated time the step starts at, s (none: the last earlier step's, or 0).
@@ -191,7 +193,12 @@ impl Walkthrough {
     pub fn run_at(&self, k: usize) -> StepRun {
         let upto = &self.steps[..(k + 1).min(self.steps.len())];
         StepRun {
-            experiment: upto.iter().rev().find_map(|s| s.experiment.clone()).or_else(|| self.experiment.clone()),
+            experiment: upto
+                .iter()
+                .rev()
+                .find_map(|s| s.experiment.clone())
+                .or_else(|| self.experiment.clone())
+                .filter(|e| !e.is_empty()),
             at_s: upto.iter().rev().find_map(|s| s.at_s).unwrap_or(0.0),
         }
     }
@@ -201,7 +208,7 @@ impl Walkthrough {
         let mut out = Vec::new();
         let names = t.experiment_names();
         let experiment = |path: String, e: &Option<String>, out: &mut Vec<(String, String)>| {
-            if let Some(e) = e.as_ref().filter(|e| !names.contains(e)) {
+            if let Some(e) = e.as_ref().filter(|e| !e.is_empty() && !names.contains(e)) {
                 out.push((path, format!("no experiment named `{e}` in the document")));
             }
         };
@@ -256,7 +263,8 @@ mod tests {
             r#"{"title": "t", "experiment": "a", "steps": [
                 {"title": "one", "play": true},
                 {"title": "two", "at_s": 60, "experiment": "b"},
-                {"title": "three", "play": true}]}"#,
+                {"title": "three", "play": true},
+                {"title": "four", "experiment": ""}]}"#,
         )
         .unwrap()
     }
@@ -267,7 +275,14 @@ mod tests {
         assert_eq!(w.run_at(0), StepRun { experiment: Some("a".into()), at_s: 0.0 });
         assert_eq!(w.run_at(1), StepRun { experiment: Some("b".into()), at_s: 60.0 });
         assert_eq!(w.run_at(2), StepRun { experiment: Some("b".into()), at_s: 60.0 }, "inherits both");
-        assert_eq!(w.run_at(9), w.run_at(2), "clamped to the last step");
+        assert_eq!(w.run_at(3), StepRun { experiment: None, at_s: 60.0 }, "\"\" is no experiment");
+        assert_eq!(w.run_at(9), w.run_at(3), "clamped to the last step");
+        assert!(w.problems(&Topology::new("t")).iter().all(|(at, _)| !at.starts_with("walkthrough.steps[3]")));
+        let titled = Walkthrough::from_json(r#"{"title": "only a title"}"#).unwrap();
+        assert_eq!(
+            titled.problems(&Topology::new("t")),
+            [("walkthrough.steps".to_string(), "a walkthrough needs at least one step".to_string())]
+        );
     }
 
     #[test]

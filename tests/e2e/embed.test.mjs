@@ -122,6 +122,18 @@ test('an embed seeks through its API, and the viewer\'s figures are the engine\'
   // Restart: the same run from 0 s, playing.
   await el.evaluate((e) => e.restart());
   await page.waitForFunction(() => { const e = document.getElementById('noisy'); return e.strataState === 'playing' && e.strataTime < 30e9; }, null, { timeout: 30_000 });
+  // An embed that opens its walkthrough at a step (`step`, counted from 0): the second waits
+  // at 60 s.
+  await page.evaluate(() => {
+    const d = document.createElement('strata-diagram');
+    d.id = 'at-step';
+    d.setAttribute('src', 'scenarios/noisy-neighbour-before.json');
+    d.setAttribute('step', '1');
+    document.body.prepend(d);
+  });
+  await page.locator('#at-step').scrollIntoViewIfNeeded();
+  await pausedAt(page, 'at-step', 60_000);
+  assert.equal(await page.evaluate(() => document.getElementById('at-step').strataStep), 1);
   assert.deepEqual(errors, []);
   await context.close();
 });
@@ -342,5 +354,18 @@ test('a run recorded as WebM through MediaRecorder: a WebM file of the 10 s clip
   assert.equal(Number(await page.getByTestId('viewer').getAttribute('data-time-ns')), from + 99 * 100e6);
   console.log(`WebM recording, 10 s of three-tier at 800x500: ${(bytes.length / 1024).toFixed(0)} KB in ${(ms / 1000).toFixed(1)} s`);
   assert.deepEqual(errors, []);
+  await context.close();
+});
+
+test('a viewer whose engine cannot start says so', async () => {
+  // The page's script loads; the engine's worker, importing the same script, is refused it.
+  const context = await browser.newContext();
+  let asked = 0;
+  await context.route(/strata-viewer-[0-9a-f]+\.js$/, (route) => (++asked === 1 ? route.continue() : route.abort()));
+  const page = await context.newPage();
+  await page.goto(`${server.url}viewer/?src=../scenarios/three-tier.json`);
+  await page.getByTestId('viewer-problem').waitFor({ state: 'visible', timeout: 15_000 });
+  assert.match(await page.getByTestId('viewer-problem').textContent(), /^The engine could not start: .*strata-viewer-[0-9a-f]+\.js/);
+  assert.equal(asked, 2, 'the page, then its engine');
   await context.close();
 });

@@ -58,12 +58,15 @@ test('authors record the view as steps, edit, reorder, undo and preview them; a 
   await page.getByTestId('walk-edit').waitFor();
   assert.equal(await page.getByTestId('walk-step-summary').textContent(), 'at 0 s · no experiment · highlights 1 · whole diagram');
   await type(page, 'walk-step-title', 'The database');
-  await type(page, 'walk-step-narration', 'RDS Multi-AZ: a primary and a standby.');
+  // Typed key by key: W and w in a field are text, not the panel's shortcut.
+  await page.getByTestId('walk-step-narration').pressSequentially('RDS Multi-AZ: a primary and a standby. Writes wait.');
+  await page.getByTestId('walk-step-narration').blur();
+  assert.equal(await page.getByTestId('walk-panel').count(), 1, 'the panel stays open');
   await page.getByTestId('walk-step-layer').selectOption('storage');
   await type(page, 'walk-name', 'A tour of three-tier');
   await page.waitForFunction(() => JSON.parse(localStorage.getItem('strata.doc.' + localStorage.getItem('strata.current'))).walkthrough?.steps?.[0]?.layer === 'storage');
   let steps = await savedSteps(page);
-  assert.deepEqual(steps, [{ title: 'The database', narration: 'RDS Multi-AZ: a primary and a standby.', highlight: ['db'], layer: 'storage' }]);
+  assert.deepEqual(steps, [{ title: 'The database', narration: 'RDS Multi-AZ: a primary and a standby. Writes wait.', highlight: ['db'], layer: 'storage' }]);
   assert.equal((await savedDoc(page)).walkthrough.title, 'A tour of three-tier');
 
   // Step 2: the run paused at 45 s, the load balancer selected and the view zoomed in on it.
@@ -129,7 +132,8 @@ test('authors record the view as steps, edit, reorder, undo and preview them; a 
   assert.equal(await page.getByTestId('walk-name').inputValue(), 'A tour of three-tier');
 
   // Preview from the first step: the viewer opens at it, paused at 45 s with the engine's
-  // figures; the database step keeps that moment; the third moves on to 90 s.
+  // figures; the database step, recorded with no run and moved after it, keeps its own 0 s
+  // (moving a step never changes what another shows); the third goes to 90 s.
   await page.getByTestId('walk-step-0').click();
   await page.getByTestId('walk-preview').click();
   const frame = page.frameLocator('[data-testid="walk-preview-frame"]');
@@ -159,9 +163,9 @@ test('authors record the view as steps, edit, reorder, undo and preview them; a 
   assert.equal(s.requests, at45, `requests at 45 s: viewer ${s.requests}, strata-sim ${at45}`);
   await frame.getByTestId('walk-next').click();
   await frame.locator('#sv-walk[data-step="1"]').waitFor({ state: 'attached' });
-  await settled(45e9);
+  await frame.locator('#sv[data-state="paused"][data-time-ns="0"]').waitFor({ state: 'attached', timeout: 30_000 });
   s = await shown();
-  assert.deepEqual([s.title, s.layer, s.requests, s.highlighted], ['The database', 'Virtual storage', at45, ['db']]);
+  assert.deepEqual([s.title, s.layer, s.ns, s.highlighted], ['The database', 'Virtual storage', 0, ['db']]);
   await frame.getByTestId('walk-next').click();
   await settled(90e9);
   s = await shown();

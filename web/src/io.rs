@@ -150,7 +150,8 @@ pub fn preview_step(ed: Editor, k: usize) {
     spawn_local(async move {
         let Some(frag) = share_fragment(ed).await else { return };
         let page = page_address();
-        let dir = page.rsplit_once('/').map_or(page.as_str(), |(d, _)| d);
+        let page = page.split('?').next().unwrap_or_default();
+        let dir = page.rsplit_once('/').map_or(page, |(d, _)| d);
         ed.preview_url.set(format!("{dir}/viewer/index.html?step={k}{frag}"));
         ed.overlay.set(crate::state::Overlay::Preview);
     });

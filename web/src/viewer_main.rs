@@ -1,7 +1,7 @@
 //! Entry point of the embeddable viewer: one WebAssembly module for its page and its engine's
 //! worker, so the engine, serde and the document's types are downloaded once. On the page (a
-//! window) `main` fills in `viewer.html`'s markup and plays its design; the worker
-//! (`web/viewer-engine.js`) loads the same module and calls [`start_engine`].
+//! window) `main` fills in `viewer.html`'s markup and plays its design; the engine's worker
+//! (`viewer::engine`) starts the module the page posts it and calls [`start_engine`].
 
 use wasm_bindgen::prelude::*;
 

@@ -3,8 +3,11 @@
 //! them), every change a new text for the document, so it is undone and saved like any edit.
 //!
 //! A step is recorded from what the author sees ([`Shot`]): the selection becomes what it
-//! highlights, the components in view where the camera goes, and the live run's time, speed and
-//! experiment what the simulation does.
+//! highlights, the components in view where the camera goes, and the live run's moment (time,
+//! play, speed, experiment) what the simulation does. A step without a time or an experiment of
+//! its own takes the last earlier step's; so that moving, adding or removing a step never
+//! changes what another shows, those edits first write every step's own time and experiment
+//! into it ([`Draft::pin`]).
 
 use std::collections::BTreeSet;
 
@@ -40,13 +43,21 @@ pub struct Shot {
     pub highlight: Vec<String>,
     /// The components in view (empty: the whole diagram is).
     pub focus: Vec<String>,
-    /// The live run's time, s (none without a run).
-    pub at_s: Option<f64>,
-    /// The run is playing.
+    /// The live run's moment (none without a run: a step recorded then keeps the time and
+    /// experiment it had, or takes the last earlier step's).
+    pub moment: Option<Moment>,
+}
+
+/// A moment of the live run.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Moment {
+    /// Its time, s.
+    pub at_s: f64,
+    /// Time is passing.
     pub play: bool,
-    /// Its speed while it plays (none: as fast as it goes, which a step cannot ask for).
+    /// At this speed (none: as fast as it goes, which a step cannot ask for).
     pub speed: Option<f64>,
-    /// The experiment it plays.
+    /// The experiment it plays (none: no failures).
     pub experiment: Option<String>,
 }
 
@@ -89,10 +100,13 @@ impl Shot {
         };
         set("highlight", (!self.highlight.is_empty()).then(|| list(&self.highlight)));
         set("focus", (!self.focus.is_empty()).then(|| list(&self.focus)));
-        set("at_s", self.at_s.map(Value::from));
-        set("play", self.play.then_some(Value::Bool(true)));
-        set("speed", self.speed.filter(|_| self.play).map(Value::from));
-        set("experiment", self.experiment.clone().map(Value::String));
+        if let Some(m) = &self.moment {
+            set("at_s", Some(m.at_s.into()));
+            set("play", m.play.then_some(Value::Bool(true)));
+            set("speed", m.speed.filter(|_| m.play).map(Value::from));
+            // Always said, `""` for none: an earlier step's experiment must not carry over.
+            set("experiment", Some(m.experiment.clone().unwrap_or_default().into()));
+        }
     }
 }
 
@@ -124,8 +138,11 @@ impl Draft {
     /// here (it is kept as it is).
     pub fn of(t: &Topology) -> Result<Draft, String> {
         let Some(w) = &t.walkthrough else { return Ok(Draft::default()) };
+        let steps_are_objects = |m: &Map<String, Value>| {
+            m.get("steps").is_none_or(|s| s.as_array().is_some_and(|a| a.iter().all(Value::is_object)))
+        };
         match serde_json::from_str::<Value>(w.text()) {
-            Ok(Value::Object(map)) if map.get("steps").is_none_or(Value::is_array) => Ok(Draft(map)),
+            Ok(Value::Object(map)) if steps_are_objects(&map) => Ok(Draft(map)),
             Ok(_) => Err("its walkthrough is not an object with a list of steps".into()),
             Err(e) => Err(e.to_string()),
         }
@@ -133,11 +150,39 @@ impl Draft {
 
     /// Writes it into the document (no walkthrough when it has neither steps nor a title).
     pub fn write(&self, t: &mut Topology) {
-        t.walkthrough = if self.is_empty() && self.title().trim().is_empty() {
+        let bare = self.0.keys().all(|k| k == "title" || k == "steps");
+        t.walkthrough = if self.is_empty() && self.title().trim().is_empty() && bare {
             None
         } else {
-            WalkthroughText::from_json(Value::Object(self.0.clone()).to_string()).ok()
+            let mut map = self.0.clone();
+            // A walkthrough always lists its steps, even none yet (its title typed first).
+            map.entry("steps").or_insert_with(|| Value::Array(Vec::new()));
+            Some(WalkthroughText::from_json(Value::Object(map).to_string()).expect("a JSON value's text is JSON"))
         };
+    }
+
+    /// Writes into every step the time and experiment it runs at, where it took them from an
+    /// earlier step, so that a change of order leaves what each step shows as it was (the
+    /// experiment only when the walkthrough names one somewhere).
+    pub fn pin(&mut self) {
+        let top = self.0.get("experiment").and_then(Value::as_str).map(str::to_string);
+        let named = top.is_some() || self.steps().iter().any(|s| s.get("experiment").is_some());
+        let (mut at, mut experiment) = (0.0, top.unwrap_or_default());
+        for step in self.steps_mut().iter_mut().filter_map(Value::as_object_mut) {
+            match step.get("at_s").and_then(Value::as_f64) {
+                Some(a) => at = a,
+                None => {
+                    step.insert("at_s".into(), at.into());
+                }
+            }
+            match step.get("experiment").and_then(Value::as_str) {
+                Some(e) => experiment = e.to_string(),
+                None if named => {
+                    step.insert("experiment".into(), experiment.clone().into());
+                }
+                None => {}
+            }
+        }
     }
 
     /// Makes a change.
@@ -221,6 +266,7 @@ impl Draft {
 
     /// Adds a step recorded from `shot` at position `at` (the end at most).
     pub fn insert(&mut self, at: usize, title: &str, shot: &Shot) {
+        self.pin();
         let mut step = Map::new();
         step.insert("title".into(), title.into());
         step.insert("narration".into(), "".into());
@@ -239,6 +285,7 @@ impl Draft {
 
     /// Removes step `k`.
     pub fn remove(&mut self, k: usize) {
+        self.pin();
         let steps = self.steps_mut();
         if k < steps.len() {
             steps.remove(k);
@@ -247,10 +294,12 @@ impl Draft {
 
     /// Moves step `k` to position `to`; whether it moved.
     pub fn move_step(&mut self, k: usize, to: usize) -> bool {
-        let steps = self.steps_mut();
-        if k >= steps.len() || to >= steps.len() || k == to {
+        let n = self.len();
+        if k >= n || to >= n || k == to {
             return false;
         }
+        self.pin();
+        let steps = self.steps_mut();
         let s = steps.remove(k);
         steps.insert(to, s);
         true
@@ -271,7 +320,7 @@ impl Draft {
             });
         }
         let experiment = last("experiment").or_else(|| self.0.get("experiment")).and_then(Value::as_str);
-        parts.push(match experiment {
+        parts.push(match experiment.filter(|e| !e.is_empty()) {
             Some(e) => format!("experiment {e}"),
             None => "no experiment".into(),
         });
@@ -305,11 +354,25 @@ mod tests {
         Shot {
             highlight: vec!["web".into()],
             focus: vec![],
-            at_s: Some(at),
-            play: true,
-            speed: Some(10.0),
-            experiment: None,
+            moment: Some(Moment { at_s: at, play: true, speed: Some(10.0), experiment: None }),
         }
+    }
+
+    fn paused(at: f64, experiment: Option<&str>) -> Shot {
+        Shot {
+            moment: Some(Moment { at_s: at, play: false, speed: Some(10.0), experiment: experiment.map(Into::into) }),
+            ..shot(at)
+        }
+    }
+
+    fn no_run() -> Shot {
+        Shot { highlight: vec!["db".into()], focus: vec!["db".into()], moment: None }
+    }
+
+    /// What each step runs at (time, experiment), as the viewer reads the written document.
+    fn runs(d: &crate::editor::model::Doc) -> Vec<(f64, Option<String>)> {
+        let w = d.topology.walkthrough().unwrap().unwrap();
+        (0..w.steps.len()).map(|k| w.run_at(k)).map(|r| (r.at_s, r.experiment)).collect()
     }
 
     #[test]
@@ -320,8 +383,8 @@ mod tests {
         assert!(w.is_empty(), "none yet");
         w.set_title("A tour");
         w.insert(0, "Step 1", &shot(0.0));
-        w.insert(9, "Step 2", &Shot { at_s: Some(60.0), play: false, speed: Some(10.0), ..shot(60.0) });
-        w.insert(1, "Between", &Shot { highlight: vec![], focus: vec!["db".into()], at_s: None, ..shot(0.0) });
+        w.insert(9, "Step 2", &paused(60.0, None));
+        w.insert(1, "Between", &no_run());
         assert_eq!(
             (w.text(0, Field::Title), w.text(1, Field::Title), w.text(2, Field::Title)),
             ("Step 1", "Between", "Step 2")
@@ -344,12 +407,11 @@ mod tests {
         assert_eq!(typed.steps[2].layer, Some(Layer::Storage));
         assert_eq!(typed.steps[2].narration, "The database.");
         assert_eq!(typed.steps[2].focus, ["db"]);
-        assert!(typed.steps[2].at_s.is_none(), "a step without a run takes the time before it");
+        assert_eq!(typed.steps[2].at_s, Some(0.0), "recorded without a run after a step at 0 s, and pinned there");
         assert_eq!(typed.problems(&d.topology), Vec::<(String, String)>::new());
-        // Read back, it is the same draft; removing everything removes the walkthrough... once
-        // its title is gone too.
         let mut again = Draft::of(&d.topology).unwrap();
-        assert_eq!(again.summary(2), "at 0 s · plays at 10× · no experiment · camera on 1");
+        assert_eq!(again.summary(2), "at 0 s · no experiment · highlights 1 · camera on 1");
+        // Removing everything keeps the titled walkthrough; without its title it goes.
         for _ in 0..3 {
             again.remove(0);
         }
@@ -361,15 +423,60 @@ mod tests {
     }
 
     #[test]
-    fn rerecording_keeps_a_step_s_words_layer_and_condition() {
+    fn moving_adding_or_removing_a_step_leaves_what_the_others_show() {
+        let mut d = doc("az-outage-multi-az.json");
+        let before = runs(&d);
+        let mut w = Draft::of(&d.topology).unwrap();
+        let n = w.len();
+        assert!(n >= 4 && before.iter().any(|(_, e)| e.is_some()), "a walkthrough with an experiment: {before:?}");
+        // Moved to the front and back again, every step runs as it did.
+        assert!(w.move_step(n - 1, 0));
+        assert!(w.move_step(0, n - 1));
+        w.write(&mut d.topology);
+        assert_eq!(runs(&d), before);
+        // A step recorded between two, at another time and with no experiment, changes neither.
+        let mut w = Draft::of(&d.topology).unwrap();
+        w.insert(1, "Healthy, later", &paused(500.0, None));
+        w.write(&mut d.topology);
+        let mut expect = before.clone();
+        expect.insert(1, (500.0, None));
+        assert_eq!(runs(&d), expect, "\"\" is no experiment, and the next step keeps its own time");
+        let mut w = Draft::of(&d.topology).unwrap();
+        w.remove(1);
+        w.write(&mut d.topology);
+        assert_eq!(runs(&d), before);
+    }
+
+    #[test]
+    fn rerecording_keeps_a_step_s_words_layer_and_condition_and_without_a_run_its_moment() {
         let d = doc("noisy-neighbour-before.json");
         let mut w = Draft::of(&d.topology).unwrap();
         let k = (0..w.len()).find(|&k| w.summary(k).contains("until")).expect("a step with a condition");
         let (title, layer) = (w.text(k, Field::Title).to_string(), w.layer(k));
-        w.rerecord(k, &Shot { experiment: Some("x".into()), ..shot(5.0) });
+        let moment = w.summary(k);
+        w.rerecord(k, &no_run());
+        let s = w.summary(k);
+        assert_eq!(
+            s.split(" · highlights").next(),
+            moment.split(" · highlights").next(),
+            "time, play and experiment kept"
+        );
+        assert!(s.contains("camera on 1"), "{s}");
+        w.rerecord(k, &paused(5.0, Some("x")));
         assert_eq!((w.text(k, Field::Title), w.layer(k)), (title.as_str(), layer));
         let s = w.summary(k);
-        assert!(s.starts_with("at 5 s · plays at 10× · experiment x · highlights 1 · whole diagram · until "), "{s}");
+        assert!(s.starts_with("at 5 s · experiment x · highlights 1 · whole diagram · until "), "{s}");
+    }
+
+    #[test]
+    fn a_title_typed_before_any_step_is_a_walkthrough_that_reads() {
+        let mut d = doc("three-tier.json");
+        d.topology.walkthrough = None;
+        let mut w = Draft::of(&d.topology).unwrap();
+        w.set_title("Soon");
+        w.write(&mut d.topology);
+        let typed = d.topology.walkthrough().unwrap().expect("it reads");
+        assert!(typed.steps.is_empty());
     }
 
     #[test]
@@ -397,5 +504,8 @@ mod tests {
         assert!(Draft::of(&d.topology).is_err());
         d.topology.walkthrough = Some(WalkthroughText::from_json(r#"{"steps": 3}"#.into()).unwrap());
         assert!(Draft::of(&d.topology).is_err());
+        d.topology.walkthrough =
+            Some(WalkthroughText::from_json(r#"{"steps": [{"title": "a"}, "b"]}"#.into()).unwrap());
+        assert!(Draft::of(&d.topology).is_err(), "a step that is not an object could not be edited");
     }
 }

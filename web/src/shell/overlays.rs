@@ -190,6 +190,7 @@ fn ExportPanel() -> impl IntoView {
 /// design from a JSON file beside the page.
 fn embed_snippets(share_url: &str) -> (String, String) {
     let (page, fragment) = share_url.split_once('#').unwrap_or((share_url, ""));
+    let page = page.split('?').next().unwrap_or_default();
     let dir = page.rsplit_once('/').map_or(page, |(d, _)| d);
     (
         format!(
@@ -199,4 +200,14 @@ fn embed_snippets(share_url: &str) -> (String, String) {
             "<script src=\"{dir}/embed.js\" defer></script>\n<strata-diagram src=\"design.json\"></strata-diagram>"
         ),
     )
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn embed_snippets_point_at_the_viewer_beside_the_app_whatever_its_query() {
+        let (frame, script) = super::embed_snippets("https://h.example/strata/index.html?ref=a/b#share=1.xyz");
+        assert!(frame.contains(r#"src="https://h.example/strata/viewer/index.html#share=1.xyz""#), "{frame}");
+        assert!(script.contains(r#"src="https://h.example/strata/embed.js""#), "{script}");
+    }
 }

@@ -1,5 +1,5 @@
 //! The walkthrough panel over the diagram: the document's guided steps, written from what is on
-//! screen. "Record view" adds a step from the selection (what it highlights), the components in
+//! screen. "Record view as step" adds a step from the selection (what it highlights), the components in
 //! view (where the camera goes) and the live run's time, speed and experiment (what the
 //! simulation does); each step's title, narration and layer are edited in place, steps move up
 //! and down or go, and "Preview" plays the walkthrough from a step in the viewer readers get.
@@ -10,7 +10,7 @@ use strata_core::walkthrough::Layer;
 use wasm_bindgen::JsCast;
 
 use crate::editor::model::Refused;
-use crate::editor::walk_edit::{Draft, Edit, Field, Shot};
+use crate::editor::walk_edit::{Draft, Edit, Field, Moment, Shot};
 use crate::live::client::{use_live, Live};
 use crate::live::protocol::{PlayState, Speed};
 use crate::state::{use_editor, Editor};
@@ -25,21 +25,41 @@ fn change(ed: Editor, edit: Edit) {
     });
 }
 
-/// What is on screen now, as a step would replay it.
+/// What is on screen now, as a step would replay it. The run's moment is taken only from a
+/// run of the document itself, and the author is told when readers would see another run.
 fn shot(ed: Editor, live: Live) -> Shot {
     let (w, h) = ed.canvas_size.get_untracked();
     let visible = ed.viewport.get_untracked().visible(w, h);
+    let replaying = live.replay.with_untracked(Option::is_some);
     let run = live.header.with_untracked(|h| h.as_ref().map(|h| (h.time_ns, h.state, h.speed)));
+    let moment = run.filter(|_| !replaying).map(|(ns, state, speed)| Moment {
+        at_s: (ns as f64 / 1e6).round() / 1e3,
+        play: state == PlayState::Playing,
+        speed: match speed {
+            Speed::Times(x) => Some(x),
+            Speed::Max => None,
+        },
+        experiment: live
+            .experiment
+            .get_untracked()
+            .filter(|e| ed.doc.with_untracked(|d| d.topology.experiment_names().contains(e))),
+    });
+    let seed = live.seed.get_untracked();
+    if replaying {
+        ed.notify(
+            "A report card row is replaying, not this design: the step keeps its moment. Reset the run to record one.",
+            false,
+        );
+    } else if moment.is_some() && seed != 1 {
+        ed.notify(
+            format!("Recorded at seed {seed}: readers see seed 1 unless the viewer's address says seed={seed}."),
+            false,
+        );
+    }
     Shot {
         highlight: ed.selection.with_untracked(|s| ed.doc.with_untracked(|d| Shot::highlight_of(s, &d.topology))),
         focus: ed.scene.with_untracked(|s| Shot::focus_of(s, visible)),
-        at_s: run.map(|(ns, _, _)| (ns as f64 / 1e6).round() / 1e3),
-        play: run.is_some_and(|(_, state, _)| state == PlayState::Playing),
-        speed: run.and_then(|(_, _, speed)| match speed {
-            Speed::Times(x) => Some(x),
-            Speed::Max => None,
-        }),
-        experiment: run.and_then(|_| live.experiment.get_untracked()),
+        moment,
     }
 }
 
@@ -54,6 +74,11 @@ fn data_of(ev: &web_sys::Event, key: &str) -> Option<(web_sys::HtmlElement, Stri
 /// A figure of the draft for a view (empty when the walkthrough cannot be read).
 fn read(draft: Memo<Result<Draft, String>>, f: impl Fn(&Draft) -> String) -> String {
     draft.with(|d| d.as_ref().map(&f).unwrap_or_default())
+}
+
+/// The step an element of the panel belongs to (its row's or the step editor's `data-k`).
+fn step_of(el: &web_sys::Element) -> Option<usize> {
+    el.closest("[data-k]").ok()??.get_attribute("data-k")?.parse().ok()
 }
 
 #[component]
@@ -72,12 +97,7 @@ pub fn WalkPanel() -> impl IntoView {
     // Every button of the panel, by its `data-act` (and its step's `data-k`).
     let on_click = move |ev: leptos::ev::MouseEvent| {
         let Some((el, act)) = data_of(&ev, "act") else { return };
-        let k = el
-            .closest("[data-k]")
-            .ok()
-            .flatten()
-            .and_then(|e| e.get_attribute("data-k"))
-            .and_then(|k| k.parse::<usize>().ok());
+        let k = step_of(&el);
         let (edit, next) = match (act.as_str(), k) {
             ("record", _) => {
                 let at = current().map_or(len(), |k| k + 1);
@@ -97,9 +117,9 @@ pub fn WalkPanel() -> impl IntoView {
     };
     // Every field, by its `data-field`.
     let on_change = move |ev: leptos::ev::Event| {
-        let Some((_, field)) = data_of(&ev, "field") else { return };
+        let Some((el, field)) = data_of(&ev, "field") else { return };
         let value = event_target_value(&ev);
-        let k = current();
+        let k = step_of(&el);
         let edit = match (field.as_str(), k) {
             ("name", _) => Edit::Title(value),
             ("title", Some(k)) => Edit::Text(k, Field::Title, value),
@@ -123,7 +143,7 @@ pub fn WalkPanel() -> impl IntoView {
                     <input class="field-input" data-testid="walk-name" data-field="name" placeholder="Walkthrough title" aria-label="Walkthrough title"
                         prop:value=move || read(draft, |w| w.title().to_string()) />
                     {(n == 0).then(|| view! {
-                        <p class="empty-hint" data-testid="walk-empty">"No steps yet. Select what a step should point at, frame it, run the design to the moment it shows, then record the view. Readers step through it in embeds and presenter mode."</p>
+                        <p class="empty-hint" data-testid="walk-empty">"No steps yet. Select what a step should point at, frame it, run the design to the moment it shows, then record the view. Readers step through it in embeds and presenter mode. (With no steps and no title, the document has no walkthrough.)"</p>
                     })}
                     <ol class="walk-steps">
                         {(0..n).map(|k| step_row(draft, k, n, current)).collect_view()}

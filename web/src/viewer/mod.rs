@@ -21,6 +21,7 @@
 //!   `restart`, `seek`, `next` and `prev` from its parent only.
 
 mod capture;
+mod engine;
 mod host;
 mod run;
 mod walk;

@@ -21,8 +21,6 @@ use crate::live::paint::{self, Geometry, Look};
 use crate::live::particles::Particles;
 use crate::live::raster::Raster;
 
-/// The engine's worker: a module worker running the viewer's own module (`web/viewer-engine.js`).
-const WORKER_URL: &str = "./viewer-engine.js";
 /// Margin around the diagram, world units.
 const MARGIN: f64 = 24.0;
 /// How long a run lasts, simulated seconds.
@@ -144,10 +142,7 @@ impl Viewer {
             Theme::Auto => matches("(prefers-color-scheme: dark)"),
         };
         let _ = dom.root.set_attribute("data-theme", if dark { "dark" } else { "light" });
-        let options = web_sys::WorkerOptions::new();
-        options.set_type(web_sys::WorkerType::Module);
-        let worker = Worker::new_with_options(WORKER_URL, &options)
-            .map_err(|e| format!("the engine cannot start: {}", js::error_text(&e)))?;
+        let worker = super::engine::spawn(&document)?;
         Ok(Viewer {
             want_play: params.autoplay,
             moving: params.autoplay,
@@ -743,6 +738,11 @@ pub(super) fn wire(viewer: &Rc<RefCell<Viewer>>) {
                 x.start();
                 return;
             }
+            if let Some(why) =
+                js_sys::Reflect::get(&data, &super::engine::ENGINE_ERROR.into()).ok().and_then(|w| w.as_string())
+            {
+                return v.borrow_mut().problem(&format!("The engine could not start: {why}"));
+            }
             let header = js_sys::Reflect::get(&data, &"header".into()).unwrap_or(JsValue::UNDEFINED);
             if header.is_object() {
                 let segments = js_sys::Reflect::get(&data, &"segments".into()).ok().and_then(|s| s.dyn_into().ok());
@@ -753,6 +753,15 @@ pub(super) fn wire(viewer: &Rc<RefCell<Viewer>>) {
     };
     viewer.borrow().worker.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
     on_message.forget();
+    // The worker's script itself failed (say, a browser without module workers).
+    let on_error = {
+        let v = viewer.clone();
+        Closure::<dyn FnMut(web_sys::ErrorEvent)>::new(move |ev: web_sys::ErrorEvent| {
+            v.borrow_mut().problem(&format!("The engine could not start: {}", ev.message()));
+        })
+    };
+    viewer.borrow().worker.set_onerror(Some(on_error.as_ref().unchecked_ref()));
+    on_error.forget();
     let on = |el: &Element, event: &str, f: Box<dyn FnMut(web_sys::Event)>| {
         let c = Closure::<dyn FnMut(web_sys::Event)>::new(f);
         let _ = el.add_event_listener_with_callback(event, c.as_ref().unchecked_ref());
