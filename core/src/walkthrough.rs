@@ -157,6 +157,29 @@ pub enum Metric {
     Requests,
 }
 
+impl Metric {
+    /// Every figure a condition may read.
+    pub const ALL: [Metric; 3] = [Metric::ErrorPercent, Metric::P99Ms, Metric::Requests];
+
+    /// Its name in a document (`"error_percent"`).
+    pub fn key(self) -> &'static str {
+        match self {
+            Metric::ErrorPercent => "error_percent",
+            Metric::P99Ms => "p99_ms",
+            Metric::Requests => "requests",
+        }
+    }
+
+    /// Its name on screen.
+    pub fn label(self) -> &'static str {
+        match self {
+            Metric::ErrorPercent => "error % above",
+            Metric::P99Ms => "p99 (ms) above",
+            Metric::Requests => "requests above",
+        }
+    }
+}
+
 impl Until {
     /// Whether it holds for a client's `requests` so far, the share of its answered requests
     /// that succeeded (`None` before any answer) and its p99.
@@ -296,9 +319,12 @@ mod tests {
     }
 
     #[test]
-    fn a_layer_s_key_is_its_name_in_a_document() {
+    fn a_layer_s_and_a_metric_s_key_is_its_name_in_a_document() {
         for layer in Layer::ALL {
             assert_eq!(serde_json::to_string(&layer).unwrap(), format!("\"{}\"", layer.key()));
+        }
+        for metric in Metric::ALL {
+            assert_eq!(serde_json::to_string(&metric).unwrap(), format!("\"{}\"", metric.key()));
         }
     }
 

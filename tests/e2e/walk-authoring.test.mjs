@@ -121,6 +121,21 @@ test('authors record the view as steps, edit, reorder, undo and preview them; a 
   await page.getByTestId('undo').click();
   await page.waitForFunction(() => document.querySelectorAll('.walk-step-title').length === 3);
 
+  // A condition, part by part: a client (5% errors to begin with), then what it reads and the
+  // threshold; "never" removes it.
+  await page.getByTestId('walk-step-2').click();
+  await page.getByTestId('walk-until-client').selectOption('users');
+  await page.waitForFunction(() => JSON.parse(localStorage.getItem('strata.doc.' + localStorage.getItem('strata.current'))).walkthrough.steps[2].until?.component === 'users');
+  assert.deepEqual((await savedSteps(page))[2].until, { component: 'users', metric: 'error_percent', above: 5 });
+  await page.getByTestId('walk-until-metric').selectOption('requests');
+  await type(page, 'walk-until-above', '30000');
+  await page.waitForFunction(() => JSON.parse(localStorage.getItem('strata.doc.' + localStorage.getItem('strata.current'))).walkthrough.steps[2].until?.above === 30000);
+  assert.deepEqual((await savedSteps(page))[2].until, { component: 'users', metric: 'requests', above: 30000 });
+  assert.match(await page.getByTestId('walk-step-summary').textContent(), / · until users requests above 30000$/);
+  await page.getByTestId('walk-until-client').selectOption('');
+  await page.waitForFunction(() => !('until' in JSON.parse(localStorage.getItem('strata.doc.' + localStorage.getItem('strata.current'))).walkthrough.steps[2]));
+  assert.equal(await page.getByTestId('walk-until-metric').isDisabled(), true);
+
   // A reload keeps everything (the panel opens with W).
   const before = await savedSteps(page);
   await page.reload();

@@ -13,7 +13,7 @@ use std::collections::BTreeSet;
 
 use serde_json::{Map, Value};
 use strata_core::topology::{Topology, WalkthroughText};
-use strata_core::walkthrough::Layer;
+use strata_core::walkthrough::{Layer, Metric};
 
 use crate::editor::geom::Rect;
 use crate::editor::scene::Scene;
@@ -127,6 +127,20 @@ pub enum Edit {
     Remove(usize),
     /// Move step `k` to a position.
     Move(usize, usize),
+    /// Set a part of step `k`'s condition.
+    Until(usize, UntilPart),
+}
+
+/// A part of a step's condition, as its fields set it.
+#[derive(Clone, Debug, PartialEq)]
+pub enum UntilPart {
+    /// The client population whose figures it reads (none: no condition; one chosen where
+    /// there was none: more than 5% errors, until the other fields say otherwise).
+    Client(Option<String>),
+    /// What it reads.
+    Metric(Metric),
+    /// The threshold it must pass.
+    Above(f64),
 }
 
 /// A document's walkthrough being written.
@@ -197,7 +211,41 @@ impl Draft {
             Edit::Move(k, to) => {
                 self.move_step(k, to);
             }
+            Edit::Until(k, part) => self.set_until(k, part),
         }
+    }
+
+    /// Step `k`'s condition: the client, what it reads and the threshold.
+    pub fn until(&self, k: usize) -> Option<(String, Option<Metric>, f64)> {
+        let u = self.steps().get(k)?.get("until")?;
+        let metric = u.get("metric").and_then(Value::as_str);
+        Some((
+            u.get("component").and_then(Value::as_str).unwrap_or_default().to_string(),
+            Metric::ALL.into_iter().find(|m| Some(m.key()) == metric),
+            u.get("above").and_then(Value::as_f64).unwrap_or(0.0),
+        ))
+    }
+
+    /// Sets a part of step `k`'s condition.
+    pub fn set_until(&mut self, k: usize, part: UntilPart) {
+        let Some(s) = self.step_mut(k) else { return };
+        if part == UntilPart::Client(None) {
+            s.remove("until");
+            return;
+        }
+        let u = s.entry("until").or_insert_with(|| {
+            let mut u = Map::new();
+            u.insert("metric".into(), Metric::ErrorPercent.key().into());
+            u.insert("above".into(), 5.0.into());
+            Value::Object(u)
+        });
+        let Some(u) = u.as_object_mut() else { return };
+        let (key, value) = match part {
+            UntilPart::Client(c) => ("component", c.into()),
+            UntilPart::Metric(m) => ("metric", m.key().into()),
+            UntilPart::Above(x) => ("above", x.into()),
+        };
+        u.insert(key.into(), value);
     }
 
     /// Its title.
@@ -332,9 +380,9 @@ impl Draft {
             0 => "whole diagram".into(),
             n => format!("camera on {n}"),
         });
-        if let Some(u) = s.get("until") {
-            let field = |k: &str| u.get(k).map(|v| v.to_string().trim_matches('"').to_string()).unwrap_or_default();
-            parts.push(format!("until {} {} > {}", field("component"), field("metric"), field("above")));
+        if let Some((client, metric, above)) = self.until(k) {
+            let metric = metric.map_or("(an unknown figure) above", Metric::label);
+            parts.push(format!("until {client} {metric} {above}"));
         }
         parts.join(" · ")
     }
@@ -466,6 +514,24 @@ mod tests {
         assert_eq!((w.text(k, Field::Title), w.layer(k)), (title.as_str(), layer));
         let s = w.summary(k);
         assert!(s.starts_with("at 5 s · experiment x · highlights 1 · whole diagram · until "), "{s}");
+    }
+
+    #[test]
+    fn a_condition_is_set_part_by_part_and_removed_with_its_client() {
+        let mut d = doc("three-tier.json");
+        let mut w = Draft::of(&d.topology).unwrap();
+        w.apply(Edit::Until(1, UntilPart::Client(Some("users".into()))));
+        assert_eq!(w.until(1), Some(("users".into(), Some(Metric::ErrorPercent), 5.0)), "5% errors to begin with");
+        w.apply(Edit::Until(1, UntilPart::Metric(Metric::P99Ms)));
+        w.apply(Edit::Until(1, UntilPart::Above(250.0)));
+        w.write(&mut d.topology);
+        let typed = d.topology.walkthrough().unwrap().unwrap();
+        let u = typed.steps[1].until.as_ref().unwrap();
+        assert_eq!((u.component.as_str(), u.metric, u.above), ("users", Metric::P99Ms, 250.0));
+        assert_eq!(typed.problems(&d.topology), Vec::<(String, String)>::new());
+        let mut w = Draft::of(&d.topology).unwrap();
+        w.apply(Edit::Until(1, UntilPart::Client(None)));
+        assert_eq!(w.until(1), None);
     }
 
     #[test]

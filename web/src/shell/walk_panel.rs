@@ -6,11 +6,12 @@
 //! Every change is an edit of the document: undone, redone and saved like any other.
 
 use leptos::prelude::*;
-use strata_core::walkthrough::Layer;
+use strata_core::topology::ComponentKind;
+use strata_core::walkthrough::{Layer, Metric};
 use wasm_bindgen::JsCast;
 
 use crate::editor::model::Refused;
-use crate::editor::walk_edit::{Draft, Edit, Field, Moment, Shot};
+use crate::editor::walk_edit::{Draft, Edit, Field, Moment, Shot, UntilPart};
 use crate::live::client::{use_live, Live};
 use crate::live::protocol::{PlayState, Speed};
 use crate::state::{use_editor, Editor};
@@ -90,6 +91,17 @@ pub fn WalkPanel() -> impl IntoView {
     // fields are built again only when it changes; texts follow the draft in place, so a field
     // left by clicking a button of the panel keeps that button under the pointer.
     let shape = Memo::new(move |_| draft.with(|d| d.as_ref().map(Draft::len).map_err(Clone::clone)));
+    // The client populations a step's condition may read.
+    let clients = Memo::new(move |_| {
+        ed.doc.with(|d| {
+            let t = &d.topology;
+            t.components
+                .iter()
+                .filter(|c| c.spec.kind() == ComponentKind::Client)
+                .map(|c| c.id.clone())
+                .collect::<Vec<_>>()
+        })
+    });
     let len = move || shape.with(|s| *s.as_ref().unwrap_or(&0));
     // The step being edited, kept within the steps.
     let chosen = RwSignal::new(None::<usize>);
@@ -125,6 +137,15 @@ pub fn WalkPanel() -> impl IntoView {
             ("title", Some(k)) => Edit::Text(k, Field::Title, value),
             ("narration", Some(k)) => Edit::Text(k, Field::Narration, value),
             ("layer", Some(k)) => Edit::Layer(k, Layer::ALL.into_iter().find(|l| l.key() == value)),
+            ("until-client", Some(k)) => Edit::Until(k, UntilPart::Client(Some(value).filter(|v| !v.is_empty()))),
+            ("until-metric", Some(k)) => match Metric::ALL.into_iter().find(|m| m.key() == value) {
+                Some(m) => Edit::Until(k, UntilPart::Metric(m)),
+                None => return,
+            },
+            ("until-above", Some(k)) => match value.trim().parse::<f64>() {
+                Ok(x) if x.is_finite() => Edit::Until(k, UntilPart::Above(x)),
+                _ => return ed.notify(format!("“{value}” is not a number: the condition is unchanged."), true),
+            },
             _ => return,
         };
         change(ed, edit);
@@ -152,7 +173,7 @@ pub fn WalkPanel() -> impl IntoView {
                         title="A new step from what is on screen: the selection is highlighted, the components in view framed, the run's time, speed and experiment replayed">
                         "Record view as step"
                     </button>
-                    {move || current().map(|k| step_editor(draft, k))}
+                    {move || current().map(|k| step_editor(draft, clients, k))}
                 }.into_any(),
             }}
         </section>
@@ -183,8 +204,9 @@ fn step_row(
 }
 
 /// The fields of step `k`, following the draft.
-fn step_editor(draft: Memo<Result<Draft, String>>, k: usize) -> impl IntoView {
+fn step_editor(draft: Memo<Result<Draft, String>>, clients: Memo<Vec<String>>, k: usize) -> impl IntoView {
     let layer = move || draft.with(|d| d.as_ref().ok().and_then(|w| w.layer(k)));
+    let until = move || draft.with(|d| d.as_ref().ok().and_then(|w| w.until(k)));
     view! {
         <div class="walk-edit" data-testid="walk-edit" data-k=k>
             <label class="field-label">"Title"
@@ -198,6 +220,22 @@ fn step_editor(draft: Memo<Result<Draft, String>>, k: usize) -> impl IntoView {
                     <option value="" prop:selected=move || layer().is_none()>"none"</option>
                     {Layer::ALL.into_iter().map(|l| view! { <option value=l.key() prop:selected=move || layer() == Some(l)>{l.label()}</option> }).collect_view()}
                 </select>
+            </label>
+            <label class="field-label">"Pause when"
+                <span class="walk-until">
+                    <select class="field-input" data-testid="walk-until-client" data-field="until-client" aria-label="Client population">
+                        <option value="" prop:selected=move || until().is_none()>"never"</option>
+                        {move || clients.get().into_iter().map(|c| {
+                            let (id, value) = (c.clone(), c.clone());
+                            view! { <option value=value prop:selected=move || until().is_some_and(|u| u.0 == id)>{c}</option> }
+                        }).collect_view()}
+                    </select>
+                    <select class="field-input" data-testid="walk-until-metric" data-field="until-metric" aria-label="Figure" disabled=move || until().is_none()>
+                        {Metric::ALL.into_iter().map(|m| view! { <option value=m.key() prop:selected=move || until().is_some_and(|u| u.1 == Some(m))>{m.label()}</option> }).collect_view()}
+                    </select>
+                    <input class="field-input" type="number" data-testid="walk-until-above" data-field="until-above" aria-label="Threshold" disabled=move || until().is_none()
+                        prop:value=move || until().map(|u| u.2.to_string()).unwrap_or_default() />
+                </span>
             </label>
             <p class="field-help" data-testid="walk-step-summary">{move || read(draft, |w| w.summary(k))}</p>
             <div class="row">
