@@ -367,5 +367,14 @@ test('a viewer whose engine cannot start says so', async () => {
   await page.getByTestId('viewer-problem').waitFor({ state: 'visible', timeout: 15_000 });
   assert.match(await page.getByTestId('viewer-problem').textContent(), /^The engine could not start: .*strata-viewer-[0-9a-f]+\.js/);
   assert.equal(asked, 2, 'the page, then its engine');
+  // Served with a Content-Security-Policy that refuses workers made from blob: addresses.
+  await context.unroute(/strata-viewer-[0-9a-f]+\.js$/);
+  await context.route(/\/viewer\/(index\.html)?(\?|$)/, async (route) => {
+    const response = await route.fetch();
+    await route.fulfill({ response, headers: { ...response.headers(), 'content-security-policy': "worker-src 'self'" } });
+  });
+  await page.goto(`${server.url}viewer/?src=../scenarios/three-tier.json`);
+  await page.getByTestId('viewer-problem').waitFor({ state: 'visible', timeout: 15_000 });
+  assert.match(await page.getByTestId('viewer-problem').textContent(), /^The engine could not start: its script was refused \(does a Content-Security-Policy allow worker-src blob:\?\)$/);
   await context.close();
 });

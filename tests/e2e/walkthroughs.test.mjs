@@ -36,7 +36,8 @@ function requests(file, ms, experiment) {
 function runAt(w, k) {
   const upto = w.steps.slice(0, k + 1).reverse();
   return {
-    experiment: upto.find((s) => s.experiment)?.experiment ?? w.experiment ?? null,
+    // `""` is no experiment, whatever came before.
+    experiment: (upto.find((s) => s.experiment != null) ?? w).experiment || null,
     at: upto.find((s) => s.at_s !== undefined)?.at_s ?? 0,
   };
 }
@@ -99,6 +100,7 @@ test('every gallery walkthrough plays in the viewer, with the engine\'s figures 
     }
   }
   assert.ok(compared >= 100, `${compared} moments compared with the engine`);
+  if (process.env.STRATA_E2E_VERBOSE) console.log(`${walked.length} walkthroughs, ${compared} moments compared with the engine`);
   assert.deepEqual(errors, []);
   await context.close();
 });

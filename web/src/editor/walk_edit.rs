@@ -177,24 +177,27 @@ impl Draft {
 
     /// Writes into every step the time and experiment it runs at, where it took them from an
     /// earlier step, so that a change of order leaves what each step shows as it was (the
-    /// experiment only when the walkthrough names one somewhere).
-    pub fn pin(&mut self) {
+    /// experiment only when the walkthrough names one somewhere, or `experiments`: a step about
+    /// to say one). Only a missing (or `null`) value is written: a value of another type is the
+    /// author's, left for validation to name.
+    pub fn pin(&mut self, experiments: bool) {
         let top = self.0.get("experiment").and_then(Value::as_str).map(str::to_string);
-        let named = top.is_some() || self.steps().iter().any(|s| s.get("experiment").is_some());
+        let named = experiments || top.is_some() || self.steps().iter().any(|s| s.get("experiment").is_some());
         let (mut at, mut experiment) = (0.0, top.unwrap_or_default());
         for step in self.steps_mut().iter_mut().filter_map(Value::as_object_mut) {
-            match step.get("at_s").and_then(Value::as_f64) {
-                Some(a) => at = a,
-                None => {
+            match step.get("at_s") {
+                Some(Value::Number(a)) => at = a.as_f64().unwrap_or(at),
+                None | Some(Value::Null) => {
                     step.insert("at_s".into(), at.into());
                 }
+                Some(_) => {}
             }
-            match step.get("experiment").and_then(Value::as_str) {
-                Some(e) => experiment = e.to_string(),
-                None if named => {
+            match step.get("experiment") {
+                Some(Value::String(e)) => experiment = e.clone(),
+                None | Some(Value::Null) if named => {
                     step.insert("experiment".into(), experiment.clone().into());
                 }
-                None => {}
+                _ => {}
             }
         }
     }
@@ -217,7 +220,7 @@ impl Draft {
 
     /// Step `k`'s condition: the client, what it reads and the threshold.
     pub fn until(&self, k: usize) -> Option<(String, Option<Metric>, f64)> {
-        let u = self.steps().get(k)?.get("until")?;
+        let u = self.steps().get(k)?.get("until").filter(|u| u.is_object())?;
         let metric = u.get("metric").and_then(Value::as_str);
         Some((
             u.get("component").and_then(Value::as_str).unwrap_or_default().to_string(),
@@ -233,12 +236,14 @@ impl Draft {
             s.remove("until");
             return;
         }
-        let u = s.entry("until").or_insert_with(|| {
-            let mut u = Map::new();
-            u.insert("metric".into(), Metric::ErrorPercent.key().into());
-            u.insert("above".into(), 5.0.into());
-            Value::Object(u)
-        });
+        // A new condition (or one that is not an object) starts at more than 5% errors.
+        let u = s.entry("until").or_insert(Value::Null);
+        if !u.is_object() {
+            let mut fresh = Map::new();
+            fresh.insert("metric".into(), Metric::ErrorPercent.key().into());
+            fresh.insert("above".into(), 5.0.into());
+            *u = Value::Object(fresh);
+        }
         let Some(u) = u.as_object_mut() else { return };
         let (key, value) = match part {
             UntilPart::Client(c) => ("component", c.into()),
@@ -314,7 +319,7 @@ impl Draft {
 
     /// Adds a step recorded from `shot` at position `at` (the end at most).
     pub fn insert(&mut self, at: usize, title: &str, shot: &Shot) {
-        self.pin();
+        self.pin(shot.moment.is_some());
         let mut step = Map::new();
         step.insert("title".into(), title.into());
         step.insert("narration".into(), "".into());
@@ -324,8 +329,10 @@ impl Draft {
         steps.insert(at, Value::Object(step));
     }
 
-    /// Records `shot` again into step `k`, keeping its text, layer and condition.
+    /// Records `shot` again into step `k`, keeping its text, layer and condition (and what the
+    /// steps after it show).
     pub fn rerecord(&mut self, k: usize, shot: &Shot) {
+        self.pin(shot.moment.is_some());
         if let Some(s) = self.step_mut(k) {
             shot.apply(s);
         }
@@ -333,7 +340,7 @@ impl Draft {
 
     /// Removes step `k`.
     pub fn remove(&mut self, k: usize) {
-        self.pin();
+        self.pin(false);
         let steps = self.steps_mut();
         if k < steps.len() {
             steps.remove(k);
@@ -346,7 +353,7 @@ impl Draft {
         if k >= n || to >= n || k == to {
             return false;
         }
-        self.pin();
+        self.pin(false);
         let steps = self.steps_mut();
         let s = steps.remove(k);
         steps.insert(to, s);
@@ -496,6 +503,44 @@ mod tests {
     }
 
     #[test]
+    fn a_step_with_an_experiment_added_to_a_walkthrough_without_one_leaves_the_others() {
+        let mut d = doc("three-tier.json");
+        let before = runs(&d);
+        assert!(before.iter().all(|(_, e)| e.is_none()), "no experiment: {before:?}");
+        let mut w = Draft::of(&d.topology).unwrap();
+        w.insert(1, "Failing", &paused(30.0, Some("x")));
+        w.write(&mut d.topology);
+        let mut expect = before.clone();
+        expect.insert(1, (30.0, Some("x".into())));
+        assert_eq!(runs(&d), expect);
+        // Re-recording the first step with another experiment changes that step alone.
+        let mut w = Draft::of(&d.topology).unwrap();
+        w.rerecord(0, &paused(10.0, Some("y")));
+        w.write(&mut d.topology);
+        expect[0] = (10.0, Some("y".into()));
+        assert_eq!(runs(&d), expect);
+    }
+
+    #[test]
+    fn pinning_writes_only_what_is_missing() {
+        let mut d = doc("three-tier.json");
+        d.topology.walkthrough = Some(
+            WalkthroughText::from_json(
+                r#"{"steps": [{"title": "a", "at_s": "soon"}, {"title": "b", "at_s": null}, {"title": "c", "experiment": 3}]}"#.into(),
+            )
+            .unwrap(),
+        );
+        let mut w = Draft::of(&d.topology).unwrap();
+        w.pin(true);
+        w.write(&mut d.topology);
+        let v: Value = serde_json::from_str(d.topology.walkthrough.as_ref().unwrap().text()).unwrap();
+        assert_eq!(v["steps"][0]["at_s"], "soon", "the author's, for validation to name");
+        assert_eq!(v["steps"][1]["at_s"], 0.0);
+        assert_eq!(v["steps"][2]["experiment"], 3);
+        assert_eq!(v["steps"][1]["experiment"], "");
+    }
+
+    #[test]
     fn rerecording_keeps_a_step_s_words_layer_and_condition_and_without_a_run_its_moment() {
         let d = doc("noisy-neighbour-before.json");
         let mut w = Draft::of(&d.topology).unwrap();
@@ -532,6 +577,11 @@ mod tests {
         let mut w = Draft::of(&d.topology).unwrap();
         w.apply(Edit::Until(1, UntilPart::Client(None)));
         assert_eq!(w.until(1), None);
+        // A condition written as null by hand is none, and a client chosen makes one.
+        w.steps_mut()[1].as_object_mut().unwrap().insert("until".into(), Value::Null);
+        assert_eq!(w.until(1), None);
+        w.apply(Edit::Until(1, UntilPart::Client(Some("users".into()))));
+        assert_eq!(w.until(1), Some(("users".into(), Some(Metric::ErrorPercent), 5.0)));
     }
 
     #[test]

@@ -1,9 +1,10 @@
 //! The walkthrough panel over the diagram: the document's guided steps, written from what is on
-//! screen. "Record view as step" adds a step from the selection (what it highlights), the components in
-//! view (where the camera goes) and the live run's time, speed and experiment (what the
-//! simulation does); each step's title, narration and layer are edited in place, steps move up
-//! and down or go, and "Preview" plays the walkthrough from a step in the viewer readers get.
-//! Every change is an edit of the document: undone, redone and saved like any other.
+//! screen. "Record view as step" adds a step from the selection (what it highlights), the
+//! components in view (where the camera goes) and the live run's time, speed and experiment
+//! (what the simulation does); each step's title, narration, layer and condition are edited in
+//! place, steps move up and down or go, and "Preview" plays the walkthrough from a step in the
+//! viewer readers get. Every change is an edit of the document: undone, redone and saved like
+//! any other.
 
 use leptos::prelude::*;
 use strata_core::topology::ComponentKind;
@@ -27,35 +28,50 @@ fn change(ed: Editor, edit: Edit) {
 }
 
 /// What is on screen now, as a step would replay it. The run's moment is taken only from a
-/// run of the document itself, and the author is told when readers would see another run.
+/// run of the document itself (a seek under way: where it lands), and the author is told what
+/// readers would not see: another seed, failures injected by hand, an experiment the document
+/// no longer has.
 fn shot(ed: Editor, live: Live) -> Shot {
     let (w, h) = ed.canvas_size.get_untracked();
     let visible = ed.viewport.get_untracked().visible(w, h);
     let replaying = live.replay.with_untracked(Option::is_some);
-    let run = live.header.with_untracked(|h| h.as_ref().map(|h| (h.time_ns, h.state, h.speed)));
-    let moment = run.filter(|_| !replaying).map(|(ns, state, speed)| Moment {
+    let run = live.header.with_untracked(|h| {
+        h.as_ref().map(|h| (h.seek_target_ns.unwrap_or(h.time_ns), h.state, h.speed, !h.injected_text.is_empty()))
+    });
+    let experiment = live.experiment.get_untracked();
+    let known =
+        experiment.as_ref().is_none_or(|e| ed.doc.with_untracked(|d| d.topology.experiment_names().contains(e)));
+    let moment = run.filter(|_| !replaying).map(|(ns, state, speed, _)| Moment {
         at_s: (ns as f64 / 1e6).round() / 1e3,
         play: state == PlayState::Playing,
         speed: match speed {
             Speed::Times(x) => Some(x),
             Speed::Max => None,
         },
-        experiment: live
-            .experiment
-            .get_untracked()
-            .filter(|e| ed.doc.with_untracked(|d| d.topology.experiment_names().contains(e))),
+        experiment: experiment.clone().filter(|_| known),
     });
     let seed = live.seed.get_untracked();
-    if replaying {
-        ed.notify(
-            "A report card row is replaying, not this design: the step keeps its moment. Reset the run to record one.",
-            false,
-        );
-    } else if moment.is_some() && seed != 1 {
-        ed.notify(
-            format!("Recorded at seed {seed}: readers see seed 1 unless the viewer's address says seed={seed}."),
-            false,
-        );
+    let said = if replaying {
+        Some(
+            "A report card row is replaying, not this design: the step keeps its moment. Reset the run to record one."
+                .to_string(),
+        )
+    } else if moment.is_none() {
+        None
+    } else if !known {
+        Some(format!(
+            "The run's experiment “{}” is no longer in the document: recorded with none.",
+            experiment.unwrap_or_default()
+        ))
+    } else if run.is_some_and(|r| r.3) {
+        Some("Failures injected by hand are not part of a step: readers' runs will not have them.".to_string())
+    } else {
+        (seed != 1).then(|| {
+            format!("Recorded at seed {seed}: readers see seed 1 unless the viewer's address says seed={seed}.")
+        })
+    };
+    if let Some(text) = said {
+        ed.notify(text, false);
     }
     Shot {
         highlight: ed.selection.with_untracked(|s| ed.doc.with_untracked(|d| Shot::highlight_of(s, &d.topology))),

@@ -41,7 +41,9 @@ pub(super) fn spawn(document: &web_sys::Document) -> Result<Worker, String> {
     let url = Url::create_object_url_with_blob(&blob).map_err(fail)?;
     let options = WorkerOptions::new();
     options.set_type(WorkerType::Module);
-    let worker = Worker::new_with_options(&url, &options).map_err(fail)?;
+    let worker = Worker::new_with_options(&url, &options);
+    let _ = Url::revoke_object_url(&url);
+    let worker = worker.map_err(fail)?;
     let message = js_sys::Object::new();
     let _ = js_sys::Reflect::set(&message, &"glue".into(), &glue.into());
     let _ = js_sys::Reflect::set(&message, &"module".into(), &wasm_bindgen::module());

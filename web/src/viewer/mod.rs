@@ -41,7 +41,13 @@ pub fn start() {
     let viewer = match Viewer::new(params.clone()) {
         Ok(v) => Rc::new(RefCell::new(v)),
         Err(e) => {
-            web_sys::console::error_1(&format!("strata viewer: {e}").into());
+            // Said on the page and to the embedding page, as any other problem.
+            let text = format!("The viewer cannot start: {e}");
+            if let Some(p) = window.document().and_then(|d| d.get_element_by_id("sv-problem")) {
+                p.set_text_content(Some(&text));
+                let _ = p.remove_attribute("hidden");
+            }
+            host::post(params.embed.as_deref(), "error", &[("message", text.as_str().into())]);
             return;
         }
     };

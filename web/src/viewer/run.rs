@@ -753,11 +753,16 @@ pub(super) fn wire(viewer: &Rc<RefCell<Viewer>>) {
     };
     viewer.borrow().worker.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
     on_message.forget();
-    // The worker's script itself failed (say, a browser without module workers).
+    // The worker failed: its script could not be loaded (a plain event: say, a
+    // Content-Security-Policy without `worker-src blob:`) or it threw (an error event).
     let on_error = {
         let v = viewer.clone();
-        Closure::<dyn FnMut(web_sys::ErrorEvent)>::new(move |ev: web_sys::ErrorEvent| {
-            v.borrow_mut().problem(&format!("The engine could not start: {}", ev.message()));
+        Closure::<dyn FnMut(web_sys::Event)>::new(move |ev: web_sys::Event| {
+            let why = js_sys::Reflect::get(&ev, &"message".into()).ok().and_then(|m| m.as_string());
+            v.borrow_mut().problem(&match why {
+                Some(m) => format!("The engine stopped: {m}"),
+                None => "The engine could not start: its script was refused (does a Content-Security-Policy allow worker-src blob:?)".into(),
+            });
         })
     };
     viewer.borrow().worker.set_onerror(Some(on_error.as_ref().unchecked_ref()));
