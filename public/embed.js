@@ -180,7 +180,10 @@
     if (st.autoplay) q.set('autoplay', '1');
     const f = (st.frame = document.createElement('iframe'));
     f.title = 'Strata live diagram';
-    f.setAttribute('sandbox', 'allow-scripts allow-same-origin');
+    // Its own scripts and storage, its exports saved, and full screen for presenter mode.
+    f.setAttribute('sandbox', 'allow-scripts allow-same-origin allow-downloads');
+    f.setAttribute('allow', 'fullscreen');
+    f.allowFullscreen = true;
     f.style.cssText = 'border:0;width:100%;display:block;height:' + (st.height || 420) + 'px';
     f.src = u.href;
     st.el.replaceChildren(f);

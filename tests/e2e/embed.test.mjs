@@ -307,6 +307,24 @@ function readGif(b) {
   }
 }
 
+test('an embed on a page saves its GIF and may go full screen', async () => {
+  const { context, page, errors } = await open('demo.html', { downloads: true });
+  await page.waitForFunction(() => document.getElementById('three-tier').dataset.strataState === 'ready', null, { timeout: 30_000 });
+  const frame = page.locator('#three-tier iframe');
+  assert.match(await frame.getAttribute('sandbox'), /\ballow-downloads\b/);
+  assert.equal(await frame.getAttribute('allow'), 'fullscreen');
+  await page.evaluate(() => document.getElementById('three-tier').play());
+  await page.waitForFunction(() => document.getElementById('three-tier').strataTime > 2e9, null, { timeout: 30_000 });
+  const download = page.waitForEvent('download', { timeout: 120_000 });
+  await viewer(page, 'three-tier').getByTestId('viewer-gif').click();
+  const file = await download;
+  assert.equal(file.suggestedFilename(), 'strata-run.gif');
+  const gif = readGif(readFileSync(await file.path()));
+  assert.deepEqual([gif.width, gif.height, gif.images], [800, 500, 100]);
+  assert.deepEqual(errors, []);
+  await context.close();
+});
+
 test('a run exported as a GIF: 10 s at 800 x 500, 100 frames, with progress; Cancel stops it', async () => {
   const { context, page, errors } = await playingThreeTier(3e9);
   // Cancelled at once: nothing is kept, and the run can be exported again.

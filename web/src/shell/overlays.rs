@@ -56,7 +56,7 @@ pub fn Overlays() -> impl IntoView {
             Overlay::Preview => view! {
                 <Dialog title="Walkthrough preview" testid="walk-preview-dialog">
                     <p class="field-help">"As readers of an embed see it, from the chosen step (Next and Previous go on from there)."</p>
-                    <iframe class="walk-preview" data-testid="walk-preview-frame" title="Walkthrough preview" src=move || ed.preview_url.get()></iframe>
+                    <iframe class="walk-preview" data-testid="walk-preview-frame" title="Walkthrough preview" allow="fullscreen" src=move || ed.preview_url.get()></iframe>
                 </Dialog>
             }.into_any(),
             Overlay::Share => {
@@ -194,7 +194,7 @@ fn embed_snippets(share_url: &str) -> (String, String) {
     let dir = page.rsplit_once('/').map_or(page, |(d, _)| d);
     (
         format!(
-            r#"<iframe src="{dir}/viewer/index.html#{fragment}" title="Strata live diagram" style="border:0;width:100%;height:560px"></iframe>"#
+            r#"<iframe src="{dir}/viewer/index.html#{fragment}" title="Strata live diagram" allow="fullscreen" style="border:0;width:100%;height:560px"></iframe>"#
         ),
         format!(
             "<script src=\"{dir}/embed.js\" defer></script>\n<strata-diagram src=\"design.json\"></strata-diagram>"
