@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { writeFileSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { serve, launch, openApp, ROOT } from './harness.mjs';
-import { openTemplate, centre, drag, savedDoc } from './editor-helpers.mjs';
+import { openTemplate, centre, drag, savedDoc, startPaused, seekTo } from './editor-helpers.mjs';
 
 let server, browser;
 before(async () => { server = await serve(); browser = await launch(); });
@@ -58,20 +58,6 @@ function cliWithActions(scenario, actions, ns) {
   const file = join(mkdtempSync(join(tmpdir(), 'strata-')), `${scenario}.json`);
   writeFileSync(file, JSON.stringify(doc));
   return JSON.parse(execFileSync(SIM, ['run', file, '--seed', '1', '--duration', `${ns / 1e6}ms`, '--experiment', 'from-the-page', '--json'], { encoding: 'utf8', maxBuffer: 64 << 20 }));
-}
-
-/** Starts the run and pauses it at once: the scrubber drives time from there. */
-async function startPaused(page) {
-  await page.getByTestId('run').click();
-  await page.waitForFunction(() => Number(document.querySelector('[data-testid="sim-clock"]').dataset.timeNs) > 0);
-  await page.getByTestId('run').click(); // pause
-  await page.waitForFunction(() => /Resume/.test(document.querySelector('[data-testid="run"]').innerText));
-}
-
-/** Moves the paused run to `ms` simulated milliseconds. */
-async function seekTo(page, ms) {
-  await page.getByTestId('run-scrubber').fill(String(ms));
-  await page.waitForFunction((ns) => document.querySelector('[data-testid="sim-clock"]').dataset.timeNs === ns, String(ms * 1e6));
 }
 
 /** The boxes of `group` once the last frame carries `engine`'s pods (or after 10 s). */

@@ -83,3 +83,17 @@ export async function download(page, testid) {
   for await (const c of stream) chunks.push(c);
   return { name: dl.suggestedFilename(), bytes: Buffer.concat(chunks) };
 }
+
+/** Starts the run and pauses it at once: the scrubber drives time from there. */
+export async function startPaused(page) {
+  await page.getByTestId('run').click();
+  await page.waitForFunction(() => Number(document.querySelector('[data-testid="sim-clock"]').dataset.timeNs) > 0);
+  await page.getByTestId('run').click(); // pause
+  await page.waitForFunction(() => /Resume/.test(document.querySelector('[data-testid="run"]').innerText));
+}
+
+/** Moves the paused run to `ms` simulated milliseconds. */
+export async function seekTo(page, ms) {
+  await page.getByTestId('run-scrubber').fill(String(ms));
+  await page.waitForFunction((ns) => document.querySelector('[data-testid="sim-clock"]').dataset.timeNs === ns, String(ms * 1e6));
+}

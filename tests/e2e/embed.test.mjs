@@ -307,6 +307,15 @@ function readGif(b) {
   }
 }
 
+/** Clicks `button` (a viewer's GIF button) and reads the GIF it saves: name, bytes, blocks. */
+async function savedGif(page, button) {
+  const download = page.waitForEvent('download', { timeout: 120_000 });
+  await button.click();
+  const file = await download;
+  const bytes = readFileSync(await file.path());
+  return { name: file.suggestedFilename(), bytes, gif: readGif(bytes) };
+}
+
 test('an embed on a page saves its GIF and may go full screen', async () => {
   const { context, page, errors } = await open('demo.html', { downloads: true });
   await page.waitForFunction(() => document.getElementById('three-tier').dataset.strataState === 'ready', null, { timeout: 30_000 });
@@ -315,11 +324,8 @@ test('an embed on a page saves its GIF and may go full screen', async () => {
   assert.equal(await frame.getAttribute('allow'), 'fullscreen');
   await page.evaluate(() => document.getElementById('three-tier').play());
   await page.waitForFunction(() => document.getElementById('three-tier').strataTime > 2e9, null, { timeout: 30_000 });
-  const download = page.waitForEvent('download', { timeout: 120_000 });
-  await viewer(page, 'three-tier').getByTestId('viewer-gif').click();
-  const file = await download;
-  assert.equal(file.suggestedFilename(), 'strata-run.gif');
-  const gif = readGif(readFileSync(await file.path()));
+  const { name, gif } = await savedGif(page, viewer(page, 'three-tier').getByTestId('viewer-gif'));
+  assert.equal(name, 'strata-run.gif');
   assert.deepEqual([gif.width, gif.height, gif.images], [800, 500, 100]);
   assert.deepEqual(errors, []);
   await context.close();
@@ -331,12 +337,8 @@ test('a run exported as a GIF: 10 s at 800 x 500, 100 frames, with progress; Can
   await page.evaluate(() => { document.getElementById('sv-gif').click(); document.getElementById('sv-export-cancel').click(); });
   assert.equal(await page.getByTestId('viewer-export').getAttribute('data-state'), 'cancelled');
   const from = Number(await page.getByTestId('viewer').getAttribute('data-time-ns'));
-  const download = page.waitForEvent('download', { timeout: 120_000 });
-  await page.getByTestId('viewer-gif').click();
-  const file = await download;
-  assert.equal(file.suggestedFilename(), 'strata-run.gif');
-  const bytes = readFileSync(await file.path());
-  const gif = readGif(bytes);
+  const { name, bytes, gif } = await savedGif(page, page.getByTestId('viewer-gif'));
+  assert.equal(name, 'strata-run.gif');
   assert.deepEqual([gif.width, gif.height, gif.images], [800, 500, 100]);
   assert.ok(gif.delays.every((d) => d === 10), 'a frame every 100 ms');
   const status = page.getByTestId('viewer-export');

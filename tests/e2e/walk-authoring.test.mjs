@@ -8,7 +8,7 @@ import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 import { readFileSync } from 'node:fs';
 import { serve, launch, openApp, ROOT } from './harness.mjs';
-import { openTemplate, savedDoc } from './editor-helpers.mjs';
+import { openTemplate, savedDoc, startPaused, seekTo } from './editor-helpers.mjs';
 
 let server, browser;
 before(async () => { server = await serve(); browser = await launch(); });
@@ -18,12 +18,6 @@ const SIM = process.env.STRATA_SIM ?? join(ROOT, 'target', 'ci', 'strata-sim');
 
 /** The CLI's report of three-tier at `ms` simulated milliseconds, seed 1. */
 const cli = (ms) => JSON.parse(execFileSync(SIM, ['run', join(ROOT, 'public', 'scenarios', 'three-tier.json'), '--seed', '1', '--duration', `${ms}ms`, '--json'], { encoding: 'utf8', maxBuffer: 64 << 20 }));
-
-/** Moves the paused run to `ms` simulated milliseconds. */
-async function seekTo(page, ms) {
-  await page.getByTestId('run-scrubber').fill(String(ms));
-  await page.waitForFunction((ns) => document.querySelector('[data-testid="sim-clock"]').dataset.timeNs === ns, String(ms * 1e6));
-}
 
 /** The steps' titles as the panel lists them. */
 const listed = (page) => page.locator('.walk-step-title').allTextContents();
@@ -70,10 +64,7 @@ test('authors record the view as steps, edit, reorder, undo and preview them; a 
   assert.equal((await savedDoc(page)).walkthrough.title, 'A tour of three-tier');
 
   // Step 2: the run paused at 45 s, the load balancer selected and the view zoomed in on it.
-  await page.getByTestId('run').click();
-  await page.waitForFunction(() => Number(document.querySelector('[data-testid="sim-clock"]').dataset.timeNs) > 0);
-  await page.getByTestId('run').click();
-  await page.waitForFunction(() => /Resume/.test(document.querySelector('[data-testid="run"]').innerText));
+  await startPaused(page);
   await seekTo(page, 45_000);
   await page.getByTestId('node-alb').click();
   const alb = await page.getByTestId('node-alb').boundingBox();

@@ -149,9 +149,7 @@ async fn share_fragment(ed: Editor) -> Option<String> {
 pub fn preview_step(ed: Editor, k: usize) {
     spawn_local(async move {
         let Some(frag) = share_fragment(ed).await else { return };
-        let page = page_address();
-        let page = page.split('?').next().unwrap_or_default();
-        let dir = page.rsplit_once('/').map_or(page, |(d, _)| d);
+        let dir = share::app_dir(&page_address()).to_string();
         ed.preview_url.set(format!("{dir}/viewer/index.html?step={k}{frag}"));
         ed.overlay.set(crate::state::Overlay::Preview);
     });

@@ -104,6 +104,13 @@ pub fn payload(fragment: &str) -> Result<Vec<u8>, ShareError> {
     decode(rest)
 }
 
+/// The folder of the app's address (its query and fragment dropped), where the viewer
+/// (`viewer/index.html`) and `embed.js` sit beside it.
+pub fn app_dir(address: &str) -> &str {
+    let page = address.split(['#', '?']).next().unwrap_or_default();
+    page.rsplit_once('/').map_or(page, |(d, _)| d)
+}
+
 /// The fragment for compressed document bytes.
 pub fn fragment(compressed: &[u8]) -> String {
     format!("{PREFIX}{}", encode(compressed))
@@ -122,6 +129,12 @@ mod tests {
             assert_eq!(decode(&s).unwrap(), bytes, "length {n}");
         }
         assert_eq!(encode(b"hi?"), "aGk_");
+    }
+
+    #[test]
+    fn the_app_s_folder_ignores_its_query_and_fragment() {
+        assert_eq!(app_dir("https://h.example/strata/index.html?ref=a/b#share=1.x/y"), "https://h.example/strata");
+        assert_eq!(app_dir("https://h.example/strata/"), "https://h.example/strata");
     }
 
     #[test]

@@ -189,9 +189,8 @@ fn ExportPanel() -> impl IntoView {
 /// holding the document in its fragment, and `embed.js` with a `<strata-diagram>` reading the
 /// design from a JSON file beside the page.
 fn embed_snippets(share_url: &str) -> (String, String) {
-    let (page, fragment) = share_url.split_once('#').unwrap_or((share_url, ""));
-    let page = page.split('?').next().unwrap_or_default();
-    let dir = page.rsplit_once('/').map_or(page, |(d, _)| d);
+    let fragment = share_url.split_once('#').map_or("", |(_, f)| f);
+    let dir = crate::editor::share::app_dir(share_url);
     (
         format!(
             r#"<iframe src="{dir}/viewer/index.html#{fragment}" title="Strata live diagram" allow="fullscreen" style="border:0;width:100%;height:560px"></iframe>"#
